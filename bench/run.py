@@ -1,0 +1,75 @@
+"""Run the benchmarks and write bench/results.json (`make bench`).
+
+    python -m bench.run [--only demo,tree] [--demo-scale 1] [--households 1000000] [--rounds 10]
+                        [--keep-db]
+
+On PostgreSQL when DATABASE_URL is set (in a database named gongzhi_bench, created and
+dropped here), else on SQLite (a fresh file under var/bench/). Never the dev database.
+To add a benchmark, add a module to bench/suites with NAME and run(results, options), and
+list it in SUITES.
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench import db as bench_db
+from bench.measure import Results, load_average
+
+SUITES = ("demo", "tree")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", default=",".join(SUITES), help="suites to run, comma separated")
+    parser.add_argument("--demo-scale", type=float, default=1.0)
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=10, help="timed rounds over the 5 block areas")
+    parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
+    args = parser.parse_args(argv)
+    chosen = [s for s in args.only.split(",") if s]
+    unknown = set(chosen) - set(SUITES)
+    if unknown:
+        parser.error(f"unknown suites: {', '.join(sorted(unknown))}")
+
+    database = bench_db.prepare()  # before Django reads DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    results = Results()
+    results.run = {
+        "database": database.vendor,
+        "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_start": load_average(),
+        "suites": chosen,
+    }
+    start = time.perf_counter()
+    try:
+        call_command("migrate", verbosity=0)
+        options = {"demo_scale": args.demo_scale, "households": args.households, "rounds": args.rounds}
+        for name in chosen:
+            print(f"[{name}] on {database.vendor}", flush=True)
+            module = __import__(f"bench.suites.{name}", fromlist=["run"])
+            module.run(results, options)
+    finally:
+        results.run["seconds"] = round(time.perf_counter() - start, 1)
+        results.run["load_average_end"] = load_average()
+        if results.figures:
+            results.write()
+            print(f"wrote {results.path}")
+        if not args.keep_db:
+            database.drop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

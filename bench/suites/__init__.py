@@ -1,0 +1,1 @@
+"""One module per benchmark suite; each has NAME and run(results, options). See bench/run.py."""

@@ -1,0 +1,24 @@
+"""Shared pytest fixtures."""
+
+import pytest
+
+from gongzhi.testing.factories import Tree, make_tree
+
+_DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    return make_tree()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back the rows a transactional test's flush removed (see gongzhi.testing.reference)."""
+    if not (request.node.get_closest_marker("django_db") or _DB_FIXTURES & set(request.fixturenames)):
+        return
+    from gongzhi.testing.reference import ensure_reference_data
+
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        ensure_reference_data()

@@ -1,0 +1,31 @@
+"""The HTTP API: django-ninja under /api/v1, OpenAPI at /api/docs.
+
+Every operation needs a bearer token or a browser session (see auth.py), except creating a
+token with a username and password. Errors share one shape (see errors.py).
+"""
+
+from ninja import NinjaAPI
+
+from gongzhi.api import errors
+from gongzhi.api.auth import DEFAULT_AUTH
+from gongzhi.api.parser import ObjectJSONParser
+from gongzhi.api.routers import audit, cases, nodes, people, posts, tokens, units
+
+api = NinjaAPI(
+    title="gongzhi 共治 API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=DEFAULT_AUTH,
+    parser=ObjectJSONParser(),
+)
+errors.install(api)
+
+api.add_router("/v1/tokens", tokens.router)
+api.add_router("/v1/nodes", nodes.router)
+api.add_router("/v1/units", units.router)
+api.add_router("/v1/posts", posts.router)
+api.add_router("/v1/people", people.router)
+api.add_router("/v1/audit", audit.router)
+api.add_router("/v1/cases", cases.router)

@@ -1,0 +1,27 @@
+"""Limit/offset pages. `count` is counted on the scoped queryset, so it never reveals what
+lies outside the caller's scope."""
+
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+
+MAX_LIMIT = 200
+# Bounded so a silly offset is a 422, not an integer overflow in the database.
+MAX_OFFSET = 10_000_000
+
+T = TypeVar("T")
+
+
+class PageParams(Schema):
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="每页条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过条数")
+
+
+class Page(Schema, Generic[T]):
+    count: int
+    items: list[T]
+
+
+def paginate(qs: QuerySet[Any], params: PageParams) -> dict[str, Any]:
+    return {"count": qs.count(), "items": list(qs[params.offset : params.offset + params.limit])}

@@ -1,0 +1,291 @@
+"""/api/v1/cases: intake, lists, details, events, actions and attachments of cases (工单).
+
+Every write goes through gongzhi.cases.services; every read through gongzhi.cases.selectors,
+which scope by orgs.access. A case outside the caller's scope answers 404 like a missing one.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from gongzhi.api.pagination import Page, PageParams, paginate
+from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import services as case_services
+from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.cases.states import Source, State
+from gongzhi.core.errors import invalid
+from gongzhi.geo.models import Node
+from gongzhi.orgs.models import Category, Post
+
+router = Router(tags=["cases"])
+CaseId = Path(..., ge=1, le=MAX_ID, description="工单 id")
+
+
+class PostOut(Schema):
+    code: str
+    title: str
+    unit: str
+    person: str
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_name: str
+    node: str
+    node_name: str
+    category: str | None
+    category_name: str | None
+    text: str
+    source: str
+    rung: int
+    version: int
+    post: PostOut | None
+    contact_phone: str = Field(..., description="脱敏")
+    created_at: datetime
+    dispatch_due: datetime | None
+    handle_due: datetime | None
+    verify_due: datetime | None
+    closed_at: datetime | None
+    satisfaction: str
+    rework_count: int
+    allowed_actions: list[str]
+
+
+class AttachmentOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    url: str
+    thumbnail_url: str
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: datetime
+    note: str
+    data: dict[str, Any]
+    attachments: list[AttachmentOut]
+
+
+class CaseIn(Schema):
+    node: str = Field(..., max_length=40, description="位置：辖区节点编码（楼栋、小区……）")
+    text: str = Field(..., max_length=4000, description="问题描述")
+    category: str | None = Field(None, max_length=20, description="小类编码（可空，由受理员分类）")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=200)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=20)
+    external_id: str = Field("", max_length=64, description="外部编号（重复提交返回同一工单）")
+
+
+class ActionIn(Schema):
+    action: str = Field(..., max_length=30)
+    version: int = Field(..., ge=1, description="读取时的版本号（乐观锁）")
+    note: str = Field("", max_length=4000)
+    category: str | None = Field(None, max_length=20)
+    post: str | None = Field(None, max_length=40, description="岗位编码")
+    master: int | None = Field(None, ge=1, le=MAX_ID, description="主案 id")
+    review_date: date | None = None
+    until: datetime | None = None
+    approved: bool | None = None
+
+
+class CaseFilters(PageParams):
+    state: State | None = None
+    category: str | None = Field(None, max_length=20)
+    node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
+    q: str | None = Field(None, max_length=100, description="描述包含")
+
+
+def case_out(case: Case, user: Any) -> dict[str, Any]:
+    post = case.post
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "state": case.state,
+        "state_name": str(case.get_state_display()),
+        "node": case.node.code,
+        "node_name": case.node.name,
+        "category": case.category.code if case.category else None,
+        "category_name": case.category.name if case.category else None,
+        "text": case.text,
+        "source": case.source,
+        "rung": case.rung,
+        "version": case.version,
+        "post": (
+            {"code": post.code, "title": post.title, "unit": post.unit.name, "person": post.person.name}
+            if post
+            else None
+        ),
+        "contact_phone": case.contact_phone_masked,
+        "created_at": case.created_at,
+        "dispatch_due": case.dispatch_due,
+        "handle_due": case.handle_due,
+        "verify_due": case.verify_due,
+        "closed_at": case.closed_at,
+        "satisfaction": case.satisfaction,
+        "rework_count": case.rework_count,
+        "allowed_actions": case_services.allowed_for(user, case),
+    }
+
+
+def event_out(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor": event.actor.get_username() if event.actor else None,
+        "at": event.at,
+        "note": event.note,
+        "data": event.data,
+        "attachments": [
+            {
+                "id": a.pk,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": f"/api/v1/cases/attachments/{a.pk}",
+                "thumbnail_url": f"/api/v1/cases/attachments/{a.pk}?thumbnail=true",
+            }
+            for a in event.attachments.all()
+        ],
+    }
+
+
+def _category(code: str | None) -> Category | None:
+    if not code:
+        return None
+    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    if category is None:
+        raise invalid("category", _("分类 %(code)s 不存在") % {"code": code})
+    return category
+
+
+def _scoped_case(user: Any, case_id: int) -> Case:
+    return found(case_selectors.case_get(user=user, pk=case_id))
+
+
+@router.get("", response=Page[CaseOut], summary="工单列表")
+def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    user = caller(request)
+    wanted: dict[str, Any] = {"state": filters.state, "category": filters.category, "q": filters.q}
+    if filters.node:
+        node = found(Node.objects.filter(code=filters.node).first())
+        wanted["node_path"] = node.path
+    page = paginate(
+        case_selectors.case_list(user=user, filters=wanted).select_related("post__unit", "post__person"),
+        filters,
+    )
+    page["items"] = [case_out(c, user) for c in page["items"]]
+    return page
+
+
+@router.post("", response={201: CaseOut, 200: CaseOut}, summary="上报问题（立一个工单）")
+def case_create(request: HttpRequest, payload: CaseIn) -> Status:
+    user = caller(request)
+    node = Node.objects.filter(code=payload.node).first()
+    if node is None:
+        raise invalid("node", _("位置 %(code)s 不存在") % {"code": payload.node})
+    existed = (
+        bool(payload.external_id)
+        and Case.objects.filter(source=Source.API, external_id=payload.external_id).exists()
+    )
+    case = case_services.case_create(
+        actor=user,
+        intake=case_services.Intake(
+            node=node,
+            text=payload.text,
+            source=Source.API,
+            category=_category(payload.category),
+            lat=payload.lat,
+            lon=payload.lon,
+            address=payload.address,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            external_id=payload.external_id,
+        ),
+    )
+    case = found(case_selectors.case_get(user=user, pk=case.pk)) if not user.is_anonymous else case
+    return Status(200 if existed else 201, case_out(case, user))
+
+
+@router.get("/{case_id}", response=CaseOut, summary="工单详情")
+def case_detail(request: HttpRequest, case_id: int = CaseId) -> dict[str, Any]:
+    user = caller(request)
+    return case_out(_scoped_case(user, case_id), user)
+
+
+@router.get("/{case_id}/events", response=list[EventOut], summary="工单记录（时间线）")
+def case_events(request: HttpRequest, case_id: int = CaseId) -> list[dict[str, Any]]:
+    case = _scoped_case(caller(request), case_id)
+    return [event_out(e) for e in case_selectors.case_events(case)]
+
+
+def _act(request: HttpRequest, case_id: int, payload: ActionIn, files: list[Any]) -> dict[str, Any]:
+    user = caller(request)
+    case = _scoped_case(user, case_id)
+    post = None
+    if payload.post:
+        post = Post.objects.filter(code=payload.post).first()
+        if post is None:
+            raise invalid("post", _("岗位 %(code)s 不存在") % {"code": payload.post})
+    master = None
+    if payload.master:
+        master = case_selectors.case_get(user=user, pk=payload.master)
+        if master is None:
+            raise invalid("master", _("主案不存在"))
+    act = case_services.Act(
+        action=payload.action,
+        version=payload.version,
+        note=payload.note,
+        category=_category(payload.category),
+        post=post,
+        master=master,
+        review_date=payload.review_date,
+        until=payload.until,
+        approved=payload.approved,
+        files=files,
+    )
+    case = case_services.case_act(actor=user, case=case, act=act)
+    return case_out(found(case_selectors.case_get(user=user, pk=case.pk)), user)
+
+
+@router.post("/{case_id}/actions", response=CaseOut, summary="办理工单（受理、派遣、处置、核查……）")
+def case_action(request: HttpRequest, payload: ActionIn, case_id: int = CaseId) -> dict[str, Any]:
+    """409 when the action is not allowed in the case's state (the body lists `allowed_actions`)
+    or when `version` is stale; 403 when the caller may not take it; 422 when something it needs
+    is missing."""
+    return _act(request, case_id, payload, [])
+
+
+@router.post("/{case_id}/actions/upload", response=CaseOut, summary="办理工单并上传照片")
+def case_action_upload(
+    request: HttpRequest,
+    payload: Form[ActionIn],
+    files: File[list[UploadedFile]],
+    case_id: int = CaseId,
+) -> dict[str, Any]:
+    return _act(request, case_id, payload, list(files))
+
+
+@router.get("/attachments/{attachment_id}", summary="下载附件", response={200: None})
+def attachment_file(
+    request: HttpRequest, attachment_id: int = Path(..., ge=1, le=MAX_ID), thumbnail: bool = False
+) -> FileResponse:
+    attachment = found(Attachment.objects.select_related("event").filter(pk=attachment_id).first())
+    _scoped_case(caller(request), attachment.event.case_id)
+    stored = attachment.thumbnail if thumbnail and attachment.thumbnail else attachment.file
+    content_type = "image/jpeg" if stored is attachment.thumbnail else attachment.content_type
+    return FileResponse(stored.open("rb"), content_type=content_type)

@@ -1,0 +1,82 @@
+"""/api/v1/tokens: a user's own API tokens. The key is shown once, at creation."""
+
+from datetime import datetime
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Router, Schema, Status
+from ninja.errors import AuthenticationError, HttpError
+
+from gongzhi.api import selectors, services
+from gongzhi.api.auth import session_auth
+from gongzhi.api.models import ApiToken
+from gongzhi.api.shortcuts import MAX_ID, caller, found
+
+router = Router(tags=["tokens"])
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=60, description="令牌名称，如“巡查App”")
+    # Without a browser session, the user's own credentials (counted by django-axes).
+    username: str | None = Field(None, max_length=150)
+    password: str | None = Field(None, max_length=200)
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    key: str = Field(..., description="完整密钥，只显示这一次")
+
+
+def _token_out(token: ApiToken) -> dict[str, object]:
+    return {
+        "id": token.pk,
+        "name": token.name,
+        "prefix": token.prefix,
+        "created_at": token.created_at,
+        "last_used_at": token.last_used_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def _user_for_create(request: HttpRequest, payload: TokenIn) -> object:
+    if payload.username:
+        user = authenticate(request=request, username=payload.username, password=payload.password or "")
+        if user is not None:
+            return user
+        if getattr(request, "axes_locked_out", False):
+            # Answer in the API's own shape; otherwise AxesMiddleware would render its HTML page.
+            request.axes_locked_out = False  # type: ignore[attr-defined]
+            raise HttpError(429, _("登录失败次数过多，账号已暂时锁定，请稍后再试"))
+        raise AuthenticationError(401, _("用户名或密码错误"))
+    user = session_auth(request)
+    if user is None:
+        raise AuthenticationError(401, _("请先登录，或提供用户名和密码"))
+    return user
+
+
+@router.post("", auth=None, response={201: TokenCreatedOut}, summary="创建令牌")
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+    user = _user_for_create(request, payload)
+    token, key = services.token_create(user=user, name=payload.name)
+    return Status(201, {**_token_out(token), "key": key})
+
+
+@router.get("", response=list[TokenOut], summary="我的令牌")
+def token_list(request: HttpRequest) -> list[dict[str, object]]:
+    return [_token_out(t) for t in selectors.token_list(user=caller(request))]
+
+
+@router.delete("/{token_id}", response={204: None}, summary="吊销令牌")
+def token_revoke(request: HttpRequest, token_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
+    token = found(selectors.token_get(user=caller(request), pk=token_id))
+    services.token_revoke(token=token)
+    return Status(204, None)

@@ -1,0 +1,79 @@
+"""Train the category classifier and report its accuracy (held-out split and hand-written texts).
+
+Trains on the street's closed cases, or on the demo corpus while there are fewer than
+classify.MIN_CASES of them. `--json` prints the figures for the benchmark runner.
+"""
+
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongzhi.cases import classify
+
+
+class Command(BaseCommand):
+    help = "训练事项分类建议模型，并报告留出集和手写评测集上的准确率"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--source",
+            choices=["auto", "cases", "demo"],
+            default="auto",
+            help="训练数据：auto（已结案工单足够时用工单，否则用演示语料）、cases、demo",
+        )
+        parser.add_argument("--per-category", type=int, default=400, help="演示语料每个小类的条数")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--json", action="store_true", help="以 JSON 输出各项指标")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        source = options["source"]
+        rows: list[tuple[str, str]] = []
+        if source in ("auto", "cases"):
+            rows = classify.closed_cases()
+            if source == "auto" and len(rows) < classify.MIN_CASES:
+                rows, source = [], "demo"
+            else:
+                source = "cases"
+        if source == "demo":
+            rows = classify.demo_corpus(options["seed"], options["per_category"])
+        labels = [code for code, _ in rows]
+        texts = [text for _, text in rows]
+        try:
+            pipeline, split = classify.train(texts, labels, seed=options["seed"])
+        except ValueError as exc:
+            raise CommandError(
+                f"训练数据不足：至少需要两个小类、每类不少于 {classify.MIN_PER_CATEGORY} 条文本"
+            ) from exc
+        evaluation = classify.eval_set()
+        on_eval = classify.scores(pipeline, [t for _, t in evaluation], [c for c, _ in evaluation])
+        names = classify.category_names() if source == "cases" else classify.NAMES
+        path = classify.save(
+            pipeline,
+            {
+                "n": len(rows),
+                "source": source,
+                "accuracy": split["top1"],
+                "split": split,
+                "eval": on_eval,
+                "names": {code: names.get(code, code) for code in set(labels)},
+            },
+        )
+        figures = {
+            "source": source,
+            "n": len(rows),
+            "categories": len(set(labels)),
+            "split": split,
+            "eval": on_eval,
+            "path": str(path),
+        }
+        if options["json"]:
+            self.stdout.write(json.dumps(figures, ensure_ascii=False))
+            return
+        label = "已结案工单" if source == "cases" else "演示语料"
+        self.stdout.write(f"训练数据：{label} {len(rows)} 条，{len(set(labels))} 个小类")
+        for title, f in (("留出集（20%）", split), (f"手写评测集（{on_eval['n']} 条）", on_eval)):
+            self.stdout.write(
+                f"{title}：小类 top-1 {f['top1']:.1%}，大类 top-1 {f['parent_top1']:.1%}，小类 top-3 {f['top3']:.1%}"
+            )
+        self.stdout.write(f"模型已保存：{path}")

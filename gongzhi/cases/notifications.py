@@ -1,0 +1,317 @@
+"""Who is told what when a case changes (design.md §4: side effects through the outbox).
+
+`messages_for_event` turns one case event into outbox specs; `services.case_act` enqueues them
+in its own transaction, so a message exists exactly when the event committed. Reminders and
+supervision appended by the SLA sweep (actor None) are worded by the sweep itself
+(`reminder_messages`), which knows which deadline ran out.
+
+Texts carry the case number, category, place, post and deadlines, never the reporter or the
+problem text (residents write names and phone numbers there, and robots post to group chats);
+staff notes are masked and shortened.
+"""
+
+import re
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.core import pii
+from gongzhi.core.outbox import OutboxSpec
+from gongzhi.geo.models import Node
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Post
+
+NOTE_CHARS = 60
+_PHONE = re.compile(r"(?<!\d)1\d{10}(?!\d)")
+_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+# --- recipients -------------------------------------------------------------------------------
+
+
+def _users(posts: Iterable[Post]) -> list[Any]:
+    """The accounts of the holders and deputies of `posts`, each once, active ones only."""
+    seen: dict[int, Any] = {}
+    for post in posts:
+        for person in (post.person, post.deputy):
+            user = getattr(person, "user", None) if person is not None else None
+            if user is not None and user.is_active:
+                seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def holders(case: Case) -> list[Any]:
+    """The holder and deputy (AB岗) of the case's lead post."""
+    if case.post_id is None:
+        return []
+    return _users(Post.objects.filter(pk=case.post_id).select_related("person__user", "deputy__user"))
+
+
+def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[Any]:
+    """Users of the posts with `power` at the deepest node on `node`'s ancestry that has any."""
+    roles = [role for role, powers in access.ROLE_POWERS.items() if power in powers]
+    posts = (
+        Post.objects.filter(access.active_posts_q(), role__in=roles, node__code__in=node.ancestor_codes())
+        .select_related("node", "person__user", "deputy__user")
+        .order_by("-node__level", "code")
+    )
+    if max_level is not None:
+        posts = posts.filter(node__level__lte=max_level)
+    found = list(posts)
+    if not found:
+        return []
+    deepest = found[0].node.level
+    return _users(p for p in found if p.node.level == deepest)
+
+
+def dispatchers(case: Case) -> list[Any]:
+    """The dispatchers of the case's current rung (or the nearest rung above that has some)."""
+    return _nearest_with(case.node, access.DISPATCH, max_level=case.rung)
+
+
+def street(case: Case) -> list[Any]:
+    """The street posts that supervise (督办), at the top of the case's tree."""
+    return _nearest_with(case.node, access.SUPERVISE, max_level=1)
+
+
+# --- wording --------------------------------------------------------------------------------------
+
+
+def case_link(case: Case) -> str:
+    try:
+        return reverse("web:case_detail", args=[case.pk])
+    except NoReverseMatch:  # the case pages are not mounted (yet); the path they will have
+        return f"/cases/{case.pk}/"
+
+
+def when(moment: datetime | None) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}" if moment else "—"
+
+
+def scrub(note: str) -> str:
+    """A staff note fit for a notification: phone and ID numbers masked, shortened."""
+    text = _PHONE.sub(lambda m: pii.mask_phone(m.group()), " ".join(note.split()))
+    text = _ID.sub(lambda m: pii.mask_id(m.group()), text)
+    return text if len(text) <= NOTE_CHARS else text[: NOTE_CHARS - 1] + "…"
+
+
+def about(case: Case) -> str:
+    category = case.category.name if case.category else "未分类"
+    return f"工单 {case.number}（{category}，{case.node.name}）"
+
+
+def _specs(
+    kind: str, users: Iterable[Any], subject: str, body: str, case: Case, event: CaseEvent | None
+) -> list[OutboxSpec]:
+    payload: dict[str, Any] = {"case_id": case.pk, "case_number": case.number, "link": case_link(case)}
+    if event is not None:
+        payload["event_seq"] = event.seq
+    return [
+        OutboxSpec(
+            kind=kind, subject=subject, body=body, recipient=u, node_path=case.node_path, payload=payload
+        )
+        for u in users
+    ]
+
+
+def broadcast(kind: str, subject: str, body: str, case: Case, event: CaseEvent | None) -> OutboxSpec:
+    """A message for the group robots whose scope covers the case's place."""
+    return _specs(kind, [None], subject, body, case, event)[0]
+
+
+# --- per action ---------------------------------------------------------------------------------
+
+
+def messages_for_event(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """The notifications one event causes; empty for events nobody needs to hear about."""
+    builder = _BUILDERS.get(event.action)
+    if builder is None or (event.action in {"remind", "supervise"} and event.actor_id is None):
+        return []  # the sweep words its own reminders
+    return builder(case, event)
+
+
+def _dispatched(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    post = case.post
+    title = post.title if post else "处置岗位"
+    body = f"{about(case)}已派给您（{title}），请于 {when(case.handle_due)} 前处置完毕。"
+    if event.action == "reassign" and event.note:
+        body += f"改派说明：{scrub(event.note)}"
+    specs = _specs("case.dispatched", holders(case), f"新派工单：{about(case)}", body, case, event)
+    unit = post.unit.name if post else ""
+    specs.append(
+        broadcast(
+            "case.dispatched",
+            f"【派单】{about(case)}",
+            f"已派给 {unit} {title}，时限 {when(case.handle_due)}。",
+            case,
+            event,
+        )
+    )
+    if event.action == "reassign":
+        specs += _specs(
+            "case.reassigned",
+            [u for u in _previous_holders(case, event) if u.pk not in {h.pk for h in holders(case)}],
+            f"工单已改派：{about(case)}",
+            f"{about(case)}已改派给其他岗位，您无需再处置。",
+            case,
+            event,
+        )
+    return specs
+
+
+def _previous_holders(case: Case, event: CaseEvent) -> list[Any]:
+    before = (
+        case.events.filter(action__in=["dispatch", "reassign"], seq__lt=event.seq).order_by("-seq").first()
+    )
+    code = (before.data or {}).get("post") if before else None
+    if not code:
+        return []
+    return _users(Post.objects.filter(code=code).select_related("person__user", "deputy__user"))
+
+
+def _received(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """A new case waits for the dispatchers of its area (受理); in-app only, robots stay quiet."""
+    body = f"{about(case)}已登记，请于 {when(case.dispatch_due)} 前受理派遣。"
+    return _specs("case.received", dispatchers(case), f"新工单待受理：{about(case)}", body, case, event)
+
+
+def _returned(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    body = f"{about(case)}被处置岗位退回，请重新派遣。理由：{scrub(event.note)}"
+    return _specs("case.returned", dispatchers(case), f"工单退回：{about(case)}", body, case, event)
+
+
+def _submitted(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    body = f"{about(case)}已处置完毕，请于 {when(case.verify_due)} 前核查结案。"
+    return _specs("case.submitted", dispatchers(case), f"待核查：{about(case)}", body, case, event)
+
+
+def _closed(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    specs = _specs(
+        "case.closed", holders(case), f"已结案：{about(case)}", f"{about(case)}已核查结案。", case, event
+    )
+    reporter = case.reporter_user
+    if reporter is not None and reporter.is_active:
+        specs += _specs(
+            "case.closed",
+            [reporter],
+            f"您反映的问题已办结：工单 {case.number}",
+            "您反映的问题已处理完毕，欢迎对处理结果进行评价。",
+            case,
+            event,
+        )
+    return specs
+
+
+def _back_to_work(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    why = "核查未通过" if event.action == "reject" else "工单重新打开（返工）"
+    body = f"{about(case)}{why}，请继续处置。说明：{scrub(event.note)}"
+    return _specs("case.reopened", holders(case), f"{why}：{about(case)}", body, case, event)
+
+
+def _escalated(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    body = f"{about(case)}已上报至{case.get_rung_display()}层面，请受理派遣。说明：{scrub(event.note)}"
+    return _specs("case.escalated", dispatchers(case), f"上报工单：{about(case)}", body, case, event)
+
+
+def _reminded(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """A person's 催办 / 督办 (the sweep's own are worded in reminder_messages)."""
+    users = holders(case) or dispatchers(case)
+    word = "督办" if event.action == "supervise" else "催办"
+    note = f"说明：{scrub(event.note)}" if event.note else ""
+    body = f"{about(case)}被{word}，处置时限 {when(case.handle_due)}。{note}"
+    kind = "case.supervised" if event.action == "supervise" else "case.reminder"
+    return _specs(kind, users, f"{word}：{about(case)}", body, case, event)
+
+
+def _extension_requested(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    until = (event.data or {}).get("until")
+    until_text = when(datetime.fromisoformat(until)) if until else "—"
+    body = f"{about(case)}申请延期至 {until_text}，请审批。理由：{scrub(event.note)}"
+    return _specs("case.extension", dispatchers(case), f"延期申请：{about(case)}", body, case, event)
+
+
+def _extension_decided(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    approved = (event.data or {}).get("approved")
+    verdict = f"已同意，新的处置时限 {when(case.handle_due)}" if approved else "未获同意，请按原时限处置"
+    return _specs(
+        "case.extension",
+        holders(case),
+        f"延期审批：{about(case)}",
+        f"{about(case)}延期申请{verdict}。",
+        case,
+        event,
+    )
+
+
+_BUILDERS = {
+    "create": _received,
+    "dispatch": _dispatched,
+    "reassign": _dispatched,
+    "return": _returned,
+    "submit": _submitted,
+    "verify": _closed,
+    "reject": _back_to_work,
+    "reopen": _back_to_work,
+    "escalate": _escalated,
+    "pull": _escalated,
+    "remind": _reminded,
+    "supervise": _reminded,
+    "request_extension": _extension_requested,
+    "decide_extension": _extension_decided,
+}
+
+
+# --- the sweep's messages -------------------------------------------------------------------------
+
+PHASE_NAMES = {"dispatch": "派遣", "handle": "处置", "verify": "核查"}
+
+
+def reminder_messages(
+    case: Case, event: CaseEvent, *, phase: str, due: datetime, expired: bool
+) -> list[OutboxSpec]:
+    """The sweep's 催办: to the post (handling) or the dispatchers (dispatch, verification); an
+    expiry also goes to the area's robots as an overdue notice."""
+    name = PHASE_NAMES[phase]
+    users = holders(case) if phase == "handle" else dispatchers(case)
+    if expired:
+        subject, body = (
+            f"已超时：{about(case)}",
+            f"{about(case)}已超过{name}时限（{when(due)}），请尽快办理。",
+        )
+        specs = _specs("case.overdue", users, subject, body, case, event)
+        specs.append(
+            broadcast(
+                "case.overdue", f"【超时】{about(case)}", f"已超过{name}时限（{when(due)}）。", case, event
+            )
+        )
+        return specs
+    body = f"{about(case)}的{name}时限已用去四分之三，请于 {when(due)} 前办理。"
+    return _specs("case.reminder", users, f"催办：{about(case)}", body, case, event)
+
+
+def supervision_messages(case: Case, event: CaseEvent, *, due: datetime) -> list[OutboxSpec]:
+    """The sweep's 督办: the post, the rung's dispatchers, the street, and the robots."""
+    subject = f"督办：{about(case)}"
+    body = f"{about(case)}超过处置时限（{when(due)}）一个工作日仍未办结，街道督办，请当日反馈。"
+    users = {u.pk: u for u in [*holders(case), *dispatchers(case), *street(case)]}
+    return [
+        *_specs("case.supervised", users.values(), subject, body, case, event),
+        broadcast(
+            "case.supervised",
+            f"【督办】{about(case)}",
+            f"超过处置时限（{when(due)}）一个工作日仍未办结。",
+            case,
+            event,
+        ),
+    ]
+
+
+def review_messages(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """A parked case's review date has come: its dispatchers decide whether to resume it."""
+    review = f"{case.park_review_on:%m月%d日}" if case.park_review_on else "—"
+    body = f"{about(case)}挂账复查日期（{review}）已到，请复查是否恢复处置。"
+    return _specs("case.review", dispatchers(case), f"挂账复查：{about(case)}", body, case, event)

@@ -1,0 +1,163 @@
+"""GeoReport v2 endpoints. Each answers in the format its URL names (.json or .xml); every
+bad input becomes the spec's errors[] with its HTTP status, and writes nothing."""
+
+import dataclasses
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.views.decorators.csrf import csrf_exempt
+
+from gongzhi.cases.open311 import keys, params, payloads, render, selectors
+from gongzhi.cases.open311.messages import text
+from gongzhi.cases.services import Intake, case_create
+from gongzhi.cases.states import Source
+
+View = Callable[..., HttpResponse]
+
+# Service field -> Open311 parameter, for messages raised by case_create.
+FIELD_NAMES = {
+    "text": "description",
+    "contact_phone": "phone",
+    "category": "service_code",
+    "node": "location",
+}
+INTAKE_FIELDS = {f.name for f in dataclasses.fields(Intake)}
+
+
+def _lang(request: HttpRequest) -> str:
+    return "en" if getattr(request, "LANGUAGE_CODE", "").startswith("en") else "zh"
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """Check the format and the method; turn ParamError into errors[]."""
+
+    def wrap(view: View) -> View:
+        @wraps(view)
+        def inner(request: HttpRequest, fmt: str, **kwargs: Any) -> HttpResponse:
+            lang, fmt = _lang(request), fmt.lower()
+            if fmt not in render.FORMATS:
+                return render.errors("json", 404, [text("format", lang, fmt=fmt[:20])])
+            if request.method not in methods:
+                response = render.errors(fmt, 405, [text("method", lang, method=request.method)])
+                response["Allow"] = ", ".join(methods)
+                return response
+            try:
+                if _has_nul(request, kwargs):  # PostgreSQL refuses NUL in text: a 400, not a 500
+                    raise params.ParamError(400, [text("nul", lang)])
+                return view(request, fmt, lang, **kwargs)
+            except params.ParamError as exc:
+                return render.errors(fmt, exc.status, exc.messages)
+            except (BadRequest, SuspiciousOperation, MultiPartParserError):  # an unreadable body
+                return render.errors(fmt, 400, [text("body", lang)])
+
+        return csrf_exempt(inner)
+
+    return wrap
+
+
+def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    values = [*kwargs.values(), *(v for _, vs in request.GET.lists() for v in vs)]
+    if request.method == "POST":
+        values += [v for _, vs in request.POST.lists() for v in vs]
+    return any("\x00" in v for v in values)
+
+
+@endpoint("GET")
+def services(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    items = [payloads.service(c, lang) for c in selectors.service_categories()]
+    return render.respond(fmt, items, root="services", item="service")
+
+
+@endpoint("GET")
+def service_definition(request: HttpRequest, fmt: str, lang: str, code: str) -> HttpResponse:
+    category = selectors.service_category(code)
+    if category is None:
+        return render.errors(fmt, 404, [text("service_code_unknown", lang, code=code[:40])])
+    return render.respond(fmt, payloads.definition(category, lang), root="service_definition", item="")
+
+
+@endpoint("GET", "POST")
+def requests(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    if request.method == "POST":
+        return _create(request, fmt, lang)
+    cases = selectors.public_requests(params.request_filters(request.GET, lang))
+    return _requests(fmt, lang, cases)
+
+
+@endpoint("GET")
+def request_detail(request: HttpRequest, fmt: str, lang: str, number: str) -> HttpResponse:
+    case = selectors.request_by_number(number)
+    if case is None:
+        return render.errors(fmt, 404, [text("request_unknown", lang, id=number[:40])])
+    return _requests(fmt, lang, [case])
+
+
+@endpoint("GET")
+def token(request: HttpRequest, fmt: str, lang: str, token: str) -> HttpResponse:
+    """Requests are created at once, so the token a client holds is the request id itself."""
+    case = selectors.request_by_number(token)
+    if case is None:
+        return render.errors(fmt, 404, [text("token_unknown", lang, token=token[:40])])
+    items = [{"service_request_id": case.number, "token": token}]
+    return render.respond(fmt, items, root="service_requests", item="request")
+
+
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    fmt = "xml" if path.endswith(".xml") else "json"
+    return render.errors(fmt, 404, [text("not_found", _lang(request), path=request.path[:100])])
+
+
+def _requests(fmt: str, lang: str, cases: list[Any]) -> HttpResponse:
+    data = selectors.intake_data([c.pk for c in cases])
+    areas = selectors.area_nodes([c for c in cases if payloads.sensitive(c.category)])
+    items = [payloads.request(c, lang, data.get(c.pk, {}), areas.get(c.pk)) for c in cases]
+    return render.respond(fmt, items, root="service_requests", item="request")
+
+
+def _create(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    # The spec puts api_key in the body; some clients put it in the query string.
+    if keys.key_check(request.POST.get("api_key") or request.GET.get("api_key", "")) is None:
+        return render.errors(fmt, 403, [text("api_key", lang)])
+    sub = params.submission(request.POST, lang)
+    # media_url and attributes go into the first event's data once Intake carries `data`.
+    extra: dict[str, Any] = {"data": sub.data} if "data" in INTAKE_FIELDS and sub.data else {}
+    intake = Intake(
+        node=sub.node,
+        text=sub.text,
+        source=Source.OPEN311,
+        category=sub.category,
+        lat=sub.lat,
+        lon=sub.lon,
+        address=sub.address,
+        contact_name=sub.contact_name,
+        contact_phone=sub.phone,
+        **extra,
+    )
+    try:
+        case = case_create(actor=None, intake=intake)
+    except ValidationError as exc:
+        return render.errors(fmt, 400, _messages(exc, lang))
+    item = {
+        "service_request_id": case.number,
+        "service_notice": payloads.notice(sub.category, lang),
+        "account_id": request.POST.get("account_id") or None,
+    }
+    return render.respond(fmt, [item], root="service_requests", item="request")
+
+
+def _messages(exc: ValidationError, lang: str) -> list[str]:
+    if not hasattr(exc, "error_dict"):
+        return list(exc.messages)
+    out: list[str] = []
+    for name, messages in exc.message_dict.items():
+        if name == "contact_phone":
+            out.append(text("phone", lang))
+        elif name == "text" and lang == "en":
+            out.append(text("too_long", lang, field="description", n=4000))
+        else:
+            out += [text("invalid", lang, field=FIELD_NAMES.get(name, name), message=m) for m in messages]
+    return out

@@ -1,0 +1,195 @@
+"""Reads of cases, scoped through orgs.access."""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.orgs import access
+from gongzhi.orgs.roles import PostRole
+
+
+def case_q(user: Any) -> Q:
+    """Cases the user may see: in their VIEW_CASES subtrees; a department's categories across
+    its node; cases assigned to a post they hold; and cases they reported themselves."""
+    scope = access.scope(user)
+    if scope.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in access.outermost(scope.paths(access.VIEW_CASES)):
+        q |= Q(node_path__startswith=path)
+    for grant in scope.grants:
+        if grant.role == PostRole.DEPARTMENT and grant.category_ids:
+            q |= Q(node_path__startswith=grant.path, category_id__in=grant.category_ids)
+    if scope.person_id is not None:
+        q |= Q(post__person_id=scope.person_id) | Q(post__deputy_id=scope.person_id)
+        q |= Q(reporter_id=scope.person_id)
+    if scope.user_id is not None:
+        q |= Q(reporter_user_id=scope.user_id)
+    return q
+
+
+def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+    qs = Case.objects.filter(case_q(user))
+    filters = filters or {}
+    if filters.get("state"):
+        qs = qs.filter(state=filters["state"])
+    if filters.get("category"):
+        qs = qs.filter(category__code=filters["category"])
+    if filters.get("node_path"):
+        qs = qs.filter(node_path__startswith=filters["node_path"])
+    if filters.get("q"):
+        qs = qs.filter(text__contains=filters["q"])
+    return qs.select_related("node", "category", "post").order_by("-created_at", "-pk")
+
+
+def case_get(*, user: Any, pk: int) -> Case | None:
+    return Case.objects.filter(case_q(user), pk=pk).select_related("node", "category", "post").first()
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").prefetch_related("attachments").order_by("seq")
+
+
+# --- for the case pages (gongzhi.web) -----------------------------------------------------------
+
+
+def _local_midnight(day: Any) -> Any:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def case_search(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+    """`case_list` plus a report-date range: `date_from`/`date_to` are local days, both included
+    (a range on created_at, so the created_at index serves it)."""
+    from datetime import timedelta
+
+    filters = filters or {}
+    qs = case_list(user=user, filters=filters)
+    if filters.get("date_from"):
+        qs = qs.filter(created_at__gte=_local_midnight(filters["date_from"]))
+    if filters.get("date_to"):
+        qs = qs.filter(created_at__lt=_local_midnight(filters["date_to"] + timedelta(days=1)))
+    return qs
+
+
+def dispatch_q(user: Any) -> Q:
+    """Cases whose current rung the user dispatches: under a DISPATCH post's node, at a rung no
+    higher than that node's level (the area's committee does not dispatch a case escalated to
+    the block; the block cadre may still dispatch the area's cases). Mirrors services.rung_node.
+    The node's level is a subquery, so the whole test is one SQL statement."""
+    from django.db.models import Subquery
+
+    from gongzhi.geo.models import Node
+
+    scope = access.scope(user)
+    if scope.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in access.outermost(scope.paths(access.DISPATCH)):
+        level = Subquery(Node.objects.filter(path=path).values("level")[:1])
+        q |= Q(node_path__startswith=path, rung__gte=level)
+    return q
+
+
+def dispatch_queue(*, user: Any, states: Any) -> QuerySet[Case]:
+    """Cases in `states` waiting for this user as dispatcher, oldest due first."""
+    return (
+        Case.objects.filter(dispatch_q(user), state__in=list(states))
+        .select_related("node", "category", "post")
+        .order_by("created_at", "pk")
+    )
+
+
+def my_cases(*, user: Any, open_only: bool = True) -> QuerySet[Case]:
+    """Cases assigned to a post the user holds or deputises, newest first."""
+    from gongzhi.cases.states import OPEN_STATES
+
+    person_id = access.scope(user).person_id
+    if person_id is None:
+        return Case.objects.none()
+    qs = Case.objects.filter(Q(post__person_id=person_id) | Q(post__deputy_id=person_id))
+    if open_only:
+        qs = qs.filter(state__in=list(OPEN_STATES))
+    return qs.select_related("node", "category", "post").order_by("-created_at", "-pk")
+
+
+def open_counts(*, user: Any, paths: list[str]) -> dict[str, int]:
+    """Open cases the user may see under each path, in one aggregate query."""
+    from django.db.models import Count
+
+    from gongzhi.cases.states import OPEN_STATES
+
+    if not paths:
+        return {}
+    row = Case.objects.filter(case_q(user), state__in=list(OPEN_STATES)).aggregate(
+        **{f"n{i}": Count("id", filter=Q(node_path__startswith=p)) for i, p in enumerate(paths)}
+    )
+    return {p: row[f"n{i}"] or 0 for i, p in enumerate(paths)}
+
+
+def public_closed_cases() -> QuerySet[Case]:
+    """Closed cases for the public board (no login): the caller shows only category, area,
+    closing date, scrubbed text and photos; never the reporter or the contact."""
+    from gongzhi.cases.states import State
+
+    return (
+        Case.objects.filter(state=State.CLOSED, closed_at__isnull=False)
+        .select_related("category")
+        .only("pk", "node_path", "category__name", "text", "closed_at", "created_at", "state")
+        .order_by("-closed_at", "-pk")
+    )
+
+
+def attachment_get(*, user: Any, pk: int) -> Any:
+    """An attachment whose case the user may see; None otherwise (the caller answers 404)."""
+    from gongzhi.cases.models import Attachment
+
+    return Attachment.objects.filter(pk=pk, event__case__in=Case.objects.filter(case_q(user))).first()
+
+
+def public_attachments(cases: list[Case]) -> dict[int, list[Any]]:
+    """Photos for the public board: those of the report ("before") and of the handler's
+    submission and the verification ("after"), by case id."""
+    from gongzhi.cases.models import Attachment
+
+    rows = (
+        Attachment.objects.filter(event__case__in=cases, event__action__in=["create", "submit", "verify"])
+        .select_related("event")
+        .order_by("event__seq", "pk")
+    )
+    out: dict[int, list[Any]] = {}
+    for a in rows:
+        out.setdefault(a.event.case_id, []).append(a)
+    return out
+
+
+def public_attachment_get(*, pk: int) -> Any:
+    """A photo shown on the public board (a closed case's before/after photo), else None."""
+    from gongzhi.cases.models import Attachment
+    from gongzhi.cases.states import State
+
+    return Attachment.objects.filter(
+        pk=pk, event__case__state=State.CLOSED, event__action__in=["create", "submit", "verify"]
+    ).first()
+
+
+def work_counts(*, user: Any, now: Any, received: bool = True, overdue: bool = True) -> dict[str, int]:
+    """The home page's figures in one query: 待受理 (received cases the user dispatches) and
+    超期 (open cases past due that the user may see)."""
+    from django.db.models import Count
+
+    from gongzhi.cases.selectors_overdue import overdue_q
+    from gongzhi.cases.states import State
+
+    wanted = {}
+    if received:
+        wanted["received"] = Count("pk", filter=dispatch_q(user) & Q(state=State.RECEIVED))
+    if overdue:
+        wanted["overdue"] = Count("pk", filter=case_q(user) & overdue_q(now))
+    if not wanted:
+        return {}
+    return {k: v or 0 for k, v in Case.objects.aggregate(**wanted).items()}

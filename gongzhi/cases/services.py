@@ -1,0 +1,352 @@
+"""Writes for cases. `case_create` is the one intake for every channel; `case_act` applies the
+workflow table to a case, with optimistic concurrency, and appends the event."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.cases import notifications, routing, sla, workflow
+from gongzhi.cases.attachments import attach_files, validate_files
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.states import Rung, Satisfaction, Source, State
+from gongzhi.core import clock, outbox, pii
+from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
+from gongzhi.geo.models import Node
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Category, Person, Post
+
+MAX_TEXT = 4000
+
+
+@dataclass
+class Intake:
+    """What a channel knows about a new problem; every channel fills one of these."""
+
+    node: Node
+    text: str
+    source: str
+    category: Category | None = None
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    reporter: Person | None = None
+    external_id: str = ""
+    files: list[Any] = field(default_factory=list)
+    # channel details kept on the first event (e.g. Open311 media_url and attribute[...])
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def _validate_intake(intake: Intake) -> None:
+    errors: dict[str, list[str]] = {}
+    text = (intake.text or "").strip()
+    if not text:
+        errors["text"] = [_("请描述问题")]
+    elif len(text) > MAX_TEXT:
+        errors["text"] = [_("问题描述不能超过%(n)d字") % {"n": MAX_TEXT}]
+    if intake.source not in Source.values:
+        errors["source"] = [_("来源无效")]
+    if intake.category is not None and (intake.category.parent_id is None or not intake.category.active):
+        errors["category"] = [_("请选择一个启用的小类")]
+    if intake.contact_phone and not pii.PHONE_RE.match(pii.normalise_phone(intake.contact_phone)):
+        errors["contact_phone"] = [_("手机号应为11位数字，以1开头")]
+    if errors:
+        raise ValidationError(errors)
+    validate_files(intake.files)
+
+
+def case_create(*, actor: Any, intake: Intake) -> Case:
+    """Record a problem once: validate, route, set the dispatch deadline, append the first event.
+
+    A replayed external id (a hotline transfer imported twice) returns the existing case.
+    """
+    _validate_intake(intake)
+    if intake.external_id:
+        existing = Case.objects.filter(source=intake.source, external_id=intake.external_id).first()
+        if existing is not None:
+            return existing
+    now = clock.now()
+    post: Post | None = None
+    assisting: list[Post] = []
+    if intake.category is not None:
+        post, assisting = routing.route(category=intake.category, node=intake.node)
+    phone = pii.normalise_phone(intake.contact_phone)
+    user = actor if actor is not None and actor.is_authenticated else None
+    with transaction.atomic():
+        case = Case.objects.create(
+            node=intake.node,
+            node_path=intake.node.path,
+            category=intake.category,
+            text=intake.text.strip(),
+            source=intake.source,
+            external_id=intake.external_id,
+            lat=intake.lat,
+            lon=intake.lon,
+            address=intake.address,
+            reporter=intake.reporter,
+            reporter_user=user,
+            contact_name=intake.contact_name,
+            contact_phone_enc=pii.encrypt(phone),
+            contact_phone_masked=pii.mask_phone(phone),
+            post=post,
+            dispatch_due=sla.dispatch_due(now),
+            created_at=now,
+            updated_at=now,
+        )
+        if assisting:
+            case.assisting_posts.set(assisting)
+        event = CaseEvent.objects.create(
+            case=case,
+            seq=1,
+            action="create",
+            from_state="",
+            to_state=State.RECEIVED,
+            actor=user,
+            at=now,
+            data={**intake.data, "post": post.code if post else None},
+        )
+        attach_files(event, intake.files)
+        outbox.enqueue_all(notifications.messages_for_event(case, event))
+    return case
+
+
+# --- acting on a case -------------------------------------------------------------------------
+
+
+def rung_node(case: Case) -> Node:
+    """The node whose dispatcher handles the case at its current rung (the deepest ancestor at
+    or above the rung's level, so a street without block areas still has a dispatcher)."""
+    ancestors = Node.objects.filter(code__in=case.node.ancestor_codes(), level__lte=case.rung)
+    return ancestors.order_by("-level").first() or case.node
+
+
+def actor_kinds(user: Any, case: Case) -> set[str]:
+    if user is None:
+        return {workflow.SYSTEM}
+    kinds: set[str] = set()
+    if access.can(user, access.DISPATCH, rung_node(case)):
+        kinds.add(workflow.DISPATCHER)
+    if access.can(user, access.SUPERVISE, case.node):
+        kinds.add(workflow.STREET)
+    person_id = access.scope(user).person_id
+    if case.post_id and person_id and case.post and person_id in (case.post.person_id, case.post.deputy_id):
+        kinds.add(workflow.HANDLER)
+    return kinds
+
+
+@dataclass
+class Act:
+    """An action on a case and what the actor supplies with it."""
+
+    action: str
+    version: int
+    note: str = ""
+    category: Category | None = None
+    post: Post | None = None
+    master: Case | None = None
+    review_date: date | None = None
+    until: datetime | None = None
+    approved: bool | None = None
+    files: list[Any] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)  # extra facts for the event (the sweep's)
+
+
+def allowed_for(user: Any, case: Case) -> list[str]:
+    kinds = actor_kinds(user, case)
+    return [
+        a
+        for a in workflow.allowed_actions(case.state)
+        if workflow.TRANSITIONS[(State(case.state), a)].by & kinds
+    ]
+
+
+def case_act(*, actor: Any, case: Case, act: Act) -> Case:
+    """Apply one action from the workflow table. Raises PermissionDeniedError (403),
+    ConflictError (409: stale version or an action not allowed in this state) or
+    ValidationError (422: something the action needs is missing or wrong)."""
+    with transaction.atomic():
+        current = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("node", "post", "category")
+            .get(pk=case.pk)
+        )
+        if current.version != act.version:
+            raise ConflictError(_("工单已被他人更新，请刷新后重试"))
+        rule: workflow.Transition | workflow.Note
+        if act.action in workflow.NOTES:
+            rule = workflow.NOTES[act.action]
+            to_state = State(current.state)
+        else:
+            key = (State(current.state), act.action)
+            if key not in workflow.TRANSITIONS:
+                allowed = "、".join(workflow.allowed_actions(current.state)) or _("无")
+                raise ConflictError(
+                    _("当前状态“%(state)s”不能执行“%(action)s”，可执行：%(allowed)s")
+                    % {"state": current.get_state_display(), "action": act.action, "allowed": allowed},
+                    allowed=workflow.allowed_actions(current.state),
+                )
+            rule = workflow.TRANSITIONS[key]
+            to_state = rule.to
+        if not rule.by & actor_kinds(actor, current):
+            raise PermissionDeniedError(_("您无权对该工单执行此操作"))
+        _check_needs(rule.needs, act, current)
+        validate_files(act.files)
+        data = _apply(current, act, to_state)
+        now = clock.now()
+        from_state = current.state
+        current.state = to_state
+        current.version += 1
+        current.updated_at = now
+        current.save()
+        event = CaseEvent.objects.create(
+            case=current,
+            seq=current.version,
+            action=act.action,
+            from_state=from_state,
+            to_state=to_state,
+            actor=actor,
+            at=now,
+            note=act.note.strip(),
+            data={**act.data, **data},
+        )
+        attach_files(event, act.files)
+        # In the same transaction as the event: a message exists exactly when the change does.
+        outbox.enqueue_all(notifications.messages_for_event(current, event))
+    return current
+
+
+def _check_needs(needs: frozenset[str], act: Act, case: Case) -> None:
+    errors: dict[str, list[str]] = {}
+    if "note" in needs and not act.note.strip():
+        errors["note"] = [_("请填写说明或理由")]
+    if "category" in needs and act.category is None and case.category is None:
+        errors["category"] = [_("请选择分类")]
+    if "post" in needs and act.post is None and case.post is None:
+        errors["post"] = [_("请选择处置岗位")]
+    if "master" in needs and act.master is None:
+        errors["master"] = [_("请选择要并入的主案")]
+    if "review_date" in needs and act.review_date is None:
+        errors["review_date"] = [_("请填写挂账复查日期")]
+    if "until" in needs and act.until is None:
+        errors["until"] = [_("请填写申请延期到的时间")]
+    if "approved" in needs and act.approved is None:
+        errors["approved"] = [_("请选择同意或不同意")]
+    if "photo" in needs and not act.files:
+        errors["files"] = [_("请上传现场照片")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
+    """The side effects of each action on the case row; returns the event's data."""
+    now = clock.now()
+    action = act.action
+    data: dict[str, Any] = {}
+    if action == "register" and act.category is not None:
+        case.category = act.category
+        data["category"] = act.category.code
+    if action in {"dispatch", "reassign"}:
+        if act.post is not None:
+            case.post = act.post
+        assert case.post is not None
+        data["post"] = case.post.code
+        if action == "dispatch":
+            case.handle_due = sla.handle_due(now, case.category)
+    if action == "submit":
+        policy = getattr(case.category, "policy", None) if case.category else None
+        if policy is not None and policy.photo_after and not act.files:
+            raise invalid("files", _("该类问题须上传处置后照片"))
+        case.verify_due = sla.verify_due(now)
+    if action == "verify":
+        case.closed_at = now
+    if action in {"reject", "reopen"}:
+        case.rework_count += 1
+        case.closed_at = None
+        case.verify_due = None
+    if action == "merge":
+        _merge_into(case, act.master)
+        data["master"] = act.master.pk if act.master else None
+    if action == "unmerge":
+        data["master"] = case.master_id
+        case.master = None
+    if action == "escalate":
+        _check_escalation(case)
+        case.rung = Rung.BLOCK if case.rung == Rung.AREA else Rung.STREET
+        data["rung"] = case.rung
+    if action == "pull":
+        case.rung = Rung.STREET
+        data["rung"] = case.rung
+    if action == "park":
+        if act.review_date is not None and act.review_date <= now.date():
+            raise invalid("review_date", _("复查日期须晚于今天"))
+        case.park_review_on = act.review_date
+        data["review_date"] = act.review_date.isoformat() if act.review_date else None
+    if action == "request_extension":
+        if case.handle_due is None or now >= case.handle_due:
+            raise invalid("until", _("已超过处置时限，不能再申请延期"))
+        if act.until is not None and act.until <= case.handle_due:
+            raise invalid("until", _("延期时间须晚于原处置时限"))
+        data["until"] = act.until.isoformat() if act.until else None
+    if action == "decide_extension":
+        data.update(_decide_extension(case, bool(act.approved)))
+    if action == "record_attempt":
+        data["rung"] = case.rung
+    return data
+
+
+def _merge_into(case: Case, master: Case | None) -> None:
+    if master is None or master.pk == case.pk:
+        raise invalid("master", _("主案不能是本工单"))
+    if master.state in {State.MERGED, State.VOID}:
+        raise invalid("master", _("主案已合并或作废"))
+    case.master = master
+
+
+def _check_escalation(case: Case) -> None:
+    """Resolve locally first: a case goes up one rung only after a recorded attempt at the
+    current rung, never for local-only categories, and never past the street."""
+    if case.rung == Rung.STREET:
+        raise invalid("note", _("已在街道层面处置，无法再上报"))
+    policy = getattr(case.category, "policy", None) if case.category else None
+    if policy is not None and policy.local_only:
+        raise invalid("note", _("该类问题须在居民区层面解决，不得上报"))
+    needs_attempt = policy is None or policy.must_try_locally
+    tried = case.events.filter(action="record_attempt", data__rung=case.rung).exists()
+    if needs_attempt and not tried:
+        raise invalid("note", _("请先记录本级的处置尝试（做了什么、为何不能解决），再上报"))
+
+
+def _decide_extension(case: Case, approved: bool) -> dict[str, Any]:
+    request = case.events.filter(action="request_extension").order_by("-seq").first()
+    if request is None:
+        raise invalid("approved", _("没有待审批的延期申请"))
+    if approved:
+        case.handle_due = datetime.fromisoformat(request.data["until"])
+    return {"approved": approved, "request": request.seq}
+
+
+# --- callback ------------------------------------------------------------------------------------
+
+
+def case_rate(*, case: Case, satisfaction: str, note: str = "") -> Case:
+    """The reporter's rating after closing (回访). Unsatisfied reopens the case as rework."""
+    if satisfaction not in Satisfaction.values:
+        raise invalid("satisfaction", _("请选择满意、基本满意或不满意"))
+    if case.state != State.CLOSED:
+        raise ConflictError(_("工单尚未结案，暂不能评价"))
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction)
+        case.refresh_from_db()
+        rated = case_act(actor=None, case=case, act=Act(action="rate", version=case.version, note=note))
+        if satisfaction == Satisfaction.UNSATISFIED:
+            rated = case_act(
+                actor=None,
+                case=rated,
+                act=Act(action="reopen", version=rated.version, note=note or _("回访不满意")),
+            )
+    return rated

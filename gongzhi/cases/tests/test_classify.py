@@ -1,0 +1,111 @@
+"""Category suggestion: cold-start rules, training end to end, confidences, triage, the command."""
+
+import json
+import os
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from gongzhi.cases import classify
+
+# through the setting, as the command does: the generator lives in a higher layer (demo)
+sample_corpus = classify.demo_corpus
+
+
+@pytest.fixture(autouse=True)
+def model_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    classify._cache.clear()
+    yield tmp_path
+    classify._cache.clear()
+
+
+def _train_small(seed: int = 1) -> None:
+    rows = sample_corpus(seed, 12)
+    pipeline, split = classify.train([t for _, t in rows], [c for c, _ in rows], seed=seed)
+    classify.save(pipeline, {"n": len(rows), "source": "demo", "accuracy": split["top1"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("楼道里堆满了纸箱和旧家具，走路都要侧身", "LD01"),
+        ("电梯又坏了，老人被困在里面", "WY02"),
+        ("楼上半夜还在装修，噪音扰民睡不着", "AQ01"),
+        ("马路上的井盖不见了，太危险", "SS03"),
+        ("有人在人行道上摆摊卖菜，占道经营", "JY01"),
+    ],
+)
+def test_cold_start_rules_suggest_the_obvious(text, code):
+    result = classify.classify(text)
+    assert result.source == "rules"
+    assert code in [s.code for s in result.suggestions]
+    assert result.suggestions[0].name
+
+
+def test_no_evidence_means_triage():
+    result = classify.classify("今天天气不错")
+    assert result.suggestions == [] and result.needs_triage
+
+
+def test_trained_model_is_saved_loaded_and_used(model_dir):
+    _train_small()
+    path = model_dir / "models" / classify.MODEL_FILE
+    assert path.exists()
+    info = classify.model_info()
+    assert info is not None and info["n"] == 34 * 12 and len(info["labels"]) == 34 and info["trained_at"]
+    suggestions = classify.suggest("楼上渗水到我家，天花板都泡烂了")
+    assert len(suggestions) == 3
+    confidences = [s.confidence for s in suggestions]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) <= 1.0 + 1e-6 and all(c > 0 for c in confidences)
+    assert len({s.code for s in suggestions}) == 3
+    assert all(s.code in classify.NAMES and s.parent == s.code[:2] for s in suggestions)
+    assert classify.classify("楼上渗水到我家").source in {"model", "blend"}
+
+
+def test_model_reloads_when_the_file_changes(model_dir):
+    _train_small(1)
+    first = classify.load_model()
+    assert classify.load_model() is first  # cached
+    _train_small(2)
+    path = model_dir / "models" / classify.MODEL_FILE
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert classify.load_model() is not first
+
+
+def test_threshold_decides_triage(settings):
+    _train_small()
+    settings.CLASSIFIER_TRIAGE_THRESHOLD = 0.999
+    assert classify.classify("电梯坏了").needs_triage
+    settings.CLASSIFIER_TRIAGE_THRESHOLD = 0.0
+    assert not classify.classify("电梯坏了").needs_triage
+
+
+def test_scores_report_the_three_figures():
+    rows = sample_corpus(4, 12)
+    _pipeline, split = classify.train([t for _, t in rows], [c for c, _ in rows])
+    assert set(split) == {"top1", "parent_top1", "top3", "n"}
+    assert 0 < split["top1"] <= split["top3"] <= 1 and split["top1"] <= split["parent_top1"]
+
+
+@pytest.mark.django_db
+def test_command_trains_on_the_demo_corpus_when_cases_are_few(model_dir):
+    out = StringIO()
+    call_command("train_classifier", "--per-category", "8", "--json", stdout=out)
+    figures = json.loads(out.getvalue())
+    assert figures["source"] == "demo" and figures["n"] == 34 * 8
+    for part in ("split", "eval"):
+        assert set(figures[part]) == {"top1", "parent_top1", "top3", "n"}
+    assert figures["eval"]["n"] >= 270
+    assert (model_dir / "models" / classify.MODEL_FILE).exists()
+
+
+@pytest.mark.django_db
+def test_command_prints_chinese_figures():
+    out = StringIO()
+    call_command("train_classifier", "--source", "demo", "--per-category", "6", stdout=out)
+    text = out.getvalue()
+    assert "留出集" in text and "手写评测集" in text and "大类 top-1" in text

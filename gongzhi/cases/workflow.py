@@ -1,0 +1,90 @@
+"""The case workflow as data: (state, action) → what follows, who may do it, what it needs.
+
+`services.case_act` is the one function that applies it. Actions with no state change
+(comments, reminders, extensions, ratings) are listed in NOTES and only append an event.
+"""
+
+from dataclasses import dataclass
+
+from gongzhi.cases.states import State
+
+# Who may act: the dispatcher of the case's current rung, the holder (or deputy) of the post
+# the case is assigned to, the street (supervision), or the system (timers, callbacks).
+DISPATCHER = "dispatcher"
+HANDLER = "handler"
+STREET = "street"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Transition:
+    to: State
+    by: frozenset[str]
+    needs: frozenset[str] = frozenset()  # note, category, post, master, review_date, photo
+
+
+def t(to: State, *by: str, needs: tuple[str, ...] = ()) -> Transition:
+    return Transition(to=to, by=frozenset(by), needs=frozenset(needs))
+
+
+S = State
+TRANSITIONS: dict[tuple[State, str], Transition] = {
+    (S.RECEIVED, "register"): t(S.REGISTERED, DISPATCHER, needs=("category",)),
+    (S.RECEIVED, "void"): t(S.VOID, DISPATCHER, needs=("note",)),
+    (S.REGISTERED, "void"): t(S.VOID, DISPATCHER, needs=("note",)),
+    (S.RECEIVED, "merge"): t(S.MERGED, DISPATCHER, needs=("master",)),
+    (S.REGISTERED, "merge"): t(S.MERGED, DISPATCHER, needs=("master",)),
+    (S.MERGED, "unmerge"): t(S.RECEIVED, DISPATCHER, needs=("note",)),
+    (S.REGISTERED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
+    (S.RETURNED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
+    (S.ESCALATED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
+    (S.DISPATCHED, "accept"): t(S.IN_PROGRESS, HANDLER),
+    (S.DISPATCHED, "return"): t(S.RETURNED, HANDLER, needs=("note",)),
+    (S.DISPATCHED, "reassign"): t(S.DISPATCHED, DISPATCHER, needs=("post", "note")),
+    (S.IN_PROGRESS, "reassign"): t(S.DISPATCHED, DISPATCHER, needs=("post", "note")),
+    (S.IN_PROGRESS, "submit"): t(S.AWAITING_VERIFICATION, HANDLER, needs=("note",)),
+    (S.AWAITING_VERIFICATION, "verify"): t(S.CLOSED, DISPATCHER, needs=("photo",)),
+    (S.AWAITING_VERIFICATION, "reject"): t(S.IN_PROGRESS, DISPATCHER, needs=("note",)),
+    (S.CLOSED, "reopen"): t(S.IN_PROGRESS, SYSTEM, DISPATCHER, needs=("note",)),
+    (S.REGISTERED, "escalate"): t(S.ESCALATED, DISPATCHER, needs=("note",)),
+    (S.RETURNED, "escalate"): t(S.ESCALATED, DISPATCHER, needs=("note",)),
+    (S.IN_PROGRESS, "escalate"): t(S.ESCALATED, DISPATCHER, HANDLER, needs=("note",)),
+    (S.IN_PROGRESS, "park"): t(S.PARKED, DISPATCHER, needs=("note", "review_date")),
+    (S.PARKED, "unpark"): t(S.IN_PROGRESS, DISPATCHER),
+}
+# The street may pull any open case up to itself.
+for _state in (S.RECEIVED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.PARKED, S.ESCALATED):
+    TRANSITIONS[(_state, "pull")] = t(S.ESCALATED, STREET, needs=("note",))
+
+
+@dataclass(frozen=True)
+class Note:
+    """An action that appends an event without changing the state."""
+
+    by: frozenset[str]
+    needs: frozenset[str] = frozenset()
+
+
+def n(*by: str, needs: tuple[str, ...] = ()) -> Note:
+    return Note(by=frozenset(by), needs=frozenset(needs))
+
+
+NOTES: dict[str, Note] = {
+    "comment": n(DISPATCHER, HANDLER, STREET, needs=("note",)),
+    # What was tried at this rung: escalation needs one (resolve locally first).
+    "record_attempt": n(DISPATCHER, HANDLER, needs=("note",)),
+    "remind": n(SYSTEM, DISPATCHER, STREET),  # 催办
+    "supervise": n(SYSTEM, STREET, needs=("note",)),  # 督办
+    "request_extension": n(HANDLER, needs=("note", "until")),
+    "decide_extension": n(DISPATCHER, STREET, needs=("approved",)),
+    "rate": n(SYSTEM),
+}
+
+
+def allowed_actions(state: str) -> list[str]:
+    return sorted(action for (s, action) in TRANSITIONS if s == state)
+
+
+def replay(to_states: list[str]) -> str:
+    """The current state from the events' to_state column, in order (note events repeat it)."""
+    return to_states[-1] if to_states else State.RECEIVED

@@ -1,0 +1,42 @@
+"""Back office for the working-day calendar: street-wide data, so plain Django model permissions
+(core.add_workday, core.change_workday ...) rather than the node scoping in orgs/admin.py."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import WorkDay
+from gongzhi.core.workcal_db import clear_calendar_cache
+
+WEEKDAYS = "一二三四五六日"
+
+
+@admin.register(WorkDay)
+class WorkDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "weekday", "is_workday", "note", "source"]
+    list_filter = ["is_workday", "source"]
+    date_hierarchy = "date"
+    search_fields = ["note"]
+    readonly_fields = ["source"]
+    fields = ["date", "is_workday", "note", "source"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj: WorkDay) -> str:
+        return f"星期{WEEKDAYS[obj.date.weekday()]}"
+
+    def save_model(self, request: HttpRequest, obj: WorkDay, form: Any, change: bool) -> None:
+        # Anything an admin touches becomes theirs, so calendar_sync never overwrites it.
+        obj.source = WorkDay.Source.ADMIN
+        super().save_model(request, obj, form, change)
+        clear_calendar_cache()
+
+    def delete_model(self, request: HttpRequest, obj: WorkDay) -> None:
+        super().delete_model(request, obj)
+        clear_calendar_cache()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WorkDay]) -> None:
+        super().delete_queryset(request, queryset)
+        clear_calendar_cache()

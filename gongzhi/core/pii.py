@@ -1,0 +1,73 @@
+"""Personal data at rest: encrypt, hash for lookup, mask for display.
+
+Phone and ID numbers are stored three ways: Fernet ciphertext (cryptography's MultiFernet,
+so old keys still decrypt after a rotation), an HMAC-SHA256 keyed hash for exact lookup,
+and a masked form for every list and page. The plaintext leaves this module only through
+`decrypt`, which orgs.services.person_reveal calls after writing an access-log row.
+"""
+
+import hashlib
+import hmac
+import re
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, MultiFernet
+from django.conf import settings
+
+PHONE_RE = re.compile(r"^1\d{10}$")
+ID_RE = re.compile(r"^\d{17}[\dXx]$")
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode() if value else ""
+
+
+def decrypt(token: str) -> str:
+    return fernet().decrypt(token.encode()).decode() if token else ""
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the newest key (MultiFernet.rotate)."""
+    return fernet().rotate(token.encode()).decode() if token else ""
+
+
+def normalise_phone(value: str) -> str:
+    digits = re.sub(r"[\s\-]", "", value or "")
+    return digits[3:] if digits.startswith("+86") else digits
+
+
+def normalise_id(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash for exact-match search; empty input hashes to empty (no lookup)."""
+    if not value:
+        return ""
+    key = settings.PII_HASH_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_phone(value: str) -> str:
+    """13800138000 -> 138****8000; a short number keeps only its last two digits."""
+    if len(value) >= 8:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * max(len(value) - 2, 0) + value[-2:]
+
+
+def mask_id(value: str) -> str:
+    """310104199001011234 -> 3101**********1234 (region prefix and last four kept)."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]

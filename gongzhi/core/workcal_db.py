@@ -1,0 +1,88 @@
+"""Builds the `WorkCalendar` value from settings, the WorkDay table and the chinesecalendar package.
+
+Kept apart from `workcal` so that the deadline functions stay pure. Per day, a WorkDay row wins
+over the package; days the table lacks come from the package (so a year nobody synced still
+has its official holidays), and days neither knows follow the Mon–Fri rule.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from functools import cache
+from threading import Lock
+from time import monotonic
+from zoneinfo import ZoneInfo
+
+from chinese_calendar import constants as official
+from django.conf import settings
+
+from gongzhi.core.models import WorkDay
+from gongzhi.core.workcal import WorkCalendar, make_calendar, parse_periods
+
+# How long a process reuses the calendar; admin edits and calendar_sync clear it at once in their
+# own process, other workers see the change within this time.
+CACHE_SECONDS = 60.0
+
+
+@cache
+def package_days(year: int) -> dict[date, tuple[bool, str]]:
+    """{day: (is_workday, note)} for one year from the package; empty if it does not know the year."""
+    days: dict[date, tuple[bool, str]] = {}
+    for day, name in official.holidays.items():  # values are the English names
+        if day.year == year:
+            days[day] = (False, _chinese(name))
+    for day, name in official.workdays.items():
+        if day.year == year:
+            days[day] = (True, f"调休上班（{_chinese(name)}）")
+    return days
+
+
+def _chinese(name: str) -> str:
+    try:
+        return str(official.Holiday(name).chinese)
+    except ValueError:
+        return name
+
+
+def package_years() -> frozenset[int]:
+    """The years whose official arrangements the installed package knows."""
+    return frozenset(day.year for day in official.holidays)
+
+
+def load_calendar(years: Iterable[int] | None = None) -> WorkCalendar:
+    """The calendar for `years` (all years the package or the table knows when None); one query."""
+    rows = WorkDay.objects.all()
+    if years is None:
+        wanted = set(package_years())
+    else:
+        wanted = set(years)
+        if not wanted:
+            raise ValueError("years must not be empty")
+        rows = rows.filter(date__gte=date(min(wanted), 1, 1), date__lte=date(max(wanted), 12, 31))
+    days: dict[date, bool] = {}
+    for year in sorted(wanted):
+        days.update((day, work) for day, (work, _) in package_days(year).items())
+    for day, work in rows.values_list("date", "is_workday"):
+        if years is None or day.year in wanted:
+            days[day] = work
+    return make_calendar(days, periods=parse_periods(settings.WORK_PERIODS), tz=ZoneInfo(settings.TIME_ZONE))
+
+
+_cache: tuple[float, WorkCalendar] | None = None
+_lock = Lock()
+
+
+def current_calendar() -> WorkCalendar:
+    """The whole calendar, reloaded at most every CACHE_SECONDS: the one to use on hot paths."""
+    global _cache
+    cached = _cache
+    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    with _lock:
+        calendar = load_calendar()
+        _cache = (monotonic(), calendar)
+    return calendar
+
+
+def clear_calendar_cache() -> None:
+    global _cache
+    _cache = None

@@ -1,0 +1,271 @@
+"""Generate the demo street (枫林街道, calibrated on domain.md §5) for a seed and a scale.
+
+Everything is first built in memory (tree, households, residents, Party side, roster), the
+personal data is sealed (in a process pool when large), and then the rows are written with
+bulk_create in batches inside one transaction. This is the one sanctioned bypass of the
+per-row services (design.md §4): ~200k rows through node_create / person_upsert would take
+many minutes. The rows are the services' rows all the same: paths from geo.services.path_for,
+phone and ID numbers sealed by orgs.services.sealed_phone / sealed_id_number, a NodeChange
+"create" row per node above the households, and the tests check the invariants the services
+enforce.
+
+Same seed, same data: every random draw comes from random.Random seeded per phase, ages are
+counted on a fixed day, and nothing reads the clock except the created-at timestamps. What
+differs between two runs with one seed is only what must: Fernet ciphertexts (fresh IV per
+token), created-at times, and database ids when the tables were used before.
+"""
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, models, transaction
+
+from gongzhi.core import clock
+from gongzhi.demo import sealing
+from gongzhi.demo.logins import create_demo_users
+from gongzhi.demo.numbers import NumberBook
+from gongzhi.demo.party import Party, build_party
+from gongzhi.demo.people import HouseholdPlan, plan_households
+from gongzhi.demo.records import Street
+from gongzhi.demo.reset import demo_exists
+from gongzhi.demo.roster import Roster, RosterBuilder
+from gongzhi.demo.rows import new
+from gongzhi.demo.tree import build_tree
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import PATH_SEP, Node, NodeChange
+from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+
+BATCH = 5000  # rows per bulk_create call (Django splits further to the driver's limits)
+M = TypeVar("M", bound=models.Model)
+
+
+class Reporter(Protocol):
+    def phase(self, label: str, total: int) -> None: ...
+    def advance(self, n: int) -> None: ...
+
+
+class Silent:
+    def phase(self, label: str, total: int) -> None:
+        pass
+
+    def advance(self, n: int) -> None:
+        pass
+
+
+class DemoExistsError(Exception):
+    pass
+
+
+@dataclass
+class Summary:
+    seed: int
+    scale: float
+    counts: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    users: list[str] = field(default_factory=list)
+
+
+def generate(
+    *, seed: int, scale: float = 1.0, reporter: Reporter | None = None, workers: int | None = None
+) -> Summary:
+    """Build and write the demo street; raise DemoExistsError if it is already there."""
+    if not settings.DEBUG:
+        raise ImproperlyConfigured("演示数据含公开的演示密码，只能在 DEBUG=1 的开发或演示环境生成")
+    if scale <= 0:
+        raise ValueError("scale must be positive")
+    if demo_exists():
+        raise DemoExistsError("演示街道已存在（用 --reset 重建）")
+    out = reporter or Silent()
+    summary = Summary(seed=seed, scale=scale)
+
+    book = NumberBook(Street.phase_rng(seed, "numbers"))
+    out.phase("规划住户", 1)
+    with _timed(summary, "plan_households"):
+        households = plan_households(Street.phase_rng(seed, "people"), book, scale)
+    out.advance(1)
+    pairs = [(p.phone, p.id_number) for h in households for p in h.members]
+    # The pool forks before the transaction opens and seals the residents' numbers while the
+    # rest of the street is planned and the tree is written.
+    with (
+        _timed(summary, "total"),
+        sealing.sealing(pairs, workers=workers) as collect,
+        _without_query_log(),
+        _large_cache(),
+    ):
+        with _timed(summary, "plan"):
+            street, party, roster = _plan(seed, scale, book, households, out)
+            staff_sealed = [sealing.seal_one((p.phone, p.id_number)) for p in street.staff_plans]
+        nodes = street.tree.levels()
+        orgs = [o for level in party.levels for o in level]
+        registrations = party.registrations + roster.registrations
+        with _timed(summary, "write"), transaction.atomic():
+            out.phase("写入辖区树", sum(map(len, nodes)) * 2 - len(nodes[-1]))
+            for level in nodes:
+                if level and level[0].level == Level.HOUSEHOLD:
+                    for home, building in zip(level, street.tree.household_building, strict=True):
+                        home.parent_id = building.pk
+                _insert(Node, level, out, summary)
+            _insert(NodeChange, _creation_history(nodes[:-1]), out, summary)
+            _write_rest(street, party, roster, collect, staff_sealed, out, summary)
+    summary.counts = {
+        "nodes": sum(map(len, nodes)),
+        "households": len(street.tree.households),
+        "residents": len(street.residents.persons),
+        "staff": len(street.staff),
+        "party_orgs": len(orgs),
+        "party_members": len(party.members),
+        "units": len(roster.units),
+        "posts": len(roster.posts),
+        "dual_registrations": len(registrations),
+    }
+    return summary
+
+
+def _plan(
+    seed: int, scale: float, book: NumberBook, households: list[HouseholdPlan], out: Reporter
+) -> tuple[Street, Party, Roster]:
+    out.phase("规划街道", len(households))
+    tree = build_tree(Street.phase_rng(seed, "tree"), len(households))
+    street = Street(seed=seed, scale=scale, book=book, tree=tree)
+    residents = street.residents
+    for home, (household, area) in enumerate(zip(households, tree.household_area, strict=True)):
+        for plan in household.members:
+            residents.persons.append(  # home_id is set once the household has its id
+                new(
+                    Person,
+                    code=f"FL-P{len(residents.persons) + 1:07d}",
+                    name=plan.name,
+                    gender=plan.gender,
+                    birth_date=plan.birth_date,
+                    lives_alone=plan.lives_alone,
+                )
+            )
+            residents.plans.append(plan)
+            residents.home.append(home)
+            residents.area.append(area)
+        out.advance(1)
+    party = build_party(street)
+    street.members, street.member_area = party.members, party.member_area
+    roster = RosterBuilder(street).build()
+    return street, party, roster
+
+
+def _write_rest(
+    street: Street,
+    party: Party,
+    roster: Roster,
+    collect: sealing.Collect,
+    staff_sealed: list[sealing.Sealed],
+    out: Reporter,
+    summary: Summary,
+) -> None:
+    persons = street.residents.persons + street.staff
+    orgs = [o for level in party.levels for o in level]
+    registrations = party.registrations + roster.registrations
+    out.phase("加密个人信息", len(street.residents.persons))
+    with _timed(summary, "seal_wait"):
+        sealed = collect(out.advance) + staff_sealed
+    for person, fields in zip(persons, sealed, strict=True):
+        for name, value in fields.items():
+            setattr(person, name, value)
+    for person, home_index in zip(street.residents.persons, street.residents.home, strict=True):
+        person.home_id = street.tree.households[home_index].pk
+    rest = len(orgs) + len(party.members) + len(roster.units) + len(roster.posts) + len(registrations)
+    out.phase("写入人员名册", len(persons) + rest)
+    _insert(Person, persons, out, summary)
+    for org_level in party.levels:
+        _insert(PartyOrg, org_level, out, summary)
+    _insert(PartyMember, party.members, out, summary)
+    _insert(Unit, roster.units, out, summary)
+    _insert(Post, roster.posts, out, summary)
+    _insert_post_categories(roster.post_categories)
+    _insert(DualRegistration, registrations, out, summary)
+    summary.users = create_demo_users(street.rng("logins"))
+
+
+def _insert(model: type[M], objs: Sequence[M], out: Reporter, summary: Summary) -> None:
+    start_time = time.perf_counter()
+    for start in range(0, len(objs), BATCH):
+        chunk = objs[start : start + BATCH]
+        model.objects.bulk_create(chunk)  # type: ignore[attr-defined]
+        out.advance(len(chunk))
+    name = f"insert_{model._meta.model_name}"
+    summary.seconds[name] = round(summary.seconds.get(name, 0.0) + time.perf_counter() - start_time, 2)
+
+
+def _creation_history(levels: list[list[Node]]) -> list[NodeChange]:
+    """The "create" history row node_create writes, with the same snapshot, for the nodes
+    people rename and move (street to building). Households get none: 50k rows saying "made
+    by the demo" would tell nothing that created_at does not, at ~10% of the run."""
+    at = clock.now()
+    return [
+        new(
+            NodeChange,
+            node_id=node.pk,
+            kind=NodeChange.Kind.CREATE,
+            after={
+                "name": node.name,
+                "parent": _parent_code(node),
+                "path": node.path,
+                "address": node.address,
+            },
+            at=at,
+            note="演示数据",
+        )
+        for level in levels
+        for node in level
+    ]
+
+
+def _parent_code(node: Node) -> str | None:
+    parts = node.path.strip(PATH_SEP).split(PATH_SEP)
+    return parts[-2] if len(parts) > 1 else None
+
+
+def _insert_post_categories(links: list[tuple[Post, tuple[str, ...]]]) -> None:
+    ids = dict(Category.objects.values_list("code", "pk"))
+    through = Post.categories.through
+    rows = [through(post_id=post.pk, category_id=ids[code]) for post, codes in links for code in codes]
+    through.objects.bulk_create(rows, batch_size=BATCH)
+
+
+@contextmanager
+def _without_query_log() -> Iterator[None]:
+    """Under DEBUG, Django keeps the SQL of every query, and on SQLite it formats each bulk
+    insert's parameters through an extra query; the generator's inserts need neither."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
+
+
+@contextmanager
+def _large_cache() -> Iterator[None]:
+    """On SQLite, a page cache big enough for the whole transaction: with the default 2 MB
+    the index pages of ~200k new rows spill to the WAL and are read back again and again."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size = -262144")  # KiB: 256 MB at most, freed after
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+
+
+@contextmanager
+def _timed(summary: Summary, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    summary.seconds[name] = round(time.perf_counter() - start, 2)

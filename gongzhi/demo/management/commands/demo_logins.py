@@ -1,0 +1,26 @@
+"""`gongzhi demo_logins`: print the demo users, their password, post and what they can see."""
+
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand
+from rich.console import Console
+from rich.table import Table
+
+from gongzhi.demo.logins import login_rows
+
+
+class Command(BaseCommand):
+    help = "列出演示账号：角色、用户名、密码、岗位与可见范围"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        console = Console(file=cast(IO[str], self.stdout), highlight=False, width=max(Console().width, 160))
+        rows = login_rows()
+        if not rows:
+            console.print("还没有演示账号：先运行 `gongzhi demo`。")
+            return
+        table = Table(title="演示账号（仅用于开发和演示环境）")
+        for column in ("角色", "用户名", "密码", "岗位 @ 辖区", "可见范围"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(row.role, row.username, row.password, row.post, row.sees)
+        console.print(table)

@@ -1,0 +1,239 @@
+"""The demo street at a small scale: structure, calibration, personal data, determinism, logins."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.db.models import Count
+from django.test import override_settings
+
+from gongzhi.core import pii
+from gongzhi.demo import sealing
+from gongzhi.demo.calibration import AS_OF, plan_totals
+from gongzhi.demo.generator import DemoExistsError, generate
+from gongzhi.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from gongzhi.demo.numbers import id_check_digit
+from gongzhi.demo.people import age_on
+from gongzhi.demo.reset import reset_demo
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
+from gongzhi.testing.reference import ensure_reference_data
+
+SEED = 7
+SCALE = 0.02
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def street(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One small street for the module, removed afterwards (tests roll back their own changes)."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True):
+        ensure_reference_data()  # an earlier module's transactional test may have flushed it
+        summary = generate(seed=SEED, scale=SCALE)
+        yield summary
+        reset_demo()
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):  # type: ignore[no-untyped-def]
+    """The generator runs only with DEBUG on (pytest-django turns it off for tests)."""
+    settings.DEBUG = True
+
+
+def residents():  # type: ignore[no-untyped-def]
+    return Person.objects.filter(code__startswith="FL-P")
+
+
+def test_calibration_adds_up_to_fenglin() -> None:
+    totals = plan_totals(1.0)
+    assert totals["residents"] == pytest.approx(105_000, rel=0.01)
+    assert totals["aged_60_plus"] == pytest.approx(39_700, rel=0.01)
+    assert totals["aged_80_plus"] == pytest.approx(8_400, rel=0.01)
+    assert totals["aged_80_alone"] > 800
+
+
+def test_tree_has_fenglins_shape() -> None:
+    by_level = Counter(Node.objects.filter(path__startswith="/FL/").values_list("level", flat=True))
+    assert by_level[Level.STREET] == 1
+    assert by_level[Level.BLOCK] == 5
+    assert by_level[Level.AREA] == 31
+    assert by_level[Level.ESTATE] == 94
+    assert by_level[Level.GRID] >= 94 * 2
+    assert by_level[Level.HOUSEHOLD] == residents().values("home").distinct().count()
+    for node in Node.objects.filter(path__startswith="/FL/", level__lte=Level.BUILDING):
+        assert node.path == (node.parent.path if node.parent else "/") + node.code + "/"
+    kinds = dict(
+        Node.objects.filter(level__in=[Level.AREA, Level.ESTATE, Level.BUILDING])
+        .values_list("level")
+        .annotate(n=Count("id"))
+    )
+    assert kinds[Level.AREA] == 31
+    shapes = {
+        (n.level, (n.geometry or {}).get("type")) for n in Node.objects.filter(level__lte=Level.BUILDING)
+    }
+    assert (Level.AREA, "Polygon") in shapes and (Level.ESTATE, "Polygon") in shapes
+    assert (Level.BUILDING, "Point") in shapes
+    lon, lat = Node.objects.filter(level=Level.BUILDING).first().geometry["coordinates"]  # type: ignore[union-attr]
+    assert 121.43 < lon < 121.47 and 31.18 < lat < 31.20
+
+
+def test_addresses_look_like_shanghai_lanes() -> None:
+    home = Node.objects.filter(level=Level.HOUSEHOLD).first()
+    assert home is not None
+    road, lane, number, room = home.address.split(" ")
+    assert road.endswith("路") and lane.endswith("弄") and number.endswith("号") and room.endswith("室")
+
+
+def test_age_structure_matches_the_field_figures() -> None:
+    people = list(residents().values_list("birth_date", "lives_alone", "home_id"))
+    ages = [age_on(born, AS_OF) for born, _alone, _home in people]
+    n = len(ages)
+    assert n == pytest.approx(105_000 * SCALE, rel=0.05)
+    assert sum(a >= 60 for a in ages) / n == pytest.approx(39_700 / 105_000, abs=0.03)
+    assert sum(a >= 80 for a in ages) / n == pytest.approx(8_400 / 105_000, abs=0.015)
+    household_size = Counter(home for _born, _alone, home in people)
+    alone_80 = [home for (born, alone, home), age in zip(people, ages, strict=True) if alone and age >= 80]
+    assert alone_80, "80+ living alone must exist (the care alerts watch them)"
+    assert all(household_size[home] == 1 for home in alone_80)
+    # lives_alone means exactly: the only person of the household.
+    assert all(alone == (household_size[home] == 1) for _born, alone, home in people)
+
+
+def test_every_area_has_the_full_one_plus_eight_plus_x() -> None:
+    for area in Node.objects.filter(level=Level.AREA, path__startswith="/FL/"):
+        seats = set(
+            Post.objects.filter(node=area).exclude(meeting_role="").values_list("meeting_role", flat=True)
+        )
+        assert THE_ONE in seats, area.name
+        assert set(THE_EIGHT) <= seats, (area.name, set(THE_EIGHT) - seats)
+        assert len(seats - {THE_ONE, *THE_EIGHT}) >= 3  # a few X seats
+    units = {
+        role: set(Post.objects.filter(meeting_role=role).values_list("unit__kind", flat=True))
+        for role in (MeetingRole.POLICE, MeetingRole.URBAN_MANAGEMENT, MeetingRole.HOUSING)
+    }
+    assert units[MeetingRole.POLICE] == {UnitKind.POLICE}
+    assert units[MeetingRole.URBAN_MANAGEMENT] == {UnitKind.URBAN_MANAGEMENT}
+    assert units[MeetingRole.HOUSING] == {UnitKind.HOUSING}
+
+
+def test_roster_covers_every_grid_and_level() -> None:
+    grids = Node.objects.filter(level=Level.GRID, path__startswith="/FL/")
+    staffed = set(Post.objects.filter(role=PostRole.GRID_WORKER).values_list("node_id", flat=True))
+    assert set(grids.values_list("pk", flat=True)) <= staffed
+    roles = Counter(Post.objects.values_list("role", flat=True))
+    assert roles[PostRole.STREET_ADMIN] == 1 and roles[PostRole.AUDITOR] == 1
+    assert roles[PostRole.BLOCK_CADRE] >= 5 and roles[PostRole.PARTY_SECRETARY] == 31
+    chengguan = Post.objects.get(code="FL-POST-CG")
+    assert set(chengguan.categories.values_list("code", flat=True)) == {"JY01", "JY02", "JY03", "WJ01"}
+    assert chengguan.deputy is not None
+    assert Post.objects.filter(deputy__isnull=False).count() > 100  # AB岗
+    estates_with_property = Unit.objects.filter(kind=UnitKind.PROPERTY).values("node").distinct().count()
+    assert estates_with_property == 94 - 8
+
+
+def test_party_side() -> None:
+    kinds = set(PartyOrg.objects.values_list("kind", flat=True))
+    assert {PartyOrgKind.WORKING_COMMITTEE, PartyOrgKind.BLOCK_GROUP, PartyOrgKind.BRANCH} <= kinds
+    assert kinds & {PartyOrgKind.COMMITTEE, PartyOrgKind.GENERAL_BRANCH}
+    for org in PartyOrg.objects.exclude(kind=PartyOrgKind.WORKING_COMMITTEE).select_related("parent", "node"):
+        assert org.parent is not None and org.node.path.startswith(org.parent.node.path)
+    assert set(PartyMember.objects.values_list("member_type", flat=True)) == set(MemberType.values)
+    registrations = DualRegistration.objects.all()
+    assert registrations.filter(unit__isnull=False).exists()
+    members = registrations.filter(member__isnull=False)
+    assert members.exists()
+    assert set(members.values_list("member__member_type", flat=True)) == {MemberType.IN_SERVICE}
+    assert set(registrations.values_list("node__level", flat=True)) == {Level.AREA}
+
+
+def test_personal_data_is_fictitious_and_sealed() -> None:
+    people = list(Person.objects.filter(code__startswith="FL-"))
+    assert all(p.phone_masked.startswith("100") for p in people)
+    for person in people[:: max(1, len(people) // 200)]:
+        phone = pii.decrypt(person.phone_enc)
+        number = pii.decrypt(person.id_enc)
+        assert phone.startswith("100") and len(phone) == 11 and pii.PHONE_RE.match(phone)
+        assert person.phone_hash == pii.lookup_hash(phone) and person.phone_masked == pii.mask_phone(phone)
+        assert number.startswith("990000") and number[-1] == id_check_digit(number[:17])
+        assert number[6:14] == person.birth_date.strftime("%Y%m%d")  # type: ignore[union-attr]
+        assert int(number[16]) % 2 == (1 if person.gender == "M" else 0)
+    assert len({p.phone_hash for p in people}) == len(people)
+
+
+def test_id_check_digit_follows_gb_11643() -> None:
+    assert id_check_digit("11010519491231002") == "X"  # the standard's own example
+
+
+def _fingerprint() -> list[tuple[str, ...]]:
+    people = Person.objects.filter(code__startswith="FL-").order_by("code")
+    nodes = Node.objects.filter(path__startswith="/FL/").order_by("path")
+    posts = Post.objects.filter(code__startswith="FL-").order_by("code")
+    return [
+        *people.values_list("code", "name", "gender", "birth_date", "phone_masked", "phone_hash", "id_hash"),
+        *nodes.values_list("code", "name", "path", "address", "geometry"),
+        *posts.values_list("code", "title", "person__code", "meeting_role"),
+    ]
+
+
+def test_same_seed_same_street_other_seed_other_street() -> None:
+    first = _fingerprint()
+    reset_demo()
+    assert not Node.objects.filter(path__startswith="/FL/").exists()
+    generate(seed=SEED, scale=SCALE)
+    assert _fingerprint() == first
+    reset_demo()
+    generate(seed=SEED + 1, scale=SCALE)
+    assert _fingerprint() != first
+
+
+def test_sealing_in_a_pool_keeps_the_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sealing, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(sealing, "CHUNK", 3)
+    pairs = [(f"100{i:08d}", "99000019500101001X") for i in range(10)]
+    with sealing.sealing(pairs, workers=2) as collect:
+        sealed = collect(lambda n: None)
+    assert [s["phone_hash"] for s in sealed] == [pii.lookup_hash(p) for p, _id in pairs]
+
+
+def test_second_run_refuses_and_if_empty_skips() -> None:
+    with pytest.raises(DemoExistsError):
+        generate(seed=SEED, scale=SCALE)
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "跳过" in out.getvalue()
+
+
+def test_refuses_without_debug() -> None:
+    reset_demo()
+    with override_settings(DEBUG=False), pytest.raises(ImproperlyConfigured):
+        generate(seed=SEED, scale=SCALE)
+
+
+def test_demo_logins_prints_every_role() -> None:
+    out = StringIO()
+    call_command("demo_logins", stdout=out)
+    text = out.getvalue()
+    assert DEMO_PASSWORD in text
+    for login in DEMO_LOGINS:
+        assert login.username in text
+    for role in PostRole:
+        assert str(role.label) in text, role
+    assert "超级管理员" in text
+
+
+def test_demo_users_have_the_password_and_see_their_scope() -> None:
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.orgs import access
+
+    grid_user = get_user_model().objects.get(username="grid")
+    assert grid_user.check_password(DEMO_PASSWORD)
+    assert Person.objects.get(posts__code="FL-R01-E1-G1-WG").user == grid_user
+    visible = Person.objects.filter(access.people_q(grid_user), code__startswith="FL-P")
+    assert 0 < visible.count() < residents().count()
+    # Their own grid, and the grid they stand in for (AB岗), both in their residential area.
+    assert all(p.home.path.startswith("/FL/FL-K1/FL-R01/") for p in visible.select_related("home"))

@@ -1,0 +1,165 @@
+"""Writes to the jurisdiction tree. Each validates, writes in one transaction and records history."""
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext as _
+
+from gongzhi.core import clock
+from gongzhi.core.errors import invalid
+from gongzhi.geo.levels import ALLOWED_PARENTS, Level
+from gongzhi.geo.models import PATH_SEP, Node, NodeChange
+
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+GEOMETRY_TYPES = {"Point", "Polygon", "MultiPolygon"}
+
+Actor = Any  # a user (or None for system work such as imports run from the shell)
+
+
+def validate_code(code: str) -> None:
+    if not CODE_RE.match(code or ""):
+        raise invalid("code", _("编码只能由字母、数字、点、横线或下划线组成，最长40位"))
+
+
+def validate_parent(*, level: int, parent: Node | None) -> None:
+    allowed = ALLOWED_PARENTS[level]
+    if parent is None:
+        if allowed:
+            raise invalid("parent", _("%(level)s必须有上级节点") % {"level": Level(level).label})
+        return
+    if parent.level not in allowed:
+        raise invalid(
+            "parent",
+            _("%(level)s不能挂在%(parent)s下，上级应为：%(allowed)s")
+            % {
+                "level": Level(level).label,
+                "parent": Level(parent.level).label,
+                "allowed": "、".join(str(Level(a).label) for a in allowed),
+            },
+        )
+
+
+def validate_geometry(geometry: dict[str, Any] | None) -> None:
+    if geometry is None:
+        return
+    if not isinstance(geometry, dict) or geometry.get("type") not in GEOMETRY_TYPES:
+        raise invalid("geometry", _("边界须为 GeoJSON 的 Point、Polygon 或 MultiPolygon"))
+    if not isinstance(geometry.get("coordinates"), list):
+        raise invalid("geometry", _("GeoJSON 缺少坐标"))
+
+
+def path_for(code: str, parent: Node | None) -> str:
+    return (parent.path if parent else PATH_SEP) + code + PATH_SEP
+
+
+def _snapshot(node: Node) -> dict[str, Any]:
+    return {
+        "name": node.name,
+        "parent": node.parent.code if node.parent_id and node.parent else None,
+        "path": node.path,
+        "address": node.address,
+    }
+
+
+@transaction.atomic
+def node_create(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    level: int,
+    parent: Node | None,
+    address: str = "",
+    geometry: dict[str, Any] | None = None,
+) -> Node:
+    validate_code(code)
+    if not (name or "").strip():
+        raise invalid("name", _("名称不能为空"))
+    if level not in Level.values:
+        raise invalid("level", _("层级无效"))
+    validate_parent(level=level, parent=parent)
+    validate_geometry(geometry)
+    if Node.objects.filter(code=code).exists():
+        raise invalid("code", _("编码 %(code)s 已存在") % {"code": code})
+    node = Node.objects.create(
+        code=code,
+        name=name.strip(),
+        level=level,
+        parent=parent,
+        path=path_for(code, parent),
+        address=address,
+        geometry=geometry,
+    )
+    NodeChange.objects.create(
+        node=node, kind=NodeChange.Kind.CREATE, after=_snapshot(node), actor=_user(actor), at=clock.now()
+    )
+    return node
+
+
+@transaction.atomic
+def node_update(
+    *,
+    actor: Actor,
+    node: Node,
+    name: str | None = None,
+    address: str | None = None,
+    geometry: dict[str, Any] | None = None,
+    note: str = "",
+) -> Node:
+    """Rename a node or change its address or boundary; the old values stay in its history."""
+    before = _snapshot(node)
+    kind = NodeChange.Kind.UPDATE
+    if name is not None:
+        if not name.strip():
+            raise invalid("name", _("名称不能为空"))
+        if name.strip() != node.name:
+            kind = NodeChange.Kind.RENAME
+        node.name = name.strip()
+    if address is not None:
+        node.address = address
+    if geometry is not None:
+        validate_geometry(geometry)
+        node.geometry = geometry
+    node.save()
+    after = _snapshot(node)
+    if after != before or geometry is not None:
+        NodeChange.objects.create(
+            node=node, kind=kind, before=before, after=after, actor=_user(actor), at=clock.now(), note=note
+        )
+    return node
+
+
+@transaction.atomic
+def node_move(*, actor: Actor, node: Node, new_parent: Node, note: str = "") -> Node:
+    """Move a node and its whole subtree under another parent, in one UPDATE of the paths."""
+    node = Node.objects.select_for_update().get(pk=node.pk)
+    new_parent = Node.objects.get(pk=new_parent.pk)
+    if new_parent.path.startswith(node.path):
+        raise invalid("parent", _("不能把节点移到它自己或它的下级之下"))
+    validate_parent(level=node.level, parent=new_parent)
+    if node.parent_id == new_parent.pk:
+        return node
+    before = _snapshot(node)
+    old_path, new_path = node.path, path_for(node.code, new_parent)
+    Node.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1, Length(F("path"))))
+    )
+    Node.objects.filter(pk=node.pk).update(parent=new_parent)
+    node.refresh_from_db()
+    NodeChange.objects.create(
+        node=node,
+        kind=NodeChange.Kind.MOVE,
+        before=before,
+        after=_snapshot(node),
+        actor=_user(actor),
+        at=clock.now(),
+        note=note,
+    )
+    return node
+
+
+def _user(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None

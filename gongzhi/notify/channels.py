@@ -1,0 +1,113 @@
+"""Sending one message through one channel. Each sender returns normally or raises
+DeliveryError with a reason an admin can read (never the webhook URL: it carries the key)."""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+
+from gongzhi.core import clock
+from gongzhi.core.models import OutboxMessage
+from gongzhi.notify.models import Channel, InboxItem
+
+MAX_REPLY = 64 * 1024
+
+
+class DeliveryError(Exception):
+    pass
+
+
+def text_of(message: OutboxMessage) -> str:
+    """Subject, body and an absolute link when the site's address is known."""
+    parts = [message.subject, message.body]
+    link = str(message.payload.get("link", ""))
+    if link:
+        parts.append(settings.NOTIFY_SITE_URL.rstrip("/") + link if link.startswith("/") else link)
+    return "\n".join(p for p in parts if p)
+
+
+def to_inbox(message: OutboxMessage) -> InboxItem:
+    assert message.recipient is not None
+    return InboxItem.objects.create(
+        user=message.recipient,
+        title=message.subject,
+        body=message.body,
+        link=str(message.payload.get("link", ""))[:300],
+        message=message,
+        created_at=clock.now(),
+    )
+
+
+def to_email(message: OutboxMessage) -> None:
+    assert message.recipient is not None
+    try:
+        send_mail(message.subject, text_of(message), None, [message.recipient.email], fail_silently=False)
+    except Exception as exc:  # SMTP errors come in many classes; all mean "try again later"
+        raise DeliveryError(f"邮件发送失败：{type(exc).__name__}: {exc}") from exc
+
+
+def robot_body(channel: Channel, message: OutboxMessage) -> bytes:
+    """WeCom and DingTalk group robots take the same text message shape; DingTalk's keyword
+    security drops any message that lacks the keyword, so it is added when missing."""
+    content = text_of(message)
+    if channel.keyword and channel.keyword not in content:
+        content = f"【{channel.keyword}】{content}"
+    return json.dumps({"msgtype": "text", "text": {"content": content}}, ensure_ascii=False).encode()
+
+
+def signed_url(url: str, secret: str, now_ms: int) -> str:
+    """DingTalk's 加签: HMAC-SHA256 of "timestamp\\nsecret", base64, as query parameters."""
+    digest = hmac.new(secret.encode(), f"{now_ms}\n{secret}".encode(), hashlib.sha256).digest()
+    sign = urllib.parse.quote_plus(base64.b64encode(digest))
+    return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
+
+
+def to_webhook(channel: Channel, message: OutboxMessage) -> None:
+    url = channel.url
+    if not url.startswith(("https://", "http://")):
+        raise DeliveryError("Webhook 地址须以 http:// 或 https:// 开头")
+    if channel.format == Channel.Format.DINGTALK and channel.secret:
+        url = signed_url(url, channel.secret, int(time.time() * 1000))
+    request = urllib.request.Request(
+        url,
+        data=robot_body(channel, message),
+        headers={"Content-Type": "application/json; charset=utf-8"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:
+            raw = response.read(MAX_REPLY)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"机器人返回 HTTP {exc.code}") from exc
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"无法连接机器人：{reason}") from exc
+    # Both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; a non-zero errcode
+    # (bad key, keyword missing, rate limit) is a failure.
+    try:
+        reply = json.loads(raw or b"{}")
+    except ValueError:
+        return
+    if isinstance(reply, dict) and reply.get("errcode", 0) not in (0, "0"):
+        raise DeliveryError(f"机器人拒收：errcode={reply.get('errcode')} {reply.get('errmsg', '')}".strip())
+
+
+def send(channel: Channel, message: OutboxMessage) -> bool:
+    """Deliver through `channel`; False when there is nothing to do (a user without email)."""
+    if channel.kind == Channel.Kind.INBOX:
+        to_inbox(message)
+        return True
+    if channel.kind == Channel.Kind.EMAIL:
+        if not (message.recipient and message.recipient.email):
+            return False
+        to_email(message)
+        return True
+    to_webhook(channel, message)
+    return True

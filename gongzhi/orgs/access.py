@@ -1,0 +1,228 @@
+"""Who may see and do what, decided in one place from the user's active posts.
+
+Each active post grants a set of powers over the subtree of its node. A department post
+also carries the case categories it answers for (used by cases for category scope). A user
+with no post sees only their own person record. Superusers see everything.
+
+Every selector, service, page, API handler, export and admin view asks this module; none
+builds its own notion of scope.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from gongzhi.core import clock
+from gongzhi.geo.models import Node
+from gongzhi.geo.selectors import subtree_q
+from gongzhi.orgs.roles import PostRole
+
+VIEW_TREE = "view_tree"  # see nodes, their names and figures
+VIEW_ROSTER = "view_roster"  # see posts and call the people who hold them
+VIEW_PEOPLE = "view_people"  # see residents (masked)
+REVEAL_PII = "reveal_pii"  # reveal a resident's phone or ID number, with a purpose
+MANAGE_TREE = "manage_tree"  # create, rename, move nodes
+MANAGE_ROSTER = "manage_roster"  # edit units, people, posts
+IMPORT = "import"  # upload Excel files
+EXPORT = "export"  # download lists
+AUDIT = "audit"  # browse and export the personal-data access log
+VIEW_CASES = "view_cases"  # see the cases placed in the subtree
+DISPATCH = "dispatch"  # accept, register, dispatch, verify cases of their rung (受理、派遣、核查)
+SUPERVISE = "supervise"  # pull any case up, supervise overdue ones (督办)
+
+_LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES}
+_DISPATCHER = _LOCAL_STAFF | {DISPATCH}
+
+ROLE_POWERS: dict[str, frozenset[str]] = {
+    PostRole.STREET_ADMIN: frozenset(_DISPATCHER | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
+    PostRole.STREET_CADRE: frozenset(_DISPATCHER | {SUPERVISE}),
+    PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT}),
+    PostRole.BLOCK_CADRE: frozenset(_DISPATCHER),
+    PostRole.PARTY_SECRETARY: frozenset(_DISPATCHER | {MANAGE_ROSTER, IMPORT}),
+    PostRole.COMMITTEE_STAFF: frozenset(_DISPATCHER | {MANAGE_ROSTER, IMPORT}),
+    PostRole.GRID_WORKER: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES}),
+    # Departments act on their categories across their node (usually the street); they see
+    # the tree and the roster, never the residents' register.
+    PostRole.DEPARTMENT: frozenset({VIEW_TREE, VIEW_ROSTER}),
+    PostRole.PROPERTY_STAFF: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_CASES}),
+    PostRole.PARTNER: frozenset({VIEW_TREE, VIEW_ROSTER}),
+}
+ALL_POWERS = frozenset().union(*ROLE_POWERS.values())
+
+
+@dataclass(frozen=True)
+class Grant:
+    path: str
+    powers: frozenset[str]
+    role: str
+    category_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    person_id: int | None
+    superuser: bool
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    def paths(self, power: str) -> list[str]:
+        return [g.path for g in self.grants if power in g.powers]
+
+    def roles(self) -> set[str]:
+        return {g.role for g in self.grants}
+
+    def department_categories(self) -> frozenset[int]:
+        return frozenset().union(*(g.category_ids for g in self.grants if g.role == PostRole.DEPARTMENT))
+
+
+def active_posts_q(today: date | None = None) -> Q:
+    today = today or clock.now().date()
+    return Q(active_from__lte=today) & (Q(active_until__isnull=True) | Q(active_until__gte=today))
+
+
+def scope(user: Any) -> Scope:
+    """The user's scope, computed once per request and kept on the user object."""
+    cached = getattr(user, "_gongzhi_scope", None)
+    if cached is not None:
+        return cached
+    result = _compute_scope(user)
+    if user is not None and getattr(user, "is_authenticated", False):
+        user._gongzhi_scope = result
+    return result
+
+
+def _compute_scope(user: Any) -> Scope:
+    from gongzhi.orgs.models import Person, Post
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope(user_id=None, person_id=None, superuser=False)
+    person = Person.objects.filter(user=user).only("id").first()
+    grants: list[Grant] = []
+    if person is not None:
+        posts = (
+            Post.objects.filter(active_posts_q())
+            .filter(Q(person=person) | Q(deputy=person))
+            .select_related("node")
+            .prefetch_related("categories")
+        )
+        for post in posts:
+            grants.append(
+                Grant(
+                    path=post.node.path,
+                    powers=ROLE_POWERS.get(post.role, frozenset()),
+                    role=post.role,
+                    category_ids=frozenset(c.pk for c in post.categories.all()),
+                )
+            )
+    return Scope(
+        user_id=user.pk,
+        person_id=person.pk if person else None,
+        superuser=bool(user.is_superuser),
+        grants=tuple(grants),
+    )
+
+
+def forget(user: Any) -> None:
+    """Drop the cached scope (after the user's posts change)."""
+    if hasattr(user, "_gongzhi_scope"):
+        del user._gongzhi_scope
+
+
+# --- questions about nodes --------------------------------------------------------------------
+
+
+def can(user: Any, power: str, node: Node) -> bool:
+    s = scope(user)
+    if s.superuser:
+        return True
+    return any(node.path.startswith(path) for path in s.paths(power))
+
+
+def nodes_q(user: Any, power: str = VIEW_TREE, prefix: str = "") -> Q:
+    """Q limiting rows (whose node FK is `prefix`, or nodes themselves) to the user's scope."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    return subtree_q(outermost(s.paths(power)), prefix)
+
+
+def root_nodes(user: Any, power: str = VIEW_TREE) -> list[Node]:
+    """The top nodes the user sees: where their tree browser starts."""
+    s = scope(user)
+    if s.superuser:
+        return list(Node.objects.filter(parent__isnull=True))
+    paths = outermost(s.paths(power))
+    return list(Node.objects.filter(path__in=paths).order_by("path"))
+
+
+def has_power(user: Any, power: str) -> bool:
+    """Whether the user holds the power anywhere (to show a menu item, say)."""
+    s = scope(user)
+    return s.superuser or any(power in g.powers for g in s.grants)
+
+
+def outermost(paths: list[str]) -> list[str]:
+    """Drop paths that lie under another path in the list (fewer ORs, same rows)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    return kept
+
+
+# --- questions about people ---------------------------------------------------------------------
+
+
+def people_q(user: Any) -> Q:
+    """Persons the user may see: residents in VIEW_PEOPLE scope, post-holders in VIEW_ROSTER
+    scope, and themselves."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    people_paths = outermost(s.paths(VIEW_PEOPLE))
+    if people_paths:
+        q |= subtree_q(people_paths, "home")
+    roster_paths = outermost(s.paths(VIEW_ROSTER))
+    if roster_paths:
+        from gongzhi.orgs.models import Post
+
+        holders = Post.objects.filter(active_posts_q()).filter(subtree_q(roster_paths, "node"))
+        q |= Q(pk__in=holders.values("person_id")) | Q(pk__in=holders.values("deputy_id"))
+    if s.person_id is not None:
+        q |= Q(pk=s.person_id)
+    return q
+
+
+def can_see_person(user: Any, person: Any) -> bool:
+    from gongzhi.orgs.models import Person
+
+    return Person.objects.filter(people_q(user), pk=person.pk).exists()
+
+
+def can_reveal(user: Any, person: Any, field: str = "phone") -> bool:
+    """Reveal a resident's numbers: REVEAL_PII over their home. A post-holder's phone (never
+    their ID number): anyone who sees the post in the roster may reveal it, since calling them
+    is the roster's point. Everyone may see their own."""
+    from gongzhi.orgs.models import Post
+
+    s = scope(user)
+    if s.superuser or (s.person_id is not None and s.person_id == person.pk):
+        return True
+    if person.home_id is not None and can(user, REVEAL_PII, person.home):
+        return True
+    roster_paths = outermost(s.paths(VIEW_ROSTER))
+    if field != "phone" or not roster_paths:
+        return False
+    return (
+        Post.objects.filter(active_posts_q())
+        .filter(Q(person=person) | Q(deputy=person))
+        .filter(subtree_q(roster_paths, "node"))
+        .exists()
+    )
+
+
+def posts_q(user: Any) -> Q:
+    return nodes_q(user, VIEW_ROSTER, "node")

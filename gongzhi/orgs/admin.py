@@ -1,0 +1,275 @@
+"""The back office (Django admin), scoped by orgs.access exactly like the pages and the API.
+
+All admin registrations live here, including the tree's and the access log's, because the
+scoping rules live in orgs and lower packages may not import it. Writes that have rules
+(tree paths, sealed personal data) go through the services.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.core.models import PiiAccessLog
+from gongzhi.geo import services as geo_services
+from gongzhi.geo.models import Node, NodeChange
+from gongzhi.orgs import access, services
+from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+
+admin.site.site_header = "共治 后台管理"
+admin.site.site_title = "共治"
+admin.site.index_title = "街道后台"
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Rows limited to the user's scope; changes need the manage power over the row's node."""
+
+    scope_power = access.VIEW_TREE
+    manage_power = access.MANAGE_ROSTER
+    node_field = "node"  # the FK to geo.Node that places the row in the tree ("" for Node)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        prefix = self.node_field
+        return super().get_queryset(request).filter(access.nodes_q(request.user, self.scope_power, prefix))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(
+            request.user.is_active
+            and request.user.is_staff
+            and access.has_power(request.user, self.scope_power)
+        )
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def _node_of(self, obj: Any) -> Node:
+        return obj if not self.node_field else getattr(obj, self.node_field)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if not self.has_module_permission(request):
+            return False
+        if obj is None:
+            return access.has_power(request.user, self.manage_power)
+        return access.can(request.user, self.manage_power, self._node_of(obj))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self.has_module_permission(request) and access.has_power(request.user, self.manage_power)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # records are retired (active period, 有效), never deleted
+
+
+class NodeForm(forms.ModelForm):
+    class Meta:
+        model = Node
+        fields = ["code", "name", "level", "parent", "address", "geometry"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        level, parent = data.get("level") or self.instance.level, data.get("parent")
+        if level:
+            geo_services.validate_parent(level=level, parent=parent)
+        if self.instance.pk and parent and parent.path.startswith(self.instance.path):
+            raise ValidationError({"parent": [_("不能把节点移到它自己或它的下级之下")]})
+        return data
+
+
+@admin.register(Node)
+class NodeAdmin(ScopedAdmin):
+    form = NodeForm
+    node_field = ""
+    manage_power = access.MANAGE_TREE
+    list_display = ["code", "name", "level", "parent", "address"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "address"]
+    raw_id_fields = ["parent"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code", "level"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Node, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        if not change:
+            saved = geo_services.node_create(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                level=data["level"],
+                parent=data["parent"],
+                address=data.get("address", ""),
+                geometry=data.get("geometry"),
+            )
+            obj.pk = saved.pk
+            return
+        current = Node.objects.get(pk=obj.pk)
+        geo_services.node_update(
+            actor=request.user,
+            node=current,
+            name=data["name"],
+            address=data.get("address", ""),
+            geometry=data.get("geometry"),
+        )
+        if data.get("parent") and data["parent"].pk != current.parent_id:
+            geo_services.node_move(actor=request.user, node=current, new_parent=data["parent"])
+
+
+@admin.register(NodeChange)
+class NodeChangeAdmin(ScopedAdmin):
+    list_display = ["at", "node", "kind", "actor", "note"]
+    list_filter = ["kind"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # history is append-only
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class PersonForm(forms.ModelForm):
+    """Clear phone/ID inputs that are sealed on save; blank keeps the stored value."""
+
+    phone = forms.CharField(label=_("手机号"), required=False, help_text=_("留空则不修改"))
+    id_number = forms.CharField(label=_("身份证号"), required=False, help_text=_("留空则不修改"))
+
+    class Meta:
+        model = Person
+        fields = ["code", "name", "gender", "birth_date", "home", "lives_alone", "user"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sealed: dict[str, str] = {}
+        errors: dict[str, list[str]] = {}
+        for field, sealer in (("phone", services.sealed_phone), ("id_number", services.sealed_id_number)):
+            if data.get(field):
+                try:
+                    sealed.update(sealer(data[field]))
+                except ValidationError as exc:
+                    errors.update(exc.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        self.sealed = sealed
+        return data
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    form = PersonForm
+    scope_power = access.VIEW_PEOPLE
+    node_field = "home"
+    list_display = ["code", "name", "gender", "birth_date", "phone_masked", "id_masked", "home"]
+    search_fields = ["code", "name"]
+    readonly_fields = ["phone_masked", "id_masked"]
+    raw_id_fields = ["home", "user"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return Person.objects.filter(access.people_q(request.user)).select_related("home")
+
+    def _node_of(self, obj: Any) -> Node:
+        return obj.home
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.home_id is None:
+            return bool(request.user.is_superuser)
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        for field, value in form.sealed.items():
+            setattr(obj, field, value)
+        obj.save()
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    scope_power = access.VIEW_ROSTER
+    list_display = ["code", "name", "kind", "node", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["node"]
+
+
+@admin.register(Post)
+class PostAdmin(ScopedAdmin):
+    scope_power = access.VIEW_ROSTER
+    list_display = [
+        "code",
+        "node",
+        "title",
+        "unit",
+        "person",
+        "deputy",
+        "role",
+        "meeting_role",
+        "active_until",
+    ]
+    list_filter = ["role", "meeting_role"]
+    search_fields = ["code", "title", "person__name"]
+    raw_id_fields = ["node", "unit", "person", "deputy"]
+    filter_horizontal = ["categories"]
+
+
+@admin.register(PartyOrg)
+class PartyOrgAdmin(ScopedAdmin):
+    list_display = ["code", "name", "kind", "node", "parent"]
+    list_filter = ["kind"]
+    raw_id_fields = ["node", "parent"]
+
+
+@admin.register(PartyMember)
+class PartyMemberAdmin(ScopedAdmin):
+    scope_power = access.VIEW_PEOPLE
+    node_field = "org__node"
+    list_display = ["person", "org", "member_type", "joined_on"]
+    list_filter = ["member_type"]
+    raw_id_fields = ["person", "org"]
+
+    def _node_of(self, obj: Any) -> Node:
+        return obj.org.node
+
+
+@admin.register(DualRegistration)
+class DualRegistrationAdmin(ScopedAdmin):
+    list_display = ["__str__", "registered_on", "ended_on"]
+    raw_id_fields = ["unit", "member", "node"]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "parent", "active"]
+    list_filter = ["active", "parent"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return access.has_power(request.user, access.MANAGE_TREE)
+
+    has_add_permission = has_change_permission  # type: ignore[assignment]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(PiiAccessLog)
+class PiiAccessLogAdmin(admin.ModelAdmin):
+    """The street auditor's view of who revealed whose personal data, and why."""
+
+    list_display = ["at", "actor", "subject_label", "field", "purpose"]
+    list_filter = ["field"]
+    search_fields = ["subject_label", "actor__username", "purpose"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_staff and access.has_power(request.user, access.AUDIT))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,96 @@
+"""Run an import: refuse oversized files, read, validate every row, then write all or nothing."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.orgs.imports.people import plan_people
+from gongzhi.orgs.imports.report import ImportReport
+from gongzhi.orgs.imports.roster import plan_posts, plan_units
+from gongzhi.orgs.imports.rows import UNCHANGED, Planned, RowCheck
+from gongzhi.orgs.imports.templates import TEMPLATES
+from gongzhi.orgs.imports.tree import plan_tree
+from gongzhi.orgs.imports.workbook import SheetRow, read_rows
+
+Planner = Callable[[list[SheetRow], ImportReport, Any], list[Planned]]
+PLANNERS: dict[str, Planner] = {
+    "tree": plan_tree,
+    "units": plan_units,
+    "people": plan_people,
+    "posts": plan_posts,
+}
+Progress = Callable[[int, int], None]
+
+
+class _RollBack(Exception):
+    """Raised inside the transaction to undo a dry run or a failed write."""
+
+
+def size_error(size: int) -> str | None:
+    limit = settings.IMPORT_MAX_BYTES
+    if size <= limit:
+        return None
+    return _("文件太大（%(size).1f MB），上限为 %(limit).1f MB：请分成几个文件导入") % {
+        "size": size / 1048576,
+        "limit": limit / 1048576,
+    }
+
+
+def run_import(
+    *,
+    kind: str,
+    data: bytes,
+    actor: Any,
+    scope_user: Any,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """`scope_user` limits the rows to what that user may manage; None (the command line) does not.
+    The caller checks the size before reading the upload into `data`; it is checked again here."""
+    template = TEMPLATES[kind]
+    report = ImportReport(kind=kind, dry_run=dry_run)
+    too_big = size_error(len(data))
+    if too_big:
+        report.add("", None, "", too_big)
+        return report
+    rows = read_rows(data, template, report)
+    if report.errors:
+        return report
+    if not rows:
+        report.add(template.sheet, None, "", _("表中没有数据行"))
+        return report
+    planned = PLANNERS[kind](rows, report, scope_user)
+    if report.errors:
+        return report
+    for entry in planned:
+        report.count(entry.action)
+    try:
+        with transaction.atomic():
+            _write(planned, report, actor, progress)
+            if report.errors or dry_run:
+                raise _RollBack
+    except _RollBack:
+        if report.errors:
+            report.reset_counts()
+    return report
+
+
+def _write(planned: list[Planned], report: ImportReport, actor: Any, progress: Progress | None) -> None:
+    """Services validate once more as they write; any refusal is filed under its row and column,
+    and the caller rolls the whole file back."""
+    template = TEMPLATES[report.kind]
+    for done, entry in enumerate(planned, start=1):
+        if entry.action != UNCHANGED and entry.write is not None:
+            try:
+                entry.write(actor)
+            except ValidationError as exc:
+                RowCheck(template, report, entry.row).validation(exc)
+            except ObjectDoesNotExist:
+                if not report.errors:  # only a consequence of an earlier refused row is expected
+                    raise
+        if progress:
+            progress(done, len(planned))

@@ -1,0 +1,267 @@
+"""Writes for units, people, posts and the Party side. Each validates, then writes in one transaction."""
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.core import clock, pii
+from gongzhi.core.errors import PermissionDeniedError, invalid
+from gongzhi.core.models import PiiAccessLog
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs import access
+from gongzhi.orgs.models import (
+    Category,
+    DualRegistration,
+    PartyMember,
+    PartyOrg,
+    Person,
+    Post,
+    Unit,
+)
+from gongzhi.orgs.roles import MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
+
+REVEALABLE_FIELDS = {"phone": "phone_enc", "id_number": "id_enc"}
+
+
+# --- personal data ------------------------------------------------------------------------------
+
+
+def sealed_phone(raw: str) -> dict[str, str]:
+    """Encrypted, hashed and masked forms of a phone number (validated)."""
+    phone = pii.normalise_phone(raw)
+    if phone and not pii.PHONE_RE.match(phone):
+        raise invalid("phone", _("手机号应为11位数字，以1开头"))
+    return {
+        "phone_enc": pii.encrypt(phone),
+        "phone_hash": pii.lookup_hash(phone),
+        "phone_masked": pii.mask_phone(phone),
+    }
+
+
+def sealed_id_number(raw: str) -> dict[str, str]:
+    number = pii.normalise_id(raw)
+    if number and not pii.ID_RE.match(number):
+        raise invalid("id_number", _("身份证号应为18位，最后一位可为X"))
+    return {
+        "id_enc": pii.encrypt(number),
+        "id_hash": pii.lookup_hash(number),
+        "id_masked": pii.mask_id(number),
+    }
+
+
+def person_fields(
+    *,
+    name: str,
+    phone: str = "",
+    id_number: str = "",
+    gender: str = "",
+    birth_date: date | None = None,
+    home: Node | None = None,
+    lives_alone: bool = False,
+) -> dict[str, Any]:
+    """Validate a person's fields and return them ready to save (personal data sealed)."""
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("姓名不能为空")]
+    if gender and gender not in Person.Gender.values:
+        errors["gender"] = [_("性别应为“男”或“女”")]
+    if home is not None and home.level != Level.HOUSEHOLD:
+        errors["home"] = [_("居住地应为“户”一级的节点")]
+    fields: dict[str, Any] = {}
+    for sealer, raw in ((sealed_phone, phone), (sealed_id_number, id_number)):
+        try:
+            fields.update(sealer(raw))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    fields.update(name=name.strip(), gender=gender, birth_date=birth_date, home=home, lives_alone=lives_alone)
+    return fields
+
+
+@transaction.atomic
+def person_upsert(*, actor: Any, code: str, **values: Any) -> Person:
+    """Create a person, or update the one with this code (imports re-run safely)."""
+    fields = person_fields(**values)
+    person, _created = Person.objects.update_or_create(code=code, defaults=fields)
+    return person
+
+
+SEALED_PREFIXES = {"phone": "phone", "id_number": "id"}
+
+
+@transaction.atomic
+def person_upsert_keeping(*, actor: Any, code: str, keep: tuple[str, ...] = (), **values: Any) -> Person:
+    """person_upsert, but the numbers named in `keep` ("phone", "id_number") stay as stored:
+    an exported sheet carries only masked numbers, and re-importing it must not wipe them."""
+    fields = person_fields(**values)
+    for name in keep:
+        for suffix in ("_enc", "_hash", "_masked"):
+            fields.pop(SEALED_PREFIXES[name] + suffix)
+    person, _created = Person.objects.update_or_create(code=code, defaults=fields)
+    return person
+
+
+@transaction.atomic
+def person_reveal(*, actor: Any, person: Person, field: str, purpose: str) -> str:
+    """Return a personal field in clear, after writing who asked, for whom and why."""
+    if field not in REVEALABLE_FIELDS:
+        raise invalid("field", _("不能查看该字段"))
+    if len((purpose or "").strip()) < 2:
+        raise invalid("purpose", _("请填写查看用途"))
+    if not access.can_reveal(actor, person, field):
+        raise PermissionDeniedError(_("无权查看此人的个人信息"))
+    PiiAccessLog.objects.create(
+        at=clock.now(),
+        actor=actor,
+        subject_model="orgs.person",
+        subject_id=person.pk,
+        subject_label=f"{person.name}（{person.code}）",
+        field=field,
+        purpose=purpose.strip()[:200],
+    )
+    return pii.decrypt(getattr(person, REVEALABLE_FIELDS[field]))
+
+
+def person_find_by_phone(raw: str) -> Any:
+    """Exact lookup by the keyed hash; the caller scopes the result with access.people_q."""
+    return Person.objects.filter(phone_hash=pii.lookup_hash(pii.normalise_phone(raw)))
+
+
+# --- units and posts ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_upsert(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    kind: str,
+    node: Node,
+    office_phone: str = "",
+    address: str = "",
+    active: bool = True,
+) -> Unit:
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("单位名称不能为空")]
+    if kind not in UnitKind.values:
+        errors["kind"] = [_("单位类型无效")]
+    if errors:
+        raise ValidationError(errors)
+    unit, _created = Unit.objects.update_or_create(
+        code=code,
+        defaults={
+            "name": name.strip(),
+            "kind": kind,
+            "node": node,
+            "office_phone": office_phone,
+            "address": address,
+            "active": active,
+        },
+    )
+    return unit
+
+
+@transaction.atomic
+def post_upsert(
+    *,
+    actor: Any,
+    code: str,
+    unit: Unit,
+    node: Node,
+    title: str,
+    person: Person,
+    role: str,
+    active_from: date,
+    duty: str = "",
+    deputy: Person | None = None,
+    meeting_role: str = "",
+    active_until: date | None = None,
+    categories: list[Category] | None = None,
+) -> Post:
+    errors: dict[str, list[str]] = {}
+    if not (title or "").strip():
+        errors["title"] = [_("岗位名称不能为空")]
+    if role not in PostRole.values:
+        errors["role"] = [_("角色无效")]
+    if meeting_role and meeting_role not in MeetingRole.values:
+        errors["meeting_role"] = [_("居务会席位无效")]
+    if deputy is not None and deputy.pk == person.pk:
+        errors["deputy"] = [_("替补不能是责任人本人")]
+    if active_until is not None and active_until < active_from:
+        errors["active_until"] = [_("截止日期不能早于起始日期")]
+    if errors:
+        raise ValidationError(errors)
+    post, _created = Post.objects.update_or_create(
+        code=code,
+        defaults={
+            "unit": unit,
+            "node": node,
+            "title": title.strip(),
+            "duty": duty,
+            "person": person,
+            "deputy": deputy,
+            "role": role,
+            "meeting_role": meeting_role,
+            "active_from": active_from,
+            "active_until": active_until,
+        },
+    )
+    if categories is not None:
+        post.categories.set(categories)
+    return post
+
+
+# --- Party side --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def party_org_upsert(
+    *, actor: Any, code: str, name: str, kind: str, node: Node, parent: PartyOrg | None = None
+) -> PartyOrg:
+    if kind not in PartyOrgKind.values:
+        raise invalid("kind", _("党组织类型无效"))
+    org, _created = PartyOrg.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "node": node, "parent": parent}
+    )
+    return org
+
+
+@transaction.atomic
+def party_member_upsert(
+    *, actor: Any, person: Person, org: PartyOrg, member_type: str, joined_on: date | None = None
+) -> PartyMember:
+    if member_type not in MemberType.values:
+        raise invalid("member_type", _("党员类型无效"))
+    member, _created = PartyMember.objects.update_or_create(
+        person=person, defaults={"org": org, "member_type": member_type, "joined_on": joined_on}
+    )
+    return member
+
+
+@transaction.atomic
+def dual_registration_create(
+    *,
+    actor: Any,
+    node: Node,
+    registered_on: date,
+    unit: Unit | None = None,
+    member: PartyMember | None = None,
+    service_offer: str = "",
+) -> DualRegistration:
+    """双报到 of a unit or of an in-service member with a residential area."""
+    if (unit is None) == (member is None):
+        raise invalid("unit", _("报到主体须为一个单位或一名党员"))
+    if node.level != Level.AREA:
+        raise invalid("node", _("双报到应报到到居民区"))
+    if member is not None and member.member_type != MemberType.IN_SERVICE:
+        raise invalid("member", _("只有在职党员需要到居住地报到"))
+    return DualRegistration.objects.create(
+        unit=unit, member=member, node=node, registered_on=registered_on, service_offer=service_offer
+    )

@@ -1,0 +1,187 @@
+"""Case lists: the dispatcher's queue, my cases, all cases with filters, the overdue list; and
+the scoped attachment download. Every list reads through gongzhi.cases.selectors."""
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import selectors_overdue
+from gongzhi.cases.states import State
+from gongzhi.core import clock, workcal, workcal_db
+from gongzhi.geo import selectors as geo_selectors
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs import access
+from gongzhi.orgs import selectors as org_selectors
+from gongzhi.web.http import not_found, page, require_power, valid_id
+from gongzhi.web.report import category_groups
+
+PAGE_SIZE = 50
+QUEUE_STATES = [
+    State.RECEIVED,
+    State.REGISTERED,
+    State.RETURNED,
+    State.ESCALATED,
+    State.AWAITING_VERIFICATION,
+]
+FILTER_NODES = 400  # most nodes offered in the place filter
+
+
+def _page(request: HttpRequest, rows: Any) -> Page:
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def received_count(user: Any) -> int:
+    """待受理: received cases this user dispatches at their rung (a handful of queries)."""
+    return case_selectors.dispatch_queue(user=user, states=[State.RECEIVED]).count()
+
+
+@page
+def queue(request: HttpRequest) -> HttpResponse:
+    require_power(request, access.DISPATCH)
+    state = request.GET.get("state", "")
+    states = [state] if state in QUEUE_STATES else QUEUE_STATES
+    rows = _page(request, case_selectors.dispatch_queue(user=request.user, states=states))
+    return render(
+        request,
+        "web/cases/queue.html",
+        {
+            "received": received_count(request.user),
+            "rows": rows,
+            "state": state,
+            "states": [(s.value, s.label) for s in QUEUE_STATES],
+            "query": urlencode({"state": state}),
+            "now": clock.now(),
+        },
+    )
+
+
+@page
+def queue_count(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the 待受理 figure, polled by the queue page so it stays current."""
+    require_power(request, access.DISPATCH)
+    return HttpResponse(str(received_count(request.user)), content_type="text/plain; charset=utf-8")
+
+
+@page
+def mine(request: HttpRequest) -> HttpResponse:
+    show_all = request.GET.get("all") == "1"
+    rows = _page(request, case_selectors.my_cases(user=request.user, open_only=not show_all))
+    context = {"rows": rows, "show_all": show_all, "query": urlencode({"all": "1" if show_all else ""})}
+    return render(request, "web/cases/mine.html", {**context, "now": clock.now()})
+
+
+def _filter_nodes(user: Any) -> list[Node]:
+    nodes: list[Node] = []
+    for root in access.root_nodes(user, access.VIEW_CASES):
+        below = geo_selectors.descendants(root).filter(level__lte=Level.ESTATE)
+        nodes.extend(below.order_by("path")[:FILTER_NODES])
+    return nodes[:FILTER_NODES]
+
+
+def _day(value: str, errors: list[str], label: str) -> date | None:
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        errors.append(_("%(label)s日期格式应为 年-月-日") % {"label": label})
+        return None
+    if not date(2000, 1, 1) <= day <= date(2099, 12, 31):
+        errors.append(_("%(label)s日期超出范围") % {"label": label})
+        return None
+    return day
+
+
+@page
+def case_list(request: HttpRequest) -> HttpResponse:
+    """All cases the user may see, filtered by state, category, place, text and report date."""
+    get = request.GET
+    errors: list[str] = []
+    values = {k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to")}
+    filters: dict[str, Any] = {"q": values["q"]}
+    if values["state"] in State.values:
+        filters["state"] = values["state"]
+    filters["category"] = values["category"]
+    if values["node"]:
+        node = org_selectors.node_get(user=request.user, code=values["node"], power=access.VIEW_CASES)
+        if node is None:
+            errors.append(_("没有找到该位置"))
+        else:
+            filters["node_path"] = node.path
+    filters["date_from"] = _day(values["from"], errors, _("开始"))
+    filters["date_to"] = _day(values["to"], errors, _("结束"))
+    if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
+        errors.append(_("开始日期不能晚于结束日期"))
+        filters["date_from"] = filters["date_to"] = None
+    rows = _page(request, case_selectors.case_search(user=request.user, filters=filters))
+    return render(
+        request,
+        "web/cases/list.html",
+        {
+            "rows": rows,
+            "values": values,
+            "errors": errors,
+            "states": State.choices,
+            "categories": category_groups(),
+            "nodes": _filter_nodes(request.user),
+            "query": urlencode({k: v for k, v in values.items() if v}),
+            "now": clock.now(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+@page
+def overdue(request: HttpRequest) -> HttpResponse:
+    """Open cases past the deadline of their step, most overdue first, with the working time
+    by which each is late."""
+    now = clock.now()
+    deadline = request.GET.get("deadline", "")
+    if deadline not in {"dispatch", "handle", "verify"}:
+        deadline = ""
+    rows = _page(request, selectors_overdue.overdue_cases(user=request.user, now=now, deadline=deadline))
+    cal = workcal_db.current_calendar()
+    items = [{"case": c, "late": -workcal.remaining(now, c.overdue_since, cal)} for c in rows]
+    kinds = [("dispatch", _("派遣超期")), ("handle", _("处置超期")), ("verify", _("核查超期"))]
+    context = {
+        "rows": rows,
+        "items": items,
+        "deadline": deadline,
+        "kinds": kinds,
+        "query": urlencode({"deadline": deadline}),
+    }
+    return render(request, "web/cases/overdue.html", context)
+
+
+def overdue_count(user: Any) -> int:
+    return selectors_overdue.overdue_cases(user=user, now=clock.now()).count()
+
+
+@login_required  # a file, not a page: no domain errors to turn into pages
+def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A case photo for someone who may see its case; ?thumb=1 for the small JPEG."""
+    found = case_selectors.attachment_get(user=request.user, pk=pk) if valid_id(pk) else None
+    if found is None:
+        raise not_found()
+    return file_response(found, thumb=request.GET.get("thumb") == "1")
+
+
+def file_response(found: Any, *, thumb: bool) -> HttpResponseBase:
+    stored = found.thumbnail if thumb and found.thumbnail else found.file
+    content_type = "image/jpeg" if stored is found.thumbnail else found.content_type
+    try:
+        handle = stored.open("rb")
+    except (FileNotFoundError, OSError):
+        raise not_found() from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

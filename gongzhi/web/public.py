@@ -1,0 +1,131 @@
+"""Pages without login: the reporter's callback (回访) link and the public list of closed cases.
+
+Neither shows personal data: the callback page shows what the problem was and where (area
+level), the public list the category, the area, the closing date, the scrubbed text
+(cases.public.public_text) and the before/after thumbnails.
+"""
+
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from gongzhi.cases import callback
+from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases.models import Case
+from gongzhi.cases.public import public_text
+from gongzhi.cases.states import Satisfaction
+from gongzhi.core.errors import ConflictError
+from gongzhi.geo import selectors as geo_selectors
+from gongzhi.geo.levels import Level
+from gongzhi.web.cases_views import file_response
+from gongzhi.web.http import messages_of, not_found, valid_id
+
+PUBLIC_PAGE_SIZE = 20
+PUBLIC_CACHE_SECONDS = 5 * 60
+
+
+def area_names(paths: list[str]) -> dict[str, str]:
+    """Residential-area name for each node path (the household and building never shown)."""
+    areas = {
+        n.code: n.name
+        for s in geo_selectors.children(None)
+        for n in geo_selectors.descendants(s, level=Level.AREA)
+    }
+    out = {}
+    for p in paths:
+        names = [areas[c] for c in p.strip("/").split("/") if c in areas]
+        out[p] = names[-1] if names else _("本街道")
+    return out
+
+
+def _summary(case: Case) -> dict[str, Any]:
+    return {
+        "category": case.category.name if case.category else _("其他"),
+        "area": area_names([case.node_path])[case.node_path],
+        "text": public_text(case.text, limit=200),
+        "created": case.created_at,
+        "closed": case.closed_at,
+    }
+
+
+def callback_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The link sent to the reporter: the case's summary and three buttons."""
+    try:
+        case = callback.case_for_token(token)
+    except ValidationError as exc:
+        return render(request, "web/cases/callback_invalid.html", {"errors": messages_of(exc)}, status=400)
+    if request.method == "POST":
+        try:
+            callback.rate_by_token(
+                token=token,
+                satisfaction=request.POST.get("satisfaction", ""),
+                note=request.POST.get("note", "")[:500],
+            )
+        except ConflictError as exc:
+            return render(request, "web/cases/callback_done.html", {"message": str(exc)}, status=409)
+        except ValidationError as exc:
+            retry = {"summary": _summary(case), "token": token, "errors": messages_of(exc)}
+            return render(request, "web/cases/callback.html", retry, status=400)
+        return render(request, "web/cases/callback_done.html", {"message": _("感谢您的评价！")})
+    if case.satisfaction:
+        return render(request, "web/cases/callback_done.html", {"message": _("该工单已评价过，谢谢您的反馈")})
+    context: dict[str, Any] = {"summary": _summary(case), "token": token, "choices": Satisfaction.choices}
+    return render(request, "web/cases/callback.html", context)
+
+
+def _public_rows(number: int) -> dict[str, Any]:
+    """One page of the public list as plain values, cached a few minutes (the list is the same
+    for everyone, and the board is where a street's traffic peaks after a publicity push)."""
+    key = f"web:public-cases:{get_language()}:{number}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    paginator = Paginator(case_selectors.public_closed_cases(), PUBLIC_PAGE_SIZE)
+    page = paginator.get_page(number)
+    cases = list(page.object_list)
+    names = area_names([c.node_path for c in cases])
+    photos = case_selectors.public_attachments(cases)
+    rows = [
+        {
+            "category": c.category.name if c.category else _("其他"),
+            "area": names[c.node_path],
+            "closed": timezone.localdate(c.closed_at) if c.closed_at else None,
+            "text": public_text(c.text),
+            "before": [a.pk for a in photos.get(c.pk, []) if a.event.action == "create"][:2],
+            "after": [a.pk for a in photos.get(c.pk, []) if a.event.action != "create"][:2],
+        }
+        for c in cases
+    ]
+    result = {
+        "rows": rows,
+        "number": page.number,
+        "pages": paginator.num_pages,
+        "count": paginator.count,
+    }
+    cache.set(key, result, PUBLIC_CACHE_SECONDS)
+    return result
+
+
+def public_cases(request: HttpRequest) -> HttpResponse:
+    try:
+        number = min(max(1, int(request.GET.get("page", "1"))), 1000)
+    except ValueError:
+        number = 1
+    data = _public_rows(number)
+    return render(request, "web/cases/public_list.html", data)
+
+
+def public_photo(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Only the thumbnail of a before/after photo of a closed case: never the full picture."""
+    found = case_selectors.public_attachment_get(pk=pk) if valid_id(pk) else None
+    if found is None:
+        raise not_found()
+    return file_response(found, thumb=True)

@@ -1,0 +1,109 @@
+"""Template helpers for the web pages: the navigation menu and a few display filters."""
+
+from datetime import timedelta
+from typing import Any
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.geo.levels import Level
+from gongzhi.orgs import access
+
+register = template.Library()
+
+# (url name, label, power needed or None): the menu shows only what the user may open.
+NAV = [
+    ("web:home", _("首页"), None),
+    # case work first: it is what staff open the app for every day
+    ("web:case_queue", _("待办"), access.DISPATCH),
+    ("web:case_mine", _("我的工单"), "any_post"),  # departments handle cases without VIEW_CASES
+    ("web:patrol", _("巡查上报"), access.VIEW_CASES),
+    ("web:case_list", _("工单"), access.VIEW_CASES),
+    ("web:case_overdue", _("超期"), access.VIEW_CASES),
+    ("web:case_map", _("地图"), access.VIEW_CASES),
+    ("web:tree", _("辖区"), access.VIEW_TREE),
+    ("web:people", _("人员"), access.VIEW_PEOPLE),
+    ("web:imports", _("导入"), access.IMPORT),  # shown once the import pages are mounted
+    ("web:audit_pii", _("查看记录"), access.AUDIT),
+]
+
+FIELD_LABELS = {"phone": _("手机号"), "id_number": _("身份证号")}
+
+
+@register.inclusion_tag("web/_nav.html", takes_context=True)
+def nav(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        match = getattr(request, "resolver_match", None)
+        current = (match.url_name or "") if match else ""
+        items = [
+            {"url": url, "label": label, "active": _active(current, url)}
+            for url, label, power in NAV
+            if _allowed(user, power) and _mounted(url)
+        ]
+    return {"items": items, "request": request, "user": user}
+
+
+def _allowed(user: Any, power: str | None) -> bool:
+    if power == "any_post":
+        scope = access.scope(user)
+        return scope.superuser or bool(scope.grants)
+    return power is None or access.has_power(user, power)
+
+
+def _active(current: str, url: str) -> bool:
+    name = url.split(":")[1]
+    if name.startswith("case_"):  # case_list must not light up on case_list's siblings
+        return current == name or (name == "case_list" and current == "case_detail")
+    return bool(current) and current.startswith(name)
+
+
+def _mounted(url_name: str) -> bool:
+    try:
+        reverse(url_name)
+    except NoReverseMatch:
+        return False
+    return True
+
+
+@register.filter
+def minutes(value: Any) -> int:
+    """A timedelta in whole minutes (rounded up), for 'try again in N minutes'."""
+    if isinstance(value, timedelta):
+        return max(1, -(-int(value.total_seconds()) // 60))
+    return 0
+
+
+@register.filter
+def level_label(value: int) -> str:
+    try:
+        return str(Level(value).label)
+    except ValueError:
+        return ""
+
+
+@register.filter
+def field_label(value: str) -> str:
+    return str(FIELD_LABELS.get(value, value))
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def workhours(value: Any) -> str:
+    """Working time as 'N小时M分' (absolute value; the template says 剩余 or 超期)."""
+    if not isinstance(value, timedelta):
+        return ""
+    total = abs(int(value.total_seconds())) // 60
+    hours, mins = divmod(total, 60)
+    if hours and mins:
+        return str(_("%(h)d小时%(m)d分") % {"h": hours, "m": mins})
+    if hours:
+        return str(_("%(h)d小时") % {"h": hours})
+    return str(_("%(m)d分钟") % {"m": mins})

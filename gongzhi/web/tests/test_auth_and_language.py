@@ -1,0 +1,90 @@
+"""Login, lockout (django-axes), the per-address login budget, logout and the language switch."""
+
+import pytest
+
+from gongzhi.orgs.roles import PostRole
+from gongzhi.testing.factories import PASSWORD, make_staff
+
+
+@pytest.fixture
+def staff(world):
+    return make_staff("wang", PostRole.COMMITTEE_STAFF, world.tree.r1)
+
+
+def login(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_login_page_is_chinese(client, db):
+    response = client.get("/login/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert '<html lang="zh-hans">' in body and "账号" in body and "密码" in body
+    assert "连续输错密码 5 次，账号将被锁定 15 分钟" in body
+
+
+def test_login_and_logout(client, staff):
+    response = login(client, "wang", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+    assert client.get("/logout/").status_code == 405  # logout is a POST (a form in the footer)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert client.get("/").status_code == 302
+
+
+def test_login_keeps_next(client, staff):
+    response = client.post(
+        "/login/?next=/tree/", {"username": "wang", "password": PASSWORD, "next": "/tree/"}
+    )
+    assert response["Location"] == "/tree/"
+
+
+def test_wrong_password_shows_a_form_error(client, staff):
+    response = login(client, "wang", "wrong")
+    assert response.status_code == 200
+    assert 'class="alert"' in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_lockout_after_five_failures_even_with_right_password(client, staff):
+    for _ in range(4):
+        assert login(client, "wang", "wrong").status_code == 200
+    fifth = login(client, "wang", "wrong")
+    assert fifth.status_code == 429
+    response = login(client, "wang", PASSWORD)
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "账号已临时锁定" in body and "请在 15 分钟后再试" in body
+    assert client.get("/").status_code == 302  # not logged in
+
+
+def test_per_address_budget_stops_trying_many_usernames(client, staff, settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    for name in ("a", "b", "c"):
+        assert login(client, name, "wrong").status_code == 200
+    response = login(client, "wang", PASSWORD)  # a fourth POST from the same address
+    assert response.status_code == 429
+    assert "尝试过于频繁" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_language_switch_to_english(client, staff):
+    client.force_login(staff)
+    assert '<html lang="zh-hans">' in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/tree/"})
+    assert response.status_code == 302 and response["Location"] == "/tree/"
+    body = client.get("/").content.decode()
+    assert '<html lang="en">' in body
+    assert 'value="en" lang="en" class="current"' in body and ">English</button>" in body
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert '<html lang="zh-hans">' in client.get("/").content.decode()
+
+
+def test_pages_load_only_local_assets(client, staff):
+    client.force_login(staff)
+    body = client.get("/").content.decode()
+    assert '<script src="/static/vendor/htmx/htmx.min.js"' in body
+    assert '<link rel="stylesheet" href="/static/web/app.css">' in body
+    assert "<style" not in body and "style=" not in body and "http://" not in body and "https://" not in body
+    assert "<script>" not in body
