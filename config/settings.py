@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "gongzhi.geo",
     "gongzhi.orgs",
     "gongzhi.cases",
+    "gongzhi.meetings",
     "gongzhi.notify",
     "gongzhi.api",
     "gongzhi.web",

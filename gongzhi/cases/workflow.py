@@ -72,7 +72,7 @@ def n(*by: str, needs: tuple[str, ...] = ()) -> Note:
 NOTES: dict[str, Note] = {
     "comment": n(DISPATCHER, HANDLER, STREET, needs=("note",)),
     # What was tried at this rung: escalation needs one (resolve locally first).
-    "record_attempt": n(DISPATCHER, HANDLER, needs=("note",)),
+    "record_attempt": n(DISPATCHER, HANDLER, SYSTEM, needs=("note",)),  # SYSTEM: a 居务会 took it up
     "remind": n(SYSTEM, DISPATCHER, STREET),  # 催办
     "supervise": n(SYSTEM, STREET, needs=("note",)),  # 督办
     "request_extension": n(HANDLER, needs=("note", "until")),

@@ -31,23 +31,31 @@ AUDIT = "audit"  # browse and export the personal-data access log
 VIEW_CASES = "view_cases"  # see the cases placed in the subtree
 DISPATCH = "dispatch"  # accept, register, dispatch, verify cases of their rung (受理、派遣、核查)
 SUPERVISE = "supervise"  # pull any case up, supervise overdue ones (督办)
+VIEW_MEETINGS = "view_meetings"  # see meetings, agendas, minutes and task slips in the subtree
+CONVENE = "convene"  # call meetings, propose topics, record attendance, write minutes, draft slips
+VET = "vet"  # the Party organisation of a node: vet its topics, evaluate its slips' results
 
-_LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES}
+_LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
+_CONVENER = _DISPATCHER | {CONVENE}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
-    PostRole.STREET_ADMIN: frozenset(_DISPATCHER | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
-    PostRole.STREET_CADRE: frozenset(_DISPATCHER | {SUPERVISE}),
+    PostRole.STREET_ADMIN: frozenset(_CONVENER | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
+    # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
+    # vets the topics of meetings held at their own node (VET is asked of the exact node).
+    PostRole.STREET_CADRE: frozenset(_CONVENER | {SUPERVISE, VET}),
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT}),
-    PostRole.BLOCK_CADRE: frozenset(_DISPATCHER),
-    PostRole.PARTY_SECRETARY: frozenset(_DISPATCHER | {MANAGE_ROSTER, IMPORT}),
-    PostRole.COMMITTEE_STAFF: frozenset(_DISPATCHER | {MANAGE_ROSTER, IMPORT}),
-    PostRole.GRID_WORKER: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES}),
+    PostRole.BLOCK_CADRE: frozenset(_CONVENER | {VET}),
+    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | {MANAGE_ROSTER, IMPORT, VET}),
+    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | {MANAGE_ROSTER, IMPORT}),
+    PostRole.GRID_WORKER: frozenset(
+        {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS}
+    ),
     # Departments act on their categories across their node (usually the street); they see
-    # the tree and the roster, never the residents' register.
-    PostRole.DEPARTMENT: frozenset({VIEW_TREE, VIEW_ROSTER}),
-    PostRole.PROPERTY_STAFF: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_CASES}),
-    PostRole.PARTNER: frozenset({VIEW_TREE, VIEW_ROSTER}),
+    # the tree, the roster and the meetings, never the residents' register.
+    PostRole.DEPARTMENT: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_MEETINGS}),
+    PostRole.PROPERTY_STAFF: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_CASES, VIEW_MEETINGS}),
+    PostRole.PARTNER: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_MEETINGS}),
 }
 ALL_POWERS = frozenset().union(*ROLE_POWERS.values())
 
@@ -138,6 +146,12 @@ def can(user: Any, power: str, node: Node) -> bool:
     if s.superuser:
         return True
     return any(node.path.startswith(path) for path in s.paths(power))
+
+
+def can_at(user: Any, power: str, node: Node) -> bool:
+    """The power held at exactly this node (a Party organisation answers for its own level)."""
+    s = scope(user)
+    return s.superuser or node.path in s.paths(power)
 
 
 def nodes_q(user: Any, power: str = VIEW_TREE, prefix: str = "") -> Q:

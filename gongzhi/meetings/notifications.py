@@ -1,0 +1,160 @@
+"""Who is told what about meetings, topics and slips, as outbox specs written in the same
+transaction as the change (gongzhi.notify delivers them). No personal data in the texts."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from gongzhi.core.outbox import OutboxSpec
+from gongzhi.meetings.models import Meeting, Signature, Slip, Topic
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Post, Unit
+
+
+def _users_of(posts: Iterable[Post]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for post in posts:
+        for person in (post.person, post.deputy):
+            user = getattr(person, "user", None) if person is not None else None
+            if user is not None and user.is_active:
+                seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def _posts(q: Q) -> list[Post]:
+    return list(
+        Post.objects.filter(access.active_posts_q()).filter(q).select_related("person__user", "deputy__user")
+    )
+
+
+def _specs(kind: str, users: Iterable[Any], subject: str, body: str, **payload: Any) -> list[OutboxSpec]:
+    return [OutboxSpec(kind=kind, recipient=u, subject=subject, body=body, payload=payload) for u in users]
+
+
+def _when(meeting: Meeting) -> str:
+    return f"{timezone.localtime(meeting.starts_at):%m月%d日 %H:%M}"
+
+
+def invitations(meeting: Meeting) -> list[OutboxSpec]:
+    posts = [
+        p.post
+        for p in meeting.participants.select_related("post__person__user", "post__deputy__user")
+        if p.post
+    ]
+    body = f"请于 {_when(meeting)} 出席{meeting.title}。地点：{meeting.place or '另行通知'}。"
+    return _specs(
+        "meeting.invited",
+        _users_of(posts),
+        f"会议通知：{meeting.title}",
+        body,
+        meeting_id=meeting.pk,
+        link=f"/meetings/{meeting.pk}/",
+    )
+
+
+def reminders(meeting: Meeting) -> list[OutboxSpec]:
+    posts = [
+        p.post
+        for p in meeting.participants.select_related("post__person__user", "post__deputy__user")
+        if p.post
+    ]
+    body = f"{meeting.title}将于 {_when(meeting)} 召开，请准时出席。"
+    return _specs(
+        "meeting.reminder",
+        _users_of(posts),
+        f"会议提醒：{meeting.title}",
+        body,
+        meeting_id=meeting.pk,
+        link=f"/meetings/{meeting.pk}/",
+    )
+
+
+def topic_to_vet(topic: Topic) -> list[OutboxSpec]:
+    """The node's Party organisation is asked to vet a new topic."""
+    roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
+    posts = _posts(Q(node=topic.node, role__in=roles))
+    return _specs(
+        "topic.to_vet",
+        _users_of(posts),
+        f"待审核议题：{topic.title}",
+        f"{topic.node.name}提出议题“{topic.title}”，请党组织审核。",
+        topic_id=topic.pk,
+        link=f"/meetings/topics/{topic.pk}/",
+    )
+
+
+def _unit_users(units: Iterable[Unit]) -> list[Any]:
+    return _users_of(_posts(Q(unit__in=list(units))))
+
+
+def to_sign(slip: Slip, units: list[Unit], reminder: bool = False) -> list[OutboxSpec]:
+    word = "催签" if reminder else "待会签"
+    body = f"任务流转单 {slip.number}（第{slip.version}版，时限 {slip.due:%Y-%m-%d}）请贵单位会签。"
+    return _specs(
+        "slip.to_sign",
+        _unit_users(units),
+        f"{word}：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def _conveners(slip: Slip) -> list[Any]:
+    chair = slip.meeting.chair
+    posts = [chair] if chair is not None else []
+    return _users_of(posts)
+
+
+def objected(slip: Slip, signature: Signature) -> list[OutboxSpec]:
+    body = f"{signature.unit.name}对任务流转单 {slip.number} 提出异议，请修订后重新会签。"
+    return _specs(
+        "slip.objected",
+        _conveners(slip),
+        f"会签异议：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def bound(slip: Slip) -> list[OutboxSpec]:
+    units = [p.unit for p in slip.parties.select_related("unit")]
+    body = f"任务流转单 {slip.number} 已经全部责任单位会签生效，请于 {slip.due:%Y-%m-%d} 前完成。"
+    return _specs(
+        "slip.bound",
+        _unit_users(units) + _conveners(slip),
+        f"已生效：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def overdue(slip: Slip) -> list[OutboxSpec]:
+    units = [p.unit for p in slip.parties.select_related("unit")]
+    body = f"任务流转单 {slip.number} 已超过完成时限 {slip.due:%Y-%m-%d}，请抓紧落实。"
+    return _specs(
+        "slip.overdue",
+        _unit_users(units) + _conveners(slip),
+        f"逾期：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def done(slip: Slip) -> list[OutboxSpec]:
+    roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
+    posts = _posts(Q(node=slip.node, role__in=roles))
+    body = f"任务流转单 {slip.number} 关联工单已全部办结，请党组织评议结果。"
+    return _specs(
+        "slip.done",
+        _users_of(posts),
+        f"待评议：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
