@@ -262,6 +262,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "gongzhi.notify.tasks.dispatch_outbox", "schedule": 60.0},
     "sla-sweep": {"task": "gongzhi.cases.tasks.sla_sweep", "schedule": 300.0},
+    "slip-follow-up": {"task": "gongzhi.meetings.tasks.follow_up", "schedule": 900.0},
 }
 
 # --- notifications ------------------------------------------------------------------------

@@ -1,0 +1,208 @@
+"""Reads for meetings, topics and slips, scoped by orgs.access.
+
+A user sees the meetings, topics and slips under the nodes where they hold VIEW_MEETINGS, plus
+the meetings they are invited to and the slips that name a unit they hold a post in (a
+district department's officer follows every slip that binds their unit)."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.cases.states import State
+from gongzhi.meetings.models import (
+    Evaluation,
+    Meeting,
+    MeetingEvent,
+    Minutes,
+    Signature,
+    Slip,
+    SlipState,
+    Topic,
+    TopicState,
+)
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Post
+
+OPEN_SLIP_STATES = [SlipState.DRAFT, SlipState.SIGNING, SlipState.RETURNED, SlipState.BINDING]
+
+
+def _my_units(user: Any) -> QuerySet[Post]:
+    person_id = access.scope(user).person_id
+    return Post.objects.filter(access.active_posts_q()).filter(
+        Q(person_id=person_id) | Q(deputy_id=person_id)
+    )
+
+
+def _paths_q(user: Any, field: str = "node_path") -> Q:
+    s = access.scope(user)
+    if s.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in access.outermost(s.paths(access.VIEW_MEETINGS)):
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def meeting_q(user: Any) -> Q:
+    s = access.scope(user)
+    if s.superuser:
+        return Q()
+    q = _paths_q(user)
+    if s.person_id is not None:
+        q |= Q(participants__person_id=s.person_id)
+    return q
+
+
+def slip_q(user: Any) -> Q:
+    s = access.scope(user)
+    if s.superuser:
+        return Q()
+    q = _paths_q(user)
+    if s.person_id is not None:
+        q |= Q(parties__unit_id__in=_my_units(user).values("unit_id"))
+    return q
+
+
+def topic_q(user: Any) -> Q:
+    return _paths_q(user)
+
+
+def meeting_list(
+    *, user: Any, node_path: str = "", start: date | None = None, end: date | None = None, kind: str = ""
+) -> QuerySet[Meeting]:
+    """The calendar: meetings the user may see, soonest last (newest first)."""
+    rows = Meeting.objects.filter(pk__in=Meeting.objects.filter(meeting_q(user)).values("pk"))
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    if start:
+        rows = rows.filter(starts_at__date__gte=start)
+    if end:
+        rows = rows.filter(starts_at__date__lte=end)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.select_related("node", "chair__person").order_by("-starts_at")
+
+
+def meeting_get(*, user: Any, pk: int) -> Meeting | None:
+    return (
+        Meeting.objects.filter(meeting_q(user), pk=pk)
+        .select_related("node", "chair__person")
+        .distinct()
+        .first()
+    )
+
+
+def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = None) -> QuerySet[Topic]:
+    rows = Topic.objects.filter(topic_q(user))
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    if states:
+        rows = rows.filter(state__in=states)
+    return rows.select_related("node", "meeting").order_by("-created_at")
+
+
+def topic_get(*, user: Any, pk: int) -> Topic | None:
+    return Topic.objects.filter(topic_q(user), pk=pk).select_related("node", "meeting").first()
+
+
+def to_vet(*, user: Any) -> QuerySet[Topic]:
+    """Topics waiting for the Party organisations the user sits on (VET at the exact node)."""
+    s = access.scope(user)
+    paths = s.paths(access.VET)
+    q = Q() if s.superuser else Q(node__path__in=paths)
+    return Topic.objects.filter(q, state=TopicState.PROPOSED).select_related("node").order_by("created_at")
+
+
+def slip_list(
+    *, user: Any, node_path: str = "", states: list[str] | None = None, overdue_on: date | None = None
+) -> QuerySet[Slip]:
+    """Slips with their case counts; `overdue_on` keeps open slips past their deadline."""
+    rows = Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user)).values("pk"))
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    if states:
+        rows = rows.filter(state__in=states)
+    if overdue_on is not None:
+        rows = rows.filter(state__in=OPEN_SLIP_STATES, due__lt=overdue_on)
+    return (
+        rows.select_related("node", "meeting")
+        .annotate(
+            case_total=Count("cases", distinct=True),
+            case_done=Count("cases", filter=Q(cases__state=State.CLOSED), distinct=True),
+        )
+        .order_by("due", "pk")
+    )
+
+
+def slip_get(*, user: Any, pk: int) -> Slip | None:
+    return (
+        Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user), pk=pk).values("pk"))
+        .select_related("node", "meeting__node", "meeting__chair__person", "topic")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    closed: int
+    finished: int  # closed, merged or void
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished / self.total) if self.total else 0
+
+
+def slip_progress(slip: Slip) -> Progress:
+    """A slip's progress comes from its cases."""
+    states = list(slip.cases.values_list("state", flat=True))
+    return Progress(
+        total=len(states),
+        closed=sum(s == State.CLOSED for s in states),
+        finished=sum(s in {State.CLOSED, State.MERGED, State.VOID} for s in states),
+    )
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    signature: Signature
+    current: bool  # signed the slip's current version (else superseded by a revision)
+
+
+def signature_table(slip: Slip) -> list[SignatureRow]:
+    rows = slip.signatures.select_related("unit", "signer_post").order_by("at", "pk")
+    return [SignatureRow(s, s.slip_version == slip.version) for s in rows]
+
+
+def evaluations(slip: Slip) -> QuerySet[Evaluation]:
+    return slip.evaluations.select_related("meeting").order_by("at")
+
+
+def minutes_current(meeting: Meeting) -> Minutes | None:
+    """The newest final version, else the draft."""
+    return meeting.minutes.order_by("-final", "-number").first()
+
+
+def events(*, meeting: Meeting | None = None, slip: Slip | None = None) -> QuerySet[MeetingEvent]:
+    rows = MeetingEvent.objects.select_related("actor").order_by("at", "id")
+    if slip is not None:
+        return rows.filter(slip=slip)
+    return rows.filter(meeting=meeting)
+
+
+def public_decisions(*, node_path: str = "") -> QuerySet[Slip]:
+    """For residents: binding and done slips, their decision, deadline and progress, without
+    names or signatures (templates show only action, place, dates and counts)."""
+    rows = Slip.objects.filter(state__in=[SlipState.BINDING, SlipState.DONE])
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    return (
+        rows.select_related("node", "meeting")
+        .annotate(
+            case_total=Count("cases", distinct=True),
+            case_done=Count("cases", filter=Q(cases__state=State.CLOSED), distinct=True),
+        )
+        .order_by("-bound_at")
+    )
