@@ -1,7 +1,6 @@
 """GeoReport v2 endpoints. Each answers in the format its URL names (.json or .xml); every
 bad input becomes the spec's errors[] with its HTTP status, and writes nothing."""
 
-import dataclasses
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -25,7 +24,6 @@ FIELD_NAMES = {
     "category": "service_code",
     "node": "location",
 }
-INTAKE_FIELDS = {f.name for f in dataclasses.fields(Intake)}
 
 
 def _lang(request: HttpRequest) -> str:
@@ -123,8 +121,6 @@ def _create(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     if keys.key_check(request.POST.get("api_key") or request.GET.get("api_key", "")) is None:
         return render.errors(fmt, 403, [text("api_key", lang)])
     sub = params.submission(request.POST, lang)
-    # media_url and attributes go into the first event's data once Intake carries `data`.
-    extra: dict[str, Any] = {"data": sub.data} if "data" in INTAKE_FIELDS and sub.data else {}
     intake = Intake(
         node=sub.node,
         text=sub.text,
@@ -135,7 +131,7 @@ def _create(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
         address=sub.address,
         contact_name=sub.contact_name,
         contact_phone=sub.phone,
-        **extra,
+        data=sub.data,  # media_url and attribute[...] kept on the first event
     )
     try:
         case = case_create(actor=None, intake=intake)
