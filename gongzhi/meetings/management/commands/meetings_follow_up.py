@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from gongzhi.meetings.slips import slips_follow_up
+from gongzhi.meetings.studies import meetings_remind
 
 
 class Command(BaseCommand):
@@ -12,4 +13,5 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = slips_follow_up()
-        self.stdout.write(f"办结 {result.done} 张，提醒 {result.reminded} 次")
+        meetings = meetings_remind()
+        self.stdout.write(f"办结 {result.done} 张，提醒 {result.reminded} 次；会前提醒 {meetings} 场")
