@@ -198,6 +198,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Largest photo on a case event.
+# A street's own Word templates for minutes, slips and sign-in sheets (docs/meetings.md):
+# <dir>/<street code>/<name>.docx, then <dir>/<name>.docx, then the shipped ones.
+MEETING_DOC_TEMPLATES_DIR = os.environ.get("MEETING_DOC_TEMPLATES_DIR") or None
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024)))
 
 # Category suggestion: below this confidence a person picks the category (人工分类).

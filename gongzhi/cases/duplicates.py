@@ -100,7 +100,7 @@ def candidates(
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     found: list[Candidate] = []
-    for case in qs.select_related("category").order_by("-created_at")[:SCAN]:
+    for case in qs.select_related("category", "node").order_by("-created_at")[:SCAN]:
         dist = None
         if lat is not None and lon is not None and case.lat is not None and case.lon is not None:
             dist = distance_m(lat, lon, case.lat, case.lon)

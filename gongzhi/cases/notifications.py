@@ -88,6 +88,17 @@ def case_link(case: Case) -> str:
         return f"/cases/{case.pk}/"
 
 
+def callback_link(case: Case) -> str:
+    """The reporter's rating link (回访) for a case: no login, signed, expiring."""
+    from gongzhi.cases.callback import callback_token  # callback imports services, which imports us
+
+    token = callback_token(case)
+    try:
+        return reverse("web:callback", args=[token])
+    except NoReverseMatch:
+        return f"/callback/{token}/"
+
+
 def when(moment: datetime | None) -> str:
     return f"{timezone.localtime(moment):%m月%d日 %H:%M}" if moment else "—"
 
@@ -189,21 +200,31 @@ def _submitted(case: Case, event: CaseEvent) -> list[OutboxSpec]:
     return _specs("case.submitted", dispatchers(case), f"待核查：{about(case)}", body, case, event)
 
 
+def _reporter_specs(case: Case, event: CaseEvent, body: str, **extra: Any) -> list[OutboxSpec]:
+    """The result for the account that reported the case, linking to the rating page."""
+    reporter = case.reporter_user
+    if reporter is None or not reporter.is_active:
+        return []
+    specs = _specs("case.closed", [reporter], f"您反映的问题已办结：工单 {case.number}", body, case, event)
+    for spec in specs:
+        spec.payload.update({"link": callback_link(case), "case_link": case_link(case), **extra})
+    return specs
+
+
 def _closed(case: Case, event: CaseEvent) -> list[OutboxSpec]:
     specs = _specs(
         "case.closed", holders(case), f"已结案：{about(case)}", f"{about(case)}已核查结案。", case, event
     )
-    reporter = case.reporter_user
-    if reporter is not None and reporter.is_active:
-        specs += _specs(
-            "case.closed",
-            [reporter],
-            f"您反映的问题已办结：工单 {case.number}",
-            "您反映的问题已处理完毕，欢迎对处理结果进行评价。",
-            case,
-            event,
-        )
+    specs += _reporter_specs(case, event, "您反映的问题已处理完毕，欢迎对处理结果进行评价。")
     return specs
+
+
+def _master_closed(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """A merged case's reporter gets the master's result and a rating link for their own case."""
+    data = event.data or {}
+    number = data.get("master_number", "")
+    body = f"您反映的问题已与工单 {number} 合并办理，现已处理完毕，欢迎对处理结果进行评价。"
+    return _reporter_specs(case, event, body, master_id=data.get("master"), master_number=number)
 
 
 def _back_to_work(case: Case, event: CaseEvent) -> list[OutboxSpec]:
@@ -254,6 +275,7 @@ _BUILDERS = {
     "return": _returned,
     "submit": _submitted,
     "verify": _closed,
+    "master_closed": _master_closed,
     "reject": _back_to_work,
     "reopen": _back_to_work,
     "escalate": _escalated,

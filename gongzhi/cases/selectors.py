@@ -47,6 +47,11 @@ def case_get(*, user: Any, pk: int) -> Case | None:
     return Case.objects.filter(case_q(user), pk=pk).select_related("node", "category", "post").first()
 
 
+def visible_ids(*, user: Any, ids: list[int]) -> set[int]:
+    """Which of these cases the user may see."""
+    return set(Case.objects.filter(case_q(user), pk__in=ids).values_list("pk", flat=True))
+
+
 def case_events(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").prefetch_related("attachments").order_by("seq")
 

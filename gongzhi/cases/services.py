@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import notifications, routing, sla, workflow
+from gongzhi.cases import classify, notifications, routing, sla, workflow
 from gongzhi.cases.attachments import attach_files, validate_files
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
@@ -75,6 +75,9 @@ def case_create(*, actor: Any, intake: Intake) -> Case:
     assisting: list[Post] = []
     if intake.category is not None:
         post, assisting = routing.route(category=intake.category, node=intake.node)
+    data: dict[str, Any] = {**intake.data, "post": post.code if post else None}
+    if intake.category is None:
+        data.update(suggestion_data(intake.text))
     phone = pii.normalise_phone(intake.contact_phone)
     user = actor if actor is not None and actor.is_authenticated else None
     with transaction.atomic():
@@ -108,11 +111,25 @@ def case_create(*, actor: Any, intake: Intake) -> Case:
             to_state=State.RECEIVED,
             actor=user,
             at=now,
-            data={**intake.data, "post": post.code if post else None},
+            data=data,
         )
         attach_files(event, intake.files)
         outbox.enqueue_all(notifications.messages_for_event(case, event))
     return case
+
+
+def suggestion_data(text: str) -> dict[str, Any]:
+    """The category suggestion kept on the first event of a case that came without a category:
+    the top 3 小类 with confidence and whether a person must triage it. Only a suggestion: the
+    dispatcher sets the category when registering (事项分类: it suggests, a person decides)."""
+    result = classify.classify(text)
+    return {
+        "suggested": [
+            {"code": s.code, "name": s.name, "confidence": s.confidence} for s in result.suggestions
+        ],
+        "triage": result.needs_triage,
+        "classifier": result.source,
+    }
 
 
 # --- acting on a case -------------------------------------------------------------------------
@@ -217,7 +234,72 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
         attach_files(event, act.files)
         # In the same transaction as the event: a message exists exactly when the change does.
         outbox.enqueue_all(notifications.messages_for_event(current, event))
+        _share_outcome(current, event)
     return current
+
+
+# --- merged cases share the master's outcome ----------------------------------------------------
+
+MAX_MERGE_DEPTH = 5  # a master later merged into another case: follow so far, no further
+
+
+def merged_into(master: Case) -> list[Case]:
+    """The cases merged into `master`, and those merged into them (a master that was itself
+    merged later), nearest first."""
+    found: list[Case] = []
+    seen, frontier = {master.pk}, [master.pk]
+    for _depth in range(MAX_MERGE_DEPTH):
+        rows = list(
+            Case.objects.filter(master_id__in=frontier, state=State.MERGED)
+            .exclude(pk__in=seen)
+            .select_related("node", "category", "reporter_user")
+            .order_by("created_at", "pk")
+        )
+        if not rows:
+            break
+        found += rows
+        frontier = [c.pk for c in rows]
+        seen.update(frontier)
+    return found
+
+
+def outcome_of(case: Case) -> Case:
+    """The case whose result answers this report: the case itself, or for a merged case the
+    master it was merged into (followed up a chain of merges)."""
+    current, seen = case, {case.pk}
+    while current.state == State.MERGED and current.master_id and len(seen) <= MAX_MERGE_DEPTH:
+        master = Case.objects.select_related("node", "category").filter(pk=current.master_id).first()
+        if master is None or master.pk in seen:
+            break
+        current = master
+        seen.add(current.pk)
+    return current
+
+
+def _share_outcome(case: Case, event: CaseEvent) -> None:
+    """When a master closes, each case merged into it gets a `master_closed` event, which tells
+    its reporter the result (with the callback link). A case merged into an already closed
+    master is told at once. Called inside case_act's transaction."""
+    if event.action == "verify":
+        master, told = case, merged_into(case)
+    elif event.action == "merge" and case.master_id is not None:
+        master = Case.objects.select_related("node").get(pk=case.master_id)
+        if master.state != State.CLOSED:
+            return
+        told = [case, *merged_into(case)]
+    else:
+        return
+    for merged in told:
+        merged.refresh_from_db(fields=["version", "state"])
+        case_act(
+            actor=None,
+            case=merged,
+            act=Act(
+                action="master_closed",
+                version=merged.version,
+                data={"master": master.pk, "master_number": master.number},
+            ),
+        )
 
 
 def _check_needs(needs: frozenset[str], act: Act, case: Case) -> None:
@@ -274,6 +356,9 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
     if action == "unmerge":
         data["master"] = case.master_id
         case.master = None
+        if case.satisfaction:  # a rating of the wrong master's result does not carry over
+            data["satisfaction"] = case.satisfaction
+            case.satisfaction = ""
     if action == "escalate":
         _check_escalation(case)
         case.rung = Rung.BLOCK if case.rung == Rung.AREA else Rung.STREET
@@ -334,19 +419,43 @@ def _decide_extension(case: Case, approved: bool) -> dict[str, Any]:
 
 
 def case_rate(*, case: Case, satisfaction: str, note: str = "") -> Case:
-    """The reporter's rating after closing (回访). Unsatisfied reopens the case as rework."""
+    """The reporter's rating after closing (回访). Unsatisfied reopens the case as rework.
+
+    A merged case is rated on the result of its master: the rating is kept on the merged case
+    (its reporter's own), and an unsatisfied one reopens the master."""
     if satisfaction not in Satisfaction.values:
         raise invalid("satisfaction", _("请选择满意、基本满意或不满意"))
-    if case.state != State.CLOSED:
+    outcome = outcome_of(case)
+    if outcome.state != State.CLOSED:
         raise ConflictError(_("工单尚未结案，暂不能评价"))
+    merged = outcome.pk != case.pk
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction)
         case.refresh_from_db()
-        rated = case_act(actor=None, case=case, act=Act(action="rate", version=case.version, note=note))
+        data = {"master": outcome.pk} if merged else {}
+        rated = case_act(
+            actor=None, case=case, act=Act(action="rate", version=case.version, note=note, data=data)
+        )
         if satisfaction == Satisfaction.UNSATISFIED:
-            rated = case_act(
-                actor=None,
-                case=rated,
-                act=Act(action="reopen", version=rated.version, note=note or _("回访不满意")),
-            )
+            target = rated
+            reason = note or _("回访不满意")
+            if merged:
+                target = Case.objects.get(pk=outcome.pk)
+                reason = _("并案工单 %(number)s 的反映人回访不满意：%(reason)s") % {
+                    "number": case.number,
+                    "reason": reason,
+                }
+            if target.state == State.CLOSED:  # another merged reporter may have reopened it
+                reopened = case_act(
+                    actor=None,
+                    case=target,
+                    act=Act(
+                        action="reopen",
+                        version=target.version,
+                        note=reason,
+                        data={"rated_case": case.pk} if merged else {},
+                    ),
+                )
+                if not merged:
+                    rated = reopened
     return rated

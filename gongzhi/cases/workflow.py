@@ -78,6 +78,8 @@ NOTES: dict[str, Note] = {
     "request_extension": n(HANDLER, needs=("note", "until")),
     "decide_extension": n(DISPATCHER, STREET, needs=("approved",)),
     "rate": n(SYSTEM),
+    # The master this case was merged into has closed: its reporter is told (并案结果告知).
+    "master_closed": n(SYSTEM),
 }
 
 

@@ -287,7 +287,7 @@ class SlipParty(models.Model):
     class Meta:
         verbose_name = _("责任单位")
         verbose_name_plural = _("责任单位")
-        ordering = ["role", "id"]  # 主办 (lead) sorts before 协办 (assist)
+        ordering = ["-role", "id"]  # "lead" (主办) sorts after "assist": descending puts it first
         constraints = [models.UniqueConstraint(fields=["slip", "unit"], name="slip_party_unit")]
 
     def __str__(self) -> str:

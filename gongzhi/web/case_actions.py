@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.cases import callback, routing, workflow
+from gongzhi.cases import callback, routing, suggestions, workflow
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "request_extension": gettext_lazy("申请延期"),
     "decide_extension": gettext_lazy("审批延期"),
     "rate": gettext_lazy("回访评价"),
+    "master_closed": gettext_lazy("主案已结案"),
 }
 # Note-only actions a person takes from the page (the others are the system's).
 PAGE_NOTES = ["comment", "record_attempt", "request_extension", "decide_extension"]
@@ -149,13 +150,17 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
     forms = forms_for(user, case)
     needs = set().union(*(f["needs"] for f in forms)) if forms else set()
     kinds = case_services.actor_kinds(user, case)
+    dispatcher = workflow.DISPATCHER in kinds
     callback_url = ""
-    if case.state == State.CLOSED and not case.satisfaction and workflow.DISPATCHER in kinds:
-        callback_url = request.build_absolute_uri(
-            reverse("web:callback", args=[callback.callback_token(case)])
-        )
+    rateable = not case.satisfaction and case.state in {State.CLOSED, State.MERGED}
+    if dispatcher and rateable and case_services.outcome_of(case).state == State.CLOSED:
+        callback_url = _callback_url(request, case)
+    actions = {f["action"] for f in forms}
     return {
         "case": case,
+        "suggested": suggestions.for_case(case) if case.category_id is None else None,
+        "duplicates": suggestions.duplicates_for(user=user, case=case) if "merge" in actions else [],
+        "merged": merged_cases(request, case, callbacks=dispatcher and case.state == State.CLOSED),
         "events": list(case_selectors.case_events(case)),
         "assisting": list(case.assisting_posts.select_related("unit", "person")),
         "deadlines": deadlines(case),
@@ -170,6 +175,26 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "errors": {},
         **extra,
     }
+
+
+def _callback_url(request: HttpRequest, case: Case) -> str:
+    return request.build_absolute_uri(reverse("web:callback", args=[callback.callback_token(case)]))
+
+
+def merged_cases(request: HttpRequest, case: Case, *, callbacks: bool) -> list[dict[str, Any]]:
+    """The reports merged into this case; once it is closed, the dispatcher gets each unrated
+    one's callback link to send to its reporter (the result is the master's)."""
+    rows = case_services.merged_into(case) if case.state != State.MERGED else []
+    if rows:  # only those the user may see (a handler sees the master through their post)
+        visible = case_selectors.visible_ids(user=request.user, ids=[m.pk for m in rows])
+        rows = [m for m in rows if m.pk in visible]
+    return [
+        {
+            "case": m,
+            "callback_url": _callback_url(request, m) if callbacks and not m.satisfaction else "",
+        }
+        for m in rows
+    ]
 
 
 def _case_or_404(request: HttpRequest, pk: int) -> Case:
@@ -198,10 +223,10 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
         errors.setdefault("__all__", []).append(_("页面已过期，请刷新后重试"))
         return None
     act = case_services.Act(action=action, version=version, note=post.get("note", "")[:4000])
-    if post.get("category"):
-        act.category = Category.objects.filter(
-            code=post["category"], active=True, parent__isnull=False
-        ).first()
+    # A tapped suggestion (分类建议) wins over the select in the same form.
+    code = post.get("suggested") or post.get("category")
+    if code:
+        act.category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
         if act.category is None:
             errors.setdefault("category", []).append(_("请选择一个启用的小类"))
     if post.get("post"):

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import selectors as case_selectors
-from gongzhi.cases import selectors_overdue
+from gongzhi.cases import selectors_overdue, suggestions
 from gongzhi.cases.states import State
 from gongzhi.core import clock, workcal, workcal_db
 from gongzhi.geo import selectors as geo_selectors
@@ -55,6 +55,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "received": received_count(request.user),
             "rows": rows,
+            # 需人工分诊 and the top suggestion of uncategorised cases, from their intake
+            "intake_suggestions": suggestions.stored_for(rows),
             "state": state,
             "states": [(s.value, s.label) for s in QUEUE_STATES],
             "query": urlencode({"state": state}),

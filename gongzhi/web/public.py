@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import callback
 from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
 from gongzhi.cases.public import public_text
 from gongzhi.cases.states import Satisfaction
@@ -47,12 +48,16 @@ def area_names(paths: list[str]) -> dict[str, str]:
 
 
 def _summary(case: Case) -> dict[str, Any]:
+    """The reporter's own report, with the result of the case that answered it (for a merged
+    report, its master's category and closing time)."""
+    outcome = case_services.outcome_of(case)
+    category = case.category or outcome.category
     return {
-        "category": case.category.name if case.category else _("其他"),
+        "category": category.name if category else _("其他"),
         "area": area_names([case.node_path])[case.node_path],
         "text": public_text(case.text, limit=200),
         "created": case.created_at,
-        "closed": case.closed_at,
+        "closed": outcome.closed_at,
     }
 
 

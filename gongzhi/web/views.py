@@ -1,11 +1,12 @@
 """The home page: the nodes the user is posted to with their figures, or a resident's own record."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import selectors_stats
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -29,13 +30,21 @@ def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:
     ]
 
 
-def work_counts(user: Any) -> dict[str, int]:
-    """The home page's 待受理 and 超期 figures, for the powers the user holds (one query)."""
-    return case_selectors.work_counts(
+STATS_DAYS = 30  # the home page's 本级解决率 covers the cases reported in the last 30 days
+
+
+def work_counts(user: Any) -> selectors_stats.HomeFigures:
+    """The home page's case figures in one query: 待受理 and 超期 for the powers the user holds,
+    and for dispatchers (committees, blocks, the street) the 本级解决率, escalation, rework and
+    return counts of the cases they may see, reported in the last STATS_DAYS days."""
+    now = clock.now()
+    dispatcher = access.has_power(user, access.DISPATCH)
+    return selectors_stats.home_figures(
         user=user,
-        now=clock.now(),
-        received=access.has_power(user, access.DISPATCH),
+        now=now,
+        received=dispatcher,
         overdue=access.has_power(user, access.VIEW_CASES),
+        stats_since=now - timedelta(days=STATS_DAYS) if dispatcher else None,
     )
 
 
@@ -46,11 +55,14 @@ def home(request: HttpRequest) -> HttpResponse:
     me = None
     if not roots and scope.person_id is not None:
         me = selectors.person_get(user=request.user, pk=scope.person_id)
+    figures = work_counts(request.user) if roots else None
     return render(
         request,
         "web/home.html",
         {
-            "work": work_counts(request.user) if roots else None,
+            "work": figures.work if figures else None,
+            "stats": figures.stats if figures else None,
+            "stats_days": STATS_DAYS,
             "cards": node_cards(request, roots),
             "me": me,
             "purposes": PURPOSES,

@@ -16,6 +16,7 @@ from gongzhi.api.pagination import Page, PageParams, paginate
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
+from gongzhi.cases import suggestions
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
 from gongzhi.core.errors import invalid
@@ -100,6 +101,37 @@ class ActionIn(Schema):
     review_date: date | None = None
     until: datetime | None = None
     approved: bool | None = None
+
+
+class SuggestionOut(Schema):
+    code: str = Field(..., description="小类编码")
+    name: str
+    confidence: float = Field(..., ge=0, le=1)
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    state: str
+    state_name: str
+    node: str
+    node_name: str
+    category: str | None
+    text: str = Field(..., description="问题描述（前200字）")
+    created_at: datetime
+    score: float = Field(..., description="综合得分（文本相似度与位置）")
+    similarity: float = Field(..., description="描述相似度（字二元组 Jaccard）")
+    same_building: bool
+    distance_m: float | None = Field(..., description="两案坐标相距（米），缺坐标时为空")
+
+
+class SuggestionsOut(Schema):
+    case_id: int
+    category: str | None = Field(..., description="已定的小类；为空时才给分类建议")
+    suggestions: list[SuggestionOut] = Field(..., description="分类建议，前3个，按置信度排列")
+    needs_triage: bool = Field(..., description="最高置信度低于阈值：须人工分诊")
+    stored: bool = Field(..., description="上报时记录的建议（否则为当场计算）")
+    duplicates: list[DuplicateOut] = Field(..., description="并单候选（调用者可见的未办结工单）")
 
 
 class CaseFilters(PageParams):
@@ -231,6 +263,43 @@ def case_detail(request: HttpRequest, case_id: int = CaseId) -> dict[str, Any]:
 def case_events(request: HttpRequest, case_id: int = CaseId) -> list[dict[str, Any]]:
     case = _scoped_case(caller(request), case_id)
     return [event_out(e) for e in case_selectors.case_events(case)]
+
+
+@router.get("/{case_id}/suggestions", response=SuggestionsOut, summary="分类建议与并单候选")
+def case_suggestions(request: HttpRequest, case_id: int = CaseId) -> dict[str, Any]:
+    """Only suggestions: the dispatcher registers with a category (`register`) and merges into a
+    master (`merge`, `master` = a candidate's id) through the actions endpoint."""
+    user = caller(request)
+    case = _scoped_case(user, case_id)
+    suggested = suggestions.for_case(case)
+    return {
+        "case_id": case.pk,
+        "category": case.category.code if case.category else None,
+        "suggestions": [
+            {"code": s.code, "name": s.name, "confidence": s.confidence}
+            for s in (suggested.suggestions if suggested else [])
+        ],
+        "needs_triage": bool(suggested and suggested.needs_triage),
+        "stored": bool(suggested and suggested.stored),
+        "duplicates": [
+            {
+                "id": d.case.pk,
+                "number": d.case.number,
+                "state": d.case.state,
+                "state_name": str(d.case.get_state_display()),
+                "node": d.case.node.code,
+                "node_name": d.case.node.name,
+                "category": d.case.category.code if d.case.category else None,
+                "text": d.case.text[:200],
+                "created_at": d.case.created_at,
+                "score": d.score,
+                "similarity": d.similarity,
+                "same_building": d.same_building,
+                "distance_m": round(d.distance_m, 1) if d.distance_m is not None else None,
+            }
+            for d in suggestions.duplicates_for(user=user, case=case)
+        ],
+    }
 
 
 def _act(request: HttpRequest, case_id: int, payload: ActionIn, files: list[Any]) -> dict[str, Any]:

@@ -128,3 +128,86 @@ def test_actions_with_conflicts_and_photos(api, routed):
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
     assert api("GET", attachment["url"].removeprefix("/api/v1"), as_="resident").status_code == 404
     assert CaseEvent.objects.filter(case_id=cid).count() == 5
+
+
+# --- suggestions: it suggests, a person decides ---------------------------------------------------
+
+
+@pytest.fixture
+def rules_only(settings, tmp_path):
+    """No saved model: the cold-start rules, whatever lies in the developer's var/."""
+    from gongzhi.cases import classify
+
+    settings.VAR_DIR = tmp_path / "var"
+    classify._cache.clear()
+    yield
+    classify._cache.clear()
+
+
+def test_suggestions_and_duplicates_of_an_uncategorised_report(api, routed, rules_only):
+    earlier = report(api, text="1号楼3楼楼道堆满纸箱和旧家具").json()
+    body = {"node": "S-R1-B1", "text": "1号楼楼道里堆满了纸箱，旧家具也堆着"}
+    created = api("POST", "/cases", as_="grid", json=body)
+    assert created.status_code == 201 and created.json()["category"] is None  # not set for them
+    case_id = created.json()["id"]
+    response = api("GET", f"/cases/{case_id}/suggestions", as_="committee")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["case_id"] == case_id and data["category"] is None
+    assert data["stored"] is True and data["needs_triage"] is False
+    assert data["suggestions"][0]["code"] == "LD01" and data["suggestions"][0]["name"] == "楼道堆物"
+    assert 0.5 <= data["suggestions"][0]["confidence"] <= 1 and len(data["suggestions"]) <= 3
+    stored = CaseEvent.objects.get(case_id=case_id, seq=1).data["suggested"]
+    assert [s["code"] for s in data["suggestions"]] == [s["code"] for s in stored]
+    [dup] = data["duplicates"]
+    assert (dup["id"], dup["number"], dup["state"]) == (earlier["id"], earlier["number"], "received")
+    assert dup["node"] == "S-R1-B1" and dup["same_building"] is True and dup["distance_m"] is None
+    assert 0 < dup["similarity"] <= 1 and dup["text"].startswith("1号楼3楼楼道")
+    # the dispatcher decides: register with the suggestion, merge into the candidate
+    version = api("GET", f"/cases/{case_id}", as_="committee").json()["version"]
+    merged = api(
+        "POST",
+        f"/cases/{case_id}/actions",
+        as_="committee",
+        json={"action": "merge", "version": version, "master": dup["id"]},
+    )
+    assert merged.status_code == 200 and merged.json()["state"] == "merged"
+
+
+def test_suggestions_when_a_category_was_given_and_when_unsure(api, routed, rules_only):
+    given = report(api).json()["id"]
+    data = api("GET", f"/cases/{given}/suggestions", as_="committee").json()
+    assert data["category"] == "LD01" and data["suggestions"] == [] and data["stored"] is False
+    assert "suggested" not in CaseEvent.objects.get(case_id=given, seq=1).data
+    vague = api("POST", "/cases", as_="grid", json={"node": "S-R1-B1", "text": "你们快来看看吧"}).json()
+    data = api("GET", f"/cases/{vague['id']}/suggestions", as_="committee").json()
+    assert data["needs_triage"] is True and data["suggestions"] == []
+
+
+def test_suggestions_are_scoped(api, routed, rules_only):
+    case_id = api("POST", "/cases", as_="grid", json={"node": "S-R1-B1", "text": "楼道堆满纸箱"}).json()["id"]
+    for role in ("committee", "block", "street", "grid"):
+        assert api("GET", f"/cases/{case_id}/suggestions", as_=role).status_code == 200, role
+    for role in ("resident", "auditor", "nobody"):
+        assert api("GET", f"/cases/{case_id}/suggestions", as_=role).status_code == 404, role
+    assert api("GET", f"/cases/{case_id}/suggestions").status_code == 401
+    assert api("GET", "/cases/99999999/suggestions", as_="street").status_code == 404
+    assert api("GET", "/cases/0/suggestions", as_="street").status_code == 422
+
+
+def test_duplicates_only_from_cases_the_caller_may_see(api, routed, rules_only, world):
+    from gongzhi.cases.services import Intake, case_create
+    from gongzhi.cases.states import Source
+
+    # same estate, the other grid: the committee sees it, the grid worker of G1 does not
+    other_grid = case_create(
+        actor=None,
+        intake=Intake(node=world.tree.g2, text="楼道堆满纸箱和旧家具", source=Source.RESIDENT),
+    )
+    body = {"node": "S-R1-B1", "text": "楼道里堆满纸箱和旧家具"}
+    case_id = api("POST", "/cases", as_="grid", json=body).json()["id"]
+    committee = api("GET", f"/cases/{case_id}/suggestions", as_="committee").json()
+    assert [d["id"] for d in committee["duplicates"]] == [other_grid.pk]
+    assert committee["duplicates"][0]["same_building"] is False
+    grid = api("GET", f"/cases/{case_id}/suggestions", as_="grid").json()
+    assert grid["duplicates"] == [] and grid["suggestions"] == committee["suggestions"]

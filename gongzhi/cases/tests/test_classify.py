@@ -65,6 +65,35 @@ def test_trained_model_is_saved_loaded_and_used(model_dir):
     assert classify.classify("楼上渗水到我家").source in {"model", "blend"}
 
 
+def test_fast_path_gives_the_pipelines_probabilities(model_dir):
+    """Intake classifies one text per request; the fast path must be the same arithmetic."""
+    import numpy as np
+
+    _train_small()
+    bundle = classify.load_model()
+    assert bundle is not None and isinstance(bundle["_fast"], classify.FastPredictor)
+    texts = [t for _, t in classify.eval_set()[:120]] + ["", "！！", "qqq zzz", "楼道" * 300]
+    slow = classify._proba(bundle["pipeline"], texts)
+    fast = np.array([bundle["_fast"].proba(t) for t in texts])
+    assert fast.shape == slow.shape and np.abs(fast - slow).max() < 1e-9
+    assert np.allclose(fast.sum(axis=1), 1.0)
+
+
+def test_an_unexpected_pipeline_falls_back_to_sklearn(model_dir):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    rows = sample_corpus(1, 6)
+    pipeline = make_pipeline(TfidfVectorizer(analyzer="char"), LogisticRegression(max_iter=200))
+    pipeline.fit([t for _, t in rows], [c for c, _ in rows])
+    classify.save(pipeline, {"n": len(rows)})
+    bundle = classify.load_model()
+    assert bundle is not None and bundle["_fast"] is None
+    result = classify.classify("电梯坏了，老人被困在里面")
+    assert result.source in {"model", "blend"} and len(result.suggestions) == 3
+
+
 def test_model_reloads_when_the_file_changes(model_dir):
     _train_small(1)
     first = classify.load_model()

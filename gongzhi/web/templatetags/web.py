@@ -22,6 +22,9 @@ NAV = [
     ("web:case_list", _("工单"), access.VIEW_CASES),
     ("web:case_overdue", _("超期"), access.VIEW_CASES),
     ("web:case_map", _("地图"), access.VIEW_CASES),
+    ("web:meetings", _("居务会"), access.VIEW_MEETINGS),
+    ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
+    ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only
     ("web:tree", _("辖区"), access.VIEW_TREE),
     ("web:people", _("人员"), access.VIEW_PEOPLE),
     ("web:imports", _("导入"), access.IMPORT),  # shown once the import pages are mounted
@@ -48,6 +51,10 @@ def nav(context: dict[str, Any]) -> dict[str, Any]:
 
 
 def _allowed(user: Any, power: str | None) -> bool:
+    if power == "street_dispatch":
+        from gongzhi.web.hotline import may_import
+
+        return may_import(user)
     if power == "any_post":
         scope = access.scope(user)
         return scope.superuser or bool(scope.grants)
@@ -56,6 +63,8 @@ def _allowed(user: Any, power: str | None) -> bool:
 
 def _active(current: str, url: str) -> bool:
     name = url.split(":")[1]
+    if name == "meetings":
+        return current in {"meetings", "meeting_detail", "topics", "topic_vet_queue"}
     if name.startswith("case_"):  # case_list must not light up on case_list's siblings
         return current == name or (name == "case_list" and current == "case_detail")
     return bool(current) and current.startswith(name)

@@ -90,6 +90,7 @@ def act(page, label: str) -> None:
 
 def test_case_from_report_to_satisfied_callback(page, live_server, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.VAR_DIR = tmp_path / "var"  # no saved classifier: the cold-start rules suggest
     tree = make_tree()
     geo_services.node_update(actor=None, node=tree.street, geometry=square(121.40, 31.18, 0.04))
     geo_services.node_update(actor=None, node=tree.r1, geometry=square(121.40, 31.18, 0.02))
@@ -149,10 +150,13 @@ def test_case_from_report_to_satisfied_callback(page, live_server, settings, tmp
     page.click(f"ul.cases a:has-text('{case.number}')")
     page.wait_for_url(f"{base}/cases/{case.pk}/")
     assert "138****5678" in page.inner_text("main") and "13812345678" not in page.content()
-    act(page, "立案")
-    page.select_option("details[open] select[name=category]", "LD01")
-    page.click("details[open] button[type=submit]")
+    act(page, "立案")  # the suggestions made at intake are one tap each
+    assert "楼道堆物" in page.inner_text("details[open] fieldset.picks")
+    shot(page, "case-suggestions")
+    page.click("details[open] button[name=suggested][value=LD01]")
     page.wait_for_selector("text=已办理：立案")
+    case.refresh_from_db()
+    assert case.category is not None and case.category.code == "LD01"
     act(page, "派遣")
     assert "物业经理" in page.locator("details[open] select[name=post] option:checked").inner_text()
     page.click("details[open] button[type=submit]")

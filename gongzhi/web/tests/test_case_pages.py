@@ -247,9 +247,8 @@ def test_each_action_form_takes_the_case_to_closed(cw):
     assert case.state == State.CLOSED
     page = dispatcher.get(f"/cases/{case.pk}/")
     body = page.content.decode()
-    assert "/callback/" in body and page.context["callback_url"].endswith(
-        f"/callback/{callback.callback_token(case)}/"
-    )
+    token = page.context["callback_url"].rsplit("/callback/", 1)[1].rstrip("/")
+    assert "/callback/" in body and callback.case_for_token(token) == case  # (signed a second apart)
     assert body.count("?thumb=1") == 3  # before, after, verification
     assert "/callback/" not in cw.client("handler").get(f"/cases/{case.pk}/").content.decode()
 
