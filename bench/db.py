@@ -2,15 +2,20 @@
 
 SQLite: a fresh file under var/bench/. PostgreSQL (when DATABASE_URL is set): a database
 named gongzhi_bench on the same server, created at the start and dropped at the end.
+GONGZHI_BENCH_DB names another database (and SQLite file), so that two people on one machine
+do not drop each other's run; GONGZHI_VAR_DIR moves the SQLite file as it moves var/.
 Call `prepare()` before Django is set up: it points DATABASE_URL at the bench database.
 """
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-BENCH_DB = "gongzhi_bench"
+BENCH_DB = os.environ.get("GONGZHI_BENCH_DB", "gongzhi_bench")
+if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", BENCH_DB):
+    raise SystemExit("GONGZHI_BENCH_DB: lower-case letters, digits and underscores only")
 
 
 @dataclass
@@ -47,7 +52,7 @@ def prepare() -> BenchDatabase:
     base = Path(__file__).resolve().parent.parent
     folder = Path(os.environ.get("GONGZHI_VAR_DIR", base / "var")) / "bench"
     folder.mkdir(parents=True, exist_ok=True)
-    db = BenchDatabase(vendor="sqlite", url="", sqlite_file=folder / "bench.sqlite3")
+    db = BenchDatabase(vendor="sqlite", url="", sqlite_file=folder / f"{BENCH_DB}.sqlite3")
     db.drop()  # a fresh file every run
     db.url = f"sqlite:///{db.sqlite_file}"
     os.environ["DATABASE_URL"] = db.url

@@ -1,7 +1,8 @@
 """Run the benchmarks and write bench/results.json (`make bench`).
 
-    python -m bench.run [--only demo,tree] [--demo-scale 1] [--households 1000000] [--rounds 10]
-                        [--keep-db]
+    python -m bench.run [--only demo,tree,cases] [--demo-scale 1] [--households 1000000] [--rounds 10]
+                        [--cases 1000000] [--intake-requests 3000] [--intake-clients 8]
+                        [--workers 4] [--threads 1] [--list-rounds 30] [--keep-db]
 
 On PostgreSQL when DATABASE_URL is set (in a database named gongzhi_bench, created and
 dropped here), else on SQLite (a fresh file under var/bench/). Never the dev database.
@@ -19,7 +20,7 @@ from datetime import UTC, datetime
 from bench import db as bench_db
 from bench.measure import Results, load_average
 
-SUITES = ("demo", "tree")
+SUITES = ("demo", "tree", "cases", "documents")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--demo-scale", type=float, default=1.0)
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=10, help="timed rounds over the 5 block areas")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases on the list benchmark's street")
+    parser.add_argument(
+        "--intake-requests", type=int, default=3000, help="timed POSTs of the intake benchmark"
+    )
+    parser.add_argument("--intake-clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the intake benchmark")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument("--list-rounds", type=int, default=30, help="timed rounds of each case-list query")
     parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s]
@@ -55,7 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         call_command("migrate", verbosity=0)
-        options = {"demo_scale": args.demo_scale, "households": args.households, "rounds": args.rounds}
+        options = {
+            "demo_scale": args.demo_scale,
+            "households": args.households,
+            "rounds": args.rounds,
+            "cases": args.cases,
+            "intake_requests": args.intake_requests,
+            "intake_clients": args.intake_clients,
+            "workers": args.workers,
+            "threads": args.threads,
+            "list_rounds": args.list_rounds,
+        }
         for name in chosen:
             print(f"[{name}] on {database.vendor}", flush=True)
             module = __import__(f"bench.suites.{name}", fromlist=["run"])

@@ -38,10 +38,16 @@ class Node(models.Model):
         verbose_name_plural = _("辖区节点")
         ordering = ["path"]
         indexes = [
-            # PostgreSQL needs the pattern opclass for LIKE 'prefix%' under a non-C
-            # collation; other databases ignore opclasses.
-            models.Index(fields=["path"], name="geo_node_path_like", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["level", "path"], name="geo_node_level_path"),
+            # "Households under X": level = n AND path LIKE 'X%' as one index range. PostgreSQL
+            # needs the pattern opclass for LIKE 'prefix%' under a non-C collation (C.UTF-8
+            # included); SQLite ignores opclasses and uses it with case_sensitive_like. A plain
+            # prefix query uses the unique path's own index (on PostgreSQL, Django adds its
+            # varchar_pattern_ops twin, geo_node_path_<hash>_like, for unique CharFields).
+            models.Index(
+                fields=["level", "path"],
+                name="geo_node_level_path_like",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
