@@ -1209,3 +1209,12 @@ def sample_corpus(seed: int, n_per_category: int) -> list[tuple[str, str]]:
     """(code, text) pairs, n per 小类, deterministic for the seed."""
     rng = random.Random(seed)
     return [(code, text) for code in CODES for text in case_texts(rng, code, n_per_category)]
+
+
+REGISTER_BY_NAME = {"resident": _resident, "hotline": _hotline, "patrol": _patrol, "chat": _chat}
+
+
+def case_text_in(rng: random.Random, code: str, register: str) -> str:
+    """One problem description of 小类 `code` in the named register (resident, hotline, patrol,
+    chat): what a case from that channel reads like."""
+    return _noise(rng, REGISTER_BY_NAME[register](rng, CATEGORIES[code]))

@@ -1,24 +1,35 @@
 """Generate the demo street (枫林街道, calibrated on domain.md §5) for a seed and a scale.
 
 Everything is first built in memory (tree, households, residents, Party side, roster), the
-personal data is sealed (in a process pool when large), and then the rows are written with
-bulk_create in batches inside one transaction. This is the one sanctioned bypass of the
+personal data is sealed (in a process pool when large), and then the rows are written in
+batches inside one transaction (demo.bulk.insert_objects: what bulk_create writes, without its
+per-value machinery). This is the one sanctioned bypass of the
 per-row services (design.md §4): ~200k rows through node_create / person_upsert would take
 many minutes. The rows are the services' rows all the same: paths from geo.services.path_for,
 phone and ID numbers sealed by orgs.services.sealed_phone / sealed_id_number, a NodeChange
 "create" row per node above the households, and the tests check the invariants the services
 enforce.
 
+Then a year of history up to `now` (history, casebook, meetingbook): ~100k cases at scale 1
+with their events, and the year's 居务会 with topics, minutes, task slips, countersignatures
+and evaluations. The cases are planned per estate in a second process pool, forked once the
+roster exists, while this process writes the street; all of it is written raw (demo.bulk),
+the street's large tables too.
+
 Same seed, same data: every random draw comes from random.Random seeded per phase, ages are
-counted on a fixed day, and nothing reads the clock except the created-at timestamps. What
+counted on a fixed day, and nothing reads the clock except the created-at timestamps and
+the `now` the history runs up to (pass it to get the same history twice). What
 differs between two runs with one seed is only what must: Fernet ciphertexts (fresh IV per
 token), created-at times, and database ids when the tables were used before.
 """
 
+import gc
+import resource
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from django.conf import settings
@@ -26,7 +37,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from gongzhi.core import clock
-from gongzhi.demo import sealing
+from gongzhi.demo import bulk, history, meetingbook, sealing
+from gongzhi.demo.casebook import CasePlan, replay
 from gongzhi.demo.logins import create_demo_users
 from gongzhi.demo.numbers import NumberBook
 from gongzhi.demo.party import Party, build_party
@@ -67,13 +79,20 @@ class Summary:
     scale: float
     counts: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds: this process, the pools
     users: list[str] = field(default_factory=list)
 
 
 def generate(
-    *, seed: int, scale: float = 1.0, reporter: Reporter | None = None, workers: int | None = None
+    *,
+    seed: int,
+    scale: float = 1.0,
+    reporter: Reporter | None = None,
+    workers: int | None = None,
+    now: datetime | None = None,
 ) -> Summary:
-    """Build and write the demo street; raise DemoExistsError if it is already there."""
+    """Build and write the demo street and a year of its history up to `now` (the clock's
+    now by default); raise DemoExistsError if it is already there."""
     if not settings.DEBUG:
         raise ImproperlyConfigured("演示数据含公开的演示密码，只能在 DEBUG=1 的开发或演示环境生成")
     if scale <= 0:
@@ -82,6 +101,12 @@ def generate(
         raise DemoExistsError("演示街道已存在（用 --reset 重建）")
     out = reporter or Silent()
     summary = Summary(seed=seed, scale=scale)
+    usage, child_usage = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    cpu_start = usage.ru_utime + usage.ru_stime
+    child_start = child_usage.ru_utime + child_usage.ru_stime
 
     book = NumberBook(Street.phase_rng(seed, "numbers"))
     out.phase("规划住户", 1)
@@ -89,6 +114,7 @@ def generate(
         households = plan_households(Street.phase_rng(seed, "people"), book, scale)
     out.advance(1)
     pairs = [(p.phone, p.id_number) for h in households for p in h.members]
+    mix = history.case_mix(seed, scale)
     # The pool forks before the transaction opens and seals the residents' numbers while the
     # rest of the street is planned and the tree is written.
     with (
@@ -96,14 +122,22 @@ def generate(
         sealing.sealing(pairs, workers=workers) as collect,
         _without_query_log(),
         _large_cache(),
+        _gc_paused(),
     ):
         with _timed(summary, "plan"):
             street, party, roster = _plan(seed, scale, book, households, out)
             staff_sealed = [sealing.seal_one((p.phone, p.id_number)) for p in street.staff_plans]
+        with _timed(summary, "prepare_cases"):
+            year, jobs = history.prepare_cases(street, roster, mix, now or clock.now())
         nodes = street.tree.levels()
         orgs = [o for level in party.levels for o in level]
         registrations = party.registrations + roster.registrations
-        with _timed(summary, "write"), transaction.atomic():
+        with (
+            # planned in a second pool (forked now that the roster exists) while the street is written
+            sealing.background(history.plan_chunk, jobs, workers=workers) as planned,
+            _timed(summary, "write"),
+            transaction.atomic(),
+        ):
             out.phase("写入辖区树", sum(map(len, nodes)) * 2 - len(nodes[-1]))
             for level in nodes:
                 if level and level[0].level == Level.HOUSEHOLD:
@@ -112,6 +146,12 @@ def generate(
                 _insert(Node, level, out, summary)
             _insert(NodeChange, _creation_history(nodes[:-1]), out, summary)
             _write_rest(street, party, roster, collect, staff_sealed, out, summary)
+            history_counts = _write_history(street, roster, year, planned, out, summary)
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary.cpu = {
+        "main": round(mine.ru_utime + mine.ru_stime - cpu_start, 1),
+        "workers": round(children.ru_utime + children.ru_stime - child_start, 1),
+    }
     summary.counts = {
         "nodes": sum(map(len, nodes)),
         "households": len(street.tree.households),
@@ -122,6 +162,7 @@ def generate(
         "units": len(roster.units),
         "posts": len(roster.posts),
         "dual_registrations": len(registrations),
+        **history_counts,
     }
     return summary
 
@@ -188,11 +229,45 @@ def _write_rest(
     summary.users = create_demo_users(street.rng("logins"))
 
 
+def _write_history(
+    street: Street,
+    roster: Roster,
+    book: history.History,
+    planned: Callable[[], list[CasePlan]],
+    out: Reporter,
+    summary: Summary,
+) -> dict[str, int]:
+    bulk.prepare()
+    bulk.timings.clear()
+    out.phase("规划工单", 1)
+    with _timed(summary, "plan_cases_wait"):
+        history.collect(book, planned())
+    out.advance(1)
+    out.phase("规划会议", 1)
+    with _timed(summary, "plan_meetings"):
+        users = meetingbook.ensure_users(street, roster)
+        meetings = meetingbook.plan_meetings(street, roster, book, users)
+        for case in book.cases:  # the meetings' recorded attempts are events of their cases
+            if case.version != len(case.events):
+                replay(case)
+    out.advance(1)
+    events = sum(len(c.events) for c in book.cases)
+    out.phase("写入工单", len(book.cases) + events)
+    with _timed(summary, "write_cases"):
+        counts = history.write_cases(book, street, roster, out.advance)
+    out.phase("写入会议", 1)
+    with _timed(summary, "write_meetings"):
+        counts |= meetingbook.write_meetings(meetings)
+    out.advance(1)
+    summary.seconds.update(bulk.timings)
+    return counts
+
+
 def _insert(model: type[M], objs: Sequence[M], out: Reporter, summary: Summary) -> None:
     start_time = time.perf_counter()
     for start in range(0, len(objs), BATCH):
         chunk = objs[start : start + BATCH]
-        model.objects.bulk_create(chunk)  # type: ignore[attr-defined]
+        bulk.insert_objects(model, chunk)
         out.advance(len(chunk))
     name = f"insert_{model._meta.model_name}"
     summary.seconds[name] = round(summary.seconds.get(name, 0.0) + time.perf_counter() - start_time, 2)
@@ -244,6 +319,20 @@ def _without_query_log() -> Iterator[None]:
         yield
     finally:
         settings.DEBUG = debug
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the street is built: the generator makes millions of
+    objects and frees almost none, and each full collection would walk all of them again
+    (collections were a fifth of the run). Collected once at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

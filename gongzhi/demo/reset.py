@@ -4,7 +4,9 @@ Raw deletes (QuerySet._raw_delete, as Django's own fast delete path uses), becau
 collector would load ~200k rows and trip over the tree's PROTECT self-reference. Foreign keys
 are deferred to commit on SQLite and PostgreSQL, so the order below need only leave nothing
 dangling at the end. Packages that add rows pointing at nodes, persons or users (cases,
-meetings...) add their deletes here.
+meetings...) add their deletes here: the year of history (meetings and their slips, topics,
+events; cases and their events) goes first, then the accounts the history made for the
+post-holders who sign (named demo-fl-...), with what the notification outbox holds for them.
 """
 
 from django.contrib.admin.models import LogEntry
@@ -13,13 +15,29 @@ from django.contrib.auth.hashers import check_password
 from django.db import transaction
 from django.db.models import Q
 
-from gongzhi.core.models import PiiAccessLog
+from gongzhi.api.models import ApiToken
+from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.core.models import OutboxMessage, PiiAccessLog
 from gongzhi.demo.calibration import STREET_CODE
 from gongzhi.demo.logins import DEMO_PASSWORD, SUPERUSER, USERNAMES
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
+from gongzhi.meetings.models import (
+    CaseStudy,
+    Evaluation,
+    Meeting,
+    MeetingEvent,
+    Minutes,
+    Participant,
+    Signature,
+    Slip,
+    SlipParty,
+    Topic,
+)
+from gongzhi.notify.models import Delivery, InboxItem
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 
 PERSON_PREFIX = f"{STREET_CODE}-"
+SIGNER_PREFIX = f"demo-{STREET_CODE.lower()}-"  # meetingbook.USER_PREFIX + a person's code
 
 
 def demo_exists() -> bool:
@@ -31,11 +49,43 @@ def reset_demo() -> dict[str, int]:
     """Delete the demo rows; return how many rows of each kind went."""
     under = f"{PATH_SEP}{STREET_CODE}{PATH_SEP}"
     people = Person.objects.filter(code__startswith=PERSON_PREFIX)
-    users = get_user_model().objects.filter(username__in=_demo_usernames())
+    users = get_user_model().objects.filter(
+        Q(username__in=_demo_usernames()) | Q(username__startswith=SIGNER_PREFIX)
+    )
     deleted: dict[str, int] = {}
     user_model = get_user_model()
     NodeChange.objects.filter(actor__in=users).update(actor=None)
+    CaseEvent.objects.filter(actor__in=users).exclude(case__node_path__startswith=under).update(actor=None)
+    meetings = Meeting.objects.filter(node_path__startswith=under)
+    slips = Slip.objects.filter(meeting__in=meetings)
+    topics = Topic.objects.filter(node_path__startswith=under)
+    cases = Case.objects.filter(node_path__startswith=under)
+    events = CaseEvent.objects.filter(case__in=cases)
+    messages = OutboxMessage.objects.filter(recipient__in=users)
     steps = {
+        "meeting_events": MeetingEvent.objects.filter(
+            Q(meeting__in=meetings) | Q(topic__in=topics) | Q(slip__in=slips) | Q(actor__in=users)
+        ),
+        "case_studies": CaseStudy.objects.filter(slip__in=slips),
+        "evaluations": Evaluation.objects.filter(slip__in=slips),
+        "signatures": Signature.objects.filter(slip__in=slips),
+        "slip_parties": SlipParty.objects.filter(slip__in=slips),
+        "slip_cases": Slip.cases.through.objects.filter(slip__in=slips),
+        "slips": slips,
+        "minutes": Minutes.objects.filter(meeting__in=meetings),
+        "topic_cases": Topic.cases.through.objects.filter(topic__in=topics),
+        "topics": topics,
+        "participants": Participant.objects.filter(meeting__in=meetings),
+        "joint_nodes": Meeting.joint_nodes.through.objects.filter(meeting__in=meetings),
+        "meetings": meetings,
+        "attachments": Attachment.objects.filter(event__in=events),
+        "case_events": events,
+        "case_assisting": Case.assisting_posts.through.objects.filter(case__in=cases),
+        "cases": cases,
+        "deliveries": Delivery.objects.filter(message__in=messages),
+        "inbox": InboxItem.objects.filter(Q(user__in=users) | Q(message__in=messages)),
+        "outbox": messages,
+        "api_tokens": ApiToken.objects.filter(user__in=users),
         "admin_log": LogEntry.objects.filter(user__in=users),
         "user_groups": user_model.groups.through.objects.filter(user__in=users),
         "user_permissions": user_model.user_permissions.through.objects.filter(user__in=users),

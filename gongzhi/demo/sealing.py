@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from gongzhi.orgs.services import sealed_id_number, sealed_phone
 
@@ -54,3 +55,20 @@ def _gather(results: Iterator[list[Sealed]], advance: Advance) -> list[Sealed]:
 
 def _seal_chunk(chunk: list[tuple[str, str]]) -> list[Sealed]:
     return [seal_one(pair) for pair in chunk]
+
+
+@contextmanager
+def background(
+    func: Callable[[Any], list[Any]], chunks: list[Any], *, workers: int | None = None
+) -> Iterator[Callable[[], list[Any]]]:
+    """Run `func` over `chunks` in a process pool started now; the yielded function waits for
+    the results, concatenated in chunk order (so they do not depend on the number of workers).
+    Small jobs, or `workers=0`, run in this process when the results are asked for."""
+    workers = workers if workers is not None else max(1, (os.cpu_count() or 1) - 1)
+    size = sum(len(c[-1]) if isinstance(c, tuple) else 1 for c in chunks)
+    if workers < 1 or size < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        yield lambda: [x for chunk in chunks for x in func(chunk)]
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.imap(func, chunks)
+        yield lambda: [x for result in results for x in result]

@@ -1,7 +1,9 @@
 """The demo street at a small scale: structure, calibration, personal data, determinism, logins."""
 
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -9,6 +11,10 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
 
+from gongzhi.cases import routing, sla
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.states import Rung, State
+from gongzhi.cases.workflow import NOTES, TRANSITIONS, replay
 from gongzhi.core import pii
 from gongzhi.demo import sealing
 from gongzhi.demo.calibration import AS_OF, plan_totals
@@ -19,12 +25,17 @@ from gongzhi.demo.people import age_on
 from gongzhi.demo.reset import reset_demo
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.meetings.kinds import FIXED_SEATS
+from gongzhi.meetings.models import Evaluation, Meeting, Signature, Slip, Topic
+from gongzhi.meetings.services import quorum
+from gongzhi.meetings.slips import content_hash
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 from gongzhi.testing.reference import ensure_reference_data
 
 SEED = 7
 SCALE = 0.02
+NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # a Friday afternoon in Shanghai
 pytestmark = pytest.mark.django_db
 
 
@@ -33,7 +44,7 @@ def street(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """One small street for the module, removed afterwards (tests roll back their own changes)."""
     with django_db_blocker.unblock(), override_settings(DEBUG=True):
         ensure_reference_data()  # an earlier module's transactional test may have flushed it
-        summary = generate(seed=SEED, scale=SCALE)
+        summary = generate(seed=SEED, scale=SCALE, now=NOW)
         yield summary
         reset_demo()
 
@@ -168,6 +179,192 @@ def test_id_check_digit_follows_gb_11643() -> None:
     assert id_check_digit("11010519491231002") == "X"  # the standard's own example
 
 
+# --- the year of history: cases ---------------------------------------------------------------
+
+
+def _sample(qs, n: int = 150):  # type: ignore[no-untyped-def]
+    ids = list(qs.values_list("pk", flat=True))
+    return list(qs.filter(pk__in=ids[:: max(1, len(ids) // n)]))
+
+
+def test_a_year_of_cases_scaled_over_the_street() -> None:
+    cases = Case.objects.filter(node_path__startswith="/FL/")
+    assert cases.count() == round(100_000 * SCALE)
+    first, last = cases.order_by("created_at").first(), cases.order_by("created_at").last()
+    assert first is not None and last is not None
+    assert 330 <= (NOW - first.created_at).days <= 366 and last.created_at < NOW
+    by_code = Counter(cases.values_list("category__code", flat=True))
+    assert by_code["HJ01"] > by_code["WJ01"] > by_code["WJ03"] > 0  # rubbish over structures
+    assert {"LD01", "JY05", "AQ01", "FW01", "WJ01"} <= set(by_code)
+    assert set(cases.values_list("source", flat=True)) >= {"resident", "patrol", "hotline", "api"}
+    assert set(cases.values_list("node__level", flat=True)) == {Level.ESTATE, Level.BUILDING}
+    assert cases.values("node__path").distinct().count() > 200
+    states = Counter(cases.values_list("state", flat=True))
+    assert states["closed"] > 0.85 * cases.count()
+    assert states["void"]
+    open_ = [s for s in states if s not in ("closed", "void", "merged")]
+    assert len(open_) >= 2, states  # a backlog of recent cases
+    # old cases are settled; the open ones are recent or long-running (parked, escalated)
+    old_open = cases.filter(created_at__lt=NOW - timedelta(days=120)).exclude(
+        state__in=["closed", "void", "merged", "parked", "escalated", "in_progress", "dispatched"]
+    )
+    assert not old_open.exists()
+    assert (
+        cases.filter(reporter__isnull=False).exists()
+        and cases.filter(contact_phone_masked__startswith="100").exists()
+    )
+
+
+def test_case_states_replay_from_their_events() -> None:
+    for case in _sample(Case.objects.filter(node_path__startswith="/FL/")):
+        events = list(case.events.order_by("seq"))
+        assert [e.seq for e in events] == list(range(1, case.version + 1)), case.pk
+        assert replay([e.to_state for e in events]) == case.state
+        assert events[0].action == "create" and events[0].at == case.created_at
+        assert events[-1].at == case.updated_at
+        assert all(a.at <= b.at for a, b in pairwise(events))
+        for before, after in pairwise(events):
+            assert after.from_state == before.to_state
+            if after.action in NOTES:
+                assert after.to_state == after.from_state, after.action
+            else:
+                assert TRANSITIONS[(State(after.from_state), after.action)].to == after.to_state
+        actions = [e.action for e in events]
+        assert case.rework_count == actions.count("reject") + actions.count("reopen")
+        assert (case.closed_at is not None) == (case.state == "closed")
+        assert bool(case.satisfaction) == ("rate" in actions)
+        if case.state == "merged":
+            assert case.master is not None and case.master.created_at <= case.created_at
+
+
+def test_cases_are_routed_and_timed_as_the_services_would() -> None:
+    checked = 0
+    for case in _sample(Case.objects.filter(node_path__startswith="/FL/").select_related("category", "node")):
+        create = case.events.get(seq=1)
+        lead, assisting = routing.route(category=case.category, node=case.node)
+        assert create.data["post"] == (lead.code if lead else None)
+        assert sorted(case.assisting_posts.values_list("code", flat=True)) == sorted(
+            p.code for p in assisting
+        )
+        assert case.dispatch_due == sla.dispatch_due(case.created_at)
+        dispatch = case.events.filter(action="dispatch").order_by("-seq").first()
+        if dispatch is not None:
+            assert case.post is not None and case.post.code == dispatch.data["post"]
+            extended = case.events.filter(action="decide_extension", data__approved=True).exists()
+            if not extended:
+                assert case.handle_due == sla.handle_due(dispatch.at, case.category)
+                checked += 1
+    assert checked > 50
+
+
+def test_escalations_come_after_an_attempt_at_the_rung_below() -> None:
+    escalations = CaseEvent.objects.filter(action="escalate", case__node_path__startswith="/FL/")
+    assert escalations.exists()
+    for event in escalations.select_related("case"):
+        below = Rung.AREA if event.data["rung"] == Rung.BLOCK else Rung.BLOCK
+        tried = event.case.events.filter(action="record_attempt", seq__lt=event.seq, data__rung=below)
+        assert tried.exists(), event.case_id
+        assert event.case.category.policy.local_only is False
+    escalated = Case.objects.filter(events__action__in=["escalate", "pull"]).distinct()
+    assert all(c.rung < Rung.AREA for c in escalated)
+
+
+def test_the_sweep_reminders_are_there_where_deadlines_ran_out() -> None:
+    reminders = CaseEvent.objects.filter(action="remind", data__deadline="handle", data__expired=True)
+    assert reminders.exists()
+    for event in reminders.select_related("case")[:50]:
+        assert event.at >= datetime.fromisoformat(event.data["due"])
+        assert event.actor_id is None
+
+
+# --- the year of history: meetings -----------------------------------------------------------
+
+
+def test_meetings_follow_fenglins_figures() -> None:
+    meetings = Meeting.objects.filter(node_path__startswith="/FL/")
+    held = meetings.exclude(state="planned")
+    area_kinds = ["juwuhui", "joint", "evaluation"]
+    assert held.filter(kind__in=area_kinds).count() == 176
+    per_area = Counter(held.filter(kind__in=area_kinds).values_list("node__code", flat=True))
+    assert len(per_area) == 31 and min(per_area.values()) >= 3 and max(per_area.values()) <= 10
+    kinds = Counter(held.values_list("kind", flat=True))
+    assert kinds["juwuhui"] > 140 and kinds["joint"] and kinds["evaluation"]
+    assert kinds["block"] and kinds["thematic"] and kinds["case_talk"] == 5
+    assert meetings.filter(state="planned", starts_at__gt=NOW).exists()  # the coming ones
+    for meeting in held.filter(kind="juwuhui")[:40]:
+        seats = set(meeting.participants.filter(standing=True).values_list("seat", flat=True))
+        assert seats == {"party_org", *FIXED_SEATS}
+        assert meeting.minutes.filter(final=True).exists() == (meeting.state == "final")
+
+
+def test_quorate_meetings_decide_by_slips() -> None:
+    held = Meeting.objects.filter(kind__in=["juwuhui", "joint"]).exclude(state="planned")
+    assert held.filter(quorum_met=False).exists()
+    for meeting in held:
+        assert meeting.quorum_met == quorum(meeting), meeting.pk
+        if meeting.quorum_met:
+            assert meeting.slips.exists(), meeting.pk
+        else:
+            assert not meeting.slips.exists()
+
+
+def test_signatures_vouch_for_the_slips_content() -> None:
+    signatures = Signature.objects.select_related("slip", "signer_post", "signer")
+    assert signatures.count() > 100
+    for signature in signatures:
+        assert signature.content_hash == content_hash(signature.slip)
+        assert signature.signer.person == signature.signer_post.person  # type: ignore[attr-defined]
+        assert signature.slip.parties.filter(unit=signature.unit_id).exists()
+
+
+def test_slips_replay_and_done_ones_have_their_cases_finished() -> None:
+    states = Counter(Slip.objects.values_list("state", flat=True))
+    assert states["done"] > states["binding"] > 0
+    for slip in Slip.objects.all():
+        events = list(slip.events.order_by("at", "id"))
+        assert len(events) == slip.seq and events[0].action == "create"
+        assert events[-1].to_state == slip.state
+        leads = slip.parties.filter(role="lead").count()
+        assert leads == 1
+        if slip.state == "done":
+            cases = list(slip.cases.values_list("state", flat=True))
+            assert cases and set(cases) <= {"closed", "merged", "void"} and "closed" in cases
+            assert slip.done_at is not None and slip.bound_at is not None
+        if slip.state in ("binding", "done"):
+            signed = set(slip.signatures.values_list("unit_id", flat=True))
+            assert signed == set(slip.parties.values_list("unit_id", flat=True))
+    assert Evaluation.objects.filter(source="party", slip__state="done").exists()
+
+
+def test_meetings_and_topics_replay_from_their_events() -> None:
+    for meeting in Meeting.objects.all():
+        events = meeting.events.filter(topic__isnull=True, slip__isnull=True).order_by("at", "id")
+        assert events.last().to_state == meeting.state  # type: ignore[union-attr]
+    for topic in Topic.objects.all():
+        events = topic.events.filter(slip__isnull=True).order_by("at", "id")
+        assert events.last().to_state == topic.state, topic.pk  # type: ignore[union-attr]
+    attempts = CaseEvent.objects.filter(action="record_attempt", data__has_key="meeting")
+    for event in attempts[:30]:
+        topic = Topic.objects.get(pk=event.data["topic"])
+        assert topic.cases.filter(pk=event.case_id).exists()
+        assert topic.meeting_id == event.data["meeting"]
+
+
+def test_demo_users_see_cases_and_meetings() -> None:
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.cases.selectors import case_q
+    from gongzhi.meetings.selectors import meeting_q
+
+    users = get_user_model().objects
+    for username in ("committee", "secretary", "street_cadre", "grid", "police"):
+        user = users.get(username=username)
+        assert Case.objects.filter(case_q(user)).exists(), username
+    for username in ("committee", "secretary", "street_cadre", "liaison"):
+        user = users.get(username=username)
+        assert Meeting.objects.filter(meeting_q(user)).exists(), username
+
+
 def _fingerprint() -> list[tuple[str, ...]]:
     people = Person.objects.filter(code__startswith="FL-").order_by("code")
     nodes = Node.objects.filter(path__startswith="/FL/").order_by("path")
@@ -176,6 +373,11 @@ def _fingerprint() -> list[tuple[str, ...]]:
         *people.values_list("code", "name", "gender", "birth_date", "phone_masked", "phone_hash", "id_hash"),
         *nodes.values_list("code", "name", "path", "address", "geometry"),
         *posts.values_list("code", "title", "person__code", "meeting_role"),
+        *Case.objects.order_by("created_at", "text").values_list(
+            "node__code", "category__code", "text", "source", "state", "version", "created_at", "handle_due"
+        ),
+        *Meeting.objects.order_by("starts_at", "title").values_list("kind", "title", "state", "quorum_met"),
+        *Slip.objects.order_by("created_at", "action").values_list("action", "due", "state", "seq"),
     ]
 
 
@@ -183,10 +385,11 @@ def test_same_seed_same_street_other_seed_other_street() -> None:
     first = _fingerprint()
     reset_demo()
     assert not Node.objects.filter(path__startswith="/FL/").exists()
-    generate(seed=SEED, scale=SCALE)
+    assert not Case.objects.exists() and not Meeting.objects.exists()
+    generate(seed=SEED, scale=SCALE, now=NOW)
     assert _fingerprint() == first
     reset_demo()
-    generate(seed=SEED + 1, scale=SCALE)
+    generate(seed=SEED + 1, scale=SCALE, now=NOW)
     assert _fingerprint() != first
 
 

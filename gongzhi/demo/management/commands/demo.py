@@ -50,4 +50,5 @@ class Command(BaseCommand):
         counts = "，".join(f"{k} {v:,}" for k, v in summary.counts.items())
         phases = "，".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items())
         console.print(f"演示街道已生成（种子 {summary.seed}，规模 {summary.scale:g}）：{counts}")
-        console.print(f"用时 {elapsed:.1f} 秒（{phases}）。登录账号见 `gongzhi demo_logins`。")
+        cpu = "，".join(f"{k} {v:.1f}s" for k, v in summary.cpu.items())
+        console.print(f"用时 {elapsed:.1f} 秒（{phases}；CPU：{cpu}）。登录账号见 `gongzhi demo_logins`。")
