@@ -535,6 +535,7 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
         "new_rows": new_rows,
         "slip_case_ids": linked,
         "manage": manage,
+        "slip_has_study": hasattr(slip, "case_study"),
         "can_issue": manage and state == SlipState.DRAFT,
         "can_edit": editable,
         "can_void": can_void,

@@ -10,6 +10,7 @@ from gongzhi.web import (
     imports,
     meetings_actions,
     meetings_documents,
+    meetings_studies,
     meetings_views,
     people,
     public,
@@ -72,6 +73,10 @@ urlpatterns = [
     path("meetings/slips/", meetings_views.slip_list, name="slips"),
     path("meetings/slips/<int:pk>/", meetings_views.slip_detail, name="slip_detail"),
     path("meetings/slips/<int:pk>/act/", meetings_actions.slip_act, name="slip_act"),
+    path("meetings/slips/<int:pk>/study/", meetings_studies.study_create, name="study_create"),
+    path("meetings/studies/", meetings_studies.study_list, name="studies"),
+    path("meetings/studies/<int:pk>/tell/", meetings_studies.study_tell, name="study_tell"),
+    path("meetings/studies/<int:pk>/<str:which>.jpg", meetings_studies.study_photo, name="study_photo"),
     path("public/decisions/", meetings_views.public_decisions, name="public_decisions"),
     # without login: the callback link and the public board
     path("callback/<str:token>/", public.callback_page, name="callback"),
