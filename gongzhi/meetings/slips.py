@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
@@ -27,6 +28,7 @@ from gongzhi.meetings.models import (
     Evaluation,
     EvaluationSource,
     Meeting,
+    MeetingEvent,
     PartyRole,
     Rating,
     Signature,
@@ -529,20 +531,32 @@ def slips_follow_up(now: datetime | None = None) -> FollowUp:
     units that have not signed, and overdue binding slips, are reminded once a day."""
     now = now or clock.now()
     result = FollowUp()
-    for slip in Slip.objects.filter(state=SlipState.BINDING).prefetch_related("cases"):
-        states = [c.state for c in slip.cases.all()]
-        if states and all(s in FINISHED_CASE_STATES for s in states) and State.CLOSED in states:
-            with transaction.atomic():
-                locked = _locked(slip)
-                if locked.state == SlipState.BINDING:
-                    locked.done_at = now
-                    _advance(locked, "complete", None, workflow.SLIP[(SlipState.BINDING, "complete")])
-                    outbox.enqueue_all(notifications.done(locked))
-                    result.done += 1
+    finished = list(FINISHED_CASE_STATES)
+    # One query finds the slips to complete: every linked case finished, at least one closed.
+    ready = (
+        Slip.objects.filter(state=SlipState.BINDING)
+        .annotate(
+            total=Count("cases", distinct=True),
+            over=Count("cases", filter=Q(cases__state__in=finished), distinct=True),
+            closed=Count("cases", filter=Q(cases__state=State.CLOSED), distinct=True),
+        )
+        .filter(total__gt=0, over=F("total"), closed__gt=0)
+    )
+    for ready_slip in ready:
+        with transaction.atomic():
+            locked = _locked(ready_slip)
+            if locked.state == SlipState.BINDING:
+                locked.done_at = now
+                _advance(locked, "complete", None, workflow.SLIP[(SlipState.BINDING, "complete")])
+                outbox.enqueue_all(notifications.done(locked))
+                result.done += 1
     day_ago = now - timedelta(hours=20)
-    for slip in Slip.objects.filter(state=SlipState.SIGNING).select_related("meeting"):
-        if slip.events.filter(action__in=["issue", "revise", "remind"], at__gte=day_ago).exists():
-            continue
+    recent = Exists(
+        MeetingEvent.objects.filter(
+            slip=OuterRef("pk"), action__in=["issue", "revise", "remind"], at__gte=day_ago
+        )
+    )
+    for slip in Slip.objects.filter(state=SlipState.SIGNING).exclude(recent):
         with transaction.atomic():
             locked = _locked(slip)
             units = unsigned_units(locked)
@@ -557,9 +571,8 @@ def slips_follow_up(now: datetime | None = None) -> FollowUp:
                 outbox.enqueue_all(notifications.to_sign(locked, units, reminder=True))
                 result.reminded += 1
     today = now.date()
-    for slip in Slip.objects.filter(state=SlipState.BINDING, due__lt=today).select_related("meeting"):
-        if slip.events.filter(action="remind", at__gte=day_ago).exists():
-            continue
+    reminded = Exists(MeetingEvent.objects.filter(slip=OuterRef("pk"), action="remind", at__gte=day_ago))
+    for slip in Slip.objects.filter(state=SlipState.BINDING, due__lt=today).exclude(reminded):
         with transaction.atomic():
             locked = _locked(slip)
             _advance(locked, "remind", None, workflow.SLIP[(SlipState.BINDING, "remind")], overdue=True)

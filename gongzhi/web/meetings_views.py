@@ -466,7 +466,10 @@ def slip_list(request: HttpRequest) -> HttpResponse:
             "states": SlipState.choices,
             "nodes": filter_nodes(request.user),
             "filter_errors": errors,
-            "overdue_count": sum(1 for i in items if i["overdue"]),
+            # counted over every matching slip, not only the ones shown
+            "overdue_count": selectors.slip_list(
+                user=request.user, node_path=node.path if node else "", states=states, overdue_on=today
+            ).count(),
         },
         status=400 if errors else 200,
     )
