@@ -188,9 +188,11 @@ def meeting_create(
 
 
 def _default_title(kind: str, node: Node, starts_at: datetime) -> str:
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
-    return f"{node.name}{MeetingKind(kind).label}（{timezone.localtime(starts_at):%Y-%m-%d}）"
+    with translation.override("zh-hans"):  # the record is in Chinese, whoever convened it
+        label = str(MeetingKind(kind).label)
+    return f"{node.name}{label}（{timezone.localtime(starts_at):%Y-%m-%d}）"
 
 
 def _party_post(node: Node) -> Post | None:

@@ -479,6 +479,8 @@ def slip_evaluate(
         if source == EvaluationSource.PARTY:
             if workflow.PARTY not in kinds:
                 raise PermissionDeniedError(_("结果由党组织评议"))
+            if slip.evaluations.filter(source=EvaluationSource.PARTY).exists():
+                raise ConflictError(_("党组织已评议过该任务流转单"))
             votes, meeting = 1, None
         elif source == EvaluationSource.RESIDENTS:
             if workflow.CONVENER not in kinds:

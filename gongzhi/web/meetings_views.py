@@ -26,7 +26,7 @@ from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings import selectors, services, slips, workflow
-from gongzhi.meetings.kinds import KIND_RULES, NEXT_RUNG_KINDS, Attendance, Business, MeetingKind
+from gongzhi.meetings.kinds import AREA_SEATS, KIND_RULES, NEXT_RUNG_KINDS, Attendance, Business, MeetingKind
 from gongzhi.meetings.models import (
     EvaluationSource,
     Meeting,
@@ -228,6 +228,13 @@ def manages(user: Any, meeting: Meeting) -> bool:
     return bool(services.actor_kinds(user, meeting.node, meeting) & {workflow.CONVENER, workflow.CHAIR})
 
 
+SEAT_ORDER = {seat: i for i, seat in enumerate(AREA_SEATS)}
+
+
+def seat_order(p: Participant) -> tuple[int, int]:
+    return (SEAT_ORDER.get(p.seat, len(SEAT_ORDER)), p.pk)
+
+
 def participant_units(participants: list[Participant]) -> list[dict[str, Any]]:
     """The units at the table, each with the posts it sent (for the slip's parties)."""
     units: OrderedDict[int, dict[str, Any]] = OrderedDict()
@@ -330,7 +337,8 @@ def meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dic
         "can_amend": workflow.CHAIR in kinds and state == MeetingState.FINAL,
         "can_discuss": manage and held,
         "can_slip": manage and decides and state in {MeetingState.HELD, MeetingState.FINAL},
-        "standing": [p for p in participants if p.standing],
+        # the Party organisation first, then the eight seats in their fixed order (1+8+X)
+        "standing": sorted((p for p in participants if p.standing), key=seat_order),
         "guests": [p for p in participants if not p.standing],
         "marks": [
             (Attendance.PRESENT, _("出席")),
@@ -545,7 +553,10 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
         "can_link": manage and state == SlipState.BINDING,
         "topic_cases": topic_cases,
         "unlinked_cases": [c for c in topic_cases if c.pk not in linked] if manage else [],
-        "can_rate": done and workflow.PARTY in evaluate_kinds,
+        # one Party evaluation per slip: the form goes once it is given
+        "can_rate": done
+        and workflow.PARTY in evaluate_kinds
+        and not slip.evaluations.filter(source=EvaluationSource.PARTY).exists(),
         "can_votes": done and workflow.CONVENER in evaluate_kinds,
         "eval_meetings": eval_meetings,
         "ratings": Rating.choices,

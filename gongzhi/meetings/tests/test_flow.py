@@ -222,6 +222,9 @@ def test_the_whole_loop(mworld):
         slips.slip_evaluate(actor=users["wy"], slip=slip, rating=Rating.GOOD)
     slips.slip_evaluate(actor=users["secretary"], slip=slip, rating=Rating.GOOD, note="居民反映良好")
     assert slip.evaluations.get().source == EvaluationSource.PARTY
+    with pytest.raises(ConflictError):  # the Party organisation evaluates once
+        slips.slip_evaluate(actor=users["secretary"], slip=slip, rating=Rating.POOR)
+    assert slip.evaluations.count() == 1
 
     # the record replays: every slip state change is an event
     states = list(MeetingEvent.objects.filter(slip=slip).order_by("id").values_list("to_state", flat=True))
