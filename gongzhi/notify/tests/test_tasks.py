@@ -43,7 +43,6 @@ def test_embedded_mode_runs_tasks_in_process(db, settings):
 
 
 @pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379")
-@pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379")
 def test_a_real_worker_on_redis_sends_what_a_commit_kicked(db, settings, django_capture_on_commit_callbacks):
     """enqueue → commit → kick through Redis → a real worker (in a thread) runs the dispatch."""
     from celery.contrib.testing.worker import start_worker
