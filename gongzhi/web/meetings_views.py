@@ -49,7 +49,7 @@ from gongzhi.web.report import category_groups
 MAX_NODES = 300
 MAX_ROSTER = 200
 MAX_CASES = 100
-MAX_SLIPS = 300
+SLIP_PAGE = 50
 PUBLIC_PAGE_SIZE = 20
 NEW_CASE_ROWS = 2
 
@@ -455,21 +455,25 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     states: list[str] = [state] if state in SlipState.values else [str(s) for s in selectors.OPEN_SLIP_STATES]
     today = timezone.localtime(clock.now()).date()
-    rows = list(
-        selectors.slip_list(user=request.user, node_path=node.path if node else "", states=states)[:MAX_SLIPS]
-    )
+    # Ordered by deadline, so open slips past theirs come first; 50 a page like the case lists.
+    rows = Paginator(
+        selectors.slip_list(user=request.user, node_path=node.path if node else "", states=states), SLIP_PAGE
+    ).get_page(request.GET.get("page"))
     open_states = set(selectors.OPEN_SLIP_STATES)
 
     def late(slip: Slip) -> bool:
         return slip.state in open_states and slip.due < today
 
-    rows.sort(key=lambda s: (not late(s), s.due, s.pk))
     items = [{"slip": s, "overdue": late(s)} for s in rows]
     return render(
         request,
         "web/meetings/slips.html",
         {
             "items": items,
+            "rows": rows,
+            "query": urlencode(
+                {k: v for k, v in {"node": node.code if node else "", "state": state}.items() if v}
+            ),
             "values": {"node": node.code if node else "", "state": state},
             "states": SlipState.choices,
             "nodes": filter_nodes(request.user),
