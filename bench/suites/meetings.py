@@ -11,7 +11,7 @@ revised once, so their first signatures are superseded; signing: some units), 1-
 in mixed states (done slips: all finished; about a fifth of the binding ones too, so that the
 sweep completes them) and its events (issue, bind, complete, some recent reminders).
 
-1. The page. GET /meetings/slips/ (open slips, at most MAX_SLIPS rows, overdue first) and its
+1. The page. GET /meetings/slips/ (open slips, first page of SLIP_PAGE rows, overdue first) and its
    state filter (binding), logged in (force_login) as a street cadre and as an area's committee
    staff, p50/p95 over the rounds, with the SQL statements per page. The page has no overdue
    filter: that lives in the API (GET /api/v1/meetings/slips?overdue=true, 50 a page), timed
@@ -433,7 +433,7 @@ def _signature(slip: Any, version: int, post: Any, user: Any, verdict: str, at: 
 # --- 1. the page ----------------------------------------------------------------------------------
 
 # The hand-written floor: the page's slips (scope, state filter, overdue first then by deadline,
-# at most MAX_SLIPS) with their place's name and case counts, in one statement.
+# the first page of SLIP_PAGE) with their place's name and case counts, in one statement.
 RAW_SLIPS = """
 SELECT s.id, s.action, s.due, s.state, s.created_at, n.name,
        COUNT(sc.case_id) AS case_total,
@@ -515,7 +515,7 @@ def _ms(samples: list[float], q: float) -> float:
 
 def _pages(results: Results, world: World, rounds: int) -> None:
     from gongzhi.meetings.selectors import OPEN_SLIP_STATES
-    from gongzhi.web.meetings_views import MAX_SLIPS
+    from gongzhi.web.meetings_views import SLIP_PAGE as MAX_SLIPS
 
     open_states = [str(s) for s in OPEN_SLIP_STATES]
     users = {"street": world.street_user, "area": world.area_user}
