@@ -33,7 +33,7 @@ _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # --- recipients -------------------------------------------------------------------------------
 
 
-def _users(posts: Iterable[Post]) -> list[Any]:
+def users_of(posts: Iterable[Post]) -> list[Any]:
     """The accounts of the holders and deputies of `posts`, each once, active ones only."""
     seen: dict[int, Any] = {}
     for post in posts:
@@ -48,7 +48,7 @@ def holders(case: Case) -> list[Any]:
     """The holder and deputy (AB岗) of the case's lead post."""
     if case.post_id is None:
         return []
-    return _users(Post.objects.filter(pk=case.post_id).select_related("person__user", "deputy__user"))
+    return users_of(Post.objects.filter(pk=case.post_id).select_related("person__user", "deputy__user"))
 
 
 def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[Any]:
@@ -65,7 +65,7 @@ def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[
     if not found:
         return []
     deepest = found[0].node.level
-    return _users(p for p in found if p.node.level == deepest)
+    return users_of(p for p in found if p.node.level == deepest)
 
 
 def dispatchers(case: Case) -> list[Any]:
@@ -181,7 +181,7 @@ def _previous_holders(case: Case, event: CaseEvent) -> list[Any]:
     code = (before.data or {}).get("post") if before else None
     if not code:
         return []
-    return _users(Post.objects.filter(code=code).select_related("person__user", "deputy__user"))
+    return users_of(Post.objects.filter(code=code).select_related("person__user", "deputy__user"))
 
 
 def _received(case: Case, event: CaseEvent) -> list[OutboxSpec]:

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from gongzhi.core.errors import PermissionDeniedError
-from gongzhi.meetings import texts
+from gongzhi.meetings import selectors, texts
 from gongzhi.meetings.models import Meeting, MeetingEvent, QuorumRule, Signature, Slip, StreetText
 from gongzhi.orgs import access
 
@@ -19,17 +19,7 @@ class ReadOnlyScoped(admin.ModelAdmin):
     path_field = "node_path"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        rows = super().get_queryset(request)
-        s = access.scope(request.user)
-        if s.superuser:
-            return rows
-        paths = access.outermost(s.paths(access.VIEW_MEETINGS))
-        from django.db.models import Q
-
-        q = Q(pk__in=[])
-        for path in paths:
-            q |= Q(**{f"{self.path_field}__startswith": path})
-        return rows.filter(q)
+        return super().get_queryset(request).filter(selectors.view_paths_q(request.user, self.path_field))
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(

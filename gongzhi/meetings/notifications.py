@@ -7,20 +7,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.cases.notifications import users_of
 from gongzhi.core.outbox import OutboxSpec
 from gongzhi.meetings.models import Meeting, Signature, Slip, Topic
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post, Unit
-
-
-def _users_of(posts: Iterable[Post]) -> list[Any]:
-    seen: dict[int, Any] = {}
-    for post in posts:
-        for person in (post.person, post.deputy):
-            user = getattr(person, "user", None) if person is not None else None
-            if user is not None and user.is_active:
-                seen.setdefault(user.pk, user)
-    return list(seen.values())
 
 
 def _posts(q: Q) -> list[Post]:
@@ -46,7 +37,7 @@ def invitations(meeting: Meeting) -> list[OutboxSpec]:
     body = f"请于 {_when(meeting)} 出席{meeting.title}。地点：{meeting.place or '另行通知'}。"
     return _specs(
         "meeting.invited",
-        _users_of(posts),
+        users_of(posts),
         f"会议通知：{meeting.title}",
         body,
         meeting_id=meeting.pk,
@@ -63,7 +54,7 @@ def reminders(meeting: Meeting) -> list[OutboxSpec]:
     body = f"{meeting.title}将于 {_when(meeting)} 召开，请准时出席。"
     return _specs(
         "meeting.reminder",
-        _users_of(posts),
+        users_of(posts),
         f"会议提醒：{meeting.title}",
         body,
         meeting_id=meeting.pk,
@@ -71,13 +62,17 @@ def reminders(meeting: Meeting) -> list[OutboxSpec]:
     )
 
 
+def _party_users(node: Any) -> list[Any]:
+    """The accounts of the node's Party organisation (posts holding VET at exactly that node)."""
+    roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
+    return users_of(_posts(Q(node=node, role__in=roles)))
+
+
 def topic_to_vet(topic: Topic) -> list[OutboxSpec]:
     """The node's Party organisation is asked to vet a new topic."""
-    roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
-    posts = _posts(Q(node=topic.node, role__in=roles))
     return _specs(
         "topic.to_vet",
-        _users_of(posts),
+        _party_users(topic.node),
         f"待审核议题：{topic.title}",
         f"{topic.node.name}提出议题“{topic.title}”，请党组织审核。",
         topic_id=topic.pk,
@@ -86,7 +81,7 @@ def topic_to_vet(topic: Topic) -> list[OutboxSpec]:
 
 
 def _unit_users(units: Iterable[Unit]) -> list[Any]:
-    return _users_of(_posts(Q(unit__in=list(units))))
+    return users_of(_posts(Q(unit__in=list(units))))
 
 
 def to_sign(slip: Slip, units: list[Unit], reminder: bool = False) -> list[OutboxSpec]:
@@ -105,7 +100,7 @@ def to_sign(slip: Slip, units: list[Unit], reminder: bool = False) -> list[Outbo
 def _conveners(slip: Slip) -> list[Any]:
     chair = slip.meeting.chair
     posts = [chair] if chair is not None else []
-    return _users_of(posts)
+    return users_of(posts)
 
 
 def objected(slip: Slip, signature: Signature) -> list[OutboxSpec]:
@@ -147,12 +142,10 @@ def overdue(slip: Slip) -> list[OutboxSpec]:
 
 
 def done(slip: Slip) -> list[OutboxSpec]:
-    roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
-    posts = _posts(Q(node=slip.node, role__in=roles))
     body = f"任务流转单 {slip.number} 关联工单已全部办结，请党组织评议结果。"
     return _specs(
         "slip.done",
-        _users_of(posts),
+        _party_users(slip.node),
         f"待评议：{slip.number}",
         body,
         slip_id=slip.pk,

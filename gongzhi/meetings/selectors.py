@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gongzhi.cases.states import State
 from gongzhi.meetings.models import (
+    CaseStudy,
     Evaluation,
     Meeting,
     MeetingEvent,
@@ -35,7 +36,8 @@ def _my_units(user: Any) -> QuerySet[Post]:
     )
 
 
-def _paths_q(user: Any, field: str = "node_path") -> Q:
+def view_paths_q(user: Any, field: str = "node_path") -> Q:
+    """Rows whose (denormalised) node path lies under the user's VIEW_MEETINGS nodes."""
     s = access.scope(user)
     if s.superuser:
         return Q()
@@ -49,7 +51,7 @@ def meeting_q(user: Any) -> Q:
     s = access.scope(user)
     if s.superuser:
         return Q()
-    q = _paths_q(user)
+    q = view_paths_q(user)
     if s.person_id is not None:
         q |= Q(participants__person_id=s.person_id)
     return q
@@ -59,14 +61,14 @@ def slip_q(user: Any) -> Q:
     s = access.scope(user)
     if s.superuser:
         return Q()
-    q = _paths_q(user)
+    q = view_paths_q(user)
     if s.person_id is not None:
         q |= Q(parties__unit_id__in=_my_units(user).values("unit_id"))
     return q
 
 
 def topic_q(user: Any) -> Q:
-    return _paths_q(user)
+    return view_paths_q(user)
 
 
 def meeting_list(
@@ -205,4 +207,14 @@ def public_decisions(*, node_path: str = "") -> QuerySet[Slip]:
             case_done=Count("cases", filter=Q(cases__state=State.CLOSED), distinct=True),
         )
         .order_by("-bound_at")
+    )
+
+
+def case_studies(*, user: Any) -> QuerySet[CaseStudy]:
+    """案例说 of the slips the user may see, newest first."""
+    slips = Slip.objects.filter(slip_q(user)).values("pk")
+    return (
+        CaseStudy.objects.filter(slip__in=slips)
+        .select_related("slip__node", "slip__meeting", "told_at")
+        .order_by("-at")
     )

@@ -1,8 +1,6 @@
 """案例说 pages: a done slip becomes a case study (before/after photos + its meeting record),
 the list of case studies, and putting one on the street's weekly case-talk meeting."""
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -14,20 +12,14 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.meetings import selectors, studies
 from gongzhi.meetings.kinds import MeetingKind
-from gongzhi.meetings.models import CaseStudy, MeetingState
+from gongzhi.meetings.models import MeetingState
 from gongzhi.web.http import error_response, messages_of, not_found, page, valid_id
 from gongzhi.web.meetings_views import meeting_or_404, slip_or_404
 
 
-def study_q_for(user: Any) -> Any:
-    from gongzhi.meetings.models import Slip
-
-    return CaseStudy.objects.filter(slip__in=Slip.objects.filter(selectors.slip_q(user)).values("pk"))
-
-
 @page
 def study_list(request: HttpRequest) -> HttpResponse:
-    rows = study_q_for(request.user).select_related("slip__node", "slip__meeting", "told_at").order_by("-at")
+    rows = selectors.case_studies(user=request.user)
     talks = selectors.meeting_list(user=request.user, kind=MeetingKind.CASE_TALK).exclude(
         state=MeetingState.CANCELLED
     )[:20]
@@ -57,7 +49,7 @@ def study_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @page
 def study_tell(request: HttpRequest, pk: int) -> HttpResponse:
-    study = study_q_for(request.user).filter(pk=pk).first() if valid_id(pk) else None
+    study = selectors.case_studies(user=request.user).filter(pk=pk).first() if valid_id(pk) else None
     if study is None:
         raise not_found()
     raw = request.POST.get("meeting", "")
@@ -75,7 +67,7 @@ def study_tell(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def study_photo(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
-    study = study_q_for(request.user).filter(pk=pk).first() if valid_id(pk) else None
+    study = selectors.case_studies(user=request.user).filter(pk=pk).first() if valid_id(pk) else None
     if study is None or which not in {"before", "after"}:
         raise not_found()
     stored = study.before_photo if which == "before" else study.after_photo
