@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "gongzhi.orgs",
     "gongzhi.cases",
     "gongzhi.meetings",
+    "gongzhi.reports",
     "gongzhi.notify",
     "gongzhi.api",
     "gongzhi.web",
@@ -266,7 +268,29 @@ CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "gongzhi.notify.tasks.dispatch_outbox", "schedule": 60.0},
     "sla-sweep": {"task": "gongzhi.cases.tasks.sla_sweep", "schedule": 300.0},
     "slip-follow-up": {"task": "gongzhi.meetings.tasks.follow_up", "schedule": 900.0},
+    # KPI tables follow the case events (docs/adr/0006-kpi-rollup.md); reports (docs/reports.md):
+    # yesterday's 日报 at 00:30, last week's 周报 on Monday at 01:00, both idempotent.
+    "reports-rollup": {"task": "gongzhi.reports.tasks.rollup", "schedule": 600.0},
+    "reports-daily": {"task": "gongzhi.reports.tasks.daily", "schedule": crontab(hour=0, minute=30)},
+    "reports-weekly": {
+        "task": "gongzhi.reports.tasks.weekly",
+        "schedule": crontab(hour=1, minute=0, day_of_week=1),
+    },
 }
+
+# --- reports and KPIs (docs/kpis.md) --------------------------------------------------------
+# Grade bands, best first, on a rate's score in percent (a lower 返工率 scores higher).
+REPORTS_GRADES = [
+    (name.strip(), float(minimum))
+    for name, minimum in (
+        part.split(":", 1) for part in env_list("REPORTS_GRADES", "A:90,B:80,C:60,D:0") if ":" in part
+    )
+]
+# A slip is countersigned on time when it binds within this many days of going out.
+REPORTS_SLIP_SIGN_DAYS = int(os.environ.get("REPORTS_SLIP_SIGN_DAYS", "3"))
+# Rankings grade a rate only over at least this many cases; the boards show this many.
+REPORTS_RANK_MIN = int(os.environ.get("REPORTS_RANK_MIN", "5"))
+REPORTS_BOARD_SIZE = int(os.environ.get("REPORTS_BOARD_SIZE", "5"))
 
 # --- notifications ------------------------------------------------------------------------
 # The site's public address, to turn links in emails and robot messages into absolute URLs.

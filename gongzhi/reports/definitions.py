@@ -1,0 +1,125 @@
+"""The KPIs as data: what each one divides by what, which way is better, how it is graded.
+
+docs/kpis.md writes each definition out (numerator, denominator, events, period attribution);
+this table is what the code reads, so the page, the API, the rankings and the reports all
+show the same figure under the same name.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+RATE = "rate"  # numerator / denominator, in percent, graded
+HOURS = "hours"  # a percentile of the hours from report to closure
+COUNT = "count"  # a number (with a denominator to compare it with), not graded
+BACKLOG = "backlog"  # open cases now, by age
+
+CASES = "cases"
+MEETINGS = "meetings"
+SLIPS = "slips"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    label: Promise
+    kind: str
+    numerator: str  # a counter of reports.facts.COUNTERS, or a meeting/slip measure
+    denominator: str
+    help: Promise
+    higher_is_better: bool = True
+    source: str = CASES
+    percentile: float | None = None  # for HOURS
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("dispatch_on_time", _("按时派遣率"), RATE, "dispatched_on_time", "dispatched",
+        _("首次派遣在派遣时限内的工单 / 期间内首次派遣的工单")),
+    Kpi("dispatch_accuracy", _("准确派遣率"), RATE, "settled_accurate", "settled",
+        _("被处置岗位受理的派遣 / 期间内有了结果的派遣（受理、退单或改派）")),
+    Kpi("close_on_time", _("按期结案率"), RATE, "closed_on_time", "closed",
+        _("在处置时限（含批准的延期）内结案的工单 / 期间内结案的工单")),
+    Kpi("close_rate", _("结案率"), RATE, "cohort_closed", "cohort",
+        _("期间内受理、现已结案的工单 / 期间内受理的工单（不含作废、合并）")),
+    Kpi("rework_rate", _("返工率"), RATE, "reworks", "verdicts",
+        _("核查不通过或回访不满意重办的次数 / 核查与重办的总次数"), higher_is_better=False),
+    Kpi("satisfaction", _("满意率"), RATE, "satisfied", "rated",
+        _("满意与基本满意的评价 / 期间内的评价")),
+    Kpi("local_rate", _("本级解决率"), RATE, "closed_local", "closed",
+        _("从未上报升级就结案的工单 / 期间内结案的工单")),
+    Kpi("close_hours_median", _("结案用时中位数"), HOURS, "slower", "closed",
+        _("期间内结案的工单从上报到结案的小时数，取中位数（精确值）"), higher_is_better=False,
+        percentile=0.5),
+    Kpi("close_hours_p90", _("结案用时P90"), HOURS, "slower", "closed",
+        _("九成工单在此小时数内结案（精确值）"), higher_is_better=False, percentile=0.9),
+    Kpi("backlog", _("积压工单"), BACKLOG, "old", "open",
+        _("现在未结的工单，按上报至今的天数分段；分子为超过7天的"), higher_is_better=False),
+    Kpi("meetings_held", _("召开会议"), COUNT, "held", "scheduled",
+        _("期间内已召开的会议 / 期间内排期的会议"), source=MEETINGS),
+    Kpi("slips_signed_on_time", _("会签及时率"), RATE, "signed_on_time", "issued",
+        _("发出会签后按时全部会签生效的任务流转单 / 期间内发出会签的任务流转单"), source=SLIPS),
+    Kpi("slips_done_on_time", _("任务流转单按期办结率"), RATE, "done_on_time", "due",
+        _("完成时限前办结的任务流转单 / 完成时限在期间内的任务流转单"), source=SLIPS),
+)  # fmt: skip
+BY_KEY = {k.key: k for k in KPIS}
+RANKABLE = tuple(k for k in KPIS if k.kind == RATE and k.source == CASES)
+COMPOSITE = "composite"  # the rankings' 综合得分: the mean of the rankable rates' scores
+
+BACKLOG_BUCKETS: tuple[tuple[str, Promise, int, int | None], ...] = (
+    ("d1", _("1天内"), 0, 1),
+    ("d3", _("1至3天"), 1, 3),
+    ("d7", _("3至7天"), 3, 7),
+    ("d30", _("7至30天"), 7, 30),
+    ("older", _("30天以上"), 30, None),
+)
+BACKLOG_OLD_DAYS = 7
+
+DEFAULT_GRADES = (("A", 90.0), ("B", 80.0), ("C", 60.0), ("D", 0.0))
+
+
+def grades() -> tuple[tuple[str, float], ...]:
+    """The grade bands, best first: settings.REPORTS_GRADES or A ≥ 90, B ≥ 80, C ≥ 60, D."""
+    bands = getattr(settings, "REPORTS_GRADES", None) or DEFAULT_GRADES
+    return tuple(sorted(((str(g), float(m)) for g, m in bands), key=lambda b: -b[1]))
+
+
+def score(kpi: Kpi, percent: float) -> float:
+    """How good a rate is, 0..100 (a lower 返工率 is better)."""
+    return percent if kpi.higher_is_better else 100.0 - percent
+
+
+def grade_of(points: float | None) -> str | None:
+    if points is None:
+        return None
+    bands = grades()
+    for name, minimum in bands:
+        if points >= minimum:
+            return name
+    return bands[-1][0]
+
+
+def slip_sign_days() -> int:
+    """Days after a slip goes out for countersigning within which it should bind (会签及时)."""
+    return int(getattr(settings, "REPORTS_SLIP_SIGN_DAYS", 3))
+
+
+def rank_min() -> int:
+    """The smallest denominator a rate needs to be graded in a ranking (1/1 is not 100%)."""
+    return int(getattr(settings, "REPORTS_RANK_MIN", 5))
+
+
+def board_size() -> int:
+    """How many areas or units the 点赞榜 and the 亮丑榜 show."""
+    return int(getattr(settings, "REPORTS_BOARD_SIZE", 5))
+
+
+def parse_grades(text: str) -> tuple[tuple[str, float], ...]:
+    """'A:90,B:80,C:60,D:0' (the REPORTS_GRADES environment variable) as bands."""
+    bands = []
+    for part in text.split(","):
+        if ":" in part:
+            name, minimum = part.split(":", 1)
+            bands.append((name.strip(), float(minimum)))
+    return tuple(bands) or DEFAULT_GRADES

@@ -1,0 +1,206 @@
+"""The KPI facts of one case, derived from its row and its events by a pure function.
+
+A fact is one thing a KPI counts: a case received, its first dispatch, a dispatch settled
+(accepted, or returned / reassigned), its closure, a verdict on the handler's work, a
+rating, an escalation, a return. Each fact carries the local day it is attributed to, the
+post that answered for the case at that moment, and a flag saying whether it counts in the
+KPI's numerator (docs/kpis.md gives every definition).
+
+Some facts read the case's current row (the cohort's "closed now", the closure that still
+stands, the rating grade), so the facts of a case are re-derived whenever the case gets an
+event (`rollup`); nothing else changes a case. The same `facts_of` feeds the stored facts,
+the daily totals and the recomputation the tests compare them with: one definition.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.utils import timezone
+
+from gongzhi.cases.states import Satisfaction, State
+
+# fact kinds
+RECEIVE = "receive"  # the report itself (day: created_at); ok = closed now, None = void/merged
+DISPATCH = "dispatch"  # the first dispatch; ok = at or before dispatch_due
+SETTLE = "settle"  # a dispatch settled: ok = accepted; not ok = returned or reassigned first
+CLOSE = "close"  # the closure that stands (case closed now); ok = on time, local = never escalated
+VERDICT = "verdict"  # verify (ok), reject or reopen (rework) events
+RATE = "rate"  # a rating: ok = 满意 or 基本满意
+ESCALATE = "escalate"  # escalate and pull events
+RETURN = "return"  # return events (退单)
+KINDS = (RECEIVE, DISPATCH, SETTLE, CLOSE, VERDICT, RATE, ESCALATE, RETURN)
+
+ESCALATIONS = frozenset({"escalate", "pull"})
+VERDICTS = frozenset({"verify", "reject", "reopen"})
+FINISHED_ELSEWHERE = frozenset({State.VOID, State.MERGED})
+GOOD_GRADES = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY})
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """What the facts need of the case row."""
+
+    id: int
+    node_path: str
+    created_at: datetime
+    state: str
+    dispatch_due: datetime | None = None
+    handle_due: datetime | None = None
+    satisfaction: str = ""
+
+
+@dataclass(frozen=True)
+class EventRow:
+    seq: int
+    action: str
+    at: datetime
+    data: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Fact:
+    case_id: int
+    kind: str
+    at: datetime
+    node_path: str
+    post_code: str | None = None
+    ok: bool | None = None
+    local: bool = False
+    value: float | None = None  # hours from report to closure (close facts)
+
+    @property
+    def day(self) -> date:
+        return local_day(self.at)
+
+
+def local_day(at: datetime) -> date:
+    """The street's calendar day of a moment (Asia/Shanghai, whatever zone is active)."""
+    return timezone.localtime(at, timezone.get_default_timezone()).date()
+
+
+def facts_of(case: CaseRow, events: Sequence[EventRow]) -> list[Fact]:
+    """Every fact of one case, from its row and its events in seq order."""
+    out: list[Fact] = []
+
+    def add(kind: str, at: datetime, post: str | None, **kw: Any) -> None:
+        out.append(Fact(case_id=case.id, kind=kind, at=at, node_path=case.node_path, post_code=post, **kw))
+
+    closed_now = case.state == State.CLOSED
+    routed = next((e.data.get("post") for e in events if e.action == "create"), None)
+    cohort: bool | None = None if case.state in FINISHED_ELSEWHERE else closed_now
+    add(RECEIVE, case.created_at, routed, ok=cohort)
+
+    post: str | None = routed
+    pending: str | None = None  # the post of a dispatch nobody has settled yet
+    dispatched = escalated = False
+    last_verify: EventRow | None = None
+    last_verify_post: str | None = None
+    rates: list[tuple[int, EventRow, str | None]] = []
+    reopened_after: list[int] = []  # seqs of reopen events (an unsatisfied rating reopens)
+    for i, e in enumerate(events):
+        action = e.action
+        if action in {"dispatch", "reassign"}:
+            new_post = e.data.get("post") or post
+            if action == "reassign" and pending is not None:
+                add(SETTLE, e.at, pending, ok=False)  # 改派 before acceptance: not accurate
+            if action == "dispatch" and not dispatched:
+                on_time = case.dispatch_due is None or e.at <= case.dispatch_due
+                add(DISPATCH, e.at, new_post, ok=on_time)
+                dispatched = True
+            post = pending = new_post
+        elif action == "accept" and pending is not None:
+            add(SETTLE, e.at, pending, ok=True)
+            pending = None
+        elif action == "return":
+            if pending is not None:
+                add(SETTLE, e.at, pending, ok=False)
+            add(RETURN, e.at, pending or post)
+            pending = None
+        elif action in ESCALATIONS:
+            add(ESCALATE, e.at, post)
+            escalated, pending = True, None
+        if action in VERDICTS:
+            add(VERDICT, e.at, post, ok=action == "verify")
+        if action == "verify":
+            last_verify, last_verify_post = e, post
+        if action == "reopen":
+            reopened_after.append(i)
+        if action == "rate":
+            rates.append((i, e, post))
+    if closed_now and last_verify is not None:
+        hours = (last_verify.at - case.created_at).total_seconds() / 3600
+        on_time = case.handle_due is None or last_verify.at <= case.handle_due
+        add(CLOSE, last_verify.at, last_verify_post, ok=on_time, local=not escalated, value=hours)
+    for n, (i, e, rated_post) in enumerate(rates):
+        grade = _grade(case, i, rates[n + 1][0] if n + 1 < len(rates) else None, reopened_after)
+        if grade:
+            add(RATE, e.at, rated_post, ok=grade in GOOD_GRADES)
+    return out
+
+
+def _grade(case: CaseRow, index: int, next_rate: int | None, reopens: list[int]) -> str:
+    """A rating's grade. The rate event does not carry it: the case row holds the latest one,
+    and an earlier rating that was followed by a reopen before the next rating was unsatisfied
+    (that is what reopens a rated case)."""
+    if next_rate is None:
+        return case.satisfaction
+    if any(index < r < next_rate for r in reopens):
+        return Satisfaction.UNSATISFIED
+    return case.satisfaction
+
+
+# --- counters: what the daily totals hold, each a count of one kind of fact ----------------------
+
+
+@dataclass(frozen=True)
+class Counter:
+    kind: str
+    ok: bool | None = None  # count only facts with this flag (None: any)
+    ok_known: bool = False  # count only facts whose flag is not None (the 结案率 cohort)
+    local: bool = False  # count only facts closed without escalation
+
+    def matches(self, fact: Fact) -> bool:
+        return (
+            fact.kind == self.kind
+            and (self.ok is None or fact.ok is self.ok)
+            and (not self.ok_known or fact.ok is not None)
+            and (not self.local or fact.local)
+        )
+
+    def lookups(self) -> dict[str, Any]:
+        """The same test as ORM lookups on the stored facts."""
+        q: dict[str, Any] = {"kind": self.kind}
+        if self.ok is not None:
+            q["ok"] = self.ok
+        if self.ok_known:
+            q["ok__isnull"] = False
+        if self.local:
+            q["local"] = True
+        return q
+
+
+COUNTERS: dict[str, Counter] = {
+    "received": Counter(RECEIVE),
+    "cohort": Counter(RECEIVE, ok_known=True),
+    "cohort_closed": Counter(RECEIVE, ok=True),
+    "dispatched": Counter(DISPATCH),
+    "dispatched_on_time": Counter(DISPATCH, ok=True),
+    "settled": Counter(SETTLE),
+    "settled_accurate": Counter(SETTLE, ok=True),
+    "closed": Counter(CLOSE),
+    "closed_on_time": Counter(CLOSE, ok=True),
+    "closed_local": Counter(CLOSE, local=True),
+    "verdicts": Counter(VERDICT),
+    "reworks": Counter(VERDICT, ok=False),
+    "rated": Counter(RATE),
+    "satisfied": Counter(RATE, ok=True),
+    "escalations": Counter(ESCALATE),
+    "returns": Counter(RETURN),
+}
+
+
+def count(facts: Sequence[Fact]) -> dict[str, int]:
+    """The counters over some facts, in Python (the recomputation the rollup must equal)."""
+    return {name: sum(1 for f in facts if c.matches(f)) for name, c in COUNTERS.items()}

@@ -1,0 +1,97 @@
+"""Meeting and task-slip figures: meetings held, slips countersigned on time, slips done on time.
+
+These tables are small (a street holds a few hundred meetings a year), so the figures are
+counted straight from them, no rollup. A node's figures count the meetings and slips placed
+under it; a unit's (post's) the meetings it attended and the slips that name it.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Value
+
+from gongzhi.meetings.kinds import Attendance
+from gongzhi.meetings.models import Meeting, MeetingState, Slip, SlipState
+from gongzhi.reports import definitions as d
+from gongzhi.reports.periods import Period
+from gongzhi.reports.subjects import Subject, path_q
+
+HELD = [MeetingState.HELD, MeetingState.FINAL]
+NEVER_OUT = [SlipState.DRAFT, SlipState.VOID]  # slips that never bound anybody
+
+
+def meetings(subject: Subject, period: Period) -> QuerySet[Meeting]:
+    """Meetings scheduled in the period, of the subject's places or attended by its unit."""
+    q = Q(starts_at__gte=period.since, starts_at__lt=period.until)
+    if subject.paths:
+        q &= path_q(subject.paths)
+    if subject.post_ids is not None or subject.unit is not None:
+        present = Q(participants__attendance__in=[Attendance.PRESENT, Attendance.DELEGATE])
+        who = Q(participants__post_id__in=subject.post_ids or [])
+        if subject.unit is not None and subject.post is None:
+            who |= Q(participants__unit_id=subject.unit.pk)
+        q &= present & who
+    ids = Meeting.objects.filter(q).values("pk")
+    return Meeting.objects.filter(pk__in=ids)
+
+
+def _slips(subject: Subject) -> QuerySet[Slip]:
+    q = Q()
+    if subject.paths:
+        q &= path_q(subject.paths)
+    if subject.post is not None:
+        q &= Q(parties__post_id=subject.post.pk)
+    elif subject.unit is not None:
+        q &= Q(parties__unit_id=subject.unit.pk)
+    return Slip.objects.filter(pk__in=Slip.objects.filter(q).values("pk"))
+
+
+def issued(subject: Subject, period: Period) -> QuerySet[Slip]:
+    """Slips first sent out for countersigning in the period, with `issued_at`."""
+    first = Min("events__at", filter=Q(events__action="issue"))
+    return (
+        _slips(subject)
+        .annotate(issued_at=first)
+        .filter(issued_at__gte=period.since, issued_at__lt=period.until)
+    )
+
+
+def signed_on_time(subject: Subject, period: Period) -> QuerySet[Slip]:
+    window = ExpressionWrapper(Value(timedelta(days=d.slip_sign_days())), output_field=DurationField())
+    return issued(subject, period).filter(bound_at__isnull=False, bound_at__lte=F("issued_at") + window)
+
+
+def due(subject: Subject, period: Period) -> QuerySet[Slip]:
+    """Slips sent out (not drafts, not void) whose deadline falls in the period."""
+    return _slips(subject).filter(due__gte=period.start, due__lt=period.end).exclude(state__in=NEVER_OUT)
+
+
+def done_on_time(subject: Subject, period: Period) -> QuerySet[Slip]:
+    return due(subject, period).filter(state=SlipState.DONE, done_at__date__lte=F("due"))
+
+
+def measures(subject: Subject, period: Period) -> dict[str, int]:
+    held = meetings(subject, period)
+    return {
+        "held": held.filter(state__in=HELD).count(),
+        "scheduled": held.count(),
+        "issued": issued(subject, period).count(),
+        "signed_on_time": signed_on_time(subject, period).count(),
+        "due": due(subject, period).count(),
+        "done_on_time": done_on_time(subject, period).count(),
+    }
+
+
+def drill(subject: Subject, period: Period, measure: str) -> QuerySet[Any]:
+    """The meetings or slips behind one measure."""
+    if measure == "held":
+        return meetings(subject, period).filter(state__in=HELD).order_by("-starts_at")
+    if measure == "scheduled":
+        return meetings(subject, period).order_by("-starts_at")
+    found: dict[str, Any] = {
+        "issued": issued,
+        "signed_on_time": signed_on_time,
+        "due": due,
+        "done_on_time": done_on_time,
+    }
+    return found[measure](subject, period).select_related("node").order_by("due", "pk")

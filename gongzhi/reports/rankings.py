@@ -1,0 +1,135 @@
+"""Rankings of the residential areas and the units under a node, and the 点赞榜 / 亮丑榜.
+
+Each entry's figure is the same KPI as on the KPI page, from the same daily totals, grouped
+by area or by the unit of the post (two queries whatever the number of areas). A rate whose
+denominator is below REPORTS_RANK_MIN is not graded ("样本不足") and stays off both boards.
+The composite score (综合得分) is the mean of the case rates' scores (a lower 返工率 scores
+higher) over those with enough cases.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs.models import Unit
+from gongzhi.reports import definitions as d
+from gongzhi.reports import facts as f
+from gongzhi.reports import kpis, rollup
+from gongzhi.reports.models import DayTotal
+from gongzhi.reports.periods import Period
+from gongzhi.reports.subjects import Subject
+
+AREAS, UNITS = "areas", "units"
+
+
+@dataclass
+class Entry:
+    code: str
+    name: str
+    counts: dict[str, int]
+    value: float | None = None  # the figure ranked (percent, or the composite score)
+    numerator: int | None = None
+    denominator: int | None = None
+    grade: str | None = None
+    rank: int | None = None  # None: not enough cases to be ranked
+
+
+@dataclass
+class Ranking:
+    by: str
+    kpi: str  # a rankable KPI key or d.COMPOSITE
+    label: str
+    entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def ranked(self) -> list[Entry]:
+        return [e for e in self.entries if e.rank is not None]
+
+    @property
+    def praise(self) -> list[Entry]:
+        """点赞榜: the best, best first."""
+        return self.ranked[: d.board_size()]
+
+    @property
+    def shame(self) -> list[Entry]:
+        """亮丑榜: the worst, worst first (none that is also on the 点赞榜)."""
+        ranked = self.ranked
+        size = d.board_size()
+        best = {e.code for e in ranked[:size]}
+        return [e for e in reversed(ranked) if e.code not in best][:size]
+
+
+def _sums() -> dict[str, Sum]:
+    return {name: Sum(name) for name in f.COUNTERS}
+
+
+def _score(kpi_key: str, counts: dict[str, int]) -> tuple[float | None, int | None, int | None]:
+    if kpi_key == d.COMPOSITE:
+        scores = []
+        for kpi in d.RANKABLE:
+            den = counts[kpi.denominator]
+            if den >= d.rank_min():
+                scores.append(d.score(kpi, 100.0 * counts[kpi.numerator] / den))
+        return (round(sum(scores) / len(scores), 1) if scores else None), None, None
+    kpi = d.BY_KEY[kpi_key]
+    num, den = counts[kpi.numerator], counts[kpi.denominator]
+    if den < max(1, d.rank_min()):
+        return None, num, den
+    return round(100.0 * num / den, 1), num, den
+
+
+def _rank(ranking: Ranking) -> Ranking:
+    kpi = d.BY_KEY.get(ranking.kpi)
+    for e in ranking.entries:
+        e.value, e.numerator, e.denominator = _score(ranking.kpi, e.counts)
+        if e.value is not None:
+            e.grade = d.grade_of(e.value if kpi is None else d.score(kpi, e.value))
+
+    def goodness(e: Entry) -> float:
+        if e.value is None:
+            return -1.0
+        return e.value if kpi is None else d.score(kpi, e.value)
+
+    ranking.entries.sort(key=lambda e: (-goodness(e), e.code))
+    for i, e in enumerate(e for e in ranking.entries if e.value is not None):
+        e.rank = i + 1
+    return ranking
+
+
+def _check(kpi_key: str, by: str) -> str:
+    if kpi_key != d.COMPOSITE and kpi_key not in {k.key for k in d.RANKABLE}:
+        raise ValidationError({"kpi": [_("该指标不能排名，可选：综合得分或工单类比率指标")]})
+    if by not in {AREAS, UNITS}:
+        raise ValidationError({"by": [_("by 应为 areas（居民区）或 units（单位）")]})
+    return str(_("综合得分")) if kpi_key == d.COMPOSITE else str(d.BY_KEY[kpi_key].label)
+
+
+def ranking(subject: Subject, period: Period, *, by: str = AREAS, kpi: str = d.COMPOSITE) -> Ranking:
+    """The residential areas (or the units) under the subject's node, ranked by one KPI."""
+    label = _check(kpi, by)
+    if not subject.by_area or not subject.paths:
+        raise ValidationError({"node": [_("排名只适用于街道、块区或居民区")]})
+    rollup.catch_up()
+    areas = kpis.grain_ids(subject)
+    rows = DayTotal.objects.filter(kpis.totals_q(subject, period, areas))
+    result = Ranking(by=by, kpi=kpi, label=label)
+    zero = dict.fromkeys(f.COUNTERS, 0)
+    if by == AREAS:
+        places = Node.objects.filter(pk__in=areas or [], level=Level.AREA).order_by("path")
+        found = {r.pop("area_id"): r for r in rows.values("area_id").annotate(**_sums())}
+        for n in places:
+            counts = {k: v or 0 for k, v in found.get(n.pk, zero).items()}
+            result.entries.append(Entry(code=n.code, name=n.name, counts=counts))
+    else:
+        found = {
+            r.pop("post__unit_id"): r
+            for r in rows.filter(post__isnull=False).values("post__unit_id").annotate(**_sums())
+        }
+        for unit in Unit.objects.filter(pk__in=list(found)).order_by("code"):
+            counts = {k: v or 0 for k, v in found[unit.pk].items()}
+            result.entries.append(Entry(code=unit.code, name=unit.name, counts=counts))
+    return _rank(result)

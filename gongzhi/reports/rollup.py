@@ -1,0 +1,316 @@
+"""Keeps the KPI tables (Fact, DayTotal) in step with the case events.
+
+Whenever a case gets an event its facts are derived again from all its events (reports.facts)
+and replaced; the daily totals of every (day, area) whose facts changed are counted again
+from the facts. Derivation is idempotent, so running any of these twice, or over a range
+already done, changes nothing.
+
+- `catch_up()`: what a page or an API read calls first: the events since the last run, if
+  there are few (a read never does a big job); otherwise the figures are as of `built_at`.
+- `refresh()`: the scheduled run (Celery beat every 10 minutes, or cron `gongzhi
+  reports_rollup`): reads again from the last settled event, so an event whose transaction
+  committed late is not missed, and settles what is older than LAG.
+- `rebuild()`: everything from scratch (after a tree move or an upgrade), `rebuild_days()`: the
+  cases touched on some days.
+- `recount()`: the same figures straight from the events, without the tables: the reference
+  the tests compare the tables with (and `gongzhi reports_rollup --check`).
+
+See docs/adr/0006-kpi-rollup.md.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Min, Q, Subquery
+from django.utils import timezone
+
+from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.core import clock
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs.models import Post
+from gongzhi.reports import facts as f
+from gongzhi.reports.models import DayTotal, Fact, RollupState
+
+BATCH = 1000  # cases derived per round trip
+READ_LIMIT = 2000  # a read catches up on at most this many new events itself
+LAG = timedelta(minutes=10)  # an event older than this has surely committed
+Pair = tuple[date, int]  # (day, area id)
+
+
+@dataclass
+class Progress:
+    cases: int = 0
+    pairs: int = 0
+    skipped: bool = False  # another run holds the lock, or too much for a read to do
+    built_at: datetime | None = None
+
+    def __str__(self) -> str:
+        return f"重算工单 {self.cases} 件，更新日汇总 {self.pairs} 组"
+
+
+# --- the grain ------------------------------------------------------------------------------------
+
+
+def grains() -> dict[str, int]:
+    """Codes of the nodes that daily totals are kept for: every node at the residential-area
+    level or above (a case's grain is the deepest of them on its path)."""
+    return dict(Node.objects.filter(level__lte=Level.AREA).values_list("code", "id"))
+
+
+def grain_of(path: str, grain_ids: dict[str, int]) -> int:
+    codes = [c for c in path.split("/") if c]
+    for code in reversed(codes):
+        if code in grain_ids:
+            return grain_ids[code]
+    # a tree whose root lies below the area level: its root is the grain
+    root = Node.objects.filter(code=codes[0]).values_list("id", flat=True).first() if codes else None
+    if root is None:
+        raise ValueError(f"no node for path {path!r}")
+    grain_ids[codes[0]] = root
+    return root
+
+
+# --- reading cases and events ------------------------------------------------------------------------
+
+
+def case_rows(ids: Iterable[int]) -> list[f.CaseRow]:
+    fields = ("id", "node_path", "created_at", "state", "dispatch_due", "handle_due", "satisfaction")
+    return [f.CaseRow(*row) for row in Case.objects.filter(pk__in=list(ids)).values_list(*fields)]
+
+
+def event_rows(ids: Iterable[int]) -> dict[int, list[f.EventRow]]:
+    out: dict[int, list[f.EventRow]] = defaultdict(list)
+    rows = CaseEvent.objects.filter(case_id__in=list(ids)).order_by("case_id", "seq")
+    for case_id, seq, action, at, data in rows.values_list("case_id", "seq", "action", "at", "data"):
+        out[case_id].append(f.EventRow(seq, action, at, data or {}))
+    return out
+
+
+def derive(ids: list[int]) -> list[f.Fact]:
+    """The facts of these cases, from their rows and events (no table of ours is read)."""
+    events = event_rows(ids)
+    out: list[f.Fact] = []
+    for case in case_rows(ids):
+        out.extend(f.facts_of(case, events.get(case.id, [])))
+    return out
+
+
+def _post_ids(found: list[f.Fact]) -> dict[str, int]:
+    codes = {x.post_code for x in found if x.post_code}
+    return dict(Post.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+
+
+# --- writing the tables ------------------------------------------------------------------------------
+
+
+def _store(ids: list[int], grain_ids: dict[str, int], *, replace: bool = True) -> set[Pair]:
+    """Replace the stored facts of these cases; the (day, area) pairs whose totals changed."""
+    dirty: set[Pair] = set()
+    if replace:
+        old = Fact.objects.filter(case_id__in=ids)
+        dirty.update(old.values_list("day", "area_id").distinct())
+        old.delete()
+    found = derive(ids)
+    posts = _post_ids(found)
+    rows = [
+        Fact(
+            case_id=x.case_id,
+            kind=x.kind,
+            day=x.day,
+            at=x.at,
+            area_id=grain_of(x.node_path, grain_ids),
+            node_path=x.node_path,
+            post_id=posts.get(x.post_code) if x.post_code else None,
+            ok=x.ok,
+            local=x.local,
+            value=x.value,
+        )
+        for x in found
+    ]
+    Fact.objects.bulk_create(rows, batch_size=2000)
+    dirty.update((r.day, r.area_id) for r in rows)
+    return dirty
+
+
+def counted() -> dict[str, Count]:
+    return {name: Count("pk", filter=Q(**c.lookups())) for name, c in f.COUNTERS.items()}
+
+
+def _total(pairs: set[Pair]) -> int:
+    """Count the daily totals of these (day, area) pairs again from the facts."""
+    by_day: dict[date, set[int]] = defaultdict(set)
+    for day, area in pairs:
+        by_day[day].add(area)
+    for day, areas in by_day.items():
+        DayTotal.objects.filter(day=day, area_id__in=areas).delete()
+        rows = (
+            Fact.objects.filter(day=day, area_id__in=areas).values("area_id", "post_id").annotate(**counted())
+        )
+        DayTotal.objects.bulk_create(DayTotal(day=day, **row) for row in rows)
+    return len(pairs)
+
+
+def _total_everything() -> int:
+    DayTotal.objects.all().delete()
+    rows = Fact.objects.values("day", "area_id", "post_id").annotate(**counted()).order_by()
+    batch: list[DayTotal] = []
+    written = 0
+    for row in rows.iterator(chunk_size=5000):
+        batch.append(DayTotal(**row))
+        if len(batch) >= 5000:
+            DayTotal.objects.bulk_create(batch)
+            written += len(batch)
+            batch = []
+    DayTotal.objects.bulk_create(batch)
+    return written + len(batch)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), BATCH):
+        yield ids[i : i + BATCH]
+
+
+def _touched(after: int, upto: int) -> list[int]:
+    rows = CaseEvent.objects.filter(id__gt=after, id__lte=upto).values_list("case_id", flat=True)
+    return sorted(set(rows))
+
+
+def _apply(ids: list[int]) -> Progress:
+    grain_ids = grains()
+    dirty: set[Pair] = set()
+    for chunk in _chunks(ids):
+        dirty |= _store(chunk, grain_ids)
+    return Progress(cases=len(ids), pairs=_total(dirty))
+
+
+# --- the state row and its lock ------------------------------------------------------------------------
+
+
+def _state(*, skip_locked: bool) -> RollupState | None:
+    """The state row, locked for this transaction (None when another run holds it)."""
+    try:
+        with transaction.atomic():
+            RollupState.objects.get_or_create(pk=1)
+    except IntegrityError:  # created meanwhile by another run
+        pass
+    return RollupState.objects.select_for_update(skip_locked=skip_locked).filter(pk=1).first()
+
+
+def latest_event_id() -> int:
+    return CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
+
+
+def peek() -> tuple[int, int, datetime | None]:
+    """(processed id, latest event id, built at) in one query."""
+    latest = CaseEvent.objects.order_by("-id").values("id")[:1]
+    row = (
+        RollupState.objects.filter(pk=1)
+        .annotate(latest=Subquery(latest))
+        .values_list("processed_id", "latest", "built_at")
+        .first()
+    )
+    if row is None:
+        return 0, latest_event_id(), None
+    return row[0], row[1] or 0, row[2]
+
+
+# --- the entry points ------------------------------------------------------------------------------------
+
+
+def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
+    """Take in the events since the last run, unless there are more than `limit` of them or
+    another run is at it (then the figures are as of `built_at`)."""
+    processed, latest, built_at = peek()
+    if latest <= processed:
+        return Progress(built_at=built_at)
+    if limit is not None and latest - processed > limit:
+        return Progress(skipped=True, built_at=built_at)
+    with transaction.atomic():
+        state = _state(skip_locked=True)
+        if state is None:
+            return Progress(skipped=True, built_at=built_at)
+        latest = latest_event_id()
+        progress = _apply(_touched(state.processed_id, latest))
+        state.processed_id = max(state.processed_id, latest)
+        state.built_at = clock.now()
+        state.save()
+    progress.built_at = state.built_at
+    return progress
+
+
+def refresh() -> Progress:
+    """The scheduled run: every event since the last settled one, then settle what is old."""
+    with transaction.atomic():
+        state = _state(skip_locked=False)
+        assert state is not None
+        latest = latest_event_id()
+        progress = _apply(_touched(state.settled_id, latest))
+        recent = CaseEvent.objects.filter(
+            id__gt=state.settled_id, id__lte=latest, at__gte=timezone.now() - LAG
+        ).aggregate(m=Min("id"))["m"]
+        state.settled_id = max(state.settled_id, recent - 1 if recent else latest)
+        state.processed_id = max(state.processed_id, latest)
+        state.built_at = clock.now()
+        state.save()
+    progress.built_at = state.built_at
+    return progress
+
+
+def rebuild() -> Progress:
+    """Everything again from the events (after moving nodes of the tree, or an upgrade)."""
+    with transaction.atomic():
+        state = _state(skip_locked=False)
+        assert state is not None
+        latest = latest_event_id()
+        Fact.objects.all().delete()
+        grain_ids = grains()
+        ids = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+        for chunk in _chunks(ids):
+            _store(chunk, grain_ids, replace=False)
+        pairs = _total_everything()
+        state.processed_id = state.settled_id = latest
+        state.built_at = clock.now()
+        state.save()
+    return Progress(cases=len(ids), pairs=pairs, built_at=state.built_at)
+
+
+def rebuild_days(start: date, end: date) -> Progress:
+    """The cases reported or acted on in the local days [start, end), derived again."""
+    tz = timezone.get_default_timezone()
+    since = timezone.make_aware(datetime.combine(start, datetime.min.time()), tz)
+    until = timezone.make_aware(datetime.combine(end, datetime.min.time()), tz)
+    acted = CaseEvent.objects.filter(at__gte=since, at__lt=until).values_list("case_id", flat=True)
+    reported = Case.objects.filter(created_at__gte=since, created_at__lt=until).values_list("pk", flat=True)
+    with transaction.atomic():
+        _state(skip_locked=False)
+        return _apply(sorted(set(acted) | set(reported)))
+
+
+# --- the reference: the same counters straight from the events ----------------------------------------
+
+
+def recount(*, paths: list[str], start: date, end: date, post_ids: set[int] | None = None) -> dict[str, int]:
+    """The counters of the cases under `paths` for the local days [start, end), derived from
+    the events now, reading none of the KPI tables."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(node_path__startswith=path)
+    ids = list(Case.objects.filter(q).values_list("pk", flat=True))
+    found = [x for x in derive(ids) if start <= x.day < end]
+    if post_ids is not None:
+        codes = dict(Post.objects.filter(pk__in=post_ids).values_list("code", "id"))
+        found = [x for x in found if x.post_code in codes]
+    return f.count(found)
+
+
+def closing_hours(*, paths: list[str], start: date, end: date) -> list[float]:
+    """The hours to close of the closures in the period, sorted (reference for percentiles)."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(node_path__startswith=path)
+    ids = list(Case.objects.filter(q).values_list("pk", flat=True))
+    return sorted(x.value or 0.0 for x in derive(ids) if x.kind == f.CLOSE and start <= x.day < end)

@@ -1,0 +1,36 @@
+"""Reads of the stored reports, scoped by orgs.access: a report shows a node's cases, so it is
+visible to those who see the node's cases (VIEW_CASES over it)."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.orgs import access
+from gongzhi.reports.models import Report, ReportNote
+
+
+def report_q(user: Any) -> Q:
+    s = access.scope(user)
+    if s.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in access.outermost(s.paths(access.VIEW_CASES)):
+        q |= Q(node_path__startswith=path)
+    return q
+
+
+def report_list(*, user: Any, kind: str = "", node_path: str = "") -> QuerySet[Report]:
+    rows = Report.objects.filter(report_q(user))
+    if kind:
+        rows = rows.filter(kind=kind)
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    return rows.select_related("node").annotate(note_count=Count("notes")).order_by("-start", "node_path")
+
+
+def report_get(*, user: Any, pk: int) -> Report | None:
+    return Report.objects.filter(report_q(user), pk=pk).select_related("node").first()
+
+
+def report_notes(report: Report) -> QuerySet[ReportNote]:
+    return report.notes.order_by("at", "pk")

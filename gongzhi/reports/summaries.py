@@ -1,0 +1,134 @@
+"""The figures of a 日报 / 周报: cases new, closed, overdue and escalated by category; the
+period's main KPIs; meetings and task slips. Plain values (strings, numbers, lists), so they
+can be frozen as JSON and rendered the same way on the page, in Word and in Excel.
+
+New, closed and escalated come from the same facts as the KPIs (a case closed, reopened and
+closed again counts once, on its last closure); overdue is a snapshot: the open cases past a
+deadline when the report is generated.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone, translation
+
+from gongzhi.cases.models import Case
+from gongzhi.cases.selectors_overdue import overdue_q
+from gongzhi.geo.models import Node
+from gongzhi.meetings.kinds import MeetingKind
+from gongzhi.meetings.models import Slip, SlipState
+from gongzhi.orgs.models import Category
+from gongzhi.reports import facts as f
+from gongzhi.reports import kpis, meeting_figures
+from gongzhi.reports.periods import Period
+from gongzhi.reports.subjects import node_subject, path_q
+
+COLUMNS = ("new", "closed", "overdue", "escalated")
+FACT_COLUMNS = {f.RECEIVE: "new", f.CLOSE: "closed", f.ESCALATE: "escalated"}
+REPORT_KPIS = ("close_rate", "close_on_time", "dispatch_on_time", "satisfaction", "local_rate", "rework_rate")
+MAX_MEETINGS = 50
+UNCATEGORISED = "—"
+
+
+def _when(at: datetime) -> str:
+    return timezone.localtime(at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+def case_rows(node: Node, period: Period, now: datetime) -> list[dict[str, Any]]:
+    """One row per 小类 with any figure, largest first, and the totals (distinct cases)."""
+    subject = node_subject(node)
+    found: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COLUMNS, 0))
+    rows = (
+        kpis.facts(subject, period)
+        .filter(kind__in=list(FACT_COLUMNS))
+        .values("kind", "case__category_id")
+        .annotate(n=Count("case_id", distinct=True))
+    )
+    for row in rows:
+        found[row["case__category_id"]][FACT_COLUMNS[row["kind"]]] = row["n"]
+    overdue = Case.objects.filter(path_q([node.path]), overdue_q(now)).values("category_id")
+    for row in overdue.annotate(n=Count("pk")):
+        found[row["category_id"]]["overdue"] = row["n"]
+    names = {
+        c.pk: (c.code, c.name, c.parent.name if c.parent else "")
+        for c in Category.objects.filter(pk__in=[k for k in found if k]).select_related("parent")
+    }
+    out: list[dict[str, Any]] = []
+    for category_id, counts in found.items():
+        code, name, group = names.get(category_id or 0, ("", UNCATEGORISED, ""))
+        out.append({"code": code, "category": name, "group": group, **counts})
+    out.sort(key=lambda r: (-sum(r[c] for c in COLUMNS), r["code"]))
+    return out
+
+
+def totals(rows: list[dict[str, Any]], node: Node, period: Period, now: datetime) -> dict[str, int]:
+    """Column totals over distinct cases (a case counts once even if its category changed)."""
+    subject = node_subject(node)
+    out = dict.fromkeys(COLUMNS, 0)
+    for kind, column in FACT_COLUMNS.items():
+        out[column] = kpis.facts(subject, period).filter(kind=kind).values("case_id").distinct().count()
+    out["overdue"] = sum(r["overdue"] for r in rows)
+    return out
+
+
+def meeting_rows(node: Node, period: Period) -> list[dict[str, Any]]:
+    rows = meeting_figures.meetings(node_subject(node), period).select_related("node").order_by("starts_at")
+    return [
+        {
+            "title": m.title,
+            "kind": str(MeetingKind(m.kind).label),
+            "node": m.node.name,
+            "starts_at": _when(m.starts_at),
+            "state": m.get_state_display(),
+            "held": m.state in meeting_figures.HELD,
+        }
+        for m in rows[:MAX_MEETINGS]
+    ]
+
+
+def slip_figures(node: Node, period: Period, now: datetime) -> dict[str, int]:
+    subject = node_subject(node)
+    slips = Slip.objects.filter(path_q([node.path]))
+    today = timezone.localtime(now, timezone.get_default_timezone()).date()
+    return {
+        "issued": meeting_figures.issued(subject, period).count(),
+        "signed_on_time": meeting_figures.signed_on_time(subject, period).count(),
+        "bound": slips.filter(bound_at__gte=period.since, bound_at__lt=period.until).count(),
+        "done": slips.filter(done_at__gte=period.since, done_at__lt=period.until).count(),
+        "overdue": slips.filter(state=SlipState.BINDING, due__lt=today).count(),
+    }
+
+
+def figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
+    """Everything a report shows, in Chinese, as plain values."""
+    with translation.override("zh-hans"):
+        rows = case_rows(node, period, now)
+        kpi = kpis.kpi_set(node_subject(node), period, catch_up=False, only=REPORT_KPIS)
+        meetings = meeting_rows(node, period)
+        scheduled = meeting_figures.meetings(node_subject(node), period)
+        return {
+            "node": {"code": node.code, "name": node.name, "level": node.get_level_display()},
+            "period": str(period),
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "cases": rows,
+            "totals": totals(rows, node, period, now),
+            "kpis": [
+                {
+                    "key": v.key,
+                    "label": v.label,
+                    "value": v.value,
+                    "numerator": v.numerator,
+                    "denominator": v.denominator,
+                    "grade": v.grade or "",
+                }
+                for v in kpi
+            ],
+            "meetings": meetings,
+            "meetings_held": scheduled.filter(state__in=meeting_figures.HELD).count(),
+            "meetings_scheduled": scheduled.count(),
+            "slips": slip_figures(node, period, now),
+            "as_of": _when(now),
+        }

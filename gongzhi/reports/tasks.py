@@ -1,0 +1,27 @@
+"""Celery tasks of reports. Each is idempotent, so a redelivered or overlapping run is safe."""
+
+from typing import Any
+
+from celery import shared_task
+
+from gongzhi.reports import rollup, services
+from gongzhi.reports.models import ReportKind
+
+
+@shared_task(name="gongzhi.reports.tasks.rollup", ignore_result=True)
+def rollup_refresh() -> dict[str, Any]:
+    """The KPI tables follow the case events (beat: every 10 minutes)."""
+    progress = rollup.refresh()
+    return {"cases": progress.cases, "pairs": progress.pairs}
+
+
+@shared_task(name="gongzhi.reports.tasks.daily", ignore_result=True)
+def daily() -> str:
+    """Yesterday's 日报 of every street, block area and residential area (beat: 00:30)."""
+    return str(services.reports_generate(kind=ReportKind.DAILY))
+
+
+@shared_task(name="gongzhi.reports.tasks.weekly", ignore_result=True)
+def weekly() -> str:
+    """Last week's 周报 (beat: Monday 01:00)."""
+    return str(services.reports_generate(kind=ReportKind.WEEKLY))
