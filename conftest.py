@@ -1,5 +1,7 @@
 """Shared pytest fixtures."""
 
+from collections.abc import Iterator
+
 import pytest
 
 from gongzhi.testing.factories import Tree, make_tree
@@ -22,3 +24,14 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("django_db_setup")
     with request.getfixturevalue("django_db_blocker").unblock():
         ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in Chinese: a request in English through Django's test client leaves
+    English active on the test's thread (LocaleMiddleware activates, nothing deactivates)."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()

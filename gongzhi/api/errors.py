@@ -62,12 +62,17 @@ def validation_detail(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
+def _field_path(field: str) -> list[str | int]:
+    """A batch item's field ("3.text") as a loc path [3, "text"], like pydantic's."""
+    return [int(part) if part.isdigit() else part for part in field.split(".")]
+
+
 def django_validation_detail(exc: DjangoValidationError) -> list[dict[str, Any]]:
     if not hasattr(exc, "error_dict"):
         return [{"type": "value_error", "loc": list(BODY_LOC), "msg": str(m)} for m in exc.messages]
     detail: list[dict[str, Any]] = []
     for field, errors in exc.message_dict.items():
-        loc = list(BODY_LOC) if field == NON_FIELD_ERRORS else [*BODY_LOC, field]
+        loc = list(BODY_LOC) if field == NON_FIELD_ERRORS else [*BODY_LOC, *_field_path(field)]
         detail.extend({"type": "value_error", "loc": loc, "msg": str(m)} for m in errors)
     return detail
 

@@ -11,7 +11,9 @@ staff notes are masked and shortened.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
@@ -51,21 +53,62 @@ def holders(case: Case) -> list[Any]:
     return users_of(Post.objects.filter(pk=case.post_id).select_related("person__user", "deputy__user"))
 
 
-def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[Any]:
-    """Users of the posts with `power` at the deepest node on `node`'s ancestry that has any."""
+_memo: ContextVar[dict[tuple[str, str, int | None], list[Any]] | None] = ContextVar(
+    "recipients", default=None
+)
+
+
+@contextmanager
+def recipients_memo(cases: Iterable[Case] = ()) -> Iterator[None]:
+    """Within the block, look up the recipients for a place once (a batch of intakes in one
+    transaction: the roster cannot change under it); the dispatchers of `cases` are read
+    up front in one query."""
+    memo: dict[tuple[str, str, int | None], list[Any]] = {}
+    cases = list(cases)
+    if cases:
+        codes = {code for case in cases for code in case.node.ancestor_codes()}
+        posts = list(_posts_with(access.DISPATCH, codes))
+        for case in cases:
+            memo[(case.node.path, access.DISPATCH, case.rung)] = _deepest(posts, case.node, case.rung)
+    token = _memo.set(memo)
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def _posts_with(power: str, codes: Iterable[str]) -> Any:
     roles = [role for role, powers in access.ROLE_POWERS.items() if power in powers]
-    posts = (
-        Post.objects.filter(access.active_posts_q(), role__in=roles, node__code__in=node.ancestor_codes())
+    return (
+        Post.objects.filter(access.active_posts_q(), role__in=roles, node__code__in=list(codes))
         .select_related("node", "person__user", "deputy__user")
         .order_by("-node__level", "code")
     )
-    if max_level is not None:
-        posts = posts.filter(node__level__lte=max_level)
-    found = list(posts)
+
+
+def _deepest(posts: list[Post], node: Node, max_level: int | None) -> list[Any]:
+    """Users of those `posts` on `node`'s ancestry (at most `max_level`) at the deepest node."""
+    ancestry = set(node.ancestor_codes())
+    found = [p for p in posts if p.node.code in ancestry and (max_level is None or p.node.level <= max_level)]
     if not found:
         return []
-    deepest = found[0].node.level
+    deepest = max(p.node.level for p in found)
     return users_of(p for p in found if p.node.level == deepest)
+
+
+def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[Any]:
+    """Users of the posts with `power` at the deepest node on `node`'s ancestry that has any."""
+    memo = _memo.get()
+    key = (node.path, power, max_level)
+    if memo is not None and key in memo:
+        return memo[key]
+    posts = _posts_with(power, node.ancestor_codes())
+    if max_level is not None:
+        posts = posts.filter(node__level__lte=max_level)
+    found = _deepest(list(posts), node, max_level)
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 def dispatchers(case: Case) -> list[Any]:

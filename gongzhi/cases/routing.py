@@ -14,7 +14,7 @@ def route(*, category: Category, node: Node) -> tuple[Post | None, list[Post]]:
     codes = node.ancestor_codes()
     candidates = list(
         Post.objects.filter(active_posts_q(), categories=category, node__code__in=codes)
-        .select_related("unit", "node")
+        .select_related("unit", "node", "person")
         .order_by("-node__path", "code")
     )
     if not candidates:

@@ -1,12 +1,14 @@
 """Writes for cases. `case_create` is the one intake for every channel; `case_act` applies the
 workflow table to a case, with optimistic concurrency, and appends the event."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import classify, notifications, routing, sla, workflow
@@ -65,57 +67,138 @@ def case_create(*, actor: Any, intake: Intake) -> Case:
 
     A replayed external id (a hotline transfer imported twice) returns the existing case.
     """
+    return case_intake(actor=actor, intake=intake)[0]
+
+
+def case_intake(*, actor: Any, intake: Intake) -> tuple[Case, bool]:
+    """`case_create`, also saying whether the case is new (False: a replayed external id).
+
+    A new case comes back with its node, category and post (with unit and person) loaded, so
+    a channel can answer without reading it again."""
     _validate_intake(intake)
-    if intake.external_id:
-        existing = Case.objects.filter(source=intake.source, external_id=intake.external_id).first()
-        if existing is not None:
-            return existing
+    return _record(actor, [intake])[0]
+
+
+MAX_BATCH = 200
+
+
+def case_intake_many(*, actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
+    """Record a batch (a hotline system's or a sensor gateway's transfer) in one transaction:
+    all or nothing. Errors name the item: {"3.text": [...]}. Each item is what `case_intake`
+    would have recorded, in order; an external id repeated inside the batch is one case."""
+    if not intakes:
+        raise ValidationError({"cases": [_("至少需要一条")]})
+    if len(intakes) > MAX_BATCH:
+        raise ValidationError({"cases": [_("一次最多%(n)d条") % {"n": MAX_BATCH}]})
+    errors: dict[str, list[str]] = {}
+    for i, intake in enumerate(intakes):
+        try:
+            _validate_intake(intake)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors[f"{i}.{name}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return _record(actor, intakes)
+
+
+def _existing(intakes: Sequence[Intake]) -> dict[tuple[str, str], Case]:
+    """The cases already recorded under the batch's external ids (a replayed transfer)."""
+    wanted = {(i.source, i.external_id) for i in intakes if i.external_id}
+    if not wanted:
+        return {}
+    q = Q()
+    for source, external_id in wanted:
+        q |= Q(source=source, external_id=external_id)
+    found = Case.objects.filter(q).select_related("node", "category", "post__unit", "post__person")
+    return {(c.source, c.external_id): c for c in found}
+
+
+def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
+    """Route, set the dispatch deadline and write validated intakes with their first events
+    and the dispatchers' notifications, in one transaction. Routes and recipients are looked
+    up once per distinct (category, node) and node in the batch."""
     now = clock.now()
-    post: Post | None = None
-    assisting: list[Post] = []
-    if intake.category is not None:
-        post, assisting = routing.route(category=intake.category, node=intake.node)
-    data: dict[str, Any] = {**intake.data, "post": post.code if post else None}
-    if intake.category is None:
-        data.update(suggestion_data(intake.text))
-    phone = pii.normalise_phone(intake.contact_phone)
     user = actor if actor is not None and actor.is_authenticated else None
+    known = _existing(intakes)
+    routes: dict[tuple[int, int], tuple[Post | None, list[Post]]] = {}
+    results: list[tuple[Case, bool]] = []
+    fresh: list[tuple[Case, list[Post], dict[str, Any], Intake]] = []
+    for intake in intakes:
+        key = (intake.source, intake.external_id)
+        if intake.external_id and key in known:
+            results.append((known[key], False))
+            continue
+        post: Post | None = None
+        assisting: list[Post] = []
+        if intake.category is not None:
+            route_key = (intake.category.pk, intake.node.pk)
+            if route_key not in routes:
+                routes[route_key] = routing.route(category=intake.category, node=intake.node)
+            post, assisting = routes[route_key]
+        data: dict[str, Any] = {**intake.data, "post": post.code if post else None}
+        if intake.category is None:
+            data.update(suggestion_data(intake.text))
+        case = _new_case(intake, post=post, user=user, now=now)
+        if intake.external_id:
+            known[key] = case
+        fresh.append((case, assisting, data, intake))
+        results.append((case, True))
     with transaction.atomic():
-        case = Case.objects.create(
-            node=intake.node,
-            node_path=intake.node.path,
-            category=intake.category,
-            text=intake.text.strip(),
-            source=intake.source,
-            external_id=intake.external_id,
-            lat=intake.lat,
-            lon=intake.lon,
-            address=intake.address,
-            reporter=intake.reporter,
-            reporter_user=user,
-            contact_name=intake.contact_name,
-            contact_phone_enc=pii.encrypt(phone),
-            contact_phone_masked=pii.mask_phone(phone),
-            post=post,
-            dispatch_due=sla.dispatch_due(now),
-            created_at=now,
-            updated_at=now,
+        Case.objects.bulk_create([f[0] for f in fresh])
+        Case.assisting_posts.through.objects.bulk_create(
+            [
+                Case.assisting_posts.through(case_id=case.pk, post_id=p.pk)
+                for case, assisting, _data, _intake in fresh
+                for p in assisting
+            ]
         )
-        if assisting:
-            case.assisting_posts.set(assisting)
-        event = CaseEvent.objects.create(
-            case=case,
-            seq=1,
-            action="create",
-            from_state="",
-            to_state=State.RECEIVED,
-            actor=user,
-            at=now,
-            data=data,
+        events = CaseEvent.objects.bulk_create(
+            [
+                CaseEvent(
+                    case=case,
+                    seq=1,
+                    action="create",
+                    from_state="",
+                    to_state=State.RECEIVED,
+                    actor=user,
+                    at=now,
+                    data=data,
+                )
+                for case, _assisting, data, _intake in fresh
+            ]
         )
-        attach_files(event, intake.files)
-        outbox.enqueue_all(notifications.messages_for_event(case, event))
-    return case
+        specs = []
+        with notifications.recipients_memo(case for case, *_rest in fresh):
+            for (case, _assisting, _data, intake), event in zip(fresh, events, strict=True):
+                attach_files(event, intake.files)
+                specs.extend(notifications.messages_for_event(case, event))
+        outbox.enqueue_all(specs)
+    return results
+
+
+def _new_case(intake: Intake, *, post: Post | None, user: Any, now: datetime) -> Case:
+    phone = pii.normalise_phone(intake.contact_phone)
+    return Case(
+        node=intake.node,
+        node_path=intake.node.path,
+        category=intake.category,
+        text=intake.text.strip(),
+        source=intake.source,
+        external_id=intake.external_id,
+        lat=intake.lat,
+        lon=intake.lon,
+        address=intake.address,
+        reporter=intake.reporter,
+        reporter_user=user,
+        contact_name=intake.contact_name,
+        contact_phone_enc=pii.encrypt(phone),
+        contact_phone_masked=pii.mask_phone(phone),
+        post=post,
+        dispatch_due=sla.dispatch_due(now),
+        created_at=now,
+        updated_at=now,
+    )
 
 
 def suggestion_data(text: str) -> dict[str, Any]:
@@ -146,7 +229,7 @@ def actor_kinds(user: Any, case: Case) -> set[str]:
     if user is None:
         return {workflow.SYSTEM}
     kinds: set[str] = set()
-    if access.can(user, access.DISPATCH, rung_node(case)):
+    if access.can_on_rung(user, access.DISPATCH, case.node, case.rung):
         kinds.add(workflow.DISPATCHER)
     if access.can(user, access.SUPERVISE, case.node):
         kinds.add(workflow.STREET)

@@ -46,7 +46,7 @@ def enqueue_all(specs: Iterable[OutboxSpec]) -> list[OutboxMessage]:
     """Write the messages in the caller's transaction; one kick after commit for all of them."""
     now = clock.now()
     messages = [
-        OutboxMessage.objects.create(
+        OutboxMessage(
             kind=spec.kind,
             recipient=spec.recipient,
             node_path=spec.node_path,
@@ -59,6 +59,7 @@ def enqueue_all(specs: Iterable[OutboxSpec]) -> list[OutboxMessage]:
         for spec in specs
     ]
     if messages:
+        OutboxMessage.objects.bulk_create(messages)
         transaction.on_commit(kick)
     return messages
 

@@ -66,6 +66,7 @@ class Grant:
     powers: frozenset[str]
     role: str
     category_ids: frozenset[int] = frozenset()
+    level: int = 0  # the post's node level: rung checks need no ancestor query
 
 
 @dataclass(frozen=True)
@@ -106,30 +107,53 @@ def _compute_scope(user: Any) -> Scope:
 
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(user_id=None, person_id=None, superuser=False)
-    person = Person.objects.filter(user=user).only("id").first()
+    # Staff are found through their posts in one query; only someone holding no post (a
+    # resident) needs the second query for their person record.
+    posts = list(
+        Post.objects.filter(active_posts_q())
+        .filter(Q(person__user=user) | Q(deputy__user=user))
+        .select_related("node", "person", "deputy")
+    )
+    person_id = next(
+        (p.person_id if p.person is not None and p.person.user_id == user.pk else p.deputy_id for p in posts),
+        None,
+    )
+    if person_id is None:
+        person_id = Person.objects.filter(user=user).values_list("id", flat=True).first()
     grants: list[Grant] = []
-    if person is not None:
-        posts = (
-            Post.objects.filter(active_posts_q())
-            .filter(Q(person=person) | Q(deputy=person))
-            .select_related("node")
-            .prefetch_related("categories")
-        )
+    if person_id is not None:
+        categories = _department_categories(posts)
         for post in posts:
             grants.append(
                 Grant(
                     path=post.node.path,
                     powers=ROLE_POWERS.get(post.role, frozenset()),
                     role=post.role,
-                    category_ids=frozenset(c.pk for c in post.categories.all()),
+                    category_ids=categories.get(post.pk, frozenset()),
+                    level=post.node.level,
                 )
             )
     return Scope(
         user_id=user.pk,
-        person_id=person.pk if person else None,
+        person_id=person_id,
         superuser=bool(user.is_superuser),
         grants=tuple(grants),
     )
+
+
+def _department_categories(posts: list[Any]) -> dict[int, frozenset[int]]:
+    """The categories each department post answers for (only departments' scope depends on
+    them), in one query and only when the user holds such a post."""
+    from gongzhi.orgs.models import Post
+
+    ids = [p.pk for p in posts if p.role == PostRole.DEPARTMENT]
+    if not ids:
+        return {}
+    pairs = Post.categories.through.objects.filter(post_id__in=ids).values_list("post_id", "category_id")
+    found: dict[int, set[int]] = {}
+    for post_id, category_id in pairs:
+        found.setdefault(post_id, set()).add(category_id)
+    return {k: frozenset(v) for k, v in found.items()}
 
 
 def forget(user: Any) -> None:
@@ -146,6 +170,15 @@ def can(user: Any, power: str, node: Node) -> bool:
     if s.superuser:
         return True
     return any(node.path.startswith(path) for path in s.paths(power))
+
+
+def can_on_rung(user: Any, power: str, node: Node, rung: int) -> bool:
+    """The power held at an ancestor of `node` whose level is at most `rung`: the same answer as
+    `can` at the deepest such ancestor (levels grow along a path), without reading it."""
+    s = scope(user)
+    if s.superuser:
+        return True
+    return any(power in g.powers and g.level <= rung and node.path.startswith(g.path) for g in s.grants)
 
 
 def can_at(user: Any, power: str, node: Node) -> bool:

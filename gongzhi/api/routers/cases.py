@@ -7,18 +7,20 @@ which scope by orgs.access. A case outside the caller's scope answers 404 like a
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from gongzhi.api.pagination import Page, PageParams, paginate
+from gongzhi.api.pagination import PageParams
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases import suggestions
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
+from gongzhi.core import paging
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Category, Post
@@ -91,6 +93,21 @@ class CaseIn(Schema):
     external_id: str = Field("", max_length=64, description="外部编号（重复提交返回同一工单）")
 
 
+class BatchIn(Schema):
+    cases: list[CaseIn] = Field(
+        ..., min_length=1, max_length=case_services.MAX_BATCH, description="至多200条；全部成功或全部不写"
+    )
+
+
+class BatchItemOut(Schema):
+    id: int
+    number: str
+    state: str
+    post: str | None = Field(..., description="派往的岗位编码")
+    dispatch_due: datetime | None
+    created: bool = Field(..., description="false：外部编号已登记过，返回原工单")
+
+
 class ActionIn(Schema):
     action: str = Field(..., max_length=30)
     version: int = Field(..., ge=1, description="读取时的版本号（乐观锁）")
@@ -139,6 +156,16 @@ class CaseFilters(PageParams):
     category: str | None = Field(None, max_length=20)
     node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
     q: str | None = Field(None, max_length=100, description="描述包含")
+    cursor: str | None = Field(
+        None, max_length=60, description="上一页返回的 next_cursor：从其后接着取（深翻页用它，不用 offset）"
+    )
+
+
+class CasePage(Schema):
+    count: int = Field(..., description="符合条件的工单数，最多数到10000")
+    count_more: bool = Field(..., description="true：多于 count（显示为“10000+”）")
+    next_cursor: str | None = Field(..., description="下一页的翻页标记；最后一页为空")
+    items: list[CaseOut]
 
 
 def case_out(case: Case, user: Any) -> dict[str, Any]:
@@ -199,7 +226,9 @@ def event_out(event: CaseEvent) -> dict[str, Any]:
 def _category(code: str | None) -> Category | None:
     if not code:
         return None
-    category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+    category = (
+        Category.objects.filter(code=code, active=True, parent__isnull=False).select_related("policy").first()
+    )
     if category is None:
         raise invalid("category", _("分类 %(code)s 不存在") % {"code": code})
     return category
@@ -209,19 +238,29 @@ def _scoped_case(user: Any, case_id: int) -> Case:
     return found(case_selectors.case_get(user=user, pk=case_id))
 
 
-@router.get("", response=Page[CaseOut], summary="工单列表")
+@router.get("", response=CasePage, summary="工单列表（新的在前）")
 def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    """Counted up to 10,000; deep pages follow `next_cursor` (a keyset page costs the same
+    however deep it is), `offset` still works for the first pages."""
     user = caller(request)
     wanted: dict[str, Any] = {"state": filters.state, "category": filters.category, "q": filters.q}
     if filters.node:
         node = found(Node.objects.filter(code=filters.node).first())
         wanted["node_path"] = node.path
-    page = paginate(
-        case_selectors.case_list(user=user, filters=wanted).select_related("post__unit", "post__person"),
-        filters,
-    )
-    page["items"] = [case_out(c, user) for c in page["items"]]
-    return page
+    if filters.cursor and filters.offset:
+        raise invalid("offset", _("使用翻页标记时不能同时指定 offset"))
+    qs = case_selectors.case_list(user=user, filters=wanted).select_related("post__unit", "post__person")
+    count, more = paging.capped_count(qs)
+    if filters.cursor:
+        qs = paging.after(qs, filters.cursor)
+    rows = list(qs.order_by("-created_at", "-pk")[filters.offset : filters.offset + filters.limit + 1])
+    next_cursor = paging.cursor_of(rows[filters.limit - 1]) if len(rows) > filters.limit else None
+    return {
+        "count": count,
+        "count_more": more,
+        "next_cursor": next_cursor,
+        "items": [case_out(c, user) for c in rows[: filters.limit]],
+    }
 
 
 @router.post("", response={201: CaseOut, 200: CaseOut}, summary="上报问题（立一个工单）")
@@ -230,11 +269,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     node = Node.objects.filter(code=payload.node).first()
     if node is None:
         raise invalid("node", _("位置 %(code)s 不存在") % {"code": payload.node})
-    existed = (
-        bool(payload.external_id)
-        and Case.objects.filter(source=Source.API, external_id=payload.external_id).exists()
-    )
-    case = case_services.case_create(
+    case, created = case_services.case_intake(
         actor=user,
         intake=case_services.Intake(
             node=node,
@@ -249,8 +284,63 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
             external_id=payload.external_id,
         ),
     )
-    case = found(case_selectors.case_get(user=user, pk=case.pk)) if not user.is_anonymous else case
-    return Status(200 if existed else 201, case_out(case, user))
+    return Status(201 if created else 200, case_out(case, user))
+
+
+@router.post("/batch", response={201: list[BatchItemOut]}, summary="批量上报（热线、感知设备网关）")
+def case_create_batch(request: HttpRequest, payload: BatchIn) -> Status:
+    """One transaction for the whole batch: a bad item rejects all of them, its errors located
+    as ["body", "payload", "cases", index, field]."""
+    user = caller(request)
+    nodes = {n.code: n for n in Node.objects.filter(code__in={c.node for c in payload.cases})}
+    wanted = {c.category for c in payload.cases if c.category}
+    categories = {
+        c.code: c
+        for c in Category.objects.filter(code__in=wanted, active=True, parent__isnull=False).select_related(
+            "policy"
+        )
+    }
+    errors: dict[str, list[str]] = {}
+    for i, item in enumerate(payload.cases):
+        if item.node not in nodes:
+            errors[f"cases.{i}.node"] = [_("位置 %(code)s 不存在") % {"code": item.node}]
+        if item.category and item.category not in categories:
+            errors[f"cases.{i}.category"] = [_("分类 %(code)s 不存在") % {"code": item.category}]
+    if errors:
+        raise ValidationError(errors)
+    intakes = [
+        case_services.Intake(
+            node=nodes[item.node],
+            text=item.text,
+            source=Source.API,
+            category=categories.get(item.category or ""),
+            lat=item.lat,
+            lon=item.lon,
+            address=item.address,
+            contact_name=item.contact_name,
+            contact_phone=item.contact_phone,
+            external_id=item.external_id,
+        )
+        for item in payload.cases
+    ]
+    try:
+        recorded = case_services.case_intake_many(actor=user, intakes=intakes)
+    except ValidationError as exc:  # the service names items by index alone
+        raise ValidationError({f"cases.{k}": v for k, v in exc.message_dict.items()}) from exc
+    return Status(
+        201,
+        [
+            {
+                "id": case.pk,
+                "number": case.number,
+                "state": case.state,
+                "post": case.post.code if case.post else None,
+                "dispatch_due": case.dispatch_due,
+                "created": created,
+            }
+            for case, created in recorded
+        ],
+    )
 
 
 @router.get("/{case_id}", response=CaseOut, summary="工单详情")

@@ -211,3 +211,69 @@ def test_duplicates_only_from_cases_the_caller_may_see(api, routed, rules_only, 
     assert committee["duplicates"][0]["same_building"] is False
     grid = api("GET", f"/cases/{case_id}/suggestions", as_="grid").json()
     assert grid["duplicates"] == [] and grid["suggestions"] == committee["suggestions"]
+
+
+def test_batch_records_all_routes_each_and_keeps_external_ids_idempotent(api, routed):
+    report(api, external_id="HL-1")
+    items = [
+        {"node": "S-R1-B1", "text": "楼道堆放旧家具", "category": "LD01", "external_id": "HL-1"},
+        {"node": "S-R1-B1", "text": "3楼楼道堆满纸箱", "category": "LD01", "external_id": "HL-2"},
+        {"node": "S-R1-B1", "text": "3楼楼道堆满纸箱（重复推送）", "category": "LD01", "external_id": "HL-2"},
+        {"node": "S-R1-B1", "text": "路灯不亮了"},
+    ]
+    response = api("POST", "/cases/batch", as_="grid", json={"cases": items})
+    assert response.status_code == 201
+    body = response.json()
+    assert [i["created"] for i in body] == [False, True, False, True]
+    assert body[1]["id"] == body[2]["id"] and body[1]["post"] == "R1-LD" and body[3]["post"] is None
+    assert Case.objects.count() == 3 and CaseEvent.objects.filter(action="create").count() == 3
+    unrouted = CaseEvent.objects.get(case_id=body[3]["id"], seq=1)
+    assert unrouted.data["suggested"], "an uncategorised item gets its suggestion like a single report"
+
+
+def test_batch_with_one_bad_item_writes_nothing_and_names_the_item(api, routed):
+    items = [
+        {"node": "S-R1-B1", "text": "楼道堆物", "category": "LD01"},
+        {"node": "S-R1-B1", "text": "   "},
+        {"node": "NOPE", "text": "井盖缺失"},
+        {"node": "S-R1-B1", "text": "x", "contact_phone": "123"},
+    ]
+    response = api("POST", "/cases/batch", as_="grid", json={"cases": items})
+    assert response.status_code == 422
+    locs = {tuple(d["loc"][2:]) for d in response.json()["detail"]}
+    assert locs == {("cases", 2, "node")}  # places are checked first
+    del items[2]
+    response = api("POST", "/cases/batch", as_="grid", json={"cases": items})
+    assert response.status_code == 422
+    locs = {tuple(d["loc"][2:]) for d in response.json()["detail"]}
+    assert locs == {("cases", 1, "text"), ("cases", 2, "contact_phone")}
+    assert Case.objects.count() == 0
+
+
+def test_batch_size_is_bounded(api, routed):
+    one = {"node": "S-R1-B1", "text": "楼道堆物"}
+    assert api("POST", "/cases/batch", as_="grid", json={"cases": []}).status_code == 422
+    too_many = api("POST", "/cases/batch", as_="grid", json={"cases": [one] * 201})
+    assert too_many.status_code == 422 and Case.objects.count() == 0
+    assert api("POST", "/cases/batch", json={"cases": [one]}).status_code == 401
+
+
+def test_list_walks_by_cursor_through_ties_and_rejects_bad_cursors(api, routed):
+    items = [{"node": "S-R1-B1", "text": f"楼道堆物第{i}处"} for i in range(7)]
+    api("POST", "/cases/batch", as_="grid", json={"cases": items})  # one moment: created_at ties
+    seen, cursor, pages, cursors = [], None, 0, []
+    while True:
+        params = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = api("GET", "/cases", as_="street", params=params).json()
+        assert body["count"] == 7 and body["count_more"] is False
+        seen += [c["id"] for c in body["items"]]
+        cursor, pages = body["next_cursor"], pages + 1
+        cursors.append(cursor)
+        if cursor is None:
+            break
+    assert pages == 3 and seen == sorted(Case.objects.values_list("pk", flat=True), reverse=True)
+    for bad in ("nonsense", "2026-01-01T00:00:00~x", "2026-01-01T00:00:00~5"):
+        response = api("GET", "/cases", as_="street", params={"cursor": bad})
+        assert response.status_code == 422, bad
+    both = api("GET", "/cases", as_="street", params={"cursor": cursors[0], "offset": 3})
+    assert both.status_code == 422 and both.json()["detail"][0]["loc"][-1] == "offset"
