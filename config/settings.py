@@ -180,12 +180,16 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Maps draw the tree's boundaries alone (offline); a tile server is optional, e.g.
+# MAP_TILE_URL=https://webrd01.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+_TILE_ORIGIN = "/".join(MAP_TILE_URL.split("/")[:3]) if MAP_TILE_URL.startswith("https://") else ""
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "connect-src": [SELF],
         "frame-ancestors": [NONE],
         "form-action": [SELF],

@@ -11,6 +11,8 @@ const vendor = join(root, "gongzhi", "web", "static", "vendor");
 // [package, file inside the package, destination folder under vendor/]
 const FILES = [
   ["htmx.org", "dist/htmx.min.js", "htmx"],
+  // ECharts' common build (line, bar, pie, grid, tooltip, legend): the dashboard's charts
+  ["echarts", "dist/echarts.common.min.js", "echarts"],
   ["leaflet", "dist/leaflet.js", "leaflet"],
   ["leaflet", "dist/leaflet.css", "leaflet"],
   // leaflet.css finds its marker and layer icons in images/ next to it

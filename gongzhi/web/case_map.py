@@ -43,6 +43,10 @@ def case_map_data(request: HttpRequest) -> HttpResponse:
     """GeoJSON of the areas with `open` = open cases the user may see there (scoped by access)."""
     require_power(request, access.VIEW_CASES)
     areas = map_areas(request.user)
+    within = request.GET.get("node", "")[:40]  # the command centre's node: its areas only
+    if within:
+        node = Node.objects.filter(code=within).first()
+        areas = [a for a in areas if node is not None and a.path.startswith(node.path)]
     counts = case_selectors.open_counts(user=request.user, paths=[a.path for a in areas])
     features = [
         {

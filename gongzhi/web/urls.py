@@ -5,6 +5,7 @@ from gongzhi.web import (
     auth,
     case_actions,
     case_map,
+    dashboard,
     cases_views,
     hotline,
     imports,
@@ -52,6 +53,8 @@ urlpatterns = [
     path("cases/queue/count/", cases_views.queue_count, name="case_queue_count"),
     path("cases/mine/", cases_views.mine, name="case_mine"),
     path("cases/overdue/", cases_views.overdue, name="case_overdue"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/data.json", dashboard.dashboard_data, name="dashboard_data"),
     path("cases/map/", case_map.case_map, name="case_map"),
     path("cases/map/data.json", case_map.case_map_data, name="case_map_data"),
     # cases: 12345 hotline bulk import (street dispatchers)

@@ -22,6 +22,7 @@ NAV = [
     ("web:case_list", _("工单"), access.VIEW_CASES),
     ("web:case_overdue", _("超期"), access.VIEW_CASES),
     ("web:case_map", _("地图"), access.VIEW_CASES),
+    ("web:dashboard", _("指挥中心"), "area_cases"),  # figures kept per residential area
     ("web:meetings", _("居务会"), access.VIEW_MEETINGS),
     ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
     ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only
@@ -55,6 +56,11 @@ def _allowed(user: Any, power: str | None) -> bool:
         from gongzhi.web.hotline import may_import
 
         return may_import(user)
+    if power == "area_cases":
+        scope = access.scope(user)
+        return scope.superuser or any(
+            access.VIEW_CASES in g.powers and g.level <= Level.AREA for g in scope.grants
+        )
     if power == "any_post":
         scope = access.scope(user)
         return scope.superuser or bool(scope.grants)

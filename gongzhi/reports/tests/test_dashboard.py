@@ -1,0 +1,97 @@
+# ruff: noqa: F811 (scenario, the imported fixture, is each test's argument)
+"""The command centre's figures on the hand-built scenario, and its page, refresh endpoint and
+errors over the test client (the layout itself is checked in the browser tests)."""
+
+import json
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from gongzhi.core import clock
+from gongzhi.reports import dashboard as dash
+from gongzhi.reports import kpis, periods
+from gongzhi.reports.subjects import node_subject
+from gongzhi.reports.tests.conftest import DAY1, DAY2, DAY3
+from gongzhi.reports.tests.test_kpis import NOW, WHOLE, scenario  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def board(node):
+    with clock.freeze(NOW):
+        return dash.dashboard(node_subject(node), WHOLE)
+
+
+def test_trend_and_mix_add_up_to_the_kpi_counters(scenario):
+    b = board(scenario.tree.street)
+    assert [d["day"] for d in b.trend] == [DAY1.isoformat(), DAY2.isoformat(), DAY3.isoformat()]
+    assert sum(d["received"] for d in b.trend) == b.kpis.counts["received"] == 9
+    assert sum(d["closed"] for d in b.trend) == b.kpis.counts["closed"]
+    for d in b.trend:  # each day's points are that day's KPI counters
+        with clock.freeze(NOW):
+            day = kpis.kpi_set(
+                node_subject(scenario.tree.street), periods.day_of(date.fromisoformat(d["day"]))
+            )
+        assert (d["received"], d["closed"]) == (day.counts["received"], day.counts["closed"])
+    parent = scenario.category.parent
+    assert b.categories == [{"code": parent.code, "name": parent.name, "count": 9}]
+    assert (b.waiting, b.open_now) == (1, 3)  # F waits; F, H and G are open
+
+
+def test_an_area_sees_its_own_figures(scenario):
+    b = board(scenario.tree.r3)
+    assert (b.waiting, b.open_now, b.kpis.counts["received"]) == (0, 1, 1)
+    assert [e.code for e in b.areas.entries] == ["S-R3"]
+
+
+def client(user):
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def test_page_and_refresh_show_the_same_figures(scenario):
+    street = client(scenario.street)
+    query = {"start": DAY1.isoformat(), "end": DAY3.isoformat()}
+    with clock.freeze(NOW):
+        page = street.get("/dashboard/", query)
+        data = street.get("/dashboard/data.json", query)
+        screen = street.get("/dashboard/", {**query, "screen": "1"})
+    assert page.status_code == 200 and screen.status_code == 200
+    assert 'class="dashboard screen"' in screen.content.decode()
+    body = data.json()
+    assert body["waiting"] == 1 and body["open"] == 3
+    assert sum(d["received"] for d in body["trend"]) == 9
+    embedded = page.content.decode().split('id="dash-data" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(embedded)["kpis"] == body["kpis"]
+    assert "13" not in "".join(str(v) for v in body.values() if isinstance(v, str))  # no phone numbers
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"node": "S-R1"}, 403),  # outside the R3 committee's scope: no totals leak
+        ({"node": "NOPE"}, 400),
+        ({"start": "2026-03-04", "end": "2026-03-01"}, 400),
+        ({"range": "decade"}, 400),
+        ({"start": "not-a-date"}, 400),
+    ],
+)
+def test_bad_requests_are_clear_errors(scenario, query, status):
+    outsider = client(scenario.outsider)
+    with clock.freeze(NOW):
+        page = outsider.get("/dashboard/", query)
+        data = outsider.get("/dashboard/data.json", query)
+    assert (page.status_code, data.status_code) == (status, status)
+    if status == 400:
+        assert data.json()["errors"]
+    assert '"waiting"' not in data.content.decode() or status == 400
+
+
+def test_below_the_area_is_a_clear_error_and_the_menu_hides_it(scenario):
+    handler = client(scenario.handler)  # property staff of an estate
+    response = handler.get("/dashboard/")
+    assert response.status_code == 400 and "居民区" in response.content.decode()
+    assert 'href="/dashboard/"' not in handler.get("/").content.decode()
+    assert 'href="/dashboard/"' in client(scenario.dispatcher).get("/").content.decode()

@@ -1,0 +1,102 @@
+"""The street command centre (指挥中心): one page per node with its KPIs, trend, category mix,
+rankings, the 待受理 counter and the map; `data.json` is what the page re-reads every minute, so
+it refreshes without a reload. `?screen=1` is the big-screen layout for the street's wall
+display; the default is the phone layout.
+
+Access: VIEW_CASES over the node (reports.subjects.subject_for: 403 outside the scope, an
+unknown node a 400 with its message), so no total counts a case the viewer could not open.
+"""
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.orgs import access
+from gongzhi.reports import dashboard as dash
+from gongzhi.reports import periods
+from gongzhi.reports.subjects import subject_for
+from gongzhi.web.http import messages_of, page, require_power
+
+REFRESH_SECONDS = 60
+RANGES = (("today", _("今天")), ("week", _("近7天")), ("month", _("本月")), ("year", _("近一年")))
+
+
+class DashboardForm(forms.Form):
+    node = forms.CharField(label=_("辖区"), max_length=40, required=False)
+    range = forms.ChoiceField(label=_("期间"), choices=RANGES, required=False)
+    start = forms.DateField(label=_("开始日期"), required=False)
+    end = forms.DateField(label=_("结束日期（含）"), required=False)
+    screen = forms.BooleanField(required=False)
+
+    def period(self) -> periods.Period:
+        """A custom start/end wins over the preset; `end` on the page is the last day shown."""
+        data = self.cleaned_data
+        start, end = data.get("start"), data.get("end")
+        if start or end:
+            return periods.period(start, end + timedelta(days=1) if end else None)
+        return preset(data.get("range") or "month")
+
+
+def preset(name: str) -> periods.Period:
+    today = periods.today()
+    if name == "today":
+        return periods.day_of(today)
+    if name == "week":
+        return periods.last_days(7)
+    if name == "year":
+        return periods.Period(date(today.year - 1, today.month, 1), today + timedelta(days=1))
+    return periods.this_month()
+
+
+def _board(request: HttpRequest) -> tuple[DashboardForm, dash.Dashboard]:
+    require_power(request, access.VIEW_CASES)
+    form = DashboardForm(request.GET)
+    if not form.is_valid():
+        raise ValidationError({name: [str(m) for m in errors] for name, errors in form.errors.items()})
+    subject = subject_for(request.user, node=form.cleaned_data.get("node") or "")
+    return form, dash.dashboard(subject, form.period())
+
+
+@page
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, board = _board(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "board": board,
+        "data": dash.as_json(board),
+        "screen": form.cleaned_data.get("screen"),
+        "query": request.GET.urlencode(),
+        "phone_query": _query(request, screen=False),
+        "screen_query": _query(request, screen=True),
+        "ranges": RANGES,
+        "refresh_seconds": REFRESH_SECONDS,
+        "tile_url": settings.MAP_TILE_URL,
+        "node_code": board.subject.node.code if board.subject.node else "",
+    }
+    return render(request, "web/dashboard/dashboard.html", context)
+
+
+def _query(request: HttpRequest, *, screen: bool) -> str:
+    query = request.GET.copy()
+    query.pop("screen", None)
+    if screen:
+        query["screen"] = "1"
+    return query.urlencode()
+
+
+@page
+def dashboard_data(request: HttpRequest) -> HttpResponse:
+    """The figures as JSON for the page's refresh (errors as {"errors": [...]}, 400/403)."""
+    try:
+        _form, board = _board(request)
+    except ValidationError as exc:
+        return JsonResponse({"errors": messages_of(exc)}, status=400)
+    response = JsonResponse(dash.as_json(board), json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,0 +1,92 @@
+// The command centre: draws the trend and the category mix with ECharts and the map with
+// casemap.js, then re-reads the figures (data.json) every `data-refresh` seconds and updates
+// everything in place, without reloading the page.
+(function () {
+  "use strict";
+  var RED = "#b71c1c", GREEN = "#116b3a";
+  var PALETTE = ["#b71c1c", "#f97316", "#eab308", "#116b3a", "#0e7490", "#4338ca", "#9333ea", "#6b7280"];
+
+  function start() {
+    var root = document.getElementById("dashboard");
+    if (!root || !window.echarts) return;
+    var screen = root.classList.contains("screen");
+    var text = screen ? "#e5e7eb" : "#1f2328";
+    var trend = echarts.init(document.getElementById("dash-trend"));
+    var mix = echarts.init(document.getElementById("dash-mix"));
+    var mapEl = document.getElementById("dash-map");
+    var map = mapEl && window.L && window.gongzhiCaseMap ? window.gongzhiCaseMap(mapEl, null) : null;
+
+    function draw(data) {
+      trend.setOption({
+        color: [RED, GREEN],
+        textStyle: { color: text },
+        tooltip: { trigger: "axis" },
+        legend: { data: [root.dataset.received, root.dataset.closed], textStyle: { color: text } },
+        grid: { left: 40, right: 12, top: 36, bottom: 28 },
+        xAxis: { type: "category", data: data.trend.map(function (d) { return d.day.slice(5); }) },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: root.dataset.received, type: "line", smooth: true, data: data.trend.map(function (d) { return d.received; }) },
+          { name: root.dataset.closed, type: "line", smooth: true, data: data.trend.map(function (d) { return d.closed; }) },
+        ],
+      });
+      mix.setOption({
+        color: PALETTE,
+        textStyle: { color: text },
+        tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
+        series: [{
+          type: "pie", radius: ["35%", "65%"], avoidLabelOverlap: true,
+          label: { color: text, formatter: "{b}\n{c}" },
+          data: data.categories.map(function (c) { return { name: c.name, value: c.count }; }),
+        }],
+      });
+      document.getElementById("dash-waiting").textContent = data.waiting;
+      document.getElementById("dash-open").textContent = data.open;
+      data.kpis.forEach(function (k) {
+        var tile = root.querySelector('.tile[data-key="' + k.key + '"]');
+        if (!tile) return;
+        tile.querySelector(".value").textContent = k.value === null ? "—" : k.value + "%";
+        var grade = tile.querySelector(".grade");
+        grade.textContent = k.grade || "";
+        grade.className = "grade grade-" + (k.grade || "none");
+        tile.querySelector(".ratio").textContent = k.denominator ? k.numerator + "/" + k.denominator : tile.querySelector(".ratio").textContent;
+      });
+      ranking("dash-areas", data.areas);
+      ranking("dash-units", data.units);
+      var asOf = document.getElementById("dash-as-of");
+      if (data.as_of) asOf.textContent = asOf.dataset.label + " " + data.as_of.slice(11, 16);
+    }
+
+    function ranking(id, entries) {
+      var list = document.getElementById(id);
+      if (!list || !entries.length) return;
+      list.textContent = "";
+      entries.forEach(function (e) {
+        var li = document.createElement("li");
+        var name = document.createElement("span");
+        name.textContent = e.name;
+        var value = document.createElement("b");
+        value.textContent = e.value;
+        var grade = document.createElement("i");
+        grade.className = "grade grade-" + e.grade;
+        grade.textContent = e.grade || "";
+        li.append(name, " ", value, " ", grade);
+        list.appendChild(li);
+      });
+    }
+
+    function refresh() {
+      fetch(root.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) { draw(data); root.classList.remove("stale"); if (map) map.refresh(); })
+        .catch(function () { root.classList.add("stale"); root.title = root.dataset.failed; });
+    }
+
+    draw(JSON.parse(document.getElementById("dash-data").textContent));
+    window.addEventListener("resize", function () { trend.resize(); mix.resize(); });
+    setInterval(refresh, (parseInt(root.dataset.refresh, 10) || 60) * 1000);
+    root.dataset.ready = "1"; // the page tests wait for this
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
