@@ -284,7 +284,7 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
     batch_common.pop("cpu")
     results.add(
         "cases.intake_batch.rate",
-        value=batch_check["cases_written"] / batched.seconds,
+        value=int(str(batch_check["cases_written"])) / batched.seconds,
         unit="cases/s",
         baseline=raw.count / raw.seconds,
         baseline_is="the same raw SQL baseline as cases.intake.rate",
