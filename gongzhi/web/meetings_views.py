@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.public import public_text
@@ -187,6 +187,8 @@ def calendar_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     query = {"node": node.code if node else "", "kind": kind}
     return {
         "days": list(days.items()),
+        "weeks": month_grid(first, {day: len(ms) for day, ms in days.items()}),
+        "weekday_names": WEEKDAY_NAMES,
         "month": first,
         "prev_month": (first - timedelta(days=1)).replace(day=1),
         "next_month": _next_month(first),
@@ -203,6 +205,34 @@ def calendar_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "errors": {},
         **extra,
     }
+
+
+WEEKDAY_NAMES = (
+    pgettext_lazy("星期", "一"),
+    pgettext_lazy("星期", "二"),
+    pgettext_lazy("星期", "三"),
+    pgettext_lazy("星期", "四"),
+    pgettext_lazy("星期", "五"),
+    pgettext_lazy("星期", "六"),
+    pgettext_lazy("星期", "日"),
+)
+
+
+def month_grid(first: date, counts: dict[date, int]) -> list[list[dict[str, Any] | None]]:
+    """The month as Monday-first weeks of {day, count} (None outside the month): the grid on
+    top of the agenda, each day linking to its meetings below."""
+    weeks: list[list[dict[str, Any] | None]] = []
+    week: list[dict[str, Any] | None] = [None] * first.weekday()
+    day = first
+    while day.month == first.month:
+        week.append({"day": day, "count": counts.get(day, 0)})
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+        day += timedelta(days=1)
+    if week:
+        weeks.append(week + [None] * (7 - len(week)))
+    return weeks
 
 
 @page

@@ -389,6 +389,26 @@ def test_calendar_lists_the_month_and_filters(mworld):
     assert jwh.get("/meetings/?month=garbage").status_code == 200
 
 
+def test_calendar_month_grid_counts_each_day_and_links_to_it():
+    from datetime import date
+
+    from gongzhi.web.meetings_views import month_grid
+
+    weeks = month_grid(date(2026, 11, 1), {date(2026, 11, 25): 2})
+    assert len(weeks) == 6 and all(len(w) == 7 for w in weeks)  # 1 Nov 2026 is a Sunday
+    assert weeks[0][:6] == [None] * 6 and weeks[0][6] == {"day": date(2026, 11, 1), "count": 0}
+    cells = [c for w in weeks for c in w if c]
+    assert len(cells) == 30 and sum(c["count"] for c in cells) == 2
+    assert weeks[4][2] == {"day": date(2026, 11, 25), "count": 2}  # a Wednesday
+
+
+def test_calendar_page_shows_the_grid(mworld):
+    jwh = client_for(mworld.users["jwh"])
+    jwh.post("/meetings/new/", {"kind": "juwuhui", "node": "S-R1", "starts_at": "2026-11-25T14:00"})
+    page = jwh.get("/meetings/?month=2026-11").content.decode()
+    assert 'href="#day-2026-11-25"' in page and 'id="day-2026-11-25"' in page
+
+
 def test_rejection_needs_a_reason_on_the_vet_page(mworld):
     case = problem(mworld)
     jwh = client_for(mworld.users["jwh"])
