@@ -119,7 +119,9 @@ def ranking(subject: Subject, period: Period, *, by: str = AREAS, kpi: str = d.C
     result = Ranking(by=by, kpi=kpi, label=label)
     zero = dict.fromkeys(f.COUNTERS, 0)
     if by == AREAS:
-        places = Node.objects.filter(pk__in=areas or [], level=Level.AREA).order_by("path")
+        places = Node.objects.filter(pk__in=areas if areas is not None else [], level=Level.AREA).order_by(
+            "path"
+        )
         found = {r.pop("area_id"): r for r in rows.values("area_id").annotate(**_sums())}
         for n in places:
             counts = {k: v or 0 for k, v in found.get(n.pk, zero).items()}

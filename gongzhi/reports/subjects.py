@@ -96,6 +96,23 @@ def default_paths(user: Any) -> list[Node]:
     return access.root_nodes(user, access.VIEW_CASES)
 
 
+def scope_subject(user: Any) -> Subject | None:
+    """Everything whose cases the user sees by place (their VIEW_CASES subtrees), from the
+    scope already computed for the request (no query, except for a superuser)."""
+    s = access.scope(user)
+    if s.superuser:
+        roots = default_paths(user)
+        return Subject(
+            paths=tuple(n.path for n in roots), label="", deepest=max((n.level for n in roots), default=1)
+        )
+    grants = [g for g in s.grants if access.VIEW_CASES in g.powers]
+    paths = access.outermost([g.path for g in grants])
+    if not paths:
+        return None
+    deepest = max(g.level for g in grants if g.path in paths)
+    return Subject(paths=tuple(paths), label="", deepest=deepest)
+
+
 def subject_for(user: Any, *, node: str = "", unit: str = "", post: str = "") -> Subject:
     """The subject a user asks for; 422 for unknown codes, 403 outside their scope."""
     node_code, unit_code, post_code = _code(node, "node"), _code(unit, "unit"), _code(post, "post")

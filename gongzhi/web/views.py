@@ -1,16 +1,16 @@
 """The home page: the nodes the user is posted to with their figures, or a resident's own record."""
 
-from datetime import timedelta
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from gongzhi.cases import selectors_stats
+from gongzhi.cases import selectors as case_selectors
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
+from gongzhi.reports.home import HomeStats, home_stats
 from gongzhi.web.http import page
 from gongzhi.web.reveal import PURPOSES
 
@@ -30,22 +30,19 @@ def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:
     ]
 
 
-STATS_DAYS = 30  # the home page's 本级解决率 covers the cases reported in the last 30 days
+STATS_DAYS = 30  # the home page's 本级解决率 covers the last 30 days
 
 
-def work_counts(user: Any) -> selectors_stats.HomeFigures:
-    """The home page's case figures in one query: 待受理 and 超期 for the powers the user holds,
+def work_counts(user: Any) -> tuple[dict[str, int], HomeStats | None]:
+    """The home page's case figures: 待受理 and 超期 for the powers the user holds (one query),
     and for dispatchers (committees, blocks, the street) the 本级解决率, escalation, rework and
-    return counts of the cases they may see, reported in the last STATS_DAYS days."""
-    now = clock.now()
+    return counts of the last STATS_DAYS days over the places they see, as the KPI page
+    defines them (gongzhi.reports)."""
     dispatcher = access.has_power(user, access.DISPATCH)
-    return selectors_stats.home_figures(
-        user=user,
-        now=now,
-        received=dispatcher,
-        overdue=access.has_power(user, access.VIEW_CASES),
-        stats_since=now - timedelta(days=STATS_DAYS) if dispatcher else None,
+    work = case_selectors.work_counts(
+        user=user, now=clock.now(), received=dispatcher, overdue=access.has_power(user, access.VIEW_CASES)
     )
+    return work, home_stats(user, days=STATS_DAYS) if dispatcher else None
 
 
 @page
@@ -55,13 +52,13 @@ def home(request: HttpRequest) -> HttpResponse:
     me = None
     if not roots and scope.person_id is not None:
         me = selectors.person_get(user=request.user, pk=scope.person_id)
-    figures = work_counts(request.user) if roots else None
+    work, stats = work_counts(request.user) if roots else (None, None)
     return render(
         request,
         "web/home.html",
         {
-            "work": figures.work if figures else None,
-            "stats": figures.stats if figures else None,
+            "work": work,
+            "stats": stats,
             "stats_days": STATS_DAYS,
             "cards": node_cards(request, roots),
             "me": me,
