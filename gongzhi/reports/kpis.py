@@ -73,17 +73,16 @@ class KpiSet:
 # --- where: the filters of a subject ------------------------------------------------------------
 
 
-def grain_ids(subject: Subject) -> list[int] | None:
+def grain_ids(subject: Subject) -> QuerySet[Node, Any] | None:
     """The grain nodes (areas, and blocks and streets holding cases themselves) under the
-    subject's places; None when the subject has no place filter."""
+    subject's places, as a subquery (no round trip of its own); None when the subject has no
+    place filter."""
     if not subject.paths:
         return None
-    return list(
-        Node.objects.filter(subtree_q(subject.paths), level__lte=Level.AREA).values_list("pk", flat=True)
-    )
+    return Node.objects.filter(subtree_q(subject.paths), level__lte=Level.AREA).values("pk")
 
 
-def totals_q(subject: Subject, period: Period, areas: list[int] | None) -> Q:
+def totals_q(subject: Subject, period: Period, areas: QuerySet[Node, Any] | None) -> Q:
     q = Q(day__gte=period.start, day__lt=period.end)
     if areas is not None:
         q &= Q(area_id__in=areas)
