@@ -1,0 +1,338 @@
+"""/api/v1/reports: KPIs of a node, unit or post for a period, the cases behind each figure,
+rankings of areas and units, and the stored 日报 / 周报 with their commentary.
+
+Every read goes through gongzhi.reports (subjects check orgs.access): a node outside the
+caller's case scope is a 403 and no figure counts a case the caller could not open; an
+unknown node, unit or post code, a period whose end is not after its start, an unknown KPI
+are 422 with the field named. Periods are local days [start, end): `end` is not included.
+"""
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from gongzhi.api.pagination import Page, PageParams, paginate
+from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.cases.models import Case
+from gongzhi.reports import definitions, drill, kpis, rankings, selectors, services
+from gongzhi.reports.periods import Period, period
+from gongzhi.reports.subjects import Subject, subject_for
+
+router = Router(tags=["reports"])
+
+ReportId = Path(..., ge=1, le=MAX_ID, description="报表 id")
+UNITS = {definitions.RATE: "%", definitions.HOURS: "小时", definitions.COUNT: "次", definitions.BACKLOG: "件"}
+
+
+class SubjectQuery(Schema):
+    node: str | None = Field(None, max_length=40, description="辖区编码（统计其下全部）；缺省为本人辖区")
+    unit: str | None = Field(None, max_length=40, description="单位编码")
+    post: str | None = Field(None, max_length=40, description="岗位编码")
+    start: date | None = Field(None, description="起始日期（含），缺省为本月1日")
+    end: date | None = Field(None, description="截止日期（不含），缺省为明天")
+
+
+class DrillQuery(SubjectQuery, PageParams):
+    part: Literal["numerator", "denominator"] = Field("denominator", description="分子或分母")
+    bucket: str = Field("", max_length=10, description="积压工单的账龄分段（d1/d3/d7/d30/older）")
+
+
+class RankQuery(SubjectQuery):
+    by: Literal["areas", "units"] = Field("areas", description="按居民区或按单位排名")
+    kpi: str = Field(definitions.COMPOSITE, max_length=30, description="排名指标，缺省为综合得分")
+
+
+class BucketOut(Schema):
+    key: str
+    label: str
+    count: int
+
+
+class KpiOut(Schema):
+    key: str
+    label: str
+    kind: str = Field(..., description="rate 比率 / hours 用时 / count 计数 / backlog 积压")
+    numerator: int | None
+    denominator: int | None
+    value: float | None = Field(..., description="比率为百分数，用时为小时")
+    unit: str
+    grade: str | None
+    higher_is_better: bool
+    help: str
+    buckets: list[BucketOut] = []
+    numerator_cases: str
+    denominator_cases: str
+
+
+class SubjectOut(Schema):
+    label: str
+    node: str | None
+    unit: str | None
+    post: str | None
+
+
+class KpiSetOut(Schema):
+    subject: SubjectOut
+    start: date
+    end: date
+    as_of: datetime | None = Field(..., description="统计数据更新时间")
+    stale: bool = Field(..., description="新记录较多，数据截至 as_of，稍后更新")
+    kpis: list[KpiOut]
+    counts: dict[str, int]
+
+
+class DrillItemOut(Schema):
+    type: str = Field(..., description="case / meeting / slip")
+    id: int
+    number: str
+    title: str
+    node: str
+    node_name: str
+    state: str
+    state_name: str
+    at: datetime | date | None
+
+
+class EntryOut(Schema):
+    rank: int | None
+    code: str
+    name: str
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    grade: str | None
+
+
+class RankingOut(Schema):
+    by: str
+    kpi: str
+    label: str
+    entries: list[EntryOut]
+    praise: list[EntryOut] = Field(..., description="点赞榜")
+    shame: list[EntryOut] = Field(..., description="亮丑榜")
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    by: str
+    at: datetime
+
+
+class ReportOut(Schema):
+    id: int
+    kind: str
+    kind_name: str
+    node: str
+    node_name: str
+    start: date
+    end: date
+    generated_at: datetime
+    revision: int
+
+
+class ReportDetailOut(ReportOut):
+    figures: dict[str, Any]
+    notes: list[NoteOut]
+    may_comment: bool
+
+
+class NoteIn(Schema):
+    text: str = Field(..., max_length=4000)
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _subject(request: HttpRequest, q: SubjectQuery) -> tuple[Subject, Period]:
+    subject = subject_for(caller(request), node=q.node or "", unit=q.unit or "", post=q.post or "")
+    return subject, period(q.start, q.end)
+
+
+def _query(subject: Subject, p: Period) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**subject.query(), "start": p.start.isoformat(), "end": p.end.isoformat()})
+
+
+def kpi_out(value: kpis.KpiValue, query: str) -> dict[str, Any]:
+    kpi = value.kpi
+    base = f"/api/v1/reports/kpis/{kpi.key}/cases?{query}"
+    return {
+        "key": kpi.key,
+        "label": str(kpi.label),
+        "kind": kpi.kind,
+        "numerator": value.numerator,
+        "denominator": value.denominator,
+        "value": value.value,
+        "unit": UNITS[kpi.kind],
+        "grade": value.grade,
+        "higher_is_better": kpi.higher_is_better,
+        "help": str(kpi.help),
+        "buckets": [{"key": b.key, "label": b.label, "count": b.count} for b in value.buckets],
+        "numerator_cases": f"{base}&part=numerator",
+        "denominator_cases": f"{base}&part=denominator",
+    }
+
+
+def item_out(kind: str, row: Any) -> dict[str, Any]:
+    if kind == drill.CASE:
+        case: Case = row
+        title = case.category.name if case.category else "未分类"
+        return {
+            "type": kind,
+            "id": case.pk,
+            "number": case.number,
+            "title": title,
+            "node": case.node.code,
+            "node_name": case.node.name,
+            "state": case.state,
+            "state_name": case.get_state_display(),
+            "at": case.created_at,
+        }
+    if kind == drill.MEETING:
+        return {
+            "type": kind,
+            "id": row.pk,
+            "number": f"HY{row.pk:06d}",
+            "title": row.title,
+            "node": row.node.code,
+            "node_name": row.node.name,
+            "state": row.state,
+            "state_name": row.get_state_display(),
+            "at": row.starts_at,
+        }
+    return {
+        "type": kind,
+        "id": row.pk,
+        "number": row.number,
+        "title": row.action[:60],
+        "node": row.node.code,
+        "node_name": row.node.name,
+        "state": row.state,
+        "state_name": row.get_state_display(),
+        "at": row.due,
+    }
+
+
+def report_out(report: Any) -> dict[str, Any]:
+    return {
+        "id": report.pk,
+        "kind": report.kind,
+        "kind_name": report.get_kind_display(),
+        "node": report.node.code,
+        "node_name": report.node.name,
+        "start": report.start,
+        "end": report.end,
+        "generated_at": report.generated_at,
+        "revision": report.revision,
+    }
+
+
+# --- KPIs -------------------------------------------------------------------------------------------
+
+
+@router.get("/kpis", response=KpiSetOut, summary="指标：辖区、单位或岗位在某期间的全部指标")
+def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
+    subject, p = _subject(request, q)
+    found_set = kpis.kpi_set(subject, p)
+    query = _query(subject, p)
+    return {
+        "subject": {
+            "label": subject.label,
+            "node": subject.node.code if subject.node else None,
+            "unit": subject.unit.code if subject.unit else None,
+            "post": subject.post.code if subject.post else None,
+        },
+        "start": p.start,
+        "end": p.end,
+        "as_of": found_set.as_of,
+        "stale": found_set.stale,
+        "kpis": [kpi_out(v, query) for v in found_set],
+        "counts": found_set.counts,
+    }
+
+
+@router.get(
+    "/kpis/{kpi}/cases", response=Page[DrillItemOut], summary="指标明细：分子或分母背后的工单（会议、流转单）"
+)
+def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str, Any]:
+    subject, p = _subject(request, q)
+    found_rows = drill.drill(subject, p, kpi[:40], q.part, bucket=q.bucket)
+    page = paginate(found_rows.rows, q)
+    page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
+    return page
+
+
+@router.get("/rankings", response=RankingOut, summary="排名与点赞榜、亮丑榜（居民区或单位）")
+def ranking(request: HttpRequest, q: Query[RankQuery]) -> dict[str, Any]:
+    subject, p = _subject(request, q)
+    result = rankings.ranking(subject, p, by=q.by, kpi=q.kpi)
+
+    def entry(e: rankings.Entry) -> dict[str, Any]:
+        return {
+            "rank": e.rank,
+            "code": e.code,
+            "name": e.name,
+            "value": e.value,
+            "numerator": e.numerator,
+            "denominator": e.denominator,
+            "grade": e.grade,
+        }
+
+    return {
+        "by": result.by,
+        "kpi": result.kpi,
+        "label": result.label,
+        "entries": [entry(e) for e in result.entries],
+        "praise": [entry(e) for e in result.praise],
+        "shame": [entry(e) for e in result.shame],
+    }
+
+
+# --- 日报 / 周报 ------------------------------------------------------------------------------------------
+
+
+class ReportFilters(PageParams):
+    kind: Literal["daily", "weekly"] | None = None
+    node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
+
+
+@router.get("/reports", response=Page[ReportOut], summary="日报周报列表")
+def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> dict[str, Any]:
+    user = caller(request)
+    node_path = ""
+    if filters.node:
+        node_path = subject_for(user, node=filters.node).paths[0]
+    rows = selectors.report_list(user=user, kind=filters.kind or "", node_path=node_path)
+    page = paginate(rows, filters)
+    page["items"] = [report_out(r) for r in page["items"]]
+    return page
+
+
+def _detail(user: Any, report_id: int) -> dict[str, Any]:
+    report = found(selectors.report_get(user=user, pk=report_id))
+    notes = [
+        {"id": n.pk, "text": n.text, "by": n.by_name, "at": n.at} for n in selectors.report_notes(report)
+    ]
+    return {
+        **report_out(report),
+        "figures": report.figures,
+        "notes": notes,
+        "may_comment": services.may_comment(user, report),
+    }
+
+
+@router.get("/reports/{report_id}", response=ReportDetailOut, summary="日报周报详情（数据已固定）")
+def report_detail(request: HttpRequest, report_id: int = ReportId) -> dict[str, Any]:
+    return _detail(caller(request), report_id)
+
+
+@router.post("/reports/{report_id}/notes", response={201: ReportDetailOut}, summary="点评日报周报")
+def report_note(request: HttpRequest, payload: NoteIn, report_id: int = ReportId) -> Status:
+    user = caller(request)
+    report = found(selectors.report_get(user=user, pk=report_id))
+    services.report_note_add(actor=user, report=report, text=payload.text)
+    return Status(201, _detail(user, report_id))
