@@ -102,9 +102,9 @@ def _day(value: str, errors: list[str], label: str) -> date | None:
     return day
 
 
-@page
-def case_list(request: HttpRequest) -> HttpResponse:
-    """All cases the user may see, filtered by state, category, place, text and report date."""
+def case_filters(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+    """The case list's filters as given (values), as case_search takes them (filters), and what
+    was wrong with them (errors). The list page and its exports both read them here."""
     get = request.GET
     errors: list[str] = []
     values = {k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to")}
@@ -123,6 +123,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if filters["date_from"] and filters["date_to"] and filters["date_from"] > filters["date_to"]:
         errors.append(_("开始日期不能晚于结束日期"))
         filters["date_from"] = filters["date_to"] = None
+    return values, filters, errors
+
+
+@page
+def case_list(request: HttpRequest) -> HttpResponse:
+    """All cases the user may see, filtered by state, category, place, text and report date."""
+    values, filters, errors = case_filters(request)
     rows = _page(request, case_selectors.case_search(user=request.user, filters=filters))
     return render(
         request,

@@ -32,7 +32,7 @@ NAV = [
     ("web:audit_pii", _("查看记录"), access.AUDIT),
 ]
 
-FIELD_LABELS = {"phone": _("手机号"), "id_number": _("身份证号")}
+FIELD_LABELS = {"phone": _("手机号"), "id_number": _("身份证号"), "export": _("批量导出（脱敏）")}
 
 
 @register.inclusion_tag("web/_nav.html", takes_context=True)
