@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from gongzhi.api import errors
 from gongzhi.api.auth import DEFAULT_AUTH
 from gongzhi.api.parser import ObjectJSONParser
-from gongzhi.api.routers import audit, cases, meetings, nodes, people, posts, reports, tokens, units
+from gongzhi.api.routers import audit, cases, exports, meetings, nodes, people, posts, reports, tokens, units
 
 api = NinjaAPI(
     title="gongzhi 共治 API",
@@ -28,6 +28,7 @@ api.add_router("/v1/units", units.router)
 api.add_router("/v1/posts", posts.router)
 api.add_router("/v1/people", people.router)
 api.add_router("/v1/audit", audit.router)
+api.add_router("/v1/cases", exports.router)  # before cases: its /{case_id} would take export.csv
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
