@@ -49,18 +49,23 @@ class Ranking:
     def ranked(self) -> list[Entry]:
         return [e for e in self.entries if e.rank is not None]
 
+    def _sizes(self) -> tuple[int, int]:
+        """Board sizes: REPORTS_BOARD_SIZE each, and never one entry on both boards (with few
+        entries the better half is praised, the worse half shown)."""
+        n, size = len(self.ranked), d.board_size()
+        shame = min(size, n // 2)
+        return min(size, n - shame), shame
+
     @property
     def praise(self) -> list[Entry]:
         """点赞榜: the best, best first."""
-        return self.ranked[: d.board_size()]
+        return self.ranked[: self._sizes()[0]]
 
     @property
     def shame(self) -> list[Entry]:
-        """亮丑榜: the worst, worst first (none that is also on the 点赞榜)."""
-        ranked = self.ranked
-        size = d.board_size()
-        best = {e.code for e in ranked[:size]}
-        return [e for e in reversed(ranked) if e.code not in best][:size]
+        """亮丑榜: the worst, worst first."""
+        shame = self._sizes()[1]
+        return list(reversed(self.ranked))[:shame]
 
 
 def _sums() -> dict[str, Sum]:
