@@ -17,6 +17,7 @@ from gongzhi.web import (
     people,
     public,
     report,
+    reports_views,
     reveal,
     roster,
     tree,
@@ -102,4 +103,13 @@ urlpatterns = [
     path("people/export.<str:fmt>", exports.people_export, name="people_export"),
     path("roster/<str:code>/export.<str:fmt>", exports.roster_export, name="roster_export"),
     path("public/cases/export.<str:fmt>", exports.public_cases_export, name="public_cases_export"),
+    # 统计: KPIs, drill-down, rankings; 日报周报 (docs/kpis.md, docs/reports.md)
+    path("reports/kpis/", reports_views.kpi_page, name="kpis"),
+    path("reports/kpis/<str:key>/cases/", reports_views.kpi_cases, name="kpis_cases"),
+    path("reports/rankings/", reports_views.ranking_page, name="kpis_rankings"),
+    path("reports/", reports_views.report_list, name="reports"),
+    path("reports/<int:pk>/", reports_views.report_detail, name="reports_detail"),
+    path("reports/<int:pk>/notes/", reports_views.report_note, name="reports_note"),
+    path("reports/<int:pk>.docx", reports_views.report_docx, name="reports_docx"),
+    path("reports/<int:pk>.xlsx", reports_views.report_xlsx, name="reports_xlsx"),
 ]

@@ -23,6 +23,8 @@ NAV = [
     ("web:case_overdue", _("超期"), access.VIEW_CASES),
     ("web:case_map", _("地图"), access.VIEW_CASES),
     ("web:dashboard", _("指挥中心"), "area_cases"),  # figures kept per residential area
+    ("web:kpis", _("统计"), access.VIEW_CASES),  # any node: a grid worker sees the grid's KPIs
+    ("web:reports", _("日报周报"), "area_cases"),  # reports are kept for areas, blocks, the street
     ("web:meetings", _("居务会"), access.VIEW_MEETINGS),
     ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
     ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only

@@ -179,6 +179,18 @@ def test_case_list_pages_by_fifty(cw):
     assert len(client.get("/cases/", {"page": 2}).context["rows"]) == 1
 
 
+def test_case_list_counts_up_to_the_cap(cw, monkeypatch):
+    from gongzhi.core import paging
+
+    for i in range(4):
+        report(cw, text=f"第{i}件", contact_phone="")
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 3)
+    page = cw.client("dispatcher").get("/cases/")
+    assert page.context["rows"].paginator.count == 3 and "超过 3 件" in page.content.decode()
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 4)
+    assert "共 4 件" in cw.client("dispatcher").get("/cases/").content.decode()
+
+
 # --- overdue ------------------------------------------------------------------------------------
 
 
