@@ -14,7 +14,7 @@ from gongzhi.reports.models import Report, ReportKind
 
 def link(report: Report) -> str:
     try:
-        return reverse("web:report_detail", args=[report.pk])
+        return reverse("web:reports_detail", args=[report.pk])
     except NoReverseMatch:  # the pages are not mounted
         return f"/reports/{report.pk}/"
 

@@ -1,0 +1,143 @@
+"""日报 / 周报 as Word (docxtpl, like the meeting documents) and as Excel (openpyxl).
+
+Both render the report's frozen figures plus its commentary, as plain values (strings,
+numbers, lists of dicts), never model objects. A street replaces the Word template by putting
+`report.docx` (or `<street code>/report.docx`) in settings.REPORT_DOC_TEMPLATES_DIR. The
+template may use: node, kind, period, generated_at, totals (new, closed, overdue, escalated),
+cases (group, category, code, new, closed, overdue, escalated), kpis (label, text, ratio,
+grade), meetings_held, meetings_scheduled, meetings (title, kind, node, starts_at, state),
+slips (issued, signed_on_time, bound, done, overdue), notes (by, at, text).
+"""
+
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from gongzhi.reports.models import Report
+from gongzhi.reports.selectors import report_notes
+
+SHIPPED = Path(__file__).resolve().parent / "doc_templates" / "report.docx"
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_path(street_code: str = "") -> Path:
+    override = getattr(settings, "REPORT_DOC_TEMPLATES_DIR", None)
+    if override:
+        base = Path(override)
+        simple = (
+            street_code
+            and "/" not in street_code
+            and "\\" not in street_code
+            and street_code not in {".", ".."}
+        )
+        for candidate in ([base / street_code / "report.docx"] if simple else []) + [base / "report.docx"]:
+            if candidate.is_file():
+                return candidate
+    return SHIPPED
+
+
+def _kpi_text(k: dict[str, Any]) -> dict[str, Any]:
+    value = k.get("value")
+    return {
+        **k,
+        "text": "—" if value is None else f"{value:.1f}%",
+        "ratio": f"{k.get('numerator') or 0}/{k.get('denominator') or 0}",
+        "grade": k.get("grade") or "—",
+    }
+
+
+def context(report: Report) -> dict[str, Any]:
+    f = report.figures
+    notes = [
+        {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
+        for n in report_notes(report)
+    ]
+    return {
+        "node": f.get("node", {}).get("name", report.node.name),
+        "street_code": report.node_path.strip("/").split("/")[0],
+        "kind": report.get_kind_display(),
+        "period": f.get("period", ""),
+        "generated_at": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
+        "totals": f.get("totals", {}),
+        "cases": f.get("cases", []),
+        "kpis": [_kpi_text(k) for k in f.get("kpis", [])],
+        "meetings": f.get("meetings", []),
+        "meetings_held": f.get("meetings_held", 0),
+        "meetings_scheduled": f.get("meetings_scheduled", 0),
+        "slips": f.get("slips", {}),
+        "notes": notes,
+    }
+
+
+def report_docx(report: Report) -> bytes:
+    from docxtpl import DocxTemplate
+
+    ctx = context(report)
+    template = DocxTemplate(str(template_path(ctx["street_code"])))
+    template.render(ctx, autoescape=True)
+    out = BytesIO()
+    template.save(out)
+    return out.getvalue()
+
+
+def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths: list[int]) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    for i, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+
+
+def report_xlsx(report: Report) -> bytes:
+    from openpyxl import Workbook
+
+    ctx = context(report)
+    wb = Workbook()
+    wb.remove(wb.active)
+    t, s = ctx["totals"], ctx["slips"]
+    summary = [
+        ["辖区", ctx["node"]],
+        ["报表", ctx["kind"]],
+        ["统计期间", ctx["period"]],
+        ["生成时间", ctx["generated_at"]],
+        ["新增工单", t.get("new", 0)],
+        ["结案工单", t.get("closed", 0)],
+        ["超期工单", t.get("overdue", 0)],
+        ["上报升级", t.get("escalated", 0)],
+        ["召开会议", ctx["meetings_held"]],
+        ["排期会议", ctx["meetings_scheduled"]],
+        ["发出会签的任务流转单", s.get("issued", 0)],
+        ["按时全部会签", s.get("signed_on_time", 0)],
+        ["生效", s.get("bound", 0)],
+        ["办结", s.get("done", 0)],
+        ["逾期未办结", s.get("overdue", 0)],
+    ]
+    _sheet(wb, "概况", ["项目", "数值"], summary, [22, 30])
+    cases = [
+        [r["group"], r["category"], r["new"], r["closed"], r["overdue"], r["escalated"]] for r in ctx["cases"]
+    ]
+    _sheet(wb, "分类", ["大类", "小类", "新增", "结案", "超期", "上报"], cases, [16, 20, 8, 8, 8, 8])
+    kpis = [[k["label"], k["value"], k["numerator"], k["denominator"], k["grade"]] for k in ctx["kpis"]]
+    _sheet(wb, "指标", ["指标", "数值（%）", "分子", "分母", "等级"], kpis, [20, 12, 8, 8, 8])
+    meetings = [[m["title"], m["kind"], m["node"], m["starts_at"], m["state"]] for m in ctx["meetings"]]
+    _sheet(wb, "会议", ["会议", "类型", "辖区", "时间", "状态"], meetings, [30, 14, 16, 18, 12])
+    notes = [[n["by"], n["at"], n["text"]] for n in ctx["notes"]]
+    _sheet(wb, "点评", ["填写人", "时间", "点评"], notes, [12, 18, 60])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def filename(report: Report, ext: str) -> str:
+    return f"{report.get_kind_display()}-{report.node.code}-{report.start:%Y%m%d}.{ext}"

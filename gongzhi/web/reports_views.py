@@ -1,0 +1,252 @@
+"""统计 pages: the KPIs of a node, unit or post for a period, each figure opening onto its cases;
+the rankings of areas and units with the 点赞榜 / 亮丑榜; the 日报 / 周报 with their commentary
+and their Word and Excel downloads.
+
+Every read goes through gongzhi.reports (subjects check orgs.access: a node outside the
+user's case scope is the 403 page; an unknown code or a reversed period the 400 page). The
+period on these pages is [start, to], both days included (the API's `end` is exclusive).
+"""
+
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.geo import selectors as geo_selectors
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.orgs import access
+from gongzhi.reports import definitions, documents, drill, kpis, periods, rankings, selectors, services
+from gongzhi.reports.models import ReportKind
+from gongzhi.reports.subjects import Subject, subject_for
+from gongzhi.web.http import is_htmx, not_found, page, require_power, valid_id
+
+PAGE_SIZE = 50
+MAX_NODES = 300
+
+
+def _day(value: str, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({field: [_("日期格式应为 YYYY-MM-DD")]}) from exc
+
+
+def period_of(request: HttpRequest) -> periods.Period:
+    """[start, to] from the query (to included), this month by default."""
+    start = _day(request.GET.get("start", ""), "start")
+    to = _day(request.GET.get("to", ""), "end")
+    if to is not None and start is not None and to < start:
+        raise ValidationError({"end": [_("结束日期须晚于开始日期")]})
+    return periods.period(start, to + timedelta(days=1) if to else None)
+
+
+def subject_of(request: HttpRequest) -> Subject:
+    g = request.GET
+    return subject_for(request.user, node=g.get("node", ""), unit=g.get("unit", ""), post=g.get("post", ""))
+
+
+def query_of(subject: Subject, period: periods.Period, **extra: str) -> str:
+    values = {
+        **subject.query(),
+        "start": period.start.isoformat(),
+        "to": period.last_day.isoformat(),
+        **extra,
+    }
+    return urlencode({k: v for k, v in values.items() if v})
+
+
+def quick_periods(subject: Subject) -> list[dict[str, str]]:
+    """The period chips: today, the last 7 and 30 days, this month, last month, this year."""
+    today = periods.today()
+    first = today.replace(day=1)
+    last_month_end = first - timedelta(days=1)
+    options = [
+        (_("今天"), periods.day_of(today)),
+        (_("近7天"), periods.last_days(7)),
+        (_("近30天"), periods.last_days(30)),
+        (_("本月"), periods.Period(first, today + timedelta(days=1))),
+        (_("上月"), periods.Period(last_month_end.replace(day=1), first)),
+        (_("本年"), periods.Period(today.replace(month=1, day=1), today + timedelta(days=1))),
+    ]
+    return [
+        {
+            "label": str(label),
+            "query": query_of(subject, p),
+            "start": p.start.isoformat(),
+            "to": p.last_day.isoformat(),
+        }
+        for label, p in options
+    ]
+
+
+def place_options(user: Any) -> list[Node]:
+    """The street, block areas and residential areas whose cases the user sees."""
+    nodes: list[Node] = []
+    for root in access.root_nodes(user, access.VIEW_CASES):
+        nodes.extend(
+            geo_selectors.descendants(root).filter(level__lte=Level.AREA).order_by("path")[:MAX_NODES]
+        )
+    return nodes[:MAX_NODES]
+
+
+UNIT_LABELS = {definitions.RATE: "%", definitions.HOURS: _("小时")}
+
+
+@page
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    require_power(request, access.VIEW_CASES)
+    subject = subject_of(request)
+    period = period_of(request)
+    found = kpis.kpi_set(subject, period)
+    context = {
+        "subject": subject,
+        "period": period,
+        "kpis": found,
+        "query": query_of(subject, period),
+        "subject_query": urlencode(subject.query()),
+        "quick": quick_periods(subject),
+        "places": place_options(request.user),
+        "rank_ok": subject.node is not None and subject.by_area and subject.post_ids is None,
+    }
+    template = "web/reports/_kpi_panel.html" if is_htmx(request) else "web/reports/kpis.html"
+    return render(request, template, context)
+
+
+@page
+def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
+    require_power(request, access.VIEW_CASES)
+    subject = subject_of(request)
+    period = period_of(request)
+    part = request.GET.get("part", "denominator")
+    bucket = request.GET.get("bucket", "")[:10]
+    found = drill.drill(subject, period, key[:40], part, bucket=bucket)
+    rows = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/reports/cases.html",
+        {
+            "drill": found,
+            "rows": rows,
+            "subject": subject,
+            "period": period,
+            "back": query_of(subject, period),
+            "query": query_of(subject, period, part=part, bucket=bucket),
+        },
+    )
+
+
+@page
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    require_power(request, access.VIEW_CASES)
+    subject = subject_of(request)
+    period = period_of(request)
+    kpi = request.GET.get("kpi", definitions.COMPOSITE)[:30]
+    areas = rankings.ranking(subject, period, by=rankings.AREAS, kpi=kpi)
+    units = rankings.ranking(subject, period, by=rankings.UNITS, kpi=kpi)
+    choices = [(definitions.COMPOSITE, _("综合得分")), *((k.key, k.label) for k in definitions.RANKABLE)]
+    return render(
+        request,
+        "web/reports/rankings.html",
+        {
+            "subject": subject,
+            "period": period,
+            "areas": areas,
+            "units": units,
+            "kpi": kpi,
+            "choices": choices,
+            "query": query_of(subject, period),
+            "period_query": urlencode({"start": period.start.isoformat(), "to": period.last_day.isoformat()}),
+            "quick": quick_periods(subject),
+            "places": place_options(request.user),
+            "rank_min": definitions.rank_min(),
+        },
+    )
+
+
+# --- 日报 / 周报 ------------------------------------------------------------------------------------------
+
+
+@page
+def report_list(request: HttpRequest) -> HttpResponse:
+    require_power(request, access.VIEW_CASES)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ReportKind.values else ""
+    node_path = ""
+    if request.GET.get("node"):
+        node_path = subject_of(request).paths[0]
+    rows = selectors.report_list(user=request.user, kind=kind, node_path=node_path)
+    query = urlencode({k: v for k, v in {"kind": kind, "node": request.GET.get("node", "")}.items() if v})
+    return render(
+        request,
+        "web/reports/list.html",
+        {
+            "rows": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            "kind": kind,
+            "kinds": ReportKind.choices,
+            "node": request.GET.get("node", ""),
+            "places": place_options(request.user),
+            "query": query,
+        },
+    )
+
+
+def _report(request: HttpRequest, pk: int) -> Any:
+    report = selectors.report_get(user=request.user, pk=pk) if valid_id(pk) else None
+    if report is None:
+        raise not_found()
+    return report
+
+
+@page
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    return render(
+        request,
+        "web/reports/detail.html",
+        {
+            "report": report,
+            "f": documents.context(report),
+            "notes": selectors.report_notes(report),
+            "may_comment": services.may_comment(request.user, report),
+        },
+    )
+
+
+@page
+@require_POST
+def report_note(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    services.report_note_add(actor=request.user, report=report, text=request.POST.get("text", ""))
+    return redirect("web:reports_detail", pk=report.pk)
+
+
+@page
+def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    response = HttpResponse(documents.report_docx(report), content_type=documents.DOCX_TYPE)
+    response["Content-Disposition"] = _attachment(documents.filename(report, "docx"))
+    return response
+
+
+@page
+def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _report(request, pk)
+    response = HttpResponse(documents.report_xlsx(report), content_type=documents.XLSX_TYPE)
+    response["Content-Disposition"] = _attachment(documents.filename(report, "xlsx"))
+    return response
+
+
+def _attachment(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"

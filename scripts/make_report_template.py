@@ -1,0 +1,96 @@
+"""Write the shipped Word template of the 日报 / 周报 (gongzhi/reports/doc_templates/report.docx).
+
+    .venv/bin/python scripts/make_report_template.py [OUT_DIR]
+
+Built with the same helpers as the meeting templates (scripts/make_doc_templates.py); the
+values it may use are listed in gongzhi/reports/documents.py. A street replaces it by putting
+its own report.docx in settings.REPORT_DOC_TEMPLATES_DIR. Run again after changing this
+script and commit the .docx it writes.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_doc_templates import heading, loop_table, new_document, para, title
+
+OUT = Path(__file__).resolve().parent.parent / "gongzhi" / "reports" / "doc_templates"
+
+
+def report() -> object:
+    doc = new_document()
+    title(doc, "{{ node }}{{ kind }}")
+    para(doc, "统计期间：{{ period }}　　生成时间：{{ generated_at }}")
+    heading(doc, "一、工单情况")
+    para(
+        doc,
+        "新增 {{ totals.new }} 件，结案 {{ totals.closed }} 件，超期 {{ totals.overdue }} 件，"
+        "上报升级 {{ totals.escalated }} 件。",
+    )
+    loop_table(
+        doc,
+        "r in cases",
+        [
+            ("大类", "{{ r.group }}"),
+            ("小类", "{{ r.category }}"),
+            ("新增", "{{ r.new }}"),
+            ("结案", "{{ r.closed }}"),
+            ("超期", "{{ r.overdue }}"),
+            ("上报", "{{ r.escalated }}"),
+        ],
+        [3.2, 4.2, 2.0, 2.0, 2.0, 2.0],
+    )
+    heading(doc, "二、主要指标")
+    loop_table(
+        doc,
+        "k in kpis",
+        [
+            ("指标", "{{ k.label }}"),
+            ("数值", "{{ k.text }}"),
+            ("分子/分母", "{{ k.ratio }}"),
+            ("等级", "{{ k.grade }}"),
+        ],
+        [5.0, 3.0, 4.0, 2.0],
+    )
+    heading(doc, "三、会议和任务流转单")
+    para(
+        doc,
+        "召开会议 {{ meetings_held }} 次（排期 {{ meetings_scheduled }} 次）。任务流转单：发出会签 "
+        "{{ slips.issued }} 份，按时全部会签 {{ slips.signed_on_time }} 份，生效 {{ slips.bound }} 份，"
+        "办结 {{ slips.done }} 份，逾期未办结 {{ slips.overdue }} 份。",
+    )
+    loop_table(
+        doc,
+        "m in meetings",
+        [
+            ("会议", "{{ m.title }}"),
+            ("类型", "{{ m.kind }}"),
+            ("辖区", "{{ m.node }}"),
+            ("时间", "{{ m.starts_at }}"),
+            ("状态", "{{ m.state }}"),
+        ],
+        [5.0, 2.6, 3.0, 3.2, 2.2],
+    )
+    heading(doc, "四、点评")
+    para(doc, "{%p for n in notes %}")
+    para(doc, "{{ n.by }}（{{ n.at }}）：{{ n.text }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p if not notes %}")
+    para(doc, "暂无点评。")
+    para(doc, "{%p endif %}")
+    para(doc, "本报表数据由系统根据工单、会议和任务流转单的记录自动生成，数据不可修改。", size=9)
+    return doc
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else OUT
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.docx"
+    report().save(str(path))  # type: ignore[attr-defined]
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
