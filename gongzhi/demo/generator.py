@@ -37,7 +37,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from gongzhi.core import clock
-from gongzhi.demo import bulk, history, meetingbook, sealing
+from gongzhi.demo import bulk, disclosurebook, history, meetingbook, sealing
 from gongzhi.demo.casebook import CasePlan, replay
 from gongzhi.demo.logins import create_demo_users
 from gongzhi.demo.numbers import NumberBook
@@ -258,6 +258,7 @@ def _write_history(
     out.phase("写入会议", 1)
     with _timed(summary, "write_meetings"):
         counts |= meetingbook.write_meetings(meetings)
+        counts |= disclosurebook.write_disclosures(meetings)  # 双公示 of the repairs they decided
     out.advance(1)
     summary.seconds.update(bulk.timings)
     return counts

@@ -23,6 +23,8 @@ from gongzhi.demo.logins import DEMO_PASSWORD, SUPERUSER, USERNAMES
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 from gongzhi.meetings.models import (
     CaseStudy,
+    Disclosure,
+    DisclosureEvent,
     Evaluation,
     Meeting,
     MeetingEvent,
@@ -62,7 +64,12 @@ def reset_demo() -> dict[str, int]:
     cases = Case.objects.filter(node_path__startswith=under)
     events = CaseEvent.objects.filter(case__in=cases)
     messages = OutboxMessage.objects.filter(recipient__in=users)
+    disclosures = Disclosure.objects.filter(node_path__startswith=under)
     steps = {
+        "disclosure_events": DisclosureEvent.objects.filter(
+            Q(disclosure__in=disclosures) | Q(actor__in=users)
+        ),
+        "disclosures": disclosures,
         "meeting_events": MeetingEvent.objects.filter(
             Q(meeting__in=meetings) | Q(topic__in=topics) | Q(slip__in=slips) | Q(actor__in=users)
         ),

@@ -11,7 +11,16 @@ from django.http import HttpRequest
 
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.meetings import selectors, texts
-from gongzhi.meetings.models import Meeting, MeetingEvent, QuorumRule, Signature, Slip, StreetText
+from gongzhi.meetings.models import (
+    Disclosure,
+    DisclosureEvent,
+    Meeting,
+    MeetingEvent,
+    QuorumRule,
+    Signature,
+    Slip,
+    StreetText,
+)
 from gongzhi.orgs import access
 
 
@@ -128,3 +137,28 @@ class StreetTextAdmin(StreetLevelAdmin):
         except PermissionDeniedError as exc:
             raise PermissionDenied(str(exc)) from exc
         obj.pk, obj.version, obj.created_at = saved.pk, saved.version, saved.created_at
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(ReadOnlyScoped):
+    """双公示 are published and corrected on their page (services keep the event trail)."""
+
+    list_display = [
+        "title",
+        "node",
+        "payer",
+        "plan_amount",
+        "result_amount",
+        "state",
+        "plan_at",
+        "amendments",
+    ]
+    list_filter = ["state", "payer"]
+    search_fields = ["title", "node__name"]
+
+
+@admin.register(DisclosureEvent)
+class DisclosureEventAdmin(ReadOnlyScoped):
+    path_field = "disclosure__node_path"
+    list_display = ["at", "action", "disclosure", "actor", "reason"]
+    list_filter = ["action"]

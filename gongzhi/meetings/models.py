@@ -1,10 +1,13 @@
 """居务会 and the meeting ladder: meetings, invitations and attendance, topics (议题) vetted by
 the Party organisation, minutes in versions, task slips (任务流转单) with their parties,
 countersignatures (会签) and linked cases, evaluations, the street's three texts (三本), and
-one append-only event table for all of it.
+one append-only event table for all of it; and the 双公示 of resident-paid repairs, which a
+居务会 decides (Disclosure, with its own append-only DisclosureEvent).
 
 State columns are denormalised from the events, as for cases (design.md §4).
 """
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -405,6 +408,113 @@ class MeetingEvent(models.Model):
     class Meta:
         verbose_name = _("会议记录事件")
         verbose_name_plural = _("会议记录事件")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Payer(models.TextChoices):
+    ALL_OWNERS = "all_owners", _("全体业主")
+    REPAIR_FUND = "repair_fund", _("专项维修资金")
+    BUILDING_OWNERS = "building_owners", _("本楼栋业主")
+    UNIT_OWNERS = "unit_owners", _("本单元业主")
+    OTHER = "other", _("其他")
+
+
+class DisclosureState(models.TextChoices):
+    PLANNED = "planned", _("已事前公示")
+    DONE = "done", _("已事后公示")
+
+
+class Disclosure(models.Model):
+    """双公示: a repair paid by residents (维修资金, the owners of a building or a lift unit),
+    published twice: the plan and its budget before the work, the result and what it cost
+    after. The columns hold what is published now; every publication and correction is a
+    DisclosureEvent with the values it published, so nothing published is ever lost."""
+
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("位置"))
+    node_path = models.CharField(max_length=700, editable=False)
+    title = models.CharField(_("项目名称"), max_length=120)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("关联工单")
+    )
+    slip = models.ForeignKey(
+        Slip, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures",
+        verbose_name=_("关联任务流转单"),
+    )  # fmt: skip
+    payer = models.CharField(_("费用承担"), max_length=20, choices=Payer.choices)
+    households = models.PositiveIntegerField(_("涉及户数"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=DisclosureState.choices, default=DisclosureState.PLANNED
+    )
+    # 事前公示: published before the work
+    plan_amount = models.DecimalField(_("预算金额（元）"), max_digits=12, decimal_places=2)
+    plan_text = models.TextField(_("施工方案"), max_length=2000)
+    plan_at = models.DateTimeField(_("事前公示时间"))
+    plan_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    plan_unit = models.CharField(_("事前公示单位"), max_length=120)
+    # 事后公示: published after the work
+    result_amount = models.DecimalField(
+        _("实际金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    result_text = models.TextField(_("完成情况"), max_length=2000, blank=True)
+    result_at = models.DateTimeField(_("事后公示时间"), null=True, blank=True)
+    result_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    result_unit = models.CharField(_("事后公示单位"), max_length=120, blank=True)
+    amendments = models.PositiveIntegerField(_("更正次数"), default=0)
+
+    class Meta:
+        verbose_name = _("双公示")
+        verbose_name_plural = _("双公示")
+        ordering = ["-plan_at", "-id"]
+        indexes = [
+            models.Index(fields=["node_path"], name="disclosure_scope", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["-plan_at"], name="disclosure_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(plan_amount__gte=0), name="disclosure_plan_amount_gte_0"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(result_amount__isnull=True) | models.Q(result_amount__gte=0),
+                name="disclosure_result_amount_gte_0",
+            ),
+            # a result is never published without its amount (services say so in Chinese first)
+            models.CheckConstraint(
+                condition=models.Q(state="planned")
+                | models.Q(result_amount__isnull=False, result_at__isnull=False),
+                name="disclosure_done_has_result",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Actual minus budget (negative: cheaper than planned); None before the result."""
+        if self.result_amount is None:
+            return None
+        return self.result_amount - self.plan_amount
+
+
+class DisclosureEvent(models.Model):
+    """Append-only: each publication and each correction of a 双公示, with what it published
+    (and, for a correction, what it replaced and why)."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=16)  # publish_plan, publish_result, amend
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    at = models.DateTimeField(db_index=True)
+    reason = models.CharField(_("更正理由"), max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("双公示记录")
+        verbose_name_plural = _("双公示记录")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

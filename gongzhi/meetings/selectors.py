@@ -13,6 +13,8 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.cases.states import State
 from gongzhi.meetings.models import (
     CaseStudy,
+    Disclosure,
+    DisclosureEvent,
     Evaluation,
     Meeting,
     MeetingEvent,
@@ -218,3 +220,41 @@ def case_studies(*, user: Any) -> QuerySet[CaseStudy]:
         .select_related("slip__node", "slip__meeting", "told_at")
         .order_by("-at")
     )
+
+
+# --- 双公示 ---------------------------------------------------------------------------------------
+
+
+def disclosure_list(*, user: Any, node_path: str = "") -> QuerySet[Disclosure]:
+    """The 双公示 under the user's VIEW_MEETINGS nodes, newest first."""
+    rows = Disclosure.objects.filter(view_paths_q(user))
+    if node_path:
+        rows = rows.filter(node_path__startswith=node_path)
+    return rows.select_related("node").order_by("-plan_at", "-pk")
+
+
+def disclosure_get(*, user: Any, pk: int) -> Disclosure | None:
+    return (
+        Disclosure.objects.filter(view_paths_q(user), pk=pk)
+        .select_related("node", "case", "slip", "plan_by", "result_by")
+        .first()
+    )
+
+
+def disclosure_events(disclosure: Disclosure) -> QuerySet[DisclosureEvent]:
+    return disclosure.events.select_related("actor").order_by("at", "pk")
+
+
+def public_disclosures() -> QuerySet[Disclosure]:
+    """For residents: every 双公示, newest first. The callers show the place, the amounts and
+    the scrubbed texts, never who typed them (the publishing unit only)."""
+    return Disclosure.objects.select_related("node").order_by("-plan_at", "-pk")
+
+
+def public_amendments(disclosures: list[Disclosure]) -> dict[int, list[DisclosureEvent]]:
+    """The corrections of these disclosures, oldest first, by disclosure id."""
+    out: dict[int, list[DisclosureEvent]] = {}
+    rows = DisclosureEvent.objects.filter(disclosure__in=disclosures, action="amend").order_by("at", "pk")
+    for event in rows:
+        out.setdefault(event.disclosure_id, []).append(event)
+    return out

@@ -1,5 +1,9 @@
 """Intake pages: a resident's report (no login) and a grid worker's patrol report.
 
+The suggestion box (意见箱) of the public board is the same page with ?kind=suggestion: titled
+意见建议, the place optional (the street when none is given), the case marked with
+Intake.data {"channel": "suggestion"} and triaged by the dispatchers like any other.
+
 Both end in `cases.services.case_create`, which validates again (text, phone, photos by
 content) and writes nothing when anything is wrong; its field errors are shown next to the
 fields. The resident page offers only places (estates, buildings, map boundaries), never
@@ -35,6 +39,7 @@ MAX_PHOTOS = 4
 REPORT_RATE_LIMIT = 10  # reports per address per window
 REPORT_RATE_WINDOW = 60 * 60  # seconds
 PATROL_PLACES = 500  # most places offered in a patrol worker's select
+SUGGESTION = "suggestion"
 
 
 class IntakeForm(forms.Form):
@@ -114,8 +119,9 @@ def _estate(code: str) -> Node | None:
     return next((e for e in estates() if e.code == code), None) if code else None
 
 
-def _report_place(form: ReportForm) -> Node | None:
-    """The node a resident chose: a building of the estate, the estate, or the map point."""
+def _report_place(form: ReportForm, *, default: Node | None = None) -> Node | None:
+    """The node a resident chose: a building of the estate, the estate, or the map point
+    (else `default`, for a suggestion about the whole street)."""
     data = form.cleaned_data
     estate = _estate(data.get("estate") or "")
     if data.get("estate") and estate is None:
@@ -135,18 +141,28 @@ def _report_place(form: ReportForm) -> Node | None:
         if node is None:
             form.add_error("estate", _("地图上选的位置不在本街道范围内，请重新选择"))
         return node
+    if default is not None:
+        return default
     form.add_error("estate", _("请选择小区，或在地图上点选位置"))
     return None
 
 
+def _suggestion_place() -> Node | None:
+    """A suggestion without a place goes to the street (only when there is exactly one)."""
+    streets = _streets()
+    return streets[0] if len(streets) == 1 else None
+
+
 def report(request: HttpRequest) -> HttpResponse:
     """The resident's report page; logged-in residents are linked as the reporter."""
+    suggestion = request.GET.get("kind") == SUGGESTION
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         if _rate_limited(request):
             minutes = {"minutes": REPORT_RATE_WINDOW // 60}
             return render(request, "web/cases/report_limited.html", minutes, status=429)
-        node = _report_place(form) if form.is_valid() else None
+        default = _suggestion_place() if suggestion else None
+        node = _report_place(form, default=default) if form.is_valid() else None
         files = photos(request, form)
         if form.is_valid() and node is not None:
             data = form.cleaned_data
@@ -160,12 +176,14 @@ def report(request: HttpRequest) -> HttpResponse:
                 contact_phone=data.get("contact_phone") or "",
                 reporter=_reporter(request),
                 files=files,
+                data={"channel": SUGGESTION} if suggestion else {},
             )
             try:
                 case = case_services.case_create(actor=request.user, intake=intake)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                request.session["reported_kind"] = SUGGESTION if suggestion else ""
                 request.session["reported_case"] = case.number
                 request.session["reported_case_id"] = case.pk
                 return redirect("web:report_done")
@@ -175,6 +193,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "estates": estates(),
         "max_photos": MAX_PHOTOS,
         "buildings": _buildings(form),
+        "suggestion": suggestion,
     }
     return render(request, "web/cases/report.html", context, status=status)
 
@@ -198,7 +217,9 @@ def report_done(request: HttpRequest) -> HttpResponse:
         return redirect("web:report")
     # A logged-in reporter may follow the case (the case list shows them their own reports).
     follow = request.session.get("reported_case_id") if request.user.is_authenticated else None
-    return render(request, "web/cases/report_done.html", {"number": number, "follow": follow})
+    suggestion = request.session.get("reported_kind") == SUGGESTION
+    context = {"number": number, "follow": follow, "suggestion": suggestion}
+    return render(request, "web/cases/report_done.html", context)
 
 
 def report_buildings(request: HttpRequest) -> HttpResponse:

@@ -440,3 +440,29 @@ def test_demo_users_have_the_password_and_see_their_scope() -> None:
     assert 0 < visible.count() < residents().count()
     # Their own grid, and the grid they stand in for (AB岗), both in their residential area.
     assert all(p.home.path.startswith("/FL/FL-K1/FL-R01/") for p in visible.select_related("home"))
+
+
+def test_disclosures_follow_decided_repairs_and_replay_from_their_events() -> None:
+    from decimal import Decimal
+
+    from gongzhi.meetings.models import Disclosure
+
+    rows = list(Disclosure.objects.select_related("slip").prefetch_related("events"))
+    assert 0 < len(rows) <= 12 and {d.state for d in rows} == {"planned", "done"}
+    for d in rows:
+        assert d.slip is not None and d.slip.state in ("binding", "done") and d.node_path == d.slip.node_path
+        assert d.plan_at > d.slip.bound_at and d.plan_amount > 0 and d.plan_unit
+        events = sorted(d.events.all(), key=lambda e: (e.at, e.pk))
+        assert events[0].action == "publish_plan" and Decimal(events[0].data["amount"]) == d.plan_amount
+        shown = {"plan": d.plan_amount, "result": d.result_amount}
+        replayed: dict[str, Decimal | None] = {"plan": Decimal(events[0].data["amount"]), "result": None}
+        for e in events[1:]:
+            if e.action == "publish_result":
+                replayed["result"] = Decimal(e.data["amount"])
+            else:
+                assert e.action == "amend" and e.reason
+                replayed[e.data["stage"]] = Decimal(e.data["after"]["amount"])
+        assert replayed == shown and d.amendments == sum(e.action == "amend" for e in events)
+        if d.state == "done":
+            assert d.slip.state == "done" and d.result_at > d.plan_at <= NOW
+    assert sum(d.amendments for d in rows) == 1
