@@ -24,6 +24,7 @@ migrate: install
 
 demo: migrate
 	$(DEV_ENV) $(BIN)/gongzhi demo --if-empty
+	$(DEV_ENV) $(BIN)/gongzhi reports_rollup
 	$(DEV_ENV) $(BIN)/gongzhi demo_logins
 	$(DEV_ENV) $(BIN)/gongzhi runserver $(HOST):$(PORT)
 
