@@ -77,7 +77,7 @@ def parse_amount(value: Any, field: str, errors: Errors, *, required: bool = Tru
     if isinstance(exponent, int) and exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         errors.setdefault(field, []).append(_("金额最多保留两位小数"))
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01")) if amount else Decimal("0.00")  # never "-0.00"
 
 
 def _text(value: Any, field: str, limit: int, errors: Errors, missing: str) -> str:

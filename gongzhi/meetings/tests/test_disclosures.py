@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gongzhi.cases.tests.conftest import world  # noqa: F401 (the fixture)
 from gongzhi.core import clock
@@ -262,3 +264,14 @@ def test_the_database_refuses_a_negative_amount_or_a_result_without_one(world):
         Disclosure.objects.filter(pk=d.pk).update(plan_amount=Decimal("-1"))
     with pytest.raises(IntegrityError), transaction.atomic():
         Disclosure.objects.filter(pk=d.pk).update(state=DisclosureState.DONE)
+
+
+@given(st.one_of(st.text(max_size=40), st.floats(allow_nan=True), st.integers(), st.decimals()))
+def test_any_amount_typed_is_money_or_a_message_never_a_crash(value):
+    errors: dict[str, list[str]] = {}
+    amount = disclosures.parse_amount(value, "amount", errors)
+    if amount is None:
+        assert errors["amount"]
+    else:
+        assert not errors and Decimal(0) <= amount <= disclosures.MAX_AMOUNT
+        assert amount == amount.quantize(Decimal("0.01")) and amount.as_tuple().exponent == -2
