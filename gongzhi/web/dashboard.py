@@ -22,6 +22,7 @@ from gongzhi.reports import dashboard as dash
 from gongzhi.reports import periods
 from gongzhi.reports.subjects import subject_for
 from gongzhi.web.http import messages_of, page, require_power
+from gongzhi.web.reports_views import query_of
 
 REFRESH_SECONDS = 60
 RANGES = (("today", _("今天")), ("week", _("近7天")), ("month", _("本月")), ("year", _("近一年")))
@@ -78,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "refresh_seconds": REFRESH_SECONDS,
         "tile_url": settings.MAP_TILE_URL,
         "node_code": board.subject.node.code if board.subject.node else "",
+        "drill_query": query_of(board.subject, board.period),  # each figure opens onto its cases
     }
     return render(request, "web/dashboard/dashboard.html", context)
 

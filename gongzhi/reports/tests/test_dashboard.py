@@ -95,3 +95,16 @@ def test_below_the_area_is_a_clear_error_and_the_menu_hides_it(scenario):
     assert response.status_code == 400 and "居民区" in response.content.decode()
     assert 'href="/dashboard/"' not in handler.get("/").content.decode()
     assert 'href="/dashboard/"' in client(scenario.dispatcher).get("/").content.decode()
+
+
+def test_each_tile_opens_onto_its_cases(scenario):
+    street = client(scenario.street)
+    with clock.freeze(NOW):
+        page = street.get(
+            "/dashboard/", {"start": DAY1.isoformat(), "end": DAY3.isoformat()}
+        ).content.decode()
+        link = page.split('<small class="ratio"><a href="')[1].split('"')[0].replace("&amp;", "&")
+        listed = street.get(link)
+    assert link.startswith("/reports/kpis/close_on_time/cases/?") and "part=numerator" in link
+    numerator = board(scenario.tree.street).kpis["close_on_time"].numerator
+    assert listed.status_code == 200 and listed.context["rows"].paginator.count == numerator > 0

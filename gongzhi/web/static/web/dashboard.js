@@ -21,8 +21,8 @@
         color: [RED, GREEN],
         textStyle: { color: text },
         tooltip: { trigger: "axis" },
-        legend: { data: [root.dataset.received, root.dataset.closed], textStyle: { color: text } },
-        grid: { left: 40, right: 12, top: 36, bottom: 28 },
+        legend: { top: 0, left: "center", data: [root.dataset.received, root.dataset.closed], textStyle: { color: text } },
+        grid: { left: 40, right: 12, top: 40, bottom: 28, containLabel: true },
         xAxis: { type: "category", data: data.trend.map(function (d) { return d.day.slice(5); }) },
         yAxis: { type: "value", minInterval: 1 },
         series: [
@@ -49,7 +49,8 @@
         var grade = tile.querySelector(".grade");
         grade.textContent = k.grade || "";
         grade.className = "grade grade-" + (k.grade || "none");
-        tile.querySelector(".ratio").textContent = k.denominator ? k.numerator + "/" + k.denominator : tile.querySelector(".ratio").textContent;
+        var links = tile.querySelectorAll(".ratio a");  // numerator / denominator drill-downs
+        if (links.length === 2) { links[0].textContent = k.numerator; links[1].textContent = k.denominator; }
       });
       ranking("dash-areas", data.areas);
       ranking("dash-units", data.units);
@@ -60,6 +61,8 @@
     function ranking(id, entries) {
       var list = document.getElementById(id);
       if (!list || !entries.length) return;
+      var empty = document.getElementById(id + "-empty");
+      if (empty) empty.remove();
       list.textContent = "";
       entries.forEach(function (e) {
         var li = document.createElement("li");
