@@ -63,9 +63,13 @@ TARGET_MS = 50.0
 BATCH = 50  # cases per request on the batch endpoint  # intake p99 and list p95, design.md §6
 
 
+LAST_STREET: "Street | None" = None  # for the reports suite, when it runs after this one
+
+
 def run(results: Results, options: dict[str, Any]) -> None:
+    global LAST_STREET
     with no_query_log():
-        street = _build_street()
+        street = LAST_STREET = _build_street()
         print(f"  street {STREET}: {len(street.nodes)} nodes, {len(street.areas)} areas", flush=True)
         _intake(results, street, options)
         _case_list(results, street, options)
