@@ -67,8 +67,8 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, bucket: str 
     closes = kpis.facts(subject, period).filter(kind=f.CLOSE)
     if kpi.kind == d.HOURS:
         if part == "numerator":
-            n = closes.count()
-            figure = kpis.percentile_hours(subject, period, kpi.percentile or 0.5, n)
+            counts = kpis.counters(subject, period)
+            figure = kpis.percentile_hours(subject, period, kpi.percentile or 0.5, counts)
             closes = closes.filter(value__gt=figure if figure is not None else 0)
         return DrillDown(kpi, part, CASE, _cases(closes.values("case_id")))
     counter = f.COUNTERS[measure]

@@ -160,13 +160,18 @@ class Counter:
     ok: bool | None = None  # count only facts with this flag (None: any)
     ok_known: bool = False  # count only facts whose flag is not None (the 结案率 cohort)
     local: bool = False  # count only facts closed without escalation
+    low: float | None = None  # count only facts whose value (hours) is at least this
+    high: float | None = None  # ... and below this
 
     def matches(self, fact: Fact) -> bool:
+        value = fact.value if fact.value is not None else -1.0
         return (
             fact.kind == self.kind
             and (self.ok is None or fact.ok is self.ok)
             and (not self.ok_known or fact.ok is not None)
             and (not self.local or fact.local)
+            and (self.low is None or value >= self.low)
+            and (self.high is None or value < self.high)
         )
 
     def lookups(self) -> dict[str, Any]:
@@ -178,6 +183,10 @@ class Counter:
             q["ok__isnull"] = False
         if self.local:
             q["local"] = True
+        if self.low is not None:
+            q["value__gte"] = self.low
+        if self.high is not None:
+            q["value__lt"] = self.high
         return q
 
 
@@ -199,6 +208,15 @@ COUNTERS: dict[str, Counter] = {
     "escalations": Counter(ESCALATE),
     "returns": Counter(RETURN),
 }
+
+# Hours to close, in buckets: the daily totals count closures per bucket, so an exact
+# percentile reads only the closures of the one bucket that holds it (kpis.percentile_hours).
+HOUR_EDGES = (1.0, 2.0, 4.0, 8.0, 12.0, 24.0, 36.0, 48.0, 72.0, 96.0, 120.0, 168.0, 240.0, 336.0, 720.0)
+HOUR_BUCKETS: tuple[tuple[str, float, float | None], ...] = tuple(
+    (f"h{i}", low, high)
+    for i, (low, high) in enumerate(zip((0.0, *HOUR_EDGES), (*HOUR_EDGES, None), strict=True))
+)
+COUNTERS.update({name: Counter(CLOSE, low=low, high=high) for name, low, high in HOUR_BUCKETS})
 
 
 def count(facts: Sequence[Fact]) -> dict[str, int]:

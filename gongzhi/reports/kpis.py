@@ -119,15 +119,31 @@ def counters(subject: Subject, period: Period) -> dict[str, int]:
     return {name: row[name] or 0 for name in f.COUNTERS}
 
 
-def percentile_hours(subject: Subject, period: Period, p: float, n: int) -> float | None:
+def percentile_hours(subject: Subject, period: Period, p: float, counts: dict[str, int]) -> float | None:
     """The exact p-th percentile (nearest rank: an actual closing time) of the hours to close
-    of the period's `n` closures."""
+    of the period's closures. The daily totals say which hours bucket holds that rank, so only
+    that bucket's closures are read, in value order (index fact_kind_value)."""
+    n = counts["closed"]
     if n == 0:
         return None
     rank = max(1, math.ceil(p * n))
-    closes = facts(subject, period).filter(kind=f.CLOSE).order_by("value")
-    hours = closes.values_list("value", flat=True)[rank - 1 : rank]
-    found = list(hours)
+    closes = Fact.objects.filter(kind=f.CLOSE, day__gte=period.start, day__lt=period.end)
+    if subject.by_area:
+        areas = grain_ids(subject)
+        if areas is not None:
+            closes = closes.filter(area_id__in=areas)
+        before = 0
+        for name, low, high in f.HOUR_BUCKETS:
+            if before + counts[name] >= rank:
+                closes = closes.filter(value__gte=low, **({"value__lt": high} if high is not None else {}))
+                rank -= before
+                break
+            before += counts[name]
+    else:
+        closes = closes.filter(path_q(subject.paths)) if subject.paths else closes
+    if subject.post_ids is not None:
+        closes = closes.filter(post_id__in=subject.post_ids)
+    found = list(closes.order_by("value").values_list("value", flat=True)[rank - 1 : rank])
     return round(found[0], 1) if found and found[0] is not None else None
 
 
@@ -191,9 +207,8 @@ def kpi_set(
         if kpi.kind == d.RATE and kpi.source == d.CASES:
             values[kpi.key] = rate_value(kpi, counts[kpi.numerator], counts[kpi.denominator])
         elif kpi.kind == d.HOURS:
-            n = counts["closed"]
-            hours = percentile_hours(subject, period, kpi.percentile or 0.5, n)
-            values[kpi.key] = KpiValue(kpi, None, n, hours)
+            hours = percentile_hours(subject, period, kpi.percentile or 0.5, counts)
+            values[kpi.key] = KpiValue(kpi, None, counts["closed"], hours)
         elif kpi.kind == d.BACKLOG:
             buckets = backlog(subject)
             old = sum(b.count for b in buckets if b.key in {"d30", "older"})

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.cases.models import Case
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Post
+from gongzhi.reports.facts import HOUR_BUCKETS
 
 
 class Fact(models.Model):
@@ -38,6 +39,8 @@ class Fact(models.Model):
             models.Index(fields=["case"], name="fact_case"),
             models.Index(fields=["day", "area"], name="fact_day_area"),
             models.Index(fields=["node_path"], name="fact_scope", opclasses=["varchar_pattern_ops"]),
+            # the exact percentiles: the closures of one hours bucket, in value order
+            models.Index(fields=["kind", "value", "day", "area"], name="fact_kind_value"),
         ]
 
     def __str__(self) -> str:
@@ -77,6 +80,11 @@ class DayTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_id} {self.post_id}"
+
+
+# closures by hours to close (reports.facts.HOUR_BUCKETS): h0 [0, 1), h1 [1, 2) … h15 [720, ∞)
+for _name, _low, _high in HOUR_BUCKETS:
+    DayTotal.add_to_class(_name, models.PositiveIntegerField(default=0))
 
 
 class RollupState(models.Model):
