@@ -48,6 +48,7 @@ class Entry:
     msgstr: list[str] = field(default_factory=list)
     flags: set[str] = field(default_factory=set)
     obsolete: bool = False
+    msgctxt: str | None = None
 
 
 def parse_po(path: Path) -> list[Entry]:
@@ -84,6 +85,7 @@ def parse_po(path: Path) -> list[Entry]:
                 msgstr=msgstr,
                 flags=flags,
                 obsolete=obsolete,
+                msgctxt=text.get("msgctxt"),
             )
         )
     return entries
@@ -150,7 +152,8 @@ def test_compiled_catalog_matches_the_po(catalog):
     stale = []
     for e in catalog:
         if e.msgid_plural is None:
-            if compiled.gettext(e.msgid) != e.msgstr[0]:
+            found = compiled.gettext(e.msgid) if e.msgctxt is None else compiled.pgettext(e.msgctxt, e.msgid)
+            if found != e.msgstr[0]:
                 stale.append(e.msgid)
         elif (
             compiled.ngettext(e.msgid, e.msgid_plural, 1),
