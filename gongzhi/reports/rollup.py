@@ -36,7 +36,7 @@ from gongzhi.reports import facts as f
 from gongzhi.reports.models import DayTotal, Fact, RollupState
 
 BATCH = 1000  # cases derived per round trip
-READ_LIMIT = 2000  # a read catches up on at most this many new events itself
+READ_LIMIT = 500  # a read catches up on at most this many new events itself (bounded latency)
 LAG = timedelta(minutes=10)  # an event older than this has surely committed
 Pair = tuple[date, int]  # (day, area id)
 
