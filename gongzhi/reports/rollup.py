@@ -22,8 +22,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
@@ -117,23 +118,43 @@ def _store(ids: list[int], grain_ids: dict[str, int], *, replace: bool = True) -
     found = derive(ids)
     posts = _post_ids(found)
     rows = [
-        Fact(
-            case_id=x.case_id,
-            kind=x.kind,
-            day=x.day,
-            at=x.at,
-            area_id=grain_of(x.node_path, grain_ids),
-            node_path=x.node_path,
-            post_id=posts.get(x.post_code) if x.post_code else None,
-            ok=x.ok,
-            local=x.local,
-            value=x.value,
+        (
+            x.case_id,
+            x.kind,
+            x.day,
+            x.at,
+            grain_of(x.node_path, grain_ids),
+            x.node_path,
+            posts.get(x.post_code) if x.post_code else None,
+            x.ok,
+            x.local,
+            x.value,
         )
         for x in found
     ]
-    Fact.objects.bulk_create(rows, batch_size=2000)
-    dirty.update((r.day, r.area_id) for r in rows)
+    _insert_facts(rows)
+    dirty.update((r[2], r[4]) for r in rows)
     return dirty
+
+
+FACT_COLUMNS = ("case_id", "kind", "day", "at", "area_id", "node_path", "post_id", "ok", "local", "value")
+
+
+def _insert_facts(rows: list[tuple[Any, ...]]) -> None:
+    """Facts written with one prepared INSERT per batch: a rebuild writes millions of them, and
+    building a model instance for each cost more than deriving it (bulk_create: ~4x slower)."""
+    if not rows:
+        return
+    ops = connection.ops
+    adapted = [
+        (r[0], r[1], ops.adapt_datefield_value(r[2]), ops.adapt_datetimefield_value(r[3]), *r[4:])
+        for r in rows
+    ]
+    table = connection.ops.quote_name(Fact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in FACT_COLUMNS)
+    marks = ", ".join(["%s"] * len(FACT_COLUMNS))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", adapted)
 
 
 def counted() -> dict[str, Count]:
