@@ -1,47 +1,22 @@
 """Smoke test in Debian's chromium at phone size: a committee worker reveals a number in the
 roster; the street auditor then sees the access-log row."""
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from gongzhi.orgs import services
 from gongzhi.orgs.roles import MeetingRole, PostRole, UnitKind
 from gongzhi.testing.factories import PASSWORD, PersonFactory, UnitFactory, make_staff, make_tree
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, phone_page
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def page(live_server, transactional_db):
-    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium() as browser, phone_page(browser) as page:
+        yield page
 
 
 def log_in(page, base, username):

@@ -4,9 +4,7 @@ under test-artifacts/. Each shot is taken after real checks: the page loaded, th
 the 待受理 counter shows the cases waiting, nothing scrolls sideways on a phone, the console
 stayed clean, and the public board shows no personal data."""
 
-import os
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -19,41 +17,22 @@ from gongzhi.meetings.models import Payer
 from gongzhi.orgs.models import Category, Person, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PASSWORD, PersonFactory, UnitFactory, UserFactory, make_staff, make_tree
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS
+from gongzhi.web.tests.browser import chromium as launch
 from gongzhi.web.tests.test_browser_cases import square
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 SCREEN = {"width": 1920, "height": 1080}
 SECRETS = ["13812345678", "310104199001011234", "赵小弟", "王先生", "502室", "13900000001"]
 LEAKY = "联系人：赵小弟，电话13812345678，身份证310104199001011234，王先生家门口3号楼502室楼道堆物"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def browser(live_server, transactional_db):
-    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with launch() as browser:
+        yield browser
 
 
 def open_page(browser, viewport, errors):

@@ -2,7 +2,6 @@
 a photo, the committee registers and dispatches it, the property manager handles it with a
 photo, the committee verifies it, and the resident rates it through the callback link."""
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -15,38 +14,15 @@ from gongzhi.geo import services as geo_services
 from gongzhi.orgs.models import Category, Person, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PASSWORD, PersonFactory, UnitFactory, UserFactory, make_staff, make_tree
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, phone_page
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def page(live_server, transactional_db):
-    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium() as browser, phone_page(browser) as page:
+        yield page
 
 
 def square(west: float, south: float, size: float) -> dict:

@@ -5,9 +5,6 @@ the topic on the agenda, marks attendance and holds it, records the discussion a
 任务流转单; each named unit countersigns; once the case is closed the follow-up marks the slip
 done and the secretary rates it."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from gongzhi.cases.services import Intake, case_create
@@ -20,38 +17,18 @@ from gongzhi.meetings.tests.conftest import NOW, mworld  # noqa: F401 (the fixtu
 from gongzhi.meetings.tests.test_flow import close_case
 from gongzhi.orgs.models import Unit
 from gongzhi.testing.factories import PASSWORD
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 PRESENT = ("secretary", "jwh", "ywh", "wy", "mj", "cg")  # the Party + five of the eight ("wy": 物业)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed"),
-]
+pytestmark = MARKS
 
 
 @pytest.fixture
 def browser(live_server, transactional_db):
-    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class Session:
