@@ -18,12 +18,14 @@ already done, changes nothing.
 See docs/adr/0006-kpi-rollup.md.
 """
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
@@ -84,10 +86,25 @@ def case_rows(ids: Iterable[int]) -> list[f.CaseRow]:
 
 
 def event_rows(ids: Iterable[int]) -> dict[int, list[f.EventRow]]:
+    """The events of these cases in order, read with plain SQL: Django's per-value converters
+    were half the cost of a rebuild. SQLite hands back the naive UTC time Django stored (as text
+    or a datetime) and the JSON as text; PostgreSQL aware datetimes."""
     out: dict[int, list[f.EventRow]] = defaultdict(list)
-    rows = CaseEvent.objects.filter(case_id__in=list(ids)).order_by("case_id", "seq")
-    for case_id, seq, action, at, data in rows.values_list("case_id", "seq", "action", "at", "data"):
-        out[case_id].append(f.EventRow(seq, action, at, data or {}))
+    ids = list(ids)
+    if not ids:
+        return out
+    qs = CaseEvent.objects.filter(case_id__in=ids).order_by("case_id", "seq")
+    sql, params = qs.values_list("case_id", "seq", "action", "at", "data").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for case_id, seq, action, at, data in cursor.fetchall():
+            if isinstance(at, str):
+                at = datetime.fromisoformat(at)
+            if at.tzinfo is None:  # SQLite: naive UTC, as Django stores it
+                at = at.replace(tzinfo=UTC)
+            if isinstance(data, str):
+                data = json.loads(data)
+            out[case_id].append(f.EventRow(seq, action, at, data or {}))
     return out
 
 
@@ -168,26 +185,30 @@ def _total(pairs: set[Pair]) -> int:
         by_day[day].add(area)
     for day, areas in by_day.items():
         DayTotal.objects.filter(day=day, area_id__in=areas).delete()
-        rows = (
-            Fact.objects.filter(day=day, area_id__in=areas).values("area_id", "post_id").annotate(**counted())
-        )
-        DayTotal.objects.bulk_create(DayTotal(day=day, **row) for row in rows)
+        _insert_totals(Fact.objects.filter(day=day, area_id__in=areas))
     return len(pairs)
 
 
 def _total_everything() -> int:
     DayTotal.objects.all().delete()
-    rows = Fact.objects.values("day", "area_id", "post_id").annotate(**counted()).order_by()
-    batch: list[DayTotal] = []
-    written = 0
-    for row in rows.iterator(chunk_size=5000):
-        batch.append(DayTotal(**row))
-        if len(batch) >= 5000:
-            DayTotal.objects.bulk_create(batch)
-            written += len(batch)
-            batch = []
-    DayTotal.objects.bulk_create(batch)
-    return written + len(batch)
+    return _insert_totals(Fact.objects.all())
+
+
+def _insert_totals(facts: Any) -> int:
+    """The daily totals of these facts, counted and written by the database in one
+    INSERT … SELECT (a rebuild writes ~100,000 of them; through model instances that took
+    longer than deriving every fact)."""
+    grouped = facts.values("day", "area_id", "post_id").annotate(**counted()).order_by()
+    try:
+        select, params = grouped.query.sql_with_params()
+    except EmptyResultSet:  # an empty IN (): nothing to count
+        return 0
+    names = ["day", "area_id", "post_id", *f.COUNTERS]  # the SELECT's order: values, then annotate
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(n) for n in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(DayTotal._meta.db_table)} ({columns}) {select}", params)
+        return max(cursor.rowcount, 0)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
