@@ -274,20 +274,25 @@ def _csv(results: Results, street: case_suite.Street) -> None:
     from django.conf import settings
 
     code = (
-        "import django, json, resource, sys, time\n"
+        "import django, json, sys, time\n"
         "django.setup()\n"
         "from django.contrib.auth import get_user_model\n"
         "from django.db import transaction\n"
         "from gongzhi.cases.exports import case_csv\n"
         "user = get_user_model().objects.get(pk=int(sys.argv[1]))\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "def hwm():\n"
+        "    # VmHWM starts afresh with this program; ru_maxrss would carry the parent's peak over exec\n"
+        "    for line in open('/proc/self/status'):\n"
+        "        if line.startswith('VmHWM:'):\n"
+        "            return int(line.split()[1])\n"
+        "before = hwm()\n"
         "size = lines = 0\n"
         "start = time.perf_counter()\n"
         "with transaction.atomic():\n"
         "    for piece in case_csv(user=user):\n"
         "        size += len(piece); lines += piece.count(b'\\n')\n"
         "seconds = time.perf_counter() - start\n"
-        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "after = hwm()\n"
         "print(json.dumps({'rows': lines - 1, 'bytes': size, 'seconds': seconds, 'rss_before_kb': before, 'rss_peak_kb': after}))\n"
     )
     env = {
