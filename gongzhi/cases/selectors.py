@@ -84,19 +84,15 @@ def case_search(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
 def dispatch_q(user: Any) -> Q:
     """Cases whose current rung the user dispatches: under a DISPATCH post's node, at a rung no
     higher than that node's level (the area's committee does not dispatch a case escalated to
-    the block; the block cadre may still dispatch the area's cases). Mirrors services.rung_node.
-    The node's level is a subquery, so the whole test is one SQL statement."""
-    from django.db.models import Subquery
-
-    from gongzhi.geo.models import Node
-
+    the block; the block cadre may still dispatch the area's cases). Mirrors
+    access.can_on_rung: the grants carry their node's level, so no query is needed for it."""
     scope = access.scope(user)
     if scope.superuser:
         return Q()
+    levels = {g.path: g.level for g in scope.grants if access.DISPATCH in g.powers}
     q = Q(pk__in=[])
-    for path in access.outermost(scope.paths(access.DISPATCH)):
-        level = Subquery(Node.objects.filter(path=path).values("level")[:1])
-        q |= Q(node_path__startswith=path, rung__gte=level)
+    for path in access.outermost(list(levels)):
+        q |= Q(node_path__startswith=path, rung__gte=levels[path])
     return q
 
 
