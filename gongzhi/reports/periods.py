@@ -1,5 +1,11 @@
-"""Periods: local days [start, end) in the street's time zone, validated with clear messages."""
+"""Periods: local days [start, end) in the street's time zone, validated with clear messages.
 
+`from_query` reads the period a page asks for: `start` and `end`, both days included (the
+pages' `end` is the last day shown; `to`, its old name, is still read so that saved links keep
+working). The API's `end` is excluded and goes straight to `period`.
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -74,15 +80,64 @@ def period(start: date | None, end: date | None, *, default: Period | None = Non
     """A checked period from optional bounds (`end` excluded). Missing bounds come from the
     default (this month); a reversed, empty, too long or out-of-range period is a
     ValidationError on the field at fault."""
+    _check_bounds(start, end)  # before deriving a missing bound: the day after 9999-12-31 is no date
     base = default or this_month()
     start = start or (base.start if end is None or end > base.start else end - timedelta(days=30))
     end = end or (base.end if base.end > start else start + timedelta(days=1))
-    if not EARLIEST <= start < LATEST:
-        raise ValidationError({"start": [_("开始日期须在2000年至2099年之间")]})
-    if not EARLIEST < end <= LATEST:
-        raise ValidationError({"end": [_("结束日期须在2000年至2099年之间")]})
+    _check_bounds(start, end)
     if end <= start:
         raise ValidationError({"end": [_("结束日期须晚于开始日期")]})
     if (end - start).days > MAX_DAYS:
         raise ValidationError({"end": [_("统计期间不能超过十年")]})
     return Period(start, end)
+
+
+def _check_bounds(start: date | None, end: date | None) -> None:
+    if start is not None and not EARLIEST <= start < LATEST:
+        raise ValidationError({"start": [_("开始日期须在2000年至2099年之间")]})
+    if end is not None and not EARLIEST < end <= LATEST:
+        raise ValidationError({"end": [_("结束日期须在2000年至2099年之间")]})
+
+
+LAST_DAY_NAMES = ("end", "to")  # the pages' last day; `to` is its old name, still read
+
+
+def _day(value: str | None, field: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError({field: [_("日期格式应为 YYYY-MM-DD")]}) from exc
+
+
+def days_asked(query: Mapping[str, str]) -> tuple[date | None, date | None]:
+    """The first and the last day a page's query names (either may be missing), checked: a
+    date that does not parse, a last day before the first or past 2099 is a ValidationError
+    on `start` or `end`."""
+    start = _day(query.get("start"), "start")
+    raw_end = next((query.get(name) for name in LAST_DAY_NAMES if (query.get(name) or "").strip()), None)
+    end = _day(raw_end, "end")
+    if end is not None and end >= LATEST:  # checked here: the day after it may not exist
+        raise ValidationError({"end": [_("结束日期须在2000年至2099年之间")]})
+    if start is not None and end is not None and end < start:
+        raise ValidationError({"end": [_("结束日期须晚于开始日期")]})
+    return start, end
+
+
+def from_days(start: date | None, end: date | None, *, default: Period | None = None) -> Period:
+    """[start, end] with both days included; neither given is the default (this month)."""
+    if start is None and end is None:
+        return default or this_month()
+    return period(start, end + timedelta(days=1) if end else None)
+
+
+def from_query(query: Mapping[str, str], *, default: Period | None = None) -> Period:
+    """The period a page's query asks for (`start`, `end` included, `to` read as `end`)."""
+    return from_days(*days_asked(query), default=default)
+
+
+def page_params(p: Period) -> dict[str, str]:
+    """What a page's link writes for a period, read back by from_query (`end` included)."""
+    return {"start": p.start.isoformat(), "end": p.last_day.isoformat()}

@@ -7,6 +7,7 @@ Access: VIEW_CASES over the node (reports.subjects.subject_for: 403 outside the 
 unknown node a 400 with its message), so no total counts a case the viewer could not open.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,19 +30,12 @@ RANGES = (("today", _("今天")), ("week", _("近7天")), ("month", _("本月"))
 
 
 class DashboardForm(forms.Form):
+    """The node, the preset and the layout; the days (`start`, `end` included, the old `to`)
+    are read by periods.days_asked, the same parser as the KPI pages'."""
+
     node = forms.CharField(label=_("辖区"), max_length=40, required=False)
     range = forms.ChoiceField(label=_("期间"), choices=RANGES, required=False)
-    start = forms.DateField(label=_("开始日期"), required=False)
-    end = forms.DateField(label=_("结束日期（含）"), required=False)
     screen = forms.BooleanField(required=False)
-
-    def period(self) -> periods.Period:
-        """A custom start/end wins over the preset; `end` on the page is the last day shown."""
-        data = self.cleaned_data
-        start, end = data.get("start"), data.get("end")
-        if start or end:
-            return periods.period(start, end + timedelta(days=1) if end else None)
-        return preset(data.get("range") or "month")
 
 
 def preset(name: str) -> periods.Period:
@@ -55,20 +49,32 @@ def preset(name: str) -> periods.Period:
     return periods.this_month()
 
 
-def _board(request: HttpRequest) -> tuple[DashboardForm, dash.Dashboard]:
+@dataclass(frozen=True)
+class Asked:
+    form: DashboardForm
+    start: date | None  # the days typed in (a custom start/end wins over the preset)
+    end: date | None
+
+
+def _board(request: HttpRequest) -> tuple[Asked, dash.Dashboard]:
     require_power(request, access.VIEW_CASES)
     form = DashboardForm(request.GET)
     if not form.is_valid():
         raise ValidationError({name: [str(m) for m in errors] for name, errors in form.errors.items()})
+    start, end = periods.days_asked(request.GET)
+    period = periods.from_days(start, end, default=preset(form.cleaned_data.get("range") or "month"))
     subject = subject_for(request.user, node=form.cleaned_data.get("node") or "")
-    return form, dash.dashboard(subject, form.period())
+    return Asked(form, start, end), dash.dashboard(subject, period)
 
 
 @page
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, board = _board(request)
+    asked, board = _board(request)
+    form = asked.form
     context: dict[str, Any] = {
         "form": form,
+        "start": asked.start,
+        "end": asked.end,
         "board": board,
         "data": dash.as_json(board),
         "screen": form.cleaned_data.get("screen"),
@@ -96,7 +102,7 @@ def _query(request: HttpRequest, *, screen: bool) -> str:
 def dashboard_data(request: HttpRequest) -> HttpResponse:
     """The figures as JSON for the page's refresh (errors as {"errors": [...]}, 400/403)."""
     try:
-        _form, board = _board(request)
+        _asked, board = _board(request)
     except ValidationError as exc:
         return JsonResponse({"errors": messages_of(exc)}, status=400)
     response = JsonResponse(dash.as_json(board), json_dumps_params={"ensure_ascii": False})

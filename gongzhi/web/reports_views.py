@@ -4,14 +4,14 @@ and their Word and Excel downloads.
 
 Every read goes through gongzhi.reports (subjects check orgs.access: a node outside the
 user's case scope is the 403 page; an unknown code or a reversed period the 400 page). The
-period on these pages is [start, to], both days included (the API's `end` is exclusive).
+period on these pages is [start, end], both days included, read by periods.from_query like the
+command centre's (`to`, the old name of `end`, is still read; the API's `end` is exclusive).
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,23 +31,10 @@ PAGE_SIZE = 50
 MAX_NODES = 300
 
 
-def _day(value: str, field: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationError({field: [_("日期格式应为 YYYY-MM-DD")]}) from exc
-
-
 def period_of(request: HttpRequest) -> periods.Period:
-    """[start, to] from the query (to included), this month by default."""
-    start = _day(request.GET.get("start", ""), "start")
-    to = _day(request.GET.get("to", ""), "end")
-    if to is not None and start is not None and to < start:
-        raise ValidationError({"end": [_("结束日期须晚于开始日期")]})
-    return periods.period(start, to + timedelta(days=1) if to else None)
+    """[start, end] from the query, both days included (the old `to` still read as `end`),
+    this month by default: the command centre's parser."""
+    return periods.from_query(request.GET)
 
 
 def subject_of(request: HttpRequest) -> Subject:
@@ -56,12 +43,7 @@ def subject_of(request: HttpRequest) -> Subject:
 
 
 def query_of(subject: Subject, period: periods.Period, **extra: str) -> str:
-    values = {
-        **subject.query(),
-        "start": period.start.isoformat(),
-        "to": period.last_day.isoformat(),
-        **extra,
-    }
+    values = {**subject.query(), **periods.page_params(period), **extra}
     return urlencode({k: v for k, v in values.items() if v})
 
 
@@ -82,8 +64,7 @@ def quick_periods(subject: Subject) -> list[dict[str, str]]:
         {
             "label": str(label),
             "query": query_of(subject, p),
-            "start": p.start.isoformat(),
-            "to": p.last_day.isoformat(),
+            **periods.page_params(p),
         }
         for label, p in options
     ]
@@ -165,7 +146,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             "kpi": kpi,
             "choices": choices,
             "query": query_of(subject, period),
-            "period_query": urlencode({"start": period.start.isoformat(), "to": period.last_day.isoformat()}),
+            "period_query": urlencode(periods.page_params(period)),
             "quick": quick_periods(subject),
             "places": place_options(request.user),
             "rank_min": definitions.rank_min(),

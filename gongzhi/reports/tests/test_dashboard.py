@@ -3,7 +3,7 @@
 errors over the test client (the layout itself is checked in the browser tests)."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -74,8 +74,11 @@ def test_page_and_refresh_show_the_same_figures(scenario):
         ({"node": "S-R1"}, 403),  # outside the R3 committee's scope: no totals leak
         ({"node": "NOPE"}, 400),
         ({"start": "2026-03-04", "end": "2026-03-01"}, 400),
+        ({"start": "2026-03-04", "to": "2026-03-01"}, 400),
         ({"range": "decade"}, 400),
         ({"start": "not-a-date"}, 400),
+        ({"end": "2026-02-30"}, 400),
+        ({"end": "9999-12-31"}, 400),
     ],
 )
 def test_bad_requests_are_clear_errors(scenario, query, status):
@@ -87,6 +90,34 @@ def test_bad_requests_are_clear_errors(scenario, query, status):
     if status == 400:
         assert data.json()["errors"]
     assert '"waiting"' not in data.content.decode() or status == 400
+
+
+def figures(response):
+    return {k: v for k, v in response.json().items() if k != "as_of"}
+
+
+def test_the_same_period_parser_as_the_kpi_pages(scenario):
+    """`end` is the last day shown; the KPI pages' old `to` is read as `end`; the messages are
+    the KPI pages' (English when asked)."""
+    street = client(scenario.street)
+    with clock.freeze(NOW):
+        new = street.get("/dashboard/data.json", {"start": DAY1.isoformat(), "end": DAY3.isoformat()})
+        old = street.get("/dashboard/data.json", {"start": DAY1.isoformat(), "to": DAY3.isoformat()})
+        page = street.get("/dashboard/", {"start": DAY1.isoformat(), "to": DAY3.isoformat()})
+        wrong = street.get(
+            "/dashboard/data.json",
+            {"start": DAY3.isoformat(), "end": DAY1.isoformat()},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+        typo = street.get("/dashboard/data.json", {"start": "2026-3-1"})
+    assert figures(old) == figures(new)
+    assert new.json()["period"] == {"start": DAY1.isoformat(), "end": (DAY3 + timedelta(days=1)).isoformat()}
+    assert 'name="end" value="2026-03-04"' in page.content.decode()
+    assert "end=2026-03-04" in page.context["drill_query"]  # the drill-down links write `end`
+    assert wrong.status_code == 400 and wrong.json()["errors"] == [
+        "The end date must be after the start date"
+    ]
+    assert typo.status_code == 400 and typo.json()["errors"] == ["日期格式应为 YYYY-MM-DD"]
 
 
 def test_below_the_area_is_a_clear_error_and_the_menu_hides_it(scenario):

@@ -19,7 +19,7 @@ scenario = test_kpis.scenario  # the hand-built street of the KPI tests
 NOW = test_kpis.NOW
 
 pytestmark = pytest.mark.django_db
-WHOLE = {"start": DAY1.isoformat(), "to": DAY3.isoformat()}
+WHOLE = {"start": DAY1.isoformat(), "end": DAY3.isoformat()}  # both days included
 
 
 def client(user) -> Client:
@@ -38,7 +38,7 @@ def test_kpi_page_links_each_figure_to_its_cases(scenario):
     assert response.status_code == 200
     body = response.content.decode()
     assert "东安居民区" in body and "按期结案率" in body and "80.0%" in body
-    link = "/reports/kpis/close_on_time/cases/?node=S-R1&amp;start=2026-03-02&amp;to=2026-03-04&amp;part=numerator"
+    link = "/reports/kpis/close_on_time/cases/?node=S-R1&amp;start=2026-03-02&amp;end=2026-03-04&amp;part=numerator"
     assert link in body
     drill = get(
         scenario.dispatcher, "/reports/kpis/close_on_time/cases/", node="S-R1", part="numerator", **WHOLE
@@ -70,14 +70,55 @@ def test_a_grid_worker_sees_the_grid(scenario):
         ({"node": "S-R3"}, 403, "无权查看该辖区的统计"),
         ({"node": "S"}, 403, "无权查看该辖区的统计"),
         ({"node": "NOPE"}, 400, "辖区 NOPE 不存在"),
+        ({"start": "2026-03-05", "end": "2026-03-01"}, 400, "结束日期须晚于开始日期"),
         ({"start": "2026-03-05", "to": "2026-03-01"}, 400, "结束日期须晚于开始日期"),
         ({"start": "2026-02-30"}, 400, "日期格式应为"),
+        ({"end": "soon"}, 400, "日期格式应为"),
+        ({"end": "9999-12-31"}, 400, "结束日期须在2000年至2099年之间"),
+        ({"start": "9999-12-31"}, 400, "开始日期须在2000年至2099年之间"),
     ],
 )
 def test_scope_and_bad_input_are_clear_pages(scenario, params, status, text):
     response = get(scenario.dispatcher, "/reports/kpis/", **params)
     assert response.status_code == status and text in response.content.decode()
     assert "received" not in response.content.decode()
+
+
+def test_the_old_to_parameter_still_names_the_last_day(scenario):
+    """Links and bookmarks written before `to` became `end` keep their period."""
+    new = get(scenario.dispatcher, "/reports/kpis/", **WHOLE)
+    old = get(scenario.dispatcher, "/reports/kpis/", start=DAY1.isoformat(), to=DAY3.isoformat())
+    assert old.status_code == 200 and old.context["period"] == new.context["period"]
+    assert old.context["period"].last_day == DAY3
+    assert old.context["kpis"].counts == new.context["kpis"].counts
+    assert old.context["query"] == new.context["query"] and "end=2026-03-04" in old.context["query"]
+    assert 'name="end" value="2026-03-04"' in old.content.decode()
+    both = get(scenario.dispatcher, "/reports/kpis/", start=DAY1.isoformat(), end=DAY1.isoformat(), to="x")
+    assert both.status_code == 200 and both.context["period"].last_day == DAY1  # `end` wins
+    drill = get(
+        scenario.dispatcher,
+        "/reports/kpis/close_on_time/cases/",
+        node="S-R1",
+        part="numerator",
+        start=DAY1.isoformat(),
+        to=DAY3.isoformat(),
+    )
+    assert drill.context["rows"].paginator.count == 4
+
+
+def test_bad_periods_in_english(scenario):
+    with clock.freeze(NOW):
+        response = client(scenario.dispatcher).get(
+            "/reports/kpis/", {"start": "2026-03-05", "end": "2026-03-01"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        unparsable = client(scenario.dispatcher).get(
+            "/reports/rankings/", {"to": "2026-13-01"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+    assert (
+        response.status_code == 400
+        and "The end date must be after the start date" in response.content.decode()
+    )
+    assert unparsable.status_code == 400 and "Dates must be written YYYY-MM-DD" in unparsable.content.decode()
 
 
 def test_someone_without_case_view_gets_403(scenario):
