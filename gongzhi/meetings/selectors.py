@@ -86,7 +86,7 @@ def meeting_list(
         rows = rows.filter(starts_at__date__lte=end)
     if kind:
         rows = rows.filter(kind=kind)
-    return rows.select_related("node", "chair__person").order_by("-starts_at")
+    return rows.select_related("node", "chair__person").order_by("-starts_at", "-pk")
 
 
 def meeting_get(*, user: Any, pk: int) -> Meeting | None:
@@ -104,7 +104,7 @@ def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = Non
         rows = rows.filter(node_path__startswith=node_path)
     if states:
         rows = rows.filter(state__in=states)
-    return rows.select_related("node", "meeting").order_by("-created_at")
+    return rows.select_related("node", "meeting").order_by("-created_at", "-pk")
 
 
 def topic_get(*, user: Any, pk: int) -> Topic | None:
@@ -116,7 +116,9 @@ def to_vet(*, user: Any) -> QuerySet[Topic]:
     s = access.scope(user)
     paths = s.paths(access.VET)
     q = Q() if s.superuser else Q(node__path__in=paths)
-    return Topic.objects.filter(q, state=TopicState.PROPOSED).select_related("node").order_by("created_at")
+    return (
+        Topic.objects.filter(q, state=TopicState.PROPOSED).select_related("node").order_by("created_at", "pk")
+    )
 
 
 def slip_list(
