@@ -1,6 +1,7 @@
 """Limit/offset pages. `count` is counted on the scoped queryset, so it never reveals what
 lies outside the caller's scope."""
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
@@ -23,5 +24,10 @@ class Page(Schema, Generic[T]):
     items: list[T]
 
 
-def paginate(qs: QuerySet[Any], params: PageParams) -> dict[str, Any]:
-    return {"count": qs.count(), "items": list(qs[params.offset : params.offset + params.limit])}
+def paginate(
+    qs: QuerySet[Any], params: PageParams, out: Callable[[Any], Any] | None = None
+) -> dict[str, Any]:
+    """The page's count and rows, each row through `out` (the answer's shape) when given."""
+    count = qs.count()
+    rows = list(qs[params.offset : params.offset + params.limit])
+    return {"count": count, "items": [out(row) for row in rows] if out else rows}

@@ -10,12 +10,14 @@ Routes with a fixed first segment (/topics, /slips) are declared before /{meetin
 turns path parameters into plain Django string converters, so the order decides.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +48,7 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post, Unit
 
 router = Router(tags=["meetings"])
+M = TypeVar("M", bound=Model)
 
 MeetingId = Path(..., ge=1, le=MAX_ID, description="会议 id")
 TopicId = Path(..., ge=1, le=MAX_ID, description="议题 id")
@@ -264,11 +267,24 @@ class SlipDetailOut(SlipOut):
 # --- schemas: in --------------------------------------------------------------------------------
 
 
-class MeetingFilters(PageParams):
+class AreaFilters(PageParams):
+    """Paging and the subtree, shared by the meeting, topic and slip lists."""
+
     node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
+
+    def where(self) -> dict[str, Any]:
+        """The list selector's keyword arguments (an unknown node is a 404)."""
+        return {"node_path": _node_filter(self.node)}
+
+
+class MeetingFilters(AreaFilters):
     start: date | None = Field(None, alias="from", description="起始日期（含）")
     end: date | None = Field(None, alias="to", description="截止日期（含）")
     kind: MeetingKind | None = None
+
+    def where(self) -> dict[str, Any]:
+        kind = str(self.kind) if self.kind else ""
+        return {**super().where(), "start": self.start, "end": self.end, "kind": kind}
 
 
 class MeetingIn(Schema):
@@ -310,9 +326,11 @@ class AmendIn(Schema):
     reason: str = Field("", max_length=300, description="修改理由")
 
 
-class TopicFilters(PageParams):
-    node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
+class TopicFilters(AreaFilters):
     state: list[TopicState] | None = None
+
+    def where(self) -> dict[str, Any]:
+        return {**super().where(), "states": _states(self.state)}
 
 
 class TopicIn(Schema):
@@ -343,10 +361,16 @@ class ReferIn(Schema):
     note: str = Field("", max_length=4000, description="本级为何无法解决")
 
 
-class SlipFilters(PageParams):
-    node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
+class SlipFilters(AreaFilters):
     state: list[SlipState] | None = None
     overdue: bool = Field(False, description="只看超过完成时限仍未办结的")
+
+    def where(self) -> dict[str, Any]:
+        return {
+            **super().where(),
+            "states": _states(self.state),
+            "overdue_on": _today() if self.overdue else None,
+        }
 
 
 class PartyIn(Schema):
@@ -425,6 +449,10 @@ def _offered(table: dict[tuple[str, str], workflow.Step], state: str, kinds: set
         for (s, action), rule in table.items()
         if s == state and action not in NOT_OFFERED and rule.by & kinds
     ]
+
+
+def _states(states: list[TopicState] | list[SlipState] | None) -> list[str] | None:
+    return [str(s) for s in states] if states else None
 
 
 def _node_filter(code: str | None) -> str:
@@ -784,20 +812,42 @@ def _draft(user: Any, payload: SlipContentIn) -> slips.SlipDraft:
     )
 
 
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing(Generic[M]):
+    """A list endpoint: its scoped selector, what its rows' answers read, and their shape."""
+
+    select: Callable[..., QuerySet[M]]  # a selector taking user= and the filters' where()
+    out: Callable[[M, Any], dict[str, Any]]  # (row, user) -> the answer's item
+    related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+
+    def page(self, request: HttpRequest, params: PageParams) -> dict[str, Any]:
+        """One page {count, items}: counted on the caller's scope, filtered by `params`."""
+        user = caller(request)
+        where = params.where() if isinstance(params, AreaFilters) else {}
+        rows = self.select(user=user, **where).prefetch_related(*self.prefetch)
+        if self.related:  # (select_related() without names would follow every relation)
+            rows = rows.select_related(*self.related)
+        return paginate(rows, params, lambda row: self.out(row, user))
+
+
+MEETINGS = Listing(selectors.meeting_list, lambda m, _user: meeting_out(m), prefetch=("joint_nodes",))
+TOPICS = Listing(selectors.topic_list, topic_out, related=("meeting__chair",), prefetch=("cases",))
+TOPICS_TO_VET = replace(TOPICS, select=selectors.to_vet)
+SLIPS = Listing(
+    selectors.slip_list, lambda s, _user: slip_out(s), prefetch=("parties__unit", "parties__post")
+)
+
+
 # --- topics: routes (before /{meeting_id}) ------------------------------------------------------
 
 
 @router.get("/topics", response=Page[TopicOut], summary="议题列表")
 def topic_list(request: HttpRequest, filters: Query[TopicFilters]) -> dict[str, Any]:
-    user = caller(request)
-    rows = selectors.topic_list(
-        user=user,
-        node_path=_node_filter(filters.node),
-        states=[str(s) for s in filters.state] if filters.state else None,
-    ).select_related("meeting__chair")
-    page = paginate(rows.prefetch_related("cases"), filters)
-    page["items"] = [topic_out(t, user) for t in page["items"]]
-    return page
+    return TOPICS.page(request, filters)
 
 
 @router.post("/topics", response={201: TopicOut}, summary="提出议题")
@@ -823,11 +873,7 @@ def topic_propose(request: HttpRequest, payload: TopicIn) -> Status:
 
 @router.get("/topics/to-vet", response=Page[TopicOut], summary="待我审核的议题（党组织把关）")
 def topic_to_vet(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any]:
-    user = caller(request)
-    rows = selectors.to_vet(user=user).select_related("meeting__chair").prefetch_related("cases")
-    page = paginate(rows, params)
-    page["items"] = [topic_out(t, user) for t in page["items"]]
-    return page
+    return TOPICS_TO_VET.page(request, params)
 
 
 @router.get("/topics/{topic_id}", response=TopicOut, summary="议题详情")
@@ -879,16 +925,7 @@ def topic_refer(request: HttpRequest, payload: ReferIn, topic_id: int = TopicId)
 
 @router.get("/slips", response=Page[SlipOut], summary="任务流转单列表（含进度）")
 def slip_list(request: HttpRequest, filters: Query[SlipFilters]) -> dict[str, Any]:
-    user = caller(request)
-    rows = selectors.slip_list(
-        user=user,
-        node_path=_node_filter(filters.node),
-        states=[str(s) for s in filters.state] if filters.state else None,
-        overdue_on=_today() if filters.overdue else None,
-    ).prefetch_related("parties__unit", "parties__post")
-    page = paginate(rows, filters)
-    page["items"] = [slip_out(s) for s in page["items"]]
-    return page
+    return SLIPS.page(request, filters)
 
 
 @router.post("/slips", response={201: SlipDetailOut}, summary="由议题形成任务流转单（草拟）")
@@ -997,17 +1034,7 @@ def slip_events(request: HttpRequest, slip_id: int = SlipId) -> list[dict[str, A
 
 @router.get("", response=Page[MeetingOut], summary="会议日历")
 def meeting_list(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[str, Any]:
-    user = caller(request)
-    rows = selectors.meeting_list(
-        user=user,
-        node_path=_node_filter(filters.node),
-        start=filters.start,
-        end=filters.end,
-        kind=str(filters.kind) if filters.kind else "",
-    ).prefetch_related("joint_nodes")
-    page = paginate(rows, filters)
-    page["items"] = [meeting_out(m) for m in page["items"]]
-    return page
+    return MEETINGS.page(request, filters)
 
 
 @router.post("", response={201: MeetingDetailOut}, summary="召集会议（自动邀请固定席位）")

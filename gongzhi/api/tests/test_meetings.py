@@ -378,3 +378,66 @@ def test_refer_and_evaluate(api, mw, discussed):
     body = {"approve": False, "reason": "属物业日常"}
     rejected = ok(api("POST", f"/meetings/topics/{higher.pk}/vet", as_="block", json=body))
     assert rejected["state"] == "rejected" and rejected["vet_reason"] == "属物业日常"
+
+
+def test_every_list_pages_filters_and_answers_like_its_detail(api, mw, issued):
+    """The four lists share their scaffolding: limit/offset over a scoped count, the subtree
+    filter (404 for an unknown node), bad values 422, and each row the detail's list fields."""
+    sid, mid, tid = issued["id"], issued["meeting"], issued["topic"]
+    other = create_meeting(api)
+    waiting = propose(api, problem(api))  # a second topic, waiting for the Party's vetting
+
+    def rows(path: str, who: str = "jwh", **params: Any) -> dict[str, Any]:
+        return ok(api("GET", path, as_=who, params=params))
+
+    def listed(detail: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+        assert set(row) <= set(detail)
+        return {k: detail[k] for k in row}
+
+    meetings = rows("/meetings")  # both at the same time: the newer first, on every database
+    assert meetings["count"] == 2 and [m["id"] for m in meetings["items"]] == [other["id"], mid]
+    first, second = rows("/meetings", limit=1), rows("/meetings", limit=1, offset=1)
+    assert (first["count"], second["count"]) == (2, 2)
+    assert [m["id"] for m in first["items"] + second["items"]] == [other["id"], mid]
+    assert rows("/meetings", offset=2) == {"count": 2, "items": []}
+    row = meetings["items"][1]
+    assert row == listed(ok(api("GET", f"/meetings/{mid}", as_="jwh")), row)
+
+    topics = rows("/meetings/topics")
+    assert topics["count"] == 2 and [t["id"] for t in topics["items"]] == [
+        waiting["id"],
+        tid,
+    ]  # ties: newest id first
+    assert [t["id"] for t in rows("/meetings/topics", limit=1, offset=1)["items"]] == [tid]
+    assert [t["id"] for t in rows("/meetings/topics", state=["discussed"])["items"]] == [tid]
+    assert rows("/meetings/topics", node="S-R1", limit=1)["count"] == 2
+    assert rows("/meetings/topics", who="street", node="S-K2")["count"] == 0
+    row = next(t for t in topics["items"] if t["id"] == tid)
+    assert row == ok(api("GET", f"/meetings/topics/{tid}", as_="jwh"))
+    vet = rows("/meetings/topics/to-vet", who="secretary")
+    assert vet["count"] == 1 and vet["items"] == [
+        ok(api("GET", f"/meetings/topics/{waiting['id']}", as_="secretary"))
+    ]
+    assert rows("/meetings/topics/to-vet", who="secretary", offset=1) == {"count": 1, "items": []}
+
+    slips = rows("/meetings/slips", state=["signing"])
+    assert slips["count"] == 1
+    row = slips["items"][0]
+    assert row["id"] == sid and row == listed(ok(api("GET", f"/meetings/slips/{sid}", as_="jwh")), row)
+    assert rows("/meetings/slips", node="S-R1", limit=1)["count"] == 1
+    assert rows("/meetings/slips", who="street", node="S-K2")["count"] == 0
+
+    for path in ("/meetings", "/meetings/topics", "/meetings/topics/to-vet", "/meetings/slips"):
+        for bad in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"offset": 10**8}):
+            assert api("GET", path, as_="street", params=bad).status_code == 422, (path, bad)
+    for path in ("/meetings", "/meetings/topics", "/meetings/slips"):
+        assert api("GET", path, as_="street", params={"node": "NOPE"}).status_code == 404, path
+    for path, bad in (
+        ("/meetings", {"kind": "picnic"}),
+        ("/meetings", {"from": "soon"}),
+        ("/meetings", {"to": "2026-02-30"}),
+        ("/meetings/topics", {"state": "lost"}),
+        ("/meetings/slips", {"state": "lost"}),
+        ("/meetings/slips", {"overdue": "perhaps"}),
+    ):
+        assert api("GET", path, as_="street", params=bad).status_code == 422, (path, bad)
