@@ -5,18 +5,45 @@ node or one of its ancestors. The most specific node wins; among posts there, on
 of the category's lead-department kind leads (主办) and the others assist (协办).
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
+
 from gongzhi.geo.models import Node
 from gongzhi.orgs.access import active_posts_q
 from gongzhi.orgs.models import Category, Post
 
+Route = tuple[Post | None, list[Post]]
 
-def route(*, category: Category, node: Node) -> tuple[Post | None, list[Post]]:
-    codes = node.ancestor_codes()
-    candidates = list(
-        Post.objects.filter(active_posts_q(), categories=category, node__code__in=codes)
+
+def route(*, category: Category, node: Node) -> Route:
+    return route_many([(category, node)])[(category.pk, node.pk)]
+
+
+def route_many(pairs: Iterable[tuple[Category, Node]]) -> dict[tuple[int, int], Route]:
+    """The routes of many (category, node) pairs — a batch of intakes — from two queries: the
+    active posts on the pairs' ancestries, and which of the pairs' categories each answers for.
+    Keyed by (category id, node id)."""
+    pairs = {(c.pk, n.pk): (c, n) for c, n in pairs}
+    if not pairs:
+        return {}
+    codes = {code for _c, node in pairs.values() for code in node.ancestor_codes()}
+    category_ids = {c.pk for c, _n in pairs.values()}
+    posts = {
+        p.pk: p
+        for p in Post.objects.filter(active_posts_q(), node__code__in=codes)
         .select_related("unit", "node", "person")
-        .order_by("-node__path", "code")
-    )
+        .defer("node__geometry")  # boundaries are not needed to route, and cost to decode
+    }
+    duties = Post.categories.through.objects.filter(post_id__in=list(posts), category_id__in=category_ids)
+    posts_for: dict[int, list[Post]] = defaultdict(list)  # category id -> posts answering for it
+    for category_id, post_id in duties.values_list("category_id", "post_id"):
+        posts_for[category_id].append(posts[post_id])
+    return {key: _choose(category, node, posts_for[category.pk]) for key, (category, node) in pairs.items()}
+
+
+def _choose(category: Category, node: Node, posts: list[Post]) -> Route:
+    ancestry = set(node.ancestor_codes())
+    candidates = [p for p in posts if p.node.code in ancestry]
     if not candidates:
         return None, []
     deepest = max(len(p.node.path) for p in candidates)

@@ -12,9 +12,10 @@ from gongzhi.orgs import access
 from gongzhi.orgs.roles import PostRole
 from gongzhi.testing.factories import make_staff
 
-# token, node, category with its policy, routing, BEGIN, case, event, dispatchers, outbox,
-# COMMIT, the caller's posts (scope for allowed_actions): nothing read twice.
-INTAKE_QUERIES = 11
+# token, node, category with its policy, routing (posts on the ancestry, and their duties:
+# two cheap reads serve a whole batch), BEGIN, case, event, dispatchers, outbox, COMMIT, the
+# caller's posts (scope for allowed_actions): nothing read twice.
+INTAKE_QUERIES = 12
 
 
 @pytest.mark.django_db
