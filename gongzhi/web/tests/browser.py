@@ -32,6 +32,7 @@ def chromium() -> Iterator[Any]:
     for live_server and transactional_db)."""
     # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -40,6 +41,12 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+            # With that loop running, this thread's ORM calls (the test building its data) get
+            # connections of their own (asgiref.Local keeps a context-local set while a loop
+            # runs), which neither the test's teardown nor the database teardown sees: left
+            # open, one kept PostgreSQL from dropping the test database at the end of the run
+            # ("is being accessed by other users"). Close them while they are still in sight.
+            connections.close_all()
 
 
 @contextmanager
