@@ -107,11 +107,16 @@ def _existing(intakes: Sequence[Intake]) -> dict[tuple[str, str], Case]:
     if not wanted:
         return {}
     # One IN list on the (source, external_id) unique index, not an OR per item (which costs
-    # more to compile than to run); the exact pairs are picked out here.
-    found = Case.objects.filter(
+    # more to compile than to run); the exact pairs are picked out here. Replays are rare, so
+    # the whole case (with what the answer shows) is read only for the ids that exist.
+    keys = Case.objects.filter(
         source__in={s for s, _e in wanted}, external_id__in={e for _s, e in wanted}
-    ).select_related("node", "category", "post__unit", "post__person")
-    return {(c.source, c.external_id): c for c in found if (c.source, c.external_id) in wanted}
+    ).values_list("source", "external_id", "pk")
+    ids = [pk for source, external_id, pk in keys if (source, external_id) in wanted]
+    if not ids:
+        return {}
+    found = Case.objects.filter(pk__in=ids).select_related("node", "category", "post__unit", "post__person")
+    return {(c.source, c.external_id): c for c in found}
 
 
 def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
