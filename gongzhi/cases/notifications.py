@@ -82,6 +82,7 @@ def _posts_with(power: str, codes: Iterable[str]) -> Any:
     return (
         Post.objects.filter(access.active_posts_q(), role__in=roles, node__code__in=list(codes))
         .select_related("node", "person__user", "deputy__user")
+        .defer("node__geometry")  # boundaries: not needed to address anyone, costly to decode
         .order_by("-node__level", "code")
     )
 

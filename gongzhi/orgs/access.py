@@ -113,6 +113,7 @@ def _compute_scope(user: Any) -> Scope:
         Post.objects.filter(active_posts_q())
         .filter(Q(person__user=user) | Q(deputy__user=user))
         .select_related("node", "person", "deputy")
+        .defer("node__geometry")  # a scope needs paths and levels, not boundaries
     )
     person_id = next(
         (p.person_id if p.person is not None and p.person.user_id == user.pk else p.deputy_id for p in posts),
