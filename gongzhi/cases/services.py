@@ -521,7 +521,11 @@ def case_rate(*, case: Case, satisfaction: str, note: str = "") -> Case:
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(satisfaction=satisfaction)
         case.refresh_from_db()
-        data = {"master": outcome.pk} if merged else {}
+        # The grade goes into the event too, so the event log alone tells every rating (the
+        # case row keeps only the latest).
+        data: dict[str, Any] = {"satisfaction": satisfaction}
+        if merged:
+            data["master"] = outcome.pk
         rated = case_act(
             actor=None, case=case, act=Act(action="rate", version=case.version, note=note, data=data)
         )

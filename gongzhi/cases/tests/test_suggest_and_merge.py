@@ -196,7 +196,7 @@ def test_a_merged_reporter_rates_the_masters_result(world, merged):
     rated = callback.rate_by_token(token=callback.callback_token(dup), satisfaction="satisfied")
     assert rated.pk == dup.pk and rated.satisfaction == "satisfied" and rated.state == State.MERGED
     rate = dup.events.get(action="rate")
-    assert rate.data == {"master": master.pk}
+    assert rate.data == {"satisfaction": "satisfied", "master": master.pk}
     master.refresh_from_db()
     assert master.state == State.CLOSED and master.satisfaction == ""  # the master's own is apart
 

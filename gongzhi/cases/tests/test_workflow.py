@@ -90,6 +90,7 @@ def test_full_loop_to_closed_and_rated(world):
     assert case.state == State.CLOSED and case.satisfaction == "satisfied"
     actions = list(case.events.values_list("action", flat=True))
     assert actions == ["create", "register", "dispatch", "accept", "submit", "verify", "rate"]
+    assert case.events.get(action="rate").data == {"satisfaction": "satisfied"}  # the log tells the grade
     # the state replays from the events
     assert list(case.events.order_by("seq").values_list("to_state", flat=True))[-1] == case.state
     assert case.events.get(action="verify").attachments.get().thumbnail
