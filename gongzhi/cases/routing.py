@@ -23,11 +23,11 @@ def route_many(pairs: Iterable[tuple[Category, Node]]) -> dict[tuple[int, int], 
     """The routes of many (category, node) pairs — a batch of intakes — from two queries: the
     active posts on the pairs' ancestries, and which of the pairs' categories each answers for.
     Keyed by (category id, node id)."""
-    pairs = {(c.pk, n.pk): (c, n) for c, n in pairs}
-    if not pairs:
+    wanted = {(c.pk, n.pk): (c, n) for c, n in pairs}
+    if not wanted:
         return {}
-    codes = {code for _c, node in pairs.values() for code in node.ancestor_codes()}
-    category_ids = {c.pk for c, _n in pairs.values()}
+    codes = {code for _c, node in wanted.values() for code in node.ancestor_codes()}
+    category_ids = {c.pk for c, _n in wanted.values()}
     posts = {
         p.pk: p
         for p in Post.objects.filter(active_posts_q(), node__code__in=codes)
@@ -38,7 +38,7 @@ def route_many(pairs: Iterable[tuple[Category, Node]]) -> dict[tuple[int, int], 
     posts_for: dict[int, list[Post]] = defaultdict(list)  # category id -> posts answering for it
     for category_id, post_id in duties.values_list("category_id", "post_id"):
         posts_for[category_id].append(posts[post_id])
-    return {key: _choose(category, node, posts_for[category.pk]) for key, (category, node) in pairs.items()}
+    return {key: _choose(category, node, posts_for[category.pk]) for key, (category, node) in wanted.items()}
 
 
 def _choose(category: Category, node: Node, posts: list[Post]) -> Route:
