@@ -7,7 +7,10 @@
    warm-up, a fixed number of requests is timed: cases/s, p50 and p99 latency. Afterwards the
    cases in the database must number the 201 answers (no lost writes). Baseline: the same
    case rows written by 8 threads on their own connections with raw SQL, one INSERT of the
-   case and one of its event per transaction.
+   case and one of its event per transaction. Then the batch endpoint (POST
+   /api/v1/cases/batch) at 50 cases a request, and at each size of BATCH_SWEEP (cases/s
+   against the latency of a request); and the HTTP floor: the same POSTs with a wrong token,
+   which Django and the API answer 401 without touching a case (what any request costs here).
 2. List. The street is filled up to 1,000,000 cases by a bulk load (COPY on PostgreSQL,
    executemany on SQLite) spread over areas, nodes, categories, states and three years of
    dates. Then the list the web page and the API read through (cases.selectors.case_search,
@@ -59,8 +62,9 @@ DEEP_PAGE = 100  # page 100 (offset 4,950), or the last page when there are fewe
 API_PATH = "/api/v1/cases"
 BASE_DIR = Path(__file__).resolve().parents[2]
 TARGET_INTAKE_RATE = 1000.0  # cases/s, design.md §6
-TARGET_MS = 50.0
-BATCH = 50  # cases per request on the batch endpoint  # intake p99 and list p95, design.md §6
+TARGET_MS = 50.0  # intake p99 and list p95, design.md §6
+BATCH = 50  # cases per request on the batch endpoint (its headline figures)
+BATCH_SWEEP = (5, 10, 20, 50, 100)  # smaller batches: lower latency, more requests per case
 
 
 LAST_STREET: "Street | None" = None  # for the reports suite, when it runs after this one
@@ -230,6 +234,16 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
         batched = _http_load(
             host, port, key, _bodies(batch_payloads, BATCH), clients, path=f"{API_PATH}/batch"
         )
+        sweep = _batch_sweep(host, port, key, street, total, clients)
+        floor = _http_load(host, port, "gz_not-a-token", _bodies(payloads[warm:]), clients)
+    http_floor = {
+        "what": "the same POSTs with a wrong token: Django's middleware and the API's 401, no case",
+        "requests_per_s": round(floor.count / floor.seconds, 1),
+        "p50_ms": round(percentile(floor.latencies, 50) * 1000, 2),
+        "p99_ms": round(percentile(floor.latencies, 99) * 1000, 2),
+        "answers": dict(sorted((str(k), v) for k, v in floor.statuses.items())),
+    }
+    print(f"  HTTP floor: {http_floor}", flush=True)
     batch_check = {
         "answers": dict(sorted((str(k), v) for k, v in batched.statuses.items())),
         "cases_written": Case.objects.filter(external_id__startswith="BATCH-").count(),
@@ -261,6 +275,7 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
         "cpu": cpu,
         "queries_per_request": queries,
         "check": check,
+        "http_floor": http_floor,
     }
     rate = created / run.seconds
     results.add(
@@ -284,7 +299,7 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
             target=f"p99 < {TARGET_MS:.0f} ms" if q == 99 else "",
             **common,
         )
-    batch_common = {**common, "batch_size": BATCH, "check": batch_check}
+    batch_common = {**common, "batch_size": BATCH, "check": batch_check, "sweep": sweep}
     batch_common.pop("cpu")
     results.add(
         "cases.intake_batch.rate",
@@ -312,6 +327,37 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
             ["RAW-%"],
         )
         cursor.execute("DELETE FROM cases_case WHERE external_id LIKE %s", ["RAW-%"])
+
+
+def _batch_sweep(
+    host: str, port: int, key: str, street: Street, total: int, clients: int
+) -> dict[int, dict[str, Any]]:
+    """The batch endpoint at each size of BATCH_SWEEP, `total` cases each (fresh external ids):
+    a batch's latency grows with its size, so the sizes trade cases/s against p99."""
+    from gongzhi.cases.models import Case
+
+    out: dict[int, dict[str, Any]] = {}
+    for size in BATCH_SWEEP:
+        prefix = f"SWEEP{size}"
+        load = _http_load(
+            host,
+            port,
+            key,
+            _bodies(_intake_payloads(street, total, prefix=prefix), size),
+            clients,
+            path=f"{API_PATH}/batch",
+        )
+        written = Case.objects.filter(external_id__startswith=f"{prefix}-").count()
+        out[size] = {
+            "cases_per_s": round(written / load.seconds, 1),
+            "requests_per_s": round(load.count / load.seconds, 1),
+            "p50_ms": round(percentile(load.latencies, 50) * 1000, 1),
+            "p99_ms": round(percentile(load.latencies, 99) * 1000, 1),
+            "cases_written": written,
+            "answers": dict(sorted((str(k), v) for k, v in load.statuses.items())),
+        }
+        print(f"  batch of {size}: {out[size]}", flush=True)
+    return out
 
 
 def _intake_queries(key: str, payload: dict[str, Any]) -> int:
