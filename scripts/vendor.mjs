@@ -14,6 +14,9 @@ const FILES = [
   // ECharts' common build (line, bar, pie, grid, tooltip, legend): the dashboard's charts
   ["echarts", "dist/echarts.common.min.js", "echarts"],
   ["leaflet", "dist/leaflet.js", "leaflet"],
+  // leaflet.js names its source map; the manifest storage of production (collectstatic)
+  // refuses a reference to a missing file
+  ["leaflet", "dist/leaflet.js.map", "leaflet"],
   ["leaflet", "dist/leaflet.css", "leaflet"],
   // leaflet.css finds its marker and layer icons in images/ next to it
   ["leaflet", "dist/images/marker-icon.png", "leaflet/images"],
