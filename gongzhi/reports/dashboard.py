@@ -1,7 +1,8 @@
 """The street command centre's figures (指挥中心): the KPIs, the daily trend, the category mix,
 the rankings of areas and units, and the cases waiting to be accepted (待受理), for one node's
-subtree and one period. Every figure comes from the same sources as the KPI page (the daily
-totals and the case table), so the dashboard and the reports never disagree.
+subtree and one period. Every figure comes from the KPI tables (the daily totals, and the
+category totals), never from the case table, so the dashboard and the reports never disagree
+and a year of a million cases costs what a month does.
 
 `dashboard(subject, period)` is what the page, its refresh endpoint and the benchmark call; the
 caller has checked access (reports.subjects.subject_for).
@@ -12,16 +13,16 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
-from gongzhi.cases.models import Case
-from gongzhi.cases.states import State
-from gongzhi.reports import kpis, rankings
+from gongzhi.geo.models import Node
+from gongzhi.reports import definitions as d
+from gongzhi.reports import kpis, rankings, rollup
 from gongzhi.reports.kpis import KpiValue
-from gongzhi.reports.models import DayTotal
+from gongzhi.reports.models import CategoryTotal, DayTotal
 from gongzhi.reports.periods import Period
-from gongzhi.reports.subjects import Subject, path_q
+from gongzhi.reports.subjects import Subject
 
 TOP_CATEGORIES = 8  # the rest of the mix is one "其他" slice: a phone shows a readable pie
 TILES = ("close_on_time", "dispatch_on_time", "satisfaction", "local_rate", "rework_rate", "close_rate")
@@ -46,28 +47,39 @@ class Dashboard:
 def dashboard(subject: Subject, period: Period) -> Dashboard:
     if not subject.paths or not subject.by_area:
         raise ValidationError({"node": [_("指挥中心只适用于街道、块区或居民区")]})
-    # The tiles only: the exact percentiles and the meeting figures are on the KPI page, one
-    # tap away; on a year of a million cases they cost seconds, the tiles milliseconds.
-    figures = kpis.kpi_set(subject, period, only=TILES)
-    open_counts = _open_counts(subject)
+    rollup.catch_up()
+    # The daily totals of the period summed once per (area, post): both rankings and the tiles
+    # add them up. The tiles only: the percentiles and the meeting figures are on the KPI page.
+    rows = rankings.totals_by_post(subject, period)
+    tiles = [k for k in d.KPIS if k.key in TILES]
+    counts = {name: sum(r[name] or 0 for r in rows) for name in kpis.needed(tiles)}
+    figures = kpis.kpi_set(subject, period, only=TILES, counts=counts)
+    open_now, waiting = open_counts(subject)
     board = Dashboard(
         subject=subject,
         period=period,
         kpis=figures,
-        waiting=open_counts.get(State.RECEIVED, 0),
-        open_now=sum(open_counts.values()),
+        waiting=waiting,
+        open_now=open_now,
         trend=trend(subject, period),
         categories=category_mix(subject, period),
     )
-    board.areas = rankings.ranking(subject, period, by=rankings.AREAS)
-    board.units = rankings.ranking(subject, period, by=rankings.UNITS)
+    board.areas = rankings.ranking(subject, period, by=rankings.AREAS, rows=rows)
+    board.units = rankings.ranking(subject, period, by=rankings.UNITS, rows=rows)
     return board
 
 
-def _open_counts(subject: Subject) -> dict[str, int]:
-    """Open cases under the subject by state (one grouped query over the open-state index)."""
-    rows = kpis.open_cases(subject).values("state").annotate(n=Count("id")).order_by()
-    return {r["state"]: r["n"] for r in rows}
+def open_counts(subject: Subject) -> tuple[int, int]:
+    """(open now, 待受理 now) under the subject: the daily totals of every day (an open case
+    counts on the day it was reported), so no case row is read."""
+    q = Q(open_now__gt=0)  # index daytotal_open
+    areas = kpis.grain_ids(subject)
+    if areas is not None:
+        q &= Q(area_id__in=areas)
+    if subject.post_ids is not None:
+        q &= Q(post_id__in=subject.post_ids)
+    row = DayTotal.objects.filter(q).aggregate(open_now=Sum("open_now"), waiting=Sum("waiting"))
+    return row["open_now"] or 0, row["waiting"] or 0
 
 
 def trend(subject: Subject, period: Period) -> list[dict[str, Any]]:
@@ -92,11 +104,13 @@ def trend(subject: Subject, period: Period) -> list[dict[str, Any]]:
 
 def category_mix(subject: Subject, period: Period) -> list[dict[str, Any]]:
     """Cases reported in the period by 大类, the largest first; beyond TOP_CATEGORIES one
-    "其他" row, and cases not yet classified as "未分类"."""
+    "其他" row, and cases not yet classified as "未分类". Read from the category totals kept
+    for the subject's own nodes (a street's year: ~12,000 rows whatever the number of cases)."""
+    nodes = Node.objects.filter(path__in=subject.paths).values("pk")
     rows = (
-        Case.objects.filter(path_q(subject.paths), created_at__gte=period.since, created_at__lt=period.until)
+        CategoryTotal.objects.filter(node_id__in=nodes, day__gte=period.start, day__lt=period.end)
         .values("category__parent__code", "category__parent__name")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("received"))
         .order_by("-n", "category__parent__code")
     )
     mix = [

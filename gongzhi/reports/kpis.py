@@ -8,6 +8,7 @@ figures from their own tables). Places below the residential area are summed fro
 """
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,44 +108,69 @@ def facts(subject: Subject, period: Period) -> QuerySet[Fact]:
 # --- the counters -----------------------------------------------------------------------------------
 
 
-def counters(subject: Subject, period: Period) -> dict[str, int]:
-    """The counters of reports.facts.COUNTERS over the subject and the period, in one query."""
+def counters(subject: Subject, period: Period, names: Iterable[str] | None = None) -> dict[str, int]:
+    """The counters of reports.facts.COUNTERS (or only `names`) over the subject and the period,
+    in one query."""
+    wanted = list(f.COUNTERS) if names is None else [n for n in f.COUNTERS if n in set(names)]
     if subject.by_area:
         areas = grain_ids(subject)
         row = DayTotal.objects.filter(totals_q(subject, period, areas)).aggregate(
-            **{name: Sum(name) for name in f.COUNTERS}
+            **{name: Sum(name) for name in wanted}
         )
     else:
-        row = facts(subject, period).aggregate(**rollup.counted())
-    return {name: row[name] or 0 for name in f.COUNTERS}
+        counted = rollup.counted()
+        row = facts(subject, period).aggregate(**{name: counted[name] for name in wanted})
+    return {name: row[name] or 0 for name in wanted}
+
+
+def needed(wanted: Iterable[d.Kpi]) -> set[str]:
+    """The counters these KPIs read (and received / closed, which every set shows)."""
+    names = {"received", "closed"}
+    for kpi in wanted:
+        if kpi.source == d.CASES and kpi.kind == d.RATE:
+            names |= {kpi.numerator, kpi.denominator}
+        elif kpi.kind == d.HOURS:
+            names |= {name for name, _low, _high in f.HOUR_BUCKETS}
+    return names
 
 
 def percentile_hours(subject: Subject, period: Period, p: float, counts: dict[str, int]) -> float | None:
     """The exact p-th percentile (nearest rank: an actual closing time) of the hours to close
-    of the period's closures. The daily totals say which hours bucket holds that rank, so only
-    that bucket's closures are read, in value order (index fact_kind_value)."""
+    of the period's closures. The daily totals say which hours bucket holds that rank and how
+    many closures the bucket has in the period, so only those are read (index
+    fact_close_hours: bucket, area, then day), counted from whichever end of the bucket is nearer."""
     n = counts["closed"]
     if n == 0:
         return None
     rank = max(1, math.ceil(p * n))
-    closes = Fact.objects.filter(kind=f.CLOSE, day__gte=period.start, day__lt=period.end)
     if subject.by_area:
-        areas = grain_ids(subject)
-        if areas is not None:
-            closes = closes.filter(area_id__in=areas)
         before = 0
-        for name, low, high in f.HOUR_BUCKETS:
-            if before + counts[name] >= rank:
-                closes = closes.filter(value__gte=low, **({"value__lt": high} if high is not None else {}))
-                rank -= before
-                break
-            before += counts[name]
-    else:
-        closes = closes.filter(path_q(subject.paths)) if subject.paths else closes
-    if subject.post_ids is not None:
-        closes = closes.filter(post_id__in=subject.post_ids)
+        for bucket, (name, _low, _high) in enumerate(f.HOUR_BUCKETS):
+            size = counts[name]
+            if before + size >= rank:
+                return _nth_in_bucket(subject, period, bucket, rank - before, size)
+            before += size
+    # below the area (few facts by construction), or closures that no bucket counts (a
+    # negative time): sort the period's closures
+    closes = facts(subject, period).filter(kind=f.CLOSE)
     found = list(closes.order_by("value").values_list("value", flat=True)[rank - 1 : rank])
     return round(found[0], 1) if found and found[0] is not None else None
+
+
+def _nth_in_bucket(subject: Subject, period: Period, bucket: int, rank: int, size: int) -> float | None:
+    """The rank-th shortest of the `size` closures of one hours bucket in the period."""
+    closes = Fact.objects.filter(hours_bucket=bucket, day__gte=period.start, day__lt=period.end)
+    areas = grain_ids(subject)
+    if areas is not None:
+        closes = closes.filter(area_id__in=areas)
+    if subject.post_ids is not None:
+        closes = closes.filter(post_id__in=subject.post_ids)
+    if rank <= (size + 1) // 2:
+        found = closes.order_by("value").values_list("value", flat=True)[rank - 1 : rank]
+    else:  # the same closure, counted from the longest (a smaller sort)
+        found = closes.order_by("-value").values_list("value", flat=True)[size - rank : size - rank + 1]
+    values = list(found)
+    return round(values[0], 1) if values and values[0] is not None else None
 
 
 def open_cases(subject: Subject) -> QuerySet[Case]:
@@ -194,11 +220,15 @@ def kpi_set(
     catch_up: bool = True,
     meetings: bool = True,
     only: tuple[str, ...] | None = None,
+    counts: dict[str, int] | None = None,
 ) -> KpiSet:
-    """Every KPI of the subject for the period (or those in `only`)."""
+    """Every KPI of the subject for the period (or those in `only`: then `counts` holds only
+    the counters they read, and received and closed). `counts`: those counters, already summed
+    by the caller (the command centre adds up the rankings' totals, read after a catch-up)."""
     progress = rollup.catch_up() if catch_up else rollup.Progress()
-    counts = counters(subject, period)
     wanted = [k for k in d.KPIS if only is None or k.key in only]
+    if counts is None:
+        counts = counters(subject, period, None if only is None else needed(wanted))
     values: dict[str, KpiValue] = {}
     measures: dict[str, int] = {}
     if meetings and any(k.source != d.CASES for k in wanted):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Case
 from gongzhi.geo.models import Node
-from gongzhi.orgs.models import Post
+from gongzhi.orgs.models import Category, Post
 from gongzhi.reports.facts import HOUR_BUCKETS
 
 
@@ -30,6 +30,18 @@ class Fact(models.Model):
     ok = models.BooleanField(null=True)
     local = models.BooleanField(default=False)
     value = models.FloatField(null=True)
+    # closures only: the index of reports.facts.HOUR_BUCKETS holding `value`
+    hours_bucket = models.SmallIntegerField(null=True)
+    # receive facts only: the case's category (the command centre's category mix); a category
+    # with cases cannot be deleted (Case.category protects it), so no constraint or cascade
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("统计事实")
@@ -39,8 +51,13 @@ class Fact(models.Model):
             models.Index(fields=["case"], name="fact_case"),
             models.Index(fields=["day", "area"], name="fact_day_area"),
             models.Index(fields=["node_path"], name="fact_scope", opclasses=["varchar_pattern_ops"]),
-            # the exact percentiles: the closures of one hours bucket, in value order
-            models.Index(fields=["kind", "value", "day", "area"], name="fact_kind_value"),
+            # the exact percentiles: the closures of one hours bucket, per area, in the period
+            # (the day before the value: a period reads its own rows, not every year's)
+            models.Index(
+                fields=["hours_bucket", "area", "day", "value"],
+                name="fact_close_hours",
+                condition=models.Q(hours_bucket__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,6 +86,8 @@ class DayTotal(models.Model):
     satisfied = models.PositiveIntegerField(default=0)
     escalations = models.PositiveIntegerField(default=0)
     returns = models.PositiveIntegerField(default=0)
+    open_now = models.PositiveIntegerField(default=0)  # of the day's reports, open now
+    waiting = models.PositiveIntegerField(default=0)  # ... and still 待受理
 
     class Meta:
         verbose_name = _("每日统计")
@@ -76,15 +95,49 @@ class DayTotal(models.Model):
         indexes = [
             models.Index(fields=["day", "area"], name="daytotal_day_area"),
             models.Index(fields=["area", "day"], name="daytotal_area_day"),
+            # the command centre's open counts: every day's rows with open cases, read alone
+            models.Index(
+                fields=["area", "open_now", "waiting"],
+                name="daytotal_open",
+                condition=models.Q(open_now__gt=0),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.area_id} {self.post_id}"
 
 
-# closures by hours to close (reports.facts.HOUR_BUCKETS): h0 [0, 1), h1 [1, 2) … h15 [720, ∞)
+# closures by hours to close (reports.facts.HOUR_BUCKETS): h0 [0, 0.5), h1 [0.5, 1) … h57 [720, ∞)
 for _name, _low, _high in HOUR_BUCKETS:
     DayTotal.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class CategoryTotal(models.Model):
+    """Cases reported on one local day under one grain node, by category: kept for every node
+    at the residential-area level or above (a street, each block area, each area), so a node's
+    category mix reads its own rows only (~35 a day for a street)."""
+
+    day = models.DateField()
+    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        db_index=False,
+    )
+    received = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("每日分类统计")
+        verbose_name_plural = _("每日分类统计")
+        indexes = [
+            models.Index(fields=["node", "day", "category", "received"], name="categorytotal_node_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.node_id} {self.category_id}"
 
 
 class RollupState(models.Model):

@@ -1,13 +1,15 @@
 """Rankings of the residential areas and the units under a node, and the 点赞榜 / 亮丑榜.
 
 Each entry's figure is the same KPI as on the KPI page, from the same daily totals, grouped
-by area or by the unit of the post (two queries whatever the number of areas). A rate whose
+by area or by the unit of the post (one query summed per area and post, whatever the number of
+areas). A rate whose
 denominator is below REPORTS_RANK_MIN is not graded ("样本不足") and stays off both boards.
 The composite score (综合得分) is the mean of the case rates' scores (a lower 返工率 scores
 higher) over those with enough cases.
 """
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
@@ -17,7 +19,6 @@ from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Unit
 from gongzhi.reports import definitions as d
-from gongzhi.reports import facts as f
 from gongzhi.reports import kpis, rollup
 from gongzhi.reports.models import DayTotal
 from gongzhi.reports.periods import Period
@@ -68,8 +69,11 @@ class Ranking:
         return list(reversed(self.ranked))[:shame]
 
 
+RANKED = sorted(kpis.needed(d.RANKABLE))  # the counters a ranking reads
+
+
 def _sums() -> dict[str, Sum]:
-    return {name: Sum(name) for name in f.COUNTERS}
+    return {name: Sum(name) for name in RANKED}
 
 
 def _score(kpi_key: str, counts: dict[str, int]) -> tuple[float | None, int | None, int | None]:
@@ -113,30 +117,53 @@ def _check(kpi_key: str, by: str) -> str:
     return str(_("综合得分")) if kpi_key == d.COMPOSITE else str(d.BY_KEY[kpi_key].label)
 
 
-def ranking(subject: Subject, period: Period, *, by: str = AREAS, kpi: str = d.COMPOSITE) -> Ranking:
-    """The residential areas (or the units) under the subject's node, ranked by one KPI."""
+def totals_by_post(subject: Subject, period: Period) -> list[dict[str, Any]]:
+    """The counters a ranking reads, summed over the period per (area, post), with the post's
+    unit: one query that both rankings (and the command centre's tiles) add up."""
+    areas = kpis.grain_ids(subject)
+    rows = DayTotal.objects.filter(kpis.totals_q(subject, period, areas))
+    return list(rows.values("area_id", "post_id", "post__unit_id").annotate(**_sums()).order_by())
+
+
+def _add_up(rows: list[dict[str, Any]], key: str) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for row in rows:
+        if row[key] is None:
+            continue
+        counts = out.setdefault(row[key], dict.fromkeys(RANKED, 0))
+        for name in RANKED:
+            counts[name] += row[name] or 0
+    return out
+
+
+def ranking(
+    subject: Subject,
+    period: Period,
+    *,
+    by: str = AREAS,
+    kpi: str = d.COMPOSITE,
+    rows: list[dict[str, Any]] | None = None,
+) -> Ranking:
+    """The residential areas (or the units) under the subject's node, ranked by one KPI (from
+    `rows`, the caller's totals_by_post after a catch-up, when given)."""
     label = _check(kpi, by)
     if not subject.by_area or not subject.paths:
         raise ValidationError({"node": [_("排名只适用于街道、块区或居民区")]})
-    rollup.catch_up()
-    areas = kpis.grain_ids(subject)
-    rows = DayTotal.objects.filter(kpis.totals_q(subject, period, areas))
+    if rows is None:
+        rollup.catch_up()
+        rows = totals_by_post(subject, period)
     result = Ranking(by=by, kpi=kpi, label=label)
-    zero = dict.fromkeys(f.COUNTERS, 0)
+    zero = dict.fromkeys(RANKED, 0)
     if by == AREAS:
+        areas = kpis.grain_ids(subject)
         places = Node.objects.filter(pk__in=areas if areas is not None else [], level=Level.AREA).order_by(
             "path"
         )
-        found = {r.pop("area_id"): r for r in rows.values("area_id").annotate(**_sums())}
+        found = _add_up(rows, "area_id")
         for n in places:
-            counts = {k: v or 0 for k, v in found.get(n.pk, zero).items()}
-            result.entries.append(Entry(code=n.code, name=n.name, counts=counts))
+            result.entries.append(Entry(code=n.code, name=n.name, counts=found.get(n.pk, zero)))
     else:
-        found = {
-            r.pop("post__unit_id"): r
-            for r in rows.filter(post__isnull=False).values("post__unit_id").annotate(**_sums())
-        }
+        found = _add_up(rows, "post__unit_id")
         for unit in Unit.objects.filter(pk__in=list(found)).order_by("code"):
-            counts = {k: v or 0 for k, v in found[unit.pk].items()}
-            result.entries.append(Entry(code=unit.code, name=unit.name, counts=counts))
+            result.entries.append(Entry(code=unit.code, name=unit.name, counts=found[unit.pk]))
     return _rank(result)

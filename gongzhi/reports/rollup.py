@@ -36,7 +36,7 @@ from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Post
 from gongzhi.reports import facts as f
-from gongzhi.reports.models import DayTotal, Fact, RollupState
+from gongzhi.reports.models import CategoryTotal, DayTotal, Fact, RollupState
 
 BATCH = 1000  # cases derived per round trip
 READ_LIMIT = 500  # a read catches up on at most this many new events itself (bounded latency)
@@ -77,11 +77,22 @@ def grain_of(path: str, grain_ids: dict[str, int]) -> int:
     return root
 
 
+def grain_ancestors() -> dict[int, list[int]]:
+    """For each grain node, itself and the grain nodes above it (its block, its street): the
+    nodes whose category totals count its cases."""
+    rows = list(Node.objects.filter(level__lte=Level.AREA).values_list("id", "code", "path"))
+    ids = {code: pk for pk, code, _path in rows}
+    return {pk: [ids[c] for c in path.split("/") if c in ids] for pk, _code, path in rows}
+
+
 # --- reading cases and events ------------------------------------------------------------------------
 
 
 def case_rows(ids: Iterable[int]) -> list[f.CaseRow]:
-    fields = ("id", "node_path", "created_at", "state", "dispatch_due", "handle_due", "satisfaction")
+    fields = (
+        *("id", "node_path", "created_at", "state", "dispatch_due", "handle_due", "satisfaction"),
+        *("category_id", "post__code"),
+    )
     return [f.CaseRow(*row) for row in Case.objects.filter(pk__in=list(ids)).values_list(*fields)]
 
 
@@ -146,6 +157,8 @@ def _store(ids: list[int], grain_ids: dict[str, int], *, replace: bool = True) -
             x.ok,
             x.local,
             x.value,
+            x.hours_bucket,
+            x.category_id,
         )
         for x in found
     ]
@@ -154,7 +167,10 @@ def _store(ids: list[int], grain_ids: dict[str, int], *, replace: bool = True) -
     return dirty
 
 
-FACT_COLUMNS = ("case_id", "kind", "day", "at", "area_id", "node_path", "post_id", "ok", "local", "value")
+FACT_COLUMNS = (
+    *("case_id", "kind", "day", "at", "area_id", "node_path", "post_id", "ok", "local", "value"),
+    *("hours_bucket", "category_id"),
+)
 
 
 def _insert_facts(rows: list[tuple[Any, ...]]) -> None:
@@ -179,19 +195,57 @@ def counted() -> dict[str, Count]:
 
 
 def _total(pairs: set[Pair]) -> int:
-    """Count the daily totals of these (day, area) pairs again from the facts."""
+    """Count the daily totals of these (day, area) pairs again from the facts, and the
+    category totals of those days for the areas and the grain nodes above them."""
     by_day: dict[date, set[int]] = defaultdict(set)
     for day, area in pairs:
         by_day[day].add(area)
     for day, areas in by_day.items():
         DayTotal.objects.filter(day=day, area_id__in=areas).delete()
         _insert_totals(Fact.objects.filter(day=day, area_id__in=areas))
+    if pairs:
+        above = grain_ancestors()
+        nodes = {n for _day, area in pairs for n in above.get(area, [area])}
+        days = sorted(by_day)
+        for i in range(0, len(days), 200):
+            chunk = days[i : i + 200]
+            CategoryTotal.objects.filter(day__in=chunk, node_id__in=nodes).delete()
+            _insert_categories(above, nodes, chunk)
     return len(pairs)
 
 
 def _total_everything() -> int:
     DayTotal.objects.all().delete()
+    CategoryTotal.objects.all().delete()
+    above = grain_ancestors()
+    _insert_categories(above, set(above), None)
     return _insert_totals(Fact.objects.all())
+
+
+def _insert_categories(above: dict[int, list[int]], nodes: set[int], days: list[date] | None) -> int:
+    """The category totals of these grain nodes (on these days, or all), counted from the
+    receive facts and written by one INSERT … SELECT: each fact counts for its area and every
+    grain node above it (a join on the (area, node) pairs as VALUES)."""
+    links = [(area, node) for area, up in above.items() for node in up if node in nodes]
+    if not links or days == []:
+        return 0
+    quote = connection.ops.quote_name
+    fact, total = quote(Fact._meta.db_table), quote(CategoryTotal._meta.db_table)
+    values = ", ".join(f"({int(area)}, {int(node)})" for area, node in links)  # ids: typed literals
+    where = "f.kind = %s"
+    params: list[Any] = [f.RECEIVE]
+    if days is not None:
+        where += f" AND f.day IN ({', '.join(['%s'] * len(days))})"
+        params.extend(connection.ops.adapt_datefield_value(d) for d in days)
+    sql = (
+        f"INSERT INTO {total} (day, node_id, category_id, received) "
+        "SELECT f.day, g.column2, f.category_id, COUNT(*) "
+        f"FROM {fact} f JOIN (VALUES {values}) g ON g.column1 = f.area_id "
+        f"WHERE {where} GROUP BY f.day, g.column2, f.category_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
 
 
 def _insert_totals(facts: Any) -> int:

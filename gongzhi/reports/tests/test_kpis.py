@@ -2,6 +2,8 @@
 hand, read three ways: from the daily totals, from the facts (a place below the area), and
 recomputed straight from the events; and its drill-down lists the exact cases."""
 
+import math
+
 import pytest
 
 from gongzhi.cases.states import State
@@ -97,6 +99,30 @@ def test_each_rate_over_the_whole_period(scenario):
     assert k["close_hours_p90"].value == 55.0
     assert k["close_hours_median"].denominator == 5
     assert k.counts["escalations"] == 1 and k.counts["returns"] == 1 and k.counts["received"] == 8
+
+
+@pytest.mark.parametrize(
+    ("period", "median", "p90"),
+    [
+        (Period(DAY1, DAY2), 1.3, 1.5),  # I 1.0, C 1.3, A 1.5: one bucket; p90 counted from its top
+        (Period(DAY1, DAY3), 1.3, 25.0),  # ... and D, closed on day 2
+        (Period(DAY2, DAY4), 25.0, 55.0),  # D and B: day 1's closures are not read
+        (Period(DAY3, DAY4), 55.0, 55.0),
+        (Period(DAY4, DAY4.replace(day=DAY4.day + 1)), None, None),  # nothing closed
+    ],
+)
+def test_percentiles_read_only_the_period(scenario, period, median, p90):
+    """Exact nearest-rank percentiles for periods that cut through the closures: each equals
+    the recount from the events, whichever bucket and end of the bucket it is read from."""
+    r1 = scenario.tree.r1
+    k = figures(node_subject(r1), period)
+    assert (k["close_hours_median"].value, k["close_hours_p90"].value) == (median, p90)
+    hours = rollup.closing_hours(paths=[r1.path], start=period.start, end=period.end)
+    for key, p in (("close_hours_median", 0.5), ("close_hours_p90", 0.9)):
+        expected = round(hours[max(1, math.ceil(p * len(hours))) - 1], 1) if hours else None
+        assert k[key].value == expected
+        # the same from the facts (a place below the area), with no buckets
+        assert figures(node_subject(scenario.tree.e1), period)[key].value == expected
 
 
 def test_grades_follow_the_settings(scenario, settings):

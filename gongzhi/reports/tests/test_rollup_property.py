@@ -1,5 +1,7 @@
 """Property: whatever the events and whenever the rollup runs, the stored daily totals equal the
-figures recomputed straight from the events, for every place, post and period.
+figures recomputed straight from the events, for every place, post and period; the exact
+percentiles equal the nearest rank of the recomputed closing times; and the command centre's
+open counts and category mix, read from the tables, equal what the case table says.
 
 Hypothesis writes random event sequences that follow the workflow table (cases.workflow) at
 random moments over a fortnight, on cases placed at every level (building, area, block,
@@ -8,22 +10,25 @@ scheduled refresh at random. The case rows are kept as the services keep them (s
 deadlines, closing time, rating), so the sequences are the ones the product can record.
 """
 
+import math
 from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongzhi.cases import workflow
 from gongzhi.cases.models import Case, CaseEvent
-from gongzhi.cases.states import Satisfaction, Source, State
+from gongzhi.cases.states import OPEN_STATES, Satisfaction, Source, State
 from gongzhi.core import clock
-from gongzhi.orgs.models import Post
-from gongzhi.reports import kpis, rollup
+from gongzhi.orgs.models import Category, Post
+from gongzhi.reports import dashboard, kpis, rollup
+from gongzhi.reports import facts as f
 from gongzhi.reports.periods import Period
-from gongzhi.reports.subjects import Subject, node_subject
+from gongzhi.reports.subjects import Subject, node_subject, path_q
 
 START = timezone.make_aware(datetime(2026, 3, 1, 8, 0))
 NOTES = ("rate", "record_attempt")
@@ -50,6 +55,8 @@ class Simulator:
             world.tree.street,
         ]
         self.posts = [world.post, world.post2]
+        # 小类 of three 大类, and no category at all (classified when registered)
+        self.categories = [world.category, *Category.objects.filter(code__in=["HJ01", "SS01"]), None]
         self.cases: list[Case] = []
         self.now = START
 
@@ -62,6 +69,7 @@ class Simulator:
             text="随机",
             source=Source.PATROL,
             post=post,
+            category=self.categories[i % len(self.categories)],
             dispatch_due=self.now + timedelta(hours=1 + i % 20),
             created_at=self.now,
             updated_at=self.now,
@@ -98,6 +106,9 @@ class Simulator:
         else:
             return
         data: dict = {}
+        if action == "register":  # the dispatcher classifies (or reclassifies) the case
+            case.category = self.categories[(case.pk + case.version) % (len(self.categories) - 1)]
+            data["category"] = case.category.code
         if action in {"dispatch", "reassign"}:
             case.post = self.posts[(case.pk + case.version) % 2]
             data["post"] = case.post.code
@@ -119,21 +130,55 @@ class Simulator:
             self.apply(case, "reopen", grade)
 
 
+def nearest_rank(hours: list[float], p: float) -> float | None:
+    return round(hours[max(1, math.ceil(p * len(hours))) - 1], 1) if hours else None
+
+
+def case_table_figures(node, period: Period) -> tuple[int, int, list[tuple[str, int]]]:
+    """(open, 待受理, category mix) straight from the case table: the reference."""
+    cases = Case.objects.filter(path_q([node.path]))
+    mix = (
+        cases.filter(created_at__gte=period.since, created_at__lt=period.until)
+        .values("category__parent__code")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category__parent__code")
+    )
+    return (
+        cases.filter(state__in=list(OPEN_STATES)).count(),
+        cases.filter(state=State.RECEIVED).count(),
+        [(r["category__parent__code"] or "", r["n"]) for r in mix],
+    )
+
+
 def compare(world) -> None:
     t = world.tree
     days = [START.date() + timedelta(days=n) for n in range(0, 20, 3)]
     places = [t.street, t.k1, t.r1, t.r3, t.e1, t.b1]
+    closures = [
+        x for x in rollup.derive(list(Case.objects.values_list("pk", flat=True))) if x.kind == f.CLOSE
+    ]
     for start in days:
         for end in (start + timedelta(days=1), start + timedelta(days=5), date(2026, 4, 1)):
             if end <= start:
                 continue
+            period = Period(start, end)
             for node in places:
                 expected = rollup.recount(paths=[node.path], start=start, end=end)
-                assert kpis.counters(node_subject(node), Period(start, end)) == expected, (
-                    node.code,
-                    start,
-                    end,
+                counts = kpis.counters(node_subject(node), period)
+                assert counts == expected, (node.code, start, end)
+                hours = sorted(
+                    x.value or 0.0
+                    for x in closures
+                    if x.node_path.startswith(node.path) and start <= x.day < end
                 )
+                for p in (0.5, 0.9):
+                    found = kpis.percentile_hours(node_subject(node), period, p, counts)
+                    assert found == nearest_rank(hours, p), (node.code, start, end, p)
+                if node_subject(node).by_area:
+                    open_now, waiting, mix = case_table_figures(node, period)
+                    assert dashboard.open_counts(node_subject(node)) == (open_now, waiting)
+                    shown = dashboard.category_mix(node_subject(node), period)
+                    assert [(m["code"], m["count"]) for m in shown] == mix, (node.code, start, end)
             post = world.post
             subject = Subject(paths=(t.k1.path,), label="", post_ids=frozenset({post.pk}), deepest=t.k1.level)
             by_post = rollup.recount(paths=[t.k1.path], start=start, end=end, post_ids={post.pk})
