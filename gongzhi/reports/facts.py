@@ -2,9 +2,10 @@
 
 A fact is one thing a KPI counts: a case received, its first dispatch, a dispatch settled
 (accepted, or returned / reassigned), its closure, a verdict on the handler's work, a
-rating, an escalation, a return. Each fact carries the local day it is attributed to, the
-post that answered for the case at that moment, and a flag saying whether it counts in the
-KPI's numerator (docs/kpis.md gives every definition).
+rating, an escalation, a return, a case open now (the command centre's 未办结 and 待受理).
+Each fact carries the local day it is attributed to, the post that answered for the case at
+that moment, and a flag saying whether it counts in the KPI's numerator (docs/kpis.md gives
+every definition).
 
 Some facts read the case's current row (the cohort's "closed now", the closure that still
 stands, the rating grade), so the facts of a case are re-derived whenever the case gets an
