@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.geo.models import Node
@@ -141,7 +142,8 @@ def as_json(board: Dashboard) -> dict[str, Any]:
     return {
         "subject": board.subject.label,
         "period": {"start": board.period.start.isoformat(), "end": board.period.end.isoformat()},
-        "as_of": board.kpis.as_of.isoformat() if board.kpis.as_of else None,
+        # local time, as the page prints it (the database hands back UTC, a fresh rollup local)
+        "as_of": timezone.localtime(board.kpis.as_of).isoformat() if board.kpis.as_of else None,
         "waiting": board.waiting,
         "open": board.open_now,
         "kpis": [

@@ -66,6 +66,7 @@ def test_page_and_refresh_show_the_same_figures(scenario):
     embedded = page.content.decode().split('id="dash-data" type="application/json">')[1].split("</script>")[0]
     assert json.loads(embedded)["kpis"] == body["kpis"]
     assert "13" not in "".join(str(v) for v in body.values() if isinstance(v, str))  # no phone numbers
+    assert body["as_of"].endswith("+08:00")  # the page shows its hh:mm: local time, whoever wrote it
 
 
 @pytest.mark.parametrize(
