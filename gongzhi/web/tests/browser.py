@@ -30,23 +30,31 @@ ARGS = [
 def chromium() -> Iterator[Any]:
     """A headless chromium for the length of a test (use it inside a fixture that also asks
     for live_server and transactional_db)."""
-    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe.
+    # Playwright's sync API runs an event loop; Django's ORM refuses that unless told it is safe
+    # (only while the loop runs: later tests in this worker keep Django's async-safety checks).
+    allowed = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from django.db import connections
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # With that loop running, this thread's ORM calls (the test building its data) get
-            # connections of their own (asgiref.Local keeps a context-local set while a loop
-            # runs), which neither the test's teardown nor the database teardown sees: left
-            # open, one kept PostgreSQL from dropping the test database at the end of the run
-            # ("is being accessed by other users"). Close them while they are still in sight.
-            connections.close_all()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            try:
+                yield browser
+            finally:
+                browser.close()
+                # With that loop running, this thread's ORM calls (the test building its data)
+                # get connections of their own (asgiref.Local keeps a context-local set while a
+                # loop runs), which neither the test's teardown nor the database teardown sees:
+                # left open, one kept PostgreSQL from dropping the test database at the end of
+                # the run ("is being accessed by other users"). Close them while in sight.
+                connections.close_all()
+    finally:
+        if allowed is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = allowed
 
 
 @contextmanager
