@@ -35,3 +35,12 @@ def _default_language() -> Iterator[None]:
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _cold_reference_snapshot() -> None:
+    """Each test starts with an empty reference snapshot (core.refdata), so what a test reads or
+    counts never depends on the tests that ran before it in this process."""
+    from gongzhi.core import refdata
+
+    refdata.clear()

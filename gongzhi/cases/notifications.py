@@ -24,7 +24,7 @@ from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import pii
 from gongzhi.core.outbox import OutboxSpec
 from gongzhi.geo.models import Node
-from gongzhi.orgs import access
+from gongzhi.orgs import access, reference
 from gongzhi.orgs.models import Post
 
 NOTE_CHARS = 60
@@ -67,7 +67,7 @@ def recipients_memo(cases: Iterable[Case] = ()) -> Iterator[None]:
     cases = list(cases)
     if cases:
         codes = {code for case in cases for code in case.node.ancestor_codes()}
-        posts = list(_posts_with(access.DISPATCH, codes))
+        posts = _posts_with(access.DISPATCH, codes)
         for case in cases:
             memo[(case.node.path, access.DISPATCH, case.rung)] = _deepest(posts, case.node, case.rung)
     token = _memo.set(memo)
@@ -77,14 +77,10 @@ def recipients_memo(cases: Iterable[Case] = ()) -> Iterator[None]:
         _memo.reset(token)
 
 
-def _posts_with(power: str, codes: Iterable[str]) -> Any:
-    roles = [role for role, powers in access.ROLE_POWERS.items() if power in powers]
-    return (
-        Post.objects.filter(access.active_posts_q(), role__in=roles, node__code__in=list(codes))
-        .select_related("node", "person__user", "deputy__user")
-        .defer("node__geometry")  # boundaries: not needed to address anyone, costly to decode
-        .order_by("-node__level", "code")
-    )
+def _posts_with(power: str, codes: Iterable[str]) -> list[Post]:
+    """The active posts granting `power` on the nodes with these codes (reference snapshot)."""
+    roles = {role for role, powers in access.ROLE_POWERS.items() if power in powers}
+    return [p for p in reference.posts_on(codes) if p.role in roles]
 
 
 def _deepest(posts: list[Post], node: Node, max_level: int | None) -> list[Any]:
@@ -103,10 +99,7 @@ def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[
     key = (node.path, power, max_level)
     if memo is not None and key in memo:
         return memo[key]
-    posts = _posts_with(power, node.ancestor_codes())
-    if max_level is not None:
-        posts = posts.filter(node__level__lte=max_level)
-    found = _deepest(list(posts), node, max_level)
+    found = _deepest(_posts_with(power, node.ancestor_codes()), node, max_level)
     if memo is not None:
         memo[key] = found
     return found

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from gongzhi.geo.models import Node
-from gongzhi.orgs.access import active_posts_q
+from gongzhi.orgs import reference
 from gongzhi.orgs.models import Category, Post
 
 Route = tuple[Post | None, list[Post]]
@@ -20,24 +20,19 @@ def route(*, category: Category, node: Node) -> Route:
 
 
 def route_many(pairs: Iterable[tuple[Category, Node]]) -> dict[tuple[int, int], Route]:
-    """The routes of many (category, node) pairs — a batch of intakes — from two queries: the
-    active posts on the pairs' ancestries, and which of the pairs' categories each answers for.
-    Keyed by (category id, node id)."""
+    """The routes of many (category, node) pairs — a batch of intakes — from the active posts on
+    the pairs' ancestries and their duties, read through the reference snapshot (at most two
+    queries, none when the snapshot holds them). Keyed by (category id, node id)."""
     wanted = {(c.pk, n.pk): (c, n) for c, n in pairs}
     if not wanted:
         return {}
     codes = {code for _c, node in wanted.values() for code in node.ancestor_codes()}
-    category_ids = {c.pk for c, _n in wanted.values()}
-    posts = {
-        p.pk: p
-        for p in Post.objects.filter(active_posts_q(), node__code__in=codes)
-        .select_related("unit", "node", "person")
-        .defer("node__geometry")  # boundaries are not needed to route, and cost to decode
-    }
-    duties = Post.categories.through.objects.filter(post_id__in=list(posts), category_id__in=category_ids)
+    posts = reference.posts_on(codes)
+    duties = reference.duties(p.pk for p in posts)
     posts_for: dict[int, list[Post]] = defaultdict(list)  # category id -> posts answering for it
-    for category_id, post_id in duties.values_list("category_id", "post_id"):
-        posts_for[category_id].append(posts[post_id])
+    for post in posts:
+        for category_id in duties.get(post.pk, ()):
+            posts_for[category_id].append(post)
     return {key: _choose(category, node, posts_for[category.pk]) for key, (category, node) in wanted.items()}
 
 

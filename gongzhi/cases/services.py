@@ -109,9 +109,11 @@ def _existing(intakes: Sequence[Intake]) -> dict[tuple[str, str], Case]:
     # One IN list on the (source, external_id) unique index, not an OR per item (which costs
     # more to compile than to run); the exact pairs are picked out here. Replays are rare, so
     # the whole case (with what the answer shows) is read only for the ids that exist.
-    keys = Case.objects.filter(
-        source__in={s for s, _e in wanted}, external_id__in={e for _s, e in wanted}
-    ).values_list("source", "external_id", "pk")
+    keys = (
+        Case.objects.filter(source__in={s for s, _e in wanted}, external_id__in={e for _s, e in wanted})
+        .order_by()
+        .values_list("source", "external_id", "pk")
+    )
     ids = [pk for source, external_id, pk in keys if (source, external_id) in wanted]
     if not ids:
         return {}

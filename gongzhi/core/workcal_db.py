@@ -8,19 +8,14 @@ has its official holidays), and days neither knows follow the Mon–Fri rule.
 from collections.abc import Iterable
 from datetime import date
 from functools import cache
-from threading import Lock
-from time import monotonic
 from zoneinfo import ZoneInfo
 
 from chinese_calendar import constants as official
 from django.conf import settings
 
+from gongzhi.core import refdata
 from gongzhi.core.models import WorkDay
 from gongzhi.core.workcal import WorkCalendar, make_calendar, parse_periods
-
-# How long a process reuses the calendar; admin edits and calendar_sync clear it at once in their
-# own process, other workers see the change within this time.
-CACHE_SECONDS = 60.0
 
 
 @cache
@@ -67,22 +62,12 @@ def load_calendar(years: Iterable[int] | None = None) -> WorkCalendar:
     return make_calendar(days, periods=parse_periods(settings.WORK_PERIODS), tz=ZoneInfo(settings.TIME_ZONE))
 
 
-_cache: tuple[float, WorkCalendar] | None = None
-_lock = Lock()
-
-
 def current_calendar() -> WorkCalendar:
-    """The whole calendar, reloaded at most every CACHE_SECONDS: the one to use on hot paths."""
-    global _cache
-    cached = _cache
-    if cached is not None and monotonic() - cached[0] < CACHE_SECONDS:
-        return cached[1]
-    with _lock:
-        calendar = load_calendar()
-        _cache = (monotonic(), calendar)
-    return calendar
+    """The whole calendar, kept in the process's reference snapshot (core.refdata): reloaded
+    when a WorkDay row changes in any process (or the day turns). The one to use on hot paths."""
+    return refdata.snapshot().get("calendar", "all", lambda _key: load_calendar())  # type: ignore[no-any-return]
 
 
 def clear_calendar_cache() -> None:
-    global _cache
-    _cache = None
+    """Forget the calendar in this process (a WorkDay change already does, in every process)."""
+    refdata.clear()

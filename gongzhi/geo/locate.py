@@ -2,22 +2,21 @@
 
 Nodes keep GeoJSON (Point, Polygon, MultiPolygon) in `Node.geometry`. A street has ~2,000
 buildings and a few hundred polygons, so the shapes are loaded once per process into plain
-tuples and tested in Python (bounding-box prefilter, ray casting, haversine). The cache is
-keyed by the newest NodeChange row: every create, rename, move or boundary change appends
-one, so the next lookup reloads.
+tuples and tested in Python (bounding-box prefilter, ray casting, haversine). They are kept in
+the reference snapshot (core.refdata): any change to a node, however written, reloads them.
 """
 
 import math
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from gongzhi.core import refdata
 from gongzhi.geo.levels import Level
-from gongzhi.geo.models import Node, NodeChange
+from gongzhi.geo.models import Node
 
 NEAREST_BUILDING_M = 150.0
 EARTH_RADIUS_M = 6_371_008.8
@@ -73,13 +72,9 @@ class Index:
     street_pk: int | None = None
 
 
-_lock = threading.Lock()
-_cache: dict[str, Any] = {"key": None, "index": None}
-
-
 def clear_cache() -> None:
-    with _lock:
-        _cache["key"], _cache["index"] = None, None
+    """Forget the index in this process (a change to the tree already does, in every process)."""
+    refdata.clear()
 
 
 # --- geometry -------------------------------------------------------------------------------
@@ -163,20 +158,10 @@ def representative_point(node: Node) -> tuple[float, float] | None:
 # --- the index ------------------------------------------------------------------------------
 
 
-def _version() -> tuple[Any, ...]:
-    last = NodeChange.objects.order_by("-id").values_list("id", "at", "node_id").first()
-    return tuple(last) if last else ()
-
-
 def _index() -> Index:
-    key = _version()
-    with _lock:
-        if _cache["key"] == key and _cache["index"] is not None:
-            return _cache["index"]  # type: ignore[no-any-return]
-    index = _load()
-    with _lock:
-        _cache["key"], _cache["index"] = key, index
-    return index
+    """The street's shapes and places, kept in the process's reference snapshot (core.refdata):
+    rebuilt after any change to the tree, in any process."""
+    return refdata.snapshot().get("locate", "index", lambda _key: _load())  # type: ignore[no-any-return]
 
 
 def _load() -> Index:

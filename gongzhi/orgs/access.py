@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from gongzhi.core import clock
+from gongzhi.core import clock, refdata
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
 from gongzhi.orgs.roles import PostRole
@@ -103,14 +103,22 @@ def scope(user: Any) -> Scope:
 
 
 def _compute_scope(user: Any) -> Scope:
-    from gongzhi.orgs.models import Person, Post
-
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope(user_id=None, person_id=None, superuser=False)
+    # The same until the roster or the user's flags change: kept in the reference snapshot.
+    snapshot = refdata.snapshot()
+    return snapshot.get(
+        "scope", (user.pk, bool(user.is_superuser)), lambda _key: _load_scope(user, snapshot.day)
+    )
+
+
+def _load_scope(user: Any, today: date) -> Scope:
+    from gongzhi.orgs.models import Person, Post
+
     # Staff are found through their posts in one query; only someone holding no post (a
     # resident) needs the second query for their person record.
     posts = list(
-        Post.objects.filter(active_posts_q())
+        Post.objects.filter(active_posts_q(today))
         .filter(Q(person__user=user) | Q(deputy__user=user))
         .select_related("node", "person", "deputy")
         .defer("node__geometry")  # a scope needs paths and levels, not boundaries

@@ -20,9 +20,11 @@ from gongzhi.cases import services as case_services
 from gongzhi.cases import suggestions
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
-from gongzhi.core import paging
+from gongzhi.core import paging, refdata
 from gongzhi.core.errors import invalid
+from gongzhi.geo import reference as geo_reference
 from gongzhi.geo.models import Node
+from gongzhi.orgs import reference
 from gongzhi.orgs.models import Category, Post
 
 router = Router(tags=["cases"])
@@ -242,9 +244,7 @@ def event_out(event: CaseEvent) -> dict[str, Any]:
 def _category(code: str | None) -> Category | None:
     if not code:
         return None
-    category = (
-        Category.objects.filter(code=code, active=True, parent__isnull=False).select_related("policy").first()
-    )
+    category = reference.categories_by_code([code]).get(code)
     if category is None:
         raise invalid("category", _("分类 %(code)s 不存在") % {"code": code})
     return category
@@ -282,12 +282,13 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
 @router.post("", response={201: CaseOut, 200: CaseOut}, summary="上报问题（立一个工单）")
 def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     user = caller(request)
-    node = Node.objects.filter(code=payload.node).first()
-    if node is None:
-        raise invalid("node", _("位置 %(code)s 不存在") % {"code": payload.node})
-    intake = payload.intake(node, _category(payload.category))
-    case, created = case_services.case_intake(actor=user, intake=intake)
-    return Status(201 if created else 200, case_out(case, user))
+    with refdata.pinned():  # place, category, route, dispatchers and scope: one stamp read
+        node = geo_reference.node_by_code(payload.node)
+        if node is None:
+            raise invalid("node", _("位置 %(code)s 不存在") % {"code": payload.node})
+        intake = payload.intake(node, _category(payload.category))
+        case, created = case_services.case_intake(actor=user, intake=intake)
+        return Status(201 if created else 200, case_out(case, user))
 
 
 @router.post("/batch", response={201: list[BatchItemOut]}, summary="批量上报（热线、感知设备网关）")
@@ -295,14 +296,13 @@ def case_create_batch(request: HttpRequest, payload: BatchIn) -> Status:
     """One transaction for the whole batch: a bad item rejects all of them, its errors located
     as ["body", "payload", "cases", index, field]."""
     user = caller(request)
-    nodes = {n.code: n for n in Node.objects.filter(code__in={c.node for c in payload.cases})}
-    wanted = {c.category for c in payload.cases if c.category}
-    categories = {
-        c.code: c
-        for c in Category.objects.filter(code__in=wanted, active=True, parent__isnull=False).select_related(
-            "policy"
-        )
-    }
+    with refdata.pinned():
+        return _create_batch(user, payload)
+
+
+def _create_batch(user: Any, payload: BatchIn) -> Status:
+    nodes = geo_reference.nodes_by_code([c.node for c in payload.cases])
+    categories = reference.categories_by_code(c.category for c in payload.cases if c.category)
     errors: dict[str, list[str]] = {}
     for i, item in enumerate(payload.cases):
         if item.node not in nodes:

@@ -14,6 +14,7 @@ from gongzhi.cases.open311 import keys, params, payloads, render, selectors
 from gongzhi.cases.open311.messages import text
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
+from gongzhi.core import refdata
 
 View = Callable[..., HttpResponse]
 
@@ -120,6 +121,11 @@ def _create(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     # The spec puts api_key in the body; some clients put it in the query string.
     if keys.key_check(request.POST.get("api_key") or request.GET.get("api_key", "")) is None:
         return render.errors(fmt, 403, [text("api_key", lang)])
+    with refdata.pinned():  # the map index, the route and the dispatchers: one stamp read
+        return _record(request, fmt, lang)
+
+
+def _record(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     sub = params.submission(request.POST, lang)
     intake = Intake(
         node=sub.node,

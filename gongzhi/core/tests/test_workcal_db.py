@@ -105,12 +105,12 @@ def test_loader_reads_the_periods_setting() -> None:
     assert deadline(start, WorkLimit.hours(2), cal) == datetime(2026, 10, 8, 10, tzinfo=SH)
 
 
-def test_current_calendar_is_cached_until_cleared() -> None:
+def test_current_calendar_is_kept_until_a_workday_changes(django_assert_num_queries) -> None:
     assert not current_calendar().is_workday(NATIONAL_DAY)
+    with django_assert_num_queries(1):  # the reference stamp; the calendar is kept
+        assert not current_calendar().is_workday(NATIONAL_DAY)
     WorkDay.objects.create(date=NATIONAL_DAY, is_workday=True, source=WorkDay.Source.ADMIN)
-    assert not current_calendar().is_workday(NATIONAL_DAY)  # cached
-    clear_calendar_cache()
-    assert current_calendar().is_workday(NATIONAL_DAY)
+    assert current_calendar().is_workday(NATIONAL_DAY)  # seen at once, in every process
 
 
 def test_admin_edits_become_admin_rows(client) -> None:
