@@ -273,7 +273,8 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
         "load_average_end": load_end,
         "cpus": os.cpu_count(),
         "cpu": cpu,
-        "queries_per_request": queries,
+        "queries_per_request": queries["warm"],
+        "queries_first_request": queries["cold"],
         "check": check,
         "http_floor": http_floor,
     }
@@ -360,19 +361,26 @@ def _batch_sweep(
     return out
 
 
-def _intake_queries(key: str, payload: dict[str, Any]) -> int:
-    """SQL statements of one intake request (in process, before the timed run)."""
+def _intake_queries(key: str, payload: dict[str, Any]) -> dict[str, int]:
+    """SQL statements of one intake request (in process, before the timed run): the first, with
+    this process's reference snapshot empty, and the next, with it filled (ADR 0009)."""
     from django.db import reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from gongzhi.core import refdata
+
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
-    body = json.dumps({**payload, "external_id": "BENCH-QUERIES"}, ensure_ascii=False)
-    reset_queries()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.post(API_PATH, body, content_type="application/json")
-    assert response.status_code == 201, response.content[:300]
-    return len(captured.captured_queries)
+    refdata.clear()
+    counts = {}
+    for name in ("cold", "warm"):
+        body = json.dumps({**payload, "external_id": f"BENCH-QUERIES-{name}"}, ensure_ascii=False)
+        reset_queries()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(API_PATH, body, content_type="application/json")
+        assert response.status_code == 201, response.content[:300]
+        counts[name] = len(captured.captured_queries)
+    return counts
 
 
 def _intake_payloads(street: Street, n: int, prefix: str = "BENCH") -> list[dict[str, Any]]:
