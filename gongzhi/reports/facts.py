@@ -147,16 +147,18 @@ def facts_of(case: CaseRow, events: Sequence[EventRow]) -> list[Fact]:
         on_time = case.handle_due is None or last_verify.at <= case.handle_due
         add(CLOSE, last_verify.at, last_verify_post, ok=on_time, local=not escalated, value=hours)
     for n, (i, e, rated_post) in enumerate(rates):
-        grade = _grade(case, i, rates[n + 1][0] if n + 1 < len(rates) else None, reopened_after)
+        grade = e.data.get("satisfaction") or _grade(
+            case, i, rates[n + 1][0] if n + 1 < len(rates) else None, reopened_after
+        )
         if grade:
             add(RATE, e.at, rated_post, ok=grade in GOOD_GRADES)
     return out
 
 
 def _grade(case: CaseRow, index: int, next_rate: int | None, reopens: list[int]) -> str:
-    """A rating's grade. The rate event does not carry it: the case row holds the latest one,
-    and an earlier rating that was followed by a reopen before the next rating was unsatisfied
-    (that is what reopens a rated case)."""
+    """The grade of a rate event recorded before rate events carried theirs (2026-11-23): the
+    case row holds the latest one, and an earlier rating that was followed by a reopen before
+    the next rating was unsatisfied (that is what reopens a rated case)."""
     if next_rate is None:
         return case.satisfaction
     if any(index < r < next_rate for r in reopens):
