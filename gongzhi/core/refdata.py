@@ -86,6 +86,8 @@ class Snapshot:
         with self._lock:
             held = self._kinds.setdefault(kind, OrderedDict())
             found = {k: held[k] for k in wanted if k in held}
+            for k in found:
+                held.move_to_end(k)  # the least recently used go first
         missing = [k for k in wanted if k not in found]
         if missing:
             loaded = load(missing)
@@ -107,11 +109,12 @@ _swap = Lock()
 _pinned: ContextVar[Snapshot | None] = ContextVar("refdata_pinned", default=None)
 
 
-def read_stamp() -> int:
+def read_stamp() -> int | None:
+    """The database's stamp; None if its row is gone (then nothing is kept between calls)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT stamp FROM {TABLE} WHERE id = 1")
         row = cursor.fetchone()
-    return int(row[0]) if row else 0
+    return int(row[0]) if row else None
 
 
 def snapshot() -> Snapshot:
@@ -122,8 +125,10 @@ def snapshot() -> Snapshot:
     return _for(read_stamp(), clock.now().date())
 
 
-def _for(stamp: int, day: date) -> Snapshot:
+def _for(stamp: int | None, day: date) -> Snapshot:
     global _current
+    if stamp is None:  # no stamp to check against: a snapshot for this call alone
+        return Snapshot(stamp=0, day=day)
     current = _current
     if current is not None and current.stamp == stamp and current.day == day:
         return current

@@ -139,9 +139,11 @@ def test_a_snapshot_keeps_at_most_max_entries_a_kind(monkeypatch):
         loads.append(keys)
         return {k: k * 10 for k in keys if k != 2}
 
-    assert snapshot.get_many("n", [1, 2, 3, 4], load) == {1: 10, 3: 30, 4: 40}
-    assert snapshot.get_many("n", [3, 4], load) == {3: 30, 4: 40}  # held: no load
-    assert snapshot.get_many("n", [1], load) == {1: 10}  # the oldest went
+    assert snapshot.get_many("n", [1, 2, 3, 4], load) == {1: 10, 3: 30, 4: 40}  # 2 held as absent
+    assert loads == [[1, 2, 3, 4]]  # four entries for three places: the oldest (1) went
+    assert snapshot.get_many("n", [2, 3, 4], load) == {3: 30, 4: 40}  # held: no load
+    assert snapshot.get_many("n", [1], load) == {1: 10}  # loaded again; 2, used least lately, goes
+    assert snapshot.get_many("n", [3, 4, 1], load) == {1: 10, 3: 30, 4: 40}  # all held
     assert loads == [[1, 2, 3, 4], [1]]
 
 
@@ -156,3 +158,12 @@ def test_install_is_idempotent_and_recreates_a_lost_trigger(tree):
     assert not moves(lambda: Node.objects.filter(code="S").update(name="街道"))
     refdata.install()
     assert moves(lambda: Node.objects.filter(code="S").update(name="枫林街道"))
+
+
+def test_without_its_row_nothing_is_kept_between_calls(tree):
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {refdata.TABLE}")
+    assert refdata.snapshot() is not refdata.snapshot()
+    assert geo_reference.node_by_code("S-R1") is not None
+    Node.objects.filter(code="S-R1").update(name="改名")  # no row for the trigger to move
+    assert geo_reference.node_by_code("S-R1").name == "改名"
