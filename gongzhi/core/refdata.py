@@ -140,11 +140,13 @@ def _for(stamp: int | None, day: date) -> Snapshot:
 
 @contextmanager
 def pinned() -> Iterator[Snapshot]:
-    """Read the stamp once for the block: lookups inside share one snapshot. For blocks that do
-    not change reference data themselves (an intake); a change made inside is not seen."""
-    token = _pinned.set(_for(read_stamp(), clock.now().date()))
+    """Read the stamp once for the block (inside another pinned block: keep its snapshot):
+    lookups inside share one snapshot. For blocks that do not change reference data themselves
+    (an intake); a change made inside is not seen."""
+    held = snapshot()
+    token = _pinned.set(held)
     try:
-        yield _pinned.get()  # type: ignore[misc]
+        yield held
     finally:
         _pinned.reset(token)
 
