@@ -175,10 +175,15 @@ def forget(user: Any) -> None:
 
 
 def can(user: Any, power: str, node: Node) -> bool:
+    return can_under(user, power, node.path)
+
+
+def can_under(user: Any, power: str, path: str) -> bool:
+    """The power over every node whose path starts with `path` (the node and its subtree)."""
     s = scope(user)
     if s.superuser:
         return True
-    return any(node.path.startswith(path) for path in s.paths(power))
+    return any(path.startswith(granted) for granted in s.paths(power))
 
 
 def can_on_rung(user: Any, power: str, node: Node, rung: int) -> bool:
