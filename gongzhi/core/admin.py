@@ -4,12 +4,10 @@
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.models import WorkDay
-from gongzhi.core.workcal_db import clear_calendar_cache
 
 WEEKDAYS = "一二三四五六日"
 
@@ -31,12 +29,3 @@ class WorkDayAdmin(admin.ModelAdmin):
         # Anything an admin touches becomes theirs, so calendar_sync never overwrites it.
         obj.source = WorkDay.Source.ADMIN
         super().save_model(request, obj, form, change)
-        clear_calendar_cache()
-
-    def delete_model(self, request: HttpRequest, obj: WorkDay) -> None:
-        super().delete_model(request, obj)
-        clear_calendar_cache()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[WorkDay]) -> None:
-        super().delete_queryset(request, queryset)
-        clear_calendar_cache()

@@ -66,8 +66,3 @@ def current_calendar() -> WorkCalendar:
     """The whole calendar, kept in the process's reference snapshot (core.refdata): reloaded
     when a WorkDay row changes in any process (or the day turns). The one to use on hot paths."""
     return refdata.snapshot().get("calendar", "all", lambda _key: load_calendar())  # type: ignore[no-any-return]
-
-
-def clear_calendar_cache() -> None:
-    """Forget the calendar in this process (a WorkDay change already does, in every process)."""
-    refdata.clear()

@@ -13,18 +13,11 @@ from django.test import override_settings
 
 from gongzhi.core.models import WorkDay
 from gongzhi.core.workcal import WorkLimit, deadline
-from gongzhi.core.workcal_db import clear_calendar_cache, current_calendar, load_calendar, package_days
+from gongzhi.core.workcal_db import current_calendar, load_calendar, package_days
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 NATIONAL_DAY = date(2026, 10, 1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    clear_calendar_cache()
-    yield
-    clear_calendar_cache()
 
 
 def sync(*years: int) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from gongzhi.core import clock
 from gongzhi.core.models import WorkDay
-from gongzhi.core.workcal_db import clear_calendar_cache, package_days, package_years
+from gongzhi.core.workcal_db import package_days, package_years
 
 
 class Command(BaseCommand):
@@ -36,7 +36,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{year} 年：新增 {created}，更新 {updated}，删除 {deleted}，保留后台录入 {kept}"
             )
-        clear_calendar_cache()
 
 
 @transaction.atomic
