@@ -1,1 +1,1 @@
-"""Benchmarks: `make bench` (python -m bench.run) writes bench/results.json (design.md §6)."""
+"""Benchmarks: `make bench` (python -m bench.run) writes bench/results.json (docs/design.md §6)."""

@@ -61,8 +61,8 @@ PAGE = 50
 DEEP_PAGE = 100  # page 100 (offset 4,950), or the last page when there are fewer
 API_PATH = "/api/v1/cases"
 BASE_DIR = Path(__file__).resolve().parents[2]
-TARGET_INTAKE_RATE = 1000.0  # cases/s, design.md §6
-TARGET_MS = 50.0  # intake p99 and list p95, design.md §6
+TARGET_INTAKE_RATE = 1000.0  # cases/s, docs/design.md §6
+TARGET_MS = 50.0  # intake p99 and list p95, docs/design.md §6
 BATCH = 50  # cases per request on the batch endpoint (its headline figures)
 BATCH_SWEEP = (5, 10, 20, 50, 100)  # smaller batches: lower latency, more requests per case
 

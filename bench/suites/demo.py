@@ -1,4 +1,4 @@
-"""Demo street generation (design.md §6: < 60 s), against a raw INSERT of as many person rows.
+"""Demo street generation (docs/design.md §6: < 60 s), against a raw INSERT of as many person rows.
 
 The baseline is the floor for the generator's biggest table: the same number of orgs_person
 rows, already sealed, written with one executemany on the same connection. The ratio shows

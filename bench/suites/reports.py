@@ -34,7 +34,7 @@ from bench.measure import Results, load_average, no_query_log, percentile
 from bench.suites import cases as case_suite
 
 NAME = "reports"
-TARGET_DASHBOARD_MS = 150.0  # design.md §6
+TARGET_DASHBOARD_MS = 150.0  # docs/design.md §6
 
 
 def run(results: Results, options: dict[str, Any]) -> None:

@@ -1,4 +1,4 @@
-"""Who is told what when a case changes (design.md §4: side effects through the outbox).
+"""Who is told what when a case changes (docs/design.md §4: side effects through the outbox).
 
 `messages_for_event` turns one case event into outbox specs; `services.case_act` enqueues them
 in its own transaction, so a message exists exactly when the event committed. Reminders and

@@ -1,6 +1,6 @@
 """Seed handling rules per 小类: deadline, lead department, local-first, evidence.
 
-From design.md §5 and 12345 practice: exposed rubbish 4 working hours, blocked corridor 1
+From docs/design.md §5 and 12345 practice: exposed rubbish 4 working hours, blocked corridor 1
 working day, illegal structure 20 working days (stopping one under construction is a matter of
 hours and is handled as an urgent note on the case). Admins change these in the back office.
 """

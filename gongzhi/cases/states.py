@@ -1,4 +1,4 @@
-"""Case states, sources, handling rungs and satisfaction grades (design.md §5)."""
+"""Case states, sources, handling rungs and satisfaction grades (docs/design.md §5)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

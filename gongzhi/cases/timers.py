@@ -1,4 +1,4 @@
-"""The SLA sweep (design.md §5): 催办 at 75% of a deadline's working time and at its expiry,
+"""The SLA sweep (docs/design.md §5): 催办 at 75% of a deadline's working time and at its expiry,
 督办 by the street one working day after the handling deadline, and a reminder when a parked
 case's review date comes. Run every 5 minutes (Celery beat, or cron: `gongzhi sla_sweep`).
 

@@ -1,4 +1,4 @@
-"""Working-hour calendar: pure functions for case deadlines (design.md §4 "Time is pure").
+"""Working-hour calendar: pure functions for case deadlines (docs/design.md §4 "Time is pure").
 
 Working time is the wall-clock time inside the working periods of a working day, in the
 calendar's time zone. A moment is working when it lies in [start, end) of a period. A deadline

@@ -1,4 +1,4 @@
-"""The demo street's figures, calibrated on Fenglin (枫林街道, domain.md §5).
+"""The demo street's figures, calibrated on Fenglin (枫林街道, docs/domain.md §5).
 
 Residents are generated household by household from the templates below, so the age
 structure (105k residents, 39.7k aged 60+, 8.4k aged 80+, 800+ aged 80+ living alone) comes

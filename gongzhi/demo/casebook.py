@@ -30,8 +30,8 @@ S = State
 DAY = 86400
 SWEEP = 300  # the SLA sweep runs every five minutes
 
-# Cases a year at scale 1 per 小类 (design.md §6: ~100k a year for the street). The mix leans
-# on what Fenglin's committees meet about (domain.md §5): corridors, bicycle sheds and
+# Cases a year at scale 1 per 小类 (docs/design.md §6: ~100k a year for the street). The mix leans
+# on what Fenglin's committees meet about (docs/domain.md §5): corridors, bicycle sheds and
 # e-bikes, group renting, illegal structures, rubbish and parking.
 CATEGORY_WEIGHTS: dict[str, float] = {
     "HJ01": 11, "HJ02": 5, "HJ03": 2, "HJ04": 4, "HJ05": 2.5,
@@ -61,7 +61,7 @@ SOURCE_WEIGHTS = {
     "default": (34, 24, 30, 8, 2, 0),
     "patrol": (18, 17, 55, 8, 2, 0),
     "call": (42, 38, 10, 8, 2, 0),
-    "MS03": (20, 0, 30, 0, 0, 50),  # 独居老人 door sensors (domain.md §3 care alerts)
+    "MS03": (20, 0, 30, 0, 0, 50),  # 独居老人 door sensors (docs/domain.md §3 care alerts)
 }
 # The register of the text, by source (case_texts.case_text_in).
 REGISTERS: dict[str, tuple[str, ...]] = {

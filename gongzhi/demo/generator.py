@@ -1,10 +1,10 @@
-"""Generate the demo street (枫林街道, calibrated on domain.md §5) for a seed and a scale.
+"""Generate the demo street (枫林街道, calibrated on docs/domain.md §5) for a seed and a scale.
 
 Everything is first built in memory (tree, households, residents, Party side, roster), the
 personal data is sealed (in a process pool when large), and then the rows are written in
 batches inside one transaction (demo.bulk.insert_objects: what bulk_create writes, without its
 per-value machinery). This is the one sanctioned bypass of the
-per-row services (design.md §4): ~200k rows through node_create / person_upsert would take
+per-row services (docs/design.md §4): ~200k rows through node_create / person_upsert would take
 many minutes. The rows are the services' rows all the same: paths from geo.services.path_for,
 phone and ID numbers sealed by orgs.services.sealed_phone / sealed_id_number, a NodeChange
 "create" row per node above the households, and the tests check the invariants the services

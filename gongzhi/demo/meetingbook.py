@@ -1,5 +1,5 @@
 """A year of 居务会 and the meeting ladder for the demo street, calibrated on Fenglin's 2020
-figures (domain.md §5): 176 meetings across the 31 residential areas (piloted in 5, then all),
+figures (docs/domain.md §5): 176 meetings across the 31 residential areas (piloted in 5, then all),
 mostly 居务会 with a few 联合居务会 and 评议会, a few 块区工作会议 and 专题协调会 above them, and 5
 案例说 sessions at the street; the topics lean on what Fenglin's committees solved (housing, group
 renting, illegal structures, corridors, bicycle sheds).
@@ -54,7 +54,7 @@ from gongzhi.meetings.models import (
 from gongzhi.orgs.models import Person, Post, Unit
 from gongzhi.orgs.roles import MeetingRole as R
 
-AREA_MEETINGS = 176  # held across the 31 areas in a year (domain.md §5)
+AREA_MEETINGS = 176  # held across the 31 areas in a year (docs/domain.md §5)
 JOINT = 8
 EVALUATIONS = 8
 BLOCK_MEETINGS = 6

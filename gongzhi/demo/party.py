@@ -2,7 +2,7 @@
 
 街道党工委 > 块区党的工作小组 > 居民区党组织 (社区党委 in larger areas, 党总支 otherwise)
 > 小区党支部 > 楼栋党小组 (in buildings where at least two members live). Members are
-residents; how they are managed (domain.md §4) follows their age and situation.
+residents; how they are managed (docs/domain.md §4) follows their age and situation.
 """
 
 import random

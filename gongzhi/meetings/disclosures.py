@@ -1,6 +1,6 @@
 """双公示: repairs paid by residents (专项维修资金, the owners of a building or of a lift unit)
 are published twice on the public board: the plan and its budget before the work, the result
-and what it actually cost after it (domain.md §4, "public accountability").
+and what it actually cost after it (docs/domain.md §4, "public accountability").
 
 A published fact is never overwritten silently: each publication appends a DisclosureEvent
 holding exactly what was published, and a correction (`disclosure_amend`) needs a reason and

@@ -1,5 +1,5 @@
 """The meeting kinds, the level of the tree each sits at, who sits at it by standing, the
-kinds of business, and the referral ladder (domain.md §2). Data, not code paths."""
+kinds of business, and the referral ladder (docs/domain.md §2). Data, not code paths."""
 
 from dataclasses import dataclass
 
@@ -23,7 +23,7 @@ class MeetingKind(models.TextChoices):
 
 
 class Business(models.TextChoices):
-    """The kinds of business a topic is about (domain.md §2: four about problems + routine)."""
+    """The kinds of business a topic is about (docs/domain.md §2: four about problems + routine)."""
 
     KEY_MATTER = "key_matter", _("研究重点事项")
     BOTTLENECK = "bottleneck", _("破解治理瓶颈")
@@ -52,7 +52,7 @@ FIXED_SEATS: tuple[str, ...] = (
 )
 AREA_SEATS: tuple[str, ...] = (MeetingRole.PARTY_ORG, *FIXED_SEATS)
 
-# The departments at a block-area working meeting (domain.md §2).
+# The departments at a block-area working meeting (docs/domain.md §2).
 BLOCK_UNIT_KINDS: tuple[str, ...] = (
     UnitKind.POLICE,
     UnitKind.URBAN_MANAGEMENT,

@@ -4,7 +4,7 @@ countersignatures (会签) and linked cases, evaluations, the street's three tex
 one append-only event table for all of it; and the 双公示 of resident-paid repairs, which a
 居务会 decides (Disclosure, with its own append-only DisclosureEvent).
 
-State columns are denormalised from the events, as for cases (design.md §4).
+State columns are denormalised from the events, as for cases (docs/design.md §4).
 """
 
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The meeting, topic and slip workflows as tables (design.md §4): (state, action) -> the next
+"""The meeting, topic and slip workflows as tables (docs/design.md §4): (state, action) -> the next
 state, who may take it and what it needs. services.apply() is the one function that uses them.
 
 Actors: CONVENER holds CONVENE over the node; PARTY holds VET at exactly the node (its Party

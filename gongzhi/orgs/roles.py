@@ -84,7 +84,7 @@ class PartyOrgKind(models.TextChoices):
 
 
 class MemberType(models.TextChoices):
-    """How a Party member is managed (domain.md §4)."""
+    """How a Party member is managed (docs/domain.md §4)."""
 
     IN_SERVICE = "in_service", _("在职党员（积分式）")
     RETIRED = "retired", _("退休党员（关爱式）")

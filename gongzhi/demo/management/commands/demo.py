@@ -16,7 +16,7 @@ from gongzhi.geo.models import Node
 
 
 class Command(BaseCommand):
-    help = "生成演示街道（枫林街道，按 domain.md §5 的数字校准）"
+    help = "生成演示街道（枫林街道，按 docs/domain.md §5 的数字校准）"
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子生成相同数据")
