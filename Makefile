@@ -26,10 +26,10 @@ demo: migrate
 	$(DEV_ENV) $(BIN)/gongzhi demo --if-empty
 	$(DEV_ENV) $(BIN)/gongzhi reports_rollup
 	$(DEV_ENV) $(BIN)/gongzhi demo_logins
-	$(DEV_ENV) $(BIN)/gongzhi runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/gongzhi serve $(HOST):$(PORT)
 
 serve: migrate
-	$(DEV_ENV) $(BIN)/gongzhi runserver $(HOST):$(PORT)
+	$(DEV_ENV) $(BIN)/gongzhi serve $(HOST):$(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 --dist loadfile

@@ -256,7 +256,7 @@ LOGGING = {
 # --- background work (Celery on Redis; see docs/notifications.md) ------------------------
 # Production sets CELERY_BROKER_URL (redis://127.0.0.1:6379/0) and runs `celery -A config
 # worker` and `celery -A config beat`. Without it (embedded mode) tasks run in-process and
-# cron runs `gongzhi notify_dispatch` and `gongzhi sla_sweep`.
+# the embedded beat (`gongzhi schedule`, started by `gongzhi serve`) runs CELERY_BEAT_SCHEDULE.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True

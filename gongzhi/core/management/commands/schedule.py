@@ -1,0 +1,46 @@
+"""`gongzhi schedule`: the embedded beat (gongzhi.core.beat) until stopped."""
+
+import os
+import time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from gongzhi.core import beat, clock
+
+
+def run_task(name: str) -> Any:
+    """Run a Celery task by name in this process (the tasks are registered by autodiscovery)."""
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    return app.tasks[name].apply(throw=True).get()
+
+
+class Command(BaseCommand):
+    help = "在本进程中按计划运行后台任务（发送通知、超期催办、任务单跟进、统计、日报周报），无需 Redis/Celery"
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--once", action="store_true", help="只运行一轮（全部任务各一次）后退出")
+        parser.add_argument(
+            "--parent", type=int, default=0, help="父进程号：父进程退出时随之退出（gongzhi serve 使用）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tz = ZoneInfo(settings.TIME_ZONE)
+        runner = beat.Beat(beat.entries_from(settings.CELERY_BEAT_SCHEDULE, tz=tz), run_task)
+        self.stdout.write(
+            f"beat: {len(runner.entries)} 项计划任务：" + "、".join(e.name for e in runner.entries)
+        )
+        parent = options["parent"]
+        while True:
+            for name in runner.tick(clock.now()):
+                self.stdout.write(f"beat: {name}")
+            if options["once"]:
+                return
+            for _ in range(5):  # a turn every 5 s is fine-grained enough for minute schedules
+                if parent and os.getppid() != parent:
+                    return  # the server that started us is gone
+                time.sleep(1)
