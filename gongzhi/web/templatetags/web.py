@@ -53,6 +53,15 @@ def nav(context: dict[str, Any]) -> dict[str, Any]:
     return {"items": items, "request": request, "user": user}
 
 
+@register.inclusion_tag("web/_inbox_bell.html", takes_context=True)
+def inbox_bell(context: dict[str, Any]) -> dict[str, Any]:
+    """The 消息 link with the unread count (one indexed count per page)."""
+    from gongzhi.notify.selectors import inbox_unread_count
+
+    user = context["request"].user
+    return {"unread": inbox_unread_count(user=user)}
+
+
 def _allowed(user: Any, power: str | None) -> bool:
     if power == "street_dispatch":
         from gongzhi.web.hotline import may_import
