@@ -3,10 +3,12 @@
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock, workdays
 from gongzhi.core.models import WorkDay
 
 WEEKDAYS = "一二三四五六日"
@@ -24,6 +26,13 @@ class WorkDayAdmin(admin.ModelAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj: WorkDay) -> str:
         return f"星期{WEEKDAYS[obj.date.weekday()]}"
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> Any:
+        # The admins who keep the calendar see at once when a year's holidays are missing.
+        warning = workdays.calendar_warning(timezone.localdate(clock.now()))
+        if warning:
+            messages.warning(request, warning)
+        return super().changelist_view(request, extra_context)
 
     def save_model(self, request: HttpRequest, obj: WorkDay, form: Any, change: bool) -> None:
         # Anything an admin touches becomes theirs, so calendar_sync never overwrites it.

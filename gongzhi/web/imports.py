@@ -25,7 +25,13 @@ from gongzhi.orgs.imports.workbook import workbook_bytes
 from gongzhi.web.http import not_found, page, require_power
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-KIND_LABELS = {"tree": _("辖区"), "units": _("单位"), "people": _("人员"), "posts": _("三定岗位")}
+KIND_LABELS = {
+    "tree": _("辖区"),
+    "units": _("单位"),
+    "people": _("人员"),
+    "posts": _("三定岗位"),
+    "calendar": _("工作日历"),
+}
 
 
 class UploadForm(forms.Form):

@@ -98,4 +98,18 @@ def post_rows(user: Any) -> Iterator[Row]:
         }
 
 
-ROWS = {"tree": tree_rows, "units": unit_rows, "people": person_rows, "posts": post_rows}
+def calendar_rows(user: Any) -> Iterator[Row]:
+    """Every day the calendar table holds (the street's and the package's), to edit and re-import."""
+    from gongzhi.core.models import WorkDay
+
+    for day in WorkDay.objects.order_by("date"):
+        yield {"date": day.date, "arrangement": "上班" if day.is_workday else "休息", "note": day.note}
+
+
+ROWS = {
+    "tree": tree_rows,
+    "units": unit_rows,
+    "people": person_rows,
+    "posts": post_rows,
+    "calendar": calendar_rows,
+}

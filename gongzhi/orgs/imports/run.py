@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.orgs.imports.calendar import plan_calendar
 from gongzhi.orgs.imports.people import plan_people
 from gongzhi.orgs.imports.report import ImportReport
 from gongzhi.orgs.imports.roster import plan_posts, plan_units
@@ -22,6 +23,7 @@ PLANNERS: dict[str, Planner] = {
     "units": plan_units,
     "people": plan_people,
     "posts": plan_posts,
+    "calendar": plan_calendar,
 }
 Progress = Callable[[int, int], None]
 

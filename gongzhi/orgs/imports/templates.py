@@ -144,4 +144,24 @@ POSTS = Template(
     notes=("导入顺序：先辖区，再单位和人员，最后三定岗位。",),
 )
 
-TEMPLATES: dict[str, Template] = {t.kind: t for t in (TREE, UNITS, PEOPLE, POSTS)}
+# The street's working calendar (docs/working-calendar.md): chinesecalendar knows only the years
+# announced before its release, so next year's days are entered from the State Council notice.
+CALENDAR_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+CALENDAR = Template(
+    kind="calendar",
+    title="工作日历",
+    sheet="工作日历",
+    columns=(
+        _required("日期", "date", "每行一天，如 2027-01-01"),
+        _required("安排", "arrangement", "休息 或 上班（调休上班的周末填“上班”）", options=("休息", "上班")),
+        Column("说明", "note", note="节日名称，如 春节、调休上班", width=20, max_length=60),
+    ),
+    notes=(
+        "按国务院办公厅《关于某年部分节假日安排的通知》逐日填写：",
+        "放假的每一天填“休息”（" + "、".join(CALENDAR_HOLIDAYS) + "），调休上班的周末填“上班”。",
+        "只填打破“周一至周五上班”规则的日子；同一日期再次导入会覆盖原安排。",
+        "只有街道管理员可以导入；导入后所有时限立即按新日历计算。",
+    ),
+)
+
+TEMPLATES: dict[str, Template] = {t.kind: t for t in (TREE, UNITS, PEOPLE, POSTS, CALENDAR)}

@@ -5,8 +5,10 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 
@@ -60,6 +62,31 @@ def inbox_bell(context: dict[str, Any]) -> dict[str, Any]:
 
     user = context["request"].user
     return {"unread": inbox_unread_count(user=user)}
+
+
+@register.inclusion_tag("web/_calendar_warning.html", takes_context=True)
+def calendar_warning(context: dict[str, Any], everyone: bool = False) -> dict[str, Any]:
+    """The working calendar's warning (next year's holidays not entered, docs/working-calendar.md):
+    for the street's admins on every page, for everyone on the command centre (`everyone`)."""
+    from gongzhi.core import workdays
+
+    user = context["request"].user
+    if not (everyone or (user.is_authenticated and access.has_power(user, access.MANAGE_TREE))):
+        return {"warning": None}
+    return {"warning": workdays.calendar_warning(timezone.localdate(clock.now()))}
+
+
+@register.filter
+def on_unconfirmed_calendar(due: Any) -> bool:
+    """A deadline that falls in a year whose holidays nobody has entered (docs/working-calendar.md)."""
+    from gongzhi.core import workdays
+
+    return workdays.deadline_unconfirmed(due)
+
+
+@register.filter
+def any_unconfirmed(deadlines: Any) -> bool:
+    return any(on_unconfirmed_calendar(d.get("due")) for d in deadlines)
 
 
 def _allowed(user: Any, power: str | None) -> bool:
