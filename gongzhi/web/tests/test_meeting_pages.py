@@ -471,3 +471,23 @@ def test_the_pages_in_english(mworld):
             assert not leftover_chinese(html), (name, url, leftover_chinese(html))
         page = client.get(f"/meetings/slips/{slip.pk}/").content.decode()
         assert "Countersignatures" in page and "Deadline" in page
+
+
+def test_the_meeting_and_slip_pages_link_their_documents_and_the_links_download(mworld):
+    meeting, slip = issued_slip(mworld)
+    secretary = client_for(mworld.users["secretary"])
+    page = secretary.get(f"/meetings/{meeting.pk}/").content.decode()
+    for url in (
+        f"/meetings/{meeting.pk}/signin.docx",
+        f"/meetings/{meeting.pk}/signin.pdf",
+        f"/meetings/slips/{slip.pk}.docx",
+    ):
+        assert f'href="{url}"' in page
+    assert f'href="/meetings/{meeting.pk}/minutes.docx"' not in page  # no minutes written yet
+    slip_page = secretary.get(f"/meetings/slips/{slip.pk}/").content.decode()
+    assert (
+        f'href="/meetings/slips/{slip.pk}.docx"' in slip_page
+        and f'href="/meetings/{meeting.pk}/"' in slip_page
+    )
+    word = secretary.get(f"/meetings/slips/{slip.pk}.docx")
+    assert word.status_code == 200 and word.content[:2] == b"PK"  # a real Word (zip) file
