@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
+from gongzhi.orgs.roles import PostRole
 
 register = template.Library()
 
@@ -39,20 +40,61 @@ NAV = [
 FIELD_LABELS = {"phone": _("手机号"), "id_number": _("身份证号"), "export": _("批量导出（脱敏）")}
 
 
+# What each role opens every day, first: the strip shows these (up to MENU_PRIMARY entries) and
+# everything else the user may open goes under 更多, so a phone never scrolls a 15-item strip.
+ROLE_MENU: dict[str, tuple[str, ...]] = {
+    PostRole.STREET_ADMIN: ("web:dashboard", "web:case_queue", "web:tree"),
+    PostRole.STREET_CADRE: ("web:dashboard", "web:case_queue", "web:kpis"),
+    PostRole.BLOCK_CADRE: ("web:dashboard", "web:case_queue", "web:meetings"),
+    PostRole.PARTY_SECRETARY: ("web:meetings", "web:slips", "web:case_queue"),
+    PostRole.COMMITTEE_STAFF: ("web:case_queue", "web:case_list", "web:meetings"),
+    PostRole.GRID_WORKER: ("web:patrol", "web:case_mine", "web:case_list"),
+    PostRole.DEPARTMENT: ("web:case_mine", "web:slips", "web:meetings"),
+    PostRole.PROPERTY_STAFF: ("web:case_mine", "web:case_list", "web:slips"),
+    PostRole.PARTNER: ("web:slips", "web:meetings"),
+    PostRole.AUDITOR: ("web:audit_pii", "web:tree"),
+}
+MENU_PRIMARY = 4  # entries in the strip, 首页 included
+
+
 @register.inclusion_tag("web/_nav.html", takes_context=True)
 def nav(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    items = []
+    primary: list[dict[str, Any]] = []
+    more: list[dict[str, Any]] = []
     if user is not None and user.is_authenticated:
         match = getattr(request, "resolver_match", None)
         current = (match.url_name or "") if match else ""
-        items = [
-            {"url": url, "label": label, "active": _active(current, url)}
+        items = {
+            url: {"url": url, "label": label, "active": _active(current, url)}
             for url, label, power in NAV
             if _allowed(user, power) and _mounted(url)
-        ]
-    return {"items": items, "request": request, "user": user}
+        }
+        wanted = ["web:home", *_role_menu(user)]
+        chosen = [u for u in dict.fromkeys(wanted) if u in items][:MENU_PRIMARY]
+        if len(items) <= MENU_PRIMARY + 1:  # nothing worth a menu of its own
+            chosen = list(items)
+        primary = [items[u] for u in chosen]
+        more = [item for url, item in items.items() if url not in chosen]
+    return {
+        "items": primary,
+        "more": more,
+        "more_active": any(i["active"] for i in more),
+        "request": request,
+        "user": user,
+    }
+
+
+def _role_menu(user: Any) -> list[str]:
+    scope = access.scope(user)
+    if scope.superuser:
+        return list(ROLE_MENU[PostRole.STREET_ADMIN])
+    # posts in order of their level (the widest first), each role's entries in its order
+    out: list[str] = []
+    for grant in sorted(scope.grants, key=lambda g: g.level):
+        out.extend(ROLE_MENU.get(grant.role, ()))
+    return out
 
 
 @register.inclusion_tag("web/_inbox_bell.html", takes_context=True)
