@@ -177,16 +177,22 @@ def test_screenshots_of_the_command_centre_and_the_public_board(browser, live_se
     no_sideways_scroll(phone, PHONE["width"])
     phone.screenshot(path=str(ARTIFACTS / "dashboard-375.png"), full_page=True)
 
-    # And on the wall display: the dark layout, everything on one screen width.
+    # And on the wall display: the dark layout, the whole 1920×1080 screen with no scrolling and
+    # no site chrome; every figure, chart, the map and both rankings inside the screen.
     wall = open_page(browser, SCREEN, errors)
     log_in(wall, base, "street")
     wall.goto(f"{base}/dashboard/?screen=1")
     charts_drawn(wall, waiting=3)
     assert wall.locator("#dashboard.screen").count() == 1
+    assert wall.locator(".topbar, nav.nav, footer.footer").count() == 0
     assert wall.locator("#dashboard").bounding_box()["width"] > 1800  # the whole wall, not a column
     trend, mix = (wall.locator(f"{c} canvas").first.bounding_box() for c in ("#dash-trend", "#dash-mix"))
     assert trend and mix and abs(trend["y"] - mix["y"]) < 2  # side by side, not stacked
     no_sideways_scroll(wall, SCREEN["width"])
+    assert wall.evaluate("document.documentElement.scrollHeight") <= SCREEN["height"]
+    for part in ("#dash-waiting", ".dash-tiles", "#dash-map", "#dash-areas", "#dash-units"):
+        box = wall.locator(part).first.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= SCREEN["height"] + 1, (part, box)
     wall.screenshot(path=str(ARTIFACTS / "dashboard-1920.png"))
 
     assert not errors, errors

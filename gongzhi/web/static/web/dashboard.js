@@ -54,6 +54,7 @@
       });
       ranking("dash-areas", data.areas);
       ranking("dash-units", data.units);
+      if (screen) { turn("dash-areas", 0); turn("dash-units", 0); }
       var asOf = document.getElementById("dash-as-of");
       if (data.as_of) asOf.textContent = asOf.dataset.label + " " + data.as_of.slice(11, 16);
     }
@@ -78,6 +79,28 @@
       });
     }
 
+    // On the wall the rankings show as many rows as their card holds and turn a page every
+    // PAGE_SECONDS, so every area and unit passes on the screen without anyone scrolling.
+    var PAGE_SECONDS = 8, pages = {};
+    function turn(id, step) {
+      var list = document.getElementById(id);
+      if (!list) return;
+      var rows = Array.prototype.slice.call(list.children);
+      if (!rows.length) return;
+      rows.forEach(function (li) { li.classList.remove("off-page"); });
+      var first = rows[0].getBoundingClientRect();
+      var perPage = Math.max(1, Math.floor(list.clientHeight / Math.max(first.height, 1)));
+      var count = Math.ceil(rows.length / perPage);
+      var page = ((pages[id] || 0) + step) % count;
+      pages[id] = page;
+      rows.forEach(function (li, i) { if (i < page * perPage || i >= (page + 1) * perPage) li.classList.add("off-page"); });
+      var label = document.getElementById(id + "-page");
+      if (label) {
+        label.textContent = count > 1 ? root.dataset.pageLabel.replace("{from}", page * perPage + 1)
+          .replace("{to}", Math.min(rows.length, (page + 1) * perPage)) : "";
+      }
+    }
+
     function refresh() {
       fetch(root.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
@@ -88,6 +111,7 @@
     draw(JSON.parse(document.getElementById("dash-data").textContent));
     window.addEventListener("resize", function () { trend.resize(); mix.resize(); });
     setInterval(refresh, (parseInt(root.dataset.refresh, 10) || 60) * 1000);
+    if (screen) setInterval(function () { turn("dash-areas", 1); turn("dash-units", 1); }, PAGE_SECONDS * 1000);
     root.dataset.ready = "1"; // the page tests wait for this
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
