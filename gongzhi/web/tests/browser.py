@@ -65,3 +65,14 @@ def phone_page(browser: Any, viewport: dict[str, int] | None = None) -> Iterator
         yield context.new_page()
     finally:
         context.close()
+
+
+def menu(page, label: str) -> None:
+    """Open a page from the site menu as a user does: from the strip, or from under 更多 (the
+    strip holds only the role's daily entries)."""
+    direct = page.locator("nav.nav > a", has_text=label)
+    if direct.count() and direct.first.is_visible():
+        direct.first.click()
+        return
+    page.click("nav.nav details.more > summary")
+    page.locator("nav.nav .more-menu a", has_text=label).first.click()

@@ -8,7 +8,7 @@ import pytest
 from gongzhi.orgs import services
 from gongzhi.orgs.roles import MeetingRole, PostRole, UnitKind
 from gongzhi.testing.factories import PASSWORD, PersonFactory, UnitFactory, make_staff, make_tree
-from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, phone_page
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, menu, phone_page
 
 pytestmark = MARKS
 
@@ -58,7 +58,7 @@ def test_reveal_in_roster_then_audit(page, live_server):
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     page.screenshot(path=str(ARTIFACTS / "home-375.png"), full_page=True)
 
-    page.click("nav.nav >> text=辖区")
+    menu(page, "辖区")
     page.click("article.node-card h2 a:has-text('东安居民区')")
     page.wait_for_url(f"{base}/tree/S-R1/")
     page.click("details.expand summary")  # htmx loads the estate's grids into the list
@@ -79,7 +79,7 @@ def test_reveal_in_roster_then_audit(page, live_server):
     page.wait_for_selector("strong.clear:has-text('13600000001')")
     page.screenshot(path=str(ARTIFACTS / "roster-375.png"), full_page=True)
 
-    page.click("nav.nav >> text=人员")
+    menu(page, "人员")
     page.fill("input[name=q]", "张阿婆")
     page.click("form.search button")
     page.click("ul.list a:has-text('张阿婆')")
@@ -89,7 +89,7 @@ def test_reveal_in_roster_then_audit(page, live_server):
     page.click("footer button:has-text('退出登录')")
     page.wait_for_url(f"{base}/login/")
     log_in(page, base, "auditor")
-    page.click("nav.nav >> text=查看记录")
+    menu(page, "查看记录")
     page.wait_for_url(f"{base}/audit/pii/")
     row = page.locator("ul.log li").first
     assert "书记甲" in row.inner_text() and "电话联系" in row.inner_text() and "r1staff" in row.inner_text()

@@ -17,7 +17,7 @@ from gongzhi.meetings.tests.conftest import NOW, mworld  # noqa: F401 (the fixtu
 from gongzhi.meetings.tests.test_flow import close_case
 from gongzhi.orgs.models import Unit
 from gongzhi.testing.factories import PASSWORD
-from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium
+from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, menu
 
 PHONE = {"width": 375, "height": 812}
 PRESENT = ("secretary", "jwh", "ywh", "wy", "mj", "cg")  # the Party + five of the eight ("wy": 物业)
@@ -88,7 +88,7 @@ def run_the_meeting(browser, base: str, mworld, case) -> None:
     # 1. The committee proposes a topic from the open case.
     jwh = Session(browser, base, "jwh")
     page = jwh.page
-    page.click("nav.nav >> text=居务会")
+    menu(page, "居务会")
     page.wait_for_url(f"{base}/meetings/")
     page.click("nav.meetings-nav >> text=议题库")
     page.click("details.act > summary:has-text('提出议题')")
@@ -108,7 +108,7 @@ def run_the_meeting(browser, base: str, mworld, case) -> None:
     # 2. The Party secretary approves it in the vetting queue.
     secretary = Session(browser, base, "secretary")
     page = secretary.page
-    page.click("nav.nav >> text=居务会")
+    menu(page, "居务会")
     page.click("nav.meetings-nav >> text=议题审核")
     page.wait_for_url(f"{base}/meetings/topics/vet/")
     item = page.locator("li.topic:has-text('3号楼楼道堆物反复回潮')")
@@ -196,7 +196,7 @@ def run_the_meeting(browser, base: str, mworld, case) -> None:
     for username, unit in (("handler", "东安物业"), ("cg", "城管中队")):
         signer = Session(browser, base, username)
         page = signer.page
-        page.click("nav.nav >> text=居务会")
+        menu(page, "居务会")
         page.click("nav.meetings-nav >> text=任务流转单")
         page.click(f"a:has-text('{slip.number}')")
         page.wait_for_url(slip_url)
