@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
+from gongzhi.core import pii
 from gongzhi.core.errors import PermissionDeniedError
 
 T = TypeVar("T")
@@ -33,3 +34,10 @@ def found(obj: T | None) -> T:
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDeniedError(_("无权进行此操作"))
+
+
+def refuse_number_in_url(text: str | None) -> None:
+    """A GET filter holding what may be a phone or ID number is refused (400): query strings
+    end up in every access log on the way (docs/personal-data.md)."""
+    if pii.carries_number(text or ""):
+        raise HttpError(400, _("筛选条件不能含手机号、身份证号等号码（网址会被记录）"))

@@ -35,8 +35,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from gongzhi.core import clock, pii
-from gongzhi.core.models import PiiAccessLog
+from gongzhi.core import accesslog, clock, pii
 
 Row = dict[str, Any]
 
@@ -289,12 +288,11 @@ def export_log(*, actor: Any, spec: Spec, fmt: str, params: Mapping[str, str]) -
         return
     with translation.override("zh-hans"):
         label = str(spec.title)
-    PiiAccessLog.objects.create(
-        at=clock.now(),
+    accesslog.record(
         actor=actor,
-        subject_model=f"export.{spec.stem}"[:60],
+        subject_model=f"export.{spec.stem}",
         subject_id=0,
-        subject_label=label[:120],
+        subject_label=label,
         field=EXPORT_FIELD,
-        purpose=describe(fmt, params)[:200],
+        purpose=describe(fmt, params),
     )

@@ -9,6 +9,7 @@ and a masked form for every list and page. The plaintext leaves this module only
 import hashlib
 import hmac
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -16,6 +17,11 @@ from django.conf import settings
 
 PHONE_RE = re.compile(r"^1\d{10}$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
+# Seven digits in a row (spaces and hyphens aside) may be someone's number: a landline has
+# seven or eight, a mobile eleven, an ID number eighteen. Such text never goes into a URL.
+# Digits right after a letter are a code (a person's FL-P0000123), not a number.
+_NUMBER_RUN = re.compile(r"(?<![A-Za-z\d])\d{7,}")
+_SEPARATORS = re.compile(r"[\s\-]")
 
 
 @lru_cache(maxsize=4)
@@ -71,3 +77,40 @@ def mask_id(value: str) -> str:
     if len(value) <= 8:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def number_kind(text: str) -> str:
+    """ "phone" or "id_number" when the text is a whole mobile or ID number (what search looks
+    up by hash), else ""."""
+    if PHONE_RE.match(normalise_phone(text)):
+        return "phone"
+    if ID_RE.match(normalise_id(text)):
+        return "id_number"
+    return ""
+
+
+def carries_number(text: str) -> bool:
+    """Whether the text holds what may be a personal number (a run of seven digits or more)."""
+    return bool(_NUMBER_RUN.search(_SEPARATORS.sub("", text or "")))
+
+
+@dataclass(frozen=True)
+class NumberSearch:
+    """A search by a whole phone or ID number, as the server keeps it: the keyed hash to look
+    up and the masked form to show and log. The clear number is not kept."""
+
+    kind: str  # "phone" or "id_number"
+    digest: str
+    masked: str
+
+
+def number_search(text: str) -> NumberSearch | None:
+    """The search a text asks for when it is a whole phone or ID number, else None."""
+    kind = number_kind(text)
+    if kind == "phone":
+        phone = normalise_phone(text)
+        return NumberSearch(kind, lookup_hash(phone), mask_phone(phone))
+    if kind == "id_number":
+        number = normalise_id(text)
+        return NumberSearch(kind, lookup_hash(number), mask_id(number))
+    return None

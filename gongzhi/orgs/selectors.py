@@ -48,18 +48,19 @@ def person_list(*, user: Any) -> QuerySet[Person]:
 
 
 def person_search(*, user: Any, text: str) -> QuerySet[Person]:
-    """Search by name (contains) or by exact phone number (through the keyed hash)."""
+    """Search by name (contains) or code. A whole phone or ID number finds nobody here: that
+    search is `services.person_number_search`, which writes the access log."""
     text = (text or "").strip()
-    qs = person_list(user=user)
-    if not text:
-        return qs.none()
-    phone = pii.normalise_phone(text)
-    if pii.PHONE_RE.match(phone):
-        return qs.filter(phone_hash=pii.lookup_hash(phone))
-    number = pii.normalise_id(text)
-    if pii.ID_RE.match(number):
-        return qs.filter(id_hash=pii.lookup_hash(number))
-    return qs.filter(Q(name__contains=text) | Q(code=text))
+    if not text or pii.number_kind(text):
+        return Person.objects.none()
+    return person_list(user=user).filter(Q(name__contains=text) | Q(code=text))
+
+
+def person_by_number(*, user: Any, search: pii.NumberSearch) -> QuerySet[Person]:
+    """The people in scope whose phone or ID number hashes to the search's digest. Callers
+    reach it through a logged search (services.person_number_search) or its later pages."""
+    column = {"phone": "phone_hash", "id_number": "id_hash"}[search.kind]
+    return person_list(user=user).filter(**{column: search.digest})
 
 
 def party_org_list(*, user: Any) -> QuerySet[PartyOrg]:

@@ -5,14 +5,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.core import clock, pii
+from gongzhi.core import accesslog, pii
 from gongzhi.core.errors import PermissionDeniedError, invalid
-from gongzhi.core.models import PiiAccessLog
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
-from gongzhi.orgs import access
+from gongzhi.orgs import access, selectors
 from gongzhi.orgs.models import (
     Category,
     DualRegistration,
@@ -25,6 +25,7 @@ from gongzhi.orgs.models import (
 from gongzhi.orgs.roles import MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 
 REVEALABLE_FIELDS = {"phone": "phone_enc", "id_number": "id_enc"}
+PERSON_SUBJECT = "orgs.person"  # PiiAccessLog.subject_model of a person's reveal
 
 
 # --- personal data ------------------------------------------------------------------------------
@@ -111,25 +112,40 @@ def person_reveal(*, actor: Any, person: Person, field: str, purpose: str) -> st
     """Return a personal field in clear, after writing who asked, for whom and why."""
     if field not in REVEALABLE_FIELDS:
         raise invalid("field", _("不能查看该字段"))
-    if len((purpose or "").strip()) < 2:
-        raise invalid("purpose", _("请填写查看用途"))
+    purpose = accesslog.required_purpose(purpose)
     if not access.can_reveal(actor, person, field):
         raise PermissionDeniedError(_("无权查看此人的个人信息"))
-    PiiAccessLog.objects.create(
-        at=clock.now(),
+    accesslog.record(
         actor=actor,
-        subject_model="orgs.person",
+        subject_model=PERSON_SUBJECT,
         subject_id=person.pk,
         subject_label=f"{person.name}（{person.code}）",
         field=field,
-        purpose=purpose.strip()[:200],
+        purpose=purpose,
     )
     return pii.decrypt(getattr(person, REVEALABLE_FIELDS[field]))
 
 
-def person_find_by_phone(raw: str) -> Any:
-    """Exact lookup by the keyed hash; the caller scopes the result with access.people_q."""
-    return Person.objects.filter(phone_hash=pii.lookup_hash(pii.normalise_phone(raw)))
+SEARCH_SUBJECT = "search.person"  # PiiAccessLog.subject_model of a search by number
+SEARCH_FIELDS = {"phone": "search_phone", "id_number": "search_id_number"}
+_SEARCH_LABELS = {"phone": "按手机号查找", "id_number": "按身份证号查找"}  # the log's language
+
+
+@transaction.atomic
+def person_number_search(*, actor: Any, search: pii.NumberSearch, purpose: str = "") -> QuerySet[Person]:
+    """Look people up by a whole phone or ID number, writing who searched, for what (masked),
+    why (when given) and how many in scope matched. The number stays out of the row."""
+    found = selectors.person_by_number(user=actor, search=search)
+    hits = found.count()
+    accesslog.record(
+        actor=actor,
+        subject_model=SEARCH_SUBJECT,
+        subject_id=0,
+        subject_label=f"{_SEARCH_LABELS[search.kind]} {search.masked}，命中 {hits} 人",
+        field=SEARCH_FIELDS[search.kind],
+        purpose=(purpose or "").strip() or "未填写",
+    )
+    return found
 
 
 # --- units and posts ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.cases import callback, routing, suggestions, workflow
+from gongzhi.cases import callback, contact, routing, suggestions, workflow
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
@@ -30,6 +30,7 @@ from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Category, Post
 from gongzhi.web.http import messages_of, not_found, page, valid_id
 from gongzhi.web.report import MAX_PHOTOS, category_groups
+from gongzhi.web.reveal import PURPOSES
 
 ACTION_LABELS = {
     "create": gettext_lazy("上报"),
@@ -169,6 +170,8 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "categories": category_groups() if "category" in needs else [],
         "labels": ACTION_LABELS,
         "callback_url": callback_url,
+        "can_contact": bool(case.contact_phone_masked) and contact.can_reveal_contact(user, case),
+        "purposes": PURPOSES,
         "max_photos": MAX_PHOTOS,
         "done": ACTION_LABELS.get(request.GET.get("done", ""), ""),
         "typed": {},

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue, suggestions
 from gongzhi.cases.states import State
-from gongzhi.core import clock, paging, workcal, workcal_db
+from gongzhi.core import clock, paging, pii, workcal, workcal_db
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -111,6 +111,9 @@ def case_filters(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], 
     errors: list[str] = []
     values = {k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to")}
     filters: dict[str, Any] = {"q": values["q"]}
+    if pii.carries_number(values["q"]):  # the URL, and so every access log, would keep it
+        errors.append(_("描述筛选不能含手机号、身份证号等号码（网址会被记录）"))
+        filters["q"] = values["q"] = ""
     if values["state"] in State.values:
         filters["state"] = values["state"]
     filters["category"] = values["category"]

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases import exports as case_exports
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue
-from gongzhi.core import clock, exports
+from gongzhi.core import clock, exports, pii
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.core.exports import Spec
 from gongzhi.geo.levels import Level
@@ -34,6 +34,7 @@ from gongzhi.meetings.models import SlipState
 from gongzhi.orgs import access
 from gongzhi.orgs import exports as org_exports
 from gongzhi.orgs import selectors as org_selectors
+from gongzhi.web import people
 from gongzhi.web.cases_views import QUEUE_STATES, case_filters
 from gongzhi.web.http import error_response, has_nul, messages_of, not_found, require_power
 from gongzhi.web.meetings_views import node_filter
@@ -71,15 +72,23 @@ def _params(request: HttpRequest) -> dict[str, str]:
 
 
 def send(
-    request: HttpRequest, spec: Spec, qs: QuerySet[Any], fmt: str, *, limit: int | None = None
+    request: HttpRequest,
+    spec: Spec,
+    qs: QuerySet[Any],
+    fmt: str,
+    *,
+    limit: int | None = None,
+    logged: dict[str, str] | None = None,
 ) -> HttpResponseBase:
     """The file: Excel if it fits under the cap (else a page pointing to the CSV), or the CSV
-    stream. The access-log row (lists with personal data) is written first."""
+    stream. The access-log row (lists with personal data) is written first, with the filters
+    as given or, when a filter is a token, as `logged` says them."""
     capped = limit is not None and limit <= exports.XLSX_MAX_ROWS
     if fmt == "xlsx" and not capped and exports.exceeds(qs, exports.XLSX_MAX_ROWS):
         return too_many(request)
     if request.user.is_authenticated:
-        exports.export_log(actor=request.user, spec=spec, fmt=fmt, params=_params(request))
+        params = _params(request) if logged is None else logged
+        exports.export_log(actor=request.user, spec=spec, fmt=fmt, params=params)
     if fmt == "xlsx":
         return exports.xlsx_response(exports.xlsx_file(spec, exports.rows(spec, qs, limit=limit)), spec.stem)
     return exports.csv_response(exports.csv_stream(spec, exports.rows(spec, qs, limit=limit)), spec.stem)
@@ -165,10 +174,20 @@ def slips_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 
 @staff_export
 def people_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    """The people search's results (the page lists nobody until something is searched)."""
+    """The people search's results (the page lists nobody until something is searched): by
+    name from `q`, by number from the page's token (web.people), never from a number in the URL."""
     require_power(request, access.VIEW_PEOPLE)
     require_power(request, access.EXPORT)
+    token = request.GET.get("s", "")
+    if token:
+        search = people.stashed(request, token)
+        if search is None:
+            return refuse(request, [_("查询已过期，请重新输入号码查询")])
+        qs = org_selectors.person_by_number(user=request.user, search=search).order_by("name", "code")
+        return send(request, org_exports.PEOPLE, qs, fmt, logged={"number": search.masked})
     q = (request.GET.get("q") or "").strip()[:50]
+    if pii.carries_number(q):
+        return refuse(request, [_("手机号、身份证号请在查询框中输入（不放进网址）")])
     if not q:
         return refuse(request, [_("请先输入查询条件（姓名、手机号或身份证号）")])
     qs = org_selectors.person_search(user=request.user, text=q).order_by("name", "code")

@@ -71,6 +71,7 @@ urlpatterns = [
     path("cases/attachments/<int:pk>/", cases_views.attachment, name="case_attachment"),
     path("cases/<int:pk>/", case_actions.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/", case_actions.case_act, name="case_act"),
+    path("cases/<int:pk>/contact/", reveal.case_contact, name="case_contact_reveal"),
     # meetings (居务会): calendar, meeting, agenda pool, vetting, task slips
     path("meetings/", meetings_views.calendar, name="meetings"),
     path("meetings/new/", meetings_actions.meeting_create, name="meeting_create"),

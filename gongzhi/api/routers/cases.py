@@ -14,10 +14,10 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.api.pagination import PageParams
-from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.api.shortcuts import MAX_ID, caller, found, refuse_number_in_url
+from gongzhi.cases import contact, suggestions
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
-from gongzhi.cases import suggestions
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
 from gongzhi.core import paging, refdata
@@ -259,6 +259,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     """Counted up to 10,000; deep pages follow `next_cursor` (a keyset page costs the same
     however deep it is), `offset` still works for the first pages."""
     user = caller(request)
+    refuse_number_in_url(filters.q)
     wanted: dict[str, Any] = {"state": filters.state, "category": filters.category, "q": filters.q}
     if filters.node:
         node = found(Node.objects.filter(code=filters.node).first())
@@ -336,6 +337,27 @@ def _create_batch(user: Any, payload: BatchIn) -> Status:
 def case_detail(request: HttpRequest, case_id: int = CaseId) -> dict[str, Any]:
     user = caller(request)
     return case_out(_scoped_case(user, case_id), user)
+
+
+class ContactRevealIn(Schema):
+    purpose: str = Field(..., max_length=200, description="查看用途，如“电话回访”")
+
+
+class ContactRevealOut(Schema):
+    contact_name: str
+    contact_phone: str = Field(..., description="完整号码（本次查看已留痕）")
+
+
+@router.post("/{case_id}/reveal-contact", response=ContactRevealOut, summary="查看联系人完整号码（留痕）")
+def case_contact_reveal(
+    request: HttpRequest, payload: ContactRevealIn, case_id: int = CaseId
+) -> dict[str, Any]:
+    """For REVEAL_PII + VIEW_CASES over the case's place or the dispatched post's holders
+    (cases.contact); the access-log row is written before the number is returned."""
+    user = caller(request)
+    case = _scoped_case(user, case_id)
+    phone = contact.case_contact_reveal(actor=user, case=case, purpose=payload.purpose)
+    return {"contact_name": case.contact_name, "contact_phone": phone}
 
 
 @router.get("/{case_id}/events", response=list[EventOut], summary="工单记录（时间线）")

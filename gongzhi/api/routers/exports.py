@@ -18,7 +18,7 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from gongzhi.api.shortcuts import caller, not_found, require
+from gongzhi.api.shortcuts import caller, not_found, refuse_number_in_url, require
 from gongzhi.cases import exports as case_exports
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.states import State
@@ -61,6 +61,7 @@ def _invalid(field: str, message: str) -> JsonResponse:
 def case_export_csv(request: HttpRequest, filters: Query[CaseExportFilters]) -> HttpResponseBase:
     user = caller(request)
     require(access.has_power(user, access.EXPORT))
+    refuse_number_in_url(filters.q)
     if filters.category and case_exports.filter_errors(category=filters.category):
         return _invalid("category", _("没有该分类"))
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:

@@ -1,14 +1,23 @@
 """/api/v1/people: residents and staff, masked. Only /reveal returns a clear value, and it
-writes a PiiAccessLog row (orgs.services.person_reveal)."""
+writes a PiiAccessLog row (orgs.services.person_reveal).
+
+Search by a whole phone or ID number is POST /search: a number in a query string would be
+kept by every access log on the way (docs/personal-data.md), so GET refuses one with a 400
+naming the POST. Each search by number writes its own access-log row.
+"""
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
+from ninja.errors import HttpError
 
 from gongzhi.api.pagination import Page, PageParams, paginate
 from gongzhi.api.routers.people_schemas import PersonOut, person_out
 from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.core import pii
+from gongzhi.core.errors import invalid
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs import services as org_services
 
@@ -18,7 +27,14 @@ IdPath = Path(..., ge=1, le=MAX_ID)
 
 
 class PeopleFilters(PageParams):
-    q: str | None = Field(None, max_length=100, description="姓名包含，或完整手机号 / 身份证号")
+    q: str | None = Field(
+        None, max_length=100, description="姓名包含或人员编码；手机号、身份证号请用 POST /people/search"
+    )
+
+
+class NumberSearchIn(PageParams):
+    number: str = Field(..., max_length=30, description="完整手机号或身份证号（精确查找）")
+    purpose: str = Field("", max_length=200, description="查找用途（可不填，写入查看记录）")
 
 
 class RevealIn(Schema):
@@ -35,9 +51,23 @@ class RevealOut(Schema):
 def person_list(request: HttpRequest, filters: Query[PeopleFilters]) -> dict[str, Any]:
     user = caller(request)
     q = (filters.q or "").strip()
-    # Search goes through the scoped selector: an exact phone outside scope counts 0.
+    if pii.carries_number(q):
+        raise HttpError(400, _("手机号、身份证号请用 POST /api/v1/people/search 查找（不放进网址）"))
     qs = org_selectors.person_search(user=user, text=q) if q else org_selectors.person_list(user=user)
     page = paginate(qs.order_by("code"), filters)
+    page["items"] = [person_out(p) for p in page["items"]]
+    return page
+
+
+@router.post("/search", response=Page[PersonOut], summary="按完整手机号或身份证号查找（留痕）")
+def person_number_search(request: HttpRequest, payload: NumberSearchIn) -> dict[str, Any]:
+    """Exact, scoped (a number outside the caller's scope counts 0) and written to the access
+    log with the masked number and the count. Each call is one search, so each page is logged."""
+    search = pii.number_search(payload.number)
+    if search is None:
+        raise invalid("number", _("请输入完整的11位手机号或18位身份证号"))
+    found = org_services.person_number_search(actor=caller(request), search=search, purpose=payload.purpose)
+    page = paginate(found.order_by("code"), payload)
     page["items"] = [person_out(p) for p in page["items"]]
     return page
 

@@ -30,18 +30,69 @@ def test_people_scoped_searched_and_masked(api, world, who, count, sees_zhang, s
     assert listing.json()["count"] == count
     assert not CLEAR.search(listing.text)
     for person, phone, sees in ((world.zhang, ZHANG_PHONE, sees_zhang), (world.li, LI_PHONE, sees_li)):
-        search = api("GET", "/people", as_=who, params={"q": phone})
+        search = api("POST", "/people/search", as_=who, json={"number": phone})
         assert search.json()["count"] == int(sees)  # no leak through search counts
         detail = api("GET", f"/people/{person.pk}", as_=who)
         assert detail.status_code == (200 if sees else 404)
         assert not CLEAR.search(detail.text)
-    by_id = api("GET", "/people", as_=who, params={"q": ZHANG_ID}).json()
+    by_id = api("POST", "/people/search", as_=who, json={"number": ZHANG_ID}).json()
     assert by_id["count"] == int(sees_zhang)
+    assert PiiAccessLog.objects.filter(actor__username=who, subject_model="search.person").count() == 3
     by_name = api("GET", "/people", as_=who, params={"q": "阿婆"}).json()
     assert by_name["count"] == int(sees_zhang)
     if sees_zhang:
         assert by_name["items"][0]["phone_masked"] == "138****8000"
         assert by_name["items"][0]["id_masked"] == "3101**********1234"
+
+
+def test_number_search_is_logged_with_masked_number_purpose_and_hits(api, world):
+    r = api("POST", "/people/search", as_="grid", json={"number": "138 0013 8000", "purpose": "电话联系"})
+    assert r.status_code == 200 and [p["name"] for p in r.json()["items"]] == ["张阿婆"]
+    assert not CLEAR.search(r.text)
+    row = PiiAccessLog.objects.get()
+    assert (row.actor.username, row.field, row.subject_label, row.purpose) == (
+        "grid",
+        "search_phone",
+        "按手机号查找 138****8000，命中 1 人",
+        "电话联系",
+    )
+    by_id = api("POST", "/people/search", as_="committee", json={"number": ZHANG_ID.lower()})
+    assert by_id.json()["count"] == 1
+    assert PiiAccessLog.objects.latest("id").subject_label == "按身份证号查找 3101**********1234，命中 1 人"
+    log = api("GET", "/audit/pii-access", as_="auditor").json()["items"]
+    assert [i["field"] for i in log] == ["search_id_number", "search_phone"]
+    assert not CLEAR.search(str(log))
+
+
+def test_a_number_on_get_is_refused_pointing_at_the_post(api, world):
+    for number in (ZHANG_PHONE, ZHANG_ID, "138-0013-8000"):
+        r = api("GET", "/people", as_="street", params={"q": number})
+        assert r.status_code == 400 and "POST /api/v1/people/search" in r.json()["detail"]
+        assert number not in r.text  # inputs are never echoed back
+    english = api(
+        "GET", "/people", as_="street", params={"q": ZHANG_PHONE}, headers={"Accept-Language": "en"}
+    )
+    assert english.json()["detail"].startswith(
+        "Search by a phone or ID number with POST /api/v1/people/search"
+    )
+    assert not PiiAccessLog.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"number": "张阿婆"}, 422, "number"),  # names are GET ?q=
+        ({"number": "1380013800"}, 422, "number"),  # ten digits: not a whole number
+        ({}, 422, "number"),
+        ({"number": ZHANG_PHONE, "purpose": "x" * 201}, 422, "purpose"),
+        ({"number": ZHANG_PHONE, "limit": 0}, 422, "limit"),
+    ],
+)
+def test_number_search_refusals_write_nothing(api, world, body, status, field):
+    r = api("POST", "/people/search", as_="street", json=body)
+    assert r.status_code == status and r.json()["detail"][0]["loc"][-1] == field
+    assert not PiiAccessLog.objects.exists()
+    assert api("POST", "/people/search", json={"number": ZHANG_PHONE}).status_code == 401
 
 
 def test_unknown_and_hidden_person_look_the_same(api, world):

@@ -2,6 +2,7 @@
 
 import pytest
 
+from gongzhi.core import pii
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.core.models import PiiAccessLog
 from gongzhi.orgs import access, selectors, services
@@ -70,11 +71,21 @@ def test_phone_is_stored_encrypted_and_masked(people):
     assert "13800138000" not in repr(resident)
 
 
-def test_search_by_phone_uses_hash_and_scope(tree, people):
+def test_search_by_phone_uses_hash_and_scope_and_is_logged(tree, people):
     insider = make_staff("in", PostRole.COMMITTEE_STAFF, tree.r1)
     outsider = make_staff("out", PostRole.COMMITTEE_STAFF, tree.r3)
-    assert list(selectors.person_search(user=insider, text="138 0013 8000")) == [people["resident"]]
-    assert not selectors.person_search(user=outsider, text="13800138000").exists()
+    search = pii.number_search("138 0013 8000")
+    assert search is not None and search.masked == "138****8000"
+    found = services.person_number_search(actor=insider, search=search, purpose="电话联系")
+    assert list(found) == [people["resident"]]
+    assert not services.person_number_search(actor=outsider, search=search).exists()
+    labels = list(PiiAccessLog.objects.order_by("id").values_list("actor__username", "subject_label"))
+    assert labels == [
+        ("in", "按手机号查找 138****8000，命中 1 人"),
+        ("out", "按手机号查找 138****8000，命中 0 人"),
+    ]
+    # The name search never looks a number up (that path is the logged one above).
+    assert not selectors.person_search(user=insider, text="13800138000").exists()
 
 
 def test_department_category_scope(tree):

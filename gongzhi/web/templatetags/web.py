@@ -37,7 +37,14 @@ NAV = [
     ("web:audit_pii", _("查看记录"), access.AUDIT),
 ]
 
-FIELD_LABELS = {"phone": _("手机号"), "id_number": _("身份证号"), "export": _("批量导出（脱敏）")}
+FIELD_LABELS = {
+    "phone": _("手机号"),
+    "id_number": _("身份证号"),
+    "export": _("批量导出（脱敏）"),
+    "contact_phone": _("工单联系电话"),
+    "search_phone": _("按手机号查找"),
+    "search_id_number": _("按身份证号查找"),
+}
 
 
 # What each role opens every day, first: the strip shows these (up to MENU_PRIMARY entries) and

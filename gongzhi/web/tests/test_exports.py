@@ -353,7 +353,9 @@ def test_people_export_is_the_search_masked_and_logged_without_the_number(cw):
     rows = table(client.get("/people/export.csv?q=阿"))
     names = {r[1] for r in rows[1:]}
     assert names == {"张阿婆", "王阿姨"}  # R1's residents; R3's 孙奶奶 is out of scope anyway
-    young = table(client.get("/people/export.csv?q=13800138003"))
+    assert client.get("/people/export.csv?q=13800138003").status_code == 400  # never from the URL
+    searched = client.post("/people/", {"q": "13800138003"})["Location"]  # ?s=<token>
+    young = table(client.get("/people/export.csv?" + searched.split("?")[1]))
     header = young[0]
     row = dict(zip(header, young[1], strict=True))
     assert row["姓名"] == "赵小弟" and row["手机号（脱敏）"] == "138****8003"
@@ -361,7 +363,8 @@ def test_people_export_is_the_search_masked_and_logged_without_the_number(cw):
     data = body(client.get("/people/export.xlsx?q=赵"))
     assert b"13800138003" not in data and ID_NUMBER.encode() not in data
     logs = list(PiiAccessLog.objects.order_by("id").values_list("subject_model", "purpose"))
-    assert logs[1] == ("export.people", "CSV：q=138****8003")  # the searched number, masked
+    assert logs[1] == ("search.person", "未填写")  # the search by number itself
+    assert logs[2] == ("export.people", "CSV：number=138****8003")  # the searched number, masked
     assert all("13800138003" not in p for _, p in logs)
     outsider = table(cw.client("outsider").get("/people/export.csv?q=阿"))
     assert {r[1] for r in outsider[1:]} == set()
