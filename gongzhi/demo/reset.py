@@ -66,6 +66,12 @@ def reset_demo() -> dict[str, int]:
     messages = OutboxMessage.objects.filter(recipient__in=users)
     disclosures = Disclosure.objects.filter(node_path__startswith=under)
     steps = {
+        # First: its subjects (people, cases) are read while they still exist.
+        "pii_log": PiiAccessLog.objects.filter(
+            Q(subject_model="orgs.person", subject_id__in=people.values("pk"))
+            | Q(subject_model="cases.case", subject_id__in=cases.values("pk"))  # contact reveals
+            | Q(actor__in=users)
+        ),
         "disclosure_events": DisclosureEvent.objects.filter(
             Q(disclosure__in=disclosures) | Q(actor__in=users)
         ),
@@ -96,9 +102,6 @@ def reset_demo() -> dict[str, int]:
         "admin_log": LogEntry.objects.filter(user__in=users),
         "user_groups": user_model.groups.through.objects.filter(user__in=users),
         "user_permissions": user_model.user_permissions.through.objects.filter(user__in=users),
-        "pii_log": PiiAccessLog.objects.filter(
-            Q(subject_model="orgs.person", subject_id__in=people.values("pk")) | Q(actor__in=users)
-        ),
         "registrations": DualRegistration.objects.filter(node__path__startswith=under),
         "post_categories": Post.categories.through.objects.filter(post__node__path__startswith=under),
         "posts": Post.objects.filter(Q(node__path__startswith=under) | Q(person__in=people)),

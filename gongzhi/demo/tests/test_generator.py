@@ -11,11 +11,12 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
 
-from gongzhi.cases import routing, sla
+from gongzhi.cases import contact, routing, sla
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, State
 from gongzhi.cases.workflow import NOTES, TRANSITIONS, replay
 from gongzhi.core import pii
+from gongzhi.core.models import PiiAccessLog
 from gongzhi.demo import sealing
 from gongzhi.demo.calibration import AS_OF, plan_totals
 from gongzhi.demo.generator import DemoExistsError, generate
@@ -31,6 +32,8 @@ from gongzhi.meetings.services import quorum
 from gongzhi.meetings.slips import content_hash
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
+from gongzhi.orgs.services import person_reveal
+from gongzhi.testing.factories import UserFactory
 from gongzhi.testing.reference import ensure_reference_data
 
 SEED = 7
@@ -466,3 +469,15 @@ def test_disclosures_follow_decided_repairs_and_replay_from_their_events() -> No
         if d.state == "done":
             assert d.slip.state == "done" and d.result_at > d.plan_at <= NOW
     assert sum(d.amendments for d in rows) == 1
+
+
+def test_reset_removes_the_access_log_of_its_people_and_cases() -> None:
+    """Reveals by someone outside the demo (a superuser) go with the demo person or case."""
+    admin = UserFactory(username="outside-admin", is_superuser=True)
+    case = Case.objects.exclude(contact_phone_enc="").first()
+    assert case is not None
+    contact.case_contact_reveal(actor=admin, case=case, purpose="电话回访")
+    person_reveal(actor=admin, person=residents().first(), field="phone", purpose="上门走访")
+    assert PiiAccessLog.objects.filter(actor=admin).count() == 2
+    reset_demo()
+    assert not PiiAccessLog.objects.filter(actor=admin).exists()
