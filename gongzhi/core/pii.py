@@ -80,8 +80,8 @@ def mask_id(value: str) -> str:
 
 
 def number_kind(text: str) -> str:
-    """ "phone" or "id_number" when the text is a whole mobile or ID number (what search looks
-    up by hash), else ""."""
+    """Which whole number the text is, as search looks it up by hash: "phone" (a mobile),
+    "id_number", or "" for anything else."""
     if PHONE_RE.match(normalise_phone(text)):
         return "phone"
     if ID_RE.match(normalise_id(text)):

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
@@ -58,3 +59,33 @@ def test_prune_keeps_recent_rows(db, settings):
         )
     call_command("prune_access_log")
     assert list(PiiAccessLog.objects.values_list("at", flat=True)) == [now - timedelta(days=10)]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "carries"),
+    [
+        ("13800138000", "phone", True),
+        ("+86 138-0013-8000", "phone", True),
+        ("310104199001011234", "id_number", True),
+        ("31010419900101123x", "id_number", True),
+        ("王13800138000", "", True),  # a number inside text: not a search, still not for a URL
+        ("6471234", "", True),  # a landline
+        ("1380013800", "", True),  # a number short of a digit
+        ("FL-P0000123", "", False),  # a person's code
+        ("123456", "", False),
+        ("张阿婆", "", False),
+        ("", "", False),
+    ],
+)
+def test_number_kind_and_carries_number(text, kind, carries):
+    assert pii.number_kind(text) == kind
+    assert pii.carries_number(text) is carries
+
+
+def test_number_search_keeps_the_hash_and_the_masked_form_only():
+    search = pii.number_search("138 0013 8000")
+    assert search == pii.NumberSearch("phone", pii.lookup_hash("13800138000"), "138****8000")
+    by_id = pii.number_search("31010419900101123x")
+    assert by_id is not None and by_id.masked == "3101**********123X"
+    assert by_id.digest == pii.lookup_hash("31010419900101123X")
+    assert pii.number_search("张阿婆") is None and pii.number_search("1380013800") is None
