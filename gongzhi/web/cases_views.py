@@ -7,7 +7,14 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -104,10 +111,13 @@ def _day(value: str, errors: list[str], label: str) -> date | None:
     return day
 
 
-def case_filters(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], list[str]]:
+def case_filters(
+    request: HttpRequest, given: QueryDict | None = None
+) -> tuple[dict[str, str], dict[str, Any], list[str]]:
     """The case list's filters as given (values), as case_search takes them (filters), and what
-    was wrong with them (errors). The list page and its exports both read them here."""
-    get = request.GET
+    was wrong with them (errors). The list page and its exports both read them here, from the
+    query string unless `given` (the filter form's POST)."""
+    get = request.GET if given is None else given
     errors: list[str] = []
     values = {k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to")}
     filters: dict[str, Any] = {"q": values["q"]}
@@ -133,8 +143,15 @@ def case_filters(request: HttpRequest) -> tuple[dict[str, str], dict[str, Any], 
 
 @page
 def case_list(request: HttpRequest) -> HttpResponse:
-    """All cases the user may see, filtered by state, category, place, text and report date."""
-    values, filters, errors = case_filters(request)
+    """All cases the user may see, filtered by state, category, place, text and report date.
+
+    The filter form posts: valid filters go on (303) to this page's GET URL, which pages and
+    exports carry; a number typed into 描述包含 is refused here, before it can reach a URL."""
+    posted = request.method == "POST"
+    values, filters, errors = case_filters(request, request.POST if posted else None)
+    if posted and not errors:
+        query = urlencode({k: v for k, v in values.items() if v})
+        return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path, status=303)
     rows = _page(request, case_selectors.case_search(user=request.user, filters=filters))
     return render(
         request,

@@ -92,6 +92,8 @@ def _search(request: HttpRequest) -> HttpResponse:
     text = (request.POST.get("q") or "").strip()[:50]
     search = pii.number_search(text)
     url = reverse("web:people")
+    if search is None and pii.carries_number(text):  # part of a number: answered here, not in a URL
+        return _render(request, {"errors": [_("请输入完整的11位手机号或18位身份证号")]}, status=400)
     if search is None:
         return HttpResponseRedirect(f"{url}?{urlencode({'q': text})}" if text else url, status=303)
     purpose = (request.POST.get("purpose_other") or request.POST.get("purpose") or "").strip()[:200]

@@ -109,3 +109,15 @@ def test_the_case_list_refuses_a_number_in_its_text_filter(cw):
     assert listed.context["rows"].paginator.count == 1  # the filter is dropped, not applied
     assert client.get("/cases/export.csv", {"q": "138-1234-5678"}).status_code == 400
     assert client.get("/cases/", {"q": "楼道"}).status_code == 200
+
+
+def test_the_case_filter_form_posts_and_goes_on_to_the_list_url(cw):
+    report(cw, text="楼道堆物", contact_phone=PHONE)
+    client = cw.client("dispatcher")
+    posted = client.post("/cases/", {"state": "received", "q": "楼道", "from": ""})
+    assert posted.status_code == 303 and posted["Location"] == "/cases/?state=received&q=%E6%A5%BC%E9%81%93"
+    assert client.get(posted["Location"]).context["rows"].paginator.count == 1
+    refused = client.post("/cases/", {"state": "received", "q": "138 1234 5678"})
+    assert refused.status_code == 400 and "Location" not in refused
+    assert "网址会被记录" in refused.content.decode() and PHONE not in refused.content.decode()
+    assert client.post("/cases/", {}).status_code == 303

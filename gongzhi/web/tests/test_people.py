@@ -76,6 +76,15 @@ def test_a_token_is_the_sessions_own_and_expires(as_role, world):
     assert expired.context["results"] is None and "已过期" in expired.content.decode()
 
 
+def test_part_of_a_number_is_answered_in_place_never_redirected_into_a_url(as_role, world):
+    client, _user = as_role("committee")
+    response = client.post("/people/", {"q": "1380013800"})
+    assert response.status_code == 400 and "Location" not in response
+    assert "请输入完整的11位手机号或18位身份证号" in response.content.decode()
+    assert 'value="1380013800"' not in response.content.decode()  # not echoed into the box either
+    assert not PiiAccessLog.objects.exists()
+
+
 def test_a_name_posted_goes_on_to_a_plain_url_and_is_not_logged(as_role, world):
     client, _user = as_role("committee")
     posted = client.post("/people/", {"q": "阿"})

@@ -119,6 +119,10 @@ def test_staff_work_leaves_no_number_in_urls_or_logs(browser, cw, live_server, l
     # The case pages, the contact phone revealed with a purpose, a refused reveal (a 400:
     # django.request writes a warning with the path, so the run has log lines to check).
     assert browser.http.get("/cases/").status_code == 200
+    filtered = browser.post_form("/cases/", "/cases/", {"q": "纸板"})
+    assert filtered.status_code == 200 and "?q=" in str(filtered.url)
+    by_number = browser.post_form("/cases/", "/cases/", {"q": CASE_PHONE})  # refused in place
+    assert by_number.status_code == 400 and str(by_number.url).endswith("/cases/")
     page = browser.http.get(f"/cases/{case.pk}/")
     assert "138****5678" in page.text and CASE_PHONE not in page.text
     form = f"/cases/{case.pk}/"
@@ -137,7 +141,7 @@ def test_staff_work_leaves_no_number_in_urls_or_logs(browser, cw, live_server, l
     )
     assert contact.json()["contact_phone"] == CASE_PHONE
 
-    assert len(browser.urls) >= 15 and any("Bad Request" in line for line in log_lines)
+    assert len(browser.urls) >= 20 and any("Bad Request" in line for line in log_lines)
     assert leaks(browser.urls) == []
     assert leaks(log_lines) == []
     fields = sorted(PiiAccessLog.objects.values_list("field", flat=True))
