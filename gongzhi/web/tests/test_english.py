@@ -21,6 +21,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from gongzhi.api import services as api_services
+from gongzhi.cases import services as case_services
+from gongzhi.cases.states import Source
 from gongzhi.geo.models import Node
 from gongzhi.orgs import services as org_services
 from gongzhi.orgs.models import Category, Person, Post, Unit
@@ -310,6 +312,30 @@ def test_case_pages_in_english(client, tree, committee, catalog):
         response = client.get(reverse(name))
         assert response.status_code == 200, name
         assert_english(response.content.decode(), catalog)
+
+
+def test_people_search_by_number_and_case_contact_in_english(client, tree, committee, catalog):
+    """The search box's purpose, a search by number, its refusal in a URL, the case's 查看完整号码."""
+    PersonFactory(name="Zhang", phone="13800138000", home=tree.h1)
+    case = case_services.case_create(
+        actor=None,
+        intake=case_services.Intake(
+            node=tree.b1, text="Boxes", source=Source.RESIDENT, contact_phone="13812345678"
+        ),
+    )
+    client.force_login(committee)
+    english(client)
+    search = client.get("/people/").content.decode()
+    assert_english(search, catalog)
+    assert "Purpose (recorded when searching by number)" in search
+    found = client.post("/people/", {"q": "13800138000"}, follow=True).content.decode()
+    assert_english(found, catalog)
+    assert "Search by number 138****8000" in found
+    refused = client.get("/people/", {"q": "13800138000"}).content.decode()
+    assert "Type phone and ID numbers into the search box" in refused
+    detail = client.get(reverse("web:case_detail", args=[case.pk])).content.decode()
+    assert_english(detail, catalog)
+    assert "Show full number" in detail and "Show contact phone" in detail
 
 
 def test_chinese_stays_the_default(client, tree, committee):
