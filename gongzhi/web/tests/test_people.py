@@ -154,3 +154,13 @@ def test_person_outside_scope_is_404(as_role, world, key, target):
 def test_unknown_person_is_404(as_role, world):
     client, _user = as_role("street")
     assert client.get("/people/999999/").status_code == 404
+
+
+def test_a_session_keeps_its_last_ten_searches(as_role, world):
+    client, _user = as_role("committee")
+    first = client.post("/people/", {"q": "13800138000"})["Location"]
+    for _ in range(people.KEPT_SEARCHES):
+        last = client.post("/people/", {"q": "13800138003"})["Location"]
+    assert len(client.session[people.SESSION_KEY]) == people.KEPT_SEARCHES
+    assert client.get(first).context["results"] is None  # the oldest is gone
+    assert [p.name for p in client.get(last).context["results"]] == ["赵小弟"]
