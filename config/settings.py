@@ -6,7 +6,6 @@ development keys so the product runs on a laptop with no configuration.
 """
 
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -65,7 +64,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
     "gongzhi.core",
     "gongzhi.geo",
     "gongzhi.orgs",
@@ -89,8 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Last, as django-axes asks: it turns lockouts into a response.
-    "axes.middleware.AxesMiddleware",
+    # Turns a login refused by the limiter (core.logins) into a 429 page, whichever form asked.
+    "gongzhi.web.auth.LoginRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -147,9 +145,10 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# --- auth, lockout --------------------------------------------------------------------------
+# --- auth, rate limits (docs/security.md, ADR 0011) ------------------------------------------
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    # First: refuses a login whose address or username budget is spent (core.logins).
+    "gongzhi.core.logins.LoginLimitBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,12 +160,34 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
-AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
-AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+
+def _budget(name: str, limit: int, minutes: int) -> tuple[int, int]:
+    """(limit, window seconds) from `<NAME>` and `<NAME>_MINUTES`, else the defaults."""
+    return int(os.environ.get(name, str(limit))), 60 * int(os.environ.get(f"{name}_MINUTES", str(minutes)))
+
+
+# Budgets of core.limits, counted in the database and shared by every worker: {name: (limit,
+# window seconds)}. Logins count failures only, so 30 people behind one street office's NAT
+# logging in correctly spend nothing.
+RATE_LIMITS = {
+    # Failed logins per username, from any address (a pause, not a lockout: it ends by itself).
+    "login-user": _budget("LOGIN_FAILURE_LIMIT", 10, 15),
+    # Failed logins per client address, whatever the usernames (one office = one address).
+    "login-ip": _budget("LOGIN_IP_FAILURE_LIMIT", 100, 10),
+    # Resident reports per device (a signed cookie) and per reporter phone; past either, or past
+    # the per-address burst, the report page asks a question instead of refusing.
+    "report-device": _budget("REPORT_DEVICE_LIMIT", 10, 60),
+    "report-phone": _budget("REPORT_PHONE_LIMIT", 10, 60),
+    "report-ip-burst": _budget("REPORT_IP_BURST_LIMIT", 20, 10),
+    # Open311 request lists: anonymous per address, with an api_key per key (a wide date window
+    # or a big page costs more, cases.open311.limits).
+    "open311-list-anon": _budget("OPEN311_ANON_LIST_LIMIT", 60, 10),
+    "open311-list-key": _budget("OPEN311_KEY_LIST_LIMIT", 600, 10),
+}
+# How many reverse proxies in front of gunicorn append to X-Forwarded-For. 0 (the default):
+# the header is ignored and REMOTE_ADDR is the client (a client can write the header itself).
+RATE_LIMIT_TRUSTED_PROXIES = int(os.environ.get("RATE_LIMIT_TRUSTED_PROXIES", "0"))
 
 # --- security headers -----------------------------------------------------------------------
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not DEBUG)

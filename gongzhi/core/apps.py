@@ -8,7 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from gongzhi.core import refdata
+        from gongzhi.core import logins, refdata
+
+        logins.connect()
 
         # After every migrate (all apps' tables exist by then): the reference stamp's table and
         # triggers, recreated where a migration rebuilt a watched table.

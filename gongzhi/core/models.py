@@ -93,3 +93,20 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.subject}"
+
+
+class RateCounter(models.Model):
+    """One budget's count for one subject in one time window (core.limits). The subject is
+    stored only as a keyed hash: no address, username or phone in clear. Rows past
+    `expires_at` are pruned by the limiter itself."""
+
+    bucket = models.CharField(primary_key=True, max_length=100)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("频率计数")
+        verbose_name_plural = _("频率计数")
+
+    def __str__(self) -> str:
+        return f"{self.bucket} {self.count}"

@@ -1,34 +1,23 @@
 """Log in and out with Django's views and our templates.
 
-django-axes locks a username+IP pair after AXES_FAILURE_LIMIT failures. It does not stop
-one address from trying many usernames, so the login POST also has a light per-IP budget
-kept in the cache (the shared Redis cache in production; behind a proxy REMOTE_ADDR must
-be the client's address, as axes also assumes).
+Password checks are limited by core.logins (one budget of failures per username across
+addresses, one per client address; ADR 0011). `LoginRefusedMiddleware` answers a refused login
+with a 429 page, whether the form was ours or the admin's.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-LOGIN_RATE_LIMIT = 30  # POSTs per address per window
-LOGIN_RATE_WINDOW = 10 * 60  # seconds
+from gongzhi.core import logins
 
 
-def rate_limited(request: HttpRequest) -> bool:
-    """Count this login POST against its address; True once the budget is spent."""
-    limit = getattr(settings, "LOGIN_RATE_LIMIT", LOGIN_RATE_LIMIT)
-    key = "web:login-rate:" + request.META.get("REMOTE_ADDR", "")
-    cache.add(key, 0, LOGIN_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, LOGIN_RATE_WINDOW)
-        count = 1
-    return count > limit
+def _minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
 
 
 class LoginView(auth_views.LoginView):
@@ -37,16 +26,33 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        cooloff = settings.AXES_COOLOFF_TIME
-        context["failure_limit"] = settings.AXES_FAILURE_LIMIT
-        context["lockout_minutes"] = int(cooloff.total_seconds() // 60) if cooloff else 0
+        limit, window = settings.RATE_LIMITS[logins.USER_BUDGET]
+        context["failure_limit"] = limit
+        context["lockout_minutes"] = window // 60
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if rate_limited(request):
-            context = {"minutes": LOGIN_RATE_WINDOW // 60}
-            return render(request, "web/rate_limited.html", context, status=429)
-        return super().post(request, *args, **kwargs)
+
+class LoginRefusedMiddleware:
+    """A login refused by the limiter becomes a 429 with Retry-After: for the username, the
+    paused-account page; for the address, the too-many-attempts page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        refused = logins.take_refusal(request)
+        if refused is None:
+            return response
+        context = {
+            "failure_limit": refused.limit,
+            "minutes": _minutes(refused.retry_after),
+            "window_minutes": refused.window // 60,
+        }
+        template = "web/locked_out.html" if refused.per == "user" else "web/rate_limited.html"
+        response = render(request, template, context, status=429)
+        response["Retry-After"] = str(refused.retry_after)
+        return response
 
 
 login = LoginView.as_view()

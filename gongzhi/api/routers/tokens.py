@@ -12,13 +12,14 @@ from gongzhi.api import selectors, services
 from gongzhi.api.auth import session_auth
 from gongzhi.api.models import ApiToken
 from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.core import logins
 
 router = Router(tags=["tokens"])
 
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=60, description="令牌名称，如“巡查App”")
-    # Without a browser session, the user's own credentials (counted by django-axes).
+    # Without a browser session, the user's own credentials (limited by core.logins).
     username: str | None = Field(None, max_length=150)
     password: str | None = Field(None, max_length=200)
 
@@ -52,10 +53,11 @@ def _user_for_create(request: HttpRequest, payload: TokenIn) -> object:
         user = authenticate(request=request, username=payload.username, password=payload.password or "")
         if user is not None:
             return user
-        if getattr(request, "axes_locked_out", False):
-            # Answer in the API's own shape; otherwise AxesMiddleware would render its HTML page.
-            request.axes_locked_out = False  # type: ignore[attr-defined]
-            raise HttpError(429, _("登录失败次数过多，账号已暂时锁定，请稍后再试"))
+        refused = logins.take_refusal(request)  # taken, so the page middleware leaves it alone
+        if refused is not None:
+            if refused.per == "user":
+                raise HttpError(429, _("登录失败次数过多，账号已暂时锁定，请稍后再试"))
+            raise HttpError(429, _("这个网络地址登录失败次数过多，请稍后再试"))
         raise AuthenticationError(401, _("用户名或密码错误"))
     user = session_auth(request)
     if user is None:
