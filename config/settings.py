@@ -135,11 +135,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------------------
+# Redis is only a cache: unreachable, it is a miss (logged), never a 500 (core.cache), and a
+# dead or blackholed server costs at most the short timeouts below.
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 if os.environ.get("REDIS_URL"):
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "gongzhi.core.cache.FailOpenRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
+                "retry": Retry(NoBackoff(), 0),  # a miss now beats a hit after three retries
+            },
         }
     }
 else:
@@ -180,6 +191,7 @@ RATE_LIMITS = {
     "report-device": _budget("REPORT_DEVICE_LIMIT", 10, 60),
     "report-phone": _budget("REPORT_PHONE_LIMIT", 10, 60),
     "report-ip-burst": _budget("REPORT_IP_BURST_LIMIT", 20, 10),
+    "report-challenge-used": (1, 15 * 60),  # internal: each question answers one report
     # Open311 request lists: anonymous per address, with an api_key per key (a wide date window
     # or a big page costs more, cases.open311.limits).
     "open311-list-anon": _budget("OPEN311_ANON_LIST_LIMIT", 60, 10),
@@ -288,6 +300,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A write's kick to the dispatcher (core.outbox.kick) is sent after the response, on its own
+# connection: one attempt, this many seconds at most. When the broker is down the rows stay
+# pending and the beat (or cron's notify_dispatch) sends them once it is back.
+OUTBOX_KICK_TIMEOUT = float(os.environ.get("OUTBOX_KICK_TIMEOUT", "1"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "dispatch-outbox": {"task": "gongzhi.notify.tasks.dispatch_outbox", "schedule": 60.0},

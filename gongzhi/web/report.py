@@ -14,8 +14,6 @@ import json
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
@@ -33,11 +31,10 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Category, Person
+from gongzhi.web import report_guard
 from gongzhi.web.http import page, require_power
 
 MAX_PHOTOS = 4
-REPORT_RATE_LIMIT = 10  # reports per address per window
-REPORT_RATE_WINDOW = 60 * 60  # seconds
 PATROL_PLACES = 500  # most places offered in a patrol worker's select
 SUGGESTION = "suggestion"
 
@@ -94,19 +91,6 @@ def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
             form.add_error(target, messages)
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """Count this report against its address; True once the budget is spent (anti-spam)."""
-    limit = int(getattr(settings, "REPORT_RATE_LIMIT", REPORT_RATE_LIMIT))
-    key = "web:report-rate:" + request.META.get("REMOTE_ADDR", "")
-    cache.add(key, 0, REPORT_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, REPORT_RATE_WINDOW)
-        count = 1
-    return count > limit
-
-
 def _streets() -> list[Node]:
     return list(geo_selectors.children(None))
 
@@ -154,48 +138,66 @@ def _suggestion_place() -> Node | None:
 
 
 def report(request: HttpRequest) -> HttpResponse:
-    """The resident's report page; logged-in residents are linked as the reporter."""
+    """The resident's report page; logged-in residents are linked as the reporter. Past a
+    device's, a phone's or an address's budget it asks a question first (web.report_guard)."""
     suggestion = request.GET.get("kind") == SUGGESTION
     form = ReportForm(request.POST or None)
+    challenge, status = None, 200
     if request.method == "POST":
-        if _rate_limited(request):
-            minutes = {"minutes": REPORT_RATE_WINDOW // 60}
-            return render(request, "web/cases/report_limited.html", minutes, status=429)
-        default = _suggestion_place() if suggestion else None
-        node = _report_place(form, default=default) if form.is_valid() else None
-        files = photos(request, form)
-        if form.is_valid() and node is not None:
-            data = form.cleaned_data
-            intake = case_services.Intake(
-                node=node,
-                text=data["text"],
-                source=Source.RESIDENT,
-                lat=data.get("lat"),
-                lon=data.get("lon"),
-                contact_name=data.get("contact_name") or "",
-                contact_phone=data.get("contact_phone") or "",
-                reporter=_reporter(request),
-                files=files,
-                data={"channel": SUGGESTION} if suggestion else {},
-            )
-            try:
-                case = case_services.case_create(actor=request.user, intake=intake)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                request.session["reported_kind"] = SUGGESTION if suggestion else ""
-                request.session["reported_case"] = case.number
-                request.session["reported_case_id"] = case.pk
-                return redirect("web:report_done")
-    status = 400 if form.errors else 200
+        phone = request.POST.get("contact_phone", "")
+        if "challenge" in request.POST and not report_guard.answered(
+            request.POST["challenge"], request.POST.get("answer", "")
+        ):
+            form.add_error(None, _("答案不对或已过期，请再算一次"))
+            challenge, status = report_guard.new_challenge(), 429
+        elif "challenge" not in request.POST and report_guard.needs_challenge(request, phone):
+            challenge, status = report_guard.new_challenge(), 429
+        else:
+            done = _create_report(request, form, suggestion=suggestion)
+            if done is not None:
+                report_guard.count_report(request, phone)
+                return report_guard.keep_device(request, done)
+            status = 400
     context: dict[str, Any] = {
         "form": form,
         "estates": estates(),
         "max_photos": MAX_PHOTOS,
         "buildings": _buildings(form),
         "suggestion": suggestion,
+        "challenge": challenge,
     }
-    return render(request, "web/cases/report.html", context, status=status)
+    return report_guard.keep_device(request, render(request, "web/cases/report.html", context, status=status))
+
+
+def _create_report(request: HttpRequest, form: ReportForm, *, suggestion: bool) -> HttpResponse | None:
+    """Create the case and answer the redirect to the done page; None (errors on the form) else."""
+    default = _suggestion_place() if suggestion else None
+    node = _report_place(form, default=default) if form.is_valid() else None
+    files = photos(request, form)
+    if not form.is_valid() or node is None:
+        return None
+    data = form.cleaned_data
+    intake = case_services.Intake(
+        node=node,
+        text=data["text"],
+        source=Source.RESIDENT,
+        lat=data.get("lat"),
+        lon=data.get("lon"),
+        contact_name=data.get("contact_name") or "",
+        contact_phone=data.get("contact_phone") or "",
+        reporter=_reporter(request),
+        files=files,
+        data={"channel": SUGGESTION} if suggestion else {},
+    )
+    try:
+        case = case_services.case_create(actor=request.user, intake=intake)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
+    request.session["reported_kind"] = SUGGESTION if suggestion else ""
+    request.session["reported_case"] = case.number
+    request.session["reported_case_id"] = case.pk
+    return redirect("web:report_done")
 
 
 def _reporter(request: HttpRequest) -> Person | None:
