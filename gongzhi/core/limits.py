@@ -102,17 +102,26 @@ def _read(cursor: object, bucket: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _counts(b: Budget, subject: str) -> tuple[int, int, float, float] | None:
+    """(this window's count, the previous one's, its weight, seconds into the window); None
+    when the store is unreachable."""
+    bucket, previous, weight, elapsed = _buckets(b, subject)
+    try:
+        # A savepoint, so a failure inside a caller's transaction does not poison it (PostgreSQL).
+        with transaction.atomic(), connection.cursor() as cursor:
+            return _read(cursor, bucket), _read(cursor, previous), weight, elapsed
+    except DatabaseError:
+        log.warning("limits: the counter store is unreachable; allowing %s", b.name, exc_info=True)
+        return None
+
+
 def peek(name: str, subject: str) -> Verdict:
     """Is the budget spent? Counts nothing (a login checks before it tries the password)."""
     b = budget(name)
-    bucket, previous, weight, elapsed = _buckets(b, subject)
-    try:
-        with connection.cursor() as cursor:
-            current, before = _read(cursor, bucket), _read(cursor, previous)
-    except DatabaseError:
-        log.warning("limits: the counter store is unreachable; allowing %s", name, exc_info=True)
+    counts = _counts(b, subject)
+    if counts is None:
         return Verdict(True, 0, b.limit, 0)
-    return _verdict(b, current, before, weight, elapsed, spent_at=b.limit)
+    return _verdict(b, *counts, spent_at=b.limit)
 
 
 def hit(name: str, subject: str, cost: int = 1) -> Verdict:
@@ -132,6 +141,19 @@ def hit(name: str, subject: str, cost: int = 1) -> Verdict:
         log.warning("limits: the counter store is unreachable; allowing %s", name, exc_info=True)
         return Verdict(True, 0, b.limit, 0)
     return _verdict(b, current, before, weight, elapsed, spent_at=b.limit + 1)
+
+
+def take(name: str, subject: str, cost: int = 1) -> Verdict:
+    """Spend `cost` only if it fits: a refused call costs nothing, so a client is held to the
+    budget itself, not shut out for as long as it keeps asking. (Two callers at the same
+    instant may both fit: the budget can be overshot by one call, never undercounted.)"""
+    b = budget(name)
+    cost = min(cost, b.limit)  # a call dearer than the whole budget still fits an empty one
+    counts = _counts(b, subject)
+    if counts is None:
+        return Verdict(True, 0, b.limit, 0)
+    seen = _verdict(b, *counts, spent_at=b.limit - cost + 1)
+    return seen if not seen.allowed else hit(name, subject, cost)
 
 
 def clear(name: str, subject: str) -> None:

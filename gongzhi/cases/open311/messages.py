@@ -40,6 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "date_order": ("start_date 须早于 end_date", "start_date must be before end_date"),
     "date_span": ("查询时间范围不能超过%(days)d天", "The date range may not span more than %(days)d days"),
     "status_invalid": ("status 只能是 open 或 closed：%(value)s", "status must be open or closed: %(value)s"),
+    "rate_limited": (
+        "请求过于频繁，请在%(seconds)d秒后再试（使用 api_key 可获得更高额度）",
+        "Too many requests: try again in %(seconds)d seconds (an api_key gets a higher budget)",
+    ),
     "too_many_ids": ("一次最多查询%(n)d个工单", "At most %(n)d service requests at once"),
     "request_unknown": ("没有编号为 %(id)s 的工单", "No service request %(id)s"),
     "token_unknown": ("没有这个 token：%(token)s", "Unknown token: %(token)s"),

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.cases.open311 import keys, params, payloads, render, selectors
+from gongzhi.cases.open311 import keys, params, payloads, render, selectors, throttle
 from gongzhi.cases.open311.messages import text
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
@@ -83,12 +83,16 @@ def service_definition(request: HttpRequest, fmt: str, lang: str, code: str) -> 
 def requests(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt, lang)
-    cases = selectors.public_requests(params.request_filters(request.GET, lang))
-    return _requests(fmt, lang, cases)
+    filters = params.request_filters(request.GET, lang)
+    if refused := throttle.refuse(request, fmt, lang, filters):
+        return refused
+    return _requests(fmt, lang, selectors.public_requests(filters))
 
 
 @endpoint("GET")
 def request_detail(request: HttpRequest, fmt: str, lang: str, number: str) -> HttpResponse:
+    if refused := throttle.refuse(request, fmt, lang):
+        return refused
     case = selectors.request_by_number(number)
     if case is None:
         return render.errors(fmt, 404, [text("request_unknown", lang, id=number[:40])])
@@ -98,6 +102,8 @@ def request_detail(request: HttpRequest, fmt: str, lang: str, number: str) -> Ht
 @endpoint("GET")
 def token(request: HttpRequest, fmt: str, lang: str, token: str) -> HttpResponse:
     """Requests are created at once, so the token a client holds is the request id itself."""
+    if refused := throttle.refuse(request, fmt, lang):
+        return refused
     case = selectors.request_by_number(token)
     if case is None:
         return render.errors(fmt, 404, [text("token_unknown", lang, token=token[:40])])

@@ -9,6 +9,17 @@ from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, Tree, UnitFactory, UserFactory, make_staff
 
 
+@pytest.fixture(autouse=True)
+def _open311_read_budgets(settings: Any) -> None:
+    """The Open311 tests read the same lists many times from one address; their read budgets
+    are tested in test_open311_limits.py, which sets its own."""
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "open311-list-anon": (100_000, 600),
+        "open311-list-key": (100_000, 600),
+    }
+
+
 @dataclass
 class CaseWorld:
     tree: Tree
