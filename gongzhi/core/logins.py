@@ -34,9 +34,10 @@ class Refusal:
     window: int
 
 
-def _username(credentials: dict[str, Any]) -> str:
-    # Usernames differ only by case in nobody's roster; casefold so "Wang" and "wang" share a budget.
-    return str(credentials.get("username") or "").strip().casefold()
+def username_subject(username: str | None) -> str:
+    """The budget's subject for a username. Usernames differing only by case belong to nobody's
+    roster twice; casefolded, "Wang" and "wang" share one budget."""
+    return str(username or "").strip().casefold()
 
 
 def refusal(request: HttpRequest | None) -> Refusal | None:
@@ -60,7 +61,7 @@ class LoginLimitBackend:
             return None
         checks = (
             (IP_BUDGET, "ip", limits.client_ip(request)),
-            (USER_BUDGET, "user", _username({"username": username})),
+            (USER_BUDGET, "user", username_subject(username)),
         )
         for name, per, subject in checks:
             if not subject:
@@ -89,6 +90,6 @@ def count_failure(
     if request is None or refusal(request) is not None:  # a refused attempt tried no password
         return
     limits.hit(IP_BUDGET, limits.client_ip(request))
-    username = _username(credentials)
+    username = username_subject(credentials.get("username"))
     if username:
         limits.hit(USER_BUDGET, username)

@@ -4,14 +4,24 @@ budget: 429, errors[] in the URL's format, Retry-After."""
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from gongzhi.cases.open311 import keys
+from gongzhi.core import clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _still_clock() -> Iterator[None]:
+    """Counts are per window: hold the clock at a window's start so none rolls over mid-test."""
+    with clock.freeze(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)):
+        yield
+
 
 DAY = {"start_date": "2026-03-01T00:00:00+08:00", "end_date": "2026-03-02T00:00:00+08:00"}
 QUARTER = {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-03-31T00:00:00+08:00"}

@@ -4,15 +4,25 @@ live in the database, so they hold across workers; successes cost nothing."""
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from gongzhi.core import clock
 from gongzhi.core.models import RateCounter
 from gongzhi.testing.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _still_clock() -> Iterator[None]:
+    """Counts are per window: hold the clock at a window's start so none rolls over mid-test."""
+    with clock.freeze(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)):
+        yield
+
 
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

@@ -3,15 +3,25 @@ per address burst; past one, a question instead of a refusal (web.report_guard).
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from gongzhi.cases.models import Case
+from gongzhi.core import clock
 from gongzhi.testing.factories import Tree, make_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _still_clock() -> Iterator[None]:
+    """Counts are per window: hold the clock at a window's start so none rolls over mid-test."""
+    with clock.freeze(datetime(2026, 3, 2, 8, 0, tzinfo=UTC)):
+        yield
+
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 QUESTION = re.compile(r"(\d+) 加 (\d+) 等于几")
