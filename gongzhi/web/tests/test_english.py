@@ -261,7 +261,7 @@ def test_login_page_in_english(client, db, catalog):
     assert_english(html, catalog)
     for label in ("Log in", "Username", "Password", "Gongzhi", "Forgot your password?"):
         assert label in html
-    assert "After 5 wrong passwords in a row, the account is locked for 15 minutes." in html
+    assert "After 10 wrong passwords in a row, the account is locked for 15 minutes." in html
 
 
 def test_home_tree_and_roster_in_english(client, tree, committee, catalog):

@@ -114,3 +114,11 @@ def test_a_burst_from_one_address_across_fresh_devices_is_asked(street, live_ser
             statuses.append(submit(browser, street).status_code)
     assert statuses == [302, 302, 302, 429, 429]
     assert Case.objects.count() == 3
+
+
+def test_the_question_in_english(street, live_server, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report-device": (0, 3600)}
+    with httpx.Client(base_url=live_server.url, timeout=30, headers={"Accept-Language": "en"}) as browser:
+        asked = submit(browser, street)
+    assert asked.status_code == 429
+    assert re.search(r"What is \d+ plus \d+\?", asked.text) and "answer a small question first" in asked.text
