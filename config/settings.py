@@ -173,9 +173,10 @@ LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"
 
 
-def _budget(name: str, limit: int, minutes: int) -> tuple[int, int]:
+def _budget(name: str, limit: int, minutes: int, minutes_name: str = "") -> tuple[int, int]:
     """(limit, window seconds) from `<NAME>` and `<NAME>_MINUTES`, else the defaults."""
-    return int(os.environ.get(name, str(limit))), 60 * int(os.environ.get(f"{name}_MINUTES", str(minutes)))
+    window = int(os.environ.get(minutes_name or f"{name}_MINUTES", str(minutes)))
+    return int(os.environ.get(name, str(limit))), 60 * window
 
 
 # Budgets of core.limits, counted in the database and shared by every worker: {name: (limit,
@@ -183,7 +184,7 @@ def _budget(name: str, limit: int, minutes: int) -> tuple[int, int]:
 # logging in correctly spend nothing.
 RATE_LIMITS = {
     # Failed logins per username, from any address (a pause, not a lockout: it ends by itself).
-    "login-user": _budget("LOGIN_FAILURE_LIMIT", 10, 15),
+    "login-user": _budget("LOGIN_FAILURE_LIMIT", 10, 15, "LOGIN_LOCKOUT_MINUTES"),
     # Failed logins per client address, whatever the usernames (one office = one address).
     "login-ip": _budget("LOGIN_IP_FAILURE_LIMIT", 100, 10),
     # Resident reports per device (a signed cookie) and per reporter phone; past either, or past
