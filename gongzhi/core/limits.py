@@ -50,7 +50,7 @@ class Verdict:
     allowed: bool
     used: float
     limit: int
-    retry_after: int  # seconds until the estimate drops below the limit (at most one window)
+    retry_after: int  # seconds until the estimate drops below the limit (at most two windows)
 
 
 def budget(name: str) -> Budget:
@@ -86,13 +86,19 @@ def _buckets(b: Budget, subject: str) -> tuple[str, str, float, float]:
 def _verdict(
     b: Budget, current: int, previous: int, weight: float, elapsed: float, *, spent_at: float
 ) -> Verdict:
+    """Allowed while the sliding estimate stays below `spent_at`; else how long until it drops
+    below (assuming no further hits)."""
     used = current + previous * weight
     if used < spent_at:
         return Verdict(True, used, b.limit, 0)
-    # Wait until the previous window's share has shrunk enough, else until this window ends.
-    retry = b.window - elapsed
-    if current < spent_at and previous:
-        retry = min(retry, (used - spent_at) / previous * b.window + 1)
+    if spent_at <= 0:
+        retry = float(b.window)
+    elif current >= spent_at:
+        # This window alone is over: wait for it to end, then for its weight to shrink enough.
+        retry = (b.window - elapsed) + b.window * (1 - spent_at / current)
+    else:
+        # This window fits: wait for the previous window's share to shrink enough.
+        retry = (used - spent_at) / previous * b.window
     return Verdict(False, used, b.limit, max(1, math.ceil(retry)))
 
 

@@ -27,7 +27,7 @@ def test_a_budget_counts_to_its_limit_then_refuses_until_the_window_slides(budge
         assert [limits.hit(budget, "a").allowed for _ in range(4)] == [True, True, True, False]
         assert limits.hit(budget, "b").allowed  # another subject has its own count
         spent = limits.peek(budget, "a")
-        assert not spent.allowed and spent.used == 4 and 0 < spent.retry_after <= 600
+        assert not spent.allowed and spent.used == 4 and spent.retry_after == 600 + 150  # then 4 * 0.75 = 3
     # Half-way into the next window the previous one still weighs half: 4 * 0.5 = 2 < 3.
     with clock.freeze(START + timedelta(minutes=15)):
         assert limits.peek(budget, "a").allowed and limits.peek(budget, "a").used == 2
@@ -81,3 +81,16 @@ def test_an_unreachable_store_fails_open_and_logs(budget, caplog):
         assert all(limits.hit(budget, "a").allowed for _ in range(5))
         assert limits.peek(budget, "a").allowed and limits.take(budget, "a").allowed
     assert sum("counter store is unreachable" in r.getMessage() for r in caplog.records) == 7
+
+
+def test_retry_after_is_when_the_estimate_drops_below_the_limit(budget):
+    with clock.freeze(START + timedelta(minutes=4)):
+        for _ in range(6):  # twice the budget of 3
+            limits.hit(budget, "a")
+        spent = limits.peek(budget, "a")
+    # 6 minutes left of this window, then half of the next (6 * 0.5 = 3 is the limit): 11 min.
+    assert spent.retry_after == 11 * 60
+    with clock.freeze(START + timedelta(minutes=4) + timedelta(seconds=spent.retry_after - 1)):
+        assert not limits.peek(budget, "a").allowed
+    with clock.freeze(START + timedelta(minutes=4) + timedelta(seconds=spent.retry_after + 1)):
+        assert limits.peek(budget, "a").allowed
