@@ -194,7 +194,7 @@ RATE_LIMITS = {
     "report-ip-burst": _budget("REPORT_IP_BURST_LIMIT", 20, 10),
     "report-challenge-used": (1, 15 * 60),  # internal: each question answers one report
     # Open311 request lists: anonymous per address, with an api_key per key (a wide date window
-    # or a big page costs more, cases.open311.limits).
+    # or a long id list costs more, cases.open311.throttle).
     "open311-list-anon": _budget("OPEN311_ANON_LIST_LIMIT", 60, 10),
     "open311-list-key": _budget("OPEN311_KEY_LIST_LIMIT", 600, 10),
 }
