@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from django.contrib.auth import authenticate
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError
 
 from gongzhi.api import selectors, services
 from gongzhi.api.auth import session_auth
@@ -48,16 +48,26 @@ def _token_out(token: ApiToken) -> dict[str, object]:
     }
 
 
+def _refused(refused: logins.Refusal) -> HttpResponse:
+    """429 in the API's shape ({"detail": ...}) with Retry-After."""
+    if refused.per == "user":
+        detail = _("登录失败次数过多，账号已暂时锁定，请稍后再试")
+    else:
+        detail = _("这个网络地址登录失败次数过多，请稍后再试")
+    response = JsonResponse({"detail": detail}, status=429, json_dumps_params={"ensure_ascii": False})
+    response["Retry-After"] = str(refused.retry_after)
+    return response
+
+
 def _user_for_create(request: HttpRequest, payload: TokenIn) -> object:
+    """The user the token is for; an HttpResponse when the login limiter refused the attempt."""
     if payload.username:
         user = authenticate(request=request, username=payload.username, password=payload.password or "")
         if user is not None:
             return user
         refused = logins.take_refusal(request)  # taken, so the page middleware leaves it alone
         if refused is not None:
-            if refused.per == "user":
-                raise HttpError(429, _("登录失败次数过多，账号已暂时锁定，请稍后再试"))
-            raise HttpError(429, _("这个网络地址登录失败次数过多，请稍后再试"))
+            return _refused(refused)
         raise AuthenticationError(401, _("用户名或密码错误"))
     user = session_auth(request)
     if user is None:
@@ -66,8 +76,10 @@ def _user_for_create(request: HttpRequest, payload: TokenIn) -> object:
 
 
 @router.post("", auth=None, response={201: TokenCreatedOut}, summary="创建令牌")
-def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]]:
+def token_create(request: HttpRequest, payload: TokenIn) -> Status[dict[str, object]] | HttpResponse:
     user = _user_for_create(request, payload)
+    if isinstance(user, HttpResponse):
+        return user
     token, key = services.token_create(user=user, name=payload.name)
     return Status(201, {**_token_out(token), "key": key})
 

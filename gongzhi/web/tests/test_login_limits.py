@@ -112,5 +112,6 @@ def test_api_tokens_share_the_address_budget(http, settings):
     refused = http.post("/api/v1/tokens", json={"name": "x", "username": "grid", "password": PASSWORD})
     assert refused.status_code == 429
     assert refused.json()["detail"] == "这个网络地址登录失败次数过多，请稍后再试"
+    assert refused.headers["Retry-After"] == "600"  # the clock is at the window's start
     # The login page counts against the same budget: one address, one budget.
     assert post_login(http, "grid", PASSWORD) == 429
