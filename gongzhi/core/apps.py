@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self) -> None:
-        from gongzhi.core import logins, refdata
+        from gongzhi.core import logins, outbox, refdata
 
-        logins.connect()
+        logins.connect()  # failed logins spend the limiter's budgets
+        outbox.connect()  # a request's broker kick waits for its response to be sent
 
         # After every migrate (all apps' tables exist by then): the reference stamp's table and
         # triggers, recreated where a migration rebuilt a watched table.

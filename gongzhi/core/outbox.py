@@ -94,8 +94,10 @@ def _request_finished(**kwargs: Any) -> None:
         kick()
 
 
-request_started.connect(_request_started, dispatch_uid="gongzhi.core.outbox.request_started")
-request_finished.connect(_request_finished, dispatch_uid="gongzhi.core.outbox.request_finished")
+def connect() -> None:
+    """Called from CoreConfig.ready, so even a process's first request defers its kick."""
+    request_started.connect(_request_started, dispatch_uid="gongzhi.core.outbox.request_started")
+    request_finished.connect(_request_finished, dispatch_uid="gongzhi.core.outbox.request_finished")
 
 
 def kick_connection() -> Any:
