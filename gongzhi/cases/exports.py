@@ -3,8 +3,8 @@ overdue list and of the public closed-case list, and the streamed CSV of a stree
 
 Staff files carry the contact's name as the case page shows it and the masked phone, never
 the ciphertext; descriptions keep their words but lose any phone or ID number
-(cases.public.numbers_masked). The public file carries what the public board shows: category,
-area, closing day and the scrubbed text, nothing about who reported.
+(core.scrub.numbers_masked). The public file carries what the public board shows: category,
+area, closing day and the text through core.scrub.public_text, nothing about who reported.
 """
 
 from collections.abc import Iterator
@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.cases import selectors
 from gongzhi.cases.models import Case
-from gongzhi.cases.public import numbers_masked, public_text
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
 from gongzhi.core import exports
 from gongzhi.core.exports import Column, Spec, column, label_column, local
+from gongzhi.core.scrub import numbers_masked, public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.orgs.models import Category

@@ -19,6 +19,9 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = frozenset(State) - {State.CLOSED, State.MERGED, State.VOID}
+# Reports whose text no public surface shows: one no dispatcher has accepted yet may hold anything
+# (abuse, a neighbour's name the scrubber misses), and a voided one was refused for its content.
+TEXT_WITHHELD_STATES = frozenset({State.RECEIVED, State.VOID})
 
 
 class Source(models.TextChoices):

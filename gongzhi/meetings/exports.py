@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases.public import numbers_masked
 from gongzhi.core import clock
 from gongzhi.core.exports import Column, Spec, column, label_column, local
+from gongzhi.core.scrub import numbers_masked
 from gongzhi.meetings.models import PartyRole, SlipParty, SlipState
 from gongzhi.meetings.selectors import OPEN_SLIP_STATES
 

@@ -1,6 +1,6 @@
 """Reads for the public board (公示栏, no login): how many problems residents reported this month
 and where they stand, and the latest ones. Only places, categories, dates and states leave
-here; the caller scrubs the texts (cases.public.public_text) and never reads the reporter.
+here; the caller scrubs the texts (core.scrub.public_text) and never reads the reporter.
 
 States are shown to residents in three groups, the way a 12345 notice reads: 已受理 (received
 or registered), 处理中 (anywhere in handling, returned, parked or escalated) and 已办结. Merged

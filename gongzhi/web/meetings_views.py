@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock
+from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -42,7 +43,7 @@ from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Post, Unit
 from gongzhi.web.http import not_found, page, require_power, valid_id
-from gongzhi.web.public import area_names, resident_text
+from gongzhi.web.public import area_names
 from gongzhi.web.report import category_groups
 
 MAX_NODES = 300
@@ -627,7 +628,7 @@ def public_decisions(request: HttpRequest) -> HttpResponse:
     names = area_names([s.node_path for s in rows])
     items = [
         {
-            "action": resident_text(s.action, limit=300),
+            "action": public_text(s.action, limit=300),
             "area": names.get(s.node_path, ""),
             "due": s.due,
             "done": s.state == SlipState.DONE,

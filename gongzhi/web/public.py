@@ -2,10 +2,10 @@
 
 Neither shows personal data: the callback page shows what the problem was and where (area
 level), the public list the category, the area, the closing date, the scrubbed text
-(resident_text: cases.public.public_text and room numbers) and the before/after thumbnails.
+(core.scrub.public_text, the one scrubber of every public surface) and the before/after
+thumbnails.
 """
 
-import re
 from typing import Any
 
 from django.core.cache import cache
@@ -22,9 +22,9 @@ from gongzhi.cases import callback
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
-from gongzhi.cases.public import SHORT, public_text
 from gongzhi.cases.states import Satisfaction
 from gongzhi.core.errors import ConflictError
+from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.web.cases_views import file_response
@@ -32,16 +32,6 @@ from gongzhi.web.http import messages_of, not_found, valid_id
 
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_CACHE_SECONDS = 5 * 60
-
-# Room numbers ("3号楼502室", "1号楼201") point at one household: scrubbed on top of
-# public_text, whose rules cover phone and ID numbers and names, not flats.
-_ROOM = re.compile(r"(?<=号楼)\s*\d{2,4}(?![0-9号])|\d{2,4}(?=\s*室)")
-
-
-def resident_text(text: str, *, limit: int = SHORT) -> str:
-    """What a public page shows of a text residents or staff wrote (公示): no numbers, names
-    or flats."""
-    return _ROOM.sub("***", public_text(text, limit=limit))
 
 
 def area_names(paths: list[str]) -> dict[str, str]:
@@ -114,7 +104,7 @@ def _public_rows(number: int) -> dict[str, Any]:
             "category": c.category.name if c.category else _("其他"),
             "area": names[c.node_path],
             "closed": timezone.localdate(c.closed_at) if c.closed_at else None,
-            "text": resident_text(c.text),
+            "text": public_text(c.text),
             "before": [a.pk for a in photos.get(c.pk, []) if a.event.action == "create"][:2],
             "after": [a.pk for a in photos.get(c.pk, []) if a.event.action != "create"][:2],
         }

@@ -20,12 +20,13 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gongzhi.cases.states import State
+from gongzhi.cases.states import TEXT_WITHHELD_STATES
+from gongzhi.core.scrub import public_text
 from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
 from gongzhi.reports import periods
 from gongzhi.reports import public_board as figures
-from gongzhi.web.public import PUBLIC_CACHE_SECONDS, _public_rows, area_names, resident_text
+from gongzhi.web.public import PUBLIC_CACHE_SECONDS, _public_rows, area_names
 
 LATEST = 8  # reports listed on the board
 RESULTS = 3  # rectified cases with photos
@@ -85,9 +86,9 @@ def _latest() -> list[dict[str, Any]]:
                 "date": timezone.localdate(c.created_at),
                 "group": group,
                 "label": str(figures.GROUP_LABELS[group]),
-                # a report nobody has read yet may hold anything (abuse, a neighbour's name
-                # the rules miss): its text waits until a dispatcher has accepted it
-                "text": "" if c.state == State.RECEIVED else resident_text(c.text, limit=80),
+                # a report nobody has read yet may hold anything: its text waits until a
+                # dispatcher has accepted it (as on Open311)
+                "text": "" if c.state in TEXT_WITHHELD_STATES else public_text(c.text, limit=80),
             }
         )
     return out
@@ -103,7 +104,7 @@ def _decisions() -> list[dict[str, Any]]:
     names = area_names([s.node_path for s in slips])
     return [
         {
-            "action": resident_text(s.action, limit=160),
+            "action": public_text(s.action, limit=160),
             "area": names.get(s.node_path, ""),
             "due": s.due,
             "done": s.state == SlipState.DONE,
@@ -127,18 +128,18 @@ def disclosure_rows(items: list[Disclosure]) -> list[dict[str, Any]]:
 def _disclosure(d: Disclosure, area: str, fixes: list[DisclosureEvent]) -> dict[str, Any]:
     diff = d.difference
     return {
-        "title": resident_text(d.title, limit=0),
+        "title": public_text(d.title, limit=0),
         "area": area,
         "place": d.node.name if d.node.name != area else "",
         "payer": d.get_payer_display(),
         "households": d.households,
         "plan_amount": d.plan_amount,
-        "plan_text": resident_text(d.plan_text, limit=0),
+        "plan_text": public_text(d.plan_text, limit=0),
         "plan_at": timezone.localdate(d.plan_at),
         "plan_unit": d.plan_unit,
         "done": d.result_amount is not None,
         "result_amount": d.result_amount,
-        "result_text": resident_text(d.result_text, limit=0),
+        "result_text": public_text(d.result_text, limit=0),
         "result_at": timezone.localdate(d.result_at) if d.result_at else None,
         "result_unit": d.result_unit,
         "difference": abs(diff) if diff is not None else None,
@@ -160,7 +161,7 @@ def _fix(event: DisclosureEvent) -> dict[str, Any]:
         "stage": _("事前公示") if data.get("stage") == "plan" else _("事后公示"),
         "before": money(before.get("amount")),
         "after": money(after.get("amount")),
-        "reason": resident_text(event.reason, limit=0),
+        "reason": public_text(event.reason, limit=0),
         "at": timezone.localdate(event.at),
     }
 
