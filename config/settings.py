@@ -236,6 +236,9 @@ CONTENT_SECURITY_POLICY = {
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# An Open311 POST is a short form (a description of at most 4,000 characters): a body above this
+# is refused with 413 before anything parses it (docs/open311.md).
+OPEN311_MAX_BODY_BYTES = int(os.environ.get("OPEN311_MAX_BODY_BYTES", str(64 * 1024)))
 
 # Largest photo on a case event.
 # A street's own Word templates for minutes, slips and sign-in sheets (docs/meetings.md):

@@ -70,6 +70,7 @@ class Index:
     by_lane: dict[int, list[Place]] = field(default_factory=dict)  # places with a 弄
     by_number: dict[int, list[Place]] = field(default_factory=dict)  # road + 号 without a 弄
     street_pk: int | None = None
+    street_name: str = ""
 
 
 def clear_cache() -> None:
@@ -171,7 +172,7 @@ def _load() -> Index:
     )
     for pk, path, level, name, address, geometry in rows.iterator(chunk_size=2000):
         if level == Level.STREET and index.street_pk is None:
-            index.street_pk = pk
+            index.street_pk, index.street_name = pk, name
         place = _place(pk, path, level, name, address)
         index.places.append(place)
         if place.road and place.lane is not None:
@@ -237,6 +238,32 @@ def pk_for_point(lat: float, lon: float) -> int | None:
     # Inside the street but in no drawn area: the nearest building at any distance.
     nearest = min(index.buildings, key=lambda b: haversine_m(lat, lon, b.lat, b.lon), default=None)
     return nearest.pk if nearest else (index.streets[0].pk if index.streets else index.street_pk)
+
+
+@dataclass(frozen=True)
+class StreetExtent:
+    """Where the street is, for telling a client whose point lies outside it."""
+
+    name: str
+    bbox: BBox | None  # west, south, east, north; None when nothing is drawn
+    centre: tuple[float, float] | None  # (lat, lon)
+
+
+def street_extent() -> StreetExtent:
+    index = _index()
+    boxes = [s.bbox for s in index.streets]
+    box: BBox | None = (
+        (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+        if boxes
+        else index.extent
+    )
+    centre = ((box[1] + box[3]) / 2, (box[0] + box[2]) / 2) if box else None
+    return StreetExtent(index.street_name, box, centre)
 
 
 def _inside_street(index: Index, lon: float, lat: float) -> bool:

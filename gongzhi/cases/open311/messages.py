@@ -21,7 +21,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "lat 和 long 须为有效的十进制经纬度（WGS84）",
         "lat and long must be valid decimal WGS84 coordinates",
     ),
-    "outside": ("该位置不在本街道辖区内", "The location is outside this jurisdiction"),
+    "outside": ("该位置不在%(street)s辖区内", "The location is outside %(street)s"),
+    "outside_box": (
+        "该位置不在%(street)s辖区内。%(street)s的中心约在纬度%(lat).5f、经度%(lon).5f，"
+        "辖区范围：纬度%(south).5f至%(north).5f，经度%(west).5f至%(east).5f（WGS84）",
+        "The location is outside %(street)s. Its centre is at about lat %(lat).5f, long %(lon).5f; "
+        "it spans lat %(south).5f to %(north).5f and long %(west).5f to %(east).5f (WGS84)",
+    ),
+    "street": ("本街道", "this street"),
     "address_unknown": ("找不到地址：%(text)s", "Address not found: %(text)s"),
     "address_id_unknown": ("未知的 address_id：%(id)s", "Unknown address_id: %(id)s"),
     "description_empty": ("请描述问题", "description is required"),
@@ -48,11 +55,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "request_unknown": ("没有编号为 %(id)s 的工单", "No service request %(id)s"),
     "token_unknown": ("没有这个 token：%(token)s", "Unknown token: %(token)s"),
     "nul": ("参数中含有不允许的字符", "A parameter contains a forbidden character"),
+    "too_large": (
+        "请求内容过大：Open311 提交的内容不能超过%(kb)d KB",
+        "The request body is too large: an Open311 submission may be at most %(kb)d KB",
+    ),
     "body": (
         "无法读取请求内容，请用表单编码（application/x-www-form-urlencoded）",
         "Unreadable request body: send it form-encoded",
     ),
     "withheld": ("涉及个人情况，内容不公开", "Not published: it concerns a person"),
+    "pending": ("受理后公开问题内容", "Published once the report has been accepted"),
     "invalid": ("%(field)s：%(message)s", "%(field)s: %(message)s"),
     "notice": ("已受理，处置时限%(limit)s", "Received; to be handled within %(limit)s"),
     "notice_none": ("已受理，将尽快派遣处置", "Received; it will be dispatched shortly"),

@@ -179,6 +179,26 @@ def submission(post: QueryDict, lang: str) -> Submission:
     )
 
 
+def _outside(lang: str) -> str:
+    """The refusal of a point outside the street, saying where the street is."""
+    street = locate.street_extent()
+    name = street.name or text("street", lang)
+    if street.bbox is None or street.centre is None:
+        return text("outside", lang, street=name)
+    west, south, east, north = street.bbox
+    return text(
+        "outside_box",
+        lang,
+        street=name,
+        lat=street.centre[0],
+        lon=street.centre[1],
+        south=south,
+        north=north,
+        west=west,
+        east=east,
+    )
+
+
 def _float(raw: str) -> float | None:
     try:
         value = float(raw)
@@ -209,7 +229,7 @@ def _locate(
         error = "" if node else text("address_id_unknown", lang, id=address_id[:40])
     if node is None and lat is not None and lon is not None:
         node = locate.node_for_point(lat, lon)
-        error = error or ("" if node else text("outside", lang))
+        error = error or ("" if node else _outside(lang))
     if node is None and address:
         node = locate.node_for_address(address)
         error = error or ("" if node else text("address_unknown", lang, text=address[:MAX_ADDRESS]))

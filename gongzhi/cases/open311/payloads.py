@@ -1,8 +1,8 @@
 """The GeoReport v2 objects: service, service definition, service request. Nothing personal
-leaves here: no reporter or contact, the place at building level at most, phone and ID
-numbers that residents type into their descriptions masked."""
+leaves here: no reporter or contact; the place is a building or residential area and its point
+is that node's, never the reporter's; descriptions go through the public board's scrubber
+(core.scrub) and are withheld until a dispatcher has accepted the report."""
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -10,15 +10,13 @@ from django.utils import timezone
 
 from gongzhi.cases.models import Case, CategoryPolicy
 from gongzhi.cases.open311.messages import state_label, text
-from gongzhi.cases.states import OPEN_STATES, State
-from gongzhi.core import pii
+from gongzhi.cases.states import OPEN_STATES, TEXT_WITHHELD_STATES, State
+from gongzhi.core.scrub import public_text
 from gongzhi.geo import locate
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Category
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-ID_IN_TEXT = re.compile(r"(?<!\d)\d{17}[\dXx](?![\dXx])")
 KEYWORDS_SHOWN = 6
 # 民生服务 (care needs, hardship) and 邻里纠纷: published without text, at residential-area level.
 SENSITIVE_CODES = frozenset({"MS", "AQ02"})
@@ -108,16 +106,28 @@ def w3(value: datetime | None) -> str | None:
     return timezone.localtime(value).replace(microsecond=0).isoformat() if value else None
 
 
-def scrub(value: str) -> str:
-    value = PHONE_IN_TEXT.sub(lambda m: pii.mask_phone(m.group()), value)
-    return ID_IN_TEXT.sub(lambda m: pii.mask_id(m.group()), value)
-
-
 def public_node(node: Node) -> Node:
     """Households are a resident's home: show their building instead."""
     if node.level == Level.HOUSEHOLD and node.parent is not None:
         return node.parent
     return node
+
+
+def public_point(node: Node) -> tuple[float, float] | None:
+    """The node's own point (a building's, or the centre of an area's boundary), else its
+    parent's: the reporter's exact point is never published."""
+    point = locate.representative_point(node)
+    if point is None and node.parent is not None:
+        point = locate.representative_point(node.parent)
+    return point
+
+
+def description(case: Case, lang: str, hidden: bool) -> str:
+    if hidden:
+        return text("withheld", lang)
+    if case.state in TEXT_WITHHELD_STATES:
+        return text("pending", lang)
+    return public_text(case.text, limit=0)
 
 
 def sensitive(category: Category | None) -> bool:
@@ -134,8 +144,7 @@ def request(case: Case, lang: str, data: dict[str, Any], area: Node | None = Non
     sensitive: "an elderly person in building 3 needs visits" must not be published."""
     hidden = sensitive(case.category)
     node = area if hidden and area is not None else public_node(case.node)
-    point = (case.lat, case.lon) if case.lat is not None and case.lon is not None and not hidden else None
-    point = point or locate.representative_point(node)
+    point = public_point(node)
     if case.state == State.MERGED and case.master is not None:
         notes = text("merged_into", lang, number=case.master.number)
     else:
@@ -147,14 +156,15 @@ def request(case: Case, lang: str, data: dict[str, Any], area: Node | None = Non
         "status_notes": notes,
         "service_name": category.name if category else "",
         "service_code": category.code if category else "",
-        "description": text("withheld", lang) if hidden else scrub(case.text),
+        "description": description(case, lang, hidden),
         "agency_responsible": case.post.unit.name if case.post else "",
         "service_notice": notice(category, lang),
         "requested_datetime": w3(case.created_at),
         "updated_datetime": w3(case.updated_at),
-        "expected_datetime": w3(case.handle_due or case.dispatch_due),
+        "expected_datetime": w3(case.handle_due),  # the handling deadline, once dispatched
         "address": node.address or node.name,
         "address_id": node.code,
+        "zipcode": None,  # the tree holds no postcodes
         "lat": round(point[0], 6) if point else None,
         "long": round(point[1], 6) if point else None,
         "media_url": None if hidden else (data.get("open311") or {}).get("media_url") or None,

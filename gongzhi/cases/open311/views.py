@@ -3,9 +3,11 @@ bad input becomes the spec's errors[] with its HTTP status, and writes nothing."
 
 from collections.abc import Callable
 from functools import wraps
+from io import BytesIO
 from typing import Any
 
-from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
+from django.conf import settings
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
@@ -44,18 +46,54 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 response = render.errors(fmt, 405, [text("method", lang, method=request.method)])
                 response["Allow"] = ", ".join(methods)
                 return response
+            if request.method == "POST" and _body_too_large(request):
+                return render.errors(
+                    fmt, 413, [text("too_large", lang, kb=settings.OPEN311_MAX_BODY_BYTES // 1024)]
+                )
             try:
                 if _has_nul(request, kwargs):  # PostgreSQL refuses NUL in text: a 400, not a 500
                     raise params.ParamError(400, [text("nul", lang)])
                 return view(request, fmt, lang, **kwargs)
             except params.ParamError as exc:
                 return render.errors(fmt, exc.status, exc.messages)
+            except RequestDataTooBig:  # only if the cap were set above Django's own
+                return render.errors(
+                    fmt, 413, [text("too_large", lang, kb=settings.OPEN311_MAX_BODY_BYTES // 1024)]
+                )
             except (BadRequest, SuspiciousOperation, MultiPartParserError):  # an unreadable body
                 return render.errors(fmt, 400, [text("body", lang)])
 
         return csrf_exempt(inner)
 
     return wrap
+
+
+def _body_too_large(request: HttpRequest) -> bool:
+    """A body over OPEN311_MAX_BODY_BYTES, told before anything parses it: by its Content-Length,
+    or, for a chunked body (no length; gunicorn hands it on decoded), by reading at most one byte
+    more than the cap. A chunked body under the cap is then given to Django as if it had a
+    length, since Django reads nothing of a body without one."""
+    cap = settings.OPEN311_MAX_BODY_BYTES
+    length = request.META.get("CONTENT_LENGTH")
+    if length:
+        try:
+            return int(length) > cap
+        except ValueError:
+            return False  # Django reads such a body as empty
+    if "chunked" not in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return False
+    stream = request.META.get("wsgi.input")
+    body = b""
+    while stream is not None and len(body) <= cap:
+        chunk = stream.read(min(64 * 1024, cap + 1 - len(body)))
+        if not chunk:
+            break
+        body += chunk
+    if len(body) > cap:
+        return True
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    request._stream = BytesIO(body)
+    return False
 
 
 def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
@@ -83,6 +121,12 @@ def service_definition(request: HttpRequest, fmt: str, lang: str, code: str) -> 
 def requests(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     if request.method == "POST":
         return _create(request, fmt, lang)
+    return _listing(request, fmt, lang)
+
+
+def _listing(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    """GET requests.{fmt}: the public listing, behind the shared limiter's Open311 read budget
+    (cases.open311.throttle, docs/security.md) before the query."""
     filters = params.request_filters(request.GET, lang)
     if refused := throttle.refuse(request, fmt, lang, filters):
         return refused

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.open311 import keys
@@ -44,6 +45,7 @@ REQUEST_FIELDS = {
     "expected_datetime",
     "address",
     "address_id",
+    "zipcode",
     "lat",
     "long",
     "media_url",
@@ -236,8 +238,9 @@ def test_post_with_lat_long_inside_an_estate_finds_the_building(world: World, ap
     detail = api.get(f"requests/{case.number}.json").json()[0]
     assert set(detail) == REQUEST_FIELDS
     assert detail["status"] == "open" and detail["agency_responsible"] == "东安物业"
-    assert detail["address"] == "枫林路 100弄 1号" and detail["lat"] == pytest.approx(31.1176)
-    assert detail["expected_datetime"] and detail["requested_datetime"].endswith("+08:00")
+    # the building's point, never the reporter's (31.1176, 121.4026)
+    assert detail["address"] == "枫林路 100弄 1号" and (detail["lat"], detail["long"]) == (31.1175, 121.4025)
+    assert detail["expected_datetime"] is None and detail["requested_datetime"].endswith("+08:00")
     if MEDIA_SUPPORTED:
         assert detail["media_url"] == media
         assert CaseEvent.objects.get(case=case, seq=1).data["open311"]["media_url"] == media
@@ -277,7 +280,7 @@ BAD_POSTS: list[tuple[str, dict[str, Any], int, str]] = [
     ("unknown service", {"service_code": "XX99"}, 400, "service_code"),
     ("no service", {"service_code": ""}, 400, "service_code"),
     ("no location", {"lat": "", "long": ""}, 400, "lat"),
-    ("outside the street", {"lat": "31.2", "long": "121.5"}, 400, "不在本街道"),
+    ("outside the street", {"lat": "31.2", "long": "121.5"}, 400, "不在枫林街道辖区内"),
     ("bad coordinates", {"lat": "north", "long": "121.4"}, 400, "lat"),
     ("unknown address", {"lat": "", "long": "", "address_string": "火星路1号"}, 400, "火星路1号"),
     ("description too long", {"description": "堆" * 4001}, 400, "description"),
@@ -364,6 +367,19 @@ def _case(world: World, *, code: str = "LD01", node: Node | None = None, text: s
         contact_phone=PHONE,
     )
     return case_create(actor=None, intake=intake)
+
+
+def register(world: World, case: Case) -> Case:
+    case.refresh_from_db()
+    return case_act(actor=world.superuser, case=case, act=Act(action="register", version=case.version))
+
+
+def dispatch(world: World, case: Case) -> Case:
+    case = register(world, case)
+    post = Post.objects.get(code="POST-E1-PROP")
+    return case_act(
+        actor=world.superuser, case=case, act=Act(action="dispatch", version=case.version, post=post)
+    )
 
 
 @pytest.fixture
@@ -480,7 +496,10 @@ def test_no_personal_data_in_any_get(world: World, api: httpx.Client, cases: dic
         for secret in (PHONE, NAME, "小明", "w@example.org", "物业小王"):
             assert secret not in body
     noise = api.get(f"requests/{cases['noise'].number}.json").json()[0]
-    assert noise["description"] == "楼上噪音，联系我 138****8000"
+    assert noise["description"] == "受理后公开问题内容"  # nobody has accepted it yet
+    register(world, cases["noise"])
+    noise = api.get(f"requests/{cases['noise'].number}.json").json()[0]
+    assert noise["description"] == "楼上噪音，联系我 ***"
 
 
 def test_care_needs_are_published_without_text_or_building(world: World, api: httpx.Client) -> None:
@@ -490,6 +509,145 @@ def test_care_needs_are_published_without_text_or_building(world: World, api: ht
     assert item["address_id"] == "R1" and item["address"] == "东安居民区"
     listed = api.get("requests.xml", params={"service_code": "MS03"})
     assert "李阿婆" not in listed.text and "B1" not in listed.text
+
+
+# --- what a read publishes (issue 12) -----------------------------------------------------------
+
+LEAKY = "3号楼502室的王阿姨，电话138 1234 5678，微信 wang_88，楼道堆满纸板"
+LEAKS = ("王阿姨", "138 1234 5678", "5678", "wang_88", "502")
+
+
+def request_item(api: httpx.Client, case: Case, fmt: str, lang: str = "zh") -> dict[str, Any]:
+    headers = {"Accept-Language": lang}
+    response = api.get(f"requests/{case.number}.{fmt}", headers=headers)
+    assert response.status_code == 200, response.text
+    if fmt == "json":
+        [item] = response.json()
+        return dict(item)
+    [element] = xml(response)
+    return {child.tag: child.text for child in element}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_text_is_withheld_until_accepted_then_scrubbed(world: World, api: httpx.Client, fmt: str) -> None:
+    case = _case(world, text=LEAKY)
+    assert request_item(api, case, fmt)["description"] == "受理后公开问题内容"
+    assert request_item(api, case, fmt, "en")["description"] == "Published once the report has been accepted"
+    listed = api.get(f"requests.{fmt}").text
+    assert all(secret not in listed for secret in LEAKS) and "楼道堆满纸板" not in listed
+
+    register(world, case)
+    item = request_item(api, case, fmt)
+    assert item["description"] == "3号楼***室的***，电话***，微信 ***，楼道堆满纸板"
+    listed = api.get(f"requests.{fmt}").text
+    assert "楼道堆满纸板" in listed and all(secret not in listed for secret in LEAKS)
+
+
+def test_a_voided_report_keeps_its_text_withheld(
+    world: World, api: httpx.Client, cases: dict[str, Case]
+) -> None:
+    assert cases["void"].state == State.VOID
+    assert request_item(api, cases["void"], "json")["description"] == "受理后公开问题内容"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_point_is_the_buildings_never_the_reporters(world: World, api: httpx.Client, fmt: str) -> None:
+    response = api.post("requests.json", data=report(world, lat="31.117613", long="121.402617"))
+    assert response.status_code == 200, response.text
+    case = Case.objects.get()
+    assert case.lat == pytest.approx(31.117613)  # the case keeps it for staff
+    item = request_item(api, case, fmt)
+    assert (float(item["lat"]), float(item["long"])) == (31.1175, 121.4025)  # B1's point
+    for body in (api.get(f"requests.{fmt}").text, api.get(f"requests/{case.number}.{fmt}").text):
+        assert "31.117613" not in body and "121.402617" not in body
+
+
+def test_a_sensitive_matter_is_placed_at_its_areas_centre(world: World, api: httpx.Client) -> None:
+    response = api.post(
+        "requests.json", data=report(world, service_code="MS03", lat="31.117613", long="121.402617")
+    )
+    assert response.status_code == 200, response.text
+    item = request_item(api, Case.objects.get(), "json")
+    assert item["address_id"] == "R1"
+    assert (item["lat"], item["long"]) == (pytest.approx(31.115), pytest.approx(121.405))  # R1's box centre
+
+
+def test_zipcode_is_in_every_request_object(world: World, api: httpx.Client, cases: dict[str, Case]) -> None:
+    listed = api.get("requests.json").json()
+    assert listed and all("zipcode" in item and item["zipcode"] is None for item in listed)
+    assert list(listed[0]).index("zipcode") == list(listed[0]).index("address_id") + 1  # the spec's order
+    root = xml(api.get("requests.xml"))
+    assert len(root) == len(listed)
+    for element in root:
+        zipcode = element.find("zipcode")
+        assert zipcode is not None and zipcode.text is None
+    assert request_item(api, cases["corridor"], "xml")["zipcode"] is None
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_expected_datetime_is_the_handling_deadline(world: World, api: httpx.Client, fmt: str) -> None:
+    case = _case(world)
+    assert case.dispatch_due is not None and case.handle_due is None
+    assert request_item(api, case, fmt)["expected_datetime"] is None  # not the acceptance deadline
+    case = dispatch(world, case)
+    assert case.handle_due is not None
+    expected = timezone.localtime(case.handle_due).replace(microsecond=0).isoformat()
+    assert request_item(api, case, fmt)["expected_datetime"] == expected
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_point_outside_the_street_says_where_the_street_is(
+    world: World, api: httpx.Client, fmt: str
+) -> None:
+    response = api.post(f"requests.{fmt}", data=report(world, lat="31.2", long="121.5"))
+    assert response.status_code == 400
+    [error] = errors_of(response)
+    assert error["code"] == 400
+    assert error["description"] == (
+        "该位置不在枫林街道辖区内。枫林街道的中心约在纬度31.11000、经度121.41000，"
+        "辖区范围：纬度31.10000至31.12000，经度121.40000至121.42000（WGS84）"
+    )
+    english = api.post(
+        f"requests.{fmt}", data=report(world, lat="31.2", long="121.5"), headers={"Accept-Language": "en"}
+    )
+    assert errors_of(english)[0]["description"] == (
+        "The location is outside 枫林街道. Its centre is at about lat 31.11000, long 121.41000; "
+        "it spans lat 31.10000 to 31.12000 and long 121.40000 to 121.42000 (WGS84)"
+    )
+    assert not Case.objects.exists()
+
+
+NINE_MB = 9 * 1024 * 1024
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_nine_megabyte_body_is_a_413_and_writes_nothing(world: World, api: httpx.Client, fmt: str) -> None:
+    body = f"api_key={world.key}&service_code=LD01&lat=31.1176&long=121.4026&description=".encode()
+    response = api.post(
+        f"requests.{fmt}",
+        content=body + b"a" * NINE_MB,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert errors_of(response) == [
+        {"code": 413, "description": "请求内容过大：Open311 提交的内容不能超过64 KB"}
+    ]
+    assert not Case.objects.exists() and not CaseEvent.objects.exists()
+
+
+def test_the_cap_is_a_setting_and_a_body_under_it_is_read(
+    world: World, api: httpx.Client, settings: Any
+) -> None:
+    settings.OPEN311_MAX_BODY_BYTES = 2048
+    under = report(world, description="楼道堆物" * 40)  # about 1.5 KB encoded
+    assert api.post("requests.json", data=under).status_code == 200
+    over = report(world, description="楼道堆物" * 80)  # about 2.9 KB
+    refused = api.post("requests.json", data=over, headers={"Accept-Language": "en"})
+    assert refused.status_code == 413
+    assert errors_of(refused)[0]["description"] == (
+        "The request body is too large: an Open311 submission may be at most 2 KB"
+    )
+    assert Case.objects.count() == 1
 
 
 # --- a third-party client, unchanged ------------------------------------------------------------
