@@ -62,8 +62,10 @@ _WECHAT = re.compile(
     re.I,
 )
 # E-mail, also spelt out: zs@example.com, zs(at)example.com, zs at example dot com, zs#qq.com.
+# A match starts only where a local part can (the lookbehind): without it, 4,000 letters in a
+# row cost a second of backtracking.
 _EMAIL = re.compile(
-    r"[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\]|\{at\}|\sat\s|艾特|#)\s*[A-Za-z0-9-]+"
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\]|\{at\}|\sat\s|艾特|#)\s*[A-Za-z0-9-]+"
     r"(?:\s*(?:\.|\(dot\)|\[dot\]|\sdot\s|点)\s*[A-Za-z]{2,10})+",
     re.I,
 )
