@@ -53,6 +53,12 @@ _ROOM_DASH = re.compile(r"\d{1,3}-(?:\d{1,2}-)?\d{3,4}")  # 3-502, 1-2-301: a fl
 
 # Phone numbers in Chinese numerals (幺三八…): seven or more in a row.
 _CN_DIGITS = re.compile(r"[零〇一二三四五六七八九幺两]{7,}")
+# A phone number someone already half-masked (138****5678): the rest still points at a person.
+_HALF_MASKED = re.compile(r"(?<!\d)1[3-9]\d[*xX]{4}\d{4}(?!\d)")
+# Number plates (沪A12345, 沪A·D12345, 苏E 8K2L9): a car points at its owner.
+_PLATE = re.compile(
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-Z][\s·•.\-]?[A-Z0-9]{5,6}(?![A-Za-z0-9])"
+)
 # QQ numbers after their cue, however short (QQ号123456, qq:12345, 扣扣 12345).
 _QQ = re.compile(r"((?<![A-Za-z])(?:qq|扣扣|企鹅)\s*(?:号码|号|群)?\s*(?:是|为)?\s*[:：]?\s*)\d{5,12}", re.I)
 # WeChat ids after their cue (微信号 abc_123, vx: wang88, wx：…, V信 …): 4–20 letters, digits, _ -.
@@ -90,6 +96,8 @@ def _phone_like(run: str) -> bool:
 
 def _numbers(text: str) -> str:
     text = _EMAIL.sub(MASK, text)
+    text = _HALF_MASKED.sub(MASK, text)
+    text = _PLATE.sub(MASK, text)
     text = _QQ.sub(lambda m: m.group(1) + MASK, text)
     text = _WECHAT.sub(lambda m: m.group(1) + MASK, text)
     text = _RUN.sub(_number_run, text)
@@ -99,7 +107,7 @@ def _numbers(text: str) -> str:
 # --- rooms ---------------------------------------------------------------------------------------
 
 # The building stays (it is the place of the problem); the flat goes: 5栋1203, 12幢401, 3号楼502,
-# 3#502, 3号楼3单元502, 3单元502, 502室, 1203房, 3-502, 1-2-301, 楼上301住户.
+# 3#502, 3号楼3单元502, 3单元502, 502室, 1203房, 3-502, 1-2-301, 楼上301住户, 住在502.
 _BUILDING = r"\d{1,3}\s*(?:号楼|栋|幢|座|号|楼|#)"
 _ROOMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (
@@ -109,6 +117,7 @@ _ROOMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"(\d{1,2}\s*单元\s*)\d{3,4}(?!\d)"), lambda m: m.group(1) + MASK),
     (re.compile(r"(?<![\d\-])\d{2,4}(?=\s*(?:室|房间|房(?!子|屋|东|产|租)))"), lambda m: MASK),
     (re.compile(r"(?<![\d\-])\d{3,4}(?=\s*(?:住户|业主|房东|租户|家|那户|这户))"), lambda m: MASK),
+    (re.compile(r"((?:住在|家住|住)\s*)\d{3,4}(?![\d号])"), lambda m: m.group(1) + MASK),  # 住在502
 )
 
 
@@ -199,18 +208,21 @@ def _name_title(match: re.Match[str]) -> str:
 # 小时, 小高层 and 老房子 stay readable; surnames that make everyday words after 老/小 are left out.
 _OLD_YOUNG_SURNAMES = "".join(c for c in _SURNAMES if c not in "时车房路师商池高明全单和成文安华方向")
 _OLD_YOUNG = re.compile(
-    rf"[老小][{_OLD_YOUNG_SURNAMES}](?=$|[\s，。、；！？,.;!?:：]|家|的|说|反映|和|在|等|他|她|又|总|经常|每天|一直|也|都|夫妇|两口子)"
+    rf"[老小][{_OLD_YOUNG_SURNAMES}](?=$|[\s，。、；！？,.;!?:：]|家|的|说|反映|和|在|等|他|她|又|总|经常|每天|一直|也|都|头|夫妇|两口子)"
 )
 # "我叫张三" / "联系人：李四" / "姓名 王五" / "我姓王": the characters after the cue.
 _NAMED = re.compile(
     r"((?:我叫|名叫|联系人|姓名|报告人|反映人|署名|户主)\s*(?:是|为)?[：:\s]*)[\u4e00-\u9fff]{2,3}"
 )
 _SURNAME_ONLY = re.compile(r"(我姓|免贵姓|本人姓)[\u4e00-\u9fff]")
+# 张姓住户, 李姓男子: a surname and who they are.
+_SURNAME_OF = re.compile(rf"[{_SURNAMES}]姓(?=住户|业主|居民|男子|女子|老人|租户|房东|邻居|人员|阿姨|大爷)")
 
 
 def _names(text: str) -> str:
     text = _NAMED.sub(lambda m: m.group(1) + MASK, text)
     text = _SURNAME_ONLY.sub(lambda m: m.group(1) + MASK, text)
+    text = _SURNAME_OF.sub(MASK, text)
     text = _NAME_TITLE.sub(_name_title, text)
     return _OLD_YOUNG.sub(MASK, text)
 
@@ -220,7 +232,7 @@ def _names(text: str) -> str:
 
 def public_text(text: str | None, *, limit: int = SHORT) -> str:
     """What a public surface shows of a text: no phone, landline, ID or card number, e-mail,
-    QQ or WeChat id, flat or name; cut to `limit` characters (0: no cut)."""
+    QQ or WeChat id, number plate, flat or name; cut to `limit` characters (0: no cut)."""
     out = _names(_rooms(_numbers(fold(text or ""))))
     out = re.sub(r"(?:\*{3}\s*){2,}", MASK, out)  # 王阿姨 138… → one mask, not a row of them
     out = re.sub(r"\s+", " ", out).strip()
