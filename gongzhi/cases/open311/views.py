@@ -47,25 +47,25 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 response["Allow"] = ", ".join(methods)
                 return response
             if request.method == "POST" and _body_too_large(request):
-                return render.errors(
-                    fmt, 413, [text("too_large", lang, kb=settings.OPEN311_MAX_BODY_BYTES // 1024)]
-                )
+                return _too_large(fmt, lang)
             try:
                 if _has_nul(request, kwargs):  # PostgreSQL refuses NUL in text: a 400, not a 500
                     raise params.ParamError(400, [text("nul", lang)])
                 return view(request, fmt, lang, **kwargs)
             except params.ParamError as exc:
                 return render.errors(fmt, exc.status, exc.messages)
-            except RequestDataTooBig:  # only if the cap were set above Django's own
-                return render.errors(
-                    fmt, 413, [text("too_large", lang, kb=settings.OPEN311_MAX_BODY_BYTES // 1024)]
-                )
+            except RequestDataTooBig:  # Django's own cap, should it be set below Open311's
+                return _too_large(fmt, lang)
             except (BadRequest, SuspiciousOperation, MultiPartParserError):  # an unreadable body
                 return render.errors(fmt, 400, [text("body", lang)])
 
         return csrf_exempt(inner)
 
     return wrap
+
+
+def _too_large(fmt: str, lang: str) -> HttpResponse:
+    return render.errors(fmt, 413, [text("too_large", lang, kb=settings.OPEN311_MAX_BODY_BYTES // 1024)])
 
 
 def _body_too_large(request: HttpRequest) -> bool:

@@ -650,6 +650,13 @@ def test_the_cap_is_a_setting_and_a_body_under_it_is_read(
     assert Case.objects.count() == 1
 
 
+def test_djangos_own_body_cap_is_a_413_in_errors_too(world: World, api: httpx.Client, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024  # below Open311's cap: Django's check fires first
+    response = api.post("requests.xml", data=report(world, description="楼道堆物" * 80))
+    assert response.status_code == 413 and errors_of(response)[0]["code"] == 413
+    assert not Case.objects.exists()
+
+
 # --- a third-party client, unchanged ------------------------------------------------------------
 
 
