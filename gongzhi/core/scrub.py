@@ -8,8 +8,8 @@ whose readers see the reporter anyway, use `numbers_masked` (numbers and handles
 
 The rules err on the side of removing too much: a lost word costs less than a published phone
 number. Full-width digits and letters are folded first (NFKC), so "１３８１２３４５６７８" and
-"ＱＱ" are read like their ASCII forms. `gongzhi/core/tests/data/pii_corpus.txt` is the list of
-variants this must catch (docs/personal-data.md); a missed variant is a failing test.
+"ＱＱ" are read like their ASCII forms. `gongzhi/core/tests/data/pii_corpus.tsv` is the list of
+variants this must catch (docs/public-board.md, ADR 0010); a missed variant is a failing test.
 """
 
 import re
@@ -42,6 +42,7 @@ def fold(text: str) -> str:
 # brackets, an optional leading + and a final X (ID numbers).
 _RUN = re.compile(r"(?<!\d)(?:\+|\(\s?)?\d(?:[\s.\-/()]{0,3}\d)*(?:[\s\-]?[Xx](?![A-Za-z]))?")
 _LONG_RUN = 7  # digits: a bare landline (6400 1234) and anything longer (mobile, ID, card, QQ)
+_MAX_COUNT = 10  # digits a count or an amount may have
 # What a run followed by one of these counts (money, sizes, households, years), not a person.
 _UNIT_AFTER = re.compile(
     r"\s*(?:元|万|亿|块|角|米|公里|千米|厘米|毫米|平方|㎡|%|‰|吨|公斤|千克|斤|年|个|户|人|次|件|台|辆|棵|盏)"
@@ -78,14 +79,14 @@ _EMAIL = re.compile(
 
 
 def _number_run(match: re.Match[str]) -> str:
-    run = match.group().rstrip(" .-/(")
-    tail = match.group()[len(run) :]
+    run = match.group()
     digits = sum(c.isdigit() for c in run)
     if digits < _LONG_RUN or _DATE.fullmatch(run) or _AMOUNT.fullmatch(run):
-        return match.group()
-    if _UNIT_AFTER.match(match.string, match.end()) and not _phone_like(run):
-        return match.group()
-    return MASK + tail
+        return run
+    # a count or an amount (1250000元, 2019-2026年); never an ID or card number, nor a mobile
+    if digits <= _MAX_COUNT and _UNIT_AFTER.match(match.string, match.end()) and not _phone_like(run):
+        return run
+    return MASK
 
 
 def _phone_like(run: str) -> bool:
