@@ -9,7 +9,7 @@ whose readers see the reporter anyway, use `numbers_masked` (numbers and handles
 The rules err on the side of removing too much: a lost word costs less than a published phone
 number. Full-width digits and letters are folded first (NFKC), so "１３８１２３４５６７８" and
 "ＱＱ" are read like their ASCII forms. `gongzhi/core/tests/data/pii_corpus.tsv` is the list of
-variants this must catch (docs/public-board.md, ADR 0010); a missed variant is a failing test.
+variants this must catch (docs/public-board.md, ADR 0013); a missed variant is a failing test.
 """
 
 import re
