@@ -2,7 +2,10 @@
 
 From docs/design.md §5 and 12345 practice: exposed rubbish 4 working hours, blocked corridor 1
 working day, illegal structure 20 working days (stopping one under construction is a matter of
-hours and is handled as an urgent note on the case). Admins change these in the back office.
+hours and is handled as an urgent note on the case); a gas smell or a burst main is a matter of
+hours, a lift retrofit of weeks. The lead unit kind is the department that answers first when
+the 三定 roster offers several posts (routing). Admins change these in the back office; the
+seed only adds the policies that are missing.
 """
 
 from typing import Any
@@ -14,10 +17,20 @@ SEED: dict[str, tuple[int, str, str, bool, bool, bool, bool]] = {
     "HJ03": (3, "days", "property", True, False, True, True),
     "HJ04": (1, "days", "property", True, False, False, True),
     "HJ05": (2, "days", "police", True, False, False, False),
+    "HJ06": (1, "days", "department", False, False, True, True),
+    "HJ07": (5, "days", "urban_management", True, False, False, True),
+    "HJ08": (4, "hours", "urban_management", True, False, True, True),
+    "HJ09": (1, "days", "property", True, False, True, True),
+    "HJ10": (3, "days", "department", False, False, True, True),
+    "HJ11": (3, "days", "property", True, False, False, True),
+    "HJ12": (3, "days", "department", False, False, True, True),
+    "HJ13": (5, "days", "residents_committee", True, False, False, True),
     "LD01": (1, "days", "property", True, False, True, True),
     "LD02": (4, "hours", "property", True, False, True, True),
     "LD03": (4, "hours", "property", True, False, True, True),
     "LD04": (2, "days", "property", True, False, True, True),
+    "LD05": (4, "hours", "property", True, False, True, True),
+    "LD06": (10, "days", "property", True, False, False, True),
     "WJ01": (20, "days", "urban_management", True, False, True, True),
     "WJ02": (10, "days", "housing", True, False, True, True),
     "WJ03": (10, "days", "urban_management", True, False, True, True),
@@ -25,24 +38,54 @@ SEED: dict[str, tuple[int, str, str, bool, bool, bool, bool]] = {
     "FW02": (10, "days", "housing", True, False, False, False),
     "FW03": (5, "days", "property", True, False, True, True),
     "FW04": (10, "days", "housing", True, False, True, True),
+    "FW05": (2, "days", "housing", True, False, True, True),
+    "FW06": (20, "days", "housing", True, False, False, False),
     "JY01": (4, "hours", "urban_management", True, False, True, True),
     "JY02": (1, "days", "urban_management", True, False, True, True),
     "JY03": (5, "days", "market_supervision", True, False, False, False),
     "JY04": (4, "hours", "property", True, False, True, True),
     "JY05": (2, "days", "property", True, False, False, False),
+    "JY06": (1, "days", "urban_management", True, False, True, True),
+    "JY07": (1, "days", "urban_management", True, False, True, True),
+    "JY08": (5, "days", "department", False, False, False, False),
+    "JY09": (1, "days", "street_office", False, False, False, False),
+    "JY10": (10, "days", "police", True, False, True, True),
+    "JY11": (3, "days", "market_supervision", False, False, False, False),
     "SS01": (2, "days", "department", False, False, False, True),
     "SS02": (5, "days", "department", False, False, True, True),
     "SS03": (4, "hours", "department", False, False, True, True),
     "SS04": (1, "days", "department", False, False, True, True),
+    "SS05": (4, "hours", "department", False, False, True, True),
+    "SS06": (1, "days", "department", False, False, True, True),
+    "SS07": (2, "hours", "department", False, False, False, False),
+    "SS08": (3, "days", "department", False, False, True, True),
+    "SS09": (1, "days", "department", False, False, True, True),
+    "SS10": (5, "days", "residents_committee", True, False, True, True),
+    "SS11": (2, "days", "department", False, False, True, True),
     "AQ01": (1, "days", "police", True, False, False, False),
     "AQ02": (5, "days", "residents_committee", True, True, False, False),
     "AQ03": (1, "days", "police", True, False, False, False),
+    "AQ04": (1, "days", "police", True, False, False, False),
+    "AQ05": (1, "days", "police", False, False, False, False),
     "WY01": (3, "days", "property", True, False, False, False),
     "WY02": (4, "hours", "property", True, False, False, False),
     "WY03": (2, "days", "property", True, False, False, False),
+    "WY04": (2, "days", "property", True, False, True, True),
+    "WY05": (10, "days", "housing", True, False, False, False),
+    "WY06": (15, "days", "housing", True, False, False, False),
+    "WY07": (4, "hours", "property", True, False, False, False),
     "MS01": (3, "days", "residents_committee", True, True, False, False),
     "MS02": (3, "days", "residents_committee", True, False, False, False),
     "MS03": (1, "days", "residents_committee", True, True, False, False),
+    "MS04": (5, "days", "residents_committee", True, False, False, False),
+    "MS05": (3, "days", "health", False, False, False, False),
+    "MS06": (5, "days", "street_office", False, False, False, False),
+    "MS07": (3, "days", "residents_committee", True, True, False, False),
+    "MS08": (5, "days", "legal", False, False, False, False),
+    "SG01": (1, "days", "urban_management", False, False, False, False),
+    "SG02": (1, "days", "urban_management", False, False, True, True),
+    "SG03": (1, "days", "property", True, False, False, False),
+    "SG04": (3, "days", "urban_management", False, False, True, True),
 }
 
 
