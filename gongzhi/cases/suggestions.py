@@ -66,6 +66,13 @@ def for_case(case: Case) -> Suggested | None:
     return Suggested(_active(result.suggestions), result.needs_triage, stored=False)
 
 
+def for_text(text: str) -> Suggested:
+    """The suggestion for a description being written (report page, `POST /cases/suggest`):
+    the top 3 active 小类 and whether a person would have to triage it."""
+    result = classify.classify(text)
+    return Suggested(_active(result.suggestions), result.needs_triage, stored=False)
+
+
 def stored_for(cases: Iterable[Case]) -> dict[int, Suggested]:
     """The intake suggestions of the uncategorised cases among `cases`, by id (one query; for
     marking 需人工分诊 in a list)."""

@@ -2,7 +2,7 @@
 
 A text is composed from independent parts: who speaks, where, what exactly (several phrasings
 per category, each with inline alternatives), a detail, how long, the emotion and what they
-want, in one of four registers (a resident's message, a 12345 transfer summary, a grid
+want, sometimes a second smaller problem, in one of four registers (a resident's message, a 12345 transfer summary, a grid
 worker's patrol note, a chat-group post), with occasional typos, dialect words and emoji.
 
 Template syntax: ``[a|b|c]`` picks one alternative (no nesting); ``{slot}`` fills from the
@@ -13,6 +13,7 @@ Deterministic for a given ``random.Random``.
 import random
 import re
 
+from gongzhi.demo.case_texts_city import CITY_CATEGORIES
 from gongzhi.orgs.categories import SEED
 
 # --- shared parts ---------------------------------------------------------------------------
@@ -148,14 +149,11 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "垃圾袋",
             "外卖盒",
             "烂菜叶",
-            "大件垃圾",
-            "旧沙发",
             "快递纸箱",
             "剩饭剩菜",
             "塑料袋",
-            "建筑垃圾",
-            "落叶",
-            "破床垫",
+            "厨余",
+            "垃圾包",
         ),
         "s": (
             "{o}[堆|扔|丢]在[路边|垃圾桶外面|墙角|小区门口|围墙边][没人收|没人清|没人管]",
@@ -167,7 +165,6 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "[楼下|路口|车棚边上]有一[堆|大堆]{o}[发臭|发霉|烂掉了]",
             "垃圾[房|厢房|站][门口|旁边]堆成[小山|一座山]",
             "[有人|不知道谁][半夜|趁天黑][偷倒|乱倒]{o}",
-            "{o}[从楼上|从窗户][往下扔|扔下来]",
         ),
         "f": (
             "{loc}[存在|有][大量|多处|成堆]{o}[堆积|散落|乱堆乱放]，[未及时清运|长期无人清理]",
@@ -384,28 +381,26 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
         "o": ("电瓶车", "电动车", "电动自行车", "小电驴", "电瓶", "锂电池"),
         "s": (
             "[有人|楼上|邻居]把{o}[推进|停在|放在][楼道|门厅|楼梯下面]充电",
-            "[从|]窗户[往下|里]拉[电线|插线板|飞线]给{o}充电",
-            "[飞线充电|私拉电线]给车充电",
             "{o}[整夜|通宵]在[楼道|门厅|楼梯下面][充电|充着]",
             "把{o}[推|扛|搬]上楼[充电|放家里充]",
             "[坐电梯|进电梯]带{o}上楼",
             "[拆下|把]电池[拎|拿]回家充",
         ),
         "f": (
-            "{loc}有居民[在楼道内|私拉电线][为电动自行车充电|给电动车充电]，存在[严重|重大]火灾隐患",
-            "{loc}[飞线充电|楼道充电]现象[屡禁不止|突出]",
+            "{loc}有居民[在楼道内|在门厅][为电动自行车充电|给电动车充电]，存在[严重|重大]火灾隐患",
+            "{loc}[电动车进楼入户|楼道充电]现象[屡禁不止|突出]",
         ),
         "t": (
-            "{loc}[飞线充电|楼道充电]{n}处，[已劝离|已拍照|已告知住户]",
-            "{loc}{o}[楼道停放充电|私拉电线充电]",
+            "{loc}[楼道充电|电动车入户]{n}处，[已劝离|已拍照|已告知住户]",
+            "{loc}{o}[楼道停放充电|楼道停放]",
         ),
         "d": (
             "[新闻上|网上]电瓶车起火[烧死人|多吓人]",
             "[一闻|一股]焦[味|糊味]",
-            "[插线板|电线]就[挂|吊]在[外墙|窗外]",
+            "[电梯|楼道]里一股[电池|焦糊]味",
             "[晚上|半夜]都[不敢睡|睡不踏实]",
         ),
-        "a": ("[装|建]个充电桩", "[清理|劝离]楼道的{o}", "[拆掉|剪掉]飞线", "[加强|多]巡查"),
+        "a": ("[装|建]个充电桩", "[清理|劝离]楼道的{o}", "[不准|禁止]{o}进电梯", "[加强|多]巡查"),
     },
     "LD03": {
         "o": ("私家车", "车", "小汽车", "货车", "杂物", "摊位", "三轮车", "面包车", "建材"),
@@ -762,24 +757,23 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "[车位|停车位][不够|太少|紧张]，[天天|每天晚上][抢车位|没地方停]",
             "[我的|家里的]车位被[别人|外来车|陌生车][占了|停了]",
             "[有人|邻居][用|拿][地锁|锥桶|破椅子|砖头][占|霸占]车位",
-            "[僵尸车|废弃车|报废车]停在那里[好几年|很久][不动|没人管]",
-            "[停车费|停车收费][乱收|太贵|不合理]",
+            "[消防车道边上|路两边|人行道上][全是车|停满了车]",
             "[外来车辆|外面的车][随便进|都停进来]",
             "[车|汽车][停在|堵在][路口|出入口|我家车库门口]，[出不去|挡路]",
             "[双排|两边]停车，[堵死了|会车都不行]",
         ),
         "f": (
             "{loc}[机动车|车辆][乱停乱放|停车无序]，[停车难|车位紧张]问题[突出|严重]",
-            "{loc}[有|存在][僵尸车|废弃车辆]长期[占用|停放]车位",
+            "{loc}[有|存在]车辆[违停|占用人行道|堵塞出入口]",
             "{loc}[私设地锁|占用公共车位]",
         ),
-        "t": ("{loc}[机动车乱停|违停]{n}辆，[已贴告知单|已联系车主]", "{loc}[僵尸车|废弃车辆]{n}辆"),
+        "t": ("{loc}[机动车乱停|违停]{n}辆，[已贴告知单|已联系车主]", "{loc}[占道停车|违停][严重|{n}辆]"),
         "d": (
             "[早上|上班]出不了门",
             "[下班|晚上]回来转[好几圈|半天]找不到车位",
             "[为车位|为停车][吵架|打架]好几次了",
         ),
-        "a": ("[规划|增加|多划]车位", "[拖走|清理]僵尸车", "[拆掉|清理]地锁", "[管理|规范]停车"),
+        "a": ("[规划|增加|多划]车位", "[开|贴]罚单", "[拆掉|清理]地锁", "[管理|规范]停车"),
     },
     "SS01": {
         "o": ("路灯", "灯", "小区路灯", "庭院灯", "地灯", "景观灯", "草坪灯", "高杆灯"),
@@ -849,7 +843,7 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
         "s": (
             "[一下雨|下点雨|雨一大][路上|门口|小区里|楼道口|地库]就积水",
             "[水|积水][淹到|漫到|没过][小腿|脚脖子|膝盖|一楼门口]",
-            "[下水道|排水口|雨水口][堵了|堵住了|排不出去|往上冒水]",
+            "[排水口|雨水口|雨水篦子][堵了|堵住了|排不出去]",
             "[地下室|地库|车库][进水|被淹|灌水]",
             "[积水|水][好几天|两三天][退不掉|不退]",
             "[路面|小区的路][变成|成了][河|小河|池塘]",
@@ -869,19 +863,19 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "AQ01": {
         "s": (
-            "[楼上|隔壁|楼下|对面][天天|每天晚上|半夜][装修|敲敲打打|电钻响]",
+            "[楼上|隔壁|楼下|对面][天天|每天晚上|半夜][跺脚|拖椅子|弹钢琴|蹦来蹦去]",
             "[广场舞|跳舞的][音响|音乐][开得|放得][太大|震天响]",
             "[有人|隔壁|楼下][半夜|深夜|凌晨][唱歌|喝酒划拳|打麻将|吵吵嚷嚷]",
-            "[工地|施工][晚上|夜里|通宵][施工|干活|打桩]",
+            "[楼下|隔壁][棋牌室|麻将馆][吵到半夜|洗牌声不断]",
             "[空调外机|水泵|风机|冷却塔][嗡嗡|轰轰][响|叫]",
             "[KTV|酒吧|饭店][声音|音乐][太吵|太响]",
             "[喇叭|叫卖|大喇叭][循环播放|一直喊]",
         ),
         "f": (
-            "{loc}[存在|有][夜间施工|装修|娱乐|设备]噪音扰民[问题|现象]，[影响|严重影响]居民休息",
-            "{loc}[广场舞|商铺|工地]噪音[过大|超标]",
+            "{loc}[存在|有][社会生活|娱乐|设备|商业]噪音扰民[问题|现象]，[影响|严重影响]居民休息",
+            "{loc}[广场舞|商铺|酒吧]噪音[过大|超标]",
         ),
-        "t": ("{loc}[夜间施工|设备噪声|娱乐噪音]扰民，[已劝导|已告知|待复查]",),
+        "t": ("{loc}[广场舞音响|设备噪声|娱乐噪音]扰民，[已劝导|已告知|待复查]",),
         "d": (
             "[孩子|老人][睡不着|睡不好|被吵醒]",
             "吵得[神经衰弱|头疼|心脏不舒服]",
@@ -957,15 +951,14 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "[保安|门卫][不在岗|睡觉|玩手机|不管事]",
             "[保洁|打扫卫生的][好几天|一星期][没来|不打扫]，楼道[脏得很|灰厚得很]",
             "[报修|打物业电话][没人接|没人来|拖了好久]",
-            "[物业费|管理费][乱涨|乱收|收了不干活]",
-            "[公共收益|停车费收入][不公开|去哪了]",
+            "[物业|管家][通知|说了][不办|不落实]",
             "[小区|楼道]的[绿化|卫生|设施]没人[维护|管]",
-            "[想|要][换物业|更换物业]，不知道[怎么办|流程]",
+            "[物业|客服][说话|态度][很冲|很差|爱理不理]",
             "[物业|管家][推来推去|踢皮球]",
         ),
         "f": (
             "{loc}物业[服务不到位|管理不规范]，[保洁|保安|维修]等服务[缺失|不到位]",
-            "{loc}居民对物业[服务质量|收费]不满",
+            "{loc}居民对物业服务质量不满",
         ),
         "t": ("{loc}[物业保洁|保安值守][不到位|缺位]，[已约谈物业|已反馈物业]",),
         "d": (
@@ -973,7 +966,7 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "[业主群|业委会]里大家都在[骂|吐槽]",
             "[经理|物业经理][找不到人|不接电话]",
         ),
-        "a": ("[约谈|督促|考核]物业", "[让|要求]物业[整改|履约]", "[换掉|更换]物业"),
+        "a": ("[约谈|督促|考核]物业", "[让|要求]物业[整改|履约]", "[提高|改进]服务"),
     },
     "WY02": {
         "o": ("电梯", "电梯", "客梯", "货梯", "加装的电梯"),
@@ -1042,7 +1035,7 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
             "[家里|我家][困难|揭不开锅|生活很困难]，[想|能不能][申请|办][低保|补助|救助|困难补助]",
             "[下岗|失业|生病|住院][了|以后]，[没有|没了][收入|生活来源]",
             "[大病|重病|癌症][医药费|看病][太贵|负担不起]",
-            "[残疾人|残疾][补贴|证][怎么办|想申请]",
+            "[老公|老婆|家里顶梁柱][走了|瘫了]，[家里|生活]没着落",
             "[孩子|小孩][上学|学费][交不起|困难]",
             "[交不起|欠着][房租|水电费]",
             "[想申请|能不能给][临时救助|帮困|送温暖]",
@@ -1078,6 +1071,8 @@ CATEGORIES: dict[str, dict[str, tuple[str, ...]]] = {
         "a": ("[上门|去家里][看看|探视]", "[开门|破门][查看|确认]", "[定期|常][去看看|上门]"),
     },
 }
+
+CATEGORIES.update(CITY_CATEGORIES)
 
 CODES: tuple[str, ...] = tuple(code for _, _, children in SEED for code, _ in children)
 
@@ -1135,7 +1130,21 @@ def _resident(rng: random.Random, c: dict[str, tuple[str, ...]]) -> str:
     if rng.random() < 0.7:
         parts.append(_pick(rng, c["a"] if rng.random() < 0.65 else WANT, c))
     end = rng.choice(("。", "！", "", "！！", "…", "。", "？"))
-    return "，".join(p for p in parts if p) + end
+    text = "，".join(p for p in parts if p) + end
+    if rng.random() < P_ASIDE:
+        text += _aside(rng, c)
+    return text
+
+
+# Residents often add a second, smaller problem after the main one; the case keeps the main
+# one's 小类, so the classifier learns to weigh the text's bulk, not a stray keyword.
+P_ASIDE = 0.08
+ASIDE_HEADS = ("另外，", "还有，", "顺便说一下，", "对了，", "再反映一个，", "还有个小事，")
+
+
+def _aside(rng: random.Random, main: dict[str, tuple[str, ...]]) -> str:
+    other = rng.choice([c for c in CATEGORIES.values() if c is not main])
+    return rng.choice(ASIDE_HEADS) + _pick(rng, other["s"], other) + rng.choice(("。", "", "，也麻烦看看。"))
 
 
 def _hotline(rng: random.Random, c: dict[str, tuple[str, ...]]) -> str:
@@ -1194,21 +1203,34 @@ def _noise(rng: random.Random, text: str) -> str:
     return text
 
 
-def case_text(rng: random.Random, code: str) -> str:
+# The pools a half of the phrasings draws from (see `sample_corpus`).
+HALVED = ("s", "f", "t", "d")
+
+
+def _half(c: dict[str, tuple[str, ...]], part: int) -> dict[str, tuple[str, ...]]:
+    return {key: (pool[part::2] or pool) if key in HALVED else pool for key, pool in c.items()}
+
+
+def case_text(rng: random.Random, code: str, part: int | None = None) -> str:
     """One problem description of 小类 `code`, in a randomly chosen register."""
-    c = CATEGORIES[code]
+    c = CATEGORIES[code] if part is None else _half(CATEGORIES[code], part)
     register = rng.choices([r for r, _ in REGISTERS], weights=[w for _, w in REGISTERS])[0]
     return _noise(rng, register(rng, c))
 
 
-def case_texts(rng: random.Random, code: str, n: int) -> list[str]:
-    return [case_text(rng, code) for _ in range(n)]
+def case_texts(rng: random.Random, code: str, n: int, part: int | None = None) -> list[str]:
+    return [case_text(rng, code, part) for _ in range(n)]
 
 
-def sample_corpus(seed: int, n_per_category: int) -> list[tuple[str, str]]:
-    """(code, text) pairs, n per 小类, deterministic for the seed."""
+def sample_corpus(seed: int, n_per_category: int, part: int | None = None) -> list[tuple[str, str]]:
+    """(code, text) pairs, n per 小类, deterministic for the seed.
+
+    `part` 0 or 1 draws only every other phrasing, statement, note and detail of each 小类
+    (the even or the odd ones): a model trained on one half and tried on the other meets
+    wording it never saw, as it does with residents' own texts (classify.train calibrates on
+    that)."""
     rng = random.Random(seed)
-    return [(code, text) for code in CODES for text in case_texts(rng, code, n_per_category)]
+    return [(code, text) for code in CODES for text in case_texts(rng, code, n_per_category, part)]
 
 
 REGISTER_BY_NAME = {"resident": _resident, "hotline": _hotline, "patrol": _patrol, "chat": _chat}

@@ -18,11 +18,13 @@ from gongzhi.orgs.roles import MeetingRole, PostRole, UnitKind
 
 # Categories (orgs.categories.SEED codes) each department answers for.
 DEPARTMENT_CATEGORIES: dict[str, tuple[str, ...]] = {
-    UnitKind.URBAN_MANAGEMENT: ("JY01", "JY02", "JY03", "WJ01"),
-    UnitKind.MARKET_SUPERVISION: ("JY03",),
-    UnitKind.HOUSING: ("FW01", "FW02", "FW03", "FW04"),
-    UnitKind.POLICE: ("AQ01", "AQ02", "AQ03"),
-}
+    UnitKind.URBAN_MANAGEMENT: (
+        "JY01", "JY02", "JY03", "JY06", "JY07", "WJ01", "HJ07", "HJ08", "SG01", "SG02", "SG04",
+    ),
+    UnitKind.MARKET_SUPERVISION: ("JY03", "JY11"),
+    UnitKind.HOUSING: ("FW01", "FW02", "FW03", "FW04", "FW05", "FW06", "WY05", "WY06"),
+    UnitKind.POLICE: ("AQ01", "AQ02", "AQ03", "AQ04", "AQ05", "JY10"),
+}  # fmt: skip
 DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
     # (unit kind, code suffix, unit name, lead title)
     (UnitKind.POLICE, "PCS", "枫林派出所", "派出所社区警务队长"),

@@ -23,6 +23,7 @@ from gongzhi.web import (
     reports_views,
     reveal,
     roster,
+    suggest,
     tree,
     views,
 )
@@ -53,6 +54,7 @@ urlpatterns = [
     path("report/", report.report, name="report"),
     path("report/done/", report.report_done, name="report_done"),
     path("report/buildings/", report.report_buildings, name="report_buildings"),
+    path("report/suggest/", suggest.report_suggest, name="report_suggest"),
     path("report/places.geojson", report.report_places, name="report_places"),
     path("patrol/", report.patrol, name="patrol"),
     # cases: lists, detail, actions, map

@@ -169,6 +169,17 @@ class SuggestionsOut(Schema):
     duplicates: list[DuplicateOut] = Field(..., description="并单候选（调用者可见的未办结工单）")
 
 
+class SuggestIn(Schema):
+    text: str = Field(..., max_length=4000, description="问题描述（正在填写的也可以）")
+
+
+class SuggestOut(Schema):
+    suggestions: list[SuggestionOut] = Field(
+        ..., description="最可能的3个小类，按置信度排列；置信度之和不超过1"
+    )
+    needs_triage: bool = Field(..., description="没有足够可信的小类（或像是与问题无关的内容）：须人工分诊")
+
+
 class CaseFilters(PageParams):
     state: State | None = None
     category: str | None = Field(None, max_length=20)
@@ -290,6 +301,24 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
         intake = payload.intake(node, _category(payload.category))
         case, created = case_services.case_intake(actor=user, intake=intake)
         return Status(201 if created else 200, case_out(case, user))
+
+
+@router.post("/suggest", response=SuggestOut, summary="分类建议（按问题描述）")
+def case_suggest(request: HttpRequest, payload: SuggestIn) -> dict[str, Any]:
+    """The 3 likeliest 小类 of a description with calibrated confidences, before any case
+    exists (a client suggests while the reporter types). Only a suggestion: the category is
+    set by the dispatcher, or by the client sending `category` with the case."""
+    caller(request)
+    text = payload.text.strip()
+    if not text:
+        raise invalid("text", _("请填写问题描述"))
+    suggested = suggestions.for_text(text)
+    return {
+        "suggestions": [
+            {"code": s.code, "name": s.name, "confidence": s.confidence} for s in suggested.suggestions
+        ],
+        "needs_triage": suggested.needs_triage,
+    }
 
 
 @router.post("/batch", response={201: list[BatchItemOut]}, summary="批量上报（热线、感知设备网关）")

@@ -24,6 +24,7 @@ from gongzhi.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from gongzhi.demo.numbers import id_check_digit
 from gongzhi.demo.people import age_on
 from gongzhi.demo.reset import reset_demo
+from gongzhi.demo.roster import DEPARTMENT_CATEGORIES
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import FIXED_SEATS
@@ -142,7 +143,11 @@ def test_roster_covers_every_grid_and_level() -> None:
     assert roles[PostRole.STREET_ADMIN] == 1 and roles[PostRole.AUDITOR] == 1
     assert roles[PostRole.BLOCK_CADRE] >= 5 and roles[PostRole.PARTY_SECRETARY] == 31
     chengguan = Post.objects.get(code="FL-POST-CG")
-    assert set(chengguan.categories.values_list("code", flat=True)) == {"JY01", "JY02", "JY03", "WJ01"}
+    assert (
+        set(chengguan.categories.values_list("code", flat=True))
+        == set(DEPARTMENT_CATEGORIES[UnitKind.URBAN_MANAGEMENT])
+        >= {"JY01", "JY02", "JY03", "WJ01", "SG01"}
+    )
     assert chengguan.deputy is not None
     assert Post.objects.filter(deputy__isnull=False).count() > 100  # AB岗
     estates_with_property = Unit.objects.filter(kind=UnitKind.PROPERTY).values("node").distinct().count()
@@ -409,7 +414,7 @@ def test_second_run_refuses_and_if_empty_skips() -> None:
     with pytest.raises(DemoExistsError):
         generate(seed=SEED, scale=SCALE)
     out = StringIO()
-    call_command("demo", "--if-empty", stdout=out)
+    call_command("demo", "--if-empty", "--classifier-texts", "0", stdout=out)
     assert "跳过" in out.getvalue()
 
 

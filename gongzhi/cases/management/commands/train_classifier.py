@@ -1,7 +1,9 @@
-"""Train the category classifier and report its accuracy (held-out split and hand-written texts).
+"""Train the category classifier and report its accuracy (held-out split and the independent
+evaluation file, overall and per voice).
 
 Trains on the street's closed cases, or on the demo corpus while there are fewer than
-classify.MIN_CASES of them. `--json` prints the figures for the benchmark runner.
+classify.MIN_CASES of them (`gongzhi demo` runs it at the end). `--json` prints the figures for
+the benchmark runner.
 """
 
 import json
@@ -13,7 +15,7 @@ from gongzhi.cases import classify
 
 
 class Command(BaseCommand):
-    help = "训练事项分类建议模型，并报告留出集和手写评测集上的准确率"
+    help = "训练事项分类建议模型，并报告留出集和独立评测集（总体与各语体）上的准确率"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -35,23 +37,24 @@ class Command(BaseCommand):
                 rows, source = [], "demo"
             else:
                 source = "cases"
-        if source == "demo":
-            rows = classify.demo_corpus(options["seed"], options["per_category"])
-        labels = [code for code, _ in rows]
-        texts = [text for _, text in rows]
         try:
-            pipeline, split = classify.train(texts, labels, seed=options["seed"])
+            if source == "demo":
+                pipeline, split, n = classify.train_on_demo(options["seed"], options["per_category"])
+                labels = sorted(str(c) for c in pipeline.classes_ if c != classify.OFF_TOPIC)
+            else:
+                labels = [code for code, _ in rows]
+                pipeline, split = classify.train([t for _, t in rows], labels, seed=options["seed"])
+                n = len(rows)
         except ValueError as exc:
             raise CommandError(
                 f"训练数据不足：至少需要两个小类、每类不少于 {classify.MIN_PER_CATEGORY} 条文本"
             ) from exc
-        evaluation = classify.eval_set()
-        on_eval = classify.scores(pipeline, [t for _, t in evaluation], [c for c, _ in evaluation])
+        on_eval = classify.eval_scores(pipeline)
         names = classify.category_names() if source == "cases" else classify.NAMES
         path = classify.save(
             pipeline,
             {
-                "n": len(rows),
+                "n": n,
                 "source": source,
                 "accuracy": split["top1"],
                 "split": split,
@@ -61,7 +64,7 @@ class Command(BaseCommand):
         )
         figures = {
             "source": source,
-            "n": len(rows),
+            "n": n,
             "categories": len(set(labels)),
             "split": split,
             "eval": on_eval,
@@ -71,9 +74,26 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(figures, ensure_ascii=False))
             return
         label = "已结案工单" if source == "cases" else "演示语料"
-        self.stdout.write(f"训练数据：{label} {len(rows)} 条，{len(set(labels))} 个小类")
-        for title, f in (("留出集（20%）", split), (f"手写评测集（{on_eval['n']} 条）", on_eval)):
+        self.stdout.write(f"训练数据：{label} {n} 条，{len(set(labels))} 个小类（另加无关内容一类）")
+        held = "留出集（另一半措辞）" if source == "demo" else "留出集（20%）"
+        for title, f in ((held, split), (f"独立评测集（{on_eval['n']} 条）", on_eval)):
             self.stdout.write(
                 f"{title}：小类 top-1 {f['top1']:.1%}，大类 top-1 {f['parent_top1']:.1%}，小类 top-3 {f['top3']:.1%}"
+                + (f"，校准误差 ECE {f['ece']:.3f}，需人工分诊 {f['triage']:.1%}" if "ece" in f else "")
+                + (
+                    f"，无关内容进分诊 {f['off_topic_triaged']:.1%}"
+                    if f.get("off_topic_triaged") is not None
+                    else ""
+                )
             )
-        self.stdout.write(f"模型已保存：{path}")
+        for voice, f in on_eval["voices"].items():
+            if f["n"]:
+                self.stdout.write(
+                    f"  {voice}（{f['n']} 条）：小类 top-1 {f['top1']:.1%}，大类 top-1 {f['parent_top1']:.1%}，"
+                    f"小类 top-3 {f['top3']:.1%}，需人工分诊 {f['triage']:.1%}"
+                )
+            elif f.get("off_topic_triaged") is not None:
+                self.stdout.write(
+                    f"  {voice}（{f['off_topic_n']} 条无关内容）：进分诊 {f['off_topic_triaged']:.1%}"
+                )
+        self.stdout.write(f"温度 T = {split['temperature']}；模型已保存：{path}")
