@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
 
-from gongzhi.cases import contact, routing, sla
+from gongzhi.cases import classify, contact, routing, sla
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, State
 from gongzhi.cases.workflow import NOTES, TRANSITIONS, replay
@@ -416,6 +416,18 @@ def test_second_run_refuses_and_if_empty_skips() -> None:
     out = StringIO()
     call_command("demo", "--if-empty", "--classifier-texts", "0", stdout=out)
     assert "跳过" in out.getvalue()
+
+
+def test_demo_command_trains_the_classifier_when_none_is_saved(settings, tmp_path) -> None:
+    """`make demo` suggests categories with a trained model, not the keyword rules."""
+    settings.VAR_DIR = tmp_path
+    classify._cache.clear()
+    out = StringIO()
+    call_command("demo", "--if-empty", "--classifier-texts", "6", stdout=out)
+    info = classify.model_info()
+    classify._cache.clear()
+    assert info is not None and info["source"] == "demo"
+    assert "分类建议模型已训练" in out.getvalue()
 
 
 def test_refuses_without_debug() -> None:
