@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import classify, notifications, routing, sla, workflow
+from gongzhi.cases import choices, classify, notifications, routing, sla, workflow
 from gongzhi.cases.attachments import attach_files, validate_files
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
@@ -56,6 +57,8 @@ def _validate_intake(intake: Intake) -> None:
         errors["category"] = [_("请选择一个启用的小类")]
     if intake.contact_phone and not pii.PHONE_RE.match(pii.normalise_phone(intake.contact_phone)):
         errors["contact_phone"] = [_("手机号应为11位数字，以1开头")]
+    if len(intake.files) > choices.MAX_PHOTOS:
+        errors["files"] = [_("最多上传%(n)d张照片") % {"n": choices.MAX_PHOTOS}]
     if errors:
         raise ValidationError(errors)
     validate_files(intake.files)
@@ -226,13 +229,6 @@ def suggestion_data(text: str) -> dict[str, Any]:
 # --- acting on a case -------------------------------------------------------------------------
 
 
-def rung_node(case: Case) -> Node:
-    """The node whose dispatcher handles the case at its current rung (the deepest ancestor at
-    or above the rung's level, so a street without block areas still has a dispatcher)."""
-    ancestors = Node.objects.filter(code__in=case.node.ancestor_codes(), level__lte=case.rung)
-    return ancestors.order_by("-level").first() or case.node
-
-
 def actor_kinds(user: Any, case: Case) -> set[str]:
     if user is None:
         return {workflow.SYSTEM}
@@ -273,6 +269,24 @@ def allowed_for(user: Any, case: Case) -> list[str]:
     ]
 
 
+# Note actions a person takes from a case page (the others are the system's or the sweep's).
+PERSON_NOTES = ("comment", "record_attempt", "request_extension", "decide_extension")
+
+
+def notes_for(user: Any, case: Case, among: Sequence[str] = PERSON_NOTES) -> list[str]:
+    """The note actions `case_act` would accept from `user` now: allowed in the state, open to
+    the user's role, an extension only while the handling clock runs, a decision only on a
+    pending request."""
+    kinds = actor_kinds(user, case)
+    in_state = workflow.notes_in(case.state)
+    offered = [a for a in among if a in in_state and workflow.NOTES[a].by & kinds]
+    if "request_extension" in offered and choices.extension_refusal(case, None, clock.now()):
+        offered.remove("request_extension")
+    if "decide_extension" in offered and choices.pending_extension(case) is None:
+        offered.remove("decide_extension")
+    return offered
+
+
 def case_act(*, actor: Any, case: Case, act: Act) -> Case:
     """Apply one action from the workflow table. Raises PermissionDeniedError (403),
     ConflictError (409: stale version or an action not allowed in this state) or
@@ -285,24 +299,14 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
         )
         if current.version != act.version:
             raise ConflictError(_("工单已被他人更新，请刷新后重试"))
-        rule: workflow.Transition | workflow.Note
-        if act.action in workflow.NOTES:
-            rule = workflow.NOTES[act.action]
-            to_state = State(current.state)
-        else:
-            key = (State(current.state), act.action)
-            if key not in workflow.TRANSITIONS:
-                allowed = "、".join(workflow.allowed_actions(current.state)) or _("无")
-                raise ConflictError(
-                    _("当前状态“%(state)s”不能执行“%(action)s”，可执行：%(allowed)s")
-                    % {"state": current.get_state_display(), "action": act.action, "allowed": allowed},
-                    allowed=workflow.allowed_actions(current.state),
-                )
-            rule = workflow.TRANSITIONS[key]
-            to_state = rule.to
+        rule = _rule(current, act.action)
+        to_state = rule.to if isinstance(rule, workflow.Transition) else State(current.state)
         if not rule.by & actor_kinds(actor, current):
             raise PermissionDeniedError(_("您无权对该工单执行此操作"))
+        if act.until is not None and timezone.is_naive(act.until):  # an API client's local time
+            act.until = timezone.make_aware(act.until)
         _check_needs(rule.needs, act, current)
+        _check_choices(actor, act, current)
         validate_files(act.files)
         data = _apply(current, act, to_state)
         now = clock.now()
@@ -327,6 +331,21 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
         outbox.enqueue_all(notifications.messages_for_event(current, event))
         _share_outcome(current, event)
     return current
+
+
+def _rule(case: Case, action: str) -> workflow.Transition | workflow.Note:
+    """The table's rule for `action` in the case's state; a 409 naming what the state allows."""
+    state = State(case.state)
+    if (state, action) in workflow.TRANSITIONS:
+        return workflow.TRANSITIONS[(state, action)]
+    if action in workflow.notes_in(state):
+        return workflow.NOTES[action]
+    allowed = workflow.allowed_actions(state)
+    raise ConflictError(
+        _("当前状态“%(state)s”不能执行“%(action)s”，可执行：%(allowed)s")
+        % {"state": case.get_state_display(), "action": action, "allowed": "、".join(allowed) or _("无")},
+        allowed=allowed,
+    )
 
 
 # --- merged cases share the master's outcome ----------------------------------------------------
@@ -415,6 +434,36 @@ def _check_needs(needs: frozenset[str], act: Act, case: Case) -> None:
         raise ValidationError(errors)
 
 
+def _check_choices(actor: Any, act: Act, case: Case) -> None:
+    """What the actor supplies must be among the action's choices (`cases.choices`): the same
+    rules the case page offers its lists from."""
+    errors: dict[str, list[str]] = {}
+    if act.action in {"dispatch", "reassign"}:
+        post = act.post or case.post
+        refusal = choices.dispatch_refusal(actor, case, post) if post is not None else None
+        if refusal:
+            errors["post"] = [refusal]
+    if act.action == "register" and act.category is not None:
+        refusal = choices.category_refusal(act.category)
+        if refusal:
+            errors["category"] = [refusal]
+    if act.action == "merge" and act.master is not None and actor is not None:
+        from gongzhi.cases import selectors  # selectors read cases; they never write them
+
+        if not selectors.visible_ids(user=actor, ids=[act.master.pk]):
+            errors["master"] = [_("没有找到该主案（请填写工单编号）")]
+    if act.action == "request_extension":
+        refusal = choices.extension_refusal(case, act.until, clock.now())
+        if refusal:
+            errors["until"] = [refusal]
+    if act.action == "decide_extension" and choices.pending_extension(case) is None:
+        errors["approved"] = [_("没有待审批的延期申请")]
+    if len(act.files) > choices.MAX_PHOTOS:
+        errors["files"] = [_("最多上传%(n)d张照片") % {"n": choices.MAX_PHOTOS}]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
     """The side effects of each action on the case row; returns the event's data."""
     now = clock.now()
@@ -463,10 +512,6 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
         case.park_review_on = act.review_date
         data["review_date"] = act.review_date.isoformat() if act.review_date else None
     if action == "request_extension":
-        if case.handle_due is None or now >= case.handle_due:
-            raise invalid("until", _("已超过处置时限，不能再申请延期"))
-        if act.until is not None and act.until <= case.handle_due:
-            raise invalid("until", _("延期时间须晚于原处置时限"))
         data["until"] = act.until.isoformat() if act.until else None
     if action == "decide_extension":
         data.update(_decide_extension(case, bool(act.approved)))
@@ -498,9 +543,8 @@ def _check_escalation(case: Case) -> None:
 
 
 def _decide_extension(case: Case, approved: bool) -> dict[str, Any]:
-    request = case.events.filter(action="request_extension").order_by("-seq").first()
-    if request is None:
-        raise invalid("approved", _("没有待审批的延期申请"))
+    request = choices.pending_extension(case)
+    assert request is not None  # _check_choices refused the decision otherwise
     if approved:
         case.handle_due = datetime.fromisoformat(request.data["until"])
     return {"approved": approved, "request": request.seq}

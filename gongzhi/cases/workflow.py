@@ -59,24 +59,31 @@ for _state in (S.RECEIVED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED
 
 @dataclass(frozen=True)
 class Note:
-    """An action that appends an event without changing the state."""
+    """An action that appends an event without changing the state, in the states listed
+    (None: any state — the system's notes on closed and merged cases)."""
 
     by: frozenset[str]
     needs: frozenset[str] = frozenset()
+    states: frozenset[State] | None = None
 
 
-def n(*by: str, needs: tuple[str, ...] = ()) -> Note:
-    return Note(by=frozenset(by), needs=frozenset(needs))
+def n(*by: str, needs: tuple[str, ...] = (), states: frozenset[State] | None = None) -> Note:
+    return Note(by=frozenset(by), needs=frozenset(needs), states=states)
 
+
+OPEN = frozenset(S) - {S.CLOSED, S.MERGED, S.VOID}
+# The handling clock runs only while the case is with its post: an extension is asked then.
+HANDLING = frozenset({S.DISPATCHED, S.IN_PROGRESS})
 
 NOTES: dict[str, Note] = {
-    "comment": n(DISPATCHER, HANDLER, STREET, needs=("note",)),
+    "comment": n(DISPATCHER, HANDLER, STREET, needs=("note",), states=OPEN),
     # What was tried at this rung: escalation needs one (resolve locally first).
-    "record_attempt": n(DISPATCHER, HANDLER, SYSTEM, needs=("note",)),  # SYSTEM: a 居务会 took it up
-    "remind": n(SYSTEM, DISPATCHER, STREET),  # 催办
-    "supervise": n(SYSTEM, STREET, needs=("note",)),  # 督办
-    "request_extension": n(HANDLER, needs=("note", "until")),
-    "decide_extension": n(DISPATCHER, STREET, needs=("approved",)),
+    # SYSTEM: a 居务会 took it up.
+    "record_attempt": n(DISPATCHER, HANDLER, SYSTEM, needs=("note",), states=OPEN),
+    "remind": n(SYSTEM, DISPATCHER, STREET, states=OPEN),  # 催办
+    "supervise": n(SYSTEM, STREET, needs=("note",), states=OPEN),  # 督办
+    "request_extension": n(HANDLER, needs=("note", "until"), states=HANDLING),
+    "decide_extension": n(DISPATCHER, STREET, needs=("approved",), states=OPEN),
     "rate": n(SYSTEM),
     # The master this case was merged into has closed: its reporter is told (并案结果告知).
     "master_closed": n(SYSTEM),
@@ -85,6 +92,11 @@ NOTES: dict[str, Note] = {
 
 def allowed_actions(state: str) -> list[str]:
     return sorted(action for (s, action) in TRANSITIONS if s == state)
+
+
+def notes_in(state: str) -> list[str]:
+    """The note actions the table allows in this state (who may take them is asked apart)."""
+    return [action for action, note in NOTES.items() if note.states is None or state in note.states]
 
 
 def replay(to_states: list[str]) -> str:

@@ -1,15 +1,15 @@
 """A case's page (facts, deadlines, timeline, photos) and the one view that acts on it.
 
 The page offers exactly the actions `services.allowed_for` returns, plus the note-only actions
-(备注, 记录本级处置, 延期) open to the user's role on the case; each form carries the version the
-user saw, so a case changed meanwhile answers 409 with the typed note kept in the form.
+(备注, 记录本级处置, 延期) `services.notes_for` returns, and the posts `choices.dispatch_candidates`
+lists: the service refuses anything else, so the page holds no rule of its own. Each form carries
+the version the user saw, so a case changed meanwhile answers 409 with the typed note kept.
 """
 
 from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.cases import callback, contact, routing, suggestions, workflow
+from gongzhi.cases import callback, choices, contact, suggestions, workflow
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
@@ -26,7 +26,6 @@ from gongzhi.cases.states import State
 from gongzhi.cases.timers import PHASES
 from gongzhi.core import clock, workcal, workcal_db
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
-from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Category, Post
 from gongzhi.web.http import messages_of, not_found, page, valid_id
 from gongzhi.web.report import MAX_PHOTOS, category_groups
@@ -59,8 +58,6 @@ ACTION_LABELS = {
     "rate": gettext_lazy("回访评价"),
     "master_closed": gettext_lazy("主案已结案"),
 }
-# Note-only actions a person takes from the page (the others are the system's).
-PAGE_NOTES = ["comment", "record_attempt", "request_extension", "decide_extension"]
 PRIMARY = {"register", "dispatch", "accept", "submit", "verify"}
 MAX_POSTS = 200
 PHASE_LABELS = {
@@ -77,35 +74,9 @@ def _needs(case: Case, action: str) -> frozenset[str]:
     return rule.needs if rule else frozenset()
 
 
-def note_actions(user: Any, case: Case) -> list[str]:
-    if case.state in {State.CLOSED, State.MERGED, State.VOID}:
-        return []
-    kinds = case_services.actor_kinds(user, case)
-    offered = [a for a in PAGE_NOTES if workflow.NOTES[a].by & kinds]
-    # Extensions only while the handling clock runs, and a decision only on a pending request.
-    running = case.state in {State.DISPATCHED, State.IN_PROGRESS} and case.handle_due is not None
-    if not running or clock.now() >= (case.handle_due or clock.now()):
-        offered = [a for a in offered if a != "request_extension"]
-    last = case.events.filter(action__in=["request_extension", "decide_extension"]).order_by("-seq").first()
-    if last is None or last.action != "request_extension":
-        offered = [a for a in offered if a != "decide_extension"]
-    return offered
-
-
 def post_options(user: Any, case: Case) -> list[tuple[Post, bool]]:
-    """Posts a dispatcher may pick: the routing candidates for the category (recommended) first,
-    then the roster posts the user sees around the case's rung."""
-    recommended: list[Post] = []
-    if case.category is not None:
-        lead, assisting = routing.route(category=case.category, node=case.node)
-        recommended = [p for p in [lead, *assisting] if p is not None]
-    rung = case_services.rung_node(case)
-    around = org_selectors.post_list(user=user).filter(
-        Q(node__path__startswith=rung.path) | Q(node__code__in=case.node.ancestor_codes())
-    )
-    seen = {p.pk for p in recommended}
-    others = [p for p in around.order_by("node__path", "title")[:MAX_POSTS] if p.pk not in seen]
-    return [(p, True) for p in recommended] + [(p, False) for p in others]
+    """Posts a dispatcher may pick (the service's own list: routing candidates first)."""
+    return choices.dispatch_candidates(user, case, limit=MAX_POSTS)
 
 
 def deadlines(case: Case) -> list[dict[str, Any]]:
@@ -132,7 +103,7 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
 
 
 def forms_for(user: Any, case: Case) -> list[dict[str, Any]]:
-    actions = case_services.allowed_for(user, case) + note_actions(user, case)
+    actions = case_services.allowed_for(user, case) + case_services.notes_for(user, case)
     return [
         {
             "action": a,
@@ -232,9 +203,9 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
         act.category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
         if act.category is None:
             errors.setdefault("category", []).append(_("请选择一个启用的小类"))
-    if post.get("post"):
-        options = {str(p.pk): p for p, _rec in post_options(request.user, case)}
-        act.post = options.get(post["post"])
+    if post.get("post"):  # the service checks it is one of the case's candidates
+        raw = post["post"].strip()
+        act.post = Post.objects.filter(pk=int(raw)).first() if raw.isdigit() and valid_id(int(raw)) else None
         if act.post is None:
             errors.setdefault("post", []).append(_("请从列表中选择处置岗位"))
     if post.get("master"):
@@ -257,9 +228,7 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
             errors.setdefault("until", []).append(_("时间格式有误"))
     if post.get("approved") in {"1", "0"}:
         act.approved = post["approved"] == "1"
-    act.files = request.FILES.getlist("files")
-    if len(act.files) > MAX_PHOTOS:
-        errors.setdefault("files", []).append(_("最多上传%(n)d张照片") % {"n": MAX_PHOTOS})
+    act.files = request.FILES.getlist("files")  # the service caps their number
     return act
 
 

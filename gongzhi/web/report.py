@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.cases import choices
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
 from gongzhi.geo import locate
@@ -34,7 +35,7 @@ from gongzhi.orgs.models import Category, Person
 from gongzhi.web import report_guard
 from gongzhi.web.http import page, require_power
 
-MAX_PHOTOS = 4
+MAX_PHOTOS = choices.MAX_PHOTOS
 PATROL_PLACES = 500  # most places offered in a patrol worker's select
 SUGGESTION = "suggestion"
 

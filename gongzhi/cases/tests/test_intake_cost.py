@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from gongzhi.api import services as api_services
+from gongzhi.cases import choices
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Rung
@@ -54,7 +55,7 @@ def test_rung_check_matches_the_rung_node(tree):
     for place in nodes:
         for rung in Rung.values:
             case = Case(node=place, rung=rung)
-            expected_node = case_services.rung_node(case)
+            expected_node = choices.rung_node(case)
             for user in users:
                 answer = access.can_on_rung(user, access.DISPATCH, place, rung)
                 assert answer == access.can(user, access.DISPATCH, expected_node), (
