@@ -1,4 +1,6 @@
-"""Writes to the jurisdiction tree. Each validates, writes in one transaction and records history."""
+"""Writes to the jurisdiction tree. Each checks the actor's MANAGE_TREE power over the nodes it
+touches (`core.powers`: geo cannot import orgs.access), validates, writes in one transaction and
+records who changed what in `NodeChange`."""
 
 import re
 from typing import Any
@@ -8,7 +10,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from gongzhi.core import clock
+from gongzhi.core import clock, powers
 from gongzhi.core.errors import invalid
 from gongzhi.geo.levels import ALLOWED_PARENTS, Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
@@ -17,6 +19,10 @@ CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 GEOMETRY_TYPES = {"Point", "Polygon", "MultiPolygon"}
 
 Actor = Any  # a user (or None for system work such as imports run from the shell)
+
+
+def _require_manage(actor: Actor, *paths: str) -> None:
+    powers.require(actor, powers.MANAGE_TREE, *paths, message=_("您无权修改该辖区的结构"))
 
 
 def validate_code(code: str) -> None:
@@ -75,6 +81,7 @@ def node_create(
     address: str = "",
     geometry: dict[str, Any] | None = None,
 ) -> Node:
+    _require_manage(actor, parent.path if parent is not None else powers.ROOT_PATH)
     validate_code(code)
     if not (name or "").strip():
         raise invalid("name", _("名称不能为空"))
@@ -110,6 +117,7 @@ def node_update(
     note: str = "",
 ) -> Node:
     """Rename a node or change its address or boundary; the old values stay in its history."""
+    _require_manage(actor, node.path)
     before = _snapshot(node)
     kind = NodeChange.Kind.UPDATE
     if name is not None:
@@ -137,6 +145,7 @@ def node_move(*, actor: Actor, node: Node, new_parent: Node, note: str = "") -> 
     """Move a node and its whole subtree under another parent, in one UPDATE of the paths."""
     node = Node.objects.select_for_update().get(pk=node.pk)
     new_parent = Node.objects.get(pk=new_parent.pk)
+    _require_manage(actor, node.path, new_parent.path)  # taken from one place, put in another
     if new_parent.path.startswith(node.path):
         raise invalid("parent", _("不能把节点移到它自己或它的下级之下"))
     validate_parent(level=node.level, parent=new_parent)

@@ -18,7 +18,16 @@ from gongzhi.core.models import PiiAccessLog
 from gongzhi.geo import services as geo_services
 from gongzhi.geo.models import Node, NodeChange
 from gongzhi.orgs import access, services
-from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+from gongzhi.orgs.models import (
+    Category,
+    DualRegistration,
+    PartyMember,
+    PartyOrg,
+    Person,
+    Post,
+    RosterChange,
+    Unit,
+)
 
 admin.site.site_header = "共治 后台管理"
 admin.site.site_title = "共治"
@@ -182,18 +191,57 @@ class PersonAdmin(ScopedAdmin):
         obj.save()
 
 
-@admin.register(Unit)
-class UnitAdmin(ScopedAdmin):
+class RosterAdmin(ScopedAdmin):
+    """Units and posts decide who gets cases: saved through orgs.services, which check the power
+    over the old and the new node and append a RosterChange."""
+
     scope_power = access.VIEW_ROSTER
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj else []  # the code names the row in the services and the history
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        base = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class RosterForm(base):  # type: ignore[misc,valid-type]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean() or {}
+                node = data.get("node")
+                if node is not None and not access.can(user, access.MANAGE_ROSTER, node):
+                    raise ValidationError({"node": [_("您无权修改该辖区的名册")]})
+                return data
+
+        return RosterForm
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """The service saved the duties (categories) with the post."""
+
+
+@admin.register(Unit)
+class UnitAdmin(RosterAdmin):
     list_display = ["code", "name", "kind", "node", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
     raw_id_fields = ["node"]
 
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.unit_upsert(
+            actor=request.user,
+            code=obj.code,
+            name=data["name"],
+            kind=data["kind"],
+            node=data["node"],
+            office_phone=data.get("office_phone", ""),
+            address=data.get("address", ""),
+            active=data.get("active", True),
+        )
+        obj.pk = saved.pk
+
 
 @admin.register(Post)
-class PostAdmin(ScopedAdmin):
-    scope_power = access.VIEW_ROSTER
+class PostAdmin(RosterAdmin):
     list_display = [
         "code",
         "node",
@@ -209,6 +257,42 @@ class PostAdmin(ScopedAdmin):
     search_fields = ["code", "title", "person__name"]
     raw_id_fields = ["node", "unit", "person", "deputy"]
     filter_horizontal = ["categories"]
+
+    def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        saved = services.post_upsert(
+            actor=request.user,
+            code=obj.code,
+            unit=data["unit"],
+            node=data["node"],
+            title=data["title"],
+            duty=data.get("duty", ""),
+            person=data["person"],
+            deputy=data.get("deputy"),
+            role=data["role"],
+            meeting_role=data.get("meeting_role", ""),
+            active_from=data["active_from"],
+            active_until=data.get("active_until"),
+            categories=list(data.get("categories", [])),
+        )
+        obj.pk = saved.pk
+
+
+@admin.register(RosterChange)
+class RosterChangeAdmin(ScopedAdmin):
+    """Who changed which unit or post, and how: read-only, like the tree's history."""
+
+    scope_power = access.VIEW_ROSTER
+    list_display = ["at", "subject", "code", "kind", "node", "actor", "note"]
+    list_filter = ["subject", "kind"]
+    search_fields = ["code"]
+    readonly_fields = ["subject", "code", "node", "kind", "before", "after", "actor", "at", "note"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # history is append-only
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(PartyOrg)

@@ -213,3 +213,38 @@ class DualRegistration(models.Model):
     def __str__(self) -> str:
         who = self.unit.name if self.unit_id and self.unit else str(self.member)
         return f"{who} → {self.node.name}"
+
+
+class RosterChange(models.Model):
+    """Append-only history of the 三定 roster: who created or changed a unit or a post, when, and
+    its values before and after. Routing reads the roster, so this says who decided who gets
+    which cases. Written by `orgs.services` in the same transaction as the change."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", _("新建")
+        UPDATE = "update", _("修改")
+
+    class Subject(models.TextChoices):
+        UNIT = "unit", _("单位")
+        POST = "post", _("岗位")
+
+    subject = models.CharField(_("对象"), max_length=10, choices=Subject.choices)
+    code = models.CharField(_("编码"), max_length=40)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("辖区"))
+    kind = models.CharField(_("变更"), max_length=10, choices=Kind.choices)
+    before = models.JSONField(_("变更前"), default=dict)
+    after = models.JSONField(_("变更后"), default=dict)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("操作人")
+    )
+    at = models.DateTimeField(_("时间"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("名册变更记录")
+        verbose_name_plural = _("名册变更记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject", "code", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_display()} {self.code} {self.get_kind_display()} {self.at:%Y-%m-%d}"

@@ -1,4 +1,7 @@
-"""Writes for units, people, posts and the Party side. Each validates, then writes in one transaction."""
+"""Writes for units, people, posts and the Party side. Each checks the actor's MANAGE_ROSTER power
+over the node it touches (`actor=None` is the system: the command-line import, the demo, test
+factories), validates, then writes in one transaction. Units and posts decide who gets cases,
+so each change of them appends a `RosterChange` (who, when, before and after)."""
 
 from datetime import date
 from typing import Any
@@ -20,12 +23,38 @@ from gongzhi.orgs.models import (
     PartyOrg,
     Person,
     Post,
+    RosterChange,
     Unit,
 )
 from gongzhi.orgs.roles import MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 
 REVEALABLE_FIELDS = {"phone": "phone_enc", "id_number": "id_enc"}
 PERSON_SUBJECT = "orgs.person"  # PiiAccessLog.subject_model of a person's reveal
+
+
+def require_roster_power(actor: Any, *nodes: Node | None) -> None:
+    """PermissionDeniedError (403) unless `actor` may manage the roster at every node given
+    (None entries are skipped; `actor=None` is the system)."""
+    if actor is None:
+        return
+    if not getattr(actor, "is_authenticated", False) or not all(
+        access.can(actor, access.MANAGE_ROSTER, node) for node in nodes if node is not None
+    ):
+        raise PermissionDeniedError(_("您无权修改该辖区的名册"))
+
+
+def _require_person_power(actor: Any, code: str, home: Node | None) -> None:
+    """A resident is managed where they live (and where they lived, when moving them); someone
+    with no home on the tree by whoever holds the roster power and already sees them."""
+    stored = Person.objects.select_related("home").filter(code=code).first()
+    if home is None and (stored is None or stored.home is None):
+        if actor is not None and not (
+            access.has_power(actor, access.MANAGE_ROSTER)
+            and (stored is None or access.can_see_person(actor, stored))
+        ):
+            raise PermissionDeniedError(_("您无权修改该辖区的名册"))
+        return
+    require_roster_power(actor, home, stored.home if stored else None)
 
 
 # --- personal data ------------------------------------------------------------------------------
@@ -87,6 +116,7 @@ def person_fields(
 @transaction.atomic
 def person_upsert(*, actor: Any, code: str, **values: Any) -> Person:
     """Create a person, or update the one with this code (imports re-run safely)."""
+    _require_person_power(actor, code, values.get("home"))
     fields = person_fields(**values)
     person, _created = Person.objects.update_or_create(code=code, defaults=fields)
     return person
@@ -99,6 +129,7 @@ SEALED_PREFIXES = {"phone": "phone", "id_number": "id"}
 def person_upsert_keeping(*, actor: Any, code: str, keep: tuple[str, ...] = (), **values: Any) -> Person:
     """person_upsert, but the numbers named in `keep` ("phone", "id_number") stay as stored:
     an exported sheet carries only masked numbers, and re-importing it must not wipe them."""
+    _require_person_power(actor, code, values.get("home"))
     fields = person_fields(**values)
     for name in keep:
         for suffix in ("_enc", "_hash", "_masked"):
@@ -151,6 +182,51 @@ def person_number_search(*, actor: Any, search: pii.NumberSearch, purpose: str =
 # --- units and posts ---------------------------------------------------------------------------
 
 
+def unit_snapshot(unit: Unit) -> dict[str, Any]:
+    return {
+        "name": unit.name,
+        "kind": unit.kind,
+        "node": unit.node.code,
+        "office_phone": unit.office_phone,
+        "address": unit.address,
+        "active": unit.active,
+    }
+
+
+def post_snapshot(post: Post) -> dict[str, Any]:
+    """A post's values by codes (persons by their code, never their numbers)."""
+    return {
+        "unit": post.unit.code,
+        "node": post.node.code,
+        "title": post.title,
+        "duty": post.duty,
+        "person": post.person.code,
+        "deputy": post.deputy.code if post.deputy_id and post.deputy else None,
+        "role": post.role,
+        "meeting_role": post.meeting_role,
+        "active_from": post.active_from.isoformat(),
+        "active_until": post.active_until.isoformat() if post.active_until else None,
+        "categories": sorted(post.categories.values_list("code", flat=True)),
+    }
+
+
+def _record_roster_change(
+    actor: Any, subject: str, code: str, node: Node, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    if before == after:
+        return  # an import re-run over the same rows changes nothing, so records nothing
+    RosterChange.objects.create(
+        subject=subject,
+        code=code,
+        node=node,
+        kind=RosterChange.Kind.CREATE if before is None else RosterChange.Kind.UPDATE,
+        before=before or {},
+        after=after,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        at=clock.now(),
+    )
+
+
 @transaction.atomic
 def unit_upsert(
     *,
@@ -163,6 +239,8 @@ def unit_upsert(
     address: str = "",
     active: bool = True,
 ) -> Unit:
+    stored = Unit.objects.select_related("node").filter(code=code).first()
+    require_roster_power(actor, node, stored.node if stored else None)
     errors: dict[str, list[str]] = {}
     if not (name or "").strip():
         errors["name"] = [_("单位名称不能为空")]
@@ -170,6 +248,7 @@ def unit_upsert(
         errors["kind"] = [_("单位类型无效")]
     if errors:
         raise ValidationError(errors)
+    before = unit_snapshot(stored) if stored else None
     unit, _created = Unit.objects.update_or_create(
         code=code,
         defaults={
@@ -181,6 +260,7 @@ def unit_upsert(
             "active": active,
         },
     )
+    _record_roster_change(actor, RosterChange.Subject.UNIT, code, node, before, unit_snapshot(unit))
     return unit
 
 
@@ -201,6 +281,8 @@ def post_upsert(
     active_until: date | None = None,
     categories: list[Category] | None = None,
 ) -> Post:
+    stored = Post.objects.select_related("unit", "node", "person", "deputy").filter(code=code).first()
+    require_roster_power(actor, node, stored.node if stored else None)
     errors: dict[str, list[str]] = {}
     if not (title or "").strip():
         errors["title"] = [_("岗位名称不能为空")]
@@ -214,6 +296,7 @@ def post_upsert(
         errors["active_until"] = [_("截止日期不能早于起始日期")]
     if errors:
         raise ValidationError(errors)
+    before = post_snapshot(stored) if stored else None
     post, _created = Post.objects.update_or_create(
         code=code,
         defaults={
@@ -231,6 +314,7 @@ def post_upsert(
     )
     if categories is not None:
         post.categories.set(categories)
+    _record_roster_change(actor, RosterChange.Subject.POST, code, node, before, post_snapshot(post))
     return post
 
 
@@ -241,6 +325,7 @@ def post_upsert(
 def party_org_upsert(
     *, actor: Any, code: str, name: str, kind: str, node: Node, parent: PartyOrg | None = None
 ) -> PartyOrg:
+    require_roster_power(actor, node)
     if kind not in PartyOrgKind.values:
         raise invalid("kind", _("党组织类型无效"))
     org, _created = PartyOrg.objects.update_or_create(
@@ -253,6 +338,7 @@ def party_org_upsert(
 def party_member_upsert(
     *, actor: Any, person: Person, org: PartyOrg, member_type: str, joined_on: date | None = None
 ) -> PartyMember:
+    require_roster_power(actor, org.node)
     if member_type not in MemberType.values:
         raise invalid("member_type", _("党员类型无效"))
     member, _created = PartyMember.objects.update_or_create(
@@ -272,6 +358,7 @@ def dual_registration_create(
     service_offer: str = "",
 ) -> DualRegistration:
     """双报到 of a unit or of an in-service member with a residential area."""
+    require_roster_power(actor, node)
     if (unit is None) == (member is None):
         raise invalid("unit", _("报到主体须为一个单位或一名党员"))
     if node.level != Level.AREA:

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs.imports.calendar import plan_calendar
 from gongzhi.orgs.imports.people import plan_people
 from gongzhi.orgs.imports.report import ImportReport
@@ -91,6 +92,8 @@ def _write(planned: list[Planned], report: ImportReport, actor: Any, progress: P
                 entry.write(actor)
             except ValidationError as exc:
                 RowCheck(template, report, entry.row).validation(exc)
+            except PermissionDeniedError as exc:  # the planner checks scope first; the service again
+                RowCheck(template, report, entry.row).error("", str(exc))
             except ObjectDoesNotExist:
                 if not report.errors:  # only a consequence of an earlier refused row is expected
                     raise
