@@ -331,7 +331,7 @@ class Open311KeyForm(forms.ModelForm):
 @admin.register(Open311Key)
 class Open311KeyAdmin(admin.ModelAdmin):
     form = Open311KeyForm
-    list_display = ["name", "prefix_shown", "created_at", "revoked_at", "active"]
+    list_display = ["name", "prefix_shown", "created_at", "last_used_at", "revoked_at", "active"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
     actions = ["revoke"]
@@ -355,10 +355,10 @@ class Open311KeyAdmin(admin.ModelAdmin):
         return is_street_admin(request.user)
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
-        return ("name",) if obj is None else ("name", "prefix", "created_at", "revoked_at")
+        return ("name",) if obj is None else ("name", "prefix", "created_at", "last_used_at", "revoked_at")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [] if obj is None else ["name", "prefix", "created_at", "revoked_at"]
+        return [] if obj is None else ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
 
     def save_model(self, request: HttpRequest, obj: Open311Key, form: Any, change: bool) -> None:
         row, clear = keys.key_create(name=form.cleaned_data["name"])
