@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
@@ -267,6 +268,14 @@ def _invite_chosen(meeting: Meeting, posts: Sequence[Post], guests: Sequence[str
     return Participant.objects.bulk_create(rows)
 
 
+def invitable_posts(meeting: Meeting) -> QuerySet[Post]:
+    """The posts a meeting may invite as X participants: any post in office in the meeting's
+    street (a department, a deputy, a partner unit serve more than one area). The page lists
+    the hosts' roster first; the API names posts by code; both are held to this."""
+    street = f"/{meeting.node.ancestor_codes()[0]}/"
+    return Post.objects.filter(access.active_posts_q(), node__path__startswith=street)
+
+
 def meeting_invite(
     *, actor: Any, meeting: Meeting, posts: Sequence[Post] = (), guests: Sequence[str] = ()
 ) -> list[Participant]:
@@ -276,6 +285,14 @@ def meeting_invite(
         _meeting_step(actor, meeting, "invite")
         if not posts and not any(g.strip() for g in guests):
             raise invalid("posts", _("请选择要邀请的人员"))
+        allowed = set(
+            invitable_posts(meeting).filter(pk__in=[p.pk for p in posts]).values_list("pk", flat=True)
+        )
+        refused = sorted(p.code for p in posts if p.pk not in allowed)
+        if refused:
+            raise invalid(
+                "posts", _("岗位 %(code)s 不在本街道的在岗名册中，不能邀请") % {"code": "、".join(refused)}
+            )
         added = _invite_chosen(meeting, posts, guests)
         record(
             "invite",

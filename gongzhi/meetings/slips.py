@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
@@ -21,6 +21,7 @@ from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source, State
 from gongzhi.core import clock, outbox
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
+from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings import notifications, workflow
 from gongzhi.meetings.kinds import KIND_RULES, MeetingKind
@@ -113,6 +114,16 @@ def slip_new_cases(slip: Slip) -> list[dict[str, Any]]:
 # --- validation ---------------------------------------------------------------------------------
 
 
+def new_case_places(meeting: Meeting) -> QuerySet[Node]:
+    """Where a case the slip creates may lie: under the meeting's node or a joint area, down to
+    buildings (a household is a resident's own report). The page lists its choices from here."""
+    hosts = [meeting.node, *meeting.joint_nodes.all()]
+    under = Q()
+    for host in hosts:
+        under |= Q(path__startswith=host.path)
+    return Node.objects.filter(under, level__lte=Level.BUILDING)
+
+
 def _validate(actor: Any, draft: SlipDraft, topic: Topic, meeting: Meeting) -> list[dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     action = (draft.action or "").strip()
@@ -140,14 +151,15 @@ def _validate(actor: Any, draft: SlipDraft, topic: Topic, meeting: Meeting) -> l
     ids = {c.pk for c in draft.cases}
     if ids and Case.objects.filter(case_q(actor), pk__in=ids).count() != len(ids):
         errors["cases"] = [_("关联的工单须是您可查看的工单")]
+    elif ids - set(topic.cases.values_list("pk", flat=True)):
+        errors["cases"] = [_("只能关联本议题的工单")]
+    places = new_case_places(meeting)
     new_cases: list[dict[str, Any]] = []
     for spec in draft.new_cases:
         if spec.category.parent_id is None or not spec.category.active:
             errors["new_cases"] = [_("新建工单须选择一个启用的小类")]
-        elif not spec.node.path.startswith(topic.node.path) and not spec.node.path.startswith(
-            meeting.node.path
-        ):
-            errors["new_cases"] = [_("新建工单的位置须在本辖区内")]
+        elif not places.filter(pk=spec.node.pk).exists():
+            errors["new_cases"] = [_("新建工单的位置须在本辖区内（楼栋及以上）")]
         elif not (spec.text or "").strip() or len(spec.text) > 4000:
             errors["new_cases"] = [_("新建工单须有问题描述（不超过4000字）")]
         else:
@@ -444,6 +456,8 @@ def slip_link_case(*, actor: Any, slip: Slip, case: Case) -> Slip:
         rule = _step(actor, slip, "link_case")
         if not Case.objects.filter(case_q(actor), pk=case.pk).exists():
             raise invalid("case", _("关联的工单须是您可查看的工单"))
+        if not slip.topic.cases.filter(pk=case.pk).exists():
+            raise invalid("case", _("只能关联本议题的工单"))
         slip.cases.add(case)
         _advance(slip, "link_case", actor, rule, case=case.pk)
     return slip

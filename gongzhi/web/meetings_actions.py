@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
+from gongzhi.geo.models import Node
 from gongzhi.meetings import selectors, services, slips
 from gongzhi.meetings.models import EvaluationSource, Meeting, PartyRole, Slip, TopicSource
 from gongzhi.orgs import access
+from gongzhi.orgs.models import Post
 from gongzhi.web.http import is_htmx, messages_of, not_found, page, require_power, valid_id
 from gongzhi.web.meetings_views import (
     NEW_CASE_ROWS,
@@ -30,8 +32,6 @@ from gongzhi.web.meetings_views import (
     meeting_or_404,
     parse_day,
     participant_units,
-    place_options,
-    roster_options,
     slip_context,
     slip_or_404,
     slip_units,
@@ -232,13 +232,13 @@ def _draft(
         else:
             cases.append(case)
     categories = {c.code: c for _group, cats in category_groups() for c in cats}
-    places = {n.code: n for n in place_options(meeting)}
     new_cases = []
     for i in range(NEW_CASE_ROWS):
         code, place, text = (post.get(f"new_{f}_{i}", "").strip() for f in ("category", "node", "text"))
         if not (code or place or text):
             continue
-        category, node = categories.get(code), places.get(place)
+        # the place is any node by code: slips.new_case_places (the page's list) is the service's check
+        category, node = categories.get(code), Node.objects.filter(code=place[:40]).first() if place else None
         if category is None or node is None or not text:
             _add(errors, "new_cases", _("新建工单须选择分类和位置并填写问题描述"))
             continue
@@ -278,9 +278,10 @@ def meeting_act(request: HttpRequest, pk: int) -> HttpResponse:
     if action not in MEETING_ACTIONS:
         _add(errors, "__all__", _("未知的操作"))
     elif action == "invite":
-        participants = list(meeting.participants.select_related("unit", "post"))
-        options = {p.pk: p for p in roster_options(user, meeting, participants)}
-        chosen = [options.get(_int(v) or 0) for v in post.getlist("posts")]
+        # any post by id: meetings.services.invitable_posts is the rule (the page lists the hosts' roster)
+        wanted = [_int(v) or 0 for v in post.getlist("posts")]
+        found = {p.pk: p for p in Post.objects.filter(pk__in=wanted)}
+        chosen = [found.get(pk) for pk in wanted]
         if any(p is None for p in chosen):
             _add(errors, "posts", _("请从名册中选择人员"))
         guests = [g for g in _text(request, "guests", 1000).splitlines() if g.strip()][:30]

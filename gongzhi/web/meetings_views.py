@@ -316,13 +316,9 @@ def hosts(meeting: Meeting) -> list[Node]:
 
 
 def place_options(meeting: Meeting) -> list[Node]:
-    """Where a case the slip creates may lie: the meeting's node(s) down to buildings."""
-    out: list[Node] = []
-    for n in hosts(meeting):
-        out.extend(
-            geo_selectors.descendants(n).filter(level__lte=Level.BUILDING).order_by("path")[:MAX_NODES]
-        )
-    return out[:MAX_NODES]
+    """Where a case the slip creates may lie (the service's rule): the meeting's node(s) down
+    to buildings."""
+    return list(slips.new_case_places(meeting).order_by("path")[:MAX_NODES])
 
 
 def roster_options(user: Any, meeting: Meeting, participants: list[Participant]) -> list[Post]:

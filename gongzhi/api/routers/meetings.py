@@ -44,7 +44,6 @@ from gongzhi.meetings.models import (
     TopicState,
 )
 from gongzhi.meetings.models import Slip as SlipModel
-from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post, Unit
 
 router = Router(tags=["meetings"])
@@ -507,16 +506,12 @@ def _body_cases(user: Any, ids: list[int], field: str = "cases") -> list[Case]:
 
 
 def _street_posts(node: Node, codes: list[str]) -> list[Post]:
-    """Active posts of the node's street, by code (a chosen X participant)."""
+    """Posts by code (a chosen X participant); which may be invited is the service's rule
+    (`meetings.services.invitable_posts`)."""
     wanted = {c for c in codes if c}
     if not wanted:
         return []
-    street = f"/{node.ancestor_codes()[0]}/"
-    posts = list(
-        Post.objects.filter(access.active_posts_q(), code__in=wanted, node__path__startswith=street)
-        .select_related("person", "unit")
-        .order_by("code")
-    )
+    posts = list(Post.objects.filter(code__in=wanted).select_related("person", "unit").order_by("code"))
     missing = wanted - {p.code for p in posts}
     if missing:
         raise invalid("posts", _("岗位 %(code)s 不存在") % {"code": "、".join(sorted(missing))})
