@@ -92,10 +92,12 @@ def pending_extension(case: Case) -> CaseEvent | None:
 
 
 def extension_refusal(case: Case, until: datetime | None, now: datetime) -> str | None:
-    """Why an extension may not be asked now (only while the handling clock runs, to a later
-    time than the current limit), or None."""
+    """Why an extension may not be asked now (only while the handling clock runs, one request
+    at a time, to a later time than the current limit), or None."""
     if case.handle_due is None or now >= case.handle_due:
         return _("已超过处置时限，不能再申请延期")
+    if pending_extension(case) is not None:
+        return _("已有待审批的延期申请")
     if until is not None and until <= case.handle_due:
         return _("延期时间须晚于原处置时限")
     return None

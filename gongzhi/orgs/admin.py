@@ -40,6 +40,7 @@ class ScopedAdmin(admin.ModelAdmin):
     scope_power = access.VIEW_TREE
     manage_power = access.MANAGE_ROSTER
     node_field = "node"  # the FK to geo.Node that places the row in the tree ("" for Node)
+    form_node_field = ""  # the form field that places it, when not node_field (Node: "parent")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         prefix = self.node_field
@@ -71,6 +72,27 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # records are retired (active period, 有效), never deleted
 
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The node a row is put at must be one the user manages too (not only the one it had)."""
+        base = super().get_form(request, obj, change=change, **kwargs)
+        field, power, user = self.form_node_field or self.node_field, self.manage_power, request.user
+        if not field or field not in base.base_fields:
+            return base
+        message = _("您无权修改该辖区的结构") if power == access.MANAGE_TREE else _("您无权修改该辖区的名册")
+
+        class ScopedForm(base):  # type: ignore[misc,valid-type]
+            def clean(self) -> dict[str, Any]:
+                data = super().clean() or {}
+                node = data.get(field)
+                if node is not None and not access.can(user, power, node):
+                    raise ValidationError({field: [message]})
+                to_root = node is None and (self.instance.pk is None or field in self.changed_data)
+                if field == "parent" and to_root and not user.is_superuser:
+                    raise ValidationError({field: [message]})  # a new root (a street) is the superuser's
+                return data
+
+        return ScopedForm
+
 
 class NodeForm(forms.ModelForm):
     class Meta:
@@ -91,6 +113,7 @@ class NodeForm(forms.ModelForm):
 class NodeAdmin(ScopedAdmin):
     form = NodeForm
     node_field = ""
+    form_node_field = "parent"
     manage_power = access.MANAGE_TREE
     list_display = ["code", "name", "level", "parent", "address"]
     list_filter = ["level"]
@@ -199,20 +222,6 @@ class RosterAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["code"] if obj else []  # the code names the row in the services and the history
-
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
-        base = super().get_form(request, obj, change=change, **kwargs)
-        user = request.user
-
-        class RosterForm(base):  # type: ignore[misc,valid-type]
-            def clean(self) -> dict[str, Any]:
-                data = super().clean() or {}
-                node = data.get("node")
-                if node is not None and not access.can(user, access.MANAGE_ROSTER, node):
-                    raise ValidationError({"node": [_("您无权修改该辖区的名册")]})
-                return data
-
-        return RosterForm
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """The service saved the duties (categories) with the post."""

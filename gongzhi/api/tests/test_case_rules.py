@@ -202,6 +202,21 @@ def test_a_decision_needs_a_pending_request(api, posts):
     assert Case.objects.get(pk=case_id).handle_due == due
 
 
+def test_one_extension_request_at_a_time(api, posts):
+    case_id = _in_progress(api)
+    due = Case.objects.get(pk=case_id).handle_due
+    first = _act(
+        api, case_id, action="request_extension", note="材料未到", until=(due + timedelta(days=3)).isoformat()
+    )
+    assert first.status_code == 200
+    before = CaseEvent.objects.filter(case_id=case_id).count()
+    second = _act(
+        api, case_id, action="request_extension", note="再延", until=(due + timedelta(days=9)).isoformat()
+    )
+    _refused(second, 422, "until", case_id, before)
+    assert CaseEvent.objects.filter(case_id=case_id, action="request_extension").count() == 1
+
+
 def test_only_the_handler_asks_for_an_extension(api, posts):
     case_id = _in_progress(api)
     until = (Case.objects.get(pk=case_id).handle_due + timedelta(days=5)).isoformat()

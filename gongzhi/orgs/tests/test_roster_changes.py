@@ -210,3 +210,31 @@ def test_admin_post_change_is_checked_and_recorded(client, tree):
     assert history.status_code == 200 and "R1-SG" in history.content.decode()
     assert c.post(f"/admin/orgs/rosterchange/{change.pk}/change/", {"note": "x"}).status_code == 403
     assert RosterChange.objects.get(pk=change.pk).note == ""
+
+
+def test_admin_forms_refuse_a_node_outside_the_users_power(client, tree):
+    committee = make_staff("r1staff", PostRole.COMMITTEE_STAFF, tree.r1)
+    admin_k1 = make_staff("k1admin", PostRole.STREET_ADMIN, tree.k1)
+    c = _admin_client(client, committee)
+    party = c.post(
+        "/admin/orgs/partyorg/add/",
+        {"code": "PO-R3", "name": "南丹党总支", "kind": "general_branch", "node": tree.r3.pk},
+    )
+    assert party.status_code == 200 and "您无权修改该辖区的名册" in party.content.decode()
+    c.logout()
+    c = _admin_client(client, admin_k1)
+    moved = c.post(
+        f"/admin/geo/node/{tree.r1.pk}/change/",
+        {"name": "东安居民区", "parent": tree.k2.pk, "address": "", "geometry": "null"},
+    )
+    assert moved.status_code == 200 and "您无权修改该辖区的结构" in moved.content.decode()
+    root = c.post(
+        "/admin/geo/node/add/", {"code": "T", "name": "另一街道", "level": Level.STREET, "geometry": "null"}
+    )
+    assert root.status_code == 200 and "您无权修改该辖区的结构" in root.content.decode()
+    assert (
+        Node.objects.get(pk=tree.r1.pk).parent_id == tree.k1.pk and not Node.objects.filter(code="T").exists()
+    )
+    from gongzhi.orgs.models import PartyOrg
+
+    assert not PartyOrg.objects.filter(code="PO-R3").exists()
