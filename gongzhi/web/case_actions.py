@@ -205,7 +205,8 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
             errors.setdefault("category", []).append(_("请选择一个启用的小类"))
     if post.get("post"):  # the service checks it is one of the case's candidates
         raw = post["post"].strip()
-        act.post = Post.objects.filter(pk=int(raw)).first() if raw.isdigit() and valid_id(int(raw)) else None
+        known = raw.isdigit() and len(raw) <= 18 and valid_id(int(raw))
+        act.post = Post.objects.filter(pk=int(raw)).first() if known else None
         if act.post is None:
             errors.setdefault("post", []).append(_("请从列表中选择处置岗位"))
     if post.get("master"):

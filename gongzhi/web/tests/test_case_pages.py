@@ -1,18 +1,19 @@
 """Case lists, detail, actions, attachments and the map, through the real URLs, per role."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from gongzhi.cases import callback
+from gongzhi.cases import callback, choices
 from gongzhi.cases.models import Attachment, CaseEvent
 from gongzhi.cases.states import State
 from gongzhi.core import clock
 from gongzhi.geo import services as geo_services
+from gongzhi.orgs.models import Post
 from gongzhi.orgs.roles import PostRole
-from gongzhi.testing.factories import make_staff
+from gongzhi.testing.factories import PersonFactory, UnitFactory, make_staff
 from gongzhi.web.tests.case_world import act, image, not_image, report, to_closed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -429,3 +430,24 @@ def test_odd_action_values_never_fail(cw):
     response = post_act(client, case, "unknown_action")
     assert response.status_code == 409
     assert case.events.count() == 1
+
+
+def test_the_page_refuses_a_post_outside_the_cases_candidates_like_the_api(cw):
+    """The page sends any post it is given to the service, which holds the rule (ADR 0010)."""
+    elsewhere = Post.objects.create(
+        code="R3-PROP",
+        unit=UnitFactory(node=cw.tree.r3),
+        node=cw.tree.r3,
+        title="物业经理",
+        person=PersonFactory(),
+        role=PostRole.PROPERTY_STAFF,
+        active_from=date(2020, 1, 1),
+    )
+    case = report(cw)
+    act(case, cw.users["dispatcher"], "register")
+    case.refresh_from_db()
+    offered = [p.pk for p, _recommended in choices.dispatch_candidates(cw.users["dispatcher"], case)]
+    assert cw.post.pk in offered and elsewhere.pk not in offered
+    response = post_act(cw.client("dispatcher"), case, "dispatch", post=str(elsewhere.pk))
+    assert response.status_code == 400 and "不在本工单可派遣的岗位中" in response.content.decode()
+    assert case.events.count() == 2 and not case.events.filter(action="dispatch").exists()
