@@ -8,7 +8,10 @@ per-row services (docs/design.md §4): ~200k rows through node_create / person_u
 many minutes. The rows are the services' rows all the same: paths from geo.services.path_for,
 phone and ID numbers sealed by orgs.services.sealed_phone / sealed_id_number, a NodeChange
 "create" row per node above the households, and the tests check the invariants the services
-enforce.
+enforce. The generator is the system (actor None, as the services take it: no power check,
+no person recorded); it writes no RosterChange rows — its roster was made by the demo, which
+the units' and posts' own rows already say — so a roster's history starts with the first
+change people make.
 
 Then a year of history up to `now` (history, casebook, meetingbook): ~100k cases at scale 1
 with their events, and the year's 居务会 with topics, minutes, task slips, countersignatures
