@@ -517,6 +517,8 @@ def topic_propose(*, actor: Any, node: Node, draft: TopicDraft, meeting: Meeting
     if workflow.CONVENER not in actor_kinds(actor, node):
         raise PermissionDeniedError(_("您无权为该辖区提出议题"))
     errors: dict[str, list[str]] = {}
+    if node.level > Level.AREA:  # meetings sit at the street, a block or an area, never below
+        errors["node"] = [_("议题所属辖区须为街道、块区或居民区")]
     title = (draft.title or "").strip()
     if not title:
         errors["title"] = [_("请填写议题")]

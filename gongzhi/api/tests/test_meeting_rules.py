@@ -10,7 +10,7 @@ import pytest
 from gongzhi.api.tests import test_meetings as flow
 from gongzhi.api.tests.test_meetings import create_meeting, ok, problem, slip_body
 from gongzhi.geo.levels import Level
-from gongzhi.meetings.models import Meeting, MeetingEvent, Participant, Slip
+from gongzhi.meetings.models import Meeting, MeetingEvent, Participant, Slip, Topic
 from gongzhi.meetings.tests.conftest import NOW
 from gongzhi.orgs.models import Post
 from gongzhi.orgs.roles import PostRole
@@ -121,3 +121,18 @@ def test_linking_a_case_not_on_the_topic_is_422(api, mw, discussed):
     assert MeetingEvent.objects.filter(slip_id=sid).count() == events
     assert other_case not in set(Slip.objects.get(pk=sid).cases.values_list("pk", flat=True))
     assert Meeting.objects.exists()
+
+
+def test_a_topic_below_the_residential_area_is_422(api, mw, world):
+    case_id = problem(api)
+    body = {
+        "node": "S-R1-E1",
+        "title": "楼道堆物",
+        "business": "bottleneck",
+        "source": "cases",
+        "cases": [case_id],
+    }
+    events = MeetingEvent.objects.count()
+    response = api("POST", "/meetings/topics", as_="jwh", json=body)
+    assert response.status_code == 422 and "node" in _fields(response), response.text
+    assert not Topic.objects.exists() and MeetingEvent.objects.count() == events
