@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongzhi.core import accesslog, pii
+from gongzhi.core import accesslog, clock, pii
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node

@@ -433,7 +433,7 @@ def test_odd_action_values_never_fail(cw):
 
 
 def test_the_page_refuses_a_post_outside_the_cases_candidates_like_the_api(cw):
-    """The page sends any post it is given to the service, which holds the rule (ADR 0010)."""
+    """The page sends any post it is given to the service, which holds the rule (ADR 0014)."""
     elsewhere = Post.objects.create(
         code="R3-PROP",
         unit=UnitFactory(node=cw.tree.r3),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0004_case_state_scope'),
+        ('cases', '0005_seed_new_category_policies'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0002_node_level_path_like'),
-        ('orgs', '0002_seed_categories'),
+        ('orgs', '0003_seed_gbt30428_categories'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
