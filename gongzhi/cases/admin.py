@@ -3,7 +3,7 @@
 - 分类处置规则 (CategoryPolicy): an inline on the category admin and a list of its own with the
   rules editable in place. Policies are street-wide, so only street admins (MANAGE_TREE) or
   superusers change them; other staff who work cases see them read-only.
-- 工单 (Case): read-only, limited to the cases the user may see (selectors.case_q), with the
+- 工单 (Case): read-only, limited to the cases the user may see (access.cases_q), with the
   events inline; the contact phone only masked. Cases change through the workflow, never here.
 - Open311 接口密钥: created with the clear key shown once (only a keyed hash is stored), and
   revoked by an action. Street admins only.
@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from gongzhi.cases import selectors
 from gongzhi.cases.models import Case, CaseEvent, CategoryPolicy, pk_from_number
 from gongzhi.cases.open311 import keys
 from gongzhi.cases.open311_keys import Open311Key
@@ -278,7 +277,7 @@ class CaseAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
-        return super().get_queryset(request).filter(selectors.case_q(request.user))
+        return super().get_queryset(request).filter(access.cases_q(request.user))
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Case], search_term: str

@@ -15,11 +15,11 @@ from typing import Any
 from django.db.models import Q
 
 from gongzhi.cases.models import Case
-from gongzhi.cases.selectors import case_q
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.orgs import access
 from gongzhi.orgs.models import Category
 
 WINDOW_DAYS = 7
@@ -96,7 +96,7 @@ def candidates(
     if category is not None:
         qs = qs.filter(category=category)
     if user is not None:
-        qs = qs.filter(case_q(user))
+        qs = qs.filter(access.cases_q(user))
     if exclude is not None:
         qs = qs.exclude(pk=exclude)
     found: list[Candidate] = []

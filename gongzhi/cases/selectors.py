@@ -1,4 +1,4 @@
-"""Reads of cases, scoped through orgs.access."""
+"""Reads of cases, scoped through orgs.access (`cases_q`: the one case scope filter)."""
 
 from typing import Any
 
@@ -6,55 +6,28 @@ from django.db.models import Q, QuerySet
 
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.orgs import access
-from gongzhi.orgs.roles import PostRole
-
-
-def case_q(user: Any) -> Q:
-    """Cases the user may see: in their VIEW_CASES subtrees; a department's categories across
-    its node; cases assigned to a post they hold; and cases they reported themselves."""
-    scope = access.scope(user)
-    if scope.superuser:
-        return Q()
-    q = Q(pk__in=[])
-    for path in access.outermost(scope.paths(access.VIEW_CASES)):
-        q |= Q(node_path__startswith=path)
-    for grant in scope.grants:
-        if grant.role == PostRole.DEPARTMENT and grant.category_ids:
-            q |= Q(node_path__startswith=grant.path, category_id__in=grant.category_ids)
-    if scope.person_id is not None:
-        q |= Q(post__person_id=scope.person_id) | Q(post__deputy_id=scope.person_id)
-        q |= Q(reporter_id=scope.person_id)
-    if scope.user_id is not None:
-        q |= Q(reporter_user_id=scope.user_id)
-    return q
 
 
 def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
     filters = filters or {}
-    if filters.get("node_path") and access.can_under(user, access.VIEW_CASES, filters["node_path"]):
-        # The place filter already keeps to a subtree the user sees whole, so the scope's OR
-        # (which joins the post and defeats the state/created_at index) would change nothing.
-        qs = Case.objects.all()
-    else:
-        qs = Case.objects.filter(case_q(user))
+    under = [filters["node_path"]] if filters.get("node_path") else []
+    qs = Case.objects.filter(access.cases_q(user, under=under))
     if filters.get("state"):
         qs = qs.filter(state=filters["state"])
     if filters.get("category"):
         qs = qs.filter(category__code=filters["category"])
-    if filters.get("node_path"):
-        qs = qs.filter(node_path__startswith=filters["node_path"])
     if filters.get("q"):
         qs = qs.filter(text__contains=filters["q"])
     return qs.select_related("node", "category", "post").order_by("-created_at", "-pk")
 
 
 def case_get(*, user: Any, pk: int) -> Case | None:
-    return Case.objects.filter(case_q(user), pk=pk).select_related("node", "category", "post").first()
+    return Case.objects.filter(access.cases_q(user), pk=pk).select_related("node", "category", "post").first()
 
 
 def visible_ids(*, user: Any, ids: list[int]) -> set[int]:
     """Which of these cases the user may see."""
-    return set(Case.objects.filter(case_q(user), pk__in=ids).values_list("pk", flat=True))
+    return set(Case.objects.filter(access.cases_q(user), pk__in=ids).values_list("pk", flat=True))
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
@@ -86,32 +59,19 @@ def case_search(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     return qs
 
 
-def dispatch_q(user: Any) -> Q:
-    """Cases whose current rung the user dispatches: under a DISPATCH post's node, at a rung no
-    higher than that node's level (the area's committee does not dispatch a case escalated to
-    the block; the block cadre may still dispatch the area's cases). Mirrors
-    access.can_on_rung: the grants carry their node's level, so no query is needed for it."""
-    scope = access.scope(user)
-    if scope.superuser:
-        return Q()
-    levels = {g.path: g.level for g in scope.grants if access.DISPATCH in g.powers}
-    q = Q(pk__in=[])
-    for path in access.outermost(list(levels)):
-        q |= Q(node_path__startswith=path, rung__gte=levels[path])
-    return q
-
-
 def dispatch_queue(*, user: Any, states: Any) -> QuerySet[Case]:
-    """Cases in `states` waiting for this user as dispatcher, oldest due first."""
+    """Cases in `states` waiting for this user as dispatcher, oldest due first (a subset of
+    the cases they see: access.dispatch_cases_q)."""
     return (
-        Case.objects.filter(dispatch_q(user), state__in=list(states))
+        Case.objects.filter(access.dispatch_cases_q(user), state__in=list(states))
         .select_related("node", "category", "post")
         .order_by("created_at", "pk")
     )
 
 
 def my_cases(*, user: Any, open_only: bool = True) -> QuerySet[Case]:
-    """Cases assigned to a post the user holds or deputises, newest first."""
+    """Cases assigned to a post the user holds or deputises, newest first (a part of
+    access.cases_q by its definition)."""
     from gongzhi.cases.states import OPEN_STATES
 
     person_id = access.scope(user).person_id
@@ -131,7 +91,7 @@ def open_counts(*, user: Any, paths: list[str]) -> dict[str, int]:
 
     if not paths:
         return {}
-    row = Case.objects.filter(case_q(user), state__in=list(OPEN_STATES)).aggregate(
+    row = Case.objects.filter(access.cases_q(user, under=paths), state__in=list(OPEN_STATES)).aggregate(
         **{f"n{i}": Count("id", filter=Q(node_path__startswith=p)) for i, p in enumerate(paths)}
     )
     return {p: row[f"n{i}"] or 0 for i, p in enumerate(paths)}
@@ -154,7 +114,7 @@ def attachment_get(*, user: Any, pk: int) -> Any:
     """An attachment whose case the user may see; None otherwise (the caller answers 404)."""
     from gongzhi.cases.models import Attachment
 
-    return Attachment.objects.filter(pk=pk, event__case__in=Case.objects.filter(case_q(user))).first()
+    return Attachment.objects.filter(pk=pk, event__case__in=Case.objects.filter(access.cases_q(user))).first()
 
 
 def public_attachments(cases: list[Case]) -> dict[int, list[Any]]:
@@ -193,9 +153,9 @@ def work_counts(*, user: Any, now: Any, received: bool = True, overdue: bool = T
 
     wanted = {}
     if received:
-        wanted["received"] = Count("pk", filter=dispatch_q(user) & Q(state=State.RECEIVED))
+        wanted["received"] = Count("pk", filter=access.dispatch_cases_q(user) & Q(state=State.RECEIVED))
     if overdue:
-        wanted["overdue"] = Count("pk", filter=case_q(user) & overdue_q(now))
+        wanted["overdue"] = Count("pk", filter=access.cases_q(user) & overdue_q(now))
     if not wanted:
         return {}
     return {k: v or 0 for k, v in Case.objects.aggregate(**wanted).items()}

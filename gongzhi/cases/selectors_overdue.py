@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 
 from gongzhi.cases.models import Case
-from gongzhi.cases.selectors import case_q
 from gongzhi.cases.timers import PHASES, Phase
+from gongzhi.orgs import access
 
 
 def overdue_q(now: datetime, phases: Iterable[Phase] = PHASES) -> Q:
@@ -29,7 +29,7 @@ def overdue_cases(*, user: Any, now: datetime, deadline: str = "") -> QuerySet[C
         output_field=models.DateTimeField(),
     )
     return (
-        Case.objects.filter(case_q(user))
+        Case.objects.filter(access.cases_q(user))
         .filter(overdue_q(now, phases))
         .annotate(overdue_since=since)
         .select_related("node", "category", "post")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
+from gongzhi.cases.models import Case
 from gongzhi.cases.states import State
 from gongzhi.meetings.models import (
     CaseStudy,
@@ -40,13 +41,7 @@ def _my_units(user: Any) -> QuerySet[Post]:
 
 def view_paths_q(user: Any, field: str = "node_path") -> Q:
     """Rows whose (denormalised) node path lies under the user's VIEW_MEETINGS nodes."""
-    s = access.scope(user)
-    if s.superuser:
-        return Q()
-    q = Q(pk__in=[])
-    for path in access.outermost(s.paths(access.VIEW_MEETINGS)):
-        q |= Q(**{f"{field}__startswith": path})
-    return q
+    return access.places_q(user, access.VIEW_MEETINGS, field)
 
 
 def meeting_q(user: Any) -> Q:
@@ -98,17 +93,44 @@ def meeting_get(*, user: Any, pk: int) -> Meeting | None:
     )
 
 
+VISIBLE_CASES = "visible_cases"
+
+
+def linked_cases(user: Any, lookup: str = "cases") -> Prefetch:
+    """Prefetch the cases linked to topics (or slips) that the user may see, as the rows'
+    `visible_cases`: a meeting's reader (a partner, a department) need not see the cases its
+    topics took up. `.cases` itself stays whole for the services (a slip's progress, a topic
+    moved up, a document), which must not lose a link because of who read the row."""
+    visible = Case.objects.filter(access.cases_q(user)).select_related("node", "category").order_by("pk")
+    return Prefetch(lookup, queryset=visible, to_attr=VISIBLE_CASES)
+
+
+def visible_linked(*, user: Any, owner: Topic | Slip) -> list[Case]:
+    """The linked cases of a topic or slip that the user may see (prefetched or read now)."""
+    found = getattr(owner, VISIBLE_CASES, None)
+    if found is not None:
+        return list(found)
+    rows = owner.cases.filter(access.cases_q(user)).select_related("node", "category").order_by("pk")
+    return list(rows)
+
+
+def meeting_topics(*, user: Any, meeting: Meeting) -> QuerySet[Topic]:
+    return meeting.topics.select_related("node").prefetch_related(linked_cases(user), "slips")
+
+
 def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = None) -> QuerySet[Topic]:
     rows = Topic.objects.filter(topic_q(user))
     if node_path:
         rows = rows.filter(node_path__startswith=node_path)
     if states:
         rows = rows.filter(state__in=states)
+    rows = rows.prefetch_related(linked_cases(user))
     return rows.select_related("node", "meeting").order_by("-created_at", "-pk")
 
 
 def topic_get(*, user: Any, pk: int) -> Topic | None:
-    return Topic.objects.filter(topic_q(user), pk=pk).select_related("node", "meeting").first()
+    rows = Topic.objects.filter(topic_q(user), pk=pk).prefetch_related(linked_cases(user))
+    return rows.select_related("node", "meeting").first()
 
 
 def to_vet(*, user: Any) -> QuerySet[Topic]:
@@ -117,7 +139,10 @@ def to_vet(*, user: Any) -> QuerySet[Topic]:
     paths = s.paths(access.VET)
     q = Q() if s.superuser else Q(node__path__in=paths)
     return (
-        Topic.objects.filter(q, state=TopicState.PROPOSED).select_related("node").order_by("created_at", "pk")
+        Topic.objects.filter(q, state=TopicState.PROPOSED)
+        .prefetch_related(linked_cases(user))
+        .select_related("node")
+        .order_by("created_at", "pk")
     )
 
 
@@ -146,6 +171,7 @@ def slip_get(*, user: Any, pk: int) -> Slip | None:
     return (
         Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user), pk=pk).values("pk"))
         .select_related("node", "meeting__node", "meeting__chair__person", "topic")
+        .prefetch_related(linked_cases(user), linked_cases(user, "topic__cases"))
         .first()
     )
 

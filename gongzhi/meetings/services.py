@@ -13,7 +13,6 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
-from gongzhi.cases.selectors import case_q
 from gongzhi.cases.services import Act, case_act
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock, outbox
@@ -532,7 +531,7 @@ def topic_propose(*, actor: Any, node: Node, draft: TopicDraft, meeting: Meeting
         errors["detail"] = [_("情况说明不能超过4000字")]
     case_ids = [c.pk for c in draft.cases]
     if case_ids:
-        visible = Case.objects.filter(case_q(actor), pk__in=case_ids, node_path__startswith=node.path).count()
+        visible = Case.objects.filter(access.cases_q(actor, under=[node.path]), pk__in=case_ids).count()
         if visible != len(set(case_ids)):
             errors["cases"] = [_("关联的工单须是本辖区内您可查看的工单")]
     elif draft.source == TopicSource.CASES:

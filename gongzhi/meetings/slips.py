@@ -16,7 +16,6 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
-from gongzhi.cases.selectors import case_q
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source, State
 from gongzhi.core import clock, outbox
@@ -149,7 +148,7 @@ def _validate(actor: Any, draft: SlipDraft, topic: Topic, meeting: Meeting) -> l
     elif any(p.post is not None and p.post.unit_id != p.unit.pk for p in draft.parties):
         errors["parties"] = [_("责任岗位须属于该责任单位")]
     ids = {c.pk for c in draft.cases}
-    if ids and Case.objects.filter(case_q(actor), pk__in=ids).count() != len(ids):
+    if ids and Case.objects.filter(access.cases_q(actor), pk__in=ids).count() != len(ids):
         errors["cases"] = [_("关联的工单须是您可查看的工单")]
     elif ids - set(topic.cases.values_list("pk", flat=True)):
         errors["cases"] = [_("只能关联本议题的工单")]
@@ -454,7 +453,7 @@ def slip_link_case(*, actor: Any, slip: Slip, case: Case) -> Slip:
     with transaction.atomic():
         slip = _locked(slip)
         rule = _step(actor, slip, "link_case")
-        if not Case.objects.filter(case_q(actor), pk=case.pk).exists():
+        if not Case.objects.filter(access.cases_q(actor), pk=case.pk).exists():
             raise invalid("case", _("关联的工单须是您可查看的工单"))
         if not slip.topic.cases.filter(pk=case.pk).exists():
             raise invalid("case", _("只能关联本议题的工单"))

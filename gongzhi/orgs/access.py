@@ -8,6 +8,7 @@ Every selector, service, page, API handler, export and admin view asks this modu
 builds its own notion of scope.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -231,6 +232,80 @@ def outermost(paths: list[str]) -> list[str]:
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return kept
+
+
+# --- the case scope ---------------------------------------------------------------------------------
+#
+# Cases carry their node's path (`node_path`, denormalised and indexed) and the post they are
+# assigned to. Every read of cases (lists, counts, the map, exports, the KPI drill-down, the
+# admin, the cases linked to meetings) filters with `cases_q`; nothing writes the filter again.
+
+
+def paths_q(paths: Iterable[str], field: str = "node_path") -> Q:
+    """Rows whose denormalised node path lies under any of `paths` (an indexed prefix LIKE)."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def places_q(user: Any, power: str, field: str = "node_path") -> Q:
+    """Rows (with a denormalised node path) under the nodes where the user holds `power`."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    return paths_q(outermost(s.paths(power)), field)
+
+
+def cases_q(user: Any, *, under: Iterable[str] = ()) -> Q:
+    """The cases the user may see: in their VIEW_CASES subtrees; a department's categories
+    across its node; cases assigned to a post they hold or deputise; cases they reported.
+
+    `under` (paths) also keeps to those subtrees. When the user sees each of them whole, the
+    place filter alone is the answer: the scope's OR (which joins the post and defeats the
+    state/created_at index) would change nothing."""
+    wanted = [p for p in under if p]
+    place = paths_q(wanted) if wanted else Q()
+    s = scope(user)
+    if s.superuser or (wanted and all(can_under(user, VIEW_CASES, p) for p in wanted)):
+        return place
+    q = paths_q(outermost(s.paths(VIEW_CASES)))
+    for grant in s.grants:
+        if grant.role == PostRole.DEPARTMENT and grant.category_ids:
+            q |= Q(node_path__startswith=grant.path, category_id__in=grant.category_ids)
+    if s.person_id is not None:
+        q |= Q(post__person_id=s.person_id) | Q(post__deputy_id=s.person_id)
+        q |= Q(reporter_id=s.person_id)
+    if s.user_id is not None:
+        q |= Q(reporter_user_id=s.user_id)
+    return place & q
+
+
+def dispatch_cases_q(user: Any) -> Q:
+    """Cases whose current rung the user dispatches: under a DISPATCH post's node, at a rung no
+    higher than that node's level (the area's committee does not dispatch a case escalated to
+    the block; the block cadre may still dispatch the area's cases). Mirrors `can_on_rung`.
+    Always inside `cases_q`: every role that dispatches also sees the cases of its node
+    (checked below, at import)."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    levels = {g.path: g.level for g in s.grants if DISPATCH in g.powers}
+    q = Q(pk__in=[])
+    for path in outermost(list(levels)):
+        q |= Q(node_path__startswith=path, rung__gte=levels[path])
+    return q
+
+
+def sees_cases(user: Any) -> bool:
+    """Whether any case could be in the user's scope by place or by category (an auditor's
+    or a partner's post gives none: they see only the cases they reported or hold)."""
+    s = scope(user)
+    return s.superuser or has_power(user, VIEW_CASES) or bool(s.department_categories())
+
+
+# The dispatcher's queue relies on it: whoever dispatches at a node sees that node's cases.
+assert all(VIEW_CASES in powers for powers in ROLE_POWERS.values() if DISPATCH in powers)
 
 
 # --- questions about people ---------------------------------------------------------------------

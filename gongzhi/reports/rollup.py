@@ -34,6 +34,7 @@ from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
 from gongzhi.reports import facts as f
 from gongzhi.reports.models import CategoryTotal, DayTotal, Fact, RollupState
@@ -395,10 +396,7 @@ def rebuild_days(start: date, end: date) -> Progress:
 def recount(*, paths: list[str], start: date, end: date, post_ids: set[int] | None = None) -> dict[str, int]:
     """The counters of the cases under `paths` for the local days [start, end), derived from
     the events now, reading none of the KPI tables."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(node_path__startswith=path)
-    ids = list(Case.objects.filter(q).values_list("pk", flat=True))
+    ids = list(Case.objects.filter(access.paths_q(paths)).values_list("pk", flat=True))
     found = [x for x in derive(ids) if start <= x.day < end]
     if post_ids is not None:
         codes = dict(Post.objects.filter(pk__in=post_ids).values_list("code", "id"))
@@ -408,8 +406,5 @@ def recount(*, paths: list[str], start: date, end: date, post_ids: set[int] | No
 
 def closing_hours(*, paths: list[str], start: date, end: date) -> list[float]:
     """The hours to close of the closures in the period, sorted (reference for percentiles)."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(node_path__startswith=path)
-    ids = list(Case.objects.filter(q).values_list("pk", flat=True))
+    ids = list(Case.objects.filter(access.paths_q(paths)).values_list("pk", flat=True))
     return sorted(x.value or 0.0 for x in derive(ids) if x.kind == f.CLOSE and start <= x.day < end)

@@ -10,13 +10,7 @@ from gongzhi.reports.models import Report, ReportNote
 
 
 def report_q(user: Any) -> Q:
-    s = access.scope(user)
-    if s.superuser:
-        return Q()
-    q = Q(pk__in=[])
-    for path in access.outermost(s.paths(access.VIEW_CASES)):
-        q |= Q(node_path__startswith=path)
-    return q
+    return access.places_q(user, access.VIEW_CASES)
 
 
 def report_list(*, user: Any, kind: str = "", node_path: str = "") -> QuerySet[Report]:

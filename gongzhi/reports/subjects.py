@@ -4,8 +4,11 @@
   asker, so no total counts a case they could not open. A node outside the scope is a 403
   (PermissionDeniedError), an unknown code a field error (ValidationError), never a 500.
 - A post's or a unit's KPIs: its holders (and deputies) and the unit's members see their
-  own; anyone with VIEW_CASES over the post's (unit's) node sees them too. With a node as
-  well, only the cases under that node are counted (the node must be in scope).
+  own, if their posts give them cases at all (access.sees_cases: an auditor's or a
+  partner's post does not: 403, no figures); anyone with VIEW_CASES over the post's (unit's)
+  node sees them too. With a node as well, only the cases under that node are counted (the
+  node must be in scope). Their drill-down lists only the cases the asker may see
+  (reports.drill), since a post's facts follow it to cases outside the asker's scope.
 """
 
 from dataclasses import dataclass
@@ -54,10 +57,7 @@ class Subject:
 
 def path_q(paths: tuple[str, ...] | list[str], field: str = "node_path") -> Q:
     """Rows whose denormalised path lies under any of `paths` (an indexed prefix LIKE)."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
+    return access.paths_q(paths, field)
 
 
 def node_subject(node: Node, *, post_ids: frozenset[int] | None = None) -> Subject:
@@ -121,7 +121,8 @@ def subject_for(user: Any, *, node: str = "", unit: str = "", post: str = "") ->
         the_post = Post.objects.select_related("node", "unit").filter(code=post_code).first()
         if the_post is None:
             raise ValidationError({"post": [_("岗位 %(code)s 不存在") % {"code": post_code}]})
-        if the_post.pk not in _own_post_ids(user) and not access.can(user, access.VIEW_CASES, the_post.node):
+        mine = the_post.pk in _own_post_ids(user) and access.sees_cases(user)
+        if not mine and not access.can(user, access.VIEW_CASES, the_post.node):
             raise PermissionDeniedError(_("您无权查看该岗位的统计"))
         label = f"{the_post.unit.name} {the_post.title}"
         return _with_place(where, label, unit=the_post.unit, post=the_post, post_ids=frozenset({the_post.pk}))
@@ -129,7 +130,10 @@ def subject_for(user: Any, *, node: str = "", unit: str = "", post: str = "") ->
         the_unit = Unit.objects.select_related("node").filter(code=unit_code).first()
         if the_unit is None:
             raise ValidationError({"unit": [_("单位 %(code)s 不存在") % {"code": unit_code}]})
-        mine = Post.objects.filter(pk__in=_own_post_ids(user), unit=the_unit).exists()
+        mine = (
+            access.sees_cases(user)
+            and Post.objects.filter(pk__in=_own_post_ids(user), unit=the_unit).exists()
+        )
         if not mine and not access.can(user, access.VIEW_CASES, the_unit.node):
             raise PermissionDeniedError(_("您无权查看该单位的统计"))
         ids = frozenset(Post.objects.filter(unit=the_unit).values_list("pk", flat=True))

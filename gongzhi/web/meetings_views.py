@@ -341,7 +341,7 @@ def meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dic
     kinds = services.actor_kinds(user, meeting.node, meeting)
     manage = bool(kinds & {workflow.CONVENER, workflow.CHAIR})
     participants = list(meeting.participants.select_related("unit", "post__person"))
-    topics = list(meeting.topics.select_related("node").prefetch_related("cases", "slips"))
+    topics = list(selectors.meeting_topics(user=user, meeting=meeting))
     units = participant_units(participants) if manage else []
     typed = extra.get("typed") or {}
     party_rows, new_rows = slip_form_rows(units, None)
@@ -455,7 +455,7 @@ def topics(request: HttpRequest) -> HttpResponse:
 
 def vet_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
-        "rows": list(selectors.to_vet(user=request.user).prefetch_related("cases")[:MAX_ROSTER]),
+        "rows": list(selectors.to_vet(user=request.user)[:MAX_ROSTER]),
         "typed": {},
         "errors": {},
         "failed": "",
@@ -540,7 +540,7 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
     parties = sorted(
         slip.parties.select_related("unit", "post__person"), key=lambda p: (p.role != PartyRole.LEAD, p.pk)
     )  # 主办 first
-    topic_cases = list(slip.topic.cases.all())
+    topic_cases = selectors.visible_linked(user=user, owner=slip.topic)
     signed = {s.unit_id for s in slips.valid_signatures(slip)}
     sign_units: list[Unit] = []
     if slip.state == SlipState.SIGNING:
@@ -553,7 +553,8 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
         workflow.CHAIR in kinds and state == SlipState.BINDING
     )
     done = state == SlipState.DONE
-    linked = {c.pk for c in slip.cases.all()}
+    visible = selectors.visible_linked(user=user, owner=slip)
+    linked = {c.pk for c in visible}
     eval_meetings: list[Meeting] = []
     if done and workflow.CONVENER in evaluate_kinds:
         found = selectors.meeting_list(user=user, kind=MeetingKind.EVALUATION)[:50]
@@ -566,7 +567,7 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
         "slip": slip,
         "meeting": meeting,
         "parties": parties,
-        "cases": list(slip.cases.select_related("node", "category").order_by("pk")),
+        "cases": visible,
         "progress": selectors.slip_progress(slip),
         "signatures": selectors.signature_table(slip),
         "unsigned": slips.unsigned_units(slip) if state == SlipState.SIGNING else [],

@@ -110,7 +110,7 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
     period = period_of(request)
     part = request.GET.get("part", "denominator")
     bucket = request.GET.get("bucket", "")[:10]
-    found = drill.drill(subject, period, key[:40], part, bucket=bucket)
+    found = drill.drill(subject, period, key[:40], part, user=request.user, bucket=bucket)
     rows = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -499,7 +499,7 @@ def _body_meeting(user: Any, meeting_id: int | None, field: str = "meeting") -> 
 
 def _body_cases(user: Any, ids: list[int], field: str = "cases") -> list[Case]:
     wanted = set(ids)
-    rows = list(Case.objects.filter(case_selectors.case_q(user), pk__in=wanted))
+    rows = list(Case.objects.filter(access.cases_q(user), pk__in=wanted))
     if len(rows) != len(wanted):
         raise invalid(field, _("关联的工单须是您可查看的工单"))
     return rows
@@ -642,7 +642,7 @@ def topic_out(topic: Topic, user: Any) -> dict[str, Any]:
         "source_name": str(topic.get_source_display()),
         "state": topic.state,
         "state_name": str(topic.get_state_display()),
-        "cases": sorted(c.pk for c in topic.cases.all()),
+        "cases": [c.pk for c in selectors.visible_linked(user=user, owner=topic)],
         "vet_reason": topic.vet_reason,
         "discussion": topic.discussion,
         "origin": topic.origin_id,
@@ -722,7 +722,7 @@ def slip_detail_out(slip: SlipModel, user: Any) -> dict[str, Any]:
         "parties": [_party_out(p, verdicts) for p in parties],
         "cases_total": progress.total,
         "cases_closed": progress.closed,
-        "cases": sorted(slip.cases.values_list("pk", flat=True)),
+        "cases": [c.pk for c in selectors.visible_linked(user=user, owner=slip)],
         "new_cases": slips.slip_new_cases(slip),
         "content_hash": slips.content_hash(slip),
         "unsigned_units": [p.unit.code for p in parties if p.unit_id not in verdicts],
@@ -830,7 +830,7 @@ class Listing(Generic[M]):
 
 
 MEETINGS = Listing(selectors.meeting_list, lambda m, _user: meeting_out(m), prefetch=("joint_nodes",))
-TOPICS = Listing(selectors.topic_list, topic_out, related=("meeting__chair",), prefetch=("cases",))
+TOPICS = Listing(selectors.topic_list, topic_out, related=("meeting__chair",))
 TOPICS_TO_VET = replace(TOPICS, select=selectors.to_vet)
 SLIPS = Listing(
     selectors.slip_list, lambda s, _user: slip_out(s), prefetch=("parties__unit", "parties__post")

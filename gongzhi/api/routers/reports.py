@@ -260,7 +260,7 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
 )
 def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
-    found_rows = drill.drill(subject, p, kpi[:40], q.part, bucket=q.bucket)
+    found_rows = drill.drill(subject, p, kpi[:40], q.part, user=caller(request), bucket=q.bucket)
     page = paginate(found_rows.rows, q)
     page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
     return page

@@ -361,13 +361,13 @@ def test_meetings_and_topics_replay_from_their_events() -> None:
 def test_demo_users_see_cases_and_meetings() -> None:
     from django.contrib.auth import get_user_model
 
-    from gongzhi.cases.selectors import case_q
     from gongzhi.meetings.selectors import meeting_q
+    from gongzhi.orgs.access import cases_q
 
     users = get_user_model().objects
     for username in ("committee", "secretary", "street_cadre", "grid", "police"):
         user = users.get(username=username)
-        assert Case.objects.filter(case_q(user)).exists(), username
+        assert Case.objects.filter(cases_q(user)).exists(), username
     for username in ("committee", "secretary", "street_cadre", "liaison"):
         user = users.get(username=username)
         assert Meeting.objects.filter(meeting_q(user)).exists(), username
