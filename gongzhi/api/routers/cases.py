@@ -22,9 +22,10 @@ from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
 from gongzhi.core import paging, refdata
 from gongzhi.core.errors import invalid
+from gongzhi.geo import locate
 from gongzhi.geo import reference as geo_reference
 from gongzhi.geo.models import Node
-from gongzhi.orgs import reference
+from gongzhi.orgs import access, reference
 from gongzhi.orgs.models import Category, Post
 
 router = Router(tags=["cases"])
@@ -261,6 +262,22 @@ def _category(code: str | None) -> Category | None:
     return category
 
 
+def _intake_errors(user: Any, item: CaseIn, node: Node | None, prefix: str = "") -> dict[str, list[str]]:
+    """What the API refuses that the other channels refuse too: a place the caller may not
+    report at (the patrol page's rule: VIEW_CASES over the node), and a map point outside the
+    street, (0, 0) included (the resident page's and Open311's check: geo.locate)."""
+    errors: dict[str, list[str]] = {}
+    if node is None:
+        errors[f"{prefix}node"] = [_("位置 %(code)s 不存在") % {"code": item.node}]
+    elif not access.can(user, access.VIEW_CASES, node):
+        errors[f"{prefix}node"] = [_("您无权在位置 %(code)s 上报") % {"code": item.node}]
+    if (item.lat is None) != (item.lon is None):
+        errors[f"{prefix}lat"] = [_("经纬度须同时提供")]
+    elif item.lat is not None and item.lon is not None and locate.pk_for_point(item.lat, item.lon) is None:
+        errors[f"{prefix}lat"] = [_("坐标不在本街道范围内")]
+    return errors
+
+
 def _scoped_case(user: Any, case_id: int) -> Case:
     return found(case_selectors.case_get(user=user, pk=case_id))
 
@@ -296,8 +313,9 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     user = caller(request)
     with refdata.pinned():  # place, category, route, dispatchers and scope: one stamp read
         node = geo_reference.node_by_code(payload.node)
-        if node is None:
-            raise invalid("node", _("位置 %(code)s 不存在") % {"code": payload.node})
+        errors = _intake_errors(user, payload, node)
+        if errors or node is None:  # a missing node is among the errors
+            raise ValidationError(errors)
         intake = payload.intake(node, _category(payload.category))
         case, created = case_services.case_intake(actor=user, intake=intake)
         return Status(201 if created else 200, case_out(case, user))
@@ -335,8 +353,7 @@ def _create_batch(user: Any, payload: BatchIn) -> Status:
     categories = reference.categories_by_code(c.category for c in payload.cases if c.category)
     errors: dict[str, list[str]] = {}
     for i, item in enumerate(payload.cases):
-        if item.node not in nodes:
-            errors[f"cases.{i}.node"] = [_("位置 %(code)s 不存在") % {"code": item.node}]
+        errors.update(_intake_errors(user, item, nodes.get(item.node), prefix=f"cases.{i}."))
         if item.category and item.category not in categories:
             errors[f"cases.{i}.category"] = [_("分类 %(code)s 不存在") % {"code": item.category}]
     if errors:
