@@ -1,0 +1,504 @@
+"""Every list of cases a user can reach is a subset of what orgs.access lets them see.
+
+Every role of PostRole (plus a superuser, a resident with no post and an account with no
+person) × every case-listing endpoint (API, pages, exports, the map's data, the KPI drill-down
+for a node, a unit and a post, the cases linked to topics and slips, the admin), fetched over
+real HTTP from the live server. The ids each answer lists must lie inside the ids allowed,
+computed here from the user's grants (access.scope), not from the selectors; a list that
+states a count must list exactly that many rows.
+
+`CASE_LISTS` names every route that lists cases; `NOT_CASE_LISTS` says why each other route
+does not. A route added to the URL conf and named in neither fails
+`test_every_route_is_classified`: a new case list cannot ship without a row in this matrix.
+"""
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from gongzhi.api import services as api_services
+from gongzhi.api.tests.test_meetings import (  # noqa: F401 (fixtures)
+    _frozen,
+    discussed,
+    issued,
+    mw,
+)
+from gongzhi.cases import services as case_services
+from gongzhi.cases.models import Case, pk_from_number
+from gongzhi.cases.states import OPEN_STATES, Source
+from gongzhi.core import clock
+from gongzhi.geo.models import Node
+from gongzhi.meetings.models import Meeting, Slip, Topic
+from gongzhi.meetings.tests.conftest import NOW
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Category, Post
+from gongzhi.orgs.roles import PostRole
+
+# The matrix's rows: who holds each role in the API world (conftest.py + test_meetings' mw).
+ROLE_USERS = {
+    PostRole.STREET_CADRE: "street",
+    PostRole.STREET_ADMIN: "admin",
+    PostRole.AUDITOR: "auditor",  # in the street office's own unit (below)
+    PostRole.BLOCK_CADRE: "block",
+    PostRole.PARTY_SECRETARY: "secretary",
+    PostRole.COMMITTEE_STAFF: "committee",
+    PostRole.GRID_WORKER: "grid",
+    PostRole.DEPARTMENT: "ws",  # health, at K2, answering for one category (below)
+    PostRole.PROPERTY_STAFF: "wy",  # at E1, answering for LD01
+    PostRole.PARTNER: "ywh",  # the owners' committee: meetings, no cases
+}
+OTHERS = ("root", "resident", "nobody")  # superuser; a resident with no post; no person at all
+MATRIX_USERS = (*ROLE_USERS.values(), *OTHERS)
+
+# (node, category or None, days before NOW it was reported): overdue, routed and unrouted cases
+# across both blocks, so every role's scope cuts the street differently.
+REPORTS = [
+    ("S-R1-B1", "LD01", 10),
+    ("S-R1-B1", None, 0),
+    ("S-R1-G2", "LD01", 3),
+    ("S-R2", None, 10),
+    ("S-R2", "HEALTH", 1),
+    ("S-R3-B1", "LD01", 10),
+    ("S-R3-B1", "HEALTH", 0),
+    ("S-R3", None, 2),
+    ("S-K2", "HEALTH", 12),
+    ("S", None, 5),
+]
+
+
+@dataclass
+class Matrix:
+    api: Callable[..., httpx.Response]
+    base: str
+    keys: dict[str, str]
+    users: dict[str, Any]
+    topic: int
+    slip: int
+    meeting: int
+    sessions: dict[str, str] = field(default_factory=dict)
+
+    def web(self, who: str, path: str) -> httpx.Response:
+        cookies = {settings.SESSION_COOKIE_NAME: self.sessions[who]}
+        with httpx.Client(base_url=self.base, cookies=cookies, timeout=30) as c:
+            response = c.get(path)
+        assert response.status_code < 500, (who, path, response.text[:500])
+        return response
+
+    def get(self, who: str, path: str) -> httpx.Response:
+        return self.api("GET", path, as_=who)
+
+
+def allowed_ids(user: Any) -> set[int]:
+    """The cases the user may see, from their grants read row by row (the definition in
+    orgs.access, written out here rather than through any selector or cases_q)."""
+    s = access.scope(user)
+    rows = Case.objects.values_list(
+        "pk",
+        "node_path",
+        "category_id",
+        "post__person_id",
+        "post__deputy_id",
+        "reporter_id",
+        "reporter_user_id",
+    )
+    found = set()
+    for pk, path, category, holder, deputy, reporter, reporter_user in rows:
+        by_place = any(access.VIEW_CASES in g.powers and path.startswith(g.path) for g in s.grants)
+        by_category = any(
+            g.role == PostRole.DEPARTMENT and category in g.category_ids and path.startswith(g.path)
+            for g in s.grants
+        )
+        mine = s.person_id is not None and s.person_id in (holder, deputy, reporter)
+        if s.superuser or by_place or by_category or mine or (s.user_id and reporter_user == s.user_id):
+            found.add(pk)
+    return found
+
+
+# --- reading the answers -------------------------------------------------------------------------
+
+CASE_LINK = re.compile(r'href="/cases/(\d+)/|name="cases" value="(\d+)"|/admin/cases/case/(\d+)/change/')
+
+
+@dataclass
+class Answer:
+    status: int
+    ids: set[int] = field(default_factory=set)
+    stated: int | None = None  # a count the answer states, when it states one
+    listed: int | None = None  # rows listed (with repeats), to compare with `stated`
+    counts: dict[str, int] | None = None  # per-area figures (the map)
+
+
+def html_ids(response: httpx.Response) -> Answer:
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    found = [int(next(g for g in m.groups() if g)) for m in CASE_LINK.finditer(response.text)]
+    stated = re.search(r"共 (\d+) 件|· (\d+) 条</p>", response.text)
+    count = int(next(g for g in stated.groups() if g)) if stated else None
+    return Answer(200, set(found), count, len(set(found)))
+
+
+def csv_ids(response: httpx.Response) -> Answer:
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    table = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    column = table[0].index("工单编号")
+    ids = [pk_from_number(row[column].lstrip("'")) for row in table[1:]]
+    assert None not in ids, table[:3]
+    return Answer(200, {i for i in ids if i is not None}, len(ids), len(set(ids)))
+
+
+def api_pages(m: Matrix, who: str, path: str, key: str = "id") -> Answer:
+    """Every page of a {count, items} list (offset pages, or next_cursor where it is given)."""
+    ids: list[int] = []
+    sep = "&" if "?" in path else "?"
+    response = m.get(who, f"{path}{sep}limit=7")
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    body = response.json()
+    stated = body["count"]
+    while True:
+        ids += [item[key] for item in body["items"]]
+        if body.get("next_cursor"):
+            body = m.get(who, f"{path}{sep}limit=7&cursor={quote(body['next_cursor'])}").json()
+        elif "next_cursor" not in body and len(ids) < stated and body["items"]:
+            body = m.get(who, f"{path}{sep}limit=7&offset={len(ids)}").json()
+        else:
+            break
+    assert len(ids) == len(set(ids)), (who, path, "a row listed twice across pages")
+    return Answer(200, set(ids), stated, len(ids))
+
+
+def linked_ids(m: Matrix, who: str, path: str) -> Answer:
+    response = m.get(who, path)
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    body = response.json()
+    rows = body.get("items", [body])
+    return Answer(200, {pk for row in rows for pk in row["cases"]})
+
+
+def map_counts(m: Matrix, who: str) -> Answer:
+    response = m.web(who, "/cases/map/data.json")
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    features = response.json()["features"]
+    return Answer(200, counts={f["properties"]["code"]: f["properties"]["open"] for f in features})
+
+
+def queue_count(m: Matrix, who: str) -> Answer:
+    response = m.web(who, "/cases/queue/count/")
+    if response.status_code != 200:
+        return Answer(response.status_code)
+    queue = html_ids(m.web(who, "/cases/queue/")).ids
+    received = Case.objects.filter(pk__in=queue, state="received").count()
+    return Answer(200, queue, int(response.text.strip()), received)
+
+
+# --- the registry ----------------------------------------------------------------------------------
+
+PERIOD = f"start={(NOW - timedelta(days=30)).date()}&end={(NOW + timedelta(days=1)).date()}"
+
+
+def subjects(m: Matrix) -> list[str]:
+    """The KPI subjects a drill-down may be asked for: by place, by unit, by post."""
+    auditor_unit = Post.objects.get(code="POST-auditor").unit.code
+    wy_unit = Post.objects.get(code="POST-wy").unit.code
+    return [
+        "",
+        "node=S",
+        "node=S-R1",
+        "node=S-R3",
+        f"unit={auditor_unit}",  # the street office: the auditor's own unit
+        f"unit={wy_unit}",
+        "post=POST-wy",
+        "post=POST-street",
+        "post=POST-ws",
+    ]
+
+
+def drill_probes(slash: str, reader: Callable[[Matrix, str, str], Answer]) -> Callable[[Matrix], dict]:
+    def probes(m: Matrix) -> dict[str, Callable[[str], Answer]]:
+        out = {}
+        for subject in subjects(m):
+            for kpi, part in (
+                ("close_rate", "denominator"),
+                ("backlog", "denominator"),
+                ("backlog", "numerator"),
+            ):
+                query = "&".join(q for q in (subject, PERIOD, f"part={part}") if q)
+                path = f"/reports/kpis/{kpi}/cases{slash}?{query}"
+                out[path] = lambda who, path=path: reader(m, who, path)
+        return out
+
+    return probes
+
+
+def web_html(path: str) -> Callable[[Matrix], dict]:
+    return lambda m: {path: lambda who: html_ids(m.web(who, path))}
+
+
+def web_csv(path: str) -> Callable[[Matrix], dict]:
+    return lambda m: {path: lambda who: csv_ids(m.web(who, path))}
+
+
+CASE_LISTS: dict[str, Callable[[Matrix], dict[str, Callable[[str], Answer]]]] = {
+    "api:case_list": lambda m: {
+        p: (lambda who, p=p: api_pages(m, who, p))
+        for p in ("/cases", "/cases?node=S-R1", "/cases?node=S-R3", "/cases?state=received")
+    },
+    "api:case_export_csv": lambda m: {
+        p: (lambda who, p=p: csv_ids(m.get(who, p)))
+        for p in ("/cases/export.csv", "/cases/export.csv?node=S-K2")
+    },
+    "api:kpi_cases": drill_probes("", lambda m, who, p: api_pages(m, who, p)),
+    "api:topic_list": lambda m: {"/meetings/topics": lambda who: linked_ids(m, who, "/meetings/topics")},
+    "api:topic_to_vet": lambda m: {
+        "/meetings/topics/to-vet": lambda who: linked_ids(m, who, "/meetings/topics/to-vet")
+    },
+    "api:topic_detail": lambda m: {
+        f"/meetings/topics/{m.topic}": lambda who: linked_ids(m, who, f"/meetings/topics/{m.topic}")
+    },
+    "api:slip_detail": lambda m: {
+        f"/meetings/slips/{m.slip}": lambda who: linked_ids(m, who, f"/meetings/slips/{m.slip}")
+    },
+    "web:case_list": lambda m: {
+        p: (lambda who, p=p: html_ids(m.web(who, p)))
+        for p in ("/cases/", "/cases/?node=S-R1", "/cases/?node=S-R3")
+    },
+    "web:case_queue": web_html("/cases/queue/"),
+    "web:case_queue_count": lambda m: {"/cases/queue/count/": lambda who: queue_count(m, who)},
+    "web:case_mine": web_html("/cases/mine/?all=1"),
+    "web:case_overdue": web_html("/cases/overdue/"),
+    "web:case_map_data": lambda m: {"/cases/map/data.json": lambda who: map_counts(m, who)},
+    "web:kpis_cases": drill_probes("/", lambda m, who, p: html_ids(m.web(who, p))),
+    "web:case_list_export": web_csv("/cases/export.csv"),
+    "web:case_queue_export": web_csv("/cases/queue/export.csv"),
+    "web:case_mine_export": web_csv("/cases/mine/export.csv?all=1"),
+    "web:case_overdue_export": web_csv("/cases/overdue/export.csv"),
+    "web:topics": web_html("/meetings/topics/?node=S-R1"),
+    "web:topic_vet_queue": web_html("/meetings/topics/vet/"),
+    "web:meeting_detail": lambda m: {
+        f"/meetings/{m.meeting}/": lambda who: html_ids(m.web(who, f"/meetings/{m.meeting}/"))
+    },
+    "web:slip_detail": lambda m: {
+        f"/meetings/slips/{m.slip}/": lambda who: html_ids(m.web(who, f"/meetings/slips/{m.slip}/"))
+    },
+    "admin:cases_case_changelist": web_html("/admin/cases/case/"),
+}
+
+_WRITES = "a write (POST/PUT): lists nothing"
+_ONE_CASE = "one case, through cases.selectors.case_get (404 outside the scope)"
+_FIGURES = "figures only, from the KPI tables or scoped counts; their tiles link to the drill-down"
+_NO_CASES = "lists no cases (tree, roster, people, audit, tokens, meetings without their cases)"
+_PUBLIC = "public and the same for every visitor: closed cases' scrubbed text only (cases.public)"
+NOT_CASE_LISTS: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            "api:token_create", "api:token_revoke", "api:node_create", "api:node_update", "api:node_move",
+            "api:person_reveal", "api:case_create", "api:case_create_batch", "api:case_action",
+            "api:case_action_upload", "api:topic_propose", "api:topic_vet", "api:topic_schedule",
+            "api:topic_discuss", "api:topic_refer", "api:slip_create", "api:slip_edit", "api:slip_issue",
+            "api:slip_sign", "api:slip_revise", "api:slip_link_case", "api:slip_void", "api:slip_evaluate",
+            "api:meeting_create", "api:meeting_invite", "api:meeting_attendance", "api:meeting_hold",
+            "api:meeting_cancel", "api:minutes_write", "api:minutes_finalise", "api:minutes_amend",
+            "api:report_note", "web:logout", "web:person_reveal", "web:import_upload", "web:case_act",
+            "web:meeting_create", "web:meeting_act", "web:meeting_attend", "web:topic_propose",
+            "web:topic_vet", "web:slip_act", "web:study_create", "web:study_tell", "web:disclosure_create",
+            "web:disclosure_act", "web:reports_note", "web:report", "web:patrol", "web:hotline_import",
+            "web:callback",
+        ],
+        _WRITES,
+    ),
+    **dict.fromkeys(
+        [
+            "api:case_detail", "api:case_events", "api:attachment_file", "web:case_detail",
+            "web:case_attachment",
+        ],
+        _ONE_CASE,
+    ),
+    # duplicates come from duplicates_for, which filters with access.cases_q (test_cases.py)
+    "api:case_suggestions": _ONE_CASE + "; its duplicate candidates are filtered by access.cases_q",
+    **dict.fromkeys(
+        [
+            "api:kpi_list", "api:ranking", "api:report_list", "api:report_detail", "web:home",
+            "web:dashboard", "web:dashboard_data", "web:kpis", "web:kpis_rankings", "web:reports",
+            "web:reports_detail", "web:reports_docx", "web:reports_xlsx", "web:case_map",
+        ],
+        _FIGURES,
+    ),
+    **dict.fromkeys(
+        [
+            "api:openapi-json", "api:openapi-view", "api:api-root", "api:token_list", "api:node_list",
+            "api:node_detail", "api:node_children", "api:node_geojson", "api:node_history", "api:unit_list",
+            "api:unit_detail", "api:post_list", "api:post_detail", "api:person_list", "api:person_detail",
+            "api:pii_access_list", "api:slip_list", "api:slip_events", "api:meeting_list",
+            "api:meeting_detail", "api:meeting_events", "web:login", "web:tree", "web:tree_node",
+            "web:tree_children", "web:tree_geojson", "web:roster", "web:people", "web:person_detail",
+            "web:audit_pii", "web:audit_pii_export", "web:imports", "web:import_template",
+            "web:import_export", "web:report_done", "web:report_buildings", "web:report_places",
+            "web:hotline_template", "web:meetings", "web:slips", "web:studies", "web:study_photo",
+            "web:disclosures", "web:disclosure_detail", "web:meeting_minutes_docx",
+            "web:meeting_minutes_pdf", "web:meeting_signin_docx", "web:meeting_signin_pdf",
+            "web:slip_docx", "web:slip_pdf", "web:slips_export", "web:people_export", "web:roster_export",
+        ],
+        _NO_CASES,
+    ),
+    **dict.fromkeys(
+        [
+            "web:public_board", "web:public_cases", "web:public_cases_export", "web:public_photo",
+            "web:public_decisions", "web:public_disclosures", "open311:services", "open311:service",
+            "open311:requests", "open311:request", "open311:token",
+        ],
+        _PUBLIC,
+    ),
+}  # fmt: skip
+
+
+def _routes(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _routes(p.url_patterns, inner)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}{p.name}"
+
+
+def test_every_route_is_classified():
+    """A route of the pages, the API or Open311 that is in neither table is a list nobody has
+    checked against the scope: add it to CASE_LISTS (with its probes) or to NOT_CASE_LISTS."""
+    names = {n for n in _routes(get_resolver().url_patterns) if n.split(":")[0] in {"web", "api", "open311"}}
+    unclassified = names - set(CASE_LISTS) - set(NOT_CASE_LISTS)
+    assert not unclassified, f"classify these routes in the case-scope matrix: {sorted(unclassified)}"
+    assert not set(CASE_LISTS) & set(NOT_CASE_LISTS)
+    admin = set(_routes(get_resolver().url_patterns))
+    assert (set(CASE_LISTS) | set(NOT_CASE_LISTS)) - {"admin:cases_case_changelist"} <= names
+    assert "admin:cases_case_changelist" in admin
+
+
+# --- the world --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtures imported above)
+    health = Category.objects.filter(parent__isnull=False).exclude(code="LD01").order_by("code").first()
+    assert health is not None
+    Post.objects.get(code="POST-ws").categories.set([health])  # K2's; K1's go to the street
+    Post.objects.get(code="POST-street").categories.set([health])
+    # The auditor sits in the street office's unit, beside the street cadre whose post answers
+    # for most of the street's cases: the unit's drill-down must still list none to them.
+    street_unit = Post.objects.get(code="POST-street").unit
+    Post.objects.filter(code="POST-auditor").update(unit=street_unit)
+    users = dict(world.users)
+    users["root"] = get_user_model().objects.create_user("root", password="x", is_superuser=True)
+    world.users["root"] = users["root"]
+    world.keys["root"] = api_services.token_create(user=users["root"], name="root")[1]
+    keys = dict(world.keys)
+    street = users["street"]
+    for node_code, category, days in REPORTS:
+        code = health.code if category == "HEALTH" else category
+        with clock.freeze(NOW - timedelta(days=days)):
+            intake = case_services.Intake(
+                node=Node.objects.get(code=node_code),
+                text=f"{node_code} 的问题",
+                source=Source.API,
+                category=Category.objects.get(code=code) if code else None,
+            )
+            case_services.case_create(actor=street, intake=intake)
+    resident = users["resident"]
+    with clock.freeze(NOW - timedelta(days=4)):
+        intake = case_services.Intake(
+            node=Node.objects.get(code="S-R3-B1"),
+            text="居民自己报的",
+            source=Source.RESIDENT,
+            reporter=resident.person,
+        )
+        case_services.case_create(actor=resident, intake=intake)
+    # Every account may open the admin (a staff flag gives no rows: the admin scopes by access).
+    get_user_model().objects.filter(pk__in=[u.pk for u in users.values()]).update(is_staff=True)
+    sessions = {}
+    for who in MATRIX_USERS:
+        client = Client()
+        client.force_login(get_user_model().objects.get(pk=users[who].pk))
+        sessions[who] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert Case.objects.count() < 50, "each page lists everything: no page walk on the HTML lists"
+    return Matrix(
+        api=api,
+        base=live_server.url,
+        keys=keys,
+        users=users,
+        topic=Topic.objects.get().pk,
+        slip=Slip.objects.get().pk,
+        meeting=Meeting.objects.get().pk,
+        sessions=sessions,
+    )
+
+
+def _check(m: Matrix, who: str, where: str, answer: Answer, allowed: set[int]) -> list[str]:
+    problems = []
+    if answer.status not in (200, 400, 403, 404, 422):  # a list, or a refusal (no rows)
+        problems.append(f"{where}: status {answer.status}")
+    if answer.status != 200:
+        return problems
+    if not answer.ids <= allowed:
+        problems.append(f"{where}: lists cases outside the scope {sorted(answer.ids - allowed)}")
+    if answer.stated is not None and answer.stated != answer.listed:
+        problems.append(f"{where}: states {answer.stated}, lists {answer.listed}")
+    if answer.counts is not None:
+        open_allowed = Case.objects.filter(pk__in=allowed, state__in=list(OPEN_STATES))
+        for code, n in answer.counts.items():
+            path = Node.objects.get(code=code).path
+            expected = open_allowed.filter(node_path__startswith=path).count()
+            if n != expected:
+                problems.append(f"{where}: {code} shows {n} open cases, the scope holds {expected}")
+    return problems
+
+
+@pytest.mark.parametrize("who", MATRIX_USERS)
+def test_every_case_list_is_inside_the_scope(matrix, who):
+    user = get_user_model().objects.get(pk=matrix.users[who].pk)
+    allowed = allowed_ids(user)
+    assert allowed == set(Case.objects.filter(access.cases_q(user)).values_list("pk", flat=True))
+    problems: list[str] = []
+    visited = 0
+    with clock.freeze(NOW):
+        for route, probes in CASE_LISTS.items():
+            for where, probe in probes(matrix).items():
+                answer = probe(who)
+                visited += 1
+                problems += _check(matrix, who, f"{route} {where}", answer, allowed)
+    assert visited == len(CASE_LISTS) + EXTRA_PROBES
+    assert not problems, "\n".join(problems)
+
+
+# Probes beyond one per route: case list variants (3 + 1), exports (1), the drill-downs
+# (2 × (9 subjects × 3 parts - 1)) and the case list page's place filters (2).
+EXTRA_PROBES = 3 + 1 + 2 * (9 * 3 - 1) + 2
+
+
+def test_the_leaks_that_were_found_are_closed(matrix):
+    """The auditor (no case access) listed every case of the street office's unit through the
+    drill-down; now a unit's or post's figures are a 403 for them, and no list names a case."""
+    with clock.freeze(NOW):
+        unit = Post.objects.get(code="POST-auditor").unit.code
+        for path in (f"/reports/kpis/close_rate/cases?unit={unit}&{PERIOD}", f"/reports/kpis?unit={unit}"):
+            assert matrix.get("auditor", path).status_code == 403
+        assert (
+            matrix.get("street", f"/reports/kpis/close_rate/cases?unit={unit}&{PERIOD}").json()["count"] > 0
+        )
+        assert matrix.web("auditor", f"/reports/kpis/close_rate/cases/?unit={unit}").status_code == 403
+        # the partner sits at the meeting, but the topic's case is not theirs to read
+        topic = matrix.get("ywh", f"/meetings/topics/{matrix.topic}")
+        assert topic.status_code == 200 and topic.json()["cases"] == []
+        assert matrix.get("jwh", f"/meetings/topics/{matrix.topic}").json()["cases"] != []
