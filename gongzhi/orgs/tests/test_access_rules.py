@@ -98,3 +98,10 @@ def test_department_category_scope(tree):
     assert set(access.scope(user).department_categories()) == set(
         Category.objects.filter(code__in=["JY01", "JY02"]).values_list("pk", flat=True)
     )
+
+
+def test_whoever_dispatches_sees_the_cases_they_dispatch():
+    """The dispatcher's queue (access.dispatch_cases_q) stays inside the case scope
+    (access.cases_q) only because every role with DISPATCH also holds VIEW_CASES."""
+    dispatching = [powers for powers in access.ROLE_POWERS.values() if access.DISPATCH in powers]
+    assert dispatching and all(access.VIEW_CASES in powers for powers in dispatching)
