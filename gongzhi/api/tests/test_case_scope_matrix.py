@@ -82,7 +82,6 @@ REPORTS = [
 class Matrix:
     api: Callable[..., httpx.Response]
     base: str
-    keys: dict[str, str]
     users: dict[str, Any]
     topic: int
     slip: int
@@ -404,7 +403,6 @@ def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtur
     users["root"] = get_user_model().objects.create_user("root", password="x", is_superuser=True)
     world.users["root"] = users["root"]
     world.keys["root"] = api_services.token_create(user=users["root"], name="root")[1]
-    keys = dict(world.keys)
     street = users["street"]
     for node_code, category, days in REPORTS:
         code = health.code if category == "HEALTH" else category
@@ -436,7 +434,6 @@ def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtur
     return Matrix(
         api=api,
         base=live_server.url,
-        keys=keys,
         users=users,
         topic=Topic.objects.get().pk,
         slip=Slip.objects.get().pk,
@@ -445,7 +442,7 @@ def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtur
     )
 
 
-def _check(m: Matrix, who: str, where: str, answer: Answer, allowed: set[int]) -> list[str]:
+def _check(where: str, answer: Answer, allowed: set[int]) -> list[str]:
     problems = []
     if answer.status not in (200, 400, 403, 404, 422):  # a list, or a refusal (no rows)
         problems.append(f"{where}: status {answer.status}")
@@ -477,7 +474,7 @@ def test_every_case_list_is_inside_the_scope(matrix, who):
             for where, probe in probes(matrix).items():
                 answer = probe(who)
                 visited += 1
-                problems += _check(matrix, who, f"{route} {where}", answer, allowed)
+                problems += _check(f"{route} {where}", answer, allowed)
     assert visited == len(CASE_LISTS) + EXTRA_PROBES
     assert not problems, "\n".join(problems)
 
