@@ -44,6 +44,7 @@ from gongzhi.meetings.models import (
     TopicState,
 )
 from gongzhi.meetings.models import Slip as SlipModel
+from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post, Unit
 
 router = Router(tags=["meetings"])
