@@ -301,7 +301,7 @@ _WRITES = "a write (POST/PUT): lists nothing"
 _ONE_CASE = "one case, through cases.selectors.case_get (404 outside the scope)"
 _FIGURES = "figures only, from the KPI tables or scoped counts; their tiles link to the drill-down"
 _NO_CASES = "lists no cases (tree, roster, people, audit, tokens, meetings without their cases)"
-_PUBLIC = "public and the same for every visitor: closed cases' scrubbed text only (cases.public)"
+_PUBLIC = "public and the same for every visitor: accepted cases' scrubbed text only (core.scrub)"
 NOT_CASE_LISTS: dict[str, str] = {
     **dict.fromkeys(
         [
@@ -329,6 +329,12 @@ NOT_CASE_LISTS: dict[str, str] = {
     ),
     # duplicates come from duplicates_for, which filters with access.cases_q (test_cases.py)
     "api:case_suggestions": _ONE_CASE + "; its duplicate candidates are filtered by access.cases_q",
+    **dict.fromkeys(["api:case_contact_reveal", "web:case_contact_reveal"], _ONE_CASE + "; reveals its contact"),
+    **dict.fromkeys(["api:case_suggest", "web:report_suggest"], "a category suggestion for a text: lists no cases"),
+    **dict.fromkeys(
+        ["api:person_number_search", "web:inbox", "web:inbox_open", "web:inbox_read_all"],
+        "lists no cases (people found by number; the user's own messages, whose links open scoped pages)",
+    ),
     **dict.fromkeys(
         [
             "api:kpi_list", "api:ranking", "api:report_list", "api:report_detail", "web:home",

@@ -21,6 +21,7 @@ from gongzhi.core import clock
 from gongzhi.orgs.models import Category, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, UnitFactory, make_tree
+from gongzhi.testing.reference import ensure_reference_data
 
 TINY = BytesIO()
 Image.new("RGB", (4, 4)).save(TINY, "PNG")
@@ -32,6 +33,9 @@ def tiny_photo() -> SimpleUploadedFile:
 
 class WorkflowProperties(TestCase):
     def setUp(self):
+        # a unittest-style case gets no pytest fixtures: put back the reference rows (categories,
+        # policies) a transactional test run before it in this worker may have flushed
+        ensure_reference_data()
         self.tree = make_tree()
         self.user = get_user_model().objects.create_superuser("root", password="x")
         self.category = Category.objects.get(code="AQ01")
