@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: /api/docs serves Swagger UI from this site
+    # (same origin, under the CSP below) instead of a CDN.
+    "ninja",
     "gongzhi.core",
     "gongzhi.geo",
     "gongzhi.orgs",
@@ -87,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # NUL anywhere in a request is a 400; /api/ answers only JSON (config/middleware.py).
+    "config.middleware.HostileInputMiddleware",
     # Turns a login refused by the limiter (core.logins) into a 429 page, whichever form asked.
     "gongzhi.web.auth.LoginRefusedMiddleware",
 ]

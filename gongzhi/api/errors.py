@@ -6,6 +6,7 @@ language); `Accept-Language: en` gets the English catalog. Inputs are never echo
 they may be personal data or megabytes long.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, SuspiciousOperation
@@ -18,6 +19,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
+
+logger = logging.getLogger("gongzhi.api")
 
 # Every request body is declared as a parameter named `payload`, so service field errors
 # get the same loc as ninja's: ["body", "payload", field].
@@ -113,6 +116,13 @@ def install(api: NinjaAPI) -> None:
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         # Includes RequestDataTooBig: a body above DATA_UPLOAD_MAX_MEMORY_SIZE.
         return respond(request, 400, _("请求无效"))
+
+    @api.exception_handler(Exception)
+    def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A bug, not the caller's fault: logged with its traceback, answered in the API's shape
+        # (ninja's default re-raises to Django's HTML page, or sends the traceback with DEBUG on).
+        logger.error("Unhandled exception on %s %s", request.method, request.path, exc_info=exc)
+        return respond(request, 500, _("服务器内部错误，请稍后重试"))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
