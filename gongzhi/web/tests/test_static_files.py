@@ -19,7 +19,13 @@ def test_collectstatic_with_the_production_storage(settings, tmp_path):
     settings.STORAGES = MANIFEST_STORAGES
     call_command("collectstatic", interactive=False, verbosity=0)
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
-    for name in ("web/app.css", "vendor/leaflet/leaflet.js", "vendor/echarts/echarts.common.min.js"):
+    for name in (
+        "web/app.css",
+        "vendor/leaflet/leaflet.js",
+        "vendor/echarts/echarts.common.min.js",
+        "ninja/swagger-ui-bundle.js",  # /api/docs serves Swagger UI from this site
+        "ninja/swagger-ui.css",
+    ):
         assert (tmp_path / manifest[name]).is_file(), name
     hashed_leaflet = (tmp_path / manifest["vendor/leaflet/leaflet.js"]).read_text()
     assert manifest["vendor/leaflet/leaflet.js.map"].split("/")[-1] in hashed_leaflet  # map link rewritten
