@@ -79,17 +79,19 @@ def photos(request: HttpRequest, form: forms.Form) -> list[Any]:
     return files
 
 
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's field errors next to the form's fields (or on top when it has no such field)."""
+def add_service_errors(form: forms.Form, exc: ValidationError) -> bool:
+    """Put a service's field errors next to the form's fields (or on top when it has no such field).
+    True when photos were refused by their content: the page answers 422 then, as the API does."""
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
-        return
+        return False
     for field, messages in exc.message_dict.items():
         target = field if field in form.fields else None
         if field == "files":
             form.add_error(None, [_("照片：%(m)s") % {"m": m} for m in messages])
         else:
             form.add_error(target, messages)
+    return "files" in exc.error_dict
 
 
 def _streets() -> list[Node]:
@@ -154,11 +156,12 @@ def report(request: HttpRequest) -> HttpResponse:
         elif "challenge" not in request.POST and report_guard.needs_challenge(request, phone):
             challenge, status = report_guard.new_challenge(), 429
         else:
-            done = _create_report(request, form, suggestion=suggestion)
+            done, photos_refused = _create_report(request, form, suggestion=suggestion)
             if done is not None:
                 report_guard.count_report(request, phone)
                 return report_guard.keep_device(request, done)
-            status = 400
+            # a photo refused by its content (not an image, too many pixels) is a 422, as in the API
+            status = 422 if photos_refused else 400
     context: dict[str, Any] = {
         "form": form,
         "estates": estates(),
@@ -170,13 +173,16 @@ def report(request: HttpRequest) -> HttpResponse:
     return report_guard.keep_device(request, render(request, "web/cases/report.html", context, status=status))
 
 
-def _create_report(request: HttpRequest, form: ReportForm, *, suggestion: bool) -> HttpResponse | None:
-    """Create the case and answer the redirect to the done page; None (errors on the form) else."""
+def _create_report(
+    request: HttpRequest, form: ReportForm, *, suggestion: bool
+) -> tuple[HttpResponse | None, bool]:
+    """Create the case and answer the redirect to the done page; None (errors on the form) else,
+    with True when the service refused the photos by their content."""
     default = _suggestion_place() if suggestion else None
     node = _report_place(form, default=default) if form.is_valid() else None
     files = photos(request, form)
     if not form.is_valid() or node is None:
-        return None
+        return None, False
     data = form.cleaned_data
     intake = case_services.Intake(
         node=node,
@@ -193,12 +199,11 @@ def _create_report(request: HttpRequest, form: ReportForm, *, suggestion: bool) 
     try:
         case = case_services.case_create(actor=request.user, intake=intake)
     except ValidationError as exc:
-        add_service_errors(form, exc)
-        return None
+        return None, add_service_errors(form, exc)
     request.session["reported_kind"] = SUGGESTION if suggestion else ""
     request.session["reported_case"] = case.number
     request.session["reported_case_id"] = case.pk
-    return redirect("web:report_done")
+    return redirect("web:report_done"), False
 
 
 def _reporter(request: HttpRequest) -> Person | None:
@@ -274,6 +279,7 @@ def patrol(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     places = patrol_places(request.user)
     form = PatrolForm(request.POST or None, initial={"place": places[0].code if places else ""})
+    photos_refused = False
     if request.method == "POST":
         node = None
         if form.is_valid():
@@ -296,11 +302,12 @@ def patrol(request: HttpRequest) -> HttpResponse:
             try:
                 case = case_services.case_create(actor=request.user, intake=intake)
             except ValidationError as exc:
-                add_service_errors(form, exc)
+                photos_refused = add_service_errors(form, exc)
             else:
                 return redirect(reverse("web:case_detail", args=[case.pk]) + "?done=create")
     context = {"form": form, "places": places, "max_photos": MAX_PHOTOS, "categories": category_groups()}
-    return render(request, "web/cases/patrol.html", context, status=400 if form.errors else 200)
+    status = 422 if photos_refused else 400 if form.errors else 200
+    return render(request, "web/cases/patrol.html", context, status=status)
 
 
 def category_groups() -> list[tuple[str, list[Category]]]:

@@ -85,7 +85,7 @@ def test_bad_report_shows_field_error_and_writes_nothing(client, cw, data, messa
 
 def test_non_image_upload_writes_nothing(client, cw):
     response = post_report(client, cw, files=[image("ok.png"), not_image()])
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "virus.png 不是图片" in response.content.decode()
     assert not Case.objects.exists() and not Attachment.objects.exists()
     assert "2号楼门口垃圾没人清" in response.content.decode()  # what was typed is kept
@@ -143,7 +143,7 @@ def test_patrol_outside_own_grid_or_bad_photo_writes_nothing(cw):
     response = client.post("/patrol/", {"text": "堆物", "place": cw.tree.g2.code})
     assert response.status_code == 400 and "请选择您负责范围内的位置" in response.content.decode()
     response = client.post("/patrol/", {"text": "堆物", "place": cw.tree.g1.code, "files": [not_image()]})
-    assert response.status_code == 400 and "不是图片" in response.content.decode()
+    assert response.status_code == 422 and "不是图片" in response.content.decode()
     response = client.post("/patrol/", {"text": "堆物", "place": cw.tree.g1.code, "category": "999999"})
     assert response.status_code == 400 and "请选择一个启用的小类" in response.content.decode()
     assert not Case.objects.exists()
