@@ -239,6 +239,12 @@ CONTENT_SECURITY_POLICY = {
 # --- uploads ----------------------------------------------------------------------------------
 # Excel imports above this size are refused with a clear message before they are read.
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+# ...and these hold before and while it is parsed (gongzhi/core/workbook_limits.py): a small
+# .xlsx may unpack to gigabytes or declare a million rows.
+IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("IMPORT_MAX_UNPACKED_BYTES", str(64 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000"))
+# An import's report lists this many problems and counts the rest.
+IMPORT_MAX_LISTED_ERRORS = int(os.environ.get("IMPORT_MAX_LISTED_ERRORS", "200"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # An Open311 POST is a short form (a description of at most 4,000 characters): a body above this

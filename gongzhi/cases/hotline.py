@@ -14,15 +14,22 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
 from gongzhi.core import pii
+from gongzhi.core.workbook_limits import (
+    WorkbookTooLarge,
+    bounded_rows,
+    max_rows,
+    open_workbook,
+    too_many_rows,
+)
 from gongzhi.geo import locate
 from gongzhi.geo.models import Node
 from gongzhi.orgs.imports.report import ImportReport
+from gongzhi.orgs.imports.rows import NAME_FORMULA_START, formula_name_message
 from gongzhi.orgs.models import Category
 
 SHEET = "热线工单"
@@ -48,15 +55,31 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, Any]]:
                 continue
         else:
             raise ValidationError({"file": [_("无法识别CSV文件的编码，请另存为UTF-8")]})
-        return list(csv.DictReader(io.StringIO(text)))
+        records: list[dict[str, Any]] = []
+        for record in csv.DictReader(io.StringIO(text)):
+            if len(records) == max_rows():
+                raise ValidationError({"file": [str(too_many_rows())]})
+            records.append(record)
+        return records
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = open_workbook(data)
+    except WorkbookTooLarge as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
     except Exception:  # openpyxl raises many kinds on a corrupt or non-xlsx file
         raise ValidationError({"file": [_("文件不是有效的 Excel（.xlsx）或 CSV 文件")]}) from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-    return [dict(zip(headers, row, strict=False)) for row in rows if any(v not in (None, "") for v in row)]
+    try:
+        sheet = workbook.worksheets[0]
+        rows = bounded_rows(sheet)
+        headers = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        return [
+            dict(zip(headers, row, strict=False)) for row in rows if any(v not in (None, "") for v in row)
+        ]
+    except WorkbookTooLarge as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    except Exception:  # a damaged part of the zip shows up only when its rows are read
+        raise ValidationError({"file": [_("文件已损坏，无法读取，请重新保存后再上传")]}) from None
+    finally:
+        workbook.close()
 
 
 def _text(value: Any) -> str:
@@ -70,7 +93,7 @@ def _category(value: str) -> Category | None:
 
 
 def _row(line: int, raw: dict[str, Any], report: ImportReport) -> HotlineRow | None:
-    errors_before = len(report.errors)
+    errors_before = report.error_count
     external_id = _text(raw.get("工单编号"))
     text = _text(raw.get("诉求内容"))
     for column, value in (("工单编号", external_id), ("诉求内容", text)):
@@ -90,17 +113,19 @@ def _row(line: int, raw: dict[str, Any], report: ImportReport) -> HotlineRow | N
     address = _text(raw.get("发生地址"))
     if node is None and address:
         node = locate.node_for_address(address)
-    if node is None and len(report.errors) == errors_before:
+    if node is None and report.error_count == errors_before:
         report.add(SHEET, line, "发生地址", _("在本街道找不到这个地址，请核对或填写经纬度"))
     category = None
     if _text(raw.get("分类")):
         category = _category(_text(raw.get("分类")))
         if category is None:
             report.add(SHEET, line, "分类", _("没有这个小类"))
+    if _text(raw.get("联系人")).startswith(NAME_FORMULA_START):
+        report.add(SHEET, line, "联系人", formula_name_message())
     phone = pii.normalise_phone(_text(raw.get("联系电话")))
     if phone and not pii.PHONE_RE.match(phone):
         report.add(SHEET, line, "联系电话", _("手机号应为11位数字，以1开头"))
-    if len(report.errors) > errors_before or node is None:
+    if report.error_count > errors_before or node is None:
         return None
     intake = Intake(
         node=node,

@@ -16,6 +16,10 @@ from gongzhi.orgs.imports.templates import Template
 from gongzhi.orgs.imports.workbook import SheetRow
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+# Names travel on into every workbook and list the product writes; one that a spreadsheet
+# would run as a formula is refused at the door (exports neutralise what else gets in).
+NAME_FIELDS = frozenset(("name", "title"))
+NAME_FORMULA_START = ("=", "+", "-", "@")
 LOOKUP_CHUNK = 5000  # codes per query: SQLite allows ~32k bound variables, a sheet may hold 100k rows
 
 M = TypeVar("M", bound=Model)
@@ -38,6 +42,10 @@ class Planned:
     write: Callable[[Any], object] | None = None  # called with the actor, inside the transaction
 
 
+def formula_name_message() -> str:
+    return _("不能以 = + - @ 开头（表格软件会把它当作公式）")
+
+
 class RowCheck:
     """Parses one row's cells and files each problem under its column header."""
 
@@ -50,6 +58,8 @@ class RowCheck:
                 self.error(column.field, _("“%(h)s”不能为空") % {"h": column.header})
             elif column.max_length and len(cells.text(value)) > column.max_length:
                 self.error(column.field, _("最多 %(n)s 个字") % {"n": column.max_length})
+            elif column.field in NAME_FIELDS and cells.text(value).startswith(NAME_FORMULA_START):
+                self.error(column.field, formula_name_message())
 
     @property
     def ok(self) -> bool:

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from gongzhi.core.exports import xlsx_row
+from gongzhi.core.workbook_limits import WorkbookTooLarge, bounded_rows, open_workbook
 from gongzhi.orgs.imports.cells import choice_labels
 from gongzhi.orgs.imports.report import ImportReport
 from gongzhi.orgs.imports.templates import (
@@ -56,7 +58,7 @@ def write_workbook(template: Template, rows: Iterable[Mapping[str, Any]], out: I
     sheet.append(headers)
     _add_dropdowns(sheet, template)
     for row in rows:
-        sheet.append([row.get(column.field) for column in template.columns])
+        sheet.append(xlsx_row(row.get(column.field) for column in template.columns))
 
     notes = wb.create_sheet(NOTES_SHEET)
     notes.column_dimensions["A"].width = 16
@@ -100,9 +102,13 @@ def workbook_bytes(template: Template, rows: Iterable[Mapping[str, Any]] = ()) -
 
 
 def read_rows(data: bytes, template: Template, report: ImportReport) -> list[SheetRow]:
-    """The data rows of a template workbook; file-level problems go to the report."""
+    """The data rows of a template workbook; file-level problems go to the report. The size
+    limits (core.workbook_limits) hold before and while it is read."""
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        wb = open_workbook(data)
+    except WorkbookTooLarge as exc:
+        report.add("", None, "", str(exc))
+        return []
     except Exception:  # openpyxl raises many kinds for a non-xlsx or damaged file
         report.add(
             "", None, "", _("文件无法打开：请上传 Excel 的 .xlsx 文件（.xls 或 .csv 请先另存为 .xlsx）")
@@ -110,6 +116,9 @@ def read_rows(data: bytes, template: Template, report: ImportReport) -> list[She
         return []
     try:
         return _read_open_workbook(wb, template, report)
+    except WorkbookTooLarge as exc:
+        report.add("", None, "", str(exc))
+        return []
     except Exception:  # a damaged part of the zip shows up only when its rows are read
         report.add("", None, "", _("文件已损坏，无法读取，请重新保存后再上传"))
         return []
@@ -141,7 +150,7 @@ def _read_open_workbook(wb: Any, template: Template, report: ImportReport) -> li
     else:
         report.add("", None, "", _("找不到工作表“%(sheet)s”") % {"sheet": template.sheet})
         return []
-    rows = sheet.iter_rows(values_only=True)
+    rows = bounded_rows(sheet, header_rows=HEADER_ROW)
     header_cells = next(rows, ())
     headers = [str(h).strip() if h is not None else "" for h in header_cells]
     if marked is None and not _looks_like(template, headers):

@@ -23,7 +23,9 @@ class Command(BaseCommand):
         for error in report.errors:
             where = f"第{error.row}行" if error.row else "文件"
             self.stderr.write(f"{where} {error.column}：{error.reason}")
+        if report.omitted:
+            self.stderr.write(report.omitted_note)
         if not report.ok:
-            raise CommandError(f"有 {len(report.errors)} 处错误，未导入任何工单")
+            raise CommandError(f"有 {report.error_count} 处错误，未导入任何工单")
         verb = "检查通过" if dry_run else "导入完成"
         self.stdout.write(self.style.SUCCESS(f"{verb}：新建 {report.created}，已导入过 {report.unchanged}"))

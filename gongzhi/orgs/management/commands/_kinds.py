@@ -19,12 +19,14 @@ def add_kind_argument(parser: CommandParser) -> None:
 def print_report(console: Console, report: ImportReport) -> None:
     title = TEMPLATES[report.kind].title
     if report.errors:
-        table = Table(title=f"{title}导入未执行：发现 {len(report.errors)} 个问题，未写入任何数据")
+        table = Table(title=f"{title}导入未执行：发现 {report.error_count} 个问题，未写入任何数据")
         for header in ("工作表", "行", "列", "问题"):
             table.add_column(header)
         for error in report.errors:
             table.add_row(error.sheet, str(error.row or ""), error.column, error.reason)
         console.print(table)
+        if report.omitted:
+            console.print(report.omitted_note)
         return
     verb = "试导入（未写入）" if report.dry_run else "导入完成"
     console.print(

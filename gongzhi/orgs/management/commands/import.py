@@ -37,4 +37,4 @@ class Command(BaseCommand):
             )
         print_report(console, report)
         if not report.ok:
-            raise CommandError(f"{len(report.errors)} 个问题，未导入")
+            raise CommandError(f"{report.error_count} 个问题，未导入")
