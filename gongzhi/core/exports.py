@@ -48,9 +48,31 @@ CSV = "text/csv; charset=utf-8"
 FORMATS = ("csv", "xlsx")
 EXPORT_FIELD = "export"  # PiiAccessLog.field of an export (a reveal names phone / id_number)
 
-# A cell starting with one of these is run as a formula by Excel (CSV injection): case texts
-# come from residents, so such a cell is prefixed with an apostrophe, which Excel hides.
-_FORMULA_START = frozenset(("=", "+", "-", "@", "\t", "\r"))
+# A cell starting with one of these is run as a formula by a spreadsheet (CSV/formula
+# injection, OWASP): case texts, names and notes come from residents and staff, so every file
+# the product writes passes each value through `neutralise`.
+FORMULA_START = frozenset(("=", "+", "-", "@", "\t", "\r"))
+
+
+def neutralise(value: Any) -> Any:
+    """A text a spreadsheet could run as a formula, made inert with a leading apostrophe (as
+    OWASP advises); numbers, dates and other texts unchanged. Used by every CSV and workbook
+    writer (exports, import templates and their exports, the audit log, reports)."""
+    if type(value) is str and value[:1] in FORMULA_START:
+        return "'" + value
+    return value
+
+
+def xlsx_value(value: Any) -> Any:
+    """A value as a workbook cell takes it: neutralised, and without the control characters
+    that make openpyxl refuse the row."""
+    if type(value) is str:
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return value
+
+
+def xlsx_row(values: Iterable[Any]) -> list[Any]:
+    return [xlsx_value(v) for v in values]
 
 
 @dataclass(frozen=True)
@@ -163,10 +185,10 @@ def exceeds(qs: QuerySet[Any], cap: int) -> bool:
 
 
 def _defused(row: list[Any]) -> list[Any]:
-    """The row with formula-like texts prefixed by an apostrophe. Everything else goes to the
-    csv module as it is: None is written empty, numbers and dates as their str() (a naive
-    datetime without microseconds: "2026-01-31 08:30:00", which Excel reads as a time)."""
-    return [("'" + v) if type(v) is str and v[:1] in _FORMULA_START else v for v in row]
+    """The row neutralised. Everything else goes to the csv module as it is: None is written
+    empty, numbers and dates as their str() (a naive datetime without microseconds:
+    "2026-01-31 08:30:00", which Excel reads as a time)."""
+    return [neutralise(v) for v in row]
 
 
 def csv_stream(spec: Spec, table: Iterable[list[Any]]) -> Iterator[bytes]:
@@ -190,18 +212,10 @@ def csv_stream(spec: Spec, table: Iterable[list[Any]]) -> Iterator[bytes]:
 # --- Excel -----------------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet: Any, value: Any) -> Any:
+def _xlsx_cell(value: Any) -> Any:
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters make openpyxl refuse the row
-    if value.startswith("="):
-        # openpyxl would store it as a formula; a string cell is only ever shown
-        cell = WriteOnlyCell(sheet, value)
-        cell.data_type = "s"
-        return cell
-    return value
+    return xlsx_value(value)
 
 
 def sheet_title(title: Any) -> str:
@@ -224,7 +238,7 @@ def xlsx_file(spec: Spec, table: Iterable[list[Any]]) -> IO[bytes]:
         header.append(cell)
     sheet.append(header)
     for row in table:
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+        sheet.append([_xlsx_cell(v) for v in row])
     out = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the response, which closes it
     book.save(out)
     out.seek(0)

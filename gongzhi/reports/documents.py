@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from gongzhi.core.exports import xlsx_row
 from gongzhi.reports.models import Report
 from gongzhi.reports.selectors import report_notes
 
@@ -93,7 +94,7 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append(row)
+        ws.append(xlsx_row(row))  # titles and 点评 are typed by people
     for i, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"

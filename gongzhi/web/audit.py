@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from gongzhi.core.exports import xlsx_row
 from gongzhi.core.models import PiiAccessLog
 from gongzhi.orgs import access, selectors
 from gongzhi.web.http import page, require_power
@@ -82,7 +83,9 @@ def audit_pii_export(request: HttpRequest) -> HttpResponse:
     sheet.append([_("时间"), _("查看人"), _("对象"), _("字段"), _("用途")])
     for row in filtered(request, form)[:EXPORT_LIMIT]:
         at = timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S")
-        sheet.append([at, row.actor.username, row.subject_label, field_label(row.field), row.purpose])
+        sheet.append(
+            xlsx_row([at, row.actor.username, row.subject_label, field_label(row.field), row.purpose])
+        )
     out = BytesIO()
     book.save(out)
     stamp = timezone.localdate().strftime("%Y%m%d")

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from gongzhi.cases import hotline
+from gongzhi.core.exports import xlsx_row
 from gongzhi.geo.models import PATH_SEP
 from gongzhi.orgs import access
 from gongzhi.orgs.imports.report import ImportReport
@@ -135,7 +136,7 @@ def hotline_template(request: HttpRequest) -> HttpResponse:
     sheet = wb.active
     assert sheet is not None
     sheet.title = hotline.SHEET
-    sheet.append(hotline.COLUMNS)
+    sheet.append(xlsx_row(hotline.COLUMNS))
     sheet.freeze_panes = "A2"
     bold, required = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")
     for cell in sheet[1]:
@@ -146,7 +147,7 @@ def hotline_template(request: HttpRequest) -> HttpResponse:
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append([_("列"), _("必填"), _("说明")])
     for header, must, note in column_notes():
-        notes.append([header, "✓" if must else "", note])
+        notes.append(xlsx_row([header, "✓" if must else "", note]))
     notes.column_dimensions["C"].width = 60
     out = BytesIO()
     wb.save(out)

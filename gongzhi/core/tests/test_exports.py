@@ -71,7 +71,7 @@ def test_xlsx_holds_typed_cells_and_no_formula():
     assert ws.title == "工单列表" and ws.freeze_panes == "A2"
     assert [c.value for c in ws[1]] == ["文本", "时间", "日期", "数", "是否"]
     assert ws["B2"].value == datetime(2026, 2, 1, 0, 30) and ws["D2"].value == 42 and ws["E2"].value == "是"
-    assert ws["A3"].data_type == "s" and ws["A3"].value == "=cmd|' /C calc'!A0"
+    assert ws["A3"].data_type == "s" and ws["A3"].value == "'=cmd|' /C calc'!A0"
 
 
 def test_labels_are_rendered_once_per_export_in_the_readers_language():

@@ -169,9 +169,16 @@ def test_reports_page_commentary_and_downloads(scenario):
 
     text = "\n".join(p.text for p in Document(BytesIO(docx.content)).paragraphs)
     assert "东安居民区日报" in text and "楼道堆物明显减少" in text and "新增 8 件" in text
+    with clock.freeze(NOW):  # a note a spreadsheet would run as a formula
+        client(scenario.dispatcher).post(
+            f"/reports/{report.pk}/notes/", {"text": '=HYPERLINK("http://x","点")'}
+        )
     xlsx = get(scenario.dispatcher, f"/reports/{report.pk}.xlsx")
     wb = load_workbook(BytesIO(xlsx.content))
     assert wb.sheetnames == ["概况", "分类", "指标", "会议", "点评"]
     assert [c.value for c in wb["分类"][2]][1:] == ["楼道堆物", 8, 3, 2, 1]
-    assert wb["点评"]["C2"].value == "楼道堆物明显减少"
+    notes = {c.value for c in wb["点评"]["C"][1:]}
+    assert notes == {"楼道堆物明显减少", '\'=HYPERLINK("http://x","点")'}
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
     assert Report.objects.count() == 1
