@@ -4,14 +4,26 @@ Every operation needs a bearer token or a browser session (see auth.py), except 
 token with a username and password. Errors share one shape (see errors.py).
 """
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.openapi.schema import OpenAPISchema
 
 from gongzhi.api import errors
 from gongzhi.api.auth import DEFAULT_AUTH
 from gongzhi.api.parser import ObjectJSONParser
 from gongzhi.api.routers import audit, cases, exports, meetings, nodes, people, posts, reports, tokens, units
 
-api = NinjaAPI(
+
+class GongzhiAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        """ninja's document, with the error answers of every operation (errors.document)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        errors.document(schema)
+        return schema
+
+
+api = GongzhiAPI(
     title="gongzhi 共治 API",
     version="1",
     urls_namespace="api",

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -78,6 +78,74 @@ def django_validation_detail(exc: DjangoValidationError) -> list[dict[str, Any]]
         loc = list(BODY_LOC) if field == NON_FIELD_ERRORS else [*BODY_LOC, *_field_path(field)]
         detail.extend({"type": "value_error", "loc": loc, "msg": str(m)} for m in errors)
     return detail
+
+
+# --- the documented shapes -----------------------------------------------------------------------
+
+
+class FieldErrorOut(Schema):
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    allowed_actions: list[str] | None = None  # a 409 on a case action: what its state allows
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+ERROR_RESPONSES: dict[int, tuple[str, type[Schema]]] = {
+    400: ("请求无效：无法解析的请求体、含 NUL 的参数等", ErrorOut),
+    401: ("未登录、令牌无效，或用户名密码不对", ErrorOut),
+    403: ("无权进行此操作（或 CSRF 校验失败）", ErrorOut),
+    404: ("未找到，或不在调用者的管辖范围内", ErrorOut),
+    409: ("状态不允许此操作，或数据已被他人修改", ErrorOut),
+    422: ("输入无效：逐项列出字段和原因", ValidationErrorOut),
+    429: ("登录失败次数过多，暂时锁定", ErrorOut),
+}
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def error_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    """What any operation may answer besides its success: every one may get a malformed request,
+    a missing token (or, open, a wrong password), an unknown or out-of-scope object and a field
+    error; a secured one a refusal; a write a conflict; the one open operation (a token for a
+    password) a lockout."""
+    statuses = [400, 401, 404, 422]
+    statuses.append(403 if operation.get("security") else 429)
+    if method in WRITES:
+        statuses.append(409)
+    return sorted(statuses)
+
+
+def document(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the error answers to every operation of an OpenAPI document (ninja documents only the
+    declared successes), with their shapes as components."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in (ErrorOut, ValidationErrorOut):
+        model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(model_schema.pop("$defs", {}))
+        components[model.__name__] = model_schema
+    for item in schema.get("paths", {}).values():
+        for method, operation in item.items():
+            responses = operation.setdefault("responses", {})
+            for status in error_statuses(method, operation):
+                if status in responses or str(status) in responses:
+                    continue
+                description, shape = ERROR_RESPONSES[status]
+                ref = {"$ref": f"#/components/schemas/{shape.__name__}"}
+                responses[status] = {
+                    "description": description,
+                    "content": {"application/json": {"schema": ref}},
+                }
+    return schema
+
+
+# --- the handlers -----------------------------------------------------------------------------------
 
 
 def install(api: NinjaAPI) -> None:

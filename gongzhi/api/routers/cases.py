@@ -32,7 +32,7 @@ router = Router(tags=["cases"])
 CaseId = Path(..., ge=1, le=MAX_ID, description="工单 id")
 
 
-class PostOut(Schema):
+class CasePostOut(Schema):
     code: str
     title: str
     unit: str
@@ -52,7 +52,7 @@ class CaseOut(Schema):
     source: str
     rung: int
     version: int
-    post: PostOut | None
+    post: CasePostOut | None
     contact_phone: str = Field(..., description="脱敏")
     created_at: datetime
     dispatch_due: datetime | None
@@ -72,7 +72,7 @@ class AttachmentOut(Schema):
     thumbnail_url: str
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     seq: int
     action: str
     from_state: str
@@ -406,7 +406,7 @@ def case_contact_reveal(
     return {"contact_name": case.contact_name, "contact_phone": phone}
 
 
-@router.get("/{case_id}/events", response=list[EventOut], summary="工单记录（时间线）")
+@router.get("/{case_id}/events", response=list[CaseEventOut], summary="工单记录（时间线）")
 def case_events(request: HttpRequest, case_id: int = CaseId) -> list[dict[str, Any]]:
     case = _scoped_case(caller(request), case_id)
     return [event_out(e) for e in case_selectors.case_events(case)]

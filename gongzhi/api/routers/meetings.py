@@ -139,7 +139,7 @@ class MeetingDetailOut(MeetingOut):
     allowed_actions: list[str]
 
 
-class EventOut(Schema):
+class MeetingEventOut(Schema):
     id: int
     action: str
     from_state: str
@@ -313,7 +313,7 @@ class AttendanceIn(Schema):
     marks: list[MarkIn] = Field(..., max_length=500)
 
 
-class NoteIn(Schema):
+class MeetingNoteIn(Schema):
     note: str = Field("", max_length=4000)
 
 
@@ -997,7 +997,7 @@ def slip_link_case(request: HttpRequest, payload: LinkCaseIn, slip_id: int = Sli
 
 
 @router.post("/slips/{slip_id}/void", response=SlipDetailOut, summary="作废")
-def slip_void(request: HttpRequest, payload: NoteIn, slip_id: int = SlipId) -> dict[str, Any]:
+def slip_void(request: HttpRequest, payload: MeetingNoteIn, slip_id: int = SlipId) -> dict[str, Any]:
     user = caller(request)
     slips.slip_void(actor=user, slip=_scoped_slip(user, slip_id), note=payload.note)
     return _slip_detail(user, slip_id)
@@ -1019,7 +1019,7 @@ def slip_evaluate(request: HttpRequest, payload: EvaluateIn, slip_id: int = Slip
     return _slip_detail(user, slip_id)
 
 
-@router.get("/slips/{slip_id}/events", response=list[EventOut], summary="任务流转单记录")
+@router.get("/slips/{slip_id}/events", response=list[MeetingEventOut], summary="任务流转单记录")
 def slip_events(request: HttpRequest, slip_id: int = SlipId) -> list[dict[str, Any]]:
     slip = _scoped_slip(caller(request), slip_id)
     return [_event_out(e) for e in selectors.events(slip=slip)]
@@ -1088,7 +1088,9 @@ def meeting_hold(request: HttpRequest, meeting_id: int = MeetingId) -> dict[str,
 
 
 @router.post("/{meeting_id}/cancel", response=MeetingDetailOut, summary="取消会议")
-def meeting_cancel(request: HttpRequest, payload: NoteIn, meeting_id: int = MeetingId) -> dict[str, Any]:
+def meeting_cancel(
+    request: HttpRequest, payload: MeetingNoteIn, meeting_id: int = MeetingId
+) -> dict[str, Any]:
     user = caller(request)
     services.meeting_cancel(actor=user, meeting=_scoped_meeting(user, meeting_id), note=payload.note)
     return _meeting_detail(user, meeting_id)
@@ -1117,7 +1119,7 @@ def minutes_amend(request: HttpRequest, payload: AmendIn, meeting_id: int = Meet
     return _meeting_detail(user, meeting_id)
 
 
-@router.get("/{meeting_id}/events", response=list[EventOut], summary="会议记录（含议题和流转单）")
+@router.get("/{meeting_id}/events", response=list[MeetingEventOut], summary="会议记录（含议题和流转单）")
 def meeting_events(request: HttpRequest, meeting_id: int = MeetingId) -> list[dict[str, Any]]:
     meeting = _scoped_meeting(caller(request), meeting_id)
     return [_event_out(e) for e in selectors.events(meeting=meeting)]

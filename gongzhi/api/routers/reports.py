@@ -139,7 +139,7 @@ class ReportDetailOut(ReportOut):
     may_comment: bool
 
 
-class NoteIn(Schema):
+class ReportNoteIn(Schema):
     text: str = Field(..., max_length=4000)
 
 
@@ -331,7 +331,7 @@ def report_detail(request: HttpRequest, report_id: int = ReportId) -> dict[str, 
 
 
 @router.post("/reports/{report_id}/notes", response={201: ReportDetailOut}, summary="点评日报周报")
-def report_note(request: HttpRequest, payload: NoteIn, report_id: int = ReportId) -> Status:
+def report_note(request: HttpRequest, payload: ReportNoteIn, report_id: int = ReportId) -> Status:
     user = caller(request)
     report = found(selectors.report_get(user=user, pk=report_id))
     services.report_note_add(actor=user, report=report, text=payload.text)
