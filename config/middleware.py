@@ -13,8 +13,7 @@ or XML when the URL asks for .xml), and the site's error page otherwise.
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, SuspiciousOperation
@@ -98,7 +97,7 @@ def _over_open311_cap(request: HttpRequest) -> bool:
     return chunked or length > settings.OPEN311_MAX_BODY_BYTES
 
 
-def _pairs_have_nul(pairs: Any) -> Any:
+def _pairs_have_nul(pairs: Iterable[tuple[str, list[str]]]) -> Iterator[bool]:
     return (NUL in key or any(NUL in value for value in values) for key, values in pairs)
 
 

@@ -37,6 +37,8 @@ def test_the_whole_openapi_holds_under_generated_requests(live_server: Any, worl
     statuses: Counter[int] = Counter()
     failures: dict[str, str] = {}
     operations = [result.ok() for result in schema.get_all_operations()]
+    # Revoking a token may hit the run's own: that operation goes last.
+    operations.sort(key=lambda op: op.method.lower() == "delete" and op.path.startswith("/api/v1/tokens"))
     for operation in operations:
         for mode in MODES:
 
