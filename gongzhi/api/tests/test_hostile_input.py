@@ -137,3 +137,11 @@ def test_page_forms_refuse_nul(live_server, world):
         token = c.cookies["csrftoken"]
         r = c.post("/login/", data={"csrfmiddlewaretoken": token, "username": "admin\x00", "password": "x"})
     assert r.status_code == 400 and NUL_MESSAGE in r.text
+
+
+def test_refusals_speak_the_callers_language(live_server, world):
+    en = {"Accept-Language": "en"}
+    r = httpx.get(f"{live_server.url}/api/v1/nodes?q=%00", headers=en, timeout=30)
+    assert r.status_code == 400 and r.json() == {"detail": "The request contains invalid characters"}
+    r = httpx.get(f"{live_server.url}/api/v1/no-such-thing", headers=en, timeout=30)
+    assert r.status_code == 404 and r.json() == {"detail": "Not found"}
