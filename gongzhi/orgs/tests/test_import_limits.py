@@ -2,8 +2,6 @@
 megabytes, a sheet declaring a million rows, rows beyond the cap, a report truncated to its
 first problems, and names a spreadsheet would run as formulas."""
 
-import time
-
 import pytest
 
 from gongzhi.core.workbook_limits import bounded_rows, open_workbook
@@ -35,10 +33,8 @@ def reasons(report) -> list[str]:
 def test_a_sheet_declaring_a_million_rows_is_refused_before_its_rows_are_read(tree):
     data = claiming_rows(units(unit_rows(2)), 1_000_000)
     assert len(data) < 10_000
-    started = time.process_time()
-    report = do("units", data)
-    assert reasons(report) == [TOO_MANY % 20000]
-    assert time.process_time() - started < 5  # refused from the dimension, not by reading a million rows
+    # two rows are really there: the refusal comes from the declared dimension, before reading
+    assert reasons(do("units", data)) == [TOO_MANY % 20000]
 
 
 def test_rows_beyond_the_cap_are_refused_whatever_the_dimension_says(tree, settings):
