@@ -96,7 +96,9 @@ def attach_files(event: Any, files: list[Any], kind: str = "") -> None:
 def _decodes(upload: Any) -> bool:
     """verify() reads a PNG's chunks but not a JPEG's data: a truncated photo would fail only
     while its thumbnail is made, inside the write. Making it here refuses it first (a JPEG is
-    decoded at reduced scale, so this is cheap)."""
+    decoded at reduced scale, so this is cheap). In a process that has imported WeasyPrint
+    (PDF documents), Pillow's LOAD_TRUNCATED_IMAGES is on and a cut photo reads with its
+    missing part grey instead: accepted, never a crash."""
     try:
         _thumbnail(upload)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
