@@ -256,6 +256,8 @@ OPEN311_MAX_BODY_BYTES = int(os.environ.get("OPEN311_MAX_BODY_BYTES", str(64 * 1
 # <dir>/<street code>/<name>.docx, then <dir>/<name>.docx, then the shipped ones.
 MEETING_DOC_TEMPLATES_DIR = os.environ.get("MEETING_DOC_TEMPLATES_DIR") or None
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024)))
+# ...and its pixels, read from the header before any decoding (a small file may declare 400 MP).
+CASE_ATTACHMENT_MAX_PIXELS = int(os.environ.get("CASE_ATTACHMENT_MAX_PIXELS", "40000000"))
 
 # Category suggestion: below this confidence a person picks the category (人工分类).
 CLASSIFIER_TRIAGE_THRESHOLD = float(os.environ.get("CLASSIFIER_TRIAGE_THRESHOLD", "0.5"))
