@@ -51,14 +51,15 @@ def counters(body: str) -> dict[str, int]:
     return {k: int(v) for k, v in found}
 
 
-def slip_in(node, action: str) -> Slip:
+def slip_in(node, action: str, at=NOW) -> Slip:
+    """A binding slip of a 居务会 at `node`: what the public decisions list shows."""
     meeting = Meeting.objects.create(
         kind=MeetingKind.JUWUHUI,
         node=node,
         node_path=node.path,
         title="居务会",
-        starts_at=NOW,
-        created_at=NOW,
+        starts_at=at,
+        created_at=at,
     )
     topic = Topic.objects.create(
         node=node,
@@ -67,7 +68,7 @@ def slip_in(node, action: str) -> Slip:
         title="议题",
         business=Business.KEY_MATTER,
         source=TopicSource.CASES,
-        created_at=NOW,
+        created_at=at,
     )
     return Slip.objects.create(
         meeting=meeting,
@@ -75,10 +76,10 @@ def slip_in(node, action: str) -> Slip:
         node=node,
         node_path=node.path,
         action=action,
-        due=date(2026, 12, 31),
+        due=date(2099, 12, 31),
         state=SlipState.BINDING,
-        created_at=NOW,
-        bound_at=NOW,
+        created_at=at,
+        bound_at=at,
     )
 
 

@@ -6,7 +6,6 @@ each record (its marker is there) but none of the secrets."""
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import httpx
@@ -17,9 +16,9 @@ from gongzhi.core import clock
 from gongzhi.core.scrub import fold
 from gongzhi.core.tests.test_scrub import CORPUS
 from gongzhi.meetings import disclosures
-from gongzhi.meetings.kinds import Business, MeetingKind
-from gongzhi.meetings.models import Meeting, Payer, Slip, SlipState, Topic, TopicSource
+from gongzhi.meetings.models import Payer, Slip
 from gongzhi.web.tests.case_world import CaseWorld, act, report, to_closed
+from gongzhi.web.tests.test_public_board import slip_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,35 +39,7 @@ def leaks(body: str) -> list[tuple[int, str]]:
 
 
 def decision(cw: CaseWorld, action: str) -> Slip:
-    node, now = cw.tree.r1, clock.now()
-    meeting = Meeting.objects.create(
-        kind=MeetingKind.JUWUHUI,
-        node=node,
-        node_path=node.path,
-        title="居务会",
-        starts_at=now,
-        created_at=now,
-    )
-    topic = Topic.objects.create(
-        node=node,
-        node_path=node.path,
-        meeting=meeting,
-        title="议题",
-        business=Business.KEY_MATTER,
-        source=TopicSource.CASES,
-        created_at=now,
-    )
-    return Slip.objects.create(
-        meeting=meeting,
-        topic=topic,
-        node=node,
-        node_path=node.path,
-        action=action,
-        due=date(2099, 12, 31),
-        state=SlipState.BINDING,
-        created_at=now,
-        bound_at=now,
-    )
+    return slip_in(cw.tree.r1, action, at=clock.now())
 
 
 def within(text: str, limit: int) -> str:
