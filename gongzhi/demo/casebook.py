@@ -598,13 +598,3 @@ _PHASE_NAMES = {"dispatch": "派遣", "handle": "处置", "verify": "核查"}
 
 def _iso(t: int) -> str:
     return moment(t).isoformat()
-
-
-def state_at(case: CasePlan, t: int) -> str:
-    """The case's state at moment `t` (received before it existed)."""
-    state: str = S.RECEIVED
-    for e in case.events:
-        if e.at > t:
-            break
-        state = e.to or state
-    return state

@@ -40,14 +40,6 @@ def children(node: Node | None) -> QuerySet[Node]:
     return Node.objects.filter(parent=node).order_by("code")
 
 
-def child_counts(nodes: Iterable[Node]) -> dict[int, int]:
-    from django.db.models import Count
-
-    ids = [n.pk for n in nodes]
-    rows = Node.objects.filter(parent_id__in=ids).values("parent_id").annotate(n=Count("id"))
-    return {row["parent_id"]: row["n"] for row in rows}
-
-
 def geojson_feature_collection(nodes: Iterable[Node]) -> dict[str, Any]:
     """GeoJSON FeatureCollection of the given nodes (those without geometry carry null)."""
     return {

@@ -113,13 +113,3 @@ def rank_min() -> int:
 def board_size() -> int:
     """How many areas or units the 点赞榜 and the 亮丑榜 show."""
     return int(getattr(settings, "REPORTS_BOARD_SIZE", 5))
-
-
-def parse_grades(text: str) -> tuple[tuple[str, float], ...]:
-    """'A:90,B:80,C:60,D:0' (the REPORTS_GRADES environment variable) as bands."""
-    bands = []
-    for part in text.split(","):
-        if ":" in part:
-            name, minimum = part.split(":", 1)
-            bands.append((name.strip(), float(minimum)))
-    return tuple(bands) or DEFAULT_GRADES
