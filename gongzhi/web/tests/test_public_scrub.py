@@ -5,8 +5,10 @@ each record (its marker is there) but none of the secrets."""
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -36,6 +38,15 @@ def leaks(body: str) -> list[tuple[int, str]]:
         for secret in secrets
         if secret in body or fold(secret) in body
     ]
+
+
+def open311_texts(body: str, fmt: str) -> str:
+    """Every text field of an Open311 answer (descriptions, addresses, notes), joined."""
+    fields = ("description", "address", "status_notes", "service_name", "agency_responsible")
+    if fmt == "json":
+        return "\n".join(str(r.get(f) or "") for r in json.loads(body) for f in fields)
+    root = ElementTree.fromstring(body)
+    return "\n".join(e.text or "" for f in fields for e in root.iter(f))
 
 
 def decision(cw: CaseWorld, action: str) -> Slip:
@@ -137,7 +148,8 @@ def test_no_corpus_secret_on_any_public_surface(
         requests = http.get(f"/open311/v2/requests.{fmt}")
         assert requests.status_code == 200
         assert all(marker(i) in requests.text for i in everything)  # every text: all were accepted
-        assert leaks(requests.text) == [], f"Open311 {fmt}"
+        # the texts only: a short secret such as 502 may stand in a request id or a coordinate
+        assert leaks(open311_texts(requests.text, fmt)) == [], f"Open311 {fmt}"
 
     decisions = pages(http, "/public/decisions/")
     assert all(marker(i) in decisions for i in everything)
