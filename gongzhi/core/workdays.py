@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.core import refdata
 from gongzhi.core.models import WorkDay
 from gongzhi.core.workcal_db import package_years
 
@@ -25,13 +26,19 @@ WARN_FROM_MONTH = 11  # the State Council's notice for next year usually appears
 def year_confirmed(year: int) -> bool:
     """A year is confirmed when the package knows its arrangements, or the street has entered
     at least one rest day of it itself (an admin row or an import)."""
-    if year in package_years():
-        return True
-    return WorkDay.objects.filter(date__year=year, source=WorkDay.Source.ADMIN, is_workday=False).exists()
+    return year in confirmed_years()
 
 
-def unconfirmed_years(years: set[int]) -> set[int]:
-    return {year for year in years if not year_confirmed(year)}
+def confirmed_years() -> frozenset[int]:
+    """The confirmed years, kept in the process's reference snapshot beside the calendar
+    (core.refdata): a WorkDay change reloads them, so marking every deadline on a page and
+    warning on every admin page read no table."""
+    return refdata.snapshot().get("calendar", "confirmed", lambda _key: _load_confirmed())  # type: ignore[no-any-return]
+
+
+def _load_confirmed() -> frozenset[int]:
+    entered = WorkDay.objects.filter(source=WorkDay.Source.ADMIN, is_workday=False).dates("date", "year")
+    return package_years() | {day.year for day in entered}
 
 
 def deadline_unconfirmed(due: datetime | None) -> bool:
