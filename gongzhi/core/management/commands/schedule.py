@@ -12,11 +12,17 @@ from gongzhi.core import beat, clock
 
 
 def run_task(name: str) -> Any:
-    """Run a Celery task by name in this process (the tasks are registered by autodiscovery)."""
+    """Run a Celery task by name in this process (its module was imported by `load_tasks`)."""
+    from config.celery import app
+
+    return app.tasks[name].apply(throw=True).get()
+
+
+def load_tasks() -> None:
+    """Import every app's tasks.py once, so the beat finds each task by its name."""
     from config.celery import app
 
     app.loader.import_default_modules()
-    return app.tasks[name].apply(throw=True).get()
 
 
 class Command(BaseCommand):
@@ -29,6 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        load_tasks()
         tz = ZoneInfo(settings.TIME_ZONE)
         runner = beat.Beat(beat.entries_from(settings.CELERY_BEAT_SCHEDULE, tz=tz), run_task)
         self.stdout.write(
