@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "gongzhi.orgs",
     "gongzhi.cases",
     "gongzhi.meetings",
+    "gongzhi.care",
     "gongzhi.reports",
     "gongzhi.notify",
     "gongzhi.api",
@@ -329,6 +330,9 @@ CELERY_BEAT_SCHEDULE = {
     # KPI tables follow the case events (docs/adr/0006-kpi-rollup.md); reports (docs/reports.md):
     # yesterday's 日报 at 00:30, last week's 周报 on Monday at 01:00, both idempotent.
     "reports-rollup": {"task": "gongzhi.reports.tasks.rollup", "schedule": 600.0},
+    # care (docs/care.md): the rule pass every minute, raw events pruned nightly
+    "care-sweep": {"task": "gongzhi.care.tasks.sweep", "schedule": 60.0},
+    "care-prune": {"task": "gongzhi.care.tasks.prune", "schedule": crontab(hour=3, minute=10)},
     "reports-daily": {"task": "gongzhi.reports.tasks.daily", "schedule": crontab(hour=0, minute=30)},
     "reports-weekly": {
         "task": "gongzhi.reports.tasks.weekly",
@@ -349,6 +353,19 @@ REPORTS_SLIP_SIGN_DAYS = int(os.environ.get("REPORTS_SLIP_SIGN_DAYS", "3"))
 # Rankings grade a rate only over at least this many cases; the boards show this many.
 REPORTS_RANK_MIN = int(os.environ.get("REPORTS_RANK_MIN", "5"))
 REPORTS_BOARD_SIZE = int(os.environ.get("REPORTS_BOARD_SIZE", "5"))
+
+# --- care (docs/care.md) ----------------------------------------------------------------------
+# Raw device events are kept this many days, then pruned (the last-seen rows stay).
+CARE_EVENT_RETENTION_DAYS = int(os.environ.get("CARE_EVENT_RETENTION_DAYS", "90"))
+# An event older than this (a gateway's buffer after an outage) is refused, as one in the future.
+CARE_EVENT_MAX_AGE_DAYS = int(os.environ.get("CARE_EVENT_MAX_AGE_DAYS", "7"))
+# The MQTT broker the consumer (`gongzhi care_consume`) subscribes to (docs/care.md, topics).
+CARE_MQTT_HOST = os.environ.get("CARE_MQTT_HOST", "127.0.0.1")
+CARE_MQTT_PORT = int(os.environ.get("CARE_MQTT_PORT", "1883"))
+CARE_MQTT_USERNAME = os.environ.get("CARE_MQTT_USERNAME", "")
+CARE_MQTT_PASSWORD = os.environ.get("CARE_MQTT_PASSWORD", "")
+CARE_MQTT_TOPIC_ROOT = os.environ.get("CARE_MQTT_TOPIC_ROOT", "gongzhi/care/v1")
+CARE_MQTT_SHARE_GROUP = os.environ.get("CARE_MQTT_SHARE_GROUP", "gongzhi")
 
 # --- notifications ------------------------------------------------------------------------
 # The site's public address, to turn links in emails and robot messages into absolute URLs.

@@ -12,7 +12,19 @@ from ninja.openapi.schema import OpenAPISchema
 from gongzhi.api import errors
 from gongzhi.api.auth import DEFAULT_AUTH
 from gongzhi.api.parser import ObjectJSONParser
-from gongzhi.api.routers import audit, cases, exports, meetings, nodes, people, posts, reports, tokens, units
+from gongzhi.api.routers import (
+    audit,
+    care,
+    cases,
+    exports,
+    meetings,
+    nodes,
+    people,
+    posts,
+    reports,
+    tokens,
+    units,
+)
 
 
 class GongzhiAPI(NinjaAPI):
@@ -44,3 +56,4 @@ api.add_router("/v1/cases", exports.router)  # before cases: its /{case_id} woul
 api.add_router("/v1/cases", cases.router)
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
+api.add_router("/v1/care", care.router)

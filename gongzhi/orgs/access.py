@@ -35,20 +35,27 @@ SUPERVISE = "supervise"  # pull any case up, supervise overdue ones (督办)
 VIEW_MEETINGS = "view_meetings"  # see meetings, agendas, minutes and task slips in the subtree
 CONVENE = "convene"  # call meetings, propose topics, record attendance, write minutes, draft slips
 VET = "vet"  # the Party organisation of a node: vet its topics, evaluate its slips' results
+VIEW_CARE = "view_care"  # see the care subjects of the subtree: who is watched, last seen, alerts
+MANAGE_CARE = "manage_care"  # enrol care subjects, record consent, bind devices, edit care rules
 
 _LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
 _CONVENER = _DISPATCHER | {CONVENE}
+# Care (docs/care.md): the committee and the cadres above it see the subjects of their subtree
+# and manage them; a grid worker, a building head or a volunteer sees only the subjects whose
+# posts they hold (care_subjects_q), a department none.
+_CARE = {VIEW_CARE, MANAGE_CARE}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
-    PostRole.STREET_ADMIN: frozenset(_CONVENER | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
+    PostRole.STREET_ADMIN: frozenset(_CONVENER | _CARE | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
-    PostRole.STREET_CADRE: frozenset(_CONVENER | {SUPERVISE, VET}),
-    PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT}),
-    PostRole.BLOCK_CADRE: frozenset(_CONVENER | {VET}),
-    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | {MANAGE_ROSTER, IMPORT, VET}),
-    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | {MANAGE_ROSTER, IMPORT}),
+    PostRole.STREET_CADRE: frozenset(_CONVENER | {SUPERVISE, VET, VIEW_CARE}),
+    # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
+    PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
+    PostRole.BLOCK_CADRE: frozenset(_CONVENER | {VET, VIEW_CARE}),
+    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | _CARE | {MANAGE_ROSTER, IMPORT, VET}),
+    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | _CARE | {MANAGE_ROSTER, IMPORT}),
     PostRole.GRID_WORKER: frozenset(
         {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS}
     ),
@@ -358,3 +365,42 @@ def can_reveal(user: Any, person: Any, field: str = "phone") -> bool:
 
 def posts_q(user: Any) -> Q:
     return nodes_q(user, VIEW_ROSTER, "node")
+
+
+# --- care subjects (docs/care.md) ---------------------------------------------------------------------
+#
+# Care subjects carry their home's path (`node_path`) and their responsible posts
+# (`assignments__post`). Every read of them filters with `care_subjects_q`.
+
+
+def care_subjects_q(user: Any) -> Q:
+    """The care subjects the user may see: under their VIEW_CARE subtrees (the committee of the
+    area, the cadres above it, the auditor), and those served by a post the user holds or
+    deputises (a grid worker, a building head, a volunteer). Departments see none."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = paths_q(outermost(s.paths(VIEW_CARE)))
+    if s.person_id is not None:
+        held = Q(assignments__post__person_id=s.person_id) | Q(assignments__post__deputy_id=s.person_id)
+        q |= held
+    return q
+
+
+def serves_care_subject(user: Any, subject: Any) -> bool:
+    """Whether the user holds or deputises one of the subject's responsible posts: who may see
+    the subject's sensitive details (emergency contacts, away reasons), with the auditor."""
+    s = scope(user)
+    if s.superuser:
+        return True
+    if s.person_id is None:
+        return False
+    return subject.assignments.filter(
+        Q(post__person_id=s.person_id) | Q(post__deputy_id=s.person_id)
+    ).exists()
+
+
+def can_see_care_details(user: Any, subject: Any) -> bool:
+    """Sensitive details of a care subject: the posts that serve them and the auditor over
+    their home (every view is logged by the caller)."""
+    return serves_care_subject(user, subject) or can_under(user, AUDIT, subject.node_path)

@@ -312,7 +312,7 @@ NOT_CASE_LISTS: dict[str, str] = {
             "api:slip_sign", "api:slip_revise", "api:slip_link_case", "api:slip_void", "api:slip_evaluate",
             "api:meeting_create", "api:meeting_invite", "api:meeting_attendance", "api:meeting_hold",
             "api:meeting_cancel", "api:minutes_write", "api:minutes_finalise", "api:minutes_amend",
-            "api:report_note", "web:logout", "web:person_reveal", "web:import_upload", "web:case_act",
+            "api:report_note", "api:care_ingest", "web:logout", "web:person_reveal", "web:import_upload", "web:case_act",
             "web:meeting_create", "web:meeting_act", "web:meeting_attend", "web:topic_propose",
             "web:topic_vet", "web:slip_act", "web:study_create", "web:study_tell", "web:disclosure_create",
             "web:disclosure_act", "web:reports_note", "web:report", "web:patrol", "web:hotline_import",

@@ -1,0 +1,31 @@
+"""Celery tasks of care, both idempotent: a redelivered or overlapping run changes nothing twice."""
+
+from datetime import timedelta
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+
+from gongzhi.care import rules
+from gongzhi.care.models import Event
+from gongzhi.core import clock
+
+
+@shared_task(name="gongzhi.care.tasks.sweep", ignore_result=True)
+def sweep() -> dict[str, Any]:
+    """The rule pass (beat: every minute)."""
+    result = rules.sweep()
+    return {"candidates": result.candidates, "opened": len(result.opened)}
+
+
+def prune_events() -> int:
+    """Delete raw events older than CARE_EVENT_RETENTION_DAYS (the last-seen rows stay)."""
+    cutoff = clock.now() - timedelta(days=settings.CARE_EVENT_RETENTION_DAYS)
+    deleted, _detail = Event.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="gongzhi.care.tasks.prune", ignore_result=True)
+def prune() -> dict[str, int]:
+    """Raw events past their retention (beat: daily at 03:10)."""
+    return {"deleted": prune_events()}
