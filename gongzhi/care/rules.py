@@ -185,23 +185,36 @@ def describe(c: Candidate, p: Any, now: datetime) -> str:
 
 
 def open_alerts(found: Iterable[Candidate], now: datetime) -> list[Alert]:
-    """Insert the alerts; one already open for the same subject and rule (a concurrent pass)
-    is skipped by the partial unique constraint."""
-    rows = [
-        Alert(
-            subject_id=c.subject_id, kind=c.kind, node_path=c.node_path, opened_at=now, detail=c.detail[:200]
-        )
-        for c in found
-    ]
-    if not rows:
+    """Insert the alerts not already open and return them; one opened meanwhile by a concurrent
+    pass is skipped by the partial unique constraint."""
+    wanted = {(c.subject_id, c.kind): c for c in found}
+    if not wanted:
         return []
     with transaction.atomic():
-        Alert.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(
-        Alert.objects.filter(
-            opened_at=now, subject_id__in=[r.subject_id for r in rows], kind__in={r.kind for r in rows}
+        already = set(
+            Alert.objects.filter(subject_id__in={s for s, _ in wanted}, kind__in={k for _, k in wanted})
+            .exclude(state=AlertState.CLOSED)
+            .values_list("subject_id", "kind")
         )
-    )
+        rows = [
+            Alert(
+                subject_id=c.subject_id,
+                kind=c.kind,
+                node_path=c.node_path,
+                opened_at=now,
+                detail=c.detail[:200],
+            )
+            for key, c in wanted.items()
+            if key not in already
+        ]
+        if not rows:
+            return []
+        Alert.objects.bulk_create(rows, ignore_conflicts=True)
+        fresh = {(r.subject_id, r.kind) for r in rows}
+        opened = Alert.objects.filter(
+            opened_at=now, subject_id__in={s for s, _ in fresh}, kind__in={k for _, k in fresh}
+        ).exclude(state=AlertState.CLOSED)
+        return [a for a in opened if (a.subject_id, a.kind) in fresh]
 
 
 def open_alarms(alarms: list[tuple[int, str, str, datetime]], now: datetime) -> list[Alert]:
