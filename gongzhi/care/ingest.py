@@ -5,7 +5,7 @@ and in one transaction inserts the raw events and upserts each subject's last-se
 signal. It is idempotent on (device, event id): the last-seen rows of the batch are locked
 first, then the events already stored are looked up, so a redelivered event — in the same
 batch, a later one, or a concurrent consumer's — changes nothing. Alarms open their alerts in
-the same transaction. ADR docs/adr/XXXX-care-ingestion.md says why it is built this way.
+the same transaction. ADR docs/adr/0016-care-ingestion.md says why it is built this way.
 """
 
 import math
