@@ -115,3 +115,25 @@ def _thumbnail(upload: Any) -> ContentFile:
         out = BytesIO()
         image.convert("RGB").save(out, "JPEG", quality=80)
     return ContentFile(out.getvalue())
+
+
+def image_content_type(upload: Any) -> str | None:
+    """The content type of an image `validate_files` accepts, read from its header (None for
+    anything else). For other packages storing checked photos of their own."""
+    try:
+        fmt = _image_format(upload)
+    except _TooManyPixels:
+        return None
+    return IMAGE_FORMATS[fmt] if fmt else None
+
+
+def thumbnail(upload: Any) -> ContentFile:
+    """The small JPEG of a checked image."""
+    try:
+        return _thumbnail(upload)
+    finally:
+        upload.seek(0)
+
+
+def max_bytes() -> int:
+    return _max_bytes()

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from gongzhi.cases import routing
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.geo.models import Node
+from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
-from gongzhi.orgs.models import Category, Post
+from gongzhi.orgs.models import Category, Post, Unit
 
 MAX_PHOTOS = 4  # photos on one report or one action
 
@@ -40,11 +41,33 @@ def recommended_posts(case: Case) -> list[Post]:
 
 def _roster_around(actor: Any, case: Case) -> Any:
     """The active posts the actor sees under the case's rung or on the case's own ancestry
-    (a department at the street answers for the whole street)."""
+    (a department at the street answers for the whole street). The system (actor None: a
+    binding task slip dispatching the cases it creates) sees the whole roster."""
     rung = rung_node(case)
-    return org_selectors.post_list(user=actor).filter(
-        Q(node__path__startswith=rung.path) | Q(node__code__in=case.node.ancestor_codes())
-    )
+    if actor is None:
+        posts = Post.objects.filter(access.active_posts_q()).select_related("unit", "node", "person")
+    else:
+        posts = org_selectors.post_list(user=actor)
+    return posts.filter(Q(node__path__startswith=rung.path) | Q(node__code__in=case.node.ancestor_codes()))
+
+
+def unit_post(case: Case, unit: Unit) -> Post | None:
+    """The post through which `unit` answers for the case's place, among the unit's dispatch
+    candidates (the roster around the case): one whose duty holds the case's category first;
+    then one on the case's ancestry, the deepest first, else the nearest under the case's node.
+    None when the unit has no post there (a dispatcher decides)."""
+    posts = list(_roster_around(None, case).filter(unit=unit).prefetch_related("categories"))
+    ancestry = set(case.node.ancestor_codes())
+    under = case.node.path
+
+    def rank(post: Post) -> tuple[bool, bool, int, str]:
+        on_ancestry = post.node.code in ancestry
+        duty = case.category_id is not None and any(c.pk == case.category_id for c in post.categories.all())
+        depth = len(post.node.path)
+        return (not duty, not on_ancestry, -depth if on_ancestry else depth, post.code)
+
+    placed = [p for p in posts if p.node.code in ancestry or p.node.path.startswith(under)]
+    return min(placed, key=rank) if placed else None
 
 
 def dispatch_candidates(actor: Any, case: Case, *, limit: int = 200) -> list[tuple[Post, bool]]:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import choices, classify, notifications, routing, sla, workflow
+from gongzhi.cases import choices, classify, hooks, notifications, routing, sla, workflow
 from gongzhi.cases.attachments import attach_files, validate_files
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
@@ -153,6 +153,7 @@ def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
         case = _new_case(intake, post=post, user=user, now=now)
         if intake.external_id:
             known[key] = case
+        case._assisting_post_ids = frozenset(p.pk for p in assisting)  # type: ignore[attr-defined]
         fresh.append((case, assisting, data, intake))
         results.append((case, True))
     with transaction.atomic():
@@ -240,7 +241,19 @@ def actor_kinds(user: Any, case: Case) -> set[str]:
     person_id = access.scope(user).person_id
     if case.post_id and person_id and case.post and person_id in (case.post.person_id, case.post.deputy_id):
         kinds.add(workflow.HANDLER)
+    mine = access.scope(user).post_ids
+    if mine and case.pk and mine & assisting_post_ids(case):
+        kinds.add(workflow.ASSISTANT)
     return kinds
+
+
+def assisting_post_ids(case: Case) -> frozenset[int]:
+    """The case's assisting posts (协办), read once per case object (intake stores them)."""
+    known: frozenset[int] | None = getattr(case, "_assisting_post_ids", None)
+    if known is None:
+        known = frozenset(case.assisting_posts.values_list("pk", flat=True))
+        case._assisting_post_ids = known  # type: ignore[attr-defined]
+    return known
 
 
 @dataclass
@@ -256,6 +269,8 @@ class Act:
     review_date: date | None = None
     until: datetime | None = None
     approved: bool | None = None
+    # 协办: on dispatch or reassign, the posts that assist (None keeps those the case has)
+    assisting: list[Post] | None = None
     files: list[Any] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)  # extra facts for the event (the sweep's)
 
@@ -270,7 +285,7 @@ def allowed_for(user: Any, case: Case) -> list[str]:
 
 
 # Note actions a person takes from a case page (the others are the system's or the sweep's).
-PERSON_NOTES = ("comment", "record_attempt", "request_extension", "decide_extension")
+PERSON_NOTES = ("comment", "progress", "record_attempt", "request_extension", "decide_extension")
 
 
 def notes_for(user: Any, case: Case, among: Sequence[str] = PERSON_NOTES) -> list[str]:
@@ -330,6 +345,10 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
         # In the same transaction as the event: a message exists exactly when the change does.
         outbox.enqueue_all(notifications.messages_for_event(current, event))
         _share_outcome(current, event)
+        if hooks.finishes(from_state, to_state):
+            # What others hang on this case finishing (a task slip's completion) commits or
+            # rolls back with it (cases.hooks, ADR XXXX).
+            hooks.on_case_finished.run(current, event)
     return current
 
 
@@ -443,6 +462,16 @@ def _check_choices(actor: Any, act: Act, case: Case) -> None:
         refusal = choices.dispatch_refusal(actor, case, post) if post is not None else None
         if refusal:
             errors["post"] = [refusal]
+    if act.assisting is not None:
+        if act.action not in {"dispatch", "reassign"}:
+            errors["assisting"] = [_("只有派遣或改派时可以指定协办岗位")]
+        else:
+            refused = [p for p in act.assisting if choices.dispatch_refusal(actor, case, p)]
+            if refused:
+                errors["assisting"] = [
+                    _("协办岗位 %(codes)s 不在本工单可派遣的岗位中")
+                    % {"codes": "、".join(p.code for p in refused)}
+                ]
     if act.action == "register" and act.category is not None:
         refusal = choices.category_refusal(act.category)
         if refusal:
@@ -477,6 +506,11 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
             case.post = act.post
         assert case.post is not None
         data["post"] = case.post.code
+        if act.assisting is not None:
+            assisting = [p for p in act.assisting if p.pk != case.post.pk]
+            case.assisting_posts.set(assisting)
+            case._assisting_post_ids = frozenset(p.pk for p in assisting)  # type: ignore[attr-defined]
+            data["assisting"] = [p.code for p in assisting]
         if action == "dispatch":
             case.handle_due = sla.handle_due(now, case.category)
     if action == "submit":

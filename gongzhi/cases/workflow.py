@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from gongzhi.cases.states import State
 
 # Who may act: the dispatcher of the case's current rung, the holder (or deputy) of the post
-# the case is assigned to, the street (supervision), or the system (timers, callbacks).
+# the case is assigned to (主办), the holder (or deputy) of an assisting post (协办: reports
+# progress, never closes), the street (supervision), or the system (timers, callbacks, and a
+# binding task slip registering and dispatching the cases it creates).
 DISPATCHER = "dispatcher"
 HANDLER = "handler"
+ASSISTANT = "assistant"
 STREET = "street"
 SYSTEM = "system"
 
@@ -29,13 +32,13 @@ def t(to: State, *by: str, needs: tuple[str, ...] = ()) -> Transition:
 
 S = State
 TRANSITIONS: dict[tuple[State, str], Transition] = {
-    (S.RECEIVED, "register"): t(S.REGISTERED, DISPATCHER, needs=("category",)),
+    (S.RECEIVED, "register"): t(S.REGISTERED, DISPATCHER, SYSTEM, needs=("category",)),
     (S.RECEIVED, "void"): t(S.VOID, DISPATCHER, needs=("note",)),
     (S.REGISTERED, "void"): t(S.VOID, DISPATCHER, needs=("note",)),
     (S.RECEIVED, "merge"): t(S.MERGED, DISPATCHER, needs=("master",)),
     (S.REGISTERED, "merge"): t(S.MERGED, DISPATCHER, needs=("master",)),
     (S.MERGED, "unmerge"): t(S.RECEIVED, DISPATCHER, needs=("note",)),
-    (S.REGISTERED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
+    (S.REGISTERED, "dispatch"): t(S.DISPATCHED, DISPATCHER, SYSTEM, needs=("post",)),
     (S.RETURNED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
     (S.ESCALATED, "dispatch"): t(S.DISPATCHED, DISPATCHER, needs=("post",)),
     (S.DISPATCHED, "accept"): t(S.IN_PROGRESS, HANDLER),
@@ -76,7 +79,9 @@ OPEN = frozenset(S) - {S.CLOSED, S.MERGED, S.VOID}
 HANDLING = frozenset({S.DISPATCHED, S.IN_PROGRESS})
 
 NOTES: dict[str, Note] = {
-    "comment": n(DISPATCHER, HANDLER, STREET, needs=("note",), states=OPEN),
+    "comment": n(DISPATCHER, HANDLER, ASSISTANT, STREET, needs=("note",), states=OPEN),
+    # 办理进展: what the lead or an assisting post has done so far, with photos as evidence.
+    "progress": n(HANDLER, ASSISTANT, needs=("note",), states=HANDLING),
     # What was tried at this rung: escalation needs one (resolve locally first).
     # SYSTEM: a 居务会 took it up.
     "record_attempt": n(DISPATCHER, HANDLER, SYSTEM, needs=("note",), states=OPEN),

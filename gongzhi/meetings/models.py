@@ -233,6 +233,7 @@ class SlipState(models.TextChoices):
     SIGNING = "signing", _("会签中")
     RETURNED = "returned", _("有异议退回")
     BINDING = "binding", _("已生效")
+    CONFIRMING = "confirming", _("待确认")  # a slip without cases: the lead reported it done
     DONE = "done", _("已办结")
     VOID = "void", _("作废")
 
@@ -412,6 +413,33 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+def evidence_path(instance: "SlipEvidence", filename: str) -> str:
+    return f"slips/{instance.event.at:%Y/%m}/{instance.event.slip_id}/{filename}"
+
+
+class SlipEvidence(models.Model):
+    """A photo or PDF the lead unit attaches when it reports a slip without cases done."""
+
+    event = models.ForeignKey(MeetingEvent, on_delete=models.PROTECT, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path)
+    thumbnail = models.FileField(upload_to=evidence_path, blank=True)  # images only
+    name = models.CharField(_("文件名"), max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("办结佐证")
+        verbose_name_plural = _("办结佐证")
+        ordering = ["event", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class Payer(models.TextChoices):

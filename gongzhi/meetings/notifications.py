@@ -151,3 +151,48 @@ def done(slip: Slip) -> list[OutboxSpec]:
         slip_id=slip.pk,
         link=f"/meetings/slips/{slip.pk}/",
     )
+
+
+def _lead_users(slip: Slip) -> list[Any]:
+    return _unit_users([p.unit for p in slip.parties.filter(role="lead").select_related("unit")])
+
+
+def _once(users: Iterable[Any]) -> list[Any]:
+    return list({u.pk: u for u in users}.values())
+
+
+def completion_submitted(slip: Slip) -> list[OutboxSpec]:
+    """A slip without cases reported done: the Party organisation is asked to confirm it."""
+    body = f"任务流转单 {slip.number} 主办单位已报告办结并附佐证，请党组织确认。"
+    return _specs(
+        "slip.to_confirm",
+        _party_users(slip.node),
+        f"待确认：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def completion_confirmed(slip: Slip) -> list[OutboxSpec]:
+    body = f"任务流转单 {slip.number} 的办结已经党组织确认。"
+    return _specs(
+        "slip.confirmed",
+        _once(_lead_users(slip) + _conveners(slip)),
+        f"已确认办结：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )
+
+
+def completion_returned(slip: Slip) -> list[OutboxSpec]:
+    body = f"任务流转单 {slip.number} 的办结报告被党组织退回，请补充后重新报告。"
+    return _specs(
+        "slip.completion_returned",
+        _once(_lead_users(slip) + _conveners(slip)),
+        f"办结被退回：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )

@@ -29,7 +29,13 @@ from gongzhi.meetings.models import (
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
 
-OPEN_SLIP_STATES = [SlipState.DRAFT, SlipState.SIGNING, SlipState.RETURNED, SlipState.BINDING]
+OPEN_SLIP_STATES = [
+    SlipState.DRAFT,
+    SlipState.SIGNING,
+    SlipState.RETURNED,
+    SlipState.BINDING,
+    SlipState.CONFIRMING,
+]
 
 
 def _my_units(user: Any) -> QuerySet[Post]:

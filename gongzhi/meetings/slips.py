@@ -1,7 +1,11 @@
 """任务流转单: a decision becomes a slip naming the units that must act, by when, and the cases
 it drives. Every named unit countersigns (会签); the slip binds when all have agreed to the
 same version; a revision makes a new version and leaves the earlier signatures visibly
-superseded. A binding slip is done when its cases are (`slips_follow_up`)."""
+superseded. The cases a binding slip creates are dispatched to its lead unit's post for the
+place (主办) with the assisting units' posts as 协办; the slip is done in the same transaction
+as its last case (`complete_on_case_finished`, run by cases.hooks), and the sweep
+(`slips_follow_up`) stays as a safety net. A slip without cases is reported done by its lead
+unit and confirmed by the Party organisation (`meetings.completion`)."""
 
 import hashlib
 import json
@@ -15,8 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.cases import choices as case_choices
+from gongzhi.cases.hooks import FINISHED_STATES
 from gongzhi.cases.models import Case
-from gongzhi.cases.services import Intake, case_create
+from gongzhi.cases.services import Act, Intake, case_act, case_create
 from gongzhi.cases.states import Source, State
 from gongzhi.core import clock, outbox
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
@@ -43,7 +49,7 @@ from gongzhi.meetings.services import actor_kinds, check_step, record
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post, Unit
 
-FINISHED_CASE_STATES = {State.CLOSED, State.MERGED, State.VOID}
+FINISHED_CASE_STATES = set(FINISHED_STATES)
 
 
 @dataclass
@@ -236,12 +242,14 @@ def _step(actor: Any, slip: Slip, action: str, extra: set[str] | None = None) ->
     return check_step(workflow.SLIP, slip.state, action, kinds, _("任务流转单"))
 
 
-def _advance(slip: Slip, action: str, actor: Any, rule: workflow.Step, note: str = "", **data: Any) -> None:
+def _advance(
+    slip: Slip, action: str, actor: Any, rule: workflow.Step, note: str = "", **data: Any
+) -> MeetingEvent:
     before = slip.state
     slip.state = rule.to or before
     slip.seq += 1
     slip.save()
-    record(
+    return record(
         action,
         actor=actor,
         slip=slip,
@@ -386,9 +394,12 @@ def slip_sign(
 
 
 def _bind(slip: Slip) -> None:
-    """Every unit agreed to this version: the slip binds and creates the cases it asked for."""
+    """Every unit agreed to this version: the slip binds and creates the cases it asked for,
+    each dispatched to the lead unit's post for its place (主办), the assisting units' posts
+    as 协办. A case no post of the lead unit answers for waits for a dispatcher."""
     now = clock.now()
     created: list[int] = []
+    waiting: list[int] = []
     for i, spec in enumerate(slip_new_cases(slip)):
         category = Category.objects.filter(code=spec["category"]).first()
         node = Node.objects.filter(code=spec["node"]).first()
@@ -406,6 +417,8 @@ def _bind(slip: Slip) -> None:
             ),
         )
         created.append(case.pk)
+        if not _dispatch_to_parties(slip, case):
+            waiting.append(case.pk)
     if created:
         slip.cases.add(*created)
     slip.bound_at = now
@@ -415,9 +428,50 @@ def _bind(slip: Slip) -> None:
         None,
         workflow.SLIP[(SlipState.SIGNING, "bind")],
         created_cases=created,
+        undispatched=waiting,
         hash=content_hash(slip),
     )
     outbox.enqueue_all(notifications.bound(slip))
+
+
+def party_posts(slip: Slip, case: Case) -> tuple[Post | None, list[Post]]:
+    """The posts through which the slip's units answer for the case's place: the lead unit's
+    (主办) and the assisting units' (协办). A post named on the slip wins when it may take
+    the case; otherwise the unit's post for the place (`cases.choices.unit_post`)."""
+    lead: Post | None = None
+    assisting: list[Post] = []
+    for party in slip.parties.select_related("unit", "post"):
+        named = party.post
+        if named is not None and case_choices.dispatch_refusal(None, case, named) is None:
+            post: Post | None = named
+        else:
+            post = case_choices.unit_post(case, party.unit)
+        if post is None:
+            continue
+        if party.role == PartyRole.LEAD:
+            lead = post
+        elif all(p.pk != post.pk for p in assisting):
+            assisting.append(post)
+    return lead, [p for p in assisting if lead is None or p.pk != lead.pk]
+
+
+def _dispatch_to_parties(slip: Slip, case: Case) -> bool:
+    """Register and dispatch a case the slip created (the slip's decision is the dispatch);
+    False when the lead unit has no post for the place."""
+    lead, assisting = party_posts(slip, case)
+    if lead is None:
+        return False
+    note = _("任务流转单 %(number)s 决定由%(unit)s主办") % {"number": slip.number, "unit": lead.unit.name}
+    data = {"slip": slip.pk}
+    case = case_act(actor=None, case=case, act=Act(action="register", version=case.version, data=data))
+    case_act(
+        actor=None,
+        case=case,
+        act=Act(
+            action="dispatch", version=case.version, post=lead, assisting=assisting, note=note, data=data
+        ),
+    )
+    return True
 
 
 def slip_revise(*, actor: Any, slip: Slip, draft: SlipDraft, note: str, seq: int | None = None) -> Slip:
@@ -532,6 +586,30 @@ def slip_evaluate(
     return evaluation
 
 
+# --- completion by the cases ----------------------------------------------------------------------
+
+
+def cases_finished(slip: Slip) -> bool:
+    """Every linked case finished (closed, merged or void) and at least one closed."""
+    states = list(slip.cases.values_list("state", flat=True))
+    return bool(states) and all(s in FINISHED_CASE_STATES for s in states) and State.CLOSED in states
+
+
+def _complete(slip: Slip, now: datetime, **data: Any) -> None:
+    slip.done_at = now
+    _advance(slip, "complete", None, workflow.SLIP[(SlipState.BINDING, "complete")], **data)
+    outbox.enqueue_all(notifications.done(slip))
+
+
+def complete_on_case_finished(case: Case, event: Any) -> None:
+    """cases.hooks.on_case_finished: inside the case's transaction, a binding slip whose last
+    linked case this was is done (and the Party organisation asked to evaluate it)."""
+    for slip in Slip.objects.filter(cases=case, state=SlipState.BINDING).order_by("pk"):
+        locked = _locked(slip)
+        if locked.state == SlipState.BINDING and cases_finished(locked):
+            _complete(locked, clock.now(), case=case.pk, case_event=event.seq)
+
+
 # --- follow-up ----------------------------------------------------------------------------------
 
 
@@ -542,7 +620,8 @@ class FollowUp:
 
 
 def slips_follow_up(now: datetime | None = None) -> FollowUp:
-    """The sweep: a binding slip whose cases are all finished (at least one closed) is done;
+    """The sweep: a binding slip whose cases are all finished (at least one closed) is done
+    (a safety net: a case's closing completes its slip at once, `complete_on_case_finished`);
     units that have not signed, and overdue binding slips, are reminded once a day."""
     now = now or clock.now()
     result = FollowUp()
@@ -561,9 +640,7 @@ def slips_follow_up(now: datetime | None = None) -> FollowUp:
         with transaction.atomic():
             locked = _locked(ready_slip)
             if locked.state == SlipState.BINDING:
-                locked.done_at = now
-                _advance(locked, "complete", None, workflow.SLIP[(SlipState.BINDING, "complete")])
-                outbox.enqueue_all(notifications.done(locked))
+                _complete(locked, now, sweep=True)
                 result.done += 1
     day_ago = now - timedelta(hours=20)
     recent = Exists(

@@ -3,7 +3,8 @@ state, who may take it and what it needs. services.apply() is the one function t
 
 Actors: CONVENER holds CONVENE over the node; PARTY holds VET at exactly the node (its Party
 organisation); CHAIR holds the meeting's chair post (or is its deputy); SIGNER holds a post in
-a unit named on the slip; SYSTEM is the sweep.
+a unit named on the slip; LEAD holds a post in the slip's lead unit (主办); SYSTEM is the sweep
+and a linked case's closing (cases.hooks).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ CONVENER = "convener"
 PARTY = "party"
 CHAIR = "chair"
 SIGNER = "signer"
+LEAD = "lead"
 SYSTEM = "system"
 
 
@@ -66,12 +68,18 @@ SLIP: dict[tuple[str, str], Step] = {
     (S.BINDING, "revise"): step(S.SIGNING, CONVENER, CHAIR, needs=("note",)),
     (S.BINDING, "link_case"): step(None, CONVENER, CHAIR),
     (S.BINDING, "remind"): step(None, SYSTEM, CONVENER, CHAIR),
-    (S.BINDING, "complete"): step(S.DONE, SYSTEM),
+    (S.BINDING, "complete"): step(S.DONE, SYSTEM),  # its last case finished (or the sweep)
+    # A slip without cases: the lead unit reports it done with evidence, the Party
+    # organisation confirms or returns it with a reason.
+    (S.BINDING, "submit_completion"): step(S.CONFIRMING, LEAD, needs=("note", "files")),
+    (S.CONFIRMING, "confirm_completion"): step(S.DONE, PARTY),
+    (S.CONFIRMING, "return_completion"): step(S.BINDING, PARTY, needs=("note",)),
     (S.DONE, "evaluate"): step(None, PARTY, CONVENER),  # CONVENER records a 评议会's votes
     (S.DRAFT, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),
     (S.SIGNING, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),
     (S.RETURNED, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),
     (S.BINDING, "void"): step(S.VOID, CHAIR, needs=("note",)),
+    (S.CONFIRMING, "void"): step(S.VOID, CHAIR, needs=("note",)),
 }
 
 

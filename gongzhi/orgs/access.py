@@ -83,6 +83,7 @@ class Scope:
     person_id: int | None
     superuser: bool
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    post_ids: frozenset[int] = frozenset()  # the active posts held or deputised
 
     def paths(self, power: str) -> list[str]:
         return [g.path for g in self.grants if power in g.powers]
@@ -155,6 +156,7 @@ def _load_scope(user: Any, today: date) -> Scope:
         person_id=person_id,
         superuser=bool(user.is_superuser),
         grants=tuple(grants),
+        post_ids=frozenset(p.pk for p in posts) if person_id is not None else frozenset(),
     )
 
 
@@ -282,10 +284,22 @@ def cases_q(user: Any, *, under: Iterable[str] = ()) -> Q:
             q |= Q(node_path__startswith=grant.path, category_id__in=grant.category_ids)
     if s.person_id is not None:
         q |= Q(post__person_id=s.person_id) | Q(post__deputy_id=s.person_id)
+        q |= Q(pk__in=_assisting_case_ids(s.person_id))
         q |= Q(reporter_id=s.person_id)
     if s.user_id is not None:
         q |= Q(reporter_user_id=s.user_id)
     return place & q
+
+
+def _assisting_case_ids(person_id: int) -> Any:
+    """The ids of the cases on which a post the person holds or deputises assists (协办), as a
+    subquery (a join would repeat a case once per assisting post). The case↔post table is
+    reached from Post, so orgs needs no import of cases."""
+    from gongzhi.orgs.models import Post
+
+    through = getattr(Post, "assisting_cases").through  # noqa: B009 (declared by cases)
+    held = Q(post__person_id=person_id) | Q(post__deputy_id=person_id)
+    return through.objects.filter(held).values("case_id")
 
 
 def dispatch_cases_q(user: Any) -> Q:

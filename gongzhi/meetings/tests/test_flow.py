@@ -98,6 +98,8 @@ def close_case(mworld, case: Case) -> Case:
             break
         if action == "register" and case.state != State.RECEIVED:
             continue
+        if action == "dispatch" and case.state != State.REGISTERED:
+            continue  # a slip's own cases come dispatched
         case = case_act(actor=user, case=case, act=Act(action=action, version=case.version, **kw))
     return case
 
@@ -203,18 +205,20 @@ def test_the_whole_loop(mworld):
     assert signatures.first().content_hash == slips.content_hash(slip)
     created = slip.cases.exclude(pk=case.pk).get()
     assert created.source == Source.MEETING and created.category == wj
+    # the decision dispatches it: the lead unit's post for the place leads (主办), the
+    # assisting units' posts assist (协办)
+    assert created.state == State.DISPATCHED and created.post == mworld.cases.post
+    assert {p.unit_id for p in created.assisting_posts.all()} == {mworld.units["cg"].pk, mworld.units["fg"].pk}
 
-    # cases handled → the sweep marks the slip done
+    # the first case closing leaves the slip binding; the last one completes it at once
     assert slips.slips_follow_up(NOW + timedelta(days=3)).done == 0
     close_case(mworld, case)
-    case_act(
-        actor=mworld.cases.dispatcher,
-        case=created,
-        act=Act(action="void", version=created.version, note="经认定为合法附属建筑"),
-    )
-    assert slips.slips_follow_up(NOW + timedelta(days=4)).done == 1
     slip.refresh_from_db()
-    assert slip.state == SlipState.DONE
+    assert slip.state == SlipState.BINDING
+    close_case(mworld, Case.objects.get(pk=created.pk))
+    slip.refresh_from_db()
+    assert slip.state == SlipState.DONE and slip.done_at is not None
+    assert slips.slips_follow_up(NOW + timedelta(days=4)).done == 0  # nothing left for the sweep
     assert OutboxMessage.objects.filter(kind="slip.done", recipient=users["secretary"]).exists()
 
     # 结果由党组织评议
