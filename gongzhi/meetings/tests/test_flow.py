@@ -208,7 +208,10 @@ def test_the_whole_loop(mworld):
     # the decision dispatches it: the lead unit's post for the place leads (主办), the
     # assisting units' posts assist (协办)
     assert created.state == State.DISPATCHED and created.post == mworld.cases.post
-    assert {p.unit_id for p in created.assisting_posts.all()} == {mworld.units["cg"].pk, mworld.units["fg"].pk}
+    assert {p.unit_id for p in created.assisting_posts.all()} == {
+        mworld.units["cg"].pk,
+        mworld.units["fg"].pk,
+    }
 
     # the first case closing leaves the slip binding; the last one completes it at once
     assert slips.slips_follow_up(NOW + timedelta(days=3)).done == 0
