@@ -22,6 +22,7 @@ from gongzhi.api.routers import (
     people,
     posts,
     reports,
+    slips,
     tokens,
     units,
 )
@@ -54,6 +55,7 @@ api.add_router("/v1/people", people.router)
 api.add_router("/v1/audit", audit.router)
 api.add_router("/v1/cases", exports.router)  # before cases: its /{case_id} would take export.csv
 api.add_router("/v1/cases", cases.router)
+api.add_router("/v1/meetings", slips.router)  # before meetings: /slips/evidence/{id} is its own
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)

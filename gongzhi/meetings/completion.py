@@ -38,6 +38,14 @@ def slip_kinds(user: Any, slip: Slip) -> set[str]:
     return kinds
 
 
+def offerable(slip: Slip, actions: list[str]) -> list[str]:
+    """The slip's actions the table allows, less a completion report on a slip with cases
+    (the service refuses it: such a slip completes with its last case)."""
+    if "submit_completion" in actions and slip.cases.exists():
+        return [a for a in actions if a != "submit_completion"]
+    return actions
+
+
 def _is_pdf(upload: Any) -> bool:
     upload.seek(0)
     head = upload.read(len(PDF_MAGIC))

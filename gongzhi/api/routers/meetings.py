@@ -30,7 +30,7 @@ from gongzhi.cases.models import Case
 from gongzhi.core import clock
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
-from gongzhi.meetings import selectors, services, slips, workflow
+from gongzhi.meetings import completion, selectors, services, slips, workflow
 from gongzhi.meetings.kinds import FIXED_SEATS, Attendance, MeetingKind
 from gongzhi.meetings.models import (
     Evaluation,
@@ -704,8 +704,7 @@ def slip_out(slip: SlipModel) -> dict[str, Any]:
 
 
 def _slip_kinds(user: Any, slip: SlipModel) -> set[str]:
-    kinds = services.actor_kinds(user, slip.meeting.node, slip.meeting)
-    kinds |= services.actor_kinds(user, slip.node, None) & {workflow.PARTY, workflow.CONVENER}
+    kinds = completion.slip_kinds(user, slip)  # the meeting's roles, the Party organisation, LEAD
     signed = {s.unit_id for s in slips.valid_signatures(slip)}
     if any(p.unit_id not in signed for p in slips.signable_posts(user, slip)):
         kinds.add(workflow.SIGNER)
@@ -754,7 +753,9 @@ def slip_detail_out(slip: SlipModel, user: Any) -> dict[str, Any]:
         "created_at": slip.created_at,
         "bound_at": slip.bound_at,
         "done_at": slip.done_at,
-        "allowed_actions": _offered(workflow.SLIP, slip.state, _slip_kinds(user, slip)),
+        "allowed_actions": completion.offerable(
+            slip, _offered(workflow.SLIP, slip.state, _slip_kinds(user, slip))
+        ),
     }
 
 
