@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "unpark": gettext_lazy("恢复办理"),
     "pull": gettext_lazy("街道提级"),
     "comment": gettext_lazy("备注"),
+    "progress": gettext_lazy("报告办理进展"),
     "record_attempt": gettext_lazy("记录本级处置尝试"),
     "remind": gettext_lazy("催办"),
     "supervise": gettext_lazy("督办"),

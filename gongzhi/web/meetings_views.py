@@ -42,6 +42,7 @@ from gongzhi.meetings.models import (
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Post, Unit
+from gongzhi.web import slip_completion
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.public import area_names
 from gongzhi.web.report import category_groups
@@ -78,6 +79,9 @@ EVENT_LABELS = {
     "revise": gettext_lazy("修订"),
     "link_case": gettext_lazy("关联工单"),
     "complete": gettext_lazy("办结"),
+    "submit_completion": gettext_lazy("主办单位报告办结"),
+    "confirm_completion": gettext_lazy("党组织确认办结"),
+    "return_completion": gettext_lazy("党组织退回办结报告"),
     "void": gettext_lazy("作废"),
     "evaluate": gettext_lazy("评议"),
 }
@@ -599,6 +603,7 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
         and slip.due < timezone.localtime(clock.now()).date(),
         "events": list(selectors.events(slip=slip)),
         "labels": EVENT_LABELS,
+        **slip_completion.completion_context(user, slip),
         "sources": EvaluationSource,
         "done": EVENT_LABELS.get(request.GET.get("done", ""), ""),
         "typed": {},

@@ -1,0 +1,96 @@
+"""The slip page's completion box: the lead unit reports a slip without cases done (a note and
+photos or PDFs), the Party organisation confirms or returns it; and the evidence files.
+
+The box offers exactly what `meetings.completion` accepts (the workflow table's rows and who
+the user is to the slip, `completion.slip_kinds`); the service refuses anything else.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.meetings import completion, selectors, workflow
+from gongzhi.meetings.models import Slip, SlipEvidence, SlipState
+from gongzhi.web.http import not_found, page, valid_id
+
+ACTIONS = {
+    "submit": "submit_completion",
+    "confirm": "confirm_completion",
+    "return": "return_completion",
+}
+
+
+def completion_context(user: Any, slip: Slip) -> dict[str, Any]:
+    """What the slip page shows and offers about finishing a slip without cases."""
+    kinds = completion.slip_kinds(user, slip)
+    has_cases = slip.cases.exists()
+    report = completion.latest_report(slip) if not has_cases else None
+    return {
+        "completion_report": report,
+        "completion_evidence": list(report.evidence.all()) if report else [],
+        "can_report": slip.state == SlipState.BINDING and not has_cases and workflow.LEAD in kinds,
+        "can_confirm": slip.state == SlipState.CONFIRMING and workflow.PARTY in kinds,
+        "evidence_max": completion.MAX_FILES,
+    }
+
+
+def _seq(request: HttpRequest) -> int | None:
+    raw = request.POST.get("seq", "").strip()
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
+
+
+@require_POST
+@page
+def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
+    from gongzhi.web.meetings_actions import _attempt, _redirect, _split, _typed
+    from gongzhi.web.meetings_views import slip_context, slip_or_404
+
+    slip = slip_or_404(request, pk)
+    user, post = request.user, request.POST
+    step = post.get("step", "")
+    seq = _seq(request)
+    note = post.get("note", "")[:4000]
+    if step == "submit":
+        files = request.FILES.getlist("files")
+        status, errors = _attempt(
+            lambda: completion.slip_submit_completion(actor=user, slip=slip, note=note, files=files, seq=seq)
+        )
+    elif step == "confirm":
+        status, errors = _attempt(
+            lambda: completion.slip_confirm_completion(actor=user, slip=slip, note=note[:500], seq=seq)
+        )
+    elif step == "return":
+        status, errors = _attempt(
+            lambda: completion.slip_return_completion(actor=user, slip=slip, note=note[:500], seq=seq)
+        )
+    else:
+        status, errors = 400, {"__all__": [_("未知的操作")]}
+    if not status:
+        return _redirect(reverse("web:slip_detail", args=[slip.pk]), ACTIONS[step])
+    general, errors = _split(errors)
+    fresh = slip_or_404(request, pk)
+    context = slip_context(
+        request, fresh, typed=_typed(request), errors=errors, general=general, failed=f"completion-{step}"
+    )
+    return render(request, "web/meetings/slip.html", context, status=status)
+
+
+@page
+def slip_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A completion report's photo or PDF, for whoever may see its slip; ?thumb=1 for a photo's
+    small JPEG."""
+    from gongzhi.web.cases_views import file_response
+
+    found = SlipEvidence.objects.select_related("event").filter(pk=pk).first() if valid_id(pk) else None
+    slip_id = found.event.slip_id if found is not None else None
+    if found is None or slip_id is None or selectors.slip_get(user=request.user, pk=slip_id) is None:
+        raise not_found()
+    response = file_response(found, thumb=request.GET.get("thumb") == "1")
+    if not found.is_image:
+        response["Content-Disposition"] = "attachment"
+    return response
