@@ -7,6 +7,7 @@ the user is to the slip, `completion.slip_kinds`); the service refuses anything 
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -80,7 +81,7 @@ def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/meetings/slip.html", context, status=status)
 
 
-@page
+@login_required  # a file, not a page: no domain errors to turn into pages
 def slip_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A completion report's photo or PDF, for whoever may see its slip; ?thumb=1 for a photo's
     small JPEG."""
