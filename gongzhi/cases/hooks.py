@@ -1,7 +1,7 @@
 """In-process hooks that higher layers register to run inside a case's own transaction.
 
 cases may not import meetings (the layers go one way), yet a task slip must complete in the
-same transaction as its last case (ADR XXXX). A higher package registers a callable at start-up
+same transaction as its last case (ADR 0017). A higher package registers a callable at start-up
 (its AppConfig.ready()); `services.case_act` runs every registered callable after it has
 written the event, inside its transaction: what they write commits or rolls back with the case.
 Not a Django signal: the registry is explicit, ordered, typed and small, and a failure in a

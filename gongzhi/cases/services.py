@@ -347,7 +347,7 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
         _share_outcome(current, event)
         if hooks.finishes(from_state, to_state):
             # What others hang on this case finishing (a task slip's completion) commits or
-            # rolls back with it (cases.hooks, ADR XXXX).
+            # rolls back with it (cases.hooks, ADR 0017).
             hooks.on_case_finished.run(current, event)
     return current
 

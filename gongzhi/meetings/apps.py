@@ -7,7 +7,7 @@ class MeetingsConfig(AppConfig):
     verbose_name = "居务会"
 
     def ready(self) -> None:
-        # A task slip completes in the same transaction as its last case (ADR XXXX): cases
+        # A task slip completes in the same transaction as its last case (ADR 0017): cases
         # cannot import meetings, so meetings hangs its step on the case's own hook.
         from gongzhi.cases import hooks
         from gongzhi.meetings import slips
