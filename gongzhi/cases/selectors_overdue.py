@@ -1,8 +1,13 @@
-"""The overdue list (超期工单): open cases past the deadline of the step they are at, scoped by
-access like every case list, most overdue first."""
+"""The overdue list (超期工单) and the cases about to be (即将超期): open cases past, or within
+DUE_SOON of, the deadline of the step they are at, scoped by access like every case list.
 
-from collections.abc import Iterable
-from datetime import datetime
+`overdue_q` / `due_soon_q` are the one definition: the overdue page, the case list's
+`?overdue=1` / `?due_soon=1` (page and API), the home page's counts and the 日报/周报's 超期
+snapshot all filter with them, so a figure and the list it opens agree.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import models
@@ -12,6 +17,9 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.timers import PHASES, Phase
 from gongzhi.orgs import access
 
+DUE_SOON = timedelta(hours=24)  # 即将超期: the step's deadline falls within the next day
+DEADLINES = tuple(p.name for p in PHASES)  # dispatch / handle / verify
+
 
 def overdue_q(now: datetime, phases: Iterable[Phase] = PHASES) -> Q:
     q = Q(pk__in=[])
@@ -20,16 +28,29 @@ def overdue_q(now: datetime, phases: Iterable[Phase] = PHASES) -> Q:
     return q
 
 
-def overdue_cases(*, user: Any, now: datetime, deadline: str = "") -> QuerySet[Case]:
-    """Cases the user may see that are past due; `deadline` (dispatch/handle/verify) narrows it.
-    Each row carries `overdue_since`, the deadline that ran out."""
+def due_soon_q(now: datetime, within: timedelta = DUE_SOON) -> Q:
+    """Open cases whose current step's deadline is still ahead but within `within`."""
+    q = Q(pk__in=[])
+    for phase in PHASES:
+        q |= Q(
+            state__in=phase.states, **{f"{phase.due_field}__gt": now, f"{phase.due_field}__lte": now + within}
+        )
+    return q
+
+
+def overdue_cases(
+    *, user: Any, now: datetime, deadline: str = "", under: Sequence[str] = ()
+) -> QuerySet[Case]:
+    """Cases the user may see that are past due; `deadline` (dispatch/handle/verify) narrows it,
+    `under` (node paths) keeps those placed under these nodes. Each row carries
+    `overdue_since`, the deadline that ran out."""
     phases = [p for p in PHASES if not deadline or p.name == deadline]
     since = models.Case(
         *(models.When(state__in=p.states, then=F(p.due_field)) for p in phases),
         output_field=models.DateTimeField(),
     )
     return (
-        Case.objects.filter(access.cases_q(user))
+        Case.objects.filter(access.cases_q(user, under=list(under)))
         .filter(overdue_q(now, phases))
         .annotate(overdue_since=since)
         .select_related("node", "category", "post")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.geo.models import Node
 from gongzhi.reports import definitions as d
-from gongzhi.reports import kpis, rankings, rollup
+from gongzhi.reports import drill, kpis, rankings, rollup
 from gongzhi.reports.kpis import KpiValue
 from gongzhi.reports.models import CategoryTotal, DayTotal
 from gongzhi.reports.periods import Period
@@ -119,12 +119,14 @@ def category_mix(subject: Subject, period: Period) -> list[dict[str, Any]]:
             "code": r["category__parent__code"] or "",
             "name": r["category__parent__name"] or _("未分类"),
             "count": r["n"],
+            # the drill-down's `group=` (reports.drill.figure): a 大类 code, or none for 未分类
+            "group": r["category__parent__code"] or drill.NONE,
         }
         for r in rows
     ]
-    if len(mix) > TOP_CATEGORIES:
+    if len(mix) > TOP_CATEGORIES:  # 其他 sums several 大类: no one list behind it
         rest = sum(r["count"] for r in mix[TOP_CATEGORIES - 1 :])
-        mix = [*mix[: TOP_CATEGORIES - 1], {"code": "", "name": _("其他"), "count": rest}]
+        mix = [*mix[: TOP_CATEGORIES - 1], {"code": "", "name": _("其他"), "count": rest, "group": ""}]
     return mix
 
 

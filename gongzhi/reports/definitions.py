@@ -64,6 +64,24 @@ KPIS: tuple[Kpi, ...] = (
         _("完成时限前办结的任务流转单 / 完成时限在期间内的任务流转单"), source=SLIPS),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in KPIS}
+
+# What each part of a KPI's fraction is called on its drill-down lists: (numerator, the rest of
+# the denominator, denominator). The rate opens the denominator with the split beside it.
+PART_LABELS: dict[str, tuple[Promise, Promise, Promise]] = {
+    "dispatch_on_time": (_("按时派遣"), _("超时派遣"), _("首次派遣")),
+    "dispatch_accuracy": (_("准确派遣（被受理）"), _("退单或改派"), _("有结果的派遣")),
+    "close_on_time": (_("按期结案"), _("超期结案"), _("结案")),
+    "close_rate": (_("已结案"), _("未结案"), _("受理的工单")),
+    "rework_rate": (_("返工（核查不通过或重办）"), _("核查通过"), _("核查与重办")),
+    "satisfaction": (_("满意或基本满意"), _("不满意"), _("评价")),
+    "local_rate": (_("本级解决"), _("上报升级后结案"), _("结案")),
+    "close_hours_median": (_("用时超过中位数"), _("用时不超过中位数"), _("结案")),
+    "close_hours_p90": (_("用时超过P90"), _("用时不超过P90"), _("结案")),
+    "backlog": (_("超过7天"), _("7天内"), _("未结工单")),
+    "meetings_held": (_("已召开"), _("未召开"), _("排期的会议")),
+    "slips_signed_on_time": (_("按时全部会签"), _("未按时会签"), _("发出会签")),
+    "slips_done_on_time": (_("按期办结"), _("未按期办结"), _("完成时限在期间内")),
+}
 RANKABLE = tuple(k for k in KPIS if k.kind == RATE and k.source == CASES)
 COMPOSITE = "composite"  # the rankings' 综合得分: the mean of the rankable rates' scores
 

@@ -1,9 +1,16 @@
-"""Drill-down: the exact cases (or meetings, or slips) behind a KPI's numerator or denominator.
+"""Drill-down: the exact cases (or meetings, or slips) behind a figure.
+
+Two ways in, one list:
+- `drill(subject, period, kpi, part)`: a KPI's numerator, denominator or the rest (the
+  denominator's facts that fail the numerator's test: 超期结案 beside 按期结案);
+- `figure(subject, period, measure)`: one counter of the 日报/周报 and the command centre
+  (新增, 结案, 上报升级, 超期, meetings held, slips bound, ...), optionally for one 小类 or 大类.
 
 A rate's figures count facts; the list shows each case once. For the facts that are events
 (settled dispatches, verdicts, ratings, escalations, returns) a case that had two of them in
-the period counts twice and is listed once; docs/kpis.md says which KPIs these are. The list
-holds only the cases the asker may see (orgs.access.cases_q), whatever the subject.
+the period counts twice and is listed once (`events` says how many facts the listed cases
+hold); docs/kpis.md says which KPIs these are. The list holds only the cases the asker may see
+(orgs.access.cases_q), whatever the subject.
 """
 
 from dataclasses import dataclass
@@ -11,32 +18,62 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.cases.models import Case
+from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.core import clock
 from gongzhi.orgs import access
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
 from gongzhi.reports import kpis, meeting_figures, rollup
+from gongzhi.reports.models import Fact
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import Subject
 
-PARTS = ("numerator", "denominator")
+NUMERATOR, DENOMINATOR, REST = "numerator", "denominator", "rest"
+PARTS = (NUMERATOR, DENOMINATOR, REST)
 PER_EVENT = frozenset({f.SETTLE, f.VERDICT, f.RATE, f.ESCALATE, f.RETURN})
 
 CASE, MEETING, SLIP = "case", "meeting", "slip"
+NONE = "none"  # the category filter's value for cases with no 小类 (未分类)
+OVERDUE = "overdue"  # a figure measure: open cases past due now (cases.selectors_overdue)
+
+# The figures of the 日报/周报 and the command centre that are no KPI part: their lists.
+MEASURES: dict[str, Promise] = {
+    "received": gettext_lazy("新增（上报）"),
+    "closed": gettext_lazy("结案"),
+    "escalations": gettext_lazy("上报升级"),
+    "returns": gettext_lazy("退单"),
+    OVERDUE: gettext_lazy("超期（现在）"),
+    "held": gettext_lazy("已召开的会议"),
+    "scheduled": gettext_lazy("排期的会议"),
+    "issued": gettext_lazy("发出会签的任务流转单"),
+    "signed_on_time": gettext_lazy("按时全部会签的任务流转单"),
+    "bound": gettext_lazy("生效的任务流转单"),
+    "done": gettext_lazy("办结的任务流转单"),
+    "late": gettext_lazy("逾期未办结的任务流转单（现在）"),
+}
 
 
 @dataclass
 class DrillDown:
-    kpi: d.Kpi
-    part: str
+    kpi: d.Kpi | None  # None: a figure measure
+    part: str  # numerator / denominator / rest, or the measure
     kind: str  # case / meeting / slip
     rows: QuerySet[Any]
     per_event: bool = False  # the figure counts events; each case is listed once
     bucket: str = ""
+    label: str = ""  # what the list is: the part's or the measure's name
+    events: int | None = None  # per-event figures: the facts the listed cases hold
+    marked: str = ""  # rows carry `counted` (in the numerator): the tag's label, else ""
+
+    @property
+    def title(self) -> str:
+        return str(self.kpi.label) if self.kpi else self.label
 
 
 def kpi_for(key: str) -> d.Kpi:
@@ -44,6 +81,13 @@ def kpi_for(key: str) -> d.Kpi:
     if kpi is None:
         raise ValidationError({"kpi": [_("没有这项指标：%(key)s") % {"key": key[:40]}]})
     return kpi
+
+
+def part_label(kpi: d.Kpi, part: str) -> str:
+    labels = d.PART_LABELS.get(kpi.key)
+    if labels is None:
+        return str(_("分子") if part == NUMERATOR else _("分母"))
+    return str(labels[PARTS.index(part)])
 
 
 def _cases(user: Any, subject: Subject, ids: QuerySet[Any]) -> QuerySet[Case]:
@@ -61,30 +105,67 @@ def _visible(user: Any, subject: Subject) -> Q:
     return access.cases_q(user, under=subject.paths)
 
 
+def _events(facts: QuerySet[Fact], rows: QuerySet[Case]) -> int:
+    """How many of these facts belong to the listed (visible) cases."""
+    return facts.filter(case_id__in=rows.values("pk")).count()
+
+
 def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, bucket: str = "") -> DrillDown:
     """The rows behind one part of one KPI, only those `user` may see. Unknown KPI, part or
     bucket: a ValidationError."""
     kpi = kpi_for(key)
     if part not in PARTS:
-        raise ValidationError({"part": [_("part 应为 numerator（分子）或 denominator（分母）")]})
-    measure = kpi.numerator if part == "numerator" else kpi.denominator
+        raise ValidationError(
+            {"part": [_("part 应为 numerator（分子）、denominator（分母）或 rest（其余）")]}
+        )
+    label = part_label(kpi, part)
     if kpi.source != d.CASES:
         kind = MEETING if kpi.source == d.MEETINGS else SLIP
-        return DrillDown(kpi, part, kind, meeting_figures.drill(subject, period, measure))
+        rows = meeting_figures.drill(
+            subject, period, kpi.denominator if part == REST else _measure(kpi, part)
+        )
+        if part == REST:
+            rows = rows.exclude(pk__in=meeting_figures.drill(subject, period, kpi.numerator).values("pk"))
+        return DrillDown(kpi, part, kind, rows, label=label)
     rollup.catch_up()
     if kpi.kind == d.BACKLOG:
         backlog = _backlog(subject, part, bucket).filter(_visible(user, subject))
-        return DrillDown(kpi, part, CASE, backlog, bucket=bucket)
+        return DrillDown(kpi, part, CASE, backlog, bucket=bucket, label=label)
     closes = kpis.facts(subject, period).filter(kind=f.CLOSE)
     if kpi.kind == d.HOURS:
-        if part == "numerator":
+        if part != DENOMINATOR:
             counts = kpis.counters(subject, period)
             figure = kpis.percentile_hours(subject, period, kpi.percentile or 0.5, counts)
-            closes = closes.filter(value__gt=figure if figure is not None else 0)
-        return DrillDown(kpi, part, CASE, _cases(user, subject, closes.values("case_id")))
-    counter = f.COUNTERS[measure]
-    rows = kpis.facts(subject, period).filter(**counter.lookups()).values("case_id")
-    return DrillDown(kpi, part, CASE, _cases(user, subject, rows), per_event=counter.kind in PER_EVENT)
+            slower = Q(value__gt=figure if figure is not None else 0)
+            closes = closes.filter(slower) if part == NUMERATOR else closes.exclude(slower)
+        return DrillDown(kpi, part, CASE, _cases(user, subject, closes.values("case_id")), label=label)
+    numerator = f.COUNTERS[kpi.numerator]
+    denominator = f.COUNTERS[kpi.denominator]
+    facts = kpis.facts(subject, period).filter(**denominator.lookups())
+    if part == NUMERATOR:
+        facts = facts.filter(**numerator.lookups())
+    elif part == REST:
+        facts = facts.exclude(**_refinement(numerator, denominator))
+    rows = _cases(user, subject, facts.values("case_id"))
+    found = DrillDown(kpi, part, CASE, rows, per_event=denominator.kind in PER_EVENT, label=label)
+    if found.per_event:
+        found.events = _events(facts, rows)
+    if part == DENOMINATOR:  # the split beside the rate: each row says whether it counts
+        counted = kpis.facts(subject, period).filter(**numerator.lookups(), case_id=OuterRef("pk"))
+        found.rows = rows.annotate(counted=Exists(counted))
+        found.marked = part_label(kpi, NUMERATOR)
+    return found
+
+
+def _measure(kpi: d.Kpi, part: str) -> str:
+    return kpi.numerator if part == NUMERATOR else kpi.denominator
+
+
+def _refinement(numerator: f.Counter, denominator: f.Counter) -> dict[str, Any]:
+    """The numerator's lookups beyond the denominator's (the facts the rest leaves out)."""
+    extra = {k: v for k, v in numerator.lookups().items() if denominator.lookups().get(k) != v}
+    extra.pop("ok__isnull", None)
+    return extra
 
 
 def _backlog(subject: Subject, part: str, bucket: str) -> QuerySet[Case]:
@@ -94,6 +175,53 @@ def _backlog(subject: Subject, part: str, bucket: str) -> QuerySet[Case]:
         if bucket not in {b[0] for b in d.BACKLOG_BUCKETS}:
             raise ValidationError({"bucket": [_("没有这个分段：%(key)s") % {"key": bucket[:20]}]})
         rows = rows.filter(kpis.backlog_q(bucket, now))
-    elif part == "numerator":
+    elif part == NUMERATOR:
         rows = rows.filter(created_at__lte=now - timedelta(days=d.BACKLOG_OLD_DAYS))
+    elif part == REST:
+        rows = rows.filter(created_at__gt=now - timedelta(days=d.BACKLOG_OLD_DAYS))
     return rows.select_related("node", "category", "post__unit").order_by("created_at", "pk")
+
+
+# --- the figures of the reports and the command centre --------------------------------------------
+
+
+def _category_q(category: str, group: str) -> Q:
+    """A 小类 code, a 大类 code, or NONE for cases with no 小类."""
+    q = Q()
+    if category == NONE or group == NONE:
+        return Q(category__isnull=True)
+    if category:
+        q &= Q(category__code=category)
+    if group:
+        q &= Q(category__parent__code=group)
+    return q
+
+
+def figure(
+    subject: Subject,
+    period: Period,
+    measure: str,
+    *,
+    user: Any,
+    category: str = "",
+    group: str = "",
+) -> DrillDown:
+    """The rows behind one counter of a report or of the command centre (MEASURES), for one
+    小类 (`category`) or 大类 (`group`) if given, only those `user` may see. The case counts
+    are distinct cases, as the reports count them."""
+    if measure not in MEASURES:
+        raise ValidationError({"measure": [_("没有这项数字：%(key)s") % {"key": measure[:40]}]})
+    label = str(MEASURES[measure])
+    if measure in meeting_figures.MEETING_MEASURES | meeting_figures.SLIP_MEASURES:
+        kind = MEETING if measure in meeting_figures.MEETING_MEASURES else SLIP
+        return DrillDown(None, measure, kind, meeting_figures.drill(subject, period, measure), label=label)
+    where = _category_q(category, group)
+    if measure == OVERDUE:
+        rows = kpis.open_cases(subject).filter(overdue_q(clock.now())).filter(where)
+        rows = rows.filter(_visible(user, subject)).select_related("node", "category", "post__unit")
+        return DrillDown(None, measure, CASE, rows.order_by("created_at", "pk"), label=label)
+    rollup.catch_up()
+    counter = f.COUNTERS[measure]
+    facts = kpis.facts(subject, period).filter(**counter.lookups())
+    rows = _cases(user, subject, facts.values("case_id")).filter(where)
+    return DrillDown(None, measure, CASE, rows, label=label)

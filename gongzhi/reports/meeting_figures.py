@@ -5,7 +5,7 @@ counted straight from them, no rollup. A node's figures count the meetings and s
 under it; a unit's (post's) the meetings it attended and the slips that name it.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Value
@@ -13,7 +13,7 @@ from django.db.models import DurationField, ExpressionWrapper, F, Min, Q, QueryS
 from gongzhi.meetings.kinds import Attendance
 from gongzhi.meetings.models import Meeting, MeetingState, Slip, SlipState
 from gongzhi.reports import definitions as d
-from gongzhi.reports.periods import Period
+from gongzhi.reports.periods import Period, today
 from gongzhi.reports.subjects import Subject, path_q
 
 HELD = [MeetingState.HELD, MeetingState.FINAL]
@@ -70,6 +70,21 @@ def done_on_time(subject: Subject, period: Period) -> QuerySet[Slip]:
     return due(subject, period).filter(state=SlipState.DONE, done_at__date__lte=F("due"))
 
 
+def bound(subject: Subject, period: Period) -> QuerySet[Slip]:
+    """Slips that bound (every unit agreed) in the period (the 日报/周报's 生效)."""
+    return _slips(subject).filter(bound_at__gte=period.since, bound_at__lt=period.until)
+
+
+def done(subject: Subject, period: Period) -> QuerySet[Slip]:
+    """Slips done in the period (the 日报/周报's 办结)."""
+    return _slips(subject).filter(done_at__gte=period.since, done_at__lt=period.until)
+
+
+def late(subject: Subject, today: date) -> QuerySet[Slip]:
+    """Binding slips past their deadline on `today` (the 日报/周报's 逾期未办结: a snapshot)."""
+    return _slips(subject).filter(state=SlipState.BINDING, due__lt=today)
+
+
 def measures(subject: Subject, period: Period) -> dict[str, int]:
     held = meetings(subject, period)
     return {
@@ -82,8 +97,12 @@ def measures(subject: Subject, period: Period) -> dict[str, int]:
     }
 
 
+MEETING_MEASURES = frozenset({"held", "scheduled"})
+SLIP_MEASURES = frozenset({"issued", "signed_on_time", "due", "done_on_time", "bound", "done", "late"})
+
+
 def drill(subject: Subject, period: Period, measure: str) -> QuerySet[Any]:
-    """The meetings or slips behind one measure."""
+    """The meetings or slips behind one measure (`late`: today, whatever the period)."""
     if measure == "held":
         return meetings(subject, period).filter(state__in=HELD).order_by("-starts_at")
     if measure == "scheduled":
@@ -93,5 +112,8 @@ def drill(subject: Subject, period: Period, measure: str) -> QuerySet[Any]:
         "signed_on_time": signed_on_time,
         "due": due,
         "done_on_time": done_on_time,
+        "bound": bound,
+        "done": done,
+        "late": lambda s, _p: late(s, today()),  # a snapshot, like the overdue cases: now
     }
     return found[measure](subject, period).select_related("node").order_by("due", "pk")

@@ -18,7 +18,6 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import MeetingKind
-from gongzhi.meetings.models import Slip, SlipState
 from gongzhi.orgs.models import Category
 from gongzhi.reports import facts as f
 from gongzhi.reports import kpis, meeting_figures
@@ -90,14 +89,13 @@ def meeting_rows(node: Node, period: Period) -> list[dict[str, Any]]:
 
 def slip_figures(node: Node, period: Period, now: datetime) -> dict[str, int]:
     subject = node_subject(node)
-    slips = Slip.objects.filter(path_q([node.path]))
     today = timezone.localtime(now, timezone.get_default_timezone()).date()
     return {
         "issued": meeting_figures.issued(subject, period).count(),
         "signed_on_time": meeting_figures.signed_on_time(subject, period).count(),
-        "bound": slips.filter(bound_at__gte=period.since, bound_at__lt=period.until).count(),
-        "done": slips.filter(done_at__gte=period.since, done_at__lt=period.until).count(),
-        "overdue": slips.filter(state=SlipState.BINDING, due__lt=today).count(),
+        "bound": meeting_figures.bound(subject, period).count(),
+        "done": meeting_figures.done(subject, period).count(),
+        "overdue": meeting_figures.late(subject, today).count(),
     }
 
 

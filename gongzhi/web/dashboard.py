@@ -10,6 +10,7 @@ unknown node a 400 with its message), so no total counts a case the viewer could
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -86,6 +87,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "tile_url": settings.MAP_TILE_URL,
         "node_code": board.subject.node.code if board.subject.node else "",
         "drill_query": query_of(board.subject, board.period),  # each figure opens onto its cases
+        "subject_query": query_of(board.subject, board.period, start="", end=""),  # the trend's days
+        "period_query": urlencode(periods.page_params(board.period)),
     }
     return render(request, "web/dashboard/dashboard.html", context)
 

@@ -35,7 +35,7 @@ from gongzhi.orgs import access
 from gongzhi.orgs import exports as org_exports
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.web import people
-from gongzhi.web.cases_views import QUEUE_STATES, case_filters
+from gongzhi.web.cases_views import QUEUE_STATES, case_filters, overdue_node
 from gongzhi.web.http import error_response, messages_of, not_found, require_power
 from gongzhi.web.meetings_views import node_filter
 
@@ -145,9 +145,11 @@ def mine_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 def overdue_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     require_power(request, access.EXPORT)
     deadline = request.GET.get("deadline", "")
-    if deadline not in {"", "dispatch", "handle", "verify"}:
+    if deadline not in {"", *selectors_overdue.DEADLINES}:
         return refuse(request, [_("超期环节取值无效：%(value)s") % {"value": deadline[:20]}])
-    qs = selectors_overdue.overdue_cases(user=request.user, now=clock.now(), deadline=deadline)
+    node = overdue_node(request)  # the page's ?node=, so the file holds what the page lists
+    under = [node.path] if node else []
+    qs = selectors_overdue.overdue_cases(user=request.user, now=clock.now(), deadline=deadline, under=under)
     return send(request, case_exports.OVERDUE, qs, fmt)
 
 

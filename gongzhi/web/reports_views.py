@@ -108,9 +108,54 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     subject = subject_of(request)
     period = period_of(request)
-    part = request.GET.get("part", "denominator")
+    part = request.GET.get("part", "denominator")[:20]
     bucket = request.GET.get("bucket", "")[:10]
     found = drill.drill(subject, period, key[:40], part, user=request.user, bucket=bucket)
+    split = _split(subject, period, found) if part == drill.DENOMINATOR and not bucket else []
+    query = query_of(subject, period, part=part, bucket=bucket)
+    return _drill_page(request, found, subject, period, query, split=split)
+
+
+@page
+def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
+    """The cases (meetings, slips) behind one figure of a 日报/周报 or of the command centre:
+    `?node=&start=&end=` as on the KPI pages, `category=` (小类) or `group=` (大类), `none`
+    for the cases with no 小类."""
+    require_power(request, access.VIEW_CASES)
+    subject = subject_of(request)
+    period = period_of(request)
+    category, group = request.GET.get("category", "")[:20], request.GET.get("group", "")[:20]
+    found = drill.figure(subject, period, measure[:40], user=request.user, category=category, group=group)
+    query = query_of(subject, period, category=category, group=group)
+    return _drill_page(request, found, subject, period, query)
+
+
+def _split(subject: Subject, period: periods.Period, found: drill.DrillDown) -> list[dict[str, Any]]:
+    """A rate's denominator list shows its numerator and the rest beside it, each a link."""
+    if found.kpi is None or found.kpi.kind not in {definitions.RATE, definitions.COUNT, definitions.BACKLOG}:
+        return []
+    key = found.kpi.key
+    figures = kpis.kpi_set(subject, period, only=(key,), catch_up=False)[key]
+    numerator, denominator = figures.numerator or 0, figures.denominator or 0
+    return [
+        {"part": drill.NUMERATOR, "label": drill.part_label(found.kpi, drill.NUMERATOR), "count": numerator},
+        {
+            "part": drill.REST,
+            "label": drill.part_label(found.kpi, drill.REST),
+            "count": denominator - numerator,
+        },
+    ]
+
+
+def _drill_page(
+    request: HttpRequest,
+    found: drill.DrillDown,
+    subject: Subject,
+    period: periods.Period,
+    query: str,
+    *,
+    split: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
     rows = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -120,8 +165,9 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
             "rows": rows,
             "subject": subject,
             "period": period,
+            "split": split or [],
             "back": query_of(subject, period),
-            "query": query_of(subject, period, part=part, bucket=bucket),
+            "query": query,
         },
     )
 
@@ -197,6 +243,11 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": report,
             "f": documents.context(report),
+            # each figure opens the live list behind it: the report's place and days
+            "q": urlencode(
+                {"node": report.node.code, **periods.page_params(periods.Period(report.start, report.end))}
+            ),
+            "node_q": urlencode({"node": report.node.code}),
             "notes": selectors.report_notes(report),
             "may_comment": services.may_comment(request.user, report),
         },

@@ -125,6 +125,7 @@ urlpatterns = [
     path("reports/kpis/", reports_views.kpi_page, name="kpis"),
     path("reports/kpis/<str:key>/cases/", reports_views.kpi_cases, name="kpis_cases"),
     path("reports/rankings/", reports_views.ranking_page, name="kpis_rankings"),
+    path("reports/figures/<str:measure>/cases/", reports_views.figure_cases, name="figure_cases"),
     path("reports/", reports_views.report_list, name="reports"),
     path("reports/<int:pk>/", reports_views.report_detail, name="reports_detail"),
     path("reports/<int:pk>/notes/", reports_views.report_note, name="reports_note"),

@@ -186,6 +186,8 @@ class CaseFilters(PageParams):
     category: str | None = Field(None, max_length=20)
     node: str | None = Field(None, max_length=40, description="辖区编码（含下级）")
     q: str | None = Field(None, max_length=100, description="描述包含")
+    overdue: bool = Field(False, description="只看超期：当前环节已过时限的未办结工单（与超期工单页同一口径）")
+    due_soon: bool = Field(False, description="只看即将超期：当前环节时限在一天内的未办结工单")
     cursor: str | None = Field(
         None, max_length=60, description="上一页返回的 next_cursor：从其后接着取（深翻页用它，不用 offset）"
     )
@@ -288,7 +290,13 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     however deep it is), `offset` still works for the first pages."""
     user = caller(request)
     refuse_number_in_url(filters.q)
-    wanted: dict[str, Any] = {"state": filters.state, "category": filters.category, "q": filters.q}
+    wanted: dict[str, Any] = {
+        "state": filters.state,
+        "category": filters.category,
+        "q": filters.q,
+        "overdue": filters.overdue,
+        "due_soon": filters.due_soon,
+    }
     if filters.node:
         node = found(Node.objects.filter(code=filters.node).first())
         wanted["node_path"] = node.path

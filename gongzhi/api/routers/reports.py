@@ -35,8 +35,15 @@ class SubjectQuery(Schema):
 
 
 class DrillQuery(SubjectQuery, PageParams):
-    part: Literal["numerator", "denominator"] = Field("denominator", description="分子或分母")
+    part: Literal["numerator", "denominator", "rest"] = Field(
+        "denominator", description="分子、分母或其余（分母中不计入分子的，如超期结案）"
+    )
     bucket: str = Field("", max_length=10, description="积压工单的账龄分段（d1/d3/d7/d30/older）")
+
+
+class FigureQuery(SubjectQuery, PageParams):
+    category: str = Field("", max_length=20, description="小类编码；none 为未分类")
+    group: str = Field("", max_length=20, description="大类编码；none 为未分类")
 
 
 class RankQuery(SubjectQuery):
@@ -261,6 +268,21 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
 def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     found_rows = drill.drill(subject, p, kpi[:40], q.part, user=caller(request), bucket=q.bucket)
+    page = paginate(found_rows.rows, q)
+    page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
+    return page
+
+
+@router.get(
+    "/figures/{measure}/cases",
+    response=Page[DrillItemOut],
+    summary="报表数字明细：日报周报、指挥中心的新增、结案、上报升级、超期等背后的工单（会议、流转单）",
+)
+def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> dict[str, Any]:
+    subject, p = _subject(request, q)
+    found_rows = drill.figure(
+        subject, p, measure[:40], user=caller(request), category=q.category, group=q.group
+    )
     page = paginate(found_rows.rows, q)
     page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
     return page

@@ -35,7 +35,7 @@ def test_trend_and_mix_add_up_to_the_kpi_counters(scenario):
             )
         assert (d["received"], d["closed"]) == (day.counts["received"], day.counts["closed"])
     parent = scenario.category.parent
-    assert b.categories == [{"code": parent.code, "name": parent.name, "count": 9}]
+    assert b.categories == [{"code": parent.code, "name": parent.name, "count": 9, "group": parent.code}]
     assert (b.waiting, b.open_now) == (1, 3)  # F waits; F, H and G are open
 
 

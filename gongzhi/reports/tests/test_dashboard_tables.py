@@ -39,12 +39,13 @@ def from_case_table(node, period):
             "code": r["category__parent__code"] or "",
             "name": r["category__parent__name"] or _("未分类"),
             "count": r["n"],
+            "group": r["category__parent__code"] or "none",  # the slice's drill-down
         }
         for r in rows
     ]
     if len(mix) > dash.TOP_CATEGORIES:
         rest = sum(r["count"] for r in mix[dash.TOP_CATEGORIES - 1 :])
-        mix = [*mix[: dash.TOP_CATEGORIES - 1], {"code": "", "name": _("其他"), "count": rest}]
+        mix = [*mix[: dash.TOP_CATEGORIES - 1], {"code": "", "name": _("其他"), "count": rest, "group": ""}]
     waiting = cases.filter(state=State.RECEIVED).count()
     return cases.filter(state__in=list(OPEN_STATES)).count(), waiting, mix
 

@@ -17,6 +17,7 @@
     var map = mapEl && window.L && window.gongzhiCaseMap ? window.gongzhiCaseMap(mapEl, null) : null;
 
     function draw(data) {
+      currentTrend = data.trend;
       trend.setOption({
         color: [RED, GREEN],
         textStyle: { color: text },
@@ -37,7 +38,7 @@
         series: [{
           type: "pie", radius: ["35%", "65%"], avoidLabelOverlap: true,
           label: { color: text, formatter: "{b}\n{c}" },
-          data: data.categories.map(function (c) { return { name: c.name, value: c.count }; }),
+          data: data.categories.map(function (c) { return { name: c.name, value: c.count, group: c.group }; }),
         }],
       });
       document.getElementById("dash-waiting").textContent = data.waiting;
@@ -59,6 +60,22 @@
       if (data.as_of) asOf.textContent = asOf.dataset.label + " " + data.as_of.slice(11, 16);
     }
 
+    // Every figure opens the list behind it: a day of the trend its reported or closed cases,
+    // a slice of the mix the cases of that 大类 (其他 sums several: no one list), a ranking
+    // row the area's or unit's figures.
+    function go(url) { if (url) window.location.href = url; }
+    var trendEl = document.getElementById("dash-trend"), mixEl = document.getElementById("dash-mix");
+    trend.on("click", function (p) {
+      var day = currentTrend[p.dataIndex];
+      if (!day) return;
+      var base = p.seriesIndex === 1 ? trendEl.dataset.closedUrl : trendEl.dataset.receivedUrl;
+      go(base + "&start=" + day.day + "&end=" + day.day);
+    });
+    mix.on("click", function (p) {
+      if (p.data && p.data.group) go(mixEl.dataset.url + "&group=" + encodeURIComponent(p.data.group));
+    });
+    var currentTrend = [];
+
     function ranking(id, entries) {
       var list = document.getElementById(id);
       if (!list || !entries.length) return;
@@ -74,7 +91,10 @@
         var grade = document.createElement("i");
         grade.className = "grade grade-" + e.grade;
         grade.textContent = e.grade || "";
-        li.append(name, " ", value, " ", grade);
+        var link = document.createElement("a");
+        link.href = list.dataset.href.replace("{code}", encodeURIComponent(e.code));
+        link.append(name, " ", value, " ", grade);
+        li.appendChild(link);
         list.appendChild(li);
       });
     }
