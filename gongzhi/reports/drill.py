@@ -87,7 +87,7 @@ def part_label(kpi: d.Kpi, part: str) -> str:
     labels = d.PART_LABELS.get(kpi.key)
     if labels is None:
         return str(_("分子") if part == NUMERATOR else _("分母"))
-    return str(labels[PARTS.index(part)])
+    return str(labels[(NUMERATOR, REST, DENOMINATOR).index(part)])  # PART_LABELS' order
 
 
 def _cases(user: Any, subject: Subject, ids: QuerySet[Any]) -> QuerySet[Case]:

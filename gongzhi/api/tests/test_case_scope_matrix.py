@@ -235,9 +235,25 @@ def drill_probes(slash: str, reader: Callable[[Matrix, str, str], Answer]) -> Ca
                 ("close_rate", "denominator"),
                 ("backlog", "denominator"),
                 ("backlog", "numerator"),
+                ("close_rate", "rest"),
             ):
                 query = "&".join(q for q in (subject, PERIOD, f"part={part}") if q)
                 path = f"/reports/kpis/{kpi}/cases{slash}?{query}"
+                out[path] = lambda who, path=path: reader(m, who, path)
+        return out
+
+    return probes
+
+
+def figure_probes(slash: str, reader: Callable[[Matrix, str, str], Answer]) -> Callable[[Matrix], dict]:
+    """The lists behind the reports' and the command centre's figures (reports.drill.figure)."""
+
+    def probes(m: Matrix) -> dict[str, Callable[[str], Answer]]:
+        out = {}
+        for subject in subjects(m):
+            for measure, extra in (("received", ""), ("overdue", ""), ("received", "category=none")):
+                query = "&".join(q for q in (subject, PERIOD, extra) if q)
+                path = f"/reports/figures/{measure}/cases{slash}?{query}"
                 out[path] = lambda who, path=path: reader(m, who, path)
         return out
 
@@ -262,6 +278,7 @@ CASE_LISTS: dict[str, Callable[[Matrix], dict[str, Callable[[str], Answer]]]] = 
         for p in ("/cases/export.csv", "/cases/export.csv?node=S-K2")
     },
     "api:kpi_cases": drill_probes("", lambda m, who, p: api_pages(m, who, p)),
+    "api:figure_cases": figure_probes("", lambda m, who, p: api_pages(m, who, p)),
     "api:topic_list": lambda m: {"/meetings/topics": lambda who: linked_ids(m, who, "/meetings/topics")},
     "api:topic_to_vet": lambda m: {
         "/meetings/topics/to-vet": lambda who: linked_ids(m, who, "/meetings/topics/to-vet")
@@ -274,14 +291,24 @@ CASE_LISTS: dict[str, Callable[[Matrix], dict[str, Callable[[str], Answer]]]] = 
     },
     "web:case_list": lambda m: {
         p: (lambda who, p=p: html_ids(m.web(who, p)))
-        for p in ("/cases/", "/cases/?node=S-R1", "/cases/?node=S-R3")
+        for p in (
+            "/cases/",
+            "/cases/?node=S-R1",
+            "/cases/?node=S-R3",
+            "/cases/?overdue=1",
+            "/cases/?due_soon=1",
+        )
     },
     "web:case_queue": web_html("/cases/queue/"),
     "web:case_queue_count": lambda m: {"/cases/queue/count/": lambda who: queue_count(m, who)},
     "web:case_mine": web_html("/cases/mine/?all=1"),
-    "web:case_overdue": web_html("/cases/overdue/"),
+    "web:case_overdue": lambda m: {
+        p: (lambda who, p=p: html_ids(m.web(who, p)))
+        for p in ("/cases/overdue/", "/cases/overdue/?node=S-R3")
+    },
     "web:case_map_data": lambda m: {"/cases/map/data.json": lambda who: map_counts(m, who)},
     "web:kpis_cases": drill_probes("/", lambda m, who, p: html_ids(m.web(who, p))),
+    "web:figure_cases": figure_probes("/", lambda m, who, p: html_ids(m.web(who, p))),
     "web:case_list_export": web_csv("/cases/export.csv"),
     "web:case_queue_export": web_csv("/cases/queue/export.csv"),
     "web:case_mine_export": web_csv("/cases/mine/export.csv?all=1"),
