@@ -65,5 +65,7 @@ def test_report_figures_list_their_cases(api, world, late):
     assert none.json()["count"] == 0
     bad = api("GET", "/reports/figures/nope/cases", as_="street", params=params)
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "measure"
-    outside = api("GET", "/reports/figures/received/cases", as_="committee", params={**params, "node": "S-R3"})
+    outside = api(
+        "GET", "/reports/figures/received/cases", as_="committee", params={**params, "node": "S-R3"}
+    )
     assert outside.status_code == 403 and late["r3"].number not in outside.text
