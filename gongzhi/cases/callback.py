@@ -17,8 +17,13 @@ from gongzhi.core.errors import ConflictError, invalid
 SALT = "gongzhi.cases.callback"
 
 
+def link_days() -> int:
+    """How many days a callback link stays valid (the 待回访 to-do keeps to them too)."""
+    return int(getattr(settings, "CASE_CALLBACK_DAYS", 7))
+
+
 def _max_age() -> int:
-    return int(getattr(settings, "CASE_CALLBACK_DAYS", 7)) * 86400
+    return link_days() * 86400
 
 
 def callback_token(case: Case) -> str:

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from gongzhi.cases import selectors_todo
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.core import clock
 from gongzhi.orgs import access
 
 
@@ -29,7 +31,11 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
         qs = qs.filter(category__code=filters["category"])
     if filters.get("q"):
         qs = qs.filter(text__contains=filters["q"])
-    return qs.select_related("node", "category", "post").order_by("-created_at", "-pk")
+    qs = qs.select_related("node", "category", "post")
+    if filters.get("todo") in selectors_todo.KEYS:  # a home page tile's list (待我处理 …)
+        qs = qs.filter(selectors_todo.todo_q(user, filters["todo"], clock.now()))
+        return selectors_todo.order_for(filters["todo"], qs)
+    return qs.order_by("-created_at", "-pk")
 
 
 def case_get(*, user: Any, pk: int) -> Case | None:
@@ -152,21 +158,3 @@ def public_attachment_get(*, pk: int) -> Any:
     return Attachment.objects.filter(
         pk=pk, event__case__state=State.CLOSED, event__action__in=["create", "submit", "verify"]
     ).first()
-
-
-def work_counts(*, user: Any, now: Any, received: bool = True, overdue: bool = True) -> dict[str, int]:
-    """The home page's figures in one query: 待受理 (received cases the user dispatches) and
-    超期 (open cases past due that the user may see)."""
-    from django.db.models import Count
-
-    from gongzhi.cases.selectors_overdue import overdue_q
-    from gongzhi.cases.states import State
-
-    wanted = {}
-    if received:
-        wanted["received"] = Count("pk", filter=access.dispatch_cases_q(user) & Q(state=State.RECEIVED))
-    if overdue:
-        wanted["overdue"] = Count("pk", filter=access.cases_q(user) & overdue_q(now))
-    if not wanted:
-        return {}
-    return {k: v or 0 for k, v in Case.objects.aggregate(**wanted).items()}

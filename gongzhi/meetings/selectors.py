@@ -5,13 +5,14 @@ the meetings they are invited to and the slips that name a unit they hold a post
 district department's officer follows every slip that binds their unit)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import State
+from gongzhi.meetings.kinds import Attendance
 from gongzhi.meetings.models import (
     CaseStudy,
     Disclosure,
@@ -19,9 +20,12 @@ from gongzhi.meetings.models import (
     Evaluation,
     Meeting,
     MeetingEvent,
+    MeetingState,
     Minutes,
+    Participant,
     Signature,
     Slip,
+    SlipParty,
     SlipState,
     Topic,
     TopicState,
@@ -153,10 +157,18 @@ def to_vet(*, user: Any) -> QuerySet[Topic]:
 
 
 def slip_list(
-    *, user: Any, node_path: str = "", states: list[str] | None = None, overdue_on: date | None = None
+    *,
+    user: Any,
+    node_path: str = "",
+    states: list[str] | None = None,
+    overdue_on: date | None = None,
+    to_sign: bool = False,
 ) -> QuerySet[Slip]:
-    """Slips with their case counts; `overdue_on` keeps open slips past their deadline."""
+    """Slips with their case counts; `overdue_on` keeps open slips past their deadline,
+    `to_sign` those waiting for the countersignature of a unit the user signs for (待会签)."""
     rows = Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user)).values("pk"))
+    if to_sign:
+        rows = rows.filter(to_sign_q(user))
     if node_path:
         rows = rows.filter(node_path__startswith=node_path)
     if states:
@@ -170,6 +182,37 @@ def slip_list(
             case_done=Count("cases", filter=Q(cases__state=State.CLOSED), distinct=True),
         )
         .order_by("due", "pk")
+    )
+
+
+def to_sign_q(user: Any) -> Q:
+    """Slips out for countersigning that name a unit the user holds or deputises a post in,
+    whose current version that unit has not signed yet (as `slips.signable_posts` and
+    `slips.unsigned_units` decide who may sign)."""
+    if access.scope(user).person_id is None:
+        return Q(pk__in=[])
+    signed = Signature.objects.filter(
+        slip=OuterRef("slip"), unit=OuterRef("unit"), slip_version=OuterRef("slip__version")
+    )
+    waiting = SlipParty.objects.filter(
+        slip=OuterRef("pk"), unit_id__in=_my_units(user).values("unit_id")
+    ).filter(~Exists(signed))
+    return Q(state=SlipState.SIGNING) & Q(Exists(waiting))
+
+
+def invitations(*, user: Any, now: datetime) -> QuerySet[Meeting]:
+    """会议邀请: planned meetings from `now` on that invite the user and whose attendance is
+    not recorded yet, soonest first."""
+    person_id = access.scope(user).person_id
+    if person_id is None:
+        return Meeting.objects.none()
+    mine = Participant.objects.filter(
+        meeting=OuterRef("pk"), person_id=person_id, attendance=Attendance.INVITED
+    )
+    return (
+        Meeting.objects.filter(Exists(mine), state=MeetingState.PLANNED, starts_at__gte=now)
+        .select_related("node", "chair__person")
+        .order_by("starts_at", "pk")
     )
 
 

@@ -20,7 +20,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import selectors as case_selectors
-from gongzhi.cases import selectors_overdue, suggestions
+from gongzhi.cases import selectors_overdue, selectors_todo, suggestions
 from gongzhi.cases.states import State
 from gongzhi.core import clock, paging, pii, workcal, workcal_db
 from gongzhi.geo import selectors as geo_selectors
@@ -28,6 +28,7 @@ from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
+from gongzhi.reports import todos
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.report import category_groups
 
@@ -121,10 +122,15 @@ def case_filters(
     query string unless `given` (the filter form's POST)."""
     get = request.GET if given is None else given
     errors: list[str] = []
-    values = {k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to")}
+    values = {
+        k: get.get(k, "").strip()[:100] for k in ("state", "category", "node", "q", "from", "to", "todo")
+    }
     for flag in FLAGS:  # 只看超期 / 即将超期: "1" or nothing (a checkbox posts "1")
         values[flag] = "1" if get.get(flag, "") in {"1", "on", "true"} else ""
     filters: dict[str, Any] = {"q": values["q"], **{flag: bool(values[flag]) for flag in FLAGS}}
+    if values["todo"] not in selectors_todo.KEYS:
+        values["todo"] = ""
+    filters["todo"] = values["todo"]
     if pii.carries_number(values["q"]):  # the URL, and so every access log, would keep it
         errors.append(_("描述筛选不能含手机号、身份证号等号码（网址会被记录）"))
         filters["q"] = values["q"] = ""
@@ -167,6 +173,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "states": State.choices,
             "categories": category_groups(),
             "nodes": _filter_nodes(request.user),
+            "todo_label": todos.LABELS.get(values["todo"], ""),
             "query": urlencode({k: v for k, v in values.items() if v}),
             "now": clock.now(),
         },

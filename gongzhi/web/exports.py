@@ -169,7 +169,10 @@ def slips_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if errors:
         return refuse(request, errors)
     states = [state] if state else [str(s) for s in meeting_selectors.OPEN_SLIP_STATES]
-    qs = meeting_selectors.slip_list(user=request.user, node_path=node.path if node else "", states=states)
+    to_sign = request.GET.get("todo") == "sign"  # the 待会签 list, as the page reads it
+    qs = meeting_selectors.slip_list(
+        user=request.user, node_path=node.path if node else "", states=states, to_sign=to_sign
+    )
     return send(request, SLIPS, qs, fmt)
 
 

@@ -242,10 +242,22 @@ def month_grid(first: date, counts: dict[date, int]) -> list[list[dict[str, Any]
 @page
 def calendar(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_MEETINGS)
+    if request.GET.get("todo") == "invited":
+        return invitations(request)
     context = calendar_context(request)
     return render(
         request, "web/meetings/calendar.html", context, status=400 if context["filter_errors"] else 200
     )
+
+
+def invitations(request: HttpRequest) -> HttpResponse:
+    """?todo=invited: the planned meetings I am invited to and not yet marked for, soonest
+    first, by day (the home page's 会议邀请)."""
+    days: OrderedDict[date, list[Meeting]] = OrderedDict()
+    for m in selectors.invitations(user=request.user, now=clock.now()):
+        days.setdefault(timezone.localtime(m.starts_at).date(), []).append(m)
+    today = timezone.localtime(clock.now()).date()
+    return render(request, "web/meetings/invitations.html", {"days": list(days.items()), "today": today})
 
 
 # --- 2. a meeting --------------------------------------------------------------------------------
@@ -484,10 +496,15 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     node = node_filter(request, errors)
     state = request.GET.get("state", "")
     states: list[str] = [state] if state in SlipState.values else [str(s) for s in selectors.OPEN_SLIP_STATES]
+    # ?todo=sign: the slips waiting for my unit's countersignature (the home page's 待会签)
+    to_sign = request.GET.get("todo") == "sign"
+    if to_sign:
+        state, states = SlipState.SIGNING, [SlipState.SIGNING]
+    path = node.path if node else ""
     today = timezone.localtime(clock.now()).date()
     # Ordered by deadline, so open slips past theirs come first; 50 a page like the case lists.
     rows = Paginator(
-        selectors.slip_list(user=request.user, node_path=node.path if node else "", states=states), SLIP_PAGE
+        selectors.slip_list(user=request.user, node_path=path, states=states, to_sign=to_sign), SLIP_PAGE
     ).get_page(request.GET.get("page"))
     open_states = set(selectors.OPEN_SLIP_STATES)
 
@@ -502,15 +519,23 @@ def slip_list(request: HttpRequest) -> HttpResponse:
             "items": items,
             "rows": rows,
             "query": urlencode(
-                {k: v for k, v in {"node": node.code if node else "", "state": state}.items() if v}
+                {
+                    k: v
+                    for k, v in {
+                        "node": node.code if node else "",
+                        "state": state,
+                        "todo": "sign" if to_sign else "",
+                    }.items()
+                    if v
+                }
             ),
-            "values": {"node": node.code if node else "", "state": state},
+            "values": {"node": node.code if node else "", "state": state, "todo": "sign" if to_sign else ""},
             "states": SlipState.choices,
             "nodes": filter_nodes(request.user),
             "filter_errors": errors,
             # counted over every matching slip, not only the ones shown
             "overdue_count": selectors.slip_list(
-                user=request.user, node_path=node.path if node else "", states=states, overdue_on=today
+                user=request.user, node_path=path, states=states, overdue_on=today, to_sign=to_sign
             ).count(),
         },
         status=400 if errors else 200,

@@ -4,12 +4,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
-from gongzhi.cases import selectors as case_selectors
-from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
+from gongzhi.reports import todos
 from gongzhi.reports.home import HomeStats, home_stats
 from gongzhi.web.http import page
 from gongzhi.web.reveal import PURPOSES
@@ -32,17 +32,33 @@ def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:
 
 STATS_DAYS = 30  # the home page's 本级解决率 covers the last 30 days
 
+# Where each to-do tile leads: the list whose length it shows (gongzhi.reports.todos).
+TODO_LINKS = {
+    todos.ACCEPT: ("web:case_queue", "?state=received"),
+    todos.HANDLE: ("web:case_list", "?todo=handle"),
+    todos.SOON: ("web:case_list", "?todo=soon"),
+    todos.OVERDUE: ("web:case_overdue", ""),
+    todos.VET: ("web:topic_vet_queue", ""),
+    todos.SIGN: ("web:slips", "?todo=sign"),
+    todos.INVITED: ("web:meetings", "?todo=invited"),
+    todos.CALLBACK: ("web:case_list", "?todo=callback"),
+}
 
-def work_counts(user: Any) -> tuple[dict[str, int], HomeStats | None]:
-    """The home page's case figures: 待受理 and 超期 for the powers the user holds (one query),
-    and for dispatchers (committees, blocks, the street) the 本级解决率, escalation, rework and
+
+def todo_tiles(user: Any) -> list[dict[str, Any]]:
+    """The user's to-dos as tiles: label, count, the list it opens."""
+    tiles = []
+    for todo in todos.todos(user):
+        name, query = TODO_LINKS[todo.key]
+        tiles.append({"todo": todo, "url": reverse(name) + query})
+    return tiles
+
+
+def local_stats(user: Any) -> HomeStats | None:
+    """For dispatchers (committees, blocks, the street): the 本级解决率, escalation, rework and
     return counts of the last STATS_DAYS days over the places they see, as the KPI page
     defines them (gongzhi.reports)."""
-    dispatcher = access.has_power(user, access.DISPATCH)
-    work = case_selectors.work_counts(
-        user=user, now=clock.now(), received=dispatcher, overdue=access.has_power(user, access.VIEW_CASES)
-    )
-    return work, home_stats(user, days=STATS_DAYS) if dispatcher else None
+    return home_stats(user, days=STATS_DAYS) if access.has_power(user, access.DISPATCH) else None
 
 
 @page
@@ -52,13 +68,12 @@ def home(request: HttpRequest) -> HttpResponse:
     me = None
     if not roots and scope.person_id is not None:
         me = selectors.person_get(user=request.user, pk=scope.person_id)
-    work, stats = work_counts(request.user) if roots else (None, None)
     return render(
         request,
         "web/home.html",
         {
-            "work": work,
-            "stats": stats,
+            "tiles": todo_tiles(request.user) if roots else [],
+            "stats": local_stats(request.user) if roots else None,
             "stats_days": STATS_DAYS,
             "cards": node_cards(request, roots),
             "me": me,

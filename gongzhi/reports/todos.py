@@ -1,0 +1,101 @@
+"""A person's to-dos (待办) with their counts, for the home page's tiles.
+
+Each count is the count of the very list its tile opens, read through the same selector call
+(one door): the dispatcher's queue, the case list's `?todo=` filters, the overdue list, the
+Party organisation's vetting queue, the slips waiting for the user's countersignature and
+the meetings they are invited to. A role sees the tiles of the to-dos it can have (zero shown
+muted); the others are left out (an auditor has none)."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.cases import selectors as case_selectors
+from gongzhi.cases import selectors_overdue, selectors_todo
+from gongzhi.cases.states import State
+from gongzhi.core import clock
+from gongzhi.meetings import selectors as meeting_selectors
+from gongzhi.meetings.models import SlipState
+from gongzhi.orgs import access
+from gongzhi.orgs.roles import PostRole
+
+ACCEPT = "accept"  # 待受理
+HANDLE = selectors_todo.HANDLE  # 待我处理
+SOON = selectors_todo.SOON  # 即将超期
+OVERDUE = "overdue"  # 超期
+VET = "vet"  # 待审核议题
+SIGN = "sign"  # 待会签
+INVITED = "invited"  # 会议邀请
+CALLBACK = selectors_todo.CALLBACK  # 待回访
+
+LABELS: dict[str, Promise] = {
+    ACCEPT: _("待受理"),
+    HANDLE: _("待我处理"),
+    SOON: _("即将超期"),
+    OVERDUE: _("超期"),
+    VET: _("待审核议题"),
+    SIGN: _("待会签"),
+    INVITED: _("会议邀请"),
+    CALLBACK: _("待回访"),
+}
+ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, INVITED, CALLBACK)
+WARN = frozenset({SOON, OVERDUE})  # a non-zero count of these is shown as a warning
+
+
+@dataclass(frozen=True)
+class Todo:
+    key: str
+    count: int
+
+    @property
+    def label(self) -> Promise:
+        return LABELS[self.key]
+
+    @property
+    def warn(self) -> bool:
+        return self.key in WARN and self.count > 0
+
+
+def keys_for(user: Any) -> list[str]:
+    """The to-dos the user's posts can ever give them, in the tiles' order."""
+    s = access.scope(user)
+    dispatcher = access.has_power(user, access.DISPATCH)
+    # Every post but an auditor's may have cases dispatched to it (the routing's candidates).
+    handler = s.person_id is not None and bool(s.roles() - {PostRole.AUDITOR})
+    wanted = {
+        ACCEPT: dispatcher,
+        HANDLE: handler,
+        SOON: dispatcher or handler,
+        OVERDUE: access.has_power(user, access.VIEW_CASES),
+        VET: access.has_power(user, access.VET),
+        SIGN: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
+        INVITED: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
+        CALLBACK: dispatcher,
+    }
+    return [key for key in ORDER if wanted[key]]
+
+
+def count(user: Any, key: str, now: datetime) -> int:
+    """The length of the list the tile opens, read as that list reads it."""
+    if key == ACCEPT:
+        return case_selectors.dispatch_queue(user=user, states=[State.RECEIVED]).count()
+    if key in selectors_todo.KEYS:
+        return case_selectors.case_list(user=user, filters={"todo": key}).count()
+    if key == OVERDUE:
+        return selectors_overdue.overdue_cases(user=user, now=now).count()
+    if key == VET:
+        return meeting_selectors.to_vet(user=user).count()
+    if key == SIGN:
+        return meeting_selectors.slip_list(user=user, states=[SlipState.SIGNING], to_sign=True).count()
+    if key == INVITED:
+        return meeting_selectors.invitations(user=user, now=now).count()
+    raise ValueError(key)
+
+
+def todos(user: Any) -> list[Todo]:
+    """The user's to-dos with their counts now (an empty list for a role that has none)."""
+    now = clock.now()  # the case list's filters read clock.now() too
+    return [Todo(key, count(user, key, now)) for key in keys_for(user)]
