@@ -119,7 +119,7 @@ def test_case_from_report_to_satisfied_callback(page, live_server, settings, tmp
 
     # 2. The committee registers and dispatches it.
     log_in(page, base, "r1staff")
-    assert page.inner_text("dd.received-count") == "1"
+    assert page.inner_text("a.todo-accept b.todo-count") == "1"  # 我的待办: 待受理
     shot(page, "case-home")
     page.click("nav.nav >> text=待办")
     shot(page, "case-queue")
