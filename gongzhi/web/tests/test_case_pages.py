@@ -122,9 +122,10 @@ def test_my_cases_lists_cases_of_my_post(cw):
 def test_home_shows_received_and_overdue_counts(cw):
     report(cw)
     body = cw.client("dispatcher").get("/").content.decode()
-    assert re.search(r'class="received-count">1<', body) and 'class="overdue-count">0<' in body
+    assert re.search(r'todo-accept"[^>]*><b class="todo-count">1<', body)
+    assert re.search(r'todo-overdue zero"[^>]*><b class="todo-count">0<', body)
     grid = cw.client("grid").get("/").content.decode()
-    assert "received-count" not in grid and "overdue-count" in grid
+    assert "todo-accept" not in grid and "todo-overdue" in grid
 
 
 def test_menu_by_power(cw):
