@@ -199,6 +199,10 @@ RATE_LIMITS = {
     "report-phone": _budget("REPORT_PHONE_LIMIT", 10, 60),
     "report-ip-burst": _budget("REPORT_IP_BURST_LIMIT", 20, 10),
     "report-challenge-used": (1, 15 * 60),  # internal: each question answers one report
+    # Wrong case number / code pairs on the tracking page (/track/), per address and per case
+    # number: a code cannot be guessed, and one case cannot be attacked from many addresses.
+    "track-ip": _budget("TRACK_IP_FAILURE_LIMIT", 20, 10),
+    "track-number": _budget("TRACK_NUMBER_FAILURE_LIMIT", 10, 60),
     # Open311 request lists: anonymous per address, with an api_key per key (a wide date window
     # or a long id list costs more, cases.open311.throttle).
     "open311-list-anon": _budget("OPEN311_ANON_LIST_LIMIT", 60, 10),
@@ -259,6 +263,8 @@ MEETING_DOC_TEMPLATES_DIR = os.environ.get("MEETING_DOC_TEMPLATES_DIR") or None
 CASE_ATTACHMENT_MAX_BYTES = int(os.environ.get("CASE_ATTACHMENT_MAX_BYTES", str(8 * 1024 * 1024)))
 # ...and its pixels, read from the header before any decoding (a small file may declare 400 MP).
 CASE_ATTACHMENT_MAX_PIXELS = int(os.environ.get("CASE_ATTACHMENT_MAX_PIXELS", "40000000"))
+# How long the tracking link a reporter gets by SMS works (days; docs/tracking.md).
+CASE_TRACKING_LINK_DAYS = int(os.environ.get("CASE_TRACKING_LINK_DAYS", "180"))
 
 # Category suggestion: below this confidence a person picks the category (人工分类).
 CLASSIFIER_TRIAGE_THRESHOLD = float(os.environ.get("CLASSIFIER_TRIAGE_THRESHOLD", "0.5"))
@@ -371,6 +377,18 @@ CARE_MQTT_SHARE_GROUP = os.environ.get("CARE_MQTT_SHARE_GROUP", "gongzhi")
 # The site's public address, to turn links in emails and robot messages into absolute URLs.
 NOTIFY_SITE_URL = os.environ.get("NOTIFY_SITE_URL", "")
 NOTIFY_WEBHOOK_TIMEOUT = float(os.environ.get("NOTIFY_WEBHOOK_TIMEOUT", "5"))
+# SMS to reporters who left a phone (docs/notifications.md): an HTTP gateway taking JSON; off
+# while SMS_GATEWAY_URL is empty. SMS_TEMPLATES maps the message kinds to the gateway's
+# template ids ("accepted:SMS_1,handled:SMS_2,callback:SMS_3").
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("SMS_GATEWAY_TIMEOUT", "5"))
+SMS_SIGNATURE = os.environ.get("SMS_SIGNATURE", "")
+SMS_SENDER = os.environ.get("SMS_SENDER", "")
+SMS_TEMPLATES = {
+    f"sms.{kind.strip()}": template.strip()
+    for kind, template in (part.split(":", 1) for part in env_list("SMS_TEMPLATES") if ":" in part)
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "gongzhi@localhost")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -101,6 +101,9 @@ class Case(models.Model):
     created_at = models.DateTimeField(_("上报时间"), db_index=True)
     updated_at = models.DateTimeField(_("更新时间"))
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    # A keyed hash of the short code the reporter follows the case with (cases.tracking); the
+    # code itself is shown once and never stored.
+    tracking_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("工单")

@@ -17,10 +17,12 @@ from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.states import Source
 from gongzhi.core import pii
 from gongzhi.core.outbox import OutboxSpec
 from gongzhi.geo.models import Node
@@ -179,7 +181,7 @@ def messages_for_event(case: Case, event: CaseEvent) -> list[OutboxSpec]:
     builder = _BUILDERS.get(event.action)
     if builder is None or (event.action in {"remind", "supervise"} and event.actor_id is None):
         return []  # the sweep words its own reminders
-    return builder(case, event)
+    return builder(case, event) + reporter_sms(case, event)
 
 
 def _dispatched(case: Case, event: CaseEvent) -> list[OutboxSpec]:
@@ -322,6 +324,57 @@ _BUILDERS = {
     "request_extension": _extension_requested,
     "decide_extension": _extension_decided,
 }
+
+
+# --- text messages to the reporter's phone -------------------------------------------------------
+
+# Channels whose reporters hear from us by SMS (a 12345 transfer's caller hears from 12345).
+SMS_SOURCES = frozenset({Source.RESIDENT, Source.OPEN311, Source.API})
+
+
+SMS_SUBJECTS = {"sms.accepted": "已收到", "sms.handled": "已处理", "sms.callback": "请评价"}
+
+
+def sms_enabled() -> bool:
+    """The SMS gateway is configured (settings.SMS_GATEWAY_URL); no message is queued else."""
+    return bool(getattr(settings, "SMS_GATEWAY_URL", ""))
+
+
+def reporter_sms(case: Case, event: CaseEvent) -> list[OutboxSpec]:
+    """A text to the phone the reporter left: received (with the tracking link), handled
+    (with the tracking link) and closed (with the rating link). The row holds the case id,
+    never the number: the SMS channel reads and decrypts it at send time, and words the link
+    then (notify.channels.to_sms)."""
+    if not (sms_enabled() and case.contact_phone_enc and case.source in SMS_SOURCES):
+        return []
+    number = case.number
+    if event.action == "create":
+        kind, link, body = (
+            "sms.accepted",
+            "track",
+            f"您反映的问题已收到，工单号 {number}，我们将尽快受理。查看进度：",
+        )
+    elif event.action == "submit":
+        kind, link, body = (
+            "sms.handled",
+            "track",
+            f"您反映的问题（工单 {number}）已处理完毕，正在核查。处理结果：",
+        )
+    elif event.action == "verify":
+        kind, link, body = (
+            "sms.callback",
+            "callback",
+            f"您反映的问题（工单 {number}）已办结，请评价处理结果：",
+        )
+    elif event.action == "master_closed":
+        master = (event.data or {}).get("master_number", "")
+        body = f"您反映的问题（工单 {number}）已与工单 {master} 合并办理，现已办结，请评价处理结果："
+        kind, link = "sms.callback", "callback"
+    else:
+        return []
+    payload = {"case_id": case.pk, "case_number": number, "event_seq": event.seq, "sms_link": link}
+    subject = f"短信告知反映人：工单 {number} {SMS_SUBJECTS[kind]}"
+    return [OutboxSpec(kind=kind, subject=subject, body=body, node_path=case.node_path, payload=payload)]
 
 
 # --- the sweep's messages -------------------------------------------------------------------------

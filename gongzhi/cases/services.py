@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import choices, classify, hooks, notifications, routing, sla, workflow
+from gongzhi.cases import choices, classify, hooks, notifications, routing, sla, tracking, workflow
 from gongzhi.cases.attachments import attach_files, validate_files
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
@@ -42,6 +42,9 @@ class Intake:
     files: list[Any] = field(default_factory=list)
     # channel details kept on the first event (e.g. Open311 media_url and attribute[...])
     data: dict[str, Any] = field(default_factory=dict)
+    # The code the reporter follows the case with (cases.tracking.new_code; the report page
+    # shows it once): only its keyed hash is stored.
+    tracking_code: str = ""
 
 
 def _validate_intake(intake: Intake) -> None:
@@ -59,6 +62,8 @@ def _validate_intake(intake: Intake) -> None:
         errors["contact_phone"] = [_("手机号应为11位数字，以1开头")]
     if len(intake.files) > choices.MAX_PHOTOS:
         errors["files"] = [_("最多上传%(n)d张照片") % {"n": choices.MAX_PHOTOS}]
+    if intake.tracking_code and not tracking.valid_code(intake.tracking_code):
+        errors["tracking_code"] = [_("查询码无效")]
     if errors:
         raise ValidationError(errors)
     validate_files(intake.files)
@@ -206,6 +211,7 @@ def _new_case(intake: Intake, *, post: Post | None, user: Any, now: datetime) ->
         contact_name=intake.contact_name,
         contact_phone_enc=pii.encrypt(phone),
         contact_phone_masked=pii.mask_phone(phone),
+        tracking_hash=tracking.code_hash(intake.tracking_code) if intake.tracking_code else "",
         post=post,
         dispatch_due=sla.dispatch_due(now),
         created_at=now,

@@ -1,5 +1,6 @@
 """Sending one message through one channel. Each sender returns normally or raises
-DeliveryError with a reason an admin can read (never the webhook URL: it carries the key)."""
+DeliveryError with a reason an admin can read (never the webhook URL: it carries the key;
+never a phone number)."""
 
 import base64
 import hashlib
@@ -9,12 +10,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.mail import send_mail
+from django.urls import reverse
 
-from gongzhi.core import clock
+from gongzhi.cases import notifications as case_notifications
+from gongzhi.cases import tracking
+from gongzhi.cases.models import Case
+from gongzhi.core import clock, pii
 from gongzhi.core.models import OutboxMessage
+from gongzhi.core.scrub import numbers_masked
 from gongzhi.notify.models import Channel, InboxItem
 
 MAX_REPLY = 64 * 1024
@@ -99,8 +107,98 @@ def to_webhook(channel: Channel, message: OutboxMessage) -> None:
         raise DeliveryError(f"机器人拒收：errcode={reply.get('errcode')} {reply.get('errmsg', '')}".strip())
 
 
+# --- SMS to a case's reporter ---------------------------------------------------------------------
+
+SMS = "sms"  # the channel's kind and key: configured by settings, not a Channel row
+
+
+def is_sms(message: OutboxMessage) -> bool:
+    return message.kind.startswith("sms.")
+
+
+def sms_channel() -> Channel:
+    """The SMS gateway as a channel for the dispatcher (never saved: settings configure it)."""
+    return Channel(name="短信", kind=SMS)
+
+
+def _absolute(link: str) -> str:
+    return settings.NOTIFY_SITE_URL.rstrip("/") + link
+
+
+def sms_link(message: OutboxMessage, case: Case) -> str:
+    """The link the text ends with, signed now (a callback link expires days after signing)."""
+    if message.payload.get("sms_link") == "callback":
+        return _absolute(case_notifications.callback_link(case))
+    return _absolute(reverse("web:track_link", args=[tracking.link_token(case)]))
+
+
+def sms_body(message: OutboxMessage, phone: str, link: str) -> dict[str, Any]:
+    """What the gateway receives (docs/notifications.md): the number, the signature, the
+    template id with its parameters for gateways that send templates, and the whole text for
+    those that send text."""
+    signature = settings.SMS_SIGNATURE
+    text = f"{message.body}{link}"
+    return {
+        "id": f"gongzhi-{message.pk}",
+        "to": phone,
+        "sender": settings.SMS_SENDER,
+        "signature": signature,
+        "template": settings.SMS_TEMPLATES.get(message.kind, ""),
+        "params": {"number": str(message.payload.get("case_number", "")), "link": link},
+        "text": f"【{signature}】{text}" if signature else text,
+    }
+
+
+def to_sms(message: OutboxMessage) -> bool:
+    """POST the text to the gateway. The phone is read from the case and decrypted here, at
+    send time, and goes nowhere but the request body: not into the outbox, errors or logs.
+    False when there is nothing to send (the case or its phone is gone)."""
+    url = settings.SMS_GATEWAY_URL
+    if not url.startswith(("https://", "http://")):
+        raise DeliveryError("短信网关未配置（SMS_GATEWAY_URL）")
+    case = Case.objects.filter(pk=message.payload.get("case_id")).first()
+    if case is None or not case.contact_phone_enc:
+        return False
+    try:
+        phone = pii.decrypt(case.contact_phone_enc)
+    except InvalidToken:
+        raise DeliveryError("联系电话无法解密（FIELD_ENCRYPTION_KEYS 缺少旧密钥？）") from None
+    body = json.dumps(sms_body(message, phone, sms_link(message, case)), ensure_ascii=False).encode()
+    headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": f"gongzhi-{message.pk}"}
+    if settings.SMS_GATEWAY_TOKEN:
+        headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_TOKEN}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:
+            raw = response.read(MAX_REPLY)
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"短信网关返回 HTTP {exc.code}") from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"无法连接短信网关：{type(reason).__name__}") from None
+    _check_sms_reply(raw)
+    return True
+
+
+def _check_sms_reply(raw: bytes) -> None:
+    """A 2xx reply is accepted unless its JSON says otherwise ({"ok": false} or a non-zero
+    "code" / "errcode"); the gateway's message is shown with any number in it masked."""
+    try:
+        reply = json.loads(raw or b"{}")
+    except ValueError:
+        return
+    if not isinstance(reply, dict):
+        return
+    code = reply.get("errcode", reply.get("code", 0))
+    if reply.get("ok") is False or code not in (0, "0", "OK", "ok", None):
+        why = numbers_masked(str(reply.get("errmsg") or reply.get("message") or ""))[:100]
+        raise DeliveryError(f"短信网关拒收：{code} {why}".strip())
+
+
 def send(channel: Channel, message: OutboxMessage) -> bool:
     """Deliver through `channel`; False when there is nothing to do (a user without email)."""
+    if channel.kind == SMS:
+        return to_sms(message)
     if channel.kind == Channel.Kind.INBOX:
         to_inbox(message)
         return True

@@ -35,7 +35,10 @@ class DispatchResult:
 
 
 def applicable(message: OutboxMessage, active: list[Channel]) -> list[Channel]:
-    """A user's message goes to the inbox and email; a message with no user to the robots."""
+    """A user's message goes to the inbox and email; a text for a reporter's phone to the SMS
+    gateway only; any other message with no user to the robots."""
+    if channels.is_sms(message):
+        return [channels.sms_channel()]
     personal = message.recipient_id is not None
     chosen: dict[str, Channel] = {}
     for channel in active:
@@ -105,7 +108,7 @@ def dispatch_one(message: OutboxMessage, active: list[Channel], now: datetime) -
 def _record(message: OutboxMessage, channel: Channel, attempt: int, now: datetime, error: str) -> None:
     Delivery.objects.create(
         message=message,
-        channel=channel,
+        channel=channel if channel.pk else None,  # the SMS gateway is settings, not a row
         channel_key=channel.key,
         attempt=attempt,
         at=now,

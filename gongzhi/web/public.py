@@ -14,11 +14,12 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import callback
+from gongzhi.cases import callback, progress, tracking
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
@@ -50,16 +51,25 @@ def area_names(paths: list[str]) -> dict[str, str]:
 
 def _summary(case: Case) -> dict[str, Any]:
     """The reporter's own report, with the result of the case that answered it (for a merged
-    report, its master's category and closing time)."""
+    report, its master's category and closing time): what was done (the handler's report,
+    scrubbed) and the photos after handling, shown before the grade is asked."""
     outcome = case_services.outcome_of(case)
     category = case.category or outcome.category
+    done = progress.progress_of(case)
     return {
         "category": category.name if category else _("其他"),
         "area": area_names([case.node_path])[case.node_path],
         "text": public_text(case.text, limit=200),
         "created": case.created_at,
         "closed": outcome.closed_at,
+        "result": done.result,
+        "photos": photo_links(done.photos),
     }
+
+
+def photo_links(photos: list[Any]) -> list[str]:
+    """Short-lived signed links to the thumbnails of photos after handling (web.track)."""
+    return [reverse("web:track_photo", args=[tracking.photo_token(a)]) for a in photos]
 
 
 def callback_page(request: HttpRequest, token: str) -> HttpResponse:

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases import choices
+from gongzhi.cases import choices, tracking
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
 from gongzhi.geo import locate
@@ -184,6 +184,7 @@ def _create_report(
     if not form.is_valid() or node is None:
         return None, False
     data = form.cleaned_data
+    code = tracking.new_code()
     intake = case_services.Intake(
         node=node,
         text=data["text"],
@@ -195,6 +196,7 @@ def _create_report(
         reporter=_reporter(request),
         files=files,
         data={"channel": SUGGESTION} if suggestion else {},
+        tracking_code=code,
     )
     try:
         case = case_services.case_create(actor=request.user, intake=intake)
@@ -203,6 +205,7 @@ def _create_report(
     request.session["reported_kind"] = SUGGESTION if suggestion else ""
     request.session["reported_case"] = case.number
     request.session["reported_case_id"] = case.pk
+    request.session["reported_code"] = code  # shown once by report_done, then forgotten
     return redirect("web:report_done"), False
 
 
@@ -226,8 +229,18 @@ def report_done(request: HttpRequest) -> HttpResponse:
     # A logged-in reporter may follow the case (the case list shows them their own reports).
     follow = request.session.get("reported_case_id") if request.user.is_authenticated else None
     suggestion = request.session.get("reported_kind") == SUGGESTION
-    context = {"number": number, "follow": follow, "suggestion": suggestion}
-    return render(request, "web/cases/report_done.html", context)
+    # The tracking code is shown once: a reload shows the number only (the case keeps a hash).
+    code = request.session.pop("reported_code", "")
+    context = {
+        "number": number,
+        "code": code,
+        "code_shown": tracking.shown(code),
+        "follow": follow,
+        "suggestion": suggestion,
+    }
+    response = render(request, "web/cases/report_done.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def report_buildings(request: HttpRequest) -> HttpResponse:

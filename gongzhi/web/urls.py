@@ -25,6 +25,7 @@ from gongzhi.web import (
     roster,
     slip_completion,
     suggest,
+    track,
     tree,
     views,
 )
@@ -101,6 +102,9 @@ urlpatterns = [
     path("public/decisions/", meetings_views.public_decisions, name="public_decisions"),
     # without login: the callback link and the public board
     path("callback/<str:token>/", public.callback_page, name="callback"),
+    path("track/", track.track, name="track"),
+    path("track/t/<str:token>/", track.track_link, name="track_link"),
+    path("track/photos/<str:token>/", track.track_photo, name="track_photo"),
     path("public/", public_board.board, name="public_board"),
     path("public/disclosures/", public_board.disclosures, name="public_disclosures"),
     path("public/cases/", public.public_cases, name="public_cases"),
