@@ -4,6 +4,9 @@ The suggestion box (意见箱) of the public board is the same page with ?kind=s
 意见建议, the place optional (the street when none is given), the case marked with
 Intake.data {"channel": "suggestion"} and triaged by the dispatchers like any other.
 
+A resident's report gets a tracking code (cases.tracking) with its number: the thank-you page
+shows both once, and /track/ shows the case's progress to whoever has them (web.track).
+
 Both end in `cases.services.case_create`, which validates again (text, phone, photos by
 content) and writes nothing when anything is wrong; its field errors are shown next to the
 fields. The resident page offers only places (estates, buildings, map boundaries), never
@@ -23,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.cases import choices, tracking
+from gongzhi.cases import notifications as case_notifications
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
 from gongzhi.geo import locate
@@ -169,6 +173,7 @@ def report(request: HttpRequest) -> HttpResponse:
         "buildings": _buildings(form),
         "suggestion": suggestion,
         "challenge": challenge,
+        "sms": case_notifications.sms_enabled(),
     }
     return report_guard.keep_device(request, render(request, "web/cases/report.html", context, status=status))
 
