@@ -3,7 +3,7 @@
 Residents write phone numbers, rooms and neighbours' names into their reports ("3号楼502室的
 王阿姨", "联系138 1234 5678"), and staff copy them into decisions and 双公示. Everything that
 leaves the back office without a login — the public board and its CSV, Open311, 双公示, the
-public decisions, the callback page — shows a text only through `public_text`; staff exports,
+public decisions, the callback and tracking pages — shows a text only through `public_text`; staff exports,
 whose readers see the reporter anyway, use `numbers_masked` (numbers and handles only).
 
 The rules err on the side of removing too much: a lost word costs less than a published phone
