@@ -397,6 +397,11 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         _PUBLIC,
     ),
+    # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
+    **dict.fromkeys(
+        ["web:track", "web:track_link", "web:track_photo"],
+        "one case by its number and code, or a signed link; no list (web/tests/test_tracking.py)",
+    ),
 }  # fmt: skip
 
 

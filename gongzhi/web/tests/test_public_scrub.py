@@ -1,7 +1,7 @@
 """Every public surface against the personal-data corpus (core/tests/data/pii_corpus.tsv), over
 real HTTP: reports, a 居务会 decision and a 双公示 each carry corpus lines, and the board, its
-closed-case list and CSV, Open311 (JSON and XML), the public decisions and the 双公示 page show
-each record (its marker is there) but none of the secrets."""
+closed-case list and CSV, Open311 (JSON and XML), the public decisions, the 双公示 page and each
+case's tracking page show each record (its marker is there) but none of the secrets."""
 
 import csv
 import html
@@ -16,6 +16,8 @@ import httpx
 import pytest
 from django.core.cache import cache
 
+from gongzhi.cases import tracking
+from gongzhi.cases.models import Case
 from gongzhi.core import clock
 from gongzhi.core.scrub import fold
 from gongzhi.core.tests.test_scrub import CORPUS
@@ -176,3 +178,10 @@ def test_no_corpus_secret_on_any_public_surface(
     disclosed = pages(http, "/public/disclosures/")
     assert all(marker(i) in disclosed for i in everything)
     assert leaks(disclosed, html_page=True) == [], "双公示"
+
+    # the tracking page (docs/tracking.md), through each case's signed link: what it shows
+    for case in Case.objects.order_by("pk"):
+        tracked = http.get(f"/track/t/{tracking.link_token(case)}/")
+        assert tracked.status_code == 200
+        facts = tracked.text.split('class="facts"', 1)[1]
+        assert "〔样本" in facts and leaks(facts, html_page=True) == [], f"tracking page of {case.number}"

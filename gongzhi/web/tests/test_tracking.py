@@ -141,3 +141,10 @@ def test_a_merged_report_follows_its_master(client, cw):
     assert case.state == State.MERGED
     body = track(client, case.number, code).content.decode()
     assert "已办结" in body and "东安物业" in body and "/callback/" in body
+
+
+def test_hostile_numbers_and_codes_are_a_400(client, cw):
+    for number, code in [("2026120" + "9" * 40, "2345-6789"), ("x" * 30, "A" * 20), ("2026", "\u200b" * 8)]:
+        assert track(client, number, code).status_code == 400
+    assert client.get("/track/t/%00/").status_code in {400, 404}
+    assert client.get("/track/photos/1/").status_code == 404
