@@ -330,8 +330,17 @@ _BUILDERS = {
 
 # Channels whose reporters hear from us by SMS (a 12345 transfer's caller hears from 12345).
 SMS_SOURCES = frozenset({Source.RESIDENT, Source.OPEN311, Source.API})
-
-
+# event → (message kind, the link the channel appends, the wording)
+SMS_TEXTS = {
+    "create": ("sms.accepted", "track", "您反映的问题已收到，工单号 {number}，我们将尽快受理。查看进度："),
+    "submit": ("sms.handled", "track", "您反映的问题（工单 {number}）已处理完毕，正在核查。处理结果："),
+    "verify": ("sms.callback", "callback", "您反映的问题（工单 {number}）已办结，请评价处理结果："),
+    "master_closed": (
+        "sms.callback",
+        "callback",
+        "您反映的问题（工单 {number}）已与工单 {master} 合并办理，现已办结，请评价处理结果：",
+    ),
+}
 SMS_SUBJECTS = {"sms.accepted": "已收到", "sms.handled": "已处理", "sms.callback": "请评价"}
 
 
@@ -343,35 +352,15 @@ def sms_enabled() -> bool:
 def reporter_sms(case: Case, event: CaseEvent) -> list[OutboxSpec]:
     """A text to the phone the reporter left: received (with the tracking link), handled
     (with the tracking link) and closed (with the rating link). The row holds the case id,
-    never the number: the SMS channel reads and decrypts it at send time, and words the link
+    never the number: the SMS channel reads and decrypts it at send time, and signs the link
     then (notify.channels.to_sms)."""
-    if not (sms_enabled() and case.contact_phone_enc and case.source in SMS_SOURCES):
+    if event.action not in SMS_TEXTS or not sms_enabled():
         return []
+    if not case.contact_phone_enc or case.source not in SMS_SOURCES:
+        return []
+    kind, link, wording = SMS_TEXTS[event.action]
     number = case.number
-    if event.action == "create":
-        kind, link, body = (
-            "sms.accepted",
-            "track",
-            f"您反映的问题已收到，工单号 {number}，我们将尽快受理。查看进度：",
-        )
-    elif event.action == "submit":
-        kind, link, body = (
-            "sms.handled",
-            "track",
-            f"您反映的问题（工单 {number}）已处理完毕，正在核查。处理结果：",
-        )
-    elif event.action == "verify":
-        kind, link, body = (
-            "sms.callback",
-            "callback",
-            f"您反映的问题（工单 {number}）已办结，请评价处理结果：",
-        )
-    elif event.action == "master_closed":
-        master = (event.data or {}).get("master_number", "")
-        body = f"您反映的问题（工单 {number}）已与工单 {master} 合并办理，现已办结，请评价处理结果："
-        kind, link = "sms.callback", "callback"
-    else:
-        return []
+    body = wording.format(number=number, master=(event.data or {}).get("master_number", ""))
     payload = {"case_id": case.pk, "case_number": number, "event_seq": event.seq, "sms_link": link}
     subject = f"短信告知反映人：工单 {number} {SMS_SUBJECTS[kind]}"
     return [OutboxSpec(kind=kind, subject=subject, body=body, node_path=case.node_path, payload=payload)]
