@@ -100,9 +100,30 @@ def minutes() -> Document:
     heading(doc, "一、出席情况")
     para(
         doc,
-        "应到 {{ participant_count }} 人，出席 {{ present_count }} 人，"
-        "委托出席 {{ delegate_count }} 人，缺席 {{ absent_count }} 人。",
+        "应到 {{ totals.invited }} 人，实到 {{ totals.came }} 人（出席 {{ totals.present }} 人，"
+        "委托出席 {{ totals.delegate }} 人），缺席 {{ totals.absent }} 人"
+        "{{ '，未登记 %d 人' % totals.unmarked if totals.unmarked else '' }}。",
     )
+    loop_table(
+        doc,
+        "g in groups",
+        [
+            ("席位", "{{ g.label }}"),
+            ("应到", "{{ g.invited }}"),
+            ("实到", "{{ g.came }}"),
+            ("出席", "{{ g.present }}"),
+            ("委托出席", "{{ g.delegate }}"),
+            ("缺席", "{{ g.absent }}"),
+            ("未登记", "{{ g.unmarked }}"),
+        ],
+        [3.4, 1.9, 1.9, 1.9, 2.2, 1.9, 2.0],
+    )
+    para(
+        doc,
+        "合计：应到 {{ totals.invited }}，实到 {{ totals.came }}，出席 {{ totals.present }}，"
+        "委托出席 {{ totals.delegate }}，缺席 {{ totals.absent }}，未登记 {{ totals.unmarked }}。",
+    )
+    para(doc, "列席（X）：{{ x_names or '无' }}")
     loop_table(
         doc,
         "p in participants",
@@ -110,7 +131,7 @@ def minutes() -> Document:
             ("序号", "{{ p.no }}"),
             ("席位", "{{ p.seat }}"),
             ("单位", "{{ p.unit }}"),
-            ("姓名", "{{ p.name }}"),
+            ("姓名", "{{ p.name }}{{ '（代表：' + p.represents + '）' if p.represents else '' }}"),
             ("出席情况", "{{ p.mark }}"),
         ],
         [1.2, 3.2, 5.2, 3.0, 4.0],
@@ -220,7 +241,7 @@ def signin() -> Document:
             ("序号", "{{ p.no }}"),
             ("席位", "{{ p.seat }}"),
             ("单位", "{{ p.unit }}"),
-            ("姓名", "{{ p.name }}"),
+            ("姓名", "{{ p.name }}{{ '（代表：' + p.represents + '）' if p.represents else '' }}"),
             ("出席情况", "{{ p.mark }}"),
             ("签名", ""),
         ],
@@ -228,7 +249,8 @@ def signin() -> Document:
     )
     para(
         doc,
-        "应到 {{ participant_count }} 人，实到 {{ present_count }} 人（含委托出席 {{ delegate_count }} 人）。",
+        "应到 {{ participant_count }} 人，实到 {{ present_count }} 人（含委托出席 {{ delegate_count }} 人），"
+        "缺席 {{ absent_count }} 人{{ '，未登记 %d 人' % unmarked_count if unmarked_count else '' }}。",
     )
     para(doc, "生成时间：{{ generated_at }}", size=9)
     return doc

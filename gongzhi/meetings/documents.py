@@ -15,8 +15,12 @@ template may use any of these values, in any order, with docxtpl's tags (`{{ x }
 
 - every document: street, street_code, area, kind, title, starts_at, place, chair, state,
   quorum, joint, generated_at;
-- minutes and sign-in sheet: participants (no, seat, unit, name, standing, attendance, mark),
-  participant_count, present_count, delegate_count, absent_count; topics (no, title,
+- minutes and sign-in sheet: participants (no, group, seat, unit, name, represents,
+  standing, attendance, mark), the Party organisation first, then the standing seats, then
+  X; groups and totals (label; invited = came + absent + unmarked, came = present + delegate);
+  participant_count (应到), present_count (实到, delegates included), attended_count,
+  delegate_count, absent_count, unmarked_count; x_seats (name, seat, unit) and x_names (the
+  X participants named, one line); topics (no, title,
   business, source, state, detail, discussion, decisions); decisions and signatures (below);
   minutes_text, minutes_label;
 - a decision / the slip: number, action, due, state, version, lead, assist, parties (role,
@@ -39,7 +43,7 @@ from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from gongzhi.meetings import selectors
+from gongzhi.meetings import seating, selectors
 from gongzhi.meetings.kinds import Attendance, MeetingKind
 from gongzhi.meetings.models import (
     Meeting,
@@ -119,21 +123,70 @@ def _mark(p: Participant) -> str:
     return ""  # invited, not yet marked: the printed sheet leaves it blank
 
 
-def _participants(meeting: Meeting) -> list[dict[str, Any]]:
-    rows = meeting.participants.select_related("unit").order_by("-standing", "id")
+def _participants(people: list[Participant]) -> list[dict[str, Any]]:
     return [
         {
             "no": i,
+            "group": str(seating.GROUP_LABELS[seating.group_of(p)]),
             "seat": p.get_seat_display() if p.seat else "",
             "unit": _text(p.unit.name) if p.unit else "",
             "name": _text(p.name),
+            "represents": _text(seating.represents(p)),
             "standing": p.standing,
             "attendance": p.get_attendance_display(),
             "attendance_code": p.attendance,
             "mark": _mark(p),
         }
-        for i, p in enumerate(rows, 1)
+        for i, p in enumerate(people, 1)
     ]
+
+
+def _figures(f: seating.Figures) -> dict[str, int]:
+    return {
+        "invited": f.invited,
+        "came": f.came,
+        "present": f.present,
+        "delegate": f.delegate,
+        "absent": f.absent,
+        "unmarked": f.unmarked,
+    }
+
+
+def _attendance(meeting: Meeting) -> dict[str, Any]:
+    """The participants (Party organisation first), the figures per group (1, the standing
+    seats, X) that add up to the total, and the X participants by name."""
+    roll = seating.roll(seating.participants(meeting))
+    people = [p for g in roll.groups for p in g.people]
+    x_seats = [
+        {
+            "name": _text(p.name),
+            "seat": p.get_seat_display() if p.seat else "",
+            "unit": _text(p.unit.name) if p.unit else "",
+        }
+        for p in roll.x_people
+    ]
+    total = roll.total
+    return {
+        "participants": _participants(people),
+        "groups": [{"label": str(g.label), **_figures(g.figures)} for g in roll.groups],
+        "totals": _figures(total),
+        "participant_count": total.invited,
+        "present_count": total.came,  # 实到: present in person or by a delegate
+        "attended_count": total.present,
+        "delegate_count": total.delegate,
+        "absent_count": total.absent,
+        "unmarked_count": total.unmarked,
+        "x_seats": x_seats,
+        "x_names": "、".join(
+            x["name"]
+            + (
+                "（" + "，".join(v for v in (x["seat"], x["unit"]) if v) + "）"
+                if x["seat"] or x["unit"]
+                else ""
+            )
+            for x in x_seats
+        ),
+    }
 
 
 def _signature_rows(slip: Slip, signatures: list[Signature]) -> list[dict[str, Any]]:
@@ -222,7 +275,7 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
     with translation.override("zh-hans"):
         meeting = Meeting.objects.select_related("node", "chair__person").get(pk=meeting.pk)
         context = _header(meeting)
-        participants = _participants(meeting)
+        context.update(_attendance(meeting))
         slips = list(
             meeting.slips.select_related("topic")
             .prefetch_related(*_slip_prefetch())
@@ -255,13 +308,7 @@ def meeting_context(meeting: Meeting) -> dict[str, Any]:
             label = f"第{minutes.number}版，{'已定稿' if minutes.final else '草稿'}"
             if minutes.reason:
                 label += f"；修改理由：{_text(minutes.reason)}"
-        marks = [p["attendance_code"] for p in participants]
         context.update(
-            participants=participants,
-            participant_count=len(participants),
-            present_count=sum(m in (Attendance.PRESENT, Attendance.DELEGATE) for m in marks),
-            delegate_count=marks.count(Attendance.DELEGATE),
-            absent_count=marks.count(Attendance.ABSENT),
             topics=topics,
             decisions=[d for t in topics for d in t["decisions"]],
             signatures=signatures,

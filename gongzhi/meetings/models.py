@@ -129,6 +129,9 @@ class Participant(models.Model):
         _("出席情况"), max_length=10, choices=Attendance.choices, default=Attendance.INVITED
     )
     delegate_name = models.CharField(_("委托出席人"), max_length=50, blank=True)
+    # One invitation per person: the other posts the same person holds at a joint meeting
+    # (the police officer of two joined areas) are represented here, not invited again.
+    also_posts = models.ManyToManyField(Post, blank=True, related_name="+", verbose_name=_("同时代表的岗位"))
 
     class Meta:
         verbose_name = _("参会人员")

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.cases.notifications import users_of
 from gongzhi.core.outbox import OutboxSpec
-from gongzhi.meetings.models import Meeting, Signature, Slip, Topic
+from gongzhi.meetings.models import Meeting, Participant, Signature, Slip, Topic
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post, Unit
 
@@ -28,12 +28,15 @@ def _when(meeting: Meeting) -> str:
     return f"{timezone.localtime(meeting.starts_at):%m月%d日 %H:%M}"
 
 
-def invitations(meeting: Meeting) -> list[OutboxSpec]:
-    posts = [
-        p.post
-        for p in meeting.participants.select_related("post__person__user", "post__deputy__user")
-        if p.post
-    ]
+def invitations(meeting: Meeting, participants: Iterable[Participant] | None = None) -> list[OutboxSpec]:
+    """One invitation per person (and their deputy): the meeting's participants, or only the
+    ones just added. A person's other posts at the table bring no second message."""
+    rows = (
+        meeting.participants.select_related("post__person__user", "post__deputy__user")
+        if participants is None
+        else participants
+    )
+    posts = [p.post for p in rows if p.post]
     body = f"请于 {_when(meeting)} 出席{meeting.title}。地点：{meeting.place or '另行通知'}。"
     return _specs(
         "meeting.invited",

@@ -54,28 +54,49 @@ def view_paths_q(user: Any, field: str = "node_path") -> Q:
     return access.places_q(user, access.VIEW_MEETINGS, field)
 
 
-def meeting_q(user: Any) -> Q:
+def meeting_q(user: Any, prefix: str = "") -> Q:
+    """The meetings the user may see: hosted under their VIEW_MEETINGS nodes, joined by one of
+    their areas (a 联合居务会 belongs to every area it joins), or the user is invited to them.
+    `prefix` reads it through a relation ("meeting__")."""
     s = access.scope(user)
     if s.superuser:
         return Q()
-    q = view_paths_q(user)
+    q = view_paths_q(user, f"{prefix}node_path") | view_paths_q(user, f"{prefix}joint_nodes__path")
     if s.person_id is not None:
-        q |= Q(participants__person_id=s.person_id)
+        q |= Q(**{f"{prefix}participants__person_id": s.person_id})
     return q
 
 
 def slip_q(user: Any) -> Q:
+    """Slips under the user's nodes, of a meeting one of their areas hosted or joined, or that
+    name a unit they hold a post in."""
     s = access.scope(user)
     if s.superuser:
         return Q()
-    q = view_paths_q(user)
+    q = view_paths_q(user) | view_paths_q(user, "meeting__node_path")
+    q |= view_paths_q(user, "meeting__joint_nodes__path")
     if s.person_id is not None:
         q |= Q(parties__unit_id__in=_my_units(user).values("unit_id"))
     return q
 
 
 def topic_q(user: Any) -> Q:
-    return view_paths_q(user)
+    """Topics under the user's nodes, and those on the agenda of a meeting their area hosted
+    or joined (the neighbours' topics at a 联合居务会)."""
+    q = view_paths_q(user) | view_paths_q(user, "meeting__node_path")
+    return q | view_paths_q(user, "meeting__joint_nodes__path")
+
+
+def participating_q(node_path: str, prefix: str = "") -> Q:
+    """Meetings (through `prefix`) held under `node_path` or joining an area under it."""
+    return Q(**{f"{prefix}node_path__startswith": node_path}) | Q(
+        **{f"{prefix}joint_nodes__path__startswith": node_path}
+    )
+
+
+def _topics(q: Q) -> QuerySet[Topic]:
+    """Topics matching `q`, once each (the joint areas' join repeats rows)."""
+    return Topic.objects.filter(pk__in=Topic.objects.filter(q).values("pk"))
 
 
 def meeting_list(
@@ -83,8 +104,8 @@ def meeting_list(
 ) -> QuerySet[Meeting]:
     """The calendar: meetings the user may see, soonest last (newest first)."""
     rows = Meeting.objects.filter(pk__in=Meeting.objects.filter(meeting_q(user)).values("pk"))
-    if node_path:
-        rows = rows.filter(node_path__startswith=node_path)
+    if node_path:  # an area's calendar shows the joint meetings it takes part in
+        rows = rows.filter(pk__in=Meeting.objects.filter(participating_q(node_path)).values("pk"))
     if start:
         rows = rows.filter(starts_at__date__gte=start)
     if end:
@@ -129,9 +150,13 @@ def meeting_topics(*, user: Any, meeting: Meeting) -> QuerySet[Topic]:
 
 
 def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = None) -> QuerySet[Topic]:
-    rows = Topic.objects.filter(topic_q(user))
+    rows = _topics(topic_q(user))
     if node_path:
-        rows = rows.filter(node_path__startswith=node_path)
+        rows = rows.filter(
+            pk__in=Topic.objects.filter(
+                Q(node_path__startswith=node_path) | participating_q(node_path, "meeting__")
+            ).values("pk")
+        )
     if states:
         rows = rows.filter(state__in=states)
     rows = rows.prefetch_related(linked_cases(user))
@@ -139,7 +164,7 @@ def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = Non
 
 
 def topic_get(*, user: Any, pk: int) -> Topic | None:
-    rows = Topic.objects.filter(topic_q(user), pk=pk).prefetch_related(linked_cases(user))
+    rows = _topics(topic_q(user)).filter(pk=pk).prefetch_related(linked_cases(user))
     return rows.select_related("node", "meeting").first()
 
 
@@ -169,8 +194,8 @@ def slip_list(
     rows = Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user)).values("pk"))
     if to_sign:
         rows = rows.filter(to_sign_q(user))
-    if node_path:
-        rows = rows.filter(node_path__startswith=node_path)
+    if node_path:  # an area's decisions include those of the joint meetings it took part in
+        rows = rows.filter(pk__in=_slips_at(node_path))
     if states:
         rows = rows.filter(state__in=states)
     if overdue_on is not None:
@@ -273,12 +298,18 @@ def events(*, meeting: Meeting | None = None, slip: Slip | None = None) -> Query
     return rows.filter(meeting=meeting)
 
 
+def _slips_at(node_path: str) -> QuerySet[Slip, Any]:
+    q = Q(node_path__startswith=node_path) | participating_q(node_path, "meeting__")
+    return Slip.objects.filter(q).values("pk")
+
+
 def public_decisions(*, node_path: str = "") -> QuerySet[Slip]:
     """For residents: binding and done slips, their decision, deadline and progress, without
-    names or signatures (templates show only action, place, dates and counts)."""
+    names or signatures (templates show only action, place, dates and counts). An area's
+    decisions include its joint meetings'."""
     rows = Slip.objects.filter(state__in=[SlipState.BINDING, SlipState.DONE])
     if node_path:
-        rows = rows.filter(node_path__startswith=node_path)
+        rows = rows.filter(pk__in=_slips_at(node_path))
     return (
         rows.select_related("node", "meeting")
         .annotate(

@@ -20,7 +20,7 @@ from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
-from gongzhi.meetings import notifications, workflow
+from gongzhi.meetings import notifications, seating, workflow
 from gongzhi.meetings.kinds import (
     BLOCK_UNIT_KINDS,
     DEFAULT_MIN_FIXED,
@@ -205,42 +205,51 @@ def _party_post(node: Node) -> Post | None:
 
 
 def _invite_standing(meeting: Meeting, nodes: list[Node], seats: Sequence[str], block_units: bool) -> None:
-    rows: list[Participant] = []
-    seen: set[int] = set()
+    posts: list[Post] = []
     if seats:
         # Seats posted anywhere in the area (a property company's post sits at its estate).
-        posts = (
+        posts.extend(
             Post.objects.filter(access.active_posts_q(), subtree_q([n.path for n in nodes], "node"))
             .filter(meeting_role__in=seats)
-            .select_related("person", "unit")
+            .select_related("person", "unit", "node")
             .order_by("node__path", "code")
         )
-        for post in posts:
-            rows.append(_seat(meeting, post, post.meeting_role, standing=True))
-            seen.add(post.pk)
+        # The host area's own posts first: a person serving two joined areas sits for the host.
+        posts.sort(key=lambda p: not p.node.path.startswith(meeting.node.path))
     if block_units:
         # The departments that answer for the node: posts of those unit kinds at the node or
         # above it (a district department's officer posted to the street sits at every block).
-        posts = (
+        found = (
             Post.objects.filter(
                 access.active_posts_q(),
                 node__code__in=meeting.node.ancestor_codes(),
                 unit__kind__in=BLOCK_UNIT_KINDS,
             )
-            .select_related("person", "unit")
+            .select_related("person", "unit", "node")
             .order_by("node__path", "code")
         )
         units: set[int] = set()
-        for post in posts:
-            if post.unit_id in units or post.pk in seen:
-                continue  # one seat per unit
-            units.add(post.unit_id)
-            rows.append(_seat(meeting, post, post.meeting_role, standing=True))
-            seen.add(post.pk)
+        for post in found:
+            if post.unit_id not in units:  # one seat per unit
+                units.add(post.unit_id)
+                posts.append(post)
         chair = meeting.chair
-        if chair is not None and chair.pk not in seen:
-            rows.insert(0, _seat(meeting, chair, MeetingRole.PARTY_ORG, standing=True))
-    Participant.objects.bulk_create(rows)
+        if chair is not None:
+            posts.insert(0, chair)
+    rows: dict[int, Participant] = {}
+    also: dict[int, list[Post]] = {}
+    for post in posts:
+        seat = MeetingRole.PARTY_ORG if block_units and post == meeting.chair else post.meeting_role
+        if post.person_id in rows:
+            if post.pk != rows[post.person_id].post_id and post not in also[post.person_id]:
+                also[post.person_id].append(post)
+            continue
+        rows[post.person_id] = _seat(meeting, post, seat, standing=True)
+        also[post.person_id] = []
+    Participant.objects.bulk_create(rows.values())
+    for person_id, extra in also.items():
+        if extra:
+            rows[person_id].also_posts.set(extra)
 
 
 def _seat(meeting: Meeting, post: Post, seat: str, *, standing: bool) -> Participant:
@@ -256,13 +265,22 @@ def _seat(meeting: Meeting, post: Post, seat: str, *, standing: bool) -> Partici
 
 
 def _invite_chosen(meeting: Meeting, posts: Sequence[Post], guests: Sequence[str]) -> list[Participant]:
-    already = set(meeting.participants.values_list("post_id", flat=True))
-    rows = [
-        _seat(meeting, post, post.meeting_role, standing=False) for post in posts if post.pk not in already
-    ]
+    """Invite each chosen person once: a post whose holder already sits at the meeting is added
+    to what that person represents (no second invitation); a guest already named is skipped."""
+    seated = {p.person_id: p for p in meeting.participants.filter(person__isnull=False)}
+    named = set(meeting.participants.filter(person__isnull=True).values_list("name", flat=True))
+    rows: list[Participant] = []
+    for post in posts:
+        sitting = seated.get(post.person_id)
+        if sitting is None:
+            sitting = seated[post.person_id] = _seat(meeting, post, post.meeting_role, standing=False)
+            rows.append(sitting)
+        elif sitting.pk is not None and sitting.post_id != post.pk:
+            sitting.also_posts.add(post)
     for name in guests:
         name = name.strip()[:50]
-        if name:
+        if name and name not in named:
+            named.add(name)
             rows.append(Participant(meeting=meeting, name=name, standing=False))
     return Participant.objects.bulk_create(rows)
 
@@ -293,6 +311,8 @@ def meeting_invite(
                 "posts", _("岗位 %(code)s 不在本街道的在岗名册中，不能邀请") % {"code": "、".join(refused)}
             )
         added = _invite_chosen(meeting, posts, guests)
+        if not added:
+            raise invalid("posts", _("所选人员都已在参会名单中，每人只邀请一次"))
         record(
             "invite",
             actor=actor,
@@ -300,6 +320,7 @@ def meeting_invite(
             from_state=meeting.state,
             data={"participants": [p.name for p in added]},
         )
+        outbox.enqueue_all(notifications.invitations(meeting, added))
     return added
 
 
@@ -348,15 +369,17 @@ def quorum(meeting: Meeting) -> bool:
     levels, the Party side present and at least half of those invited."""
     rule = quorum_rule(meeting)
     came = [
-        p for p in meeting.participants.all() if p.attendance in {Attendance.PRESENT, Attendance.DELEGATE}
+        p
+        for p in meeting.participants.prefetch_related("also_posts")
+        if p.attendance in {Attendance.PRESENT, Attendance.DELEGATE}
     ]
-    party = any(p.seat == MeetingRole.PARTY_ORG for p in came)
+    party = any(MeetingRole.PARTY_ORG in seating.seats_of(p) for p in came)
     if rule.party_org_required and not party:
         return False
     if len(came) < rule.min_present:
         return False
     if KIND_RULES[meeting.kind].seats:
-        fixed = {p.seat for p in came if p.seat in FIXED_SEATS}
+        fixed = {seat for p in came for seat in seating.seats_of(p) if seat in FIXED_SEATS}
         return len(fixed) >= rule.min_fixed_seats
     invited = meeting.participants.count()
     return len(came) * 2 >= invited

@@ -27,9 +27,11 @@ def meetings(subject: Subject, period: Period) -> QuerySet[Meeting]:
         q &= path_q(subject.paths)
     if subject.post_ids is not None or subject.unit is not None:
         present = Q(participants__attendance__in=[Attendance.PRESENT, Attendance.DELEGATE])
-        who = Q(participants__post_id__in=subject.post_ids or [])
+        posts: list[int] = list(subject.post_ids or [])  # a person's other posts at a joint meeting count too
+        who = Q(participants__post_id__in=posts) | Q(participants__also_posts__in=posts)
         if subject.unit is not None and subject.post is None:
-            who |= Q(participants__unit_id=subject.unit.pk)
+            unit = subject.unit.pk
+            who |= Q(participants__unit_id=unit) | Q(participants__also_posts__unit_id=unit)
         q &= present & who
     ids = Meeting.objects.filter(q).values("pk")
     return Meeting.objects.filter(pk__in=ids)

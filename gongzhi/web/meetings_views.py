@@ -44,7 +44,7 @@ from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Post, Unit
 from gongzhi.web import slip_completion
 from gongzhi.web.http import not_found, page, require_power, valid_id
-from gongzhi.web.public import area_names
+from gongzhi.web.public import decision_areas
 from gongzhi.web.report import category_groups
 
 MAX_NODES = 300
@@ -651,12 +651,13 @@ def slip_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def public_decisions(request: HttpRequest) -> HttpResponse:
     """For residents, without login: what was decided, where (residential area), by when, and
     how far it has come. No names, no units, no signatures."""
-    rows = Paginator(selectors.public_decisions(), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
-    names = area_names([s.node_path for s in rows])
+    found = selectors.public_decisions().prefetch_related("meeting__joint_nodes")
+    rows = Paginator(found, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    names = decision_areas(list(rows))
     items = [
         {
             "action": public_text(s.action, limit=300),
-            "area": names.get(s.node_path, ""),
+            "area": names[s.pk],
             "due": s.due,
             "done": s.state == SlipState.DONE,
             "total": s.case_total,  # type: ignore[attr-defined]

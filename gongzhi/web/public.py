@@ -49,6 +49,18 @@ def area_names(paths: list[str]) -> dict[str, str]:
     return out
 
 
+def decision_areas(slips: list[Any]) -> dict[int, str]:
+    """Each public decision's residential area(s): a joint meeting's decision belongs to every
+    area that joined it ("锦绣居民区、和平居民区")."""
+    paths: dict[int, list[str]] = {}
+    for slip in slips:
+        meeting = slip.meeting
+        joint = [n.path for n in meeting.joint_nodes.all()]
+        paths[slip.pk] = [slip.node_path, meeting.node_path, *joint] if joint else [slip.node_path]
+    names = area_names(sorted({p for ps in paths.values() for p in ps}))
+    return {pk: "、".join(dict.fromkeys(names[p] for p in ps)) for pk, ps in paths.items()}
+
+
 def _summary(case: Case) -> dict[str, Any]:
     """The reporter's own report, with the result of the case that answered it (for a merged
     report, its master's category and closing time): what was done (the handler's report,

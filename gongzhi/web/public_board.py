@@ -26,7 +26,7 @@ from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
 from gongzhi.reports import periods
 from gongzhi.reports import public_board as figures
-from gongzhi.web.public import PUBLIC_CACHE_SECONDS, _public_rows, area_names
+from gongzhi.web.public import PUBLIC_CACHE_SECONDS, _public_rows, area_names, decision_areas
 
 LATEST = 8  # reports listed on the board
 RESULTS = 3  # rectified cases with photos
@@ -100,12 +100,12 @@ def _results() -> dict[str, Any]:
 
 
 def _decisions() -> list[dict[str, Any]]:
-    slips = list(meeting_selectors.public_decisions()[:DECISIONS])
-    names = area_names([s.node_path for s in slips])
+    slips = list(meeting_selectors.public_decisions().prefetch_related("meeting__joint_nodes")[:DECISIONS])
+    names = decision_areas(slips)
     return [
         {
             "action": public_text(s.action, limit=160),
-            "area": names.get(s.node_path, ""),
+            "area": names[s.pk],
             "due": s.due,
             "done": s.state == SlipState.DONE,
             "total": s.case_total,  # type: ignore[attr-defined]

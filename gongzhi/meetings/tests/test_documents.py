@@ -9,7 +9,7 @@ from django.test import Client
 from docx import Document
 
 from gongzhi.core import clock
-from gongzhi.meetings import documents, services, slips
+from gongzhi.meetings import documents, seating, services, slips
 from gongzhi.meetings.kinds import Attendance
 from gongzhi.meetings.models import Participant, PartyRole, SlipState, Verdict
 from gongzhi.meetings.slips import PartySpec, SlipDraft
@@ -87,7 +87,8 @@ def pdf_text(data: bytes) -> str:
 
 
 def attendance(meeting):
-    return list(meeting.participants.order_by("-standing", "id"))
+    """The table's order: the Party organisation first, the standing seats, then X."""
+    return seating.participants(meeting)
 
 
 def test_minutes_docx_says_everything(bound):
@@ -99,9 +100,18 @@ def test_minutes_docx_says_everything(bound):
     assert TOPIC in text and "物业牵头清理" in text
     assert DECISION in text and slip.number in text
     assert "会议由书记主持。\n议定清理楼道。" in text
-    people, signatures = tables
+    groups, people, signatures = tables
+    assert groups[0] == ["席位", "应到", "实到", "出席", "委托出席", "缺席", "未登记"]
+    assert [g[0] for g in groups[1:]] == ["党组织", "固定席位", "列席（X）"]
+    figures = [[int(x) for x in g[1:]] for g in groups[1:]]
+    for invited, came, present, delegate, absent, unmarked in figures:
+        assert invited == came + absent + unmarked and came == present + delegate
+    total = [sum(column) for column in zip(*figures, strict=True)]
+    assert total[0] == meeting.participants.count()
+    assert f"合计：应到 {total[0]}，实到 {total[1]}，出席 {total[2]}" in text
     assert people[0] == ["序号", "席位", "单位", "姓名", "出席情况"]
     expected = attendance(meeting)
+    assert expected[0].seat == "party_org" and people[1][1] == "居民区党组织"
     assert len(people) == 1 + len(expected)
     for row, p in zip(people[1:], expected, strict=True):
         assert row[3] == p.name
