@@ -250,6 +250,12 @@ def slip_get(*, user: Any, pk: int) -> Slip | None:
     )
 
 
+def meeting_slips(*, user: Any, meeting: Meeting) -> list[Slip]:
+    """A meeting's slips that the user may open (an invitee need not see every slip)."""
+    ids = Slip.objects.filter(slip_q(user), meeting=meeting).values("pk")
+    return list(Slip.objects.filter(pk__in=ids).order_by("pk"))
+
+
 @dataclass(frozen=True)
 class Progress:
     total: int

@@ -25,8 +25,8 @@ from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
-from gongzhi.meetings import selectors, services, slips, workflow
-from gongzhi.meetings.kinds import AREA_SEATS, KIND_RULES, NEXT_RUNG_KINDS, Attendance, Business, MeetingKind
+from gongzhi.meetings import seating, selectors, services, slips, workflow
+from gongzhi.meetings.kinds import KIND_RULES, NEXT_RUNG_KINDS, Attendance, Business, MeetingKind
 from gongzhi.meetings.models import (
     EvaluationSource,
     Meeting,
@@ -274,13 +274,6 @@ def manages(user: Any, meeting: Meeting) -> bool:
     return bool(services.actor_kinds(user, meeting.node, meeting) & {workflow.CONVENER, workflow.CHAIR})
 
 
-SEAT_ORDER = {seat: i for i, seat in enumerate(AREA_SEATS)}
-
-
-def seat_order(p: Participant) -> tuple[int, int]:
-    return (SEAT_ORDER.get(p.seat, len(SEAT_ORDER)), p.pk)
-
-
 def participant_units(participants: list[Participant]) -> list[dict[str, Any]]:
     """The units at the table, each with the posts it sent (for the slip's parties)."""
     units: OrderedDict[int, dict[str, Any]] = OrderedDict()
@@ -338,11 +331,12 @@ def place_options(meeting: Meeting) -> list[Node]:
 
 
 def roster_options(user: Any, meeting: Meeting, participants: list[Participant]) -> list[Post]:
-    invited = {p.post_id for p in participants if p.post_id}
+    """The hosts' roster, without the people already at the table (each is invited once)."""
+    seated = {p.person_id for p in participants if p.person_id}
     posts: list[Post] = []
     for n in hosts(meeting):
         posts.extend(org_selectors.roster(user=user, area=n)[:MAX_ROSTER])
-    return [p for p in posts if p.pk not in invited][:MAX_ROSTER]
+    return [p for p in posts if p.person_id not in seated][:MAX_ROSTER]
 
 
 def pool_topics(user: Any, meeting: Meeting) -> list[Topic]:
@@ -356,7 +350,8 @@ def meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dic
     user = request.user
     kinds = services.actor_kinds(user, meeting.node, meeting)
     manage = bool(kinds & {workflow.CONVENER, workflow.CHAIR})
-    participants = list(meeting.participants.select_related("unit", "post__person"))
+    participants = seating.participants(meeting)
+    roll = seating.roll(participants)
     topics = list(selectors.meeting_topics(user=user, meeting=meeting))
     units = participant_units(participants) if manage else []
     typed = extra.get("typed") or {}
@@ -379,9 +374,9 @@ def meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dic
         "can_amend": workflow.CHAIR in kinds and state == MeetingState.FINAL,
         "can_discuss": manage and held,
         "can_slip": manage and decides and state in {MeetingState.HELD, MeetingState.FINAL},
-        # the Party organisation first, then the eight seats in their fixed order (1+8+X)
-        "standing": sorted((p for p in participants if p.standing), key=seat_order),
-        "guests": [p for p in participants if not p.standing],
+        # the Party organisation first, then the standing seats in their fixed order, then X
+        # (1+8+X), each group with figures that add up to the total
+        "roll": roll,
         "marks": [
             (Attendance.PRESENT, _("出席")),
             (Attendance.ABSENT, _("缺席")),
@@ -399,7 +394,7 @@ def meeting_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dic
         "categories": category_groups() if manage else [],
         "places": place_options(meeting) if manage else [],
         "minutes": selectors.minutes_current(meeting),
-        "slips": list(meeting.slips.order_by("pk")),
+        "slips": selectors.meeting_slips(user=user, meeting=meeting),
         "events": list(selectors.events(meeting=meeting)),
         "labels": EVENT_LABELS,
         "today": timezone.localtime(clock.now()).date(),
@@ -595,6 +590,8 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
     return {
         "slip": slip,
         "meeting": meeting,
+        "meeting_visible": selectors.meeting_get(user=user, pk=meeting.pk) is not None,
+        "meeting_minutes": selectors.minutes_current(meeting),
         "parties": parties,
         "cases": visible,
         "progress": selectors.slip_progress(slip),

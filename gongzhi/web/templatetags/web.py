@@ -209,3 +209,12 @@ def workhours(value: Any) -> str:
     if hours:
         return str(_("%(h)d小时") % {"h": hours})
     return str(_("%(m)d分钟") % {"m": mins})
+
+
+@register.filter
+def represents(participant: Any) -> str:
+    """The places a meeting participant answers for, when they hold posts in several joined
+    areas (meetings.seating)."""
+    from gongzhi.meetings import seating
+
+    return seating.represents(participant)
