@@ -131,6 +131,8 @@ class MeetingPlan:
     version: int = 1
     # (offset id, post, seat, standing, name, attendance, delegate)
     participants: list[tuple[int, Post | None, str, bool, str, str, str]] = field(default_factory=list)
+    # offset id -> the other posts the same person holds at a joint meeting (invited once)
+    also: dict[int, list[Post]] = field(default_factory=dict)
     held_at: int | None = None
     topics: list["TopicPlan"] = field(default_factory=list)
 
@@ -380,11 +382,17 @@ class MeetingBook:
         rows = meeting.participants
         kind = meeting.kind
         nodes = [meeting.node, *meeting.joint]
+        seated: dict[int, int] = {}  # person -> offset id: one invitation per person
 
         def seat(post: Post, standing: bool) -> None:
+            person = post.person.pk
+            if person in seated:
+                meeting.also.setdefault(seated[person], []).append(post)
+                return
+            seated[person] = self.next_id("participant")
             rows.append(
                 (
-                    self.next_id("participant"),
+                    seated[person],
                     post,
                     post.meeting_role or "",
                     standing,
@@ -403,7 +411,10 @@ class MeetingBook:
                 and p.active_until is None
                 and any(p.node.path.startswith(x) for x in paths)
             ]
-            for post in sorted(standing, key=lambda p: (p.node.path, p.code)):
+            host = meeting.node.path  # a person serving two joined areas sits for the host
+            for post in sorted(
+                standing, key=lambda p: (not p.node.path.startswith(host), p.node.path, p.code)
+            ):
                 seat(post, True)
             x = [
                 p
@@ -1297,6 +1308,17 @@ def write_meetings(book: MeetingBook) -> dict[str, int]:
             "delegate_name",
         ],
         participants,
+    )
+    also = Participant.also_posts.through
+    bulk.insert(
+        also,
+        ["participant_id", "post_id"],
+        [
+            (pid + b["participant"], post.pk)
+            for m in meetings
+            for pid, posts in m.also.items()
+            for post in posts
+        ],
     )
     bulk.insert(
         Topic,

@@ -88,6 +88,7 @@ def reset_demo() -> dict[str, int]:
         "minutes": Minutes.objects.filter(meeting__in=meetings),
         "topic_cases": Topic.cases.through.objects.filter(topic__in=topics),
         "topics": topics,
+        "participant_posts": Participant.also_posts.through.objects.filter(participant__meeting__in=meetings),
         "participants": Participant.objects.filter(meeting__in=meetings),
         "joint_nodes": Meeting.joint_nodes.through.objects.filter(meeting__in=meetings),
         "meetings": meetings,

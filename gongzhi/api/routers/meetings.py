@@ -30,7 +30,7 @@ from gongzhi.cases.models import Case
 from gongzhi.core import clock
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
-from gongzhi.meetings import completion, selectors, services, slips, workflow
+from gongzhi.meetings import completion, seating, selectors, services, slips, workflow
 from gongzhi.meetings.kinds import FIXED_SEATS, Attendance, MeetingKind
 from gongzhi.meetings.models import (
     Evaluation,
@@ -100,6 +100,9 @@ class ParticipantOut(Schema):
     attendance: str
     attendance_name: str
     delegate_name: str
+    also_posts: list[str] = Field(
+        default_factory=list, description="同一人在联合会议中同时代表的其他岗位编码（每人只邀请一次）"
+    )
 
 
 class AgendaItemOut(Schema):
@@ -571,6 +574,7 @@ def _participant_out(p: Participant) -> dict[str, Any]:
         "attendance": p.attendance,
         "attendance_name": str(p.get_attendance_display()),
         "delegate_name": p.delegate_name,
+        "also_posts": [post.code for post in p.also_posts.all()],
     }
 
 
@@ -588,7 +592,7 @@ def _minutes_out(minutes: Minutes | None) -> dict[str, Any] | None:
 
 
 def meeting_detail_out(meeting: Meeting, user: Any) -> dict[str, Any]:
-    participants = list(meeting.participants.select_related("unit", "post"))
+    participants = seating.participants(meeting)  # Party organisation first, one row per person
     came = [p for p in participants if p.attendance in {Attendance.PRESENT, Attendance.DELEGATE}]
     rule = services.quorum_rule(meeting)
     kinds = services.actor_kinds(user, meeting.node, meeting)
@@ -614,7 +618,7 @@ def meeting_detail_out(meeting: Meeting, user: Any) -> dict[str, Any]:
             "min_present": rule.min_present,
             "invited": len(participants),
             "present": len(came),
-            "fixed_seats_present": len({p.seat for p in came if p.seat in FIXED_SEATS}),
+            "fixed_seats_present": len({s for p in came for s in seating.seats_of(p) if s in FIXED_SEATS}),
         },
         "minutes": _minutes_out(selectors.minutes_current(meeting)),
         "allowed_actions": _offered(workflow.MEETING, meeting.state, kinds),

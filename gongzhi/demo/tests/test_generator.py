@@ -28,7 +28,7 @@ from gongzhi.demo.roster import DEPARTMENT_CATEGORIES
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import FIXED_SEATS
-from gongzhi.meetings.models import Evaluation, Meeting, Signature, Slip, Topic
+from gongzhi.meetings.models import Evaluation, Meeting, Participant, Signature, Slip, Topic
 from gongzhi.meetings.services import quorum
 from gongzhi.meetings.slips import content_hash
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
@@ -303,6 +303,12 @@ def test_meetings_follow_fenglins_figures() -> None:
         seats = set(meeting.participants.filter(standing=True).values_list("seat", flat=True))
         assert seats == {"party_org", *FIXED_SEATS}
         assert meeting.minutes.filter(final=True).exists() == (meeting.state == "final")
+    # a joint meeting invites each person once; the block's officers represent every joined area
+    joint = meetings.filter(kind="joint")
+    for meeting in joint:
+        persons = list(meeting.participants.exclude(person=None).values_list("person_id", flat=True))
+        assert len(persons) == len(set(persons)), meeting.pk
+    assert Participant.also_posts.through.objects.filter(participant__meeting__in=joint).exists()
 
 
 def test_quorate_meetings_decide_by_slips() -> None:
