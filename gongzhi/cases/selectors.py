@@ -12,11 +12,10 @@ from gongzhi.orgs import access
 
 def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
     """The cases the user may see, filtered: `node_path` (under a node), `state`, `category`
-    (小类 code), `q` (text), `overdue` / `due_soon` (past, or within a day of, the current
+    (小类 code), `q` (text), `overdue` / `due_soon` (past, or within a working day of, the current
     step's deadline at `now`, default clock.now(): selectors_overdue, the overdue page's and
     the home counts' definition)."""
     from gongzhi.cases.selectors_overdue import due_soon_q, overdue_q
-    from gongzhi.core import clock
 
     filters = filters or {}
     under = [filters["node_path"]] if filters.get("node_path") else []

@@ -1,5 +1,6 @@
 """The overdue list (超期工单) and the cases about to be (即将超期): open cases past, or within
-DUE_SOON of, the deadline of the step they are at, scoped by access like every case list.
+one working day of (`soon_until`), the deadline of the step they are at, scoped by access like
+every case list.
 
 `overdue_q` / `due_soon_q` are the one definition: the overdue page, the case list's
 `?overdue=1` / `?due_soon=1` (page and API), the home page's counts and the 日报/周报's 超期
@@ -7,7 +8,7 @@ snapshot all filter with them, so a figure and the list it opens agree.
 """
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import models
@@ -15,9 +16,9 @@ from django.db.models import F, Q, QuerySet
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.timers import PHASES, Phase
+from gongzhi.core import workcal, workcal_db
 from gongzhi.orgs import access
 
-DUE_SOON = timedelta(hours=24)  # 即将超期: the step's deadline falls within the next day
 DEADLINES = tuple(p.name for p in PHASES)  # dispatch / handle / verify
 
 
@@ -28,13 +29,20 @@ def overdue_q(now: datetime, phases: Iterable[Phase] = PHASES) -> Q:
     return q
 
 
-def due_soon_q(now: datetime, within: timedelta = DUE_SOON) -> Q:
-    """Open cases whose current step's deadline is still ahead but within `within`."""
+def soon_until(now: datetime) -> datetime:
+    """The end of the 即将超期 window: one working day of working time from `now` (deadlines
+    run in working hours, so a Friday evening warns of Monday's deadlines)."""
+    cal = workcal_db.current_calendar()
+    return workcal.add_working_time(now, cal.day_length, cal)
+
+
+def due_soon_q(now: datetime, until: datetime | None = None) -> Q:
+    """Open cases whose current step's deadline is still ahead but before `until` (by default
+    `soon_until(now)`). The home page's 即将超期 tile narrows it to the user's own steps."""
+    until = until or soon_until(now)
     q = Q(pk__in=[])
     for phase in PHASES:
-        q |= Q(
-            state__in=phase.states, **{f"{phase.due_field}__gt": now, f"{phase.due_field}__lte": now + within}
-        )
+        q |= Q(state__in=phase.states, **{f"{phase.due_field}__gt": now, f"{phase.due_field}__lte": until})
     return q
 
 

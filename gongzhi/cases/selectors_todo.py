@@ -19,10 +19,10 @@ from django.db import models
 from django.db.models import F, Q, QuerySet
 
 from gongzhi.cases.models import Case
+from gongzhi.cases.selectors_overdue import due_soon_q
 from gongzhi.cases.states import Source, State
 from gongzhi.cases.timers import PHASES
 from gongzhi.cases.workflow import HANDLING
-from gongzhi.core import workcal, workcal_db
 from gongzhi.orgs import access
 
 HANDLE = "handle"
@@ -41,24 +41,17 @@ def mine_q(user: Any) -> Q:
     return Q(post__person_id=person_id) | Q(post__deputy_id=person_id)
 
 
-def soon_until(now: datetime) -> datetime:
-    """The end of the warning window: one working day of working time from `now`."""
-    cal = workcal_db.current_calendar()
-    return workcal.add_working_time(now, cal.day_length, cal)
-
-
 def todo_q(user: Any, key: str, now: datetime) -> Q:
     """The filter of one case to-do (inside `access.cases_q`, which the case list adds)."""
     if key == HANDLE:
         return mine_q(user) & Q(state__in=sorted(HANDLING))
     if key == SOON:
-        until = soon_until(now)
-        q = Q(pk__in=[])
+        # the case list's 即将超期 (selectors_overdue.due_soon_q), narrowed to the user's steps
+        mine = Q(pk__in=[])
         for phase in PHASES:
             whose = mine_q(user) if phase.name == "handle" else access.dispatch_cases_q(user)
-            due = {f"{phase.due_field}__gt": now, f"{phase.due_field}__lte": until}
-            q |= whose & Q(state__in=sorted(phase.states), **due)
-        return q
+            mine |= whose & Q(state__in=sorted(phase.states))
+        return mine & due_soon_q(now)
     if key == CALLBACK:
         from gongzhi.cases.callback import link_days
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('meetings', '0003_disclosures'),
+        ('meetings', '0004_slip_confirmation_and_evidence'),
         ('orgs', '0004_roster_change'),
     ]
 

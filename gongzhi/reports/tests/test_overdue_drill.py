@@ -8,9 +8,9 @@ import re
 import pytest
 from django.test import Client
 
-from gongzhi.cases import selectors
-from gongzhi.cases.selectors_overdue import DUE_SOON, overdue_cases
+from gongzhi.cases.selectors_overdue import overdue_cases, soon_until
 from gongzhi.core import clock
+from gongzhi.reports import todos
 from gongzhi.reports.tests.conftest import DAY1, DAY3, at
 from gongzhi.reports.tests.test_kpis import NOW, scenario  # noqa: F401 (the fixture)
 
@@ -80,7 +80,7 @@ def test_the_export_holds_what_the_page_lists(late):
 
 def test_the_case_list_filters_overdue_and_due_soon(late):
     c = late.cases
-    assert c["K"].dispatch_due is not None and NOW < c["K"].dispatch_due <= NOW + DUE_SOON
+    assert c["K"].dispatch_due is not None and NOW < c["K"].dispatch_due <= soon_until(NOW)
     overdue = listed(late.street, "/cases/", overdue="1")
     assert overdue == ids(overdue_cases(user=late.street, now=NOW))
     assert listed(late.street, "/cases/", overdue="1", node="S-R1") == listed(
@@ -89,8 +89,8 @@ def test_the_case_list_filters_overdue_and_due_soon(late):
     soon = listed(late.street, "/cases/", due_soon="1")
     assert c["K"].pk in soon and not soon & overdue
     with clock.freeze(NOW):
-        counts = selectors.work_counts(user=late.street, now=NOW, received=False)
-    assert counts["overdue"] == len(overdue)  # the home page's 超期 counts the same cases
+        tile = todos.count(late.street, todos.OVERDUE, NOW)
+    assert tile == len(overdue)  # the home page's 超期 tile counts the same cases
     narrow = listed(late.dispatcher, "/cases/", overdue="1")  # the committee: its area only
     assert c["F"].pk in narrow and c["J"].pk not in narrow
 
