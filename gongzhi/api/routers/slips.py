@@ -44,7 +44,7 @@ class EvidenceOut(Schema):
     thumbnail_url: str | None
 
 
-class ReportOut(Schema):
+class CompletionOut(Schema):
     state: str = Field(..., description="任务流转单当前状态")
     awaiting_confirmation: bool
     note: str | None
@@ -78,7 +78,7 @@ def evidence_file(
     return response
 
 
-@router.get("/slips/{slip_id}/completion", response=ReportOut, summary="办结报告（主办单位的说明与佐证）")
+@router.get("/slips/{slip_id}/completion", response=CompletionOut, summary="办结报告（主办单位的说明与佐证）")
 def completion_report(request: HttpRequest, slip_id: int = SlipId) -> dict[str, Any]:
     slip = _scoped_slip(caller(request), slip_id)
     report = completion.latest_report(slip)
