@@ -35,8 +35,8 @@ def recommended_posts(case: Case) -> list[Post]:
     """The routing candidates for the case's category and place (主办 first)."""
     if case.category is None:
         return []
-    lead, assisting = routing.route(category=case.category, node=case.node)
-    return [p for p in [lead, *assisting] if p is not None]
+    routed = routing.route(category=case.category, node=case.node)
+    return [p for p in [routed.post, *routed.assisting] if p is not None]
 
 
 def _roster_around(actor: Any, case: Case) -> Any:

@@ -151,7 +151,8 @@ def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
         post: Post | None = None
         assisting: list[Post] = []
         if intake.category is not None:
-            post, assisting = routes[(intake.category.pk, intake.node.pk)]
+            routed = routes[(intake.category.pk, intake.node.pk)]
+            post, assisting = routed.post, routed.assisting
         data: dict[str, Any] = {**intake.data, "post": post.code if post else None}
         if intake.category is None:
             data.update(suggestion_data(intake.text))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from gongzhi.cases import sla
+from gongzhi.cases import routing, sla
 from gongzhi.cases.models import Case, CaseEvent, CategoryPolicy
 from gongzhi.cases.states import Rung, Source
 from gongzhi.core import pii, workcal_db
@@ -53,6 +53,9 @@ DEPARTMENT_POSTS: dict[
     UnitKind.URBAN_MANAGEMENT: "FL-POST-CG",
     UnitKind.MARKET_SUPERVISION: "FL-POST-SJ",
     UnitKind.HOUSING: "FL-POST-FG",
+    UnitKind.DEPARTMENT: "FL-POST-SZ",
+    UnitKind.HEALTH: "FL-POST-WS",
+    UnitKind.LEGAL: "FL-POST-SF",
 }
 AREA_SEAT_BY_KIND: dict[str, str] = {  # lead unit kind → the area's seat that answers for it
     UnitKind.POLICE: "MJ",
@@ -293,26 +296,27 @@ def _places(street: Street) -> tuple[dict[str, Place], list[tuple[tuple[str, lis
 
 
 def _routes(roster: Roster, policies: dict[str, Policy]) -> Routes:
-    """cases.routing.route computed on the roster in memory, and the posts dispatchers pick
-    for categories no post answers for (by the category's lead unit kind)."""
-    by_node: dict[str, dict[str, list[Post]]] = {}
-    for post, codes in roster.post_categories:
-        for code in codes:
-            by_node.setdefault(post.node.code, {}).setdefault(code, []).append(post)
+    """cases.routing's rule (`routing.choose`) applied to the roster in memory, and the posts
+    dispatchers pick when a case comes back or goes up a rung."""
+    duties = {(post.code, code) for post, codes in roster.post_categories for code in codes}
+    by_node: dict[str, list[Post]] = {}
+    for post in roster.posts:
+        by_node.setdefault(post.node.code, []).append(post)
     codes_present = {p.code for p in roster.posts}
     cache: dict[tuple[str, str], tuple[str | None, list[str]]] = {}
 
     def routed(code: str, node: Node) -> tuple[str | None, list[str]]:
         key = (code, node.code)
         if key not in cache:
-            cache[key] = (None, [])
-            lead_kind = policies[code].lead_kind
-            for ancestor in reversed(node.path.strip(PATH_SEP).split(PATH_SEP)):
-                here = by_node.get(ancestor, {}).get(code)
-                if here:
-                    ordered = sorted(here, key=lambda p: (p.unit.kind != lead_kind, p.code))
-                    cache[key] = (ordered[0].code, [p.code for p in ordered[1:]])
-                    break
+            posts = [p for ancestor in node.ancestor_codes() for p in by_node.get(ancestor, ())]
+            found = routing.choose(
+                node=node,
+                lead_kind=policies[code].lead_kind,
+                posts=posts,
+                answers=lambda p: (p.code, code) in duties,
+            )
+            lead = found.post.code if found.post is not None else None
+            cache[key] = (lead, [p.code for p in found.assisting])
         return cache[key]
 
     def dispatch(code: str, node: Node, rung: int, rng: random.Random) -> str:

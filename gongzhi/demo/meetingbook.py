@@ -53,6 +53,7 @@ from gongzhi.meetings.models import (
 )
 from gongzhi.orgs.models import Person, Post, Unit
 from gongzhi.orgs.roles import MeetingRole as R
+from gongzhi.orgs.roles import PostRole
 
 AREA_MEETINGS = 176  # held across the 31 areas in a year (docs/domain.md §5)
 JOINT = 8
@@ -1179,13 +1180,7 @@ def ensure_users(street: Street, roster: Roster) -> dict[int, int]:
         if (
             post.meeting_role
             or post.code.startswith(("FL-POST-K", "FL-POST-JD01"))
-            or post.code
-            in (
-                "FL-POST-PCS",
-                "FL-POST-CG",
-                "FL-POST-SJ",
-                "FL-POST-FG",
-            )
+            or post.role == PostRole.DEPARTMENT  # the street's departments sign slips
         ):
             wanted[post.person.pk] = post.person
     linked = dict(Person.objects.filter(pk__in=wanted, user__isnull=False).values_list("pk", "user_id"))

@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from gongzhi.cases import policies
 from gongzhi.demo import names
 from gongzhi.demo.records import Street
 from gongzhi.geo.models import Node
@@ -24,7 +25,24 @@ DEPARTMENT_CATEGORIES: dict[str, tuple[str, ...]] = {
     UnitKind.MARKET_SUPERVISION: ("JY03", "JY11"),
     UnitKind.HOUSING: ("FW01", "FW02", "FW03", "FW04", "FW05", "FW06", "WY05", "WY06"),
     UnitKind.POLICE: ("AQ01", "AQ02", "AQ03", "AQ04", "AQ05", "JY10"),
+    UnitKind.DEPARTMENT: (
+        "HJ06", "HJ10", "HJ12", "JY08", "SS01", "SS02", "SS03", "SS04", "SS05", "SS06", "SS07", "SS08",
+        "SS09", "SS11",
+    ),
+    UnitKind.HEALTH: ("MS05",),
+    UnitKind.LEGAL: ("MS08",),
 }  # fmt: skip
+# The street's other departments (after the areas, so the earlier staff keep their numbers):
+# municipal works, the health centre and the justice office, each answering for its categories.
+MORE_DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
+    (UnitKind.DEPARTMENT, "SZ", "区市政市容管理所枫林站", "市政市容站站长"),
+    (UnitKind.HEALTH, "WS", "枫林社区卫生服务中心", "家庭医生团队负责人"),
+    (UnitKind.LEGAL, "SF", "枫林司法所", "司法所所长"),
+)
+# An estate's property company answers for the matters its policy makes it lead (cases.policies).
+PROPERTY_CATEGORIES: tuple[str, ...] = tuple(
+    code for code, rule in policies.SEED.items() if rule[2] == UnitKind.PROPERTY
+)
 DEPARTMENTS: tuple[tuple[str, str, str, str], ...] = (
     # (unit kind, code suffix, unit name, lead title)
     (UnitKind.POLICE, "PCS", "枫林派出所", "派出所社区警务队长"),
@@ -155,6 +173,7 @@ class RosterBuilder:
         police = [self.staff() for _ in self.tree.areas]
         for index, area in enumerate(self.tree.areas):
             self._area(index, area.node, office, departments, per_block, police, shared)
+        self._more_departments(street)
         return self.out
 
     def _departments(self, street: Node) -> dict[str, Unit]:
@@ -176,6 +195,21 @@ class RosterBuilder:
         for kind, name in ((UnitKind.HEALTH, "枫林社区卫生服务中心"), (UnitKind.LEGAL, "枫林司法所")):
             self.unit(f"FL-U-{kind[:6].upper()}", name, kind, street)
         return units
+
+    def _more_departments(self, street: Node) -> None:
+        existing = {u.kind: u for u in self.out.units if u.node is street}
+        for kind, suffix, name, title in MORE_DEPARTMENTS:
+            unit = existing.get(kind) or self.unit(f"FL-U-{suffix}", name, kind, street)
+            self.post(
+                f"FL-POST-{suffix}",
+                unit,
+                street,
+                title,
+                self.staff(),
+                PostRole.DEPARTMENT,
+                deputy=self.staff(),
+                categories=DEPARTMENT_CATEGORIES[kind],
+            )
 
     def _street_partners(self, street: Node) -> dict[str, list[Unit]]:
         """Units that serve several areas: law firms, social organisations, co-building units,
@@ -325,7 +359,13 @@ class RosterBuilder:
                 company = self.rng.choice(names.PROPERTY_COMPANIES)
                 unit = self.unit(f"{node.code}-WY", f"{company}{estate.name}项目部", UnitKind.PROPERTY, node)
                 self.post(
-                    f"{node.code}-WY", unit, node, "物业项目经理", self.staff(), PostRole.PROPERTY_STAFF
+                    f"{node.code}-WY",
+                    unit,
+                    node,
+                    "物业项目经理",
+                    self.staff(),
+                    PostRole.PROPERTY_STAFF,
+                    categories=PROPERTY_CATEGORIES,
                 )
             grid_workers.extend((grid, self.staff()) for grid in estate.grids)
         for k, (grid, worker) in enumerate(grid_workers):

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
 
-from gongzhi.cases import classify, contact, routing, sla
+from gongzhi.cases import classify, contact, coverage, routing, sla
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, State
 from gongzhi.cases.workflow import NOTES, TRANSITIONS, replay
@@ -31,7 +31,7 @@ from gongzhi.meetings.kinds import FIXED_SEATS
 from gongzhi.meetings.models import Evaluation, Meeting, Participant, Signature, Slip, Topic
 from gongzhi.meetings.services import quorum
 from gongzhi.meetings.slips import content_hash
-from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 from gongzhi.orgs.services import person_reveal
 from gongzhi.testing.factories import UserFactory
@@ -154,6 +154,25 @@ def test_roster_covers_every_grid_and_level() -> None:
     assert estates_with_property == 94 - 8
 
 
+def test_every_category_routes_at_every_residential_area() -> None:
+    """Issue 13: no gap in the demo's routing coverage (cases.coverage, the page's own read). An
+    area covered is covered at every place below it (the rule reads the place's ancestry)."""
+    admin = UserFactory(is_superuser=True)
+    categories = coverage.categories()
+    assert len(categories) >= 60
+    assert all(c.policy.lead_unit_kind for c in categories)  # the fallback names a unit for each
+    areas = coverage.coverage(user=admin, under=Node.objects.get(code="FL"))
+    assert len(areas) == 31
+    gaps = [(a.area.name, c.category.name) for a in areas for c in a.gaps]
+    assert gaps == []
+    rules = Counter(c.route.rule for a in areas for c in a.cells)
+    assert rules[routing.LOCAL] and rules[routing.LEAD_UNIT]  # both rules at work
+    # 楼道堆物 at an estate with a property company goes to that company's manager.
+    estate = Unit.objects.filter(kind=UnitKind.PROPERTY).select_related("node").first().node
+    lead = routing.route(category=Category.objects.get(code="LD01"), node=estate).post
+    assert lead is not None and lead.node == estate and lead.unit.kind == UnitKind.PROPERTY
+
+
 def test_party_side() -> None:
     kinds = set(PartyOrg.objects.values_list("kind", flat=True))
     assert {PartyOrgKind.WORKING_COMMITTEE, PartyOrgKind.BLOCK_GROUP, PartyOrgKind.BRANCH} <= kinds
@@ -249,7 +268,7 @@ def test_cases_are_routed_and_timed_as_the_services_would() -> None:
     checked = 0
     for case in _sample(Case.objects.filter(node_path__startswith="/FL/").select_related("category", "node")):
         create = case.events.get(seq=1)
-        lead, assisting = routing.route(category=case.category, node=case.node)
+        lead, assisting, _rule = routing.route(category=case.category, node=case.node)
         assert create.data["post"] == (lead.code if lead else None)
         assert sorted(case.assisting_posts.values_list("code", flat=True)) == sorted(
             p.code for p in assisting
