@@ -22,6 +22,7 @@ from gongzhi.api.routers import (
     people,
     posts,
     reports,
+    routing,
     slips,
     tokens,
     units,
@@ -51,6 +52,7 @@ api.add_router("/v1/tokens", tokens.router)
 api.add_router("/v1/nodes", nodes.router)
 api.add_router("/v1/units", units.router)
 api.add_router("/v1/posts", posts.router)
+api.add_router("/v1/routing", routing.router)
 api.add_router("/v1/people", people.router)
 api.add_router("/v1/audit", audit.router)
 api.add_router("/v1/cases", exports.router)  # before cases: its /{case_id} would take export.csv

@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gongzhi.cases import coverage
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access, selectors
 from gongzhi.orgs.models import Post
@@ -47,5 +48,6 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
             "seats": seats(posts),
             "count": len(posts),
             "purposes": PURPOSES,
+            "coverage": coverage.area_get(user=request.user, code=area.code) is not None,
         },
     )

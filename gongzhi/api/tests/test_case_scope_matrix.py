@@ -386,6 +386,7 @@ NOT_CASE_LISTS: dict[str, str] = {
             "web:meeting_minutes_pdf", "web:meeting_signin_docx", "web:meeting_signin_pdf",
             "web:slip_docx", "web:slip_pdf", "web:slips_export", "web:people_export", "web:roster_export",
             "api:completion_report", "api:evidence_file", "web:slip_evidence",
+            "web:routing_coverage", "api:routing_coverage",
         ],
         _NO_CASES,
     ),

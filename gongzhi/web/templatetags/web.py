@@ -32,6 +32,7 @@ NAV = [
     ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
     ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only
     ("web:tree", _("辖区"), access.VIEW_TREE),
+    ("web:routing_coverage", _("分派覆盖"), "routing_coverage"),  # roster keepers and dispatchers
     ("web:people", _("人员"), access.VIEW_PEOPLE),
     ("web:imports", _("导入"), access.IMPORT),  # shown once the import pages are mounted
     ("web:audit_pii", _("查看记录"), access.AUDIT),
@@ -148,6 +149,10 @@ def _allowed(user: Any, power: str | None) -> bool:
         return scope.superuser or any(
             access.VIEW_CASES in g.powers and g.level <= Level.AREA for g in scope.grants
         )
+    if power == "routing_coverage":
+        from gongzhi.cases.coverage import may_view
+
+        return may_view(user)
     if power == "any_post":
         scope = access.scope(user)
         return scope.superuser or bool(scope.grants)
