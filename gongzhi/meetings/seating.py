@@ -32,9 +32,9 @@ SEAT_ORDER = {seat: i for i, seat in enumerate(AREA_SEATS)}
 
 def participants(meeting: Meeting) -> list[Participant]:
     """The meeting's participants with what the table shows, in table order."""
-    rows = meeting.participants.select_related("unit", "post__person", "post__node").prefetch_related(
-        "also_posts__node"
-    )
+    rows = meeting.participants.select_related(
+        "unit", "post__person", "post__node", "post__unit"
+    ).prefetch_related("also_posts__node")
     return ordered(rows)
 
 

@@ -80,6 +80,16 @@ def post_options(user: Any, case: Case) -> list[tuple[Post, bool]]:
     return choices.dispatch_candidates(user, case, limit=MAX_POSTS)
 
 
+def _post_choices(user: Any, case: Case, needed: bool) -> dict[str, Any]:
+    """The picker's two groups: the routing rule's candidates, then the roster around."""
+    posts = post_options(user, case) if needed else []
+    return {
+        "posts": posts,
+        "recommended_posts": [p for p, rec in posts if rec],
+        "other_posts": [p for p, rec in posts if not rec],
+    }
+
+
 def deadlines(case: Case) -> list[dict[str, Any]]:
     """Each deadline set on the case; the one whose clock runs now carries its remaining working time."""
     now = clock.now()
@@ -138,7 +148,7 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "assisting": list(case.assisting_posts.select_related("unit", "person")),
         "deadlines": deadlines(case),
         "forms": forms,
-        "posts": post_options(user, case) if "post" in needs else [],
+        **_post_choices(user, case, "post" in needs),
         "categories": category_groups() if "category" in needs else [],
         "labels": ACTION_LABELS,
         "callback_url": callback_url,

@@ -546,7 +546,9 @@ def slip_or_404(request: HttpRequest, pk: int) -> Slip:
 
 def slip_units(slip: Slip, parties: list[Any]) -> list[dict[str, Any]]:
     """The units a revision may name: those at the meeting's table and those on the slip now."""
-    rows = participant_units(list(slip.meeting.participants.select_related("unit", "post__person")))
+    rows = participant_units(
+        list(slip.meeting.participants.select_related("unit", "post__person", "post__node", "post__unit"))
+    )
     seen = {r["unit"].pk for r in rows}
     for p in parties:
         if p.unit_id not in seen:

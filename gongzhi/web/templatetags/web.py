@@ -176,6 +176,23 @@ def _mounted(url_name: str) -> bool:
     return True
 
 
+DUTY_CHARS = 16  # a picker's line stays readable on a phone
+
+
+@register.filter
+def post_label(post: Any) -> str:
+    """A post as pickers show it: post · its node (which grid or area) · duty (holder), so eight
+    grid workers of one committee read as eight different lines. The unit stands in for an
+    empty duty."""
+    duty = (post.duty or post.unit.name).strip()
+    if len(duty) > DUTY_CHARS:
+        duty = duty[: DUTY_CHARS - 1] + "…"
+    return str(
+        _("%(title)s · %(node)s · %(duty)s（%(person)s）")
+        % {"title": post.title, "node": post.node.name, "duty": duty, "person": post.person.name}
+    )
+
+
 @register.filter
 def minutes(value: Any) -> int:
     """A timedelta in whole minutes (rounded up), for 'try again in N minutes'."""
