@@ -6,6 +6,7 @@ place's ancestry, so what answers at the area answers below it too (a more speci
 take over). Reads through `routing.route_many` (the reference snapshot), scoped by `orgs.access`.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
-from gongzhi.orgs.models import Category
+from gongzhi.orgs.models import Category, Post
 
 # Who reads it: those who fix the roster and those who dispatch what routing leaves them.
 POWERS = (access.MANAGE_ROSTER, access.DISPATCH)
@@ -27,6 +28,7 @@ POWERS = (access.MANAGE_ROSTER, access.DISPATCH)
 class Cell:
     category: Category
     route: routing.Route
+    below: int = 0  # posts under the area (estates, grids) whose duty names the category
 
     @property
     def gap(self) -> bool:
@@ -81,10 +83,34 @@ def coverage(*, user: Any, under: Node | None = None) -> list[AreaCoverage]:
     found = areas(user=user, under=under)
     cats = categories()
     routes = routing.route_many((c, a) for a in found for c in cats)
+    below = _named_below(found)
     return [
-        AreaCoverage(area=a, cells=[Cell(category=c, route=routes[(c.pk, a.pk)]) for c in cats])
+        AreaCoverage(
+            area=a,
+            cells=[
+                Cell(category=c, route=routes[(c.pk, a.pk)], below=below.get((a.path, c.pk), 0)) for c in cats
+            ],
+        )
         for a in found
     ]
+
+
+def _named_below(found: list[Node]) -> dict[tuple[str, int], int]:
+    """{(area path, category id): active posts below the area whose duty names it} in one query:
+    where they are, a case placed there goes to them rather than to the area's answer."""
+    if not found:
+        return {}
+    duties = Post.categories.through.objects.filter(
+        subtree_q([a.path for a in found], "post__node"),
+        post__node__level__gt=Level.AREA,
+        post__in=Post.objects.filter(access.active_posts_q()),
+    ).values_list("post__node__path", "category_id")
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    paths = [a.path for a in found]
+    for path, category_id in duties:
+        area = next(p for p in paths if path.startswith(p))
+        counts[(area, category_id)] += 1
+    return counts
 
 
 def area_get(*, user: Any, code: str) -> Node | None:

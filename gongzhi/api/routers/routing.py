@@ -28,6 +28,7 @@ class CellOut(Schema):
     rule: str = Field(description="local（本地岗位）、lead_unit（牵头单位兜底）；空串为缺口")
     post: RoutedPostOut | None
     assisting: list[str]
+    below: int = Field(description="居民区以下（小区、网格）负责该小类的岗位数：那里的问题先交给它们")
 
 
 class AreaCoverageOut(Schema):
@@ -75,6 +76,7 @@ def routing_coverage(request: HttpRequest, filters: Query[CoverageFilters]) -> l
                         "rule": c.route.rule,
                         "post": _post(c.route.post),
                         "assisting": [p.code for p in c.route.assisting],
+                        "below": c.below,
                     }
                     for c in cells
                 ],

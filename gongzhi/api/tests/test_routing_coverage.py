@@ -27,6 +27,7 @@ def test_coverage_names_the_post_and_the_rule_and_keeps_to_the_scope(api, world)
     assert r1["LD01"]["rule"] == "local" and r1["LD01"]["post"]["code"] == "R1-WY"
     assert r1["LD01"]["post"]["node_name"] == "东安居民区"
     assert r1["WY01"]["rule"] == "lead_unit" and r1["WY01"]["post"]["code"] == "R1-WY"  # property leads
+    assert r1["LD01"]["below"] == 0
     r2 = {c["category"]: c for c in body[1]["cells"]}
     assert r2["LD01"]["rule"] == "" and r2["LD01"]["post"] is None  # a gap
     assert body[1]["gaps"] == sum(1 for c in body[1]["cells"] if c["post"] is None) > 0

@@ -95,3 +95,28 @@ def test_no_gap_says_so(as_role, world):
         post(f"S-{kind}", world.tree.street, kind)
     html = client.get("/routing/").content.decode()
     assert "全部覆盖" in html and "coverage-cell gap" not in html
+
+
+def test_an_area_says_where_posts_below_it_take_over(as_role, staffed):
+    """LD01 at R1 goes to the area's manager, but E1's property company names it too: cases in
+    E1 go there, and the page says so."""
+    post("E1-WY", staffed.tree.e1, UnitKind.PROPERTY, ["LD01", "WY01"], role=PostRole.PROPERTY_STAFF)
+    post("OLD-WY", staffed.tree.e1, UnitKind.PROPERTY, ["LD01"], role=PostRole.PROPERTY_STAFF)
+    services.post_upsert(
+        actor=None, **{**_fields("OLD-WY"), "active_until": date(2021, 1, 1)}
+    )  # ended: not counted
+    client, user = as_role("committee")
+    cells = {c.category.code: c for c in coverage.coverage(user=user)[0].cells}
+    assert (cells["LD01"].below, cells["WY01"].below, cells["HJ02"].below) == (1, 1, 0)
+    html = client.get("/routing/?node=S-R1").content.decode()
+    assert html.count('class="small muted below"') == 2
+
+
+def _fields(code):
+    from gongzhi.orgs.models import Post
+
+    p = Post.objects.get(code=code)
+    return {
+        "code": p.code, "unit": p.unit, "node": p.node, "title": p.title, "person": p.person, "role": p.role,
+        "active_from": p.active_from, "categories": list(p.categories.all()),
+    }  # fmt: skip
