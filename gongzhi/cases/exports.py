@@ -18,7 +18,7 @@ from gongzhi.cases import selectors
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
 from gongzhi.core import exports
-from gongzhi.core.exports import Column, Spec, column, label_column, local
+from gongzhi.core.exports import Column, Spec, column, label_column, local, localized_column
 from gongzhi.core.scrub import numbers_masked, public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -34,14 +34,10 @@ def _number(row: dict[str, Any]) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}{row['id']:08d}" if day else ""
 
 
-def _or_uncategorised(name: str | None) -> str:
-    return name or _("未分类")
-
-
 CASE_COLUMNS: tuple[Column, ...] = (
     Column(gettext_lazy("工单编号"), ("id", "created_at"), _number, 18),
     label_column(gettext_lazy("状态"), "state", State),
-    column(gettext_lazy("分类"), "category__name", _or_uncategorised, 16),
+    localized_column(gettext_lazy("分类"), "category__name", 16, empty=gettext_lazy("未分类")),
     column(gettext_lazy("位置"), "node__name", width=20),
     column(gettext_lazy("位置编码"), "node__code", width=16),
     column(gettext_lazy("问题描述"), "text", numbers_masked, 50),
@@ -131,7 +127,7 @@ def public_spec() -> Spec:
         stem="public-cases",
         title=gettext_lazy("问题解决公示"),
         columns=(
-            column(gettext_lazy("分类"), "category__name", lambda n: n or _("其他"), 16),
+            localized_column(gettext_lazy("分类"), "category__name", 16, empty=gettext_lazy("其他")),
             Column(gettext_lazy("居民区"), ("node_path",), lambda r: r["area"], 16),
             column(gettext_lazy("办结日期"), "closed_at", exports.local_day, 12),
             column(gettext_lazy("问题描述"), "text", public_text, 60),

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
+from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import Category, Person, Post
 from gongzhi.orgs.roles import UnitKind
@@ -41,7 +42,7 @@ class CategoryPolicy(models.Model):
         verbose_name_plural = _("分类处置规则")
 
     def __str__(self) -> str:
-        return f"{self.category.name} {self.limit_amount}{self.get_limit_unit_display()}"
+        return f"{localized(self.category)} {self.limit_amount}{self.get_limit_unit_display()}"
 
 
 class Case(models.Model):

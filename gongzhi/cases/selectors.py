@@ -121,7 +121,16 @@ def public_closed_cases() -> QuerySet[Case]:
     return (
         Case.objects.filter(state=State.CLOSED, closed_at__isnull=False)
         .select_related("category")
-        .only("pk", "node_path", "category__name", "text", "closed_at", "created_at", "state")
+        .only(
+            "pk",
+            "node_path",
+            "category__name",
+            "category__name_en",
+            "text",
+            "closed_at",
+            "created_at",
+            "state",
+        )
         .order_by("-closed_at", "-pk")
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 from gongzhi.cases import classify, duplicates
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock
+from gongzhi.core.i18n import pick
 from gongzhi.orgs.models import Category
 
 
@@ -31,12 +32,14 @@ class Suggested:
 
 
 def _active(suggestions: list[classify.Suggestion]) -> list[classify.Suggestion]:
-    """Only 小类 a dispatcher can pick now, named as the roster names them."""
-    names = dict(
-        Category.objects.filter(
+    """Only 小类 a dispatcher can pick now, named as the roster names them (in English when the
+    reader reads English)."""
+    names = {
+        code: pick(name, name_en)
+        for code, name, name_en in Category.objects.filter(
             code__in=[s.code for s in suggestions], active=True, parent__isnull=False
-        ).values_list("code", "name")
-    )
+        ).values_list("code", "name", "name_en")
+    }
     return [classify.Suggestion(s.code, names[s.code], s.confidence) for s in suggestions if s.code in names]
 
 

@@ -35,7 +35,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from gongzhi.core import accesslog, clock, pii
+from gongzhi.core import accesslog, clock, i18n, pii
 
 Row = dict[str, Any]
 
@@ -85,6 +85,9 @@ class Column:
     # the reader's language (a million rows must not pay a gettext call per cell); `value`
     # then names the label of the empty value.
     choices: Any = None
+    # fields are (name, name_en): the English one in English mode when filled (core.i18n),
+    # the language read once per export; `value` then names what an empty name shows.
+    localized: bool = False
 
 
 def column(header: Any, field: str, convert: Callable[[Any], Any] | None = None, width: int = 14) -> Column:
@@ -100,6 +103,12 @@ class YesNo:
     choices = ((True, gettext_lazy("是")), (False, gettext_lazy("否")))
 
 
+def localized_column(header: Any, field: str, width: int = 14, empty: Any = "") -> Column:
+    """A column showing data that has an English name beside its Chinese one (`field` and
+    `field_en`, e.g. "category__name"), in the reader's language."""
+    return Column(header, (field, f"{field}_en"), lambda row: empty, width, localized=True)
+
+
 def label_column(header: Any, field: str, choices: Any, width: int = 10, empty: Any = "") -> Column:
     """A column showing a choice field's label (`empty`: what a blank value shows)."""
     return Column(header, (field,), lambda row: empty, width, choices)
@@ -107,6 +116,10 @@ def label_column(header: Any, field: str, choices: Any, width: int = 10, empty: 
 
 def cell_reader(col: Column) -> Callable[[Row], Any]:
     """The column's cell function for one export: labels rendered now, in the active language."""
+    if col.localized:
+        chinese, english_field = col.fields
+        empty, in_english = str(col.value({})), i18n.english()
+        return lambda row: i18n.pick(row[chinese], row[english_field], in_english=in_english) or empty
     if col.choices is None:
         return col.value
     labels = {value: str(label) for value, label in col.choices.choices}

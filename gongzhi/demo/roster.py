@@ -10,6 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.utils import translation
+
 from gongzhi.cases import policies
 from gongzhi.demo import names
 from gongzhi.demo.records import Street
@@ -71,6 +73,70 @@ SEAT_DUTIES: dict[str, str] = {
     MeetingRole.HOUSING: "群租、短租、房屋维修与物业监管",
     MeetingRole.STREET_LIAISON: "联系居民区，协调街道资源，跟进上报事项",
 }
+# The roster's English (Post.title_en / duty_en, shown in English mode): titles are the
+# street's own words, so the demo writes them as a street would in its import sheet.
+TITLES_EN: dict[str, str] = {
+    "系统管理员": "System administrator",
+    "个人信息审计员": "Personal-data auditor",
+    "党政办公室主任": "Director, Party and Government Office",
+    "社区自治办主任": "Director, Community Self-Governance Office",
+    "社区平安办主任": "Director, Community Safety Office",
+    "社区管理办主任": "Director, Community Management Office",
+    "社区服务办主任": "Director, Community Services Office",
+    "党建办主任": "Director, Party Building Office",
+    "营商办主任": "Director, Business Environment Office",
+    "城运中心主任": "Director, City Operations Centre",
+    "块区党的工作小组组长": "Leader, block-area Party work group",
+    "块区联络干部": "Block-area liaison cadre",
+    "派出所社区警务队长": "Community policing team leader",
+    "城管中队长": "Urban-management squadron leader",
+    "市场监管所所长": "Head of the market supervision office",
+    "房管办主任": "Director of the housing office",
+    "居民区党组织书记": "Party secretary of the residential area",
+    "居委会主任": "Director of the residents' committee",
+    "居委会副主任": "Deputy director of the residents' committee",
+    "社工（民政）": "Social worker (civil affairs)",
+    "社工（综治）": "Social worker (public safety)",
+    "社工（文教）": "Social worker (culture and education)",
+    "社工（卫生）": "Social worker (health)",
+    "社工（物业）": "Social worker (property)",
+    "业委会主任": "Chair of the owners' committee",
+    "物业项目经理": "Property project manager",
+    "社区民警": "Community police officer",
+    "城管执法队员": "Urban-management enforcement officer",
+    "市场监管员": "Market supervision officer",
+    "房管员": "Housing officer",
+    "街道联络员": "Street liaison cadre",
+    "网格员": "Grid worker",
+}
+GRID_DUTY = "巡查发现问题，上报并跟踪处置，走访独居老人"
+DUTIES_EN: dict[str, str] = {
+    SEAT_DUTIES[MeetingRole.PARTY_ORG]: (
+        "Chairs the residential affairs meeting, vets its topics, leads its decisions, "
+        "supervises their delivery and evaluates the results"
+    ),
+    SEAT_DUTIES[MeetingRole.RESIDENTS_COMMITTEE]: (
+        "Convenes the residential affairs meeting, compiles the list of problems, follows up the task slips"
+    ),
+    SEAT_DUTIES[MeetingRole.OWNERS_COMMITTEE]: (
+        "Speaks for the owners in deliberations and carries out the owners' assembly's decisions"
+    ),
+    SEAT_DUTIES[MeetingRole.PROPERTY]: "Delivers property services and helps with clean-ups and repairs",
+    SEAT_DUTIES[MeetingRole.POLICE]: (
+        "Enforcement against security risks, neighbour disputes and overcrowded rentals"
+    ),
+    SEAT_DUTIES[MeetingRole.URBAN_MANAGEMENT]: (
+        "Enforcement against illegal structures, street vending and trading outside shop doors"
+    ),
+    SEAT_DUTIES[MeetingRole.MARKET_SUPERVISION]: "Supervision of unlicensed businesses and food safety",
+    SEAT_DUTIES[MeetingRole.HOUSING]: (
+        "Overcrowded and short-term rentals, housing repairs and supervision of property management"
+    ),
+    SEAT_DUTIES[MeetingRole.STREET_LIAISON]: (
+        "Liaises with the residential area, brings in the street's resources, follows up reported matters"
+    ),
+    GRID_DUTY: "Patrols for problems, reports them and follows them up; visits older people living alone",
+}
 X_OPTIONAL = (
     MeetingRole.DEPUTY,
     MeetingRole.SOCIAL_ORG,
@@ -87,6 +153,14 @@ SERVICE_OFFERS = (
     "环境整治",
     "就业指导",
 )
+
+
+def _seat_in_english(meeting_role: str, title: str) -> str:
+    """An X seat's post is titled by its seat: its English is the seat's catalog label."""
+    if not meeting_role or title != str(MeetingRole(meeting_role).label):
+        return ""
+    with translation.override("en"):
+        return str(MeetingRole(meeting_role).label)
 
 
 @dataclass
@@ -132,12 +206,15 @@ class RosterBuilder:
         categories: tuple[str, ...] = (),
         duty: str = "",
     ) -> Post:
+        duty = duty or SEAT_DUTIES.get(meeting_role, "")
         post = Post(
             code=code,
             unit=unit,
             node=node,
             title=title,
-            duty=duty or SEAT_DUTIES.get(meeting_role, ""),
+            title_en=TITLES_EN.get(title) or _seat_in_english(meeting_role, title),
+            duty=duty,
+            duty_en=DUTIES_EN.get(duty, ""),
             person=person,
             deputy=deputy,
             role=role,
@@ -378,7 +455,7 @@ class RosterBuilder:
                 worker,
                 PostRole.GRID_WORKER,
                 deputy=deputy if deputy is not worker else None,
-                duty="巡查发现问题，上报并跟踪处置，走访独居老人",
+                duty=GRID_DUTY,
             )
 
     def _x_seats(self, index: int, area: Node, committee: Unit, shared: dict[str, list[Unit]]) -> None:

@@ -263,7 +263,7 @@ class PostAdmin(RosterAdmin):
         "active_until",
     ]
     list_filter = ["role", "meeting_role"]
-    search_fields = ["code", "title", "person__name"]
+    search_fields = ["code", "title", "title_en", "person__name"]
     raw_id_fields = ["node", "unit", "person", "deputy"]
     filter_horizontal = ["categories"]
 
@@ -276,6 +276,8 @@ class PostAdmin(RosterAdmin):
             node=data["node"],
             title=data["title"],
             duty=data.get("duty", ""),
+            title_en=data.get("title_en", ""),
+            duty_en=data.get("duty_en", ""),
             person=data["person"],
             deputy=data.get("deputy"),
             role=data["role"],
@@ -331,8 +333,9 @@ class DualRegistrationAdmin(ScopedAdmin):
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "parent", "active"]
+    list_display = ["code", "name", "name_en", "parent", "active"]
     list_filter = ["active", "parent"]
+    search_fields = ["code", "name", "name_en"]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.has_power(request.user, access.MANAGE_TREE)

@@ -139,6 +139,95 @@ SEED: list[tuple[str, str, list[tuple[str, str]]]] = [
     ),
 ]
 
+# The English names shown in English mode (core.i18n): `Category.name_en`, filled by the seed
+# and by migration 0005 for the seed rows whose Chinese name the admins have not changed.
+ENGLISH: dict[str, str] = {
+    "HJ": "City appearance and environment",
+    "HJ01": "Exposed rubbish",
+    "HJ02": "Waste sorting",
+    "HJ03": "Damaged green space",
+    "HJ04": "Flyposting and graffiti",
+    "HJ05": "Dog control",
+    "HJ06": "Dirty roads",
+    "HJ07": "Restaurant cooking fumes",
+    "HJ08": "Open-air barbecues and burning",
+    "HJ09": "Renovation debris and bulky waste",
+    "HJ10": "Polluted rivers and ponds",
+    "HJ11": "Pests (rats, cockroaches, mosquitoes)",
+    "HJ12": "Tree pruning and fallen trees",
+    "HJ13": "Poultry or livestock kept illegally",
+    "LD": "Stairwells and fire safety",
+    "LD01": "Clutter in stairwells",
+    "LD02": "E-bikes charged in stairwells",
+    "LD03": "Blocked fire lanes",
+    "LD04": "Damaged fire equipment",
+    "LD05": "Trailing charging cables and illegal wiring",
+    "LD06": "Too few or broken charging points",
+    "WJ": "Illegal construction",
+    "WJ01": "Illegal structures",
+    "WJ02": "Unauthorised structural alterations",
+    "WJ03": "Walls broken through for shopfronts",
+    "FW": "Housing",
+    "FW01": "Overcrowded rentals",
+    "FW02": "Short-term (daily) rentals",
+    "FW03": "Leaks and seepage",
+    "FW04": "Repairs to old housing with shared kitchens and toilets",
+    "FW05": "Unsafe buildings",
+    "FW06": "Lift installation and old-housing renovation",
+    "JY": "Street order",
+    "JY01": "Street vending on the road",
+    "JY02": "Trading outside shop doors",
+    "JY03": "Unlicensed businesses",
+    "JY04": "Badly parked bicycles and e-bikes",
+    "JY05": "Car parking",
+    "JY06": "Laundry hung along the street",
+    "JY07": "Clutter on streets and pavements",
+    "JY08": "Unlicensed taxis",
+    "JY09": "Rough sleeping and begging",
+    "JY10": "Abandoned vehicles",
+    "JY11": "Food safety",
+    "SS": "Municipal facilities",
+    "SS01": "Broken street lights",
+    "SS02": "Damaged roads and pavements",
+    "SS03": "Missing or broken manhole covers",
+    "SS04": "Standing water",
+    "SS05": "Burst water mains",
+    "SS06": "Blocked drains and sewers",
+    "SS07": "Gas leaks",
+    "SS08": "Damaged traffic facilities",
+    "SS09": "Public toilets",
+    "SS10": "Damaged fitness and leisure facilities",
+    "SS11": "Overhead cables",
+    "AQ": "Public order and safety",
+    "AQ01": "Noise nuisance",
+    "AQ02": "Neighbour disputes",
+    "AQ03": "Security risks",
+    "AQ04": "Objects thrown from height",
+    "AQ05": "Illegal fireworks",
+    "WY": "Property management",
+    "WY01": "Property management service",
+    "WY02": "Lift breakdowns",
+    "WY03": "Building water supply",
+    "WY04": "Repairs to an estate's shared facilities",
+    "WY05": "Property charges",
+    "WY06": "Owners' committee and maintenance fund",
+    "WY07": "Power cuts and supply faults",
+    "MS": "Public services and welfare",
+    "MS01": "Elderly care",
+    "MS02": "Hardship assistance",
+    "MS03": "Home visits to older people",
+    "MS04": "Disability services",
+    "MS05": "Healthcare and family doctors",
+    "MS06": "Social security and employment",
+    "MS07": "Residents' committee services",
+    "MS08": "Legal advice",
+    "SG": "Construction",
+    "SG01": "Construction site noise",
+    "SG02": "Construction dust and spoil",
+    "SG03": "Home renovation nuisance",
+    "SG04": "Roadworks occupying the road",
+}
+
 # What belongs in each 小类 and what does not (one line, for the people who label reports and
 # for the docs; the classifier learns from the demo texts, not from these lines).
 SCOPE: dict[str, str] = {
@@ -223,9 +312,23 @@ def seed_categories(category_model: Any) -> None:
     """Create the seed categories that are missing (used by the migrations and by tests that
     flush the database); an existing code is left as the admins made it. Takes the model so a
     migration can pass its historical one."""
+    english = any(f.name == "name_en" for f in category_model._meta.get_fields())  # not yet in 0002/0003
     for code, name, children in SEED:
-        parent, _ = category_model.objects.get_or_create(code=code, defaults={"name": name})
+        extra = {"name_en": ENGLISH[code]} if english else {}
+        parent, _ = category_model.objects.get_or_create(code=code, defaults={"name": name, **extra})
         for child_code, child_name in children:
+            extra = {"name_en": ENGLISH[child_code]} if english else {}
             category_model.objects.get_or_create(
-                code=child_code, defaults={"name": child_name, "parent": parent}
+                code=child_code, defaults={"name": child_name, "parent": parent, **extra}
             )
+
+
+def fill_english(category_model: Any) -> None:
+    """Give the seed rows that have no English name theirs, unless the admins renamed the row
+    (then the seed's English would name something else)."""
+    chinese = {code: name for code, name, _ in SEED}
+    chinese.update({code: name for _, _, children in SEED for code, name in children})
+    for row in category_model.objects.filter(code__in=list(ENGLISH), name_en=""):
+        if row.name == chinese.get(row.code):
+            row.name_en = ENGLISH[row.code]
+            row.save(update_fields=["name_en"])

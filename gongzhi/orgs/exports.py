@@ -11,7 +11,8 @@ from typing import Any
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.translation import gettext_lazy
 
-from gongzhi.core.exports import Column, Spec, YesNo, column, label_column
+from gongzhi.core import i18n
+from gongzhi.core.exports import Column, Spec, YesNo, column, label_column, localized_column
 from gongzhi.orgs.models import Person, Post
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole
 
@@ -37,8 +38,10 @@ def _with_categories(chunk: list[dict[str, Any]]) -> None:
     """The matters each post answers for (one query per chunk)."""
     names: dict[int, list[str]] = {}
     links = Post.categories.through.objects.filter(post_id__in=[r["id"] for r in chunk])
-    for post_id, name in links.order_by("category__code").values_list("post_id", "category__name"):
-        names.setdefault(post_id, []).append(name)
+    in_english = i18n.english()
+    rows = links.order_by("category__code").values_list("post_id", "category__name", "category__name_en")
+    for post_id, name, name_en in rows:
+        names.setdefault(post_id, []).append(i18n.pick(name, name_en, in_english=in_english))
     for row in chunk:
         row["categories"] = "、".join(names.get(row["id"], []))
 
@@ -48,10 +51,10 @@ ROSTER = Spec(
     title=gettext_lazy("三定名册"),
     columns=(
         label_column(gettext_lazy("席位"), "meeting_role", MeetingRole, 14, empty=gettext_lazy("工作人员")),
-        column(gettext_lazy("岗位"), "title", width=14),
+        localized_column(gettext_lazy("岗位"), "title", 14),
         column(gettext_lazy("单位"), "unit__name", width=18),
         column(gettext_lazy("负责辖区"), "node__name", width=16),
-        column(gettext_lazy("职责"), "duty", width=30),
+        localized_column(gettext_lazy("职责"), "duty", 30),
         Column(gettext_lazy("负责事项"), ("id",), lambda r: r["categories"], 24),
         column(gettext_lazy("责任人"), "person__name", width=10),
         column(gettext_lazy("电话（脱敏）"), "person__phone_masked", width=14),

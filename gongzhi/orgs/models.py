@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.orgs.roles import MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 
@@ -18,6 +19,9 @@ class Category(models.Model):
 
     code = models.CharField(_("编码"), max_length=20, unique=True)
     name = models.CharField(_("名称"), max_length=60)
+    name_en = models.CharField(
+        _("英文名称"), max_length=100, blank=True, help_text=_("英文界面显示；不填则显示中文名称")
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -34,7 +38,7 @@ class Category(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return self.name
+        return localized(self)
 
 
 class Unit(models.Model):
@@ -111,7 +115,9 @@ class Post(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts", verbose_name=_("单位"))
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="posts", verbose_name=_("负责辖区"))
     title = models.CharField(_("岗位"), max_length=60)
+    title_en = models.CharField(_("岗位（英文）"), max_length=100, blank=True)
     duty = models.CharField(_("职责"), max_length=300, blank=True)
+    duty_en = models.CharField(_("职责（英文）"), max_length=500, blank=True)
     categories = models.ManyToManyField(
         Category, blank=True, related_name="posts", verbose_name=_("负责事项")
     )
@@ -138,7 +144,7 @@ class Post(models.Model):
         indexes = [models.Index(fields=["person", "active_until"])]
 
     def __str__(self) -> str:
-        return f"{self.node.name} {self.title} {self.person.name}"
+        return f"{self.node.name} {localized(self, 'title')} {self.person.name}"
 
 
 class PartyOrg(models.Model):

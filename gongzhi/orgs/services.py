@@ -200,6 +200,8 @@ def post_snapshot(post: Post) -> dict[str, Any]:
         "node": post.node.code,
         "title": post.title,
         "duty": post.duty,
+        "title_en": post.title_en,
+        "duty_en": post.duty_en,
         "person": post.person.code,
         "deputy": post.deputy.code if post.deputy_id and post.deputy else None,
         "role": post.role,
@@ -264,6 +266,9 @@ def unit_upsert(
     return unit
 
 
+ENGLISH_LIMITS = {"title_en": 100, "duty_en": 500}  # Post's max_length
+
+
 @transaction.atomic
 def post_upsert(
     *,
@@ -280,7 +285,11 @@ def post_upsert(
     meeting_role: str = "",
     active_until: date | None = None,
     categories: list[Category] | None = None,
+    title_en: str | None = None,
+    duty_en: str | None = None,
 ) -> Post:
+    """Create or update the post `code`. `title_en` / `duty_en` (shown in English mode): None
+    keeps what the post has (a caller or a sheet that does not know them), "" clears."""
     stored = Post.objects.select_related("unit", "node", "person", "deputy").filter(code=code).first()
     require_roster_power(actor, node, stored.node if stored else None)
     errors: dict[str, list[str]] = {}
@@ -294,6 +303,14 @@ def post_upsert(
         errors["deputy"] = [_("替补不能是责任人本人")]
     if active_until is not None and active_until < active_from:
         errors["active_until"] = [_("截止日期不能早于起始日期")]
+    english = {
+        "title_en": (title_en if title_en is not None else stored.title_en if stored else "").strip(),
+        "duty_en": (duty_en if duty_en is not None else stored.duty_en if stored else "").strip(),
+    }
+    for field, value in english.items():
+        limit = ENGLISH_LIMITS[field]
+        if len(value) > limit:
+            errors[field] = [_("英文最多%(n)d个字符") % {"n": limit}]
     if errors:
         raise ValidationError(errors)
     before = post_snapshot(stored) if stored else None
@@ -304,6 +321,7 @@ def post_upsert(
             "node": node,
             "title": title.strip(),
             "duty": duty,
+            **english,
             "person": person,
             "deputy": deputy,
             "role": role,

@@ -17,6 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.reports import definitions as d
 from gongzhi.reports import drill, kpis, rankings, rollup
@@ -110,14 +111,14 @@ def category_mix(subject: Subject, period: Period) -> list[dict[str, Any]]:
     nodes = Node.objects.filter(path__in=subject.paths).values("pk")
     rows = (
         CategoryTotal.objects.filter(node_id__in=nodes, day__gte=period.start, day__lt=period.end)
-        .values("category__parent__code", "category__parent__name")
+        .values("category__parent__code", "category__parent__name", "category__parent__name_en")
         .annotate(n=Sum("received"))
         .order_by("-n", "category__parent__code")
     )
     mix = [
         {
             "code": r["category__parent__code"] or "",
-            "name": r["category__parent__name"] or _("未分类"),
+            "name": localized(r, "category__parent__name") or _("未分类"),
             "count": r["n"],
             # the drill-down's `group=` (reports.drill.figure): a 大类 code, or none for 未分类
             "group": r["category__parent__code"] or drill.NONE,

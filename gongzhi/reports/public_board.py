@@ -47,6 +47,6 @@ def latest_reported(limit: int) -> QuerySet[Case]:
     return (
         Case.objects.exclude(state__in=NOT_COUNTED)
         .select_related("category")
-        .only("pk", "node_path", "category__name", "text", "state", "created_at")
+        .only("pk", "node_path", "category__name", "category__name_en", "text", "state", "created_at")
         .order_by("-created_at", "-pk")[:limit]
     )

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
+from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.orgs.models import Category
@@ -51,7 +52,7 @@ def case_rows(node: Node, period: Period, now: datetime) -> list[dict[str, Any]]
     for row in overdue.annotate(n=Count("pk")):
         found[row["category_id"]]["overdue"] = row["n"]
     names = {
-        c.pk: (c.code, c.name, c.parent.name if c.parent else "")
+        c.pk: (c.code, localized(c), localized(c.parent))
         for c in Category.objects.filter(pk__in=[k for k in found if k]).select_related("parent")
     }
     out: list[dict[str, Any]] = []

@@ -25,6 +25,7 @@ from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Satisfaction
 from gongzhi.core.errors import ConflictError
+from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -69,7 +70,7 @@ def _summary(case: Case) -> dict[str, Any]:
     category = case.category or outcome.category
     done = progress.progress_of(case)
     return {
-        "category": category.name if category else _("其他"),
+        "category": localized(category) if category else _("其他"),
         "area": area_names([case.node_path])[case.node_path],
         "text": public_text(case.text, limit=200),
         "created": case.created_at,
@@ -123,7 +124,7 @@ def _public_rows(number: int) -> dict[str, Any]:
     photos = case_selectors.public_attachments(cases)
     rows = [
         {
-            "category": c.category.name if c.category else _("其他"),
+            "category": localized(c.category) if c.category else _("其他"),
             "area": names[c.node_path],
             "closed": timezone.localdate(c.closed_at) if c.closed_at else None,
             "text": public_text(c.text),

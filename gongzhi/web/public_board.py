@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.states import TEXT_WITHHELD_STATES
+from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
@@ -81,7 +82,7 @@ def _latest() -> list[dict[str, Any]]:
         group = figures.group_of(c.state)
         out.append(
             {
-                "category": c.category.name if c.category else _("待分类"),
+                "category": localized(c.category) if c.category else _("待分类"),
                 "area": names[c.node_path],
                 "date": timezone.localdate(c.created_at),
                 "group": group,

@@ -29,6 +29,7 @@ from gongzhi.cases import choices, tracking
 from gongzhi.cases import notifications as case_notifications
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
+from gongzhi.core.i18n import localized
 from gongzhi.geo import locate
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -334,5 +335,5 @@ def category_groups() -> list[tuple[str, list[Category]]]:
     for c in (
         Category.objects.filter(active=True, parent__isnull=False).select_related("parent").order_by("code")
     ):
-        groups.setdefault(c.parent.name if c.parent else "", []).append(c)
+        groups.setdefault(localized(c.parent), []).append(c)
     return list(groups.items())

@@ -22,6 +22,7 @@ from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
 from gongzhi.core import paging, refdata
 from gongzhi.core.errors import invalid
+from gongzhi.core.i18n import localized
 from gongzhi.geo import locate
 from gongzhi.geo import reference as geo_reference
 from gongzhi.geo.models import Node
@@ -210,7 +211,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "node": case.node.code,
         "node_name": case.node.name,
         "category": case.category.code if case.category else None,
-        "category_name": case.category.name if case.category else None,
+        "category_name": localized(case.category) if case.category else None,
         "text": case.text,
         "source": case.source,
         "rung": case.rung,

@@ -21,6 +21,8 @@ class PostOut(Schema):
     code: str
     title: str
     duty: str
+    title_en: str = Field(description="岗位英文名称（可为空）")
+    duty_en: str = Field(description="职责英文（可为空）")
     role: str
     role_name: str
     meeting_role: str
@@ -44,6 +46,8 @@ def post_out(post: Post) -> dict[str, Any]:
         "code": post.code,
         "title": post.title,
         "duty": post.duty,
+        "title_en": post.title_en,
+        "duty_en": post.duty_en,
         "role": post.role,
         "role_name": str(post.get_role_display()),
         "meeting_role": post.meeting_role,

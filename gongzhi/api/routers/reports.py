@@ -11,11 +11,13 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from gongzhi.api.pagination import Page, PageParams, paginate
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases.models import Case
+from gongzhi.core.i18n import localized
 from gongzhi.reports import definitions, drill, kpis, rankings, selectors, services
 from gongzhi.reports.periods import Period, period
 from gongzhi.reports.subjects import Subject, subject_for
@@ -187,7 +189,7 @@ def kpi_out(value: kpis.KpiValue, query: str) -> dict[str, Any]:
 def item_out(kind: str, row: Any) -> dict[str, Any]:
     if kind == drill.CASE:
         case: Case = row
-        title = case.category.name if case.category else "未分类"
+        title = localized(case.category) if case.category else _("未分类")
         return {
             "type": kind,
             "id": case.pk,

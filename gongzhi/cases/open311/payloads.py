@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongzhi.cases.models import Case, CategoryPolicy
 from gongzhi.cases.open311.messages import state_label, text
 from gongzhi.cases.states import OPEN_STATES, TEXT_WITHHELD_STATES, State
+from gongzhi.core.i18n import pick
 from gongzhi.core.scrub import public_text
 from gongzhi.geo import locate
 from gongzhi.geo.levels import Level
@@ -70,30 +71,39 @@ def notice(category: Category | None, lang: str) -> str:
     return text("notice", lang, limit=limit) if limit else text("notice_none", lang)
 
 
-def _keywords(category: Category) -> list[str]:
+def name(category: Category | None, lang: str) -> str:
+    """The category's name in the answer's language (core.i18n: English when it has one)."""
+    if category is None:
+        return ""
+    return pick(category.name, category.name_en, in_english=lang == "en")
+
+
+def _keywords(category: Category, lang: str) -> list[str]:
     try:  # the classifier's cold-start rules, when that module is present
         from gongzhi.cases.classify import RULES
     except ImportError:  # pragma: no cover
         RULES = {}
-    words = [category.name, *RULES.get(category.code, ())]
+    # residents type Chinese whatever their client's language: the Chinese words stay
+    english = [category.name_en] if lang == "en" and category.name_en else []
+    words = [*english, category.name, *RULES.get(category.code, ())]
     return list(dict.fromkeys(words))[:KEYWORDS_SHOWN]
 
 
 def service(category: Category, lang: str) -> dict[str, Any]:
-    group = category.parent.name if category.parent else ""
+    group = name(category.parent, lang)
     return {
         "service_code": category.code,
-        "service_name": category.name,
+        "service_name": name(category, lang),
         "description": text(
             "service_description",
             lang,
             group=group,
-            name=category.name,
+            name=name(category, lang),
             limit=limit_text(_policy(category), lang),
         ),
         "metadata": True,
         "type": "realtime",
-        "keywords": ", ".join(_keywords(category)),
+        "keywords": ", ".join(_keywords(category, lang)),
         "group": group,
     }
 
@@ -154,7 +164,7 @@ def request(case: Case, lang: str, data: dict[str, Any], area: Node | None = Non
         "service_request_id": case.number,
         "status": "open" if case.state in OPEN_STATES else "closed",
         "status_notes": notes,
-        "service_name": category.name if category else "",
+        "service_name": name(category, lang),
         "service_code": category.code if category else "",
         "description": description(case, lang, hidden),
         "agency_responsible": case.post.unit.name if case.post else "",

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.cases.open311 import keys, params, payloads, render, selectors, throttle
@@ -30,7 +31,15 @@ FIELD_NAMES = {
 
 
 def _lang(request: HttpRequest) -> str:
+    """English for `Accept-Language: en` (what HTTP clients send), or `?lang=en` for a client
+    that cannot set headers; `?lang=zh` asks for Chinese whatever the header says."""
+    asked = request.GET.get("lang", "")[:8].lower()
+    if asked.startswith(("en", "zh")):
+        return asked[:2]
     return "en" if getattr(request, "LANGUAGE_CODE", "").startswith("en") else "zh"
+
+
+LANGUAGES = {"en": "en", "zh": "zh-hans"}  # Open311's lang -> the site's language code
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
@@ -53,7 +62,8 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 # reaches this view unparsed (the door must not read it before the cap above)
                 if request.method == "POST" and _has_nul(request, kwargs):
                     raise params.ParamError(400, [text("nul", lang)])
-                return view(request, fmt, lang, **kwargs)
+                with translation.override(LANGUAGES[lang]):  # the services' messages too
+                    return view(request, fmt, lang, **kwargs)
             except params.ParamError as exc:
                 return render.errors(fmt, exc.status, exc.messages)
             except RequestDataTooBig:  # Django's own cap, should it be set below Open311's

@@ -88,6 +88,8 @@ def post_rows(user: Any) -> Iterator[Row]:
             "node": post.node.code,
             "title": post.title,
             "duty": post.duty or None,
+            "title_en": post.title_en or None,
+            "duty_en": post.duty_en or None,
             "categories": ",".join(sorted(c.code for c in post.categories.all())) or None,
             "person": post.person.code,
             "deputy": post.deputy.code if post.deputy else None,

@@ -104,6 +104,9 @@ def plan_posts(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Pl
             "node": lookup(check, "node", nodes, _("辖区编码")),
             "title": check.get("title"),
             "duty": check.get("duty") or "",
+            # a sheet without the English columns (made before they existed) keeps the English
+            "title_en": check.get("title_en") or "" if "title_en" in row.values else None,
+            "duty_en": check.get("duty_en") or "" if "duty_en" in row.values else None,
             "person": lookup(check, "person", people, _("责任人编码")),
             "deputy": lookup(check, "deputy", people, _("AB岗编码")),
             "role": check.choice("role"),
@@ -131,7 +134,8 @@ def _categories(check: RowCheck, known: dict[str, Category]) -> list[Category]:
 
 
 def _same_post(stored: Post, values: dict[str, Any]) -> bool:
-    plain = {k: v for k, v in values.items() if k != "categories"}
+    kept = {k for k in ("title_en", "duty_en") if values[k] is None}  # the sheet has no such column
+    plain = {k: v for k, v in values.items() if k != "categories" and k not in kept}
     return all(getattr(stored, k) == v for k, v in plain.items()) and _codes(
         stored.categories.all()
     ) == _codes(values["categories"])

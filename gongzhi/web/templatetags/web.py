@@ -8,7 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.core import clock
+from gongzhi.core import clock, i18n
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import PostRole
@@ -127,6 +127,14 @@ def calendar_warning(context: dict[str, Any], everyone: bool = False) -> dict[st
 
 
 @register.filter
+def localized(obj: Any, field: str = "name") -> str:
+    """Data with an English name beside its Chinese one, in the page's language:
+    `{{ c|localized }}` for a category, `{{ post|localized:"title" }}`, `{{ post|localized:"duty" }}`
+    (core.i18n)."""
+    return i18n.localized(obj, field)
+
+
+@register.filter
 def on_unconfirmed_calendar(due: Any) -> bool:
     """A deadline that falls in a year whose holidays nobody has entered (docs/working-calendar.md)."""
     from gongzhi.core import workdays
@@ -184,12 +192,12 @@ def post_label(post: Any) -> str:
     """A post as pickers show it: post · its node (which grid or area) · duty (holder), so eight
     grid workers of one committee read as eight different lines. The unit stands in for an
     empty duty."""
-    duty = (post.duty or post.unit.name).strip()
+    duty = (i18n.localized(post, "duty") or post.unit.name).strip()
     if len(duty) > DUTY_CHARS:
         duty = duty[: DUTY_CHARS - 1] + "…"
     return str(
         _("%(title)s · %(node)s · %(duty)s（%(person)s）")
-        % {"title": post.title, "node": post.node.name, "duty": duty, "person": post.person.name}
+        % {"title": i18n.localized(post, "title"), "node": post.node.name, "duty": duty, "person": post.person.name}
     )
 
 
