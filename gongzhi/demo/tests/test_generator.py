@@ -173,6 +173,20 @@ def test_every_category_routes_at_every_residential_area() -> None:
     assert lead is not None and lead.node == estate and lead.unit.kind == UnitKind.PROPERTY
 
 
+def test_the_roster_and_the_categories_carry_their_english() -> None:
+    """English mode shows every demo post's title and duty and every category in English."""
+    posts = Post.objects.filter(code__startswith="FL-")
+    assert posts.count() > 300
+    assert not list(posts.filter(title_en="").values_list("title", flat=True).distinct())
+    assert not list(posts.exclude(duty="").filter(duty_en="").values_list("duty", flat=True).distinct())
+    assert posts.exclude(duty="").count() > 100
+    assert not Category.objects.filter(name_en="").exists()
+    secretary = posts.filter(role=PostRole.PARTY_SECRETARY).first()
+    assert secretary is not None and secretary.title_en == "Party secretary of the residential area"
+    lawyer = posts.filter(meeting_role=MeetingRole.LAWYER).first()
+    assert lawyer is not None and lawyer.title_en == "Retained lawyer"
+
+
 def test_party_side() -> None:
     kinds = set(PartyOrg.objects.values_list("kind", flat=True))
     assert {PartyOrgKind.WORKING_COMMITTEE, PartyOrgKind.BLOCK_GROUP, PartyOrgKind.BRANCH} <= kinds
