@@ -1,9 +1,9 @@
 """The English catalog: complete, compiled, and used by the pages and the API.
 
 The msgids are the Chinese UI text, so "untranslated" shows up as Chinese on an English page.
-The page tests strip what is data (names of nodes, people, units, posts, categories) and the
-few Chinese terms the catalog keeps on purpose in brackets (三定, 居务会 ...), then expect no
-Chinese character to be left.
+The page tests strip what is data (names of nodes, people, units; posts and categories that
+have no English name) and the few Chinese terms the catalog keeps on purpose in brackets
+(三定, 居务会 ...), then expect no Chinese character to be left.
 """
 
 import ast
@@ -180,9 +180,10 @@ def data_strings() -> list[str]:
     values.update(Node.objects.values_list("name", flat=True))
     values.update(Person.objects.values_list("name", flat=True))
     values.update(Unit.objects.values_list("name", flat=True))
-    values.update(Category.objects.values_list("name", flat=True))
-    for title, duty in Post.objects.values_list("title", "duty"):
-        values.update((title, duty))
+    # data with an English name must show it: only the names without one are data left as is
+    values.update(Category.objects.filter(name_en="").values_list("name", flat=True))
+    for title, duty, title_en, duty_en in Post.objects.values_list("title", "duty", "title_en", "duty_en"):
+        values.update(chinese for chinese, english in ((title, title_en), (duty, duty_en)) if not english)
     values.update(get_user_model().objects.values_list("username", flat=True))
     return sorted((v for v in values if v), key=len, reverse=True)
 
