@@ -161,7 +161,7 @@ class CategoryPolicyAdmin(PolicyPermissions, admin.ModelAdmin):
         "photo_after",
     ]
     list_filter = ["limit_unit", "lead_unit_kind", "must_try_locally", "local_only"]
-    search_fields = ["category__code", "category__name"]
+    search_fields = ["category__code", "category__name", "category__name_en"]
     list_select_related = ["category"]
     ordering = ["category__code"]
     list_per_page = 200
