@@ -16,7 +16,8 @@ from typing import Any
 from gongzhi.cases import classify, duplicates
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock
-from gongzhi.core.i18n import pick
+from gongzhi.core.i18n import english, localized, pick
+from gongzhi.orgs import reference
 from gongzhi.orgs.models import Category
 
 
@@ -78,16 +79,27 @@ def for_text(text: str) -> Suggested:
 
 def stored_for(cases: Iterable[Case]) -> dict[int, Suggested]:
     """The intake suggestions of the uncategorised cases among `cases`, by id (one query; for
-    marking 需人工分诊 in a list)."""
+    marking 需人工分诊 in a list; in English the names come from the reference snapshot)."""
     ids = [c.pk for c in cases if c.category_id is None]
     if not ids:
         return {}
-    out = {}
+    found = {}
     for case_id, data in CaseEvent.objects.filter(case_id__in=ids, seq=1).values_list("case_id", "data"):
         stored = _from_data(data or {})
         if stored is not None:
-            out[case_id] = Suggested(stored[0], stored[1], stored=True)
-    return out
+            found[case_id] = stored
+    names: dict[str, str] = {}
+    if english():  # the stored names are Chinese; an English reader gets the English ones
+        codes = {s.code for suggestions, _triage in found.values() for s in suggestions}
+        names = {code: localized(c) for code, c in reference.categories_by_code(codes).items()}
+    return {
+        case_id: Suggested(
+            [classify.Suggestion(s.code, names.get(s.code, s.name), s.confidence) for s in suggestions],
+            triage,
+            stored=True,
+        )
+        for case_id, (suggestions, triage) in found.items()
+    }
 
 
 def duplicates_for(*, user: Any, case: Case, limit: int = 5) -> list[duplicates.Candidate]:
