@@ -197,7 +197,12 @@ def post_label(post: Any) -> str:
         duty = duty[: DUTY_CHARS - 1] + "…"
     return str(
         _("%(title)s · %(node)s · %(duty)s（%(person)s）")
-        % {"title": i18n.localized(post, "title"), "node": post.node.name, "duty": duty, "person": post.person.name}
+        % {
+            "title": i18n.localized(post, "title"),
+            "node": post.node.name,
+            "duty": duty,
+            "person": post.person.name,
+        }
     )
 
 
