@@ -108,6 +108,9 @@ TITLES_EN: dict[str, str] = {
     "房管员": "Housing officer",
     "街道联络员": "Street liaison cadre",
     "网格员": "Grid worker",
+    "市政市容站站长": "Head of the municipal works and city appearance station",
+    "家庭医生团队负责人": "Head of the family-doctor team",
+    "司法所所长": "Head of the justice office",
 }
 GRID_DUTY = "巡查发现问题，上报并跟踪处置，走访独居老人"
 DUTIES_EN: dict[str, str] = {

@@ -23,5 +23,5 @@ def test_the_category_mix_in_english_and_in_chinese(scenario):
     with clock.freeze(NOW):
         in_english = english.get("/dashboard/data.json", query).json()["categories"]
         in_chinese = chinese.get("/dashboard/data.json", query).json()["categories"]
-    assert in_english == [{"code": parent.code, "name": parent.name_en, "count": 9}]
-    assert in_chinese == [{"code": parent.code, "name": parent.name, "count": 9}]
+    assert in_english == [{"code": parent.code, "name": parent.name_en, "count": 9, "group": parent.code}]
+    assert in_chinese == [{"code": parent.code, "name": parent.name, "count": 9, "group": parent.code}]
