@@ -372,6 +372,13 @@ CARE_MQTT_USERNAME = os.environ.get("CARE_MQTT_USERNAME", "")
 CARE_MQTT_PASSWORD = os.environ.get("CARE_MQTT_PASSWORD", "")
 CARE_MQTT_TOPIC_ROOT = os.environ.get("CARE_MQTT_TOPIC_ROOT", "gongzhi/care/v1")
 CARE_MQTT_SHARE_GROUP = os.environ.get("CARE_MQTT_SHARE_GROUP", "gongzhi")
+# The alert chain, in wall-clock minutes (docs/care.md): nobody acknowledges within
+# CARE_ACK_MINUTES → a 上门探访 case for the responsible post (its limit: the 为老上门探视
+# category's policy, 2 hours on the wall clock); the street supervises a case counted on the
+# wall clock SLA_WALL_CLOCK_SUPERVISE_MINUTES after its deadline.
+CARE_ACK_MINUTES = int(os.environ.get("CARE_ACK_MINUTES", "30"))
+CARE_VISIT_CATEGORY = os.environ.get("CARE_VISIT_CATEGORY", "MS03")
+SLA_WALL_CLOCK_SUPERVISE_MINUTES = int(os.environ.get("SLA_WALL_CLOCK_SUPERVISE_MINUTES", "60"))
 
 # --- notifications ------------------------------------------------------------------------
 # The site's public address, to turn links in emails and robot messages into absolute URLs.

@@ -102,7 +102,31 @@ class AwayReason(models.TextChoices):
 class AlertState(models.TextChoices):
     OPEN = "open", _("待响应")
     ACKNOWLEDGED = "acknowledged", _("已响应")
+    VISITING = "visiting", _("上门探访中")
     CLOSED = "closed", _("已关闭")
+
+
+class Outcome(models.TextChoices):
+    """What the visitor found (the phone form after an alert)."""
+
+    SAFE = "safe", _("平安")
+    NEEDS_HELP = "needs_help", _("需要帮助")
+    HOSPITAL = "hospital", _("已送医或住院")
+    UNREACHABLE = "unreachable", _("不在家且联系不上")
+    DIED = "died", _("已去世")
+    CASE_CLOSED = "case_closed", _("探访工单已办结")
+
+
+# Outcomes that close the alert (UNREACHABLE escalates and keeps it open).
+CLOSING_OUTCOMES = (Outcome.SAFE, Outcome.NEEDS_HELP, Outcome.HOSPITAL, Outcome.DIED)
+
+
+class RoundKind(models.TextChoices):
+    """A holiday round of visits for a whole area."""
+
+    SPRING_FESTIVAL = "spring_festival", _("春节")
+    DOUBLE_NINTH = "double_ninth", _("重阳节")
+    OTHER = "other", _("其他")
 
 
 class VisitKind(models.TextChoices):

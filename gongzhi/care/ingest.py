@@ -210,7 +210,12 @@ def _write(
         ["seen_at", "active_at", "reading", "reading_at", "slots_start", "slots", "quiet_at", "leak_since"],
         batch_size=500,
     )
-    result.alerts = len(open_alarms(alarms, now))
+    opened = open_alarms(alarms, now)
+    result.alerts = len(opened)
+    if opened:  # SOS, smoke, gas: the posts and contacts are told in the same transaction
+        from gongzhi.care import chain
+
+        chain.notify_now(opened, now)
 
 
 def _read(row: LastSeen, e: Incoming) -> bool:

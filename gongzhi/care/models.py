@@ -18,7 +18,9 @@ from gongzhi.care.choices import (
     DeviceKind,
     Door,
     Duty,
+    Outcome,
     Refusal,
+    RoundKind,
     RuleKind,
     Signal,
     SubjectKind,
@@ -324,6 +326,34 @@ class Alert(models.Model):
     detail = models.CharField(_("说明"), max_length=200, blank=True)
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     false_alarm = models.BooleanField(_("误报"), default=False)
+    # the chain (care.chain): told, acknowledged, turned into a home-visit case, outcome
+    notified_at = models.DateTimeField(_("通知时间"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(_("响应时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    visit_case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("探访工单"),
+    )
+    escalated_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    outcome = models.CharField(_("探访结果"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.CharField(_("结果说明"), max_length=500, blank=True)
+    help_case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("求助工单"),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("关爱预警")
@@ -339,6 +369,33 @@ class Alert(models.Model):
         return f"{self.subject} {self.get_kind_display()} {self.opened_at:%Y-%m-%d %H:%M}"
 
 
+def visit_photo_path(instance: "Visit", filename: str) -> str:
+    return f"care/visits/{instance.subject_id}/{filename}"
+
+
+class VisitRound(models.Model):
+    """A holiday round (春节, 重阳节): a visit due by `due_at` for every subject of an area."""
+
+    kind = models.CharField(_("类型"), max_length=20, choices=RoundKind.choices)
+    name = models.CharField(_("名称"), max_length=60)
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+", verbose_name=_("范围"))
+    node_path = models.CharField(max_length=255, db_index=True, editable=False)
+    due_at = models.DateTimeField(_("完成期限"))
+    subjects = models.PositiveIntegerField(_("应探访人数"), default=0)
+    created_at = models.DateTimeField(_("发起时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("节日探访")
+        verbose_name_plural = _("节日探访")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.node.name}）"
+
+
 class Visit(models.Model):
     """A recorded visit, call or 平安 check-in: a sign of life, and (visits, calls) the schedule's."""
 
@@ -349,6 +406,18 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.CharField(_("情况"), max_length=500, blank=True)
+    photo = models.FileField(_("照片"), upload_to=visit_photo_path, blank=True)
+    alert = models.ForeignKey(
+        "Alert",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("预警"),
+    )
+    round = models.ForeignKey(
+        "VisitRound", on_delete=models.SET_NULL, null=True, blank=True, related_name="visits"
+    )
 
     class Meta:
         verbose_name = _("探访记录")

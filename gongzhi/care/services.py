@@ -24,6 +24,7 @@ from gongzhi.care.choices import (
     ConsentBy,
     DeviceKind,
     Duty,
+    RoundKind,
     RuleKind,
     Signal,
     SubjectKind,
@@ -31,6 +32,7 @@ from gongzhi.care.choices import (
 )
 from gongzhi.care.consent_forms import validate_consent_form
 from gongzhi.care.models import (
+    Alert,
     Assignment,
     AwayPeriod,
     CareSubject,
@@ -43,8 +45,10 @@ from gongzhi.care.models import (
     Rule,
     RuleOverride,
     Visit,
+    VisitRound,
 )
 from gongzhi.care.rulebook import DEFAULTS, TAKES, RuleBook, street_path
+from gongzhi.cases import attachments
 from gongzhi.core import accesslog, clock, pii, secret_keys
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
@@ -412,10 +416,18 @@ def device_unbind(*, actor: Any, device: Device) -> Device:
 
 @transaction.atomic
 def visit_record(
-    *, actor: Any, subject: CareSubject, kind: str, at: datetime | None = None, note: str = ""
+    *,
+    actor: Any,
+    subject: CareSubject,
+    kind: str,
+    at: datetime | None = None,
+    note: str = "",
+    photo: Any = None,
+    alert: Alert | None = None,
 ) -> Visit:
     """A visit, a call or a 平安 check-in: a sign of life for every silence rule; a visit or a
-    call also moves the next visit's due time."""
+    call also moves the next visit's due time and counts for an open holiday round. A photo is
+    checked like a case photo (type, size, pixels before decoding)."""
     now = clock.now()
     at = at or now
     if actor is not None and not (
@@ -433,17 +445,73 @@ def visit_record(
         errors["note"] = [_("情况说明最多500字")]
     if subject.ended_at is not None:
         errors["subject"] = [_("关爱已结束")]
+    if photo is not None:
+        try:
+            attachments.validate_files([photo])
+        except ValidationError as exc:
+            errors["photo"] = [str(m) for m in exc.messages]
     if errors:
         raise ValidationError(errors)
-    visit = Visit.objects.create(subject=subject, kind=kind, at=at, by=actor, note=note.strip())
+    visit = Visit(subject=subject, kind=kind, at=at, by=actor, note=note.strip(), alert=alert)
+    if kind in (VisitKind.VISIT, VisitKind.CALL):
+        visit.round = _open_round(subject, at)
+    if photo is not None:
+        fmt = attachments._image_format(photo) or "JPEG"
+        visit.photo.save(f"visit-{subject.pk}-{int(at.timestamp())}.{fmt.lower()}", photo, save=False)
+    visit.save()
     _touch(subject, Signal.LIFE, at)
     if kind in (VisitKind.VISIT, VisitKind.CALL):
         _touch(subject, Signal.VISIT, at)
         due = at + timedelta(days=subject.visit_every_days)
-        if due > subject.visit_due_at:
+        if due > subject.visit_due_at:  # a holiday round pulled it earlier: this answers it
             subject.visit_due_at = due
             subject.save(update_fields=["visit_due_at"])
     return visit
+
+
+def _open_round(subject: CareSubject, at: datetime) -> "VisitRound | None":
+    """The latest holiday round over the subject's home, started before `at`, that no visit of
+    theirs has answered yet."""
+    rounds = VisitRound.objects.filter(created_at__lte=at).order_by("-created_at", "-pk")
+    for r in rounds[:20]:
+        if subject.node_path.startswith(r.node_path):
+            return None if r.visits.filter(subject=subject).exists() else r
+    return None
+
+
+@transaction.atomic
+def round_create(*, actor: Any, node: Node, kind: str, name: str, due_at: datetime) -> VisitRound:
+    """A holiday round (春节, 重阳节): a visit due by `due_at` for every subject under `node`
+    (their next due time moves up to it; a later regular visit goes on as before)."""
+    require_care_power(actor, node)
+    errors: dict[str, list[str]] = {}
+    now = clock.now()
+    if kind not in RoundKind.values:
+        errors["kind"] = [_("类型无效")]
+    name = (name or "").strip() or (str(RoundKind(kind).label) if kind in RoundKind.values else "")
+    if len(name) > 60:
+        errors["name"] = [_("名称最多60字")]
+    if due_at <= now:
+        errors["due_at"] = [_("完成期限应晚于现在")]
+    elif due_at > now + timedelta(days=60):
+        errors["due_at"] = [_("完成期限最长60天")]
+    if node.level > Level.AREA:
+        errors["node"] = [_("节日探访按居民区、块区或街道发起")]
+    if errors:
+        raise ValidationError(errors)
+    live = CareSubject.objects.filter(node_path__startswith=node.path, ended_at__isnull=True)
+    count = live.count()
+    live.filter(visit_due_at__gt=due_at).update(visit_due_at=due_at)
+    return VisitRound.objects.create(
+        kind=kind,
+        name=name,
+        node=node,
+        node_path=node.path,
+        due_at=due_at,
+        subjects=count,
+        created_at=now,
+        created_by=actor,
+    )
 
 
 def _touch(subject: CareSubject, signal: str, at: datetime) -> None:

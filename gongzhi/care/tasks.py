@@ -6,16 +6,22 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 
-from gongzhi.care import rules
+from gongzhi.care import chain, rules
 from gongzhi.care.models import Event
 from gongzhi.core import clock
 
 
 @shared_task(name="gongzhi.care.tasks.sweep", ignore_result=True)
 def sweep() -> dict[str, Any]:
-    """The rule pass (beat: every minute)."""
+    """The rule pass, then the alert chain (beat: every minute)."""
     result = rules.sweep()
-    return {"candidates": result.candidates, "opened": len(result.opened)}
+    advanced = chain.advance()
+    return {
+        "candidates": result.candidates,
+        "opened": len(result.opened),
+        "notified": advanced.notified,
+        "visit_cases": advanced.visit_cases,
+    }
 
 
 def prune_events() -> int:

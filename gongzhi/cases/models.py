@@ -36,6 +36,9 @@ class CategoryPolicy(models.Model):
     local_only = models.BooleanField(_("只能在居民区处置（不得上报）"), default=False)
     photo_before = models.BooleanField(_("须附处置前照片"), default=False)
     photo_after = models.BooleanField(_("须附处置后照片"), default=False)
+    # The limit runs on the wall clock, day and night (a welfare check on an older person
+    # nobody has seen), not on working hours; its reminders and 督办 follow the same clock.
+    wall_clock = models.BooleanField(_("按自然时间计时（不按工作时间）"), default=False)
 
     class Meta:
         verbose_name = _("分类处置规则")

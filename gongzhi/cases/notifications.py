@@ -314,6 +314,7 @@ _BUILDERS = {
     "return": _returned,
     "submit": _submitted,
     "verify": _closed,
+    "conclude": _closed,
     "master_closed": _master_closed,
     "reject": _back_to_work,
     "reopen": _back_to_work,
@@ -378,6 +379,9 @@ def reminder_messages(
     expiry also goes to the area's robots as an overdue notice."""
     name = PHASE_NAMES[phase]
     users = holders(case) if phase == "handle" else dispatchers(case)
+    if expired and phase == "handle" and _wall_clock(case):
+        # a welfare check past its hours: the committee hears at once, not only the post
+        users = list({u.pk: u for u in [*users, *dispatchers(case)]}.values())
     if expired:
         subject, body = (
             f"已超时：{about(case)}",
@@ -397,18 +401,24 @@ def reminder_messages(
 def supervision_messages(case: Case, event: CaseEvent, *, due: datetime) -> list[OutboxSpec]:
     """The sweep's 督办: the post, the rung's dispatchers, the street, and the robots."""
     subject = f"督办：{about(case)}"
-    body = f"{about(case)}超过处置时限（{when(due)}）一个工作日仍未办结，街道督办，请当日反馈。"
+    late = "仍未办结" if _wall_clock(case) else "一个工作日仍未办结"
+    body = f"{about(case)}超过处置时限（{when(due)}）{late}，街道督办，请当日反馈。"
     users = {u.pk: u for u in [*holders(case), *dispatchers(case), *street(case)]}
     return [
         *_specs("case.supervised", users.values(), subject, body, case, event),
         broadcast(
             "case.supervised",
             f"【督办】{about(case)}",
-            f"超过处置时限（{when(due)}）一个工作日仍未办结。",
+            f"超过处置时限（{when(due)}）{late}。",
             case,
             event,
         ),
     ]
+
+
+def _wall_clock(case: Case) -> bool:
+    policy = getattr(case.category, "policy", None) if case.category_id else None
+    return bool(policy is not None and policy.wall_clock)
 
 
 def review_messages(case: Case, event: CaseEvent) -> list[OutboxSpec]:

@@ -76,7 +76,9 @@ SEED: dict[str, tuple[int, str, str, bool, bool, bool, bool]] = {
     "WY07": (4, "hours", "property", True, False, False, False),
     "MS01": (3, "days", "residents_committee", True, True, False, False),
     "MS02": (3, "days", "residents_committee", True, False, False, False),
-    "MS03": (1, "days", "residents_committee", True, True, False, False),
+    # 为老上门探视: nobody has seen an older person living alone — a knock the same day, on the
+    # wall clock (WALL_CLOCK), and the street may be called in (docs/care.md)
+    "MS03": (2, "hours", "residents_committee", False, False, False, False),
     "MS04": (5, "days", "residents_committee", True, False, False, False),
     "MS05": (3, "days", "health", False, False, False, False),
     "MS06": (5, "days", "street_office", False, False, False, False),
@@ -89,10 +91,18 @@ SEED: dict[str, tuple[int, str, str, bool, bool, bool, bool]] = {
 }
 
 
+# The 小类 whose limit runs on the wall clock, not on working hours.
+WALL_CLOCK = frozenset({"MS03"})
+# MS03's seed before the care alert chain (cases 0008 moves a policy still at it).
+MS03_BEFORE = (1, "days", "residents_committee", True, True, False, False)
+
+
 def seed_policies(category_model: Any, policy_model: Any) -> None:
     """Create the missing seed policies (the migration passes its historical models)."""
+    wall = any(f.name == "wall_clock" for f in policy_model._meta.get_fields())  # from cases 0008
     for category in category_model.objects.filter(code__in=SEED):
         amount, unit, lead, try_locally, local_only, before, after = SEED[category.code]
+        extra = {"wall_clock": category.code in WALL_CLOCK} if wall else {}
         policy_model.objects.get_or_create(
             category=category,
             defaults={
@@ -103,5 +113,23 @@ def seed_policies(category_model: Any, policy_model: Any) -> None:
                 "local_only": local_only,
                 "photo_before": before,
                 "photo_after": after,
+                **extra,
             },
+        )
+
+
+def seed_wall_clock(policy_model: Any) -> None:
+    """Move MS03's policy to a same-day wall-clock visit, unless the admins changed it (a fresh
+    database has the new seed from cases 0002, an older one the old)."""
+    new = SEED["MS03"]
+    for amount, unit, lead, try_locally, local_only, _before, _after in (MS03_BEFORE, new):
+        policy_model.objects.filter(
+            category__code="MS03",
+            limit_amount=amount,
+            limit_unit=unit,
+            lead_unit_kind=lead,
+            must_try_locally=try_locally,
+            local_only=local_only,
+        ).update(
+            limit_amount=new[0], limit_unit=new[1], must_try_locally=new[3], local_only=new[4], wall_clock=True
         )

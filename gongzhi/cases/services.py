@@ -525,7 +525,7 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
         if policy is not None and policy.photo_after and not act.files:
             raise invalid("files", _("该类问题须上传处置后照片"))
         case.verify_due = sla.verify_due(now)
-    if action == "verify":
+    if action in {"verify", "conclude"}:
         case.closed_at = now
     if action in {"reject", "reopen"}:
         case.rework_count += 1

@@ -8,20 +8,26 @@ remind/supervise events since the deadline's clock started, so the sweep keeps n
 its own, running it twice adds nothing, and a moved deadline (an approved extension) earns its
 own reminders. A sweep that was down past a deadline sends the expiry notice, not a stale 75%.
 
+A category counted on the wall clock (`CategoryPolicy.wall_clock`: a care alert's home visit)
+runs its handling steps on the wall clock too: the 75% reminder at 75% of the elapsed time,
+the expiry notice to the post and the committee's dispatchers, and the street's 督办
+SLA_WALL_CLOCK_SUPERVISE_MINUTES after the deadline rather than a working day.
+
 Events are stamped with `clock.now()`: pass an explicit `now` only under `clock.freeze(now)`.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from gongzhi.cases import notifications
+from gongzhi.cases import notifications, sla
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.services import Act, case_act
 from gongzhi.cases.states import State
@@ -78,19 +84,27 @@ def steps_due(
     now: datetime,
     marks: list[tuple[str, datetime]],
     cal: workcal.WorkCalendar,
+    wall_clock: bool = False,
 ) -> list[Step]:
     """What the sweep owes one deadline at `now`, given the system's remind/supervise events
-    since `start` (pure: no database)."""
+    since `start` (pure: no database). `wall_clock`: the deadline runs day and night."""
     reminds = [at for action, at in marks if action == "remind"]
     steps: list[Step] = []
     if now >= due:
         if not any(at >= due for at in reminds):
             steps.append(Step("remind", expired=True))
         supervised = any(action == "supervise" and at >= due for action, at in marks)
-        if phase == "handle" and not supervised and now >= workcal.add_working_time(due, cal.day_length, cal):
+        if wall_clock:
+            supervise_at = due + timedelta(minutes=settings.SLA_WALL_CLOCK_SUPERVISE_MINUTES)
+        else:
+            supervise_at = workcal.add_working_time(due, cal.day_length, cal)
+        if phase == "handle" and not supervised and now >= supervise_at:
             steps.append(Step("supervise"))
         return steps
-    at_75 = workcal.moment_at_fraction(start, due, REMIND_AT, cal) if start < due else due
+    if wall_clock:
+        at_75 = start + (due - start) * REMIND_AT if start < due else due
+    else:
+        at_75 = workcal.moment_at_fraction(start, due, REMIND_AT, cal) if start < due else due
     if now >= at_75 and not any(at_75 <= at < due for at in reminds):
         steps.append(Step("remind"))
     return steps
@@ -117,11 +131,12 @@ def _sweep_phase(phase: Phase, now: datetime, cal: workcal.WorkCalendar, result:
         .values_list("case_id", "at")
     )
     marks = _marks(in_phase)
-    for case in cases.select_related("node", "category", "post").order_by("pk"):
+    for case in cases.select_related("node", "category__policy", "post").order_by("pk"):
         due: datetime = getattr(case, phase.due_field)
         start = starts.get(case.pk, case.created_at)
         since = [(action, at) for action, at in marks.get(case.pk, []) if at >= start]
-        for step in steps_due(phase.name, start, due, now, since, cal):
+        wall = phase.name == "handle" and sla.wall_clock(case.category)
+        for step in steps_due(phase.name, start, due, now, since, cal, wall_clock=wall):
             updated = _append(case, step, phase, due)
             if updated is None:
                 result.conflicts += 1

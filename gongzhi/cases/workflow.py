@@ -55,6 +55,10 @@ TRANSITIONS: dict[tuple[State, str], Transition] = {
     (S.IN_PROGRESS, "park"): t(S.PARKED, DISPATCHER, needs=("note", "review_date")),
     (S.PARKED, "unpark"): t(S.IN_PROGRESS, DISPATCHER),
 }
+# A higher package's own record concludes a case it opened (a care visit's outcome closes its
+# 上门探访 case, docs/care.md): the system closes it with the outcome as the note.
+for _state in (S.DISPATCHED, S.IN_PROGRESS, S.ESCALATED, S.RETURNED):
+    TRANSITIONS[(_state, "conclude")] = t(S.CLOSED, SYSTEM, needs=("note",))
 # The street may pull any open case up to itself.
 for _state in (S.RECEIVED, S.REGISTERED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.PARKED, S.ESCALATED):
     TRANSITIONS[(_state, "pull")] = t(S.ESCALATED, STREET, needs=("note",))

@@ -156,14 +156,17 @@ def to_sms(message: OutboxMessage) -> bool:
     url = settings.SMS_GATEWAY_URL
     if not url.startswith(("https://", "http://")):
         raise DeliveryError("短信网关未配置（SMS_GATEWAY_URL）")
-    case = Case.objects.filter(pk=message.payload.get("case_id")).first()
-    if case is None or not case.contact_phone_enc:
-        return False
-    try:
-        phone = pii.decrypt(case.contact_phone_enc)
-    except InvalidToken:
-        raise DeliveryError("联系电话无法解密（FIELD_ENCRYPTION_KEYS 缺少旧密钥？）") from None
-    body = json.dumps(sms_body(message, phone, sms_link(message, case)), ensure_ascii=False).encode()
+    if "care_contact_id" in message.payload:  # a care alert's emergency contact, no link
+        found = _care_contact_phone(message)
+        if found is None:
+            return False
+        phone, link = found, ""
+    else:
+        case = Case.objects.filter(pk=message.payload.get("case_id")).first()
+        if case is None or not case.contact_phone_enc:
+            return False
+        phone, link = _decrypted(case.contact_phone_enc), sms_link(message, case)
+    body = json.dumps(sms_body(message, phone, link), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": f"gongzhi-{message.pk}"}
     if settings.SMS_GATEWAY_TOKEN:
         headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_TOKEN}"
@@ -178,6 +181,21 @@ def to_sms(message: OutboxMessage) -> bool:
         raise DeliveryError(f"无法连接短信网关：{type(reason).__name__}") from None
     _check_sms_reply(raw)
     return True
+
+
+def _decrypted(phone_enc: str) -> str:
+    try:
+        return pii.decrypt(phone_enc)
+    except InvalidToken:
+        raise DeliveryError("联系电话无法解密（FIELD_ENCRYPTION_KEYS 缺少旧密钥？）") from None
+
+
+def _care_contact_phone(message: OutboxMessage) -> str | None:
+    """The emergency contact's phone, decrypted at send time (None: the contact is gone)."""
+    from gongzhi.care.models import EmergencyContact
+
+    contact = EmergencyContact.objects.filter(pk=message.payload.get("care_contact_id")).first()
+    return _decrypted(contact.phone_enc) if contact is not None and contact.phone_enc else None
 
 
 def _check_sms_reply(raw: bytes) -> None:
