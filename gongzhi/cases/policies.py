@@ -131,5 +131,9 @@ def seed_wall_clock(policy_model: Any) -> None:
             must_try_locally=try_locally,
             local_only=local_only,
         ).update(
-            limit_amount=new[0], limit_unit=new[1], must_try_locally=new[3], local_only=new[4], wall_clock=True
+            limit_amount=new[0],
+            limit_unit=new[1],
+            must_try_locally=new[3],
+            local_only=new[4],
+            wall_clock=True,
         )
