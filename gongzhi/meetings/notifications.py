@@ -164,13 +164,14 @@ def _once(users: Iterable[Any]) -> list[Any]:
     return list({u.pk: u for u in users}.values())
 
 
-def completion_submitted(slip: Slip) -> list[OutboxSpec]:
-    """A slip without cases reported done: the Party organisation is asked to confirm it."""
+def completion_submitted(slip: Slip, reminder: bool = False) -> list[OutboxSpec]:
+    """A slip without cases reported done: the Party organisation is asked to confirm it (the
+    daily sweep repeats the request as a reminder while the slip waits)."""
     body = f"任务流转单 {slip.number} 主办单位已报告办结并附佐证，请党组织确认。"
     return _specs(
         "slip.to_confirm",
         _party_users(slip.node),
-        f"待确认：{slip.number}",
+        f"{'催办' if reminder else '待确认'}：{slip.number}",
         body,
         slip_id=slip.pk,
         link=f"/meetings/slips/{slip.pk}/",

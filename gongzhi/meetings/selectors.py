@@ -188,12 +188,16 @@ def slip_list(
     states: list[str] | None = None,
     overdue_on: date | None = None,
     to_sign: bool = False,
+    to_confirm: bool = False,
 ) -> QuerySet[Slip]:
     """Slips with their case counts; `overdue_on` keeps open slips past their deadline,
-    `to_sign` those waiting for the countersignature of a unit the user signs for (待会签)."""
+    `to_sign` those waiting for the countersignature of a unit the user signs for (待会签),
+    `to_confirm` those reported done that the user's Party organisation confirms (待确认)."""
     rows = Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user)).values("pk"))
     if to_sign:
         rows = rows.filter(to_sign_q(user))
+    if to_confirm:
+        rows = rows.filter(to_confirm_q(user))
     if node_path:  # an area's decisions include those of the joint meetings it took part in
         rows = rows.filter(pk__in=_slips_at(node_path))
     if states:
@@ -208,6 +212,18 @@ def slip_list(
         )
         .order_by("due", "pk")
     )
+
+
+def to_confirm_q(user: Any) -> Q:
+    """Slips reported done (待确认) that the user may confirm or return: they sit on the Party
+    organisation of the slip's node or of its meeting's node (VET at exactly that node, as
+    `completion.slip_kinds` decides who takes confirm_completion)."""
+    s = access.scope(user)
+    waiting = Q(state=SlipState.CONFIRMING)
+    if s.superuser:
+        return waiting
+    paths = s.paths(access.VET)
+    return waiting & (Q(node_path__in=paths) | Q(meeting__node_path__in=paths))
 
 
 def to_sign_q(user: Any) -> Q:

@@ -622,7 +622,8 @@ class FollowUp:
 def slips_follow_up(now: datetime | None = None) -> FollowUp:
     """The sweep: a binding slip whose cases are all finished (at least one closed) is done
     (a safety net: a case's closing completes its slip at once, `complete_on_case_finished`);
-    units that have not signed, and overdue binding slips, are reminded once a day."""
+    units that have not signed, overdue binding slips, and the Party organisations of slips
+    reported done (待确认) are reminded once a day."""
     now = now or clock.now()
     result = FollowUp()
     finished = list(FINISHED_CASE_STATES)
@@ -670,4 +671,25 @@ def slips_follow_up(now: datetime | None = None) -> FollowUp:
             _advance(locked, "remind", None, workflow.SLIP[(SlipState.BINDING, "remind")], overdue=True)
             outbox.enqueue_all(notifications.overdue(locked))
             result.reminded += 1
+    result.reminded += _remind_to_confirm(day_ago)
     return result
+
+
+def _remind_to_confirm(day_ago: datetime) -> int:
+    """Slips reported done (待确认): their Party organisation, the confirming side, is reminded
+    once a day until it confirms or returns the report."""
+    recent = Exists(
+        MeetingEvent.objects.filter(
+            slip=OuterRef("pk"), action__in=["submit_completion", "remind"], at__gte=day_ago
+        )
+    )
+    reminded = 0
+    for slip in Slip.objects.filter(state=SlipState.CONFIRMING).exclude(recent):
+        with transaction.atomic():
+            locked = _locked(slip)
+            if locked.state != SlipState.CONFIRMING:
+                continue
+            _advance(locked, "remind", None, workflow.SLIP[(SlipState.CONFIRMING, "remind")], confirm=True)
+            outbox.enqueue_all(notifications.completion_submitted(locked, reminder=True))
+            reminded += 1
+    return reminded

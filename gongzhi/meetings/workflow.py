@@ -74,6 +74,7 @@ SLIP: dict[tuple[str, str], Step] = {
     (S.BINDING, "submit_completion"): step(S.CONFIRMING, LEAD, needs=("note", "files")),
     (S.CONFIRMING, "confirm_completion"): step(S.DONE, PARTY),
     (S.CONFIRMING, "return_completion"): step(S.BINDING, PARTY, needs=("note",)),
+    (S.CONFIRMING, "remind"): step(None, SYSTEM),  # the Party organisation, once a day
     (S.DONE, "evaluate"): step(None, PARTY, CONVENER),  # CONVENER records a 评议会's votes
     (S.DRAFT, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),
     (S.SIGNING, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),

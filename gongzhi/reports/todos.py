@@ -2,14 +2,16 @@
 
 Each count is the count of the very list its tile opens, read through the same selector call
 (one door): the dispatcher's queue, the case list's `?todo=` filters, the overdue list, the
-Party organisation's vetting queue, the slips waiting for the user's countersignature and
-the meetings they are invited to. A role sees the tiles of the to-dos it can have (zero shown
+Party organisation's vetting queue, the slips waiting for the user's countersignature, the
+slips reported done that their Party organisation confirms, and the meetings they are invited
+to. The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
 muted); the others are left out (an auditor has none)."""
 
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -28,6 +30,7 @@ SOON = selectors_todo.SOON  # 即将超期
 OVERDUE = "overdue"  # 超期
 VET = "vet"  # 待审核议题
 SIGN = "sign"  # 待会签
+CONFIRM = "confirm"  # 待确认: slips reported done, for the Party organisation
 INVITED = "invited"  # 会议邀请
 CALLBACK = selectors_todo.CALLBACK  # 待回访
 
@@ -38,10 +41,23 @@ LABELS: dict[str, Promise] = {
     OVERDUE: _("超期"),
     VET: _("待审核议题"),
     SIGN: _("待会签"),
+    CONFIRM: _("待确认"),
     INVITED: _("会议邀请"),
     CALLBACK: _("待回访"),
 }
-ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, INVITED, CALLBACK)
+ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK)
+# Where each to-do leads: the list whose length it counts (URL name, query string).
+LINKS: dict[str, tuple[str, str]] = {
+    ACCEPT: ("web:case_queue", "?state=received"),
+    HANDLE: ("web:case_list", "?todo=handle"),
+    SOON: ("web:case_list", "?todo=soon"),
+    OVERDUE: ("web:case_overdue", ""),
+    VET: ("web:topic_vet_queue", ""),
+    SIGN: ("web:slips", "?todo=sign"),
+    CONFIRM: ("web:slips", "?todo=confirm"),
+    INVITED: ("web:meetings", "?todo=invited"),
+    CALLBACK: ("web:case_list", "?todo=callback"),
+}
 WARN = frozenset({SOON, OVERDUE})  # a non-zero count of these is shown as a warning
 
 
@@ -53,6 +69,12 @@ class Todo:
     @property
     def label(self) -> Promise:
         return LABELS[self.key]
+
+    @property
+    def url(self) -> str:
+        """The list this to-do counts."""
+        name, query = LINKS[self.key]
+        return reverse(name) + query
 
     @property
     def warn(self) -> bool:
@@ -71,6 +93,7 @@ def keys_for(user: Any) -> list[str]:
         SOON: dispatcher or handler,
         OVERDUE: access.has_power(user, access.VIEW_CASES),
         VET: access.has_power(user, access.VET),
+        CONFIRM: access.has_power(user, access.VET),  # the Party organisation confirms slips
         SIGN: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
         INVITED: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
         CALLBACK: dispatcher,
@@ -90,6 +113,8 @@ def count(user: Any, key: str, now: datetime) -> int:
         return meeting_selectors.to_vet(user=user).count()
     if key == SIGN:
         return meeting_selectors.slip_list(user=user, states=[SlipState.SIGNING], to_sign=True).count()
+    if key == CONFIRM:
+        return meeting_selectors.slip_list(user=user, states=[SlipState.CONFIRMING], to_confirm=True).count()
     if key == INVITED:
         return meeting_selectors.invitations(user=user, now=now).count()
     raise ValueError(key)

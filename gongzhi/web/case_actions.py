@@ -145,10 +145,14 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "duplicates": suggestions.duplicates_for(user=user, case=case) if "merge" in actions else [],
         "merged": merged_cases(request, case, callbacks=dispatcher and case.state == State.CLOSED),
         "events": list(case_selectors.case_events(case)),
-        "assisting": list(case.assisting_posts.select_related("unit", "person")),
+        "assisting": list(case.assisting_posts.select_related("unit", "node", "person")),
         "deadlines": deadlines(case),
         "forms": forms,
         **_post_choices(user, case, "post" in needs),
+        # the 协办 picker starts from the case's assisting posts (ids as the form posts them)
+        "assisting_ticked": {str(p.pk) for p in case.assisting_posts.all()}
+        if actions & set(ASSISTED)
+        else set(),
         "categories": category_groups() if "category" in needs else [],
         "labels": ACTION_LABELS,
         "callback_url": callback_url,
@@ -198,6 +202,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- acting ---------------------------------------------------------------------------------------
 
 
+ASSISTED = ("dispatch", "reassign")  # the actions that name 协办 posts
+MAX_ASSISTING = 10
+
+
+def _assisting(raws: list[str], errors: dict[str, list[str]]) -> list[Post]:
+    """The ticked 协办 posts by id (the service checks each is one the case may go to)."""
+    raws = [r.strip() for r in raws if r.strip()]
+    ids = {int(r) for r in raws if r.isdigit() and len(r) <= 18 and valid_id(int(r))}
+    found = list(Post.objects.filter(pk__in=ids).select_related("unit")) if len(raws) <= MAX_ASSISTING else []
+    if len(raws) > MAX_ASSISTING or len(found) != len(set(raws)):
+        errors.setdefault("assisting", []).append(_("请从列表中选择协办岗位"))
+    return found
+
+
 def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> case_services.Act | None:
     """The form as an Act; field errors collected in `errors` (None when the form is unusable)."""
     post = request.POST
@@ -220,6 +238,8 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
         act.post = Post.objects.filter(pk=int(raw)).first() if known else None
         if act.post is None:
             errors.setdefault("post", []).append(_("请从列表中选择处置岗位"))
+    if action in ASSISTED and "assisting_shown" in post:  # the form had the 协办 picker
+        act.assisting = _assisting(post.getlist("assisting"), errors)
     if post.get("master"):
         raw = post["master"].strip()
         pk = pk_from_number(raw) or (int(raw) if raw.isdigit() and len(raw) <= 8 else None)
@@ -284,6 +304,8 @@ def case_act(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     general = errors.pop("__all__", [])
     context = detail_context(request, fresh, typed=typed, errors=errors, general=general, failed=action)
+    if action in ASSISTED:  # the 协办 ticked, kept for the second try
+        context["assisting_ticked"] = set(request.POST.getlist("assisting"))
     context["lost_note"] = (
         typed.get("note", "") if action not in {f["action"] for f in context["forms"]} else ""
     )

@@ -169,9 +169,17 @@ def slips_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if errors:
         return refuse(request, errors)
     states = [state] if state else [str(s) for s in meeting_selectors.OPEN_SLIP_STATES]
-    to_sign = request.GET.get("todo") == "sign"  # the 待会签 list, as the page reads it
+    todo = request.GET.get("todo", "")  # the 待会签 and 待确认 lists, as the page reads them
+    if todo == "sign":
+        states = [SlipState.SIGNING]
+    elif todo == "confirm":
+        states = [SlipState.CONFIRMING]
     qs = meeting_selectors.slip_list(
-        user=request.user, node_path=node.path if node else "", states=states, to_sign=to_sign
+        user=request.user,
+        node_path=node.path if node else "",
+        states=states,
+        to_sign=todo == "sign",
+        to_confirm=todo == "confirm",
     )
     return send(request, SLIPS, qs, fmt)
 

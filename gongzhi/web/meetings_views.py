@@ -483,6 +483,10 @@ def vet_queue(request: HttpRequest) -> HttpResponse:
 # --- 4. task slips ---------------------------------------------------------------------------------
 
 
+# The slip list's to-do filters and the state each keeps to.
+SLIP_TODOS = {"sign": SlipState.SIGNING, "confirm": SlipState.CONFIRMING}
+
+
 @page
 def slip_list(request: HttpRequest) -> HttpResponse:
     """Open slips first, overdue ones at the top, with progress from their cases."""
@@ -491,15 +495,22 @@ def slip_list(request: HttpRequest) -> HttpResponse:
     node = node_filter(request, errors)
     state = request.GET.get("state", "")
     states: list[str] = [state] if state in SlipState.values else [str(s) for s in selectors.OPEN_SLIP_STATES]
-    # ?todo=sign: the slips waiting for my unit's countersignature (the home page's 待会签)
-    to_sign = request.GET.get("todo") == "sign"
-    if to_sign:
-        state, states = SlipState.SIGNING, [SlipState.SIGNING]
+    # ?todo=sign: the slips waiting for my unit's countersignature (the home page's 待会签);
+    # ?todo=confirm: those reported done that my Party organisation confirms (待确认)
+    todo = request.GET.get("todo", "")
+    todo = todo if todo in SLIP_TODOS else ""
+    if todo:
+        state = SLIP_TODOS[todo]
+        states = [state]
+    to_sign, to_confirm = todo == "sign", todo == "confirm"
     path = node.path if node else ""
     today = timezone.localtime(clock.now()).date()
     # Ordered by deadline, so open slips past theirs come first; 50 a page like the case lists.
     rows = Paginator(
-        selectors.slip_list(user=request.user, node_path=path, states=states, to_sign=to_sign), SLIP_PAGE
+        selectors.slip_list(
+            user=request.user, node_path=path, states=states, to_sign=to_sign, to_confirm=to_confirm
+        ),
+        SLIP_PAGE,
     ).get_page(request.GET.get("page"))
     open_states = set(selectors.OPEN_SLIP_STATES)
 
@@ -519,18 +530,23 @@ def slip_list(request: HttpRequest) -> HttpResponse:
                     for k, v in {
                         "node": node.code if node else "",
                         "state": state,
-                        "todo": "sign" if to_sign else "",
+                        "todo": todo,
                     }.items()
                     if v
                 }
             ),
-            "values": {"node": node.code if node else "", "state": state, "todo": "sign" if to_sign else ""},
+            "values": {"node": node.code if node else "", "state": state, "todo": todo},
             "states": SlipState.choices,
             "nodes": filter_nodes(request.user),
             "filter_errors": errors,
             # counted over every matching slip, not only the ones shown
             "overdue_count": selectors.slip_list(
-                user=request.user, node_path=path, states=states, overdue_on=today, to_sign=to_sign
+                user=request.user,
+                node_path=path,
+                states=states,
+                overdue_on=today,
+                to_sign=to_sign,
+                to_confirm=to_confirm,
             ).count(),
         },
         status=400 if errors else 200,

@@ -4,7 +4,6 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -32,26 +31,10 @@ def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:
 
 STATS_DAYS = 30  # the home page's 本级解决率 covers the last 30 days
 
-# Where each to-do tile leads: the list whose length it shows (gongzhi.reports.todos).
-TODO_LINKS = {
-    todos.ACCEPT: ("web:case_queue", "?state=received"),
-    todos.HANDLE: ("web:case_list", "?todo=handle"),
-    todos.SOON: ("web:case_list", "?todo=soon"),
-    todos.OVERDUE: ("web:case_overdue", ""),
-    todos.VET: ("web:topic_vet_queue", ""),
-    todos.SIGN: ("web:slips", "?todo=sign"),
-    todos.INVITED: ("web:meetings", "?todo=invited"),
-    todos.CALLBACK: ("web:case_list", "?todo=callback"),
-}
-
 
 def todo_tiles(user: Any) -> list[dict[str, Any]]:
-    """The user's to-dos as tiles: label, count, the list it opens."""
-    tiles = []
-    for todo in todos.todos(user):
-        name, query = TODO_LINKS[todo.key]
-        tiles.append({"todo": todo, "url": reverse(name) + query})
-    return tiles
+    """The user's to-dos as tiles: label, count, the list it opens (reports.todos)."""
+    return [{"todo": todo, "url": todo.url} for todo in todos.todos(user)]
 
 
 def local_stats(user: Any) -> HomeStats | None:

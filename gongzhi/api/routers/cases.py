@@ -54,6 +54,7 @@ class CaseOut(Schema):
     rung: int
     version: int
     post: CasePostOut | None
+    assisting: list[CasePostOut] = Field(..., description="协办岗位")
     contact_phone: str = Field(..., description="脱敏")
     created_at: datetime
     dispatch_due: datetime | None
@@ -128,12 +129,20 @@ class BatchItemOut(Schema):
     created: bool = Field(..., description="false：外部编号已登记过，返回原工单")
 
 
+MAX_ASSISTING = 10  # assisting posts one dispatch may name
+
+
 class ActionIn(Schema):
     action: str = Field(..., max_length=30)
     version: int = Field(..., ge=1, description="读取时的版本号（乐观锁）")
     note: str = Field("", max_length=4000)
     category: str | None = Field(None, max_length=20)
     post: str | None = Field(None, max_length=40, description="岗位编码")
+    assisting: list[str] | None = Field(
+        None,
+        max_length=MAX_ASSISTING,
+        description="协办岗位编码（派遣、改派时；不传则保留原协办，空列表清除协办）",
+    )
     master: int | None = Field(None, ge=1, le=MAX_ID, description="主案 id")
     review_date: date | None = None
     until: datetime | None = None
@@ -201,6 +210,10 @@ class CasePage(Schema):
     items: list[CaseOut]
 
 
+def _post_out(post: Post) -> dict[str, str]:
+    return {"code": post.code, "title": post.title, "unit": post.unit.name, "person": post.person.name}
+
+
 def case_out(case: Case, user: Any) -> dict[str, Any]:
     post = case.post
     return {
@@ -216,11 +229,8 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "source": case.source,
         "rung": case.rung,
         "version": case.version,
-        "post": (
-            {"code": post.code, "title": post.title, "unit": post.unit.name, "person": post.person.name}
-            if post
-            else None
-        ),
+        "post": _post_out(post) if post else None,
+        "assisting": [_post_out(p) for p in case.assisting_posts.all()],
         "contact_phone": case.contact_phone_masked,
         "created_at": case.created_at,
         "dispatch_due": case.dispatch_due,
@@ -304,6 +314,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, An
     if filters.cursor and filters.offset:
         raise invalid("offset", _("使用翻页标记时不能同时指定 offset"))
     qs = case_selectors.case_list(user=user, filters=wanted).select_related("post__unit", "post__person")
+    qs = qs.prefetch_related("assisting_posts__unit", "assisting_posts__person")
     count, more = paging.capped_count(qs)
     if filters.cursor:
         qs = paging.after(qs, filters.cursor)
@@ -458,6 +469,19 @@ def case_suggestions(request: HttpRequest, case_id: int = CaseId) -> dict[str, A
     }
 
 
+def _assisting_posts(codes: list[str] | None) -> list[Post] | None:
+    """The assisting posts named by code (None keeps the case's); the service checks each is
+    one the case may go to (cases.choices, the one door)."""
+    if codes is None:
+        return None
+    wanted = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    posts = {p.code: p for p in Post.objects.filter(code__in=wanted).select_related("unit", "node")}
+    unknown = [c for c in wanted if c not in posts]
+    if unknown:
+        raise invalid("assisting", _("岗位 %(code)s 不存在") % {"code": "、".join(u[:40] for u in unknown)})
+    return [posts[c] for c in wanted]
+
+
 def _act(request: HttpRequest, case_id: int, payload: ActionIn, files: list[Any]) -> dict[str, Any]:
     user = caller(request)
     case = _scoped_case(user, case_id)
@@ -466,6 +490,7 @@ def _act(request: HttpRequest, case_id: int, payload: ActionIn, files: list[Any]
         post = Post.objects.filter(code=payload.post).first()
         if post is None:
             raise invalid("post", _("岗位 %(code)s 不存在") % {"code": payload.post})
+    assisting = _assisting_posts(payload.assisting)
     master = None
     if payload.master:
         master = case_selectors.case_get(user=user, pk=payload.master)
@@ -477,6 +502,7 @@ def _act(request: HttpRequest, case_id: int, payload: ActionIn, files: list[Any]
         note=payload.note,
         category=_category(payload.category),
         post=post,
+        assisting=assisting,
         master=master,
         review_date=payload.review_date,
         until=payload.until,

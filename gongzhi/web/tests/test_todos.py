@@ -164,8 +164,9 @@ def test_every_tile_counts_exactly_the_list_it_opens(mworld, busy):
             assert int(tile["n"]) == todos.count(user, key, clock.now()), (name, key)
             if int(tile["n"]):
                 seen.add(key)
-    # the busy morning gives every kind of to-do to somebody
-    assert seen == set(todos.ORDER)
+    # the busy morning gives every kind of to-do to somebody (待确认, a slip reported done,
+    # has its own world: test_todos_confirm.py)
+    assert seen == set(todos.ORDER) - {todos.CONFIRM}
 
 
 def test_the_counts_of_a_busy_morning(mworld, busy):
