@@ -513,8 +513,11 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
             case.post = act.post
         assert case.post is not None
         data["post"] = case.post.code
-        if act.assisting is not None:
-            assisting = [p for p in act.assisting if p.pk != case.post.pk]
+        kept = act.assisting
+        if kept is None and case.post.pk in assisting_post_ids(case):
+            kept = list(case.assisting_posts.all())  # the new lead no longer assists itself
+        if kept is not None:
+            assisting = [p for p in kept if p.pk != case.post.pk]
             case.assisting_posts.set(assisting)
             case._assisting_post_ids = frozenset(p.pk for p in assisting)  # type: ignore[attr-defined]
             data["assisting"] = [p.code for p in assisting]

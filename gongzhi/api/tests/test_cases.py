@@ -277,3 +277,62 @@ def test_list_walks_by_cursor_through_ties_and_rejects_bad_cursors(api, routed):
         assert response.status_code == 422, bad
     both = api("GET", "/cases", as_="street", params={"cursor": cursors[0], "offset": 3})
     assert both.status_code == 422 and both.json()["detail"][0]["loc"][-1] == "offset"
+
+
+def test_dispatch_and_reassign_name_assisting_posts_checked_by_the_case_choices(api, routed, world):
+    from gongzhi.testing.factories import make_staff
+
+    make_staff("far", PostRole.COMMITTEE_STAFF, world.tree.r3)  # another area's post
+    cid = report(api).json()["id"]
+    url = f"/cases/{cid}/actions"
+    api("POST", url, as_="committee", json={"action": "register", "version": 1})
+    # a post the case may not go to, or no post at all: 422 on `assisting`, nothing written
+    for codes, word in ((["POST-far"], "POST-far"), (["NOPE"], "NOPE")):
+        refused = api(
+            "POST", url, as_="committee", json={"action": "dispatch", "version": 2, "assisting": codes}
+        )
+        assert refused.status_code == 422, refused.text
+        detail = refused.json()["detail"]
+        assert [d["loc"][-1] for d in detail] == ["assisting"] and word in detail[0]["msg"]
+    assert Case.objects.get(pk=cid).state == "registered"
+    dispatched = api(
+        "POST",
+        url,
+        as_="committee",
+        json={
+            "action": "dispatch",
+            "version": 2,
+            "post": "R1-LD",
+            "assisting": ["POST-grid", "POST-committee"],
+        },
+    )
+    assert dispatched.status_code == 200, dispatched.text
+    body = dispatched.json()
+    assert body["post"]["code"] == "R1-LD"
+    assert [p["code"] for p in body["assisting"]] == ["POST-committee", "POST-grid"]
+    assert CaseEvent.objects.get(case_id=cid, action="dispatch").data["assisting"] == [
+        "POST-grid",
+        "POST-committee",
+    ]
+    # not naming `assisting` keeps them; an empty list clears them
+    kept = api(
+        "POST",
+        url,
+        as_="committee",
+        json={"action": "reassign", "version": 3, "post": "POST-committee", "note": "改由居委会办理"},
+    )
+    # (the lead is never its own assistant)
+    assert kept.status_code == 200 and [p["code"] for p in kept.json()["assisting"]] == ["POST-grid"]
+    cleared = api(
+        "POST",
+        url,
+        as_="committee",
+        json={"action": "reassign", "version": 4, "post": "R1-LD", "note": "回到专员", "assisting": []},
+    )
+    assert cleared.status_code == 200 and cleared.json()["assisting"] == []
+    # only a dispatch or a reassignment names assisting posts
+    wrong = api(
+        "POST", url, as_="committee", json={"action": "accept", "version": 5, "assisting": ["POST-grid"]}
+    )
+    assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"][-1] == "assisting"
+    assert api("GET", f"/cases/{cid}", as_="committee").json()["assisting"] == []

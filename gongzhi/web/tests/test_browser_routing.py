@@ -12,6 +12,7 @@ from gongzhi.geo.levels import Level
 from gongzhi.orgs.models import Category, Post
 from gongzhi.orgs.roles import MeetingRole, PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, UnitFactory, make_staff, make_tree, node
+from gongzhi.web.templatetags.web import post_label
 from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, menu, phone_page
 from gongzhi.web.tests.test_browser_cases import log_in
 
@@ -37,6 +38,10 @@ def post(code, at, kind, title, name, categories=(), **extra) -> Post:
     )
     made.categories.set(Category.objects.filter(code__in=categories))
     return made
+
+
+LEAD_FILTER = "details[open] input[data-filter-for=post-dispatch]"
+ASSIST_FILTER = "details[open] input[data-filter-for=assisting-dispatch]"
 
 
 def fits_the_phone(page) -> bool:
@@ -113,16 +118,39 @@ def test_the_post_picker_narrows_as_one_types(page, live_server):
     assert select.locator("optgroup").first.get_attribute("label") == "推荐（按分派规则）"
     assert "物业经理 · 东安一村" in select.locator("option:checked").inner_text()
     everything = select.locator("option").count()
-    page.fill("details[open] input.picker-filter", "第5网格")
+    page.fill(LEAD_FILTER, "第5网格")
     # the chosen line stays, plus the one grid worker of 第5网格 (and the empty prompt)
     assert select.locator("option").count() == 3 < everything
-    page.fill("details[open] input.picker-filter", "网格 周梦瑶")
+    page.fill(LEAD_FILTER, "网格 周梦瑶")
     assert select.locator("optgroup[label='其他岗位'] option").count() == len(grids)
-    page.fill("details[open] input.picker-filter", "第5网格")
+    page.fill(LEAD_FILTER, "第5网格")
     select.select_option(label="网格员 · 东安一村第5网格 · 巡查发现问题，上报并跟踪处置（周梦瑶）")
     assert fits_the_phone(page)
     page.screenshot(path=str(ARTIFACTS / "post-picker-375.png"), full_page=True)
+    # 协办: the same lines and the same search, several may be ticked
+    assisting = page.locator("details[open] select[name=assisting]")
+    assert assisting.get_attribute("multiple") is not None
+    assert assisting.locator("option").count() == everything - 1  # no empty prompt
+    director = post_label(Post.objects.get(code="R1-ZR"))
+    grid7 = post_label(Post.objects.get(code="WG6"))
+    page.fill(ASSIST_FILTER, "居委会主任")
+    assert assisting.locator("option").count() == 1
+    assisting.select_option(label=director)
+    page.fill(ASSIST_FILTER, "第7网格")
+    # the ticked line stays while another is looked for; ticking keeps both
+    assert assisting.locator("option").count() == 2
+    assert grid7 == "网格员 · 东安一村第7网格 · 巡查发现问题，上报并跟踪处置（周梦瑶）"
+    assisting.select_option(label=[director, grid7])
+    assert fits_the_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "assisting-picker-375.png"), full_page=True)
     page.click("details[open] button[type=submit]")
     page.wait_for_selector("text=已办理：派遣")
     case.refresh_from_db()
     assert case.post is not None and case.post.node.code == "S-R1-G5"
+    assert sorted(p.code for p in case.assisting_posts.all()) == ["R1-ZR", "WG6"]
+    # the case page names 主办 and 协办 as the pickers do: post · node · duty (holder)
+    lead = page.locator("dd.lead-post").inner_text()
+    assert lead == "网格员 · 东安一村第5网格 · 巡查发现问题，上报并跟踪处置（周梦瑶）"
+    helpers = page.locator("dd.assisting-posts .assisting-post").all_inner_texts()
+    assert sorted(helpers) == sorted([director, grid7])
+    assert fits_the_phone(page)

@@ -87,3 +87,60 @@ def test_reassign_picker_offers_the_same_groups(cw, grid_workers):
     for action in actions:
         labels = [t for options in picker(html, action).values() for _pk, t in options]
         assert len(labels) == len(set(labels))
+
+
+def assisting_picker(html: str, action: str) -> tuple[list[int], list[int]]:
+    """(every option, the ticked ones) of the action's 协办 picker."""
+    select = re.search(
+        rf'<select name="assisting" id="assisting-{action}" multiple[^>]*>(.*?)</select>', html, re.S
+    )
+    assert select is not None
+    ticked = re.findall(r'<option value="(\d+)" selected>', select[1])
+    return [int(pk) for pk, _t in OPTION.findall(select[1])], [int(pk) for pk in ticked]
+
+
+def test_the_assisting_picker_offers_the_dispatch_choices_and_keeps_the_current_ones(cw, grid_workers):
+    case = report(cw)
+    dispatcher = cw.users["dispatcher"]
+    act(case, dispatcher, "register")
+    client = cw.client("dispatcher")
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    options, ticked = assisting_picker(html, "dispatch")
+    case.refresh_from_db()
+    assert options == [p.pk for p, _rec in choices.dispatch_candidates(dispatcher, case, limit=200)]
+    assert ticked == []
+    assert 'data-filter-for="assisting-dispatch"' in html
+    # two grid workers assist the property manager
+    helpers = grid_workers[:2]
+    form = {"action": "dispatch", "version": case.version, "post": cw.post.pk, "assisting_shown": "1"}
+    done = client.post(f"/cases/{case.pk}/act/", {**form, "assisting": [p.pk for p in helpers]})
+    assert done.status_code == 303, done.content.decode()[:500]
+    case.refresh_from_db()
+    assert sorted(p.pk for p in case.assisting_posts.all()) == sorted(p.pk for p in helpers)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert (
+        "物业经理 · 东安一村 · 东安物业（物业小王）" in page.split('class="lead-post"')[1].split("</dd>")[0]
+    )
+    lines = page.split('class="assisting-posts"')[1].split("</dd>")[0]
+    assert lines.count('class="assisting-post"') == 2 and "东安一村第3网格" in lines
+    # the reassign form starts from the assisting posts the case has
+    _options, ticked = assisting_picker(page, "reassign")
+    assert sorted(ticked) == sorted(p.pk for p in helpers)
+
+
+def test_an_assisting_post_out_of_reach_or_unknown_is_refused_and_nothing_written(cw, grid_workers):
+    case = report(cw)
+    dispatcher = cw.users["dispatcher"]
+    act(case, dispatcher, "register")
+    far = Post.objects.get(person__user=cw.users["outsider"])  # another area's committee
+    client = cw.client("dispatcher")
+    for bad in ([far.pk], ["99999999"], ["abc"]):
+        case.refresh_from_db()
+        form = {"action": "dispatch", "version": case.version, "post": cw.post.pk, "assisting_shown": "1"}
+        response = client.post(f"/cases/{case.pk}/act/", {**form, "assisting": bad})
+        assert response.status_code == 400
+        html = response.content.decode()
+        error = html.split('id="assisting-dispatch"')[1].split("</div>")[0]
+        assert 'class="error" role="alert"' in error and "协办岗位" in error
+        case.refresh_from_db()
+        assert case.state == "registered" and not case.assisting_posts.exists()
