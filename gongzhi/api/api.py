@@ -17,6 +17,7 @@ from gongzhi.api.routers import (
     care,
     cases,
     exports,
+    me,
     meetings,
     nodes,
     people,
@@ -61,3 +62,4 @@ api.add_router("/v1/meetings", slips.router)  # before meetings: /slips/evidence
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)
+api.add_router("/v1/me", me.router)

@@ -360,8 +360,9 @@ NOT_CASE_LISTS: dict[str, str] = {
     **dict.fromkeys(["api:case_contact_reveal", "web:case_contact_reveal"], _ONE_CASE + "; reveals its contact"),
     **dict.fromkeys(["api:case_suggest", "web:report_suggest"], "a category suggestion for a text: lists no cases"),
     **dict.fromkeys(
-        ["api:person_number_search", "web:inbox", "web:inbox_open", "web:inbox_read_all"],
-        "lists no cases (people found by number; the user's own messages, whose links open scoped pages)",
+        ["api:person_number_search", "web:inbox", "web:inbox_open", "web:inbox_read_all", "api:me_todos"],
+        "lists no cases (people found by number; the user's own messages, whose links open scoped pages;"
+        " the user's to-do counts, each the count of a scoped list: reports.todos, web/tests/test_todos.py)",
     ),
     **dict.fromkeys(
         [
