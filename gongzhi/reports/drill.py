@@ -10,7 +10,8 @@ A rate's figures count facts; the list shows each case once. For the facts that 
 (settled dispatches, verdicts, ratings, escalations, returns) a case that had two of them in
 the period counts twice and is listed once (`events` says how many facts the listed cases
 hold); docs/kpis.md says which KPIs these are. The list holds only the cases the asker may see
-(orgs.access.cases_q), whatever the subject.
+(orgs.access.cases_q), whatever the subject, and only the meetings and slips they may see
+(meetings.selectors.meeting_q / slip_q, through meeting_figures.visible).
 """
 
 from dataclasses import dataclass
@@ -122,7 +123,7 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, b
     if kpi.source != d.CASES:
         kind = MEETING if kpi.source == d.MEETINGS else SLIP
         rows = meeting_figures.drill(
-            subject, period, kpi.denominator if part == REST else _measure(kpi, part)
+            subject, period, kpi.denominator if part == REST else _measure(kpi, part), user
         )
         if part == REST:
             rows = rows.exclude(pk__in=meeting_figures.drill(subject, period, kpi.numerator).values("pk"))
@@ -214,7 +215,9 @@ def figure(
     label = str(MEASURES[measure])
     if measure in meeting_figures.MEETING_MEASURES | meeting_figures.SLIP_MEASURES:
         kind = MEETING if measure in meeting_figures.MEETING_MEASURES else SLIP
-        return DrillDown(None, measure, kind, meeting_figures.drill(subject, period, measure), label=label)
+        return DrillDown(
+            None, measure, kind, meeting_figures.drill(subject, period, measure, user), label=label
+        )
     where = _category_q(category, group)
     if measure == OVERDUE:
         rows = kpis.open_cases(subject).filter(overdue_q(clock.now())).filter(where)

@@ -221,10 +221,12 @@ def kpi_set(
     meetings: bool = True,
     only: tuple[str, ...] | None = None,
     counts: dict[str, int] | None = None,
+    viewer: Any = None,
 ) -> KpiSet:
     """Every KPI of the subject for the period (or those in `only`: then `counts` holds only
     the counters they read, and received and closed). `counts`: those counters, already summed
-    by the caller (the command centre adds up the rankings' totals, read after a catch-up)."""
+    by the caller (the command centre adds up the rankings' totals, read after a catch-up).
+    `viewer`: the meeting and slip figures count what that user may see (their drill lists)."""
     progress = rollup.catch_up() if catch_up else rollup.Progress()
     wanted = [k for k in d.KPIS if only is None or k.key in only]
     if counts is None:
@@ -232,7 +234,7 @@ def kpi_set(
     values: dict[str, KpiValue] = {}
     measures: dict[str, int] = {}
     if meetings and any(k.source != d.CASES for k in wanted):
-        measures = meeting_figures.measures(subject, period)
+        measures = meeting_figures.measures(subject, period, viewer)
     for kpi in wanted:
         if kpi.kind == d.RATE and kpi.source == d.CASES:
             values[kpi.key] = rate_value(kpi, counts[kpi.numerator], counts[kpi.denominator])

@@ -3,6 +3,11 @@
 These tables are small (a street holds a few hundred meetings a year), so the figures are
 counted straight from them, no rollup. A node's figures count the meetings and slips placed
 under it; a unit's (post's) the meetings it attended and the slips that name it.
+
+Given a `user` (a KPI page, a drill-down), the figures and their lists keep to the meetings
+and slips that user may see (meetings.selectors.meeting_q / slip_q, over orgs.access): a
+unit's meetings elsewhere are not shown to a committee that may look at the unit's figures.
+Without one (the scheduled 日报/周报, a node's own figures) they count the whole subject.
 """
 
 from datetime import date, timedelta
@@ -10,6 +15,7 @@ from typing import Any
 
 from django.db.models import DurationField, ExpressionWrapper, F, Min, Q, QuerySet, Value
 
+from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.kinds import Attendance
 from gongzhi.meetings.models import Meeting, MeetingState, Slip, SlipState
 from gongzhi.reports import definitions as d
@@ -18,6 +24,15 @@ from gongzhi.reports.subjects import Subject, path_q
 
 HELD = [MeetingState.HELD, MeetingState.FINAL]
 NEVER_OUT = [SlipState.DRAFT, SlipState.VOID]  # slips that never bound anybody
+
+
+def visible(rows: QuerySet[Any], user: Any) -> QuerySet[Any]:
+    """The meetings or slips among `rows` that `user` may see (all of them for None)."""
+    if user is None:
+        return rows
+    if rows.model is Meeting:
+        return rows.filter(pk__in=Meeting.objects.filter(meeting_selectors.meeting_q(user)).values("pk"))
+    return rows.filter(pk__in=Slip.objects.filter(meeting_selectors.slip_q(user)).values("pk"))
 
 
 def meetings(subject: Subject, period: Period) -> QuerySet[Meeting]:
@@ -87,15 +102,16 @@ def late(subject: Subject, today: date) -> QuerySet[Slip]:
     return _slips(subject).filter(state=SlipState.BINDING, due__lt=today)
 
 
-def measures(subject: Subject, period: Period) -> dict[str, int]:
-    held = meetings(subject, period)
+def measures(subject: Subject, period: Period, user: Any = None) -> dict[str, int]:
+    """The counts, of what `user` may see when given (each the length of its drill list)."""
+    held = visible(meetings(subject, period), user)
     return {
         "held": held.filter(state__in=HELD).count(),
         "scheduled": held.count(),
-        "issued": issued(subject, period).count(),
-        "signed_on_time": signed_on_time(subject, period).count(),
-        "due": due(subject, period).count(),
-        "done_on_time": done_on_time(subject, period).count(),
+        "issued": visible(issued(subject, period), user).count(),
+        "signed_on_time": visible(signed_on_time(subject, period), user).count(),
+        "due": visible(due(subject, period), user).count(),
+        "done_on_time": visible(done_on_time(subject, period), user).count(),
     }
 
 
@@ -103,12 +119,13 @@ MEETING_MEASURES = frozenset({"held", "scheduled"})
 SLIP_MEASURES = frozenset({"issued", "signed_on_time", "due", "done_on_time", "bound", "done", "late"})
 
 
-def drill(subject: Subject, period: Period, measure: str) -> QuerySet[Any]:
-    """The meetings or slips behind one measure (`late`: today, whatever the period)."""
+def drill(subject: Subject, period: Period, measure: str, user: Any = None) -> QuerySet[Any]:
+    """The meetings or slips behind one measure (`late`: today, whatever the period), of
+    those `user` may see when given."""
     if measure == "held":
-        return meetings(subject, period).filter(state__in=HELD).order_by("-starts_at")
+        return visible(meetings(subject, period), user).filter(state__in=HELD).order_by("-starts_at")
     if measure == "scheduled":
-        return meetings(subject, period).order_by("-starts_at")
+        return visible(meetings(subject, period), user).order_by("-starts_at")
     found: dict[str, Any] = {
         "issued": issued,
         "signed_on_time": signed_on_time,
@@ -118,4 +135,4 @@ def drill(subject: Subject, period: Period, measure: str) -> QuerySet[Any]:
         "done": done,
         "late": lambda s, _p: late(s, today()),  # a snapshot, like the overdue cases: now
     }
-    return found[measure](subject, period).select_related("node").order_by("due", "pk")
+    return visible(found[measure](subject, period), user).select_related("node").order_by("due", "pk")

@@ -88,7 +88,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     subject = subject_of(request)
     period = period_of(request)
-    found = kpis.kpi_set(subject, period)
+    found = kpis.kpi_set(subject, period, viewer=request.user)
     context = {
         "subject": subject,
         "period": period,
@@ -111,7 +111,7 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
     part = request.GET.get("part", "denominator")[:20]
     bucket = request.GET.get("bucket", "")[:10]
     found = drill.drill(subject, period, key[:40], part, user=request.user, bucket=bucket)
-    split = _split(subject, period, found) if part == drill.DENOMINATOR and not bucket else []
+    split = _split(subject, period, found, request.user) if part == drill.DENOMINATOR and not bucket else []
     query = query_of(subject, period, part=part, bucket=bucket)
     return _drill_page(request, found, subject, period, query, split=split)
 
@@ -130,12 +130,14 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     return _drill_page(request, found, subject, period, query)
 
 
-def _split(subject: Subject, period: periods.Period, found: drill.DrillDown) -> list[dict[str, Any]]:
+def _split(
+    subject: Subject, period: periods.Period, found: drill.DrillDown, viewer: Any
+) -> list[dict[str, Any]]:
     """A rate's denominator list shows its numerator and the rest beside it, each a link."""
     if found.kpi is None or found.kpi.kind not in {definitions.RATE, definitions.COUNT, definitions.BACKLOG}:
         return []
     key = found.kpi.key
-    figures = kpis.kpi_set(subject, period, only=(key,), catch_up=False)[key]
+    figures = kpis.kpi_set(subject, period, only=(key,), catch_up=False, viewer=viewer)[key]
     numerator, denominator = figures.numerator or 0, figures.denominator or 0
     return [
         {"part": drill.NUMERATOR, "label": drill.part_label(found.kpi, drill.NUMERATOR), "count": numerator},

@@ -214,6 +214,13 @@ def _post_out(post: Post) -> dict[str, str]:
     return {"code": post.code, "title": post.title, "unit": post.unit.name, "person": post.person.name}
 
 
+def _assisting_of(case: Case) -> list[Post]:
+    """The case's 协办 posts; no query when the intake or an action knows there are none."""
+    if getattr(case, "_assisting_post_ids", None) == frozenset():
+        return []
+    return list(case.assisting_posts.all())
+
+
 def case_out(case: Case, user: Any) -> dict[str, Any]:
     post = case.post
     return {
@@ -230,7 +237,7 @@ def case_out(case: Case, user: Any) -> dict[str, Any]:
         "rung": case.rung,
         "version": case.version,
         "post": _post_out(post) if post else None,
-        "assisting": [_post_out(p) for p in case.assisting_posts.all()],
+        "assisting": [_post_out(p) for p in _assisting_of(case)],
         "contact_phone": case.contact_phone_masked,
         "created_at": case.created_at,
         "dispatch_due": case.dispatch_due,

@@ -246,7 +246,7 @@ def report_out(report: Any) -> dict[str, Any]:
 @router.get("/kpis", response=KpiSetOut, summary="指标：辖区、单位或岗位在某期间的全部指标")
 def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
-    found_set = kpis.kpi_set(subject, p)
+    found_set = kpis.kpi_set(subject, p, viewer=caller(request))
     query = _query(subject, p)
     return {
         "subject": {
