@@ -48,5 +48,14 @@ class Hook:
 on_case_finished = Hook("on_case_finished")
 
 
+# Run when an action moves a finished case back into an open state (a closed case reopened),
+# inside case_act's transaction: a slip done with it is binding again.
+on_case_reopened = Hook("on_case_reopened")
+
+
+def reopens(from_state: str, to_state: str) -> bool:
+    return from_state in FINISHED_STATES and to_state not in FINISHED_STATES
+
+
 def finishes(from_state: str, to_state: str) -> bool:
     return to_state in FINISHED_STATES and from_state not in FINISHED_STATES

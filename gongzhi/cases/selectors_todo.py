@@ -6,7 +6,9 @@ page's tile counts exactly the list it opens (gongzhi.reports.todos counts throu
 - soon (即将超期): the cases whose next step is the user's — to dispatch or verify at their
   rung, to handle at their post — with that step's deadline within the next working day;
 - callback (待回访): closed cases of the user's rung nobody has rated yet, reported by someone
-  who can be called back, while the callback link still works.
+  who can be called back, while the callback link still works; and the reports merged into a
+  case that has closed (one level: their master, whose outcome the callback page shows), on
+  the same terms, since each merged reporter is owed the callback too.
 
 待受理 is the dispatcher's queue (`selectors.dispatch_queue`, state received) and 超期 the
 overdue list (`selectors_overdue`); they keep their own pages.
@@ -17,6 +19,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import due_soon_q
@@ -56,9 +59,14 @@ def todo_q(user: Any, key: str, now: datetime) -> Q:
         from gongzhi.cases.callback import link_days
 
         reachable = ~Q(contact_phone_masked="") | Q(reporter_user__isnull=False) | Q(reporter__isnull=False)
+        since = now - timedelta(days=link_days())
+        closed = Q(state=State.CLOSED, closed_at__gte=since)
+        # a report merged into another is answered by that case: owed once its master closed
+        merged = Q(state=State.MERGED, master__state=State.CLOSED, master__closed_at__gte=since)
         return (
             access.dispatch_cases_q(user)
-            & Q(state=State.CLOSED, satisfaction="", closed_at__gte=now - timedelta(days=link_days()))
+            & (closed | merged)
+            & Q(satisfaction="")
             & ~Q(source__in=NO_CALLBACK_SOURCES)
             & reachable
         )
@@ -74,6 +82,7 @@ def order_for(key: str, rows: QuerySet[Case]) -> QuerySet[Case]:
             output_field=models.DateTimeField(),
         )
         return rows.annotate(due_at=due).order_by("due_at", "pk")
-    if key == CALLBACK:
-        return rows.order_by("closed_at", "pk")
+    if key == CALLBACK:  # the longest closed first (a merged report: when its master closed)
+        closed = Coalesce(F("closed_at"), F("master__closed_at"))
+        return rows.annotate(answered_at=closed).order_by("answered_at", "pk")
     return rows.order_by("created_at", "pk")

@@ -356,6 +356,8 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
             # What others hang on this case finishing (a task slip's completion) commits or
             # rolls back with it (cases.hooks, ADR 0017).
             hooks.on_case_finished.run(current, event)
+        elif hooks.reopens(from_state, to_state):
+            hooks.on_case_reopened.run(current, event)
     return current
 
 

@@ -13,3 +13,5 @@ class MeetingsConfig(AppConfig):
         from gongzhi.meetings import slips
 
         hooks.on_case_finished.register(slips.complete_on_case_finished)
+        # ...and is binding again in the same transaction as a case of it reopened.
+        hooks.on_case_reopened.register(slips.reopen_on_case_reopened)

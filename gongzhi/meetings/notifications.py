@@ -200,3 +200,17 @@ def completion_returned(slip: Slip) -> list[OutboxSpec]:
         slip_id=slip.pk,
         link=f"/meetings/slips/{slip.pk}/",
     )
+
+
+def reopened(slip: Slip, case: Any) -> list[OutboxSpec]:
+    """A case of a done slip was reopened: the slip is binding again until it closes."""
+    units = [p.unit for p in slip.parties.select_related("unit")]
+    body = f"任务流转单 {slip.number} 的关联工单 {case.number} 已重新办理，该任务流转单恢复为已生效，待工单再次结案后办结。"
+    return _specs(
+        "slip.reopened",
+        _once(_unit_users(units) + _conveners(slip)),
+        f"恢复生效：{slip.number}",
+        body,
+        slip_id=slip.pk,
+        link=f"/meetings/slips/{slip.pk}/",
+    )

@@ -610,6 +610,22 @@ def complete_on_case_finished(case: Case, event: Any) -> None:
             _complete(locked, clock.now(), case=case.pk, case_event=event.seq)
 
 
+def reopen_on_case_reopened(case: Case, event: Any) -> None:
+    """cases.hooks.on_case_reopened: inside the case's transaction, a slip that was done with
+    its cases (not one confirmed by report, which has none) is binding again, so the slip's
+    state never says 已办结 while one of its cases is open; it completes again with that case.
+    Its evaluations stay on record. The units it binds and its convener are told."""
+    done = Slip.objects.filter(cases=case, state=SlipState.DONE).order_by("pk")
+    for slip in done:
+        locked = _locked(slip)
+        if locked.state != SlipState.DONE:
+            continue
+        locked.done_at = None
+        rule = workflow.SLIP[(SlipState.DONE, "reopen")]
+        _advance(locked, "reopen", None, rule, note=event.note, case=case.pk, case_event=event.seq)
+        outbox.enqueue_all(notifications.reopened(locked, case))
+
+
 # --- follow-up ----------------------------------------------------------------------------------
 
 

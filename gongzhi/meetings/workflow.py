@@ -75,6 +75,7 @@ SLIP: dict[tuple[str, str], Step] = {
     (S.CONFIRMING, "confirm_completion"): step(S.DONE, PARTY),
     (S.CONFIRMING, "return_completion"): step(S.BINDING, PARTY, needs=("note",)),
     (S.CONFIRMING, "remind"): step(None, SYSTEM),  # the Party organisation, once a day
+    (S.DONE, "reopen"): step(S.BINDING, SYSTEM),  # a case it finished with was reopened
     (S.DONE, "evaluate"): step(None, PARTY, CONVENER),  # CONVENER records a 评议会's votes
     (S.DRAFT, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),
     (S.SIGNING, "void"): step(S.VOID, CONVENER, CHAIR, needs=("note",)),

@@ -79,6 +79,7 @@ EVENT_LABELS = {
     "revise": gettext_lazy("修订"),
     "link_case": gettext_lazy("关联工单"),
     "complete": gettext_lazy("办结"),
+    "reopen": gettext_lazy("关联工单重新办理，恢复生效"),
     "submit_completion": gettext_lazy("主办单位报告办结"),
     "confirm_completion": gettext_lazy("党组织确认办结"),
     "return_completion": gettext_lazy("党组织退回办结报告"),

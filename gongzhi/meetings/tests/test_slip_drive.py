@@ -275,3 +275,60 @@ def test_a_slip_with_cases_is_not_reported_done_by_hand(mworld, topic):
         completion.slip_submit_completion(actor=mworld.users["wy"], slip=slip, note="完成", files=[photo()])
     with pytest.raises(ConflictError):  # a stale page
         completion.slip_confirm_completion(actor=mworld.users["secretary"], slip=slip, seq=slip.seq - 1)
+
+
+# --- a case reopened after its slip is done ------------------------------------------------------
+
+
+def test_a_reopened_case_makes_its_done_slip_binding_again_in_the_same_transaction(mworld, topic):
+    case = topic.cases.get()
+    slip = bound_slip(mworld, topic, cases=[case])
+    assert slips.reopen_on_case_reopened in hooks.on_case_reopened._callbacks
+    with clock.freeze(LATER):
+        close_case(mworld, case)
+    slip.refresh_from_db()
+    assert slip.state == SlipState.DONE
+    dispatcher = mworld.cases.dispatcher
+    with clock.freeze(LATER + timedelta(days=1)):
+        act(dispatcher, case, "reopen", note="居民反映楼道又堆满了")
+    slip.refresh_from_db()
+    assert slip.state == SlipState.BINDING and slip.done_at is None
+    reopened = slip.events.order_by("-id").first()
+    assert (reopened.action, reopened.from_state, reopened.to_state) == ("reopen", "done", "binding")
+    assert (
+        reopened.actor is None
+        and reopened.data["case"] == case.pk
+        and reopened.note == "居民反映楼道又堆满了"
+    )
+    told = OutboxMessage.objects.filter(kind="slip.reopened")
+    assert {m.recipient for m in told} >= {mworld.users["wy"], mworld.users["cg"]}
+    assert slips.slips_follow_up(LATER + timedelta(days=1)).done == 0  # the case is open again
+    # it completes again with the case
+    with clock.freeze(LATER + timedelta(days=3)):
+        for user, action, kw in [
+            (mworld.users["wy"], "submit", {"note": "再次清理", "files": [photo()]}),
+            (dispatcher, "verify", {"files": [photo()]}),
+        ]:
+            act(user, case, action, **kw)
+    slip.refresh_from_db()
+    assert slip.state == SlipState.DONE and slip.done_at == LATER + timedelta(days=3)
+
+
+def test_a_rolled_back_reopen_leaves_the_slip_done(mworld, topic):
+    case = topic.cases.get()
+    slip = bound_slip(mworld, topic, cases=[case])
+    with clock.freeze(LATER):
+        close_case(mworld, case)
+
+    def fail(_case, _event):
+        raise RuntimeError("a later step failed")
+
+    hooks.on_case_reopened.register(fail)
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            act(mworld.cases.dispatcher, case, "reopen", note="重新办理")
+    finally:
+        hooks.on_case_reopened.unregister(fail)
+    slip.refresh_from_db()
+    assert slip.state == SlipState.DONE and not slip.events.filter(action="reopen").exists()
+    assert Case.objects.get(pk=case.pk).state == State.CLOSED

@@ -331,3 +331,24 @@ def test_a_dispatch_reaches_the_handlers_inbox_and_to_dos_within_a_minute_of_the
     assert mine.filter(read_at__isnull=True).count() == 1
     assert handler.post("/inbox/read-all/").status_code == 302
     assert not mine.filter(read_at__isnull=True).exists()
+
+
+def test_a_report_merged_into_a_closed_case_is_owed_a_callback(mworld):
+    w = mworld.cases
+    dispatcher = client_for(w.dispatcher)
+    master = resident_report(mworld, "3号楼楼道堆满纸板")
+    duplicate = resident_report(mworld, "3号楼楼道纸板又堆上了")
+    patrol = resident_report(mworld, "巡查：3号楼楼道纸板", source=Source.PATROL)
+    act(w.dispatcher, duplicate, "merge", master=master)
+    act(w.dispatcher, patrol, "merge", master=master)
+    assert tiles(dispatcher)["callback"]["n"] == "0"  # the master is still open: nothing to tell
+    closed(mworld, master)
+    listed = dispatcher.get("/cases/?todo=callback").content.decode()
+    assert tiles(dispatcher)["callback"]["n"] == "2" == str(list_length(dispatcher, "/cases/?todo=callback"))
+    assert f"/cases/{duplicate.pk}/" in listed and f"/cases/{patrol.pk}/" not in listed  # nobody to call
+    # its page gives the callback link, and once rated it is off the list
+    assert "/callback/" in dispatcher.get(f"/cases/{duplicate.pk}/").content.decode()
+    duplicate.refresh_from_db()
+    case_rate(case=duplicate, satisfaction=Satisfaction.SATISFIED)
+    assert tiles(dispatcher)["callback"]["n"] == "1"
+    assert todos.count(w.dispatcher, todos.CALLBACK, clock.now()) == 1
