@@ -268,6 +268,10 @@ CASE_TRACKING_LINK_DAYS = int(os.environ.get("CASE_TRACKING_LINK_DAYS", "180"))
 
 # Category suggestion: below this confidence a person picks the category (人工分类).
 CLASSIFIER_TRIAGE_THRESHOLD = float(os.environ.get("CLASSIFIER_TRIAGE_THRESHOLD", "0.5"))
+# 自动派遣: a resident's report the trained model reads as one 小类 with at least this confidence
+# is registered and dispatched to its routed post by the system ("off": a dispatcher does it).
+_auto_dispatch = os.environ.get("CASE_AUTO_DISPATCH_CONFIDENCE", "0.8").strip().lower()
+CASE_AUTO_DISPATCH_CONFIDENCE = None if _auto_dispatch in {"", "off", "none"} else float(_auto_dispatch)
 
 # --- personal data -------------------------------------------------------------------------
 # How long access-log rows are kept (days); see docs/personal-data.md.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -83,7 +84,64 @@ def case_intake(*, actor: Any, intake: Intake) -> tuple[Case, bool]:
     A new case comes back with its node, category and post (with unit and person) loaded, so
     a channel can answer without reading it again."""
     _validate_intake(intake)
-    return _record(actor, [intake])[0]
+    with transaction.atomic():
+        case, new = _record(actor, [intake])[0]
+        if new:
+            case = _dispatch_if_sure(case, intake)
+    return case, new
+
+
+def auto_dispatch_confidence() -> float | None:
+    """The confidence from which a resident's report is dispatched by the machine (None: never)."""
+    value = getattr(settings, "CASE_AUTO_DISPATCH_CONFIDENCE", None)
+    return None if value is None else float(value)
+
+
+def _dispatch_if_sure(case: Case, intake: Intake) -> Case:
+    """自动派遣: a resident's report that came without a category, which the trained model reads
+    as one 小类 with at least `CASE_AUTO_DISPATCH_CONFIDENCE`, is registered under it and
+    dispatched to the post the routing rule gives, by the system and in the intake's
+    transaction, so the post holder is told without waiting for a dispatcher (ADR XXXX). The
+    dispatcher still sees it and may reassign; the post may send it back. Anything less sure
+    (keyword rules before a model is trained, 需人工分诊, a gap in the roster) waits, 待受理."""
+    threshold = auto_dispatch_confidence()
+    if threshold is None or intake.category is not None or intake.source != Source.RESIDENT:
+        return case
+    if intake.data.get("channel") == "suggestion":
+        return case  # the suggestion box is read by a person
+    data = case.events.get(seq=1).data
+    suggested = data.get("suggested") or []
+    if data.get("classifier") != "model" or data.get("triage") or not suggested:
+        return case
+    top = suggested[0]
+    if float(top["confidence"]) < threshold:
+        return case
+    category = Category.objects.filter(code=top["code"], active=True, parent__isnull=False).first()
+    if category is None or choices.category_refusal(category):
+        return case
+    routed = routing.route(category=category, node=case.node)
+    if routed.post is None:
+        return case
+    auto = {"auto": True, "confidence": top["confidence"]}
+    case = case_act(
+        actor=None, case=case, act=Act(action="register", version=case.version, category=category, data=auto)
+    )
+    note = _("按分类建议自动派遣（%(category)s，置信度%(confidence)d%%）") % {
+        "category": category.name,
+        "confidence": round(float(top["confidence"]) * 100),
+    }
+    return case_act(
+        actor=None,
+        case=case,
+        act=Act(
+            action="dispatch",
+            version=case.version,
+            post=routed.post,
+            assisting=routed.assisting,
+            note=note,
+            data=auto,
+        ),
+    )
 
 
 MAX_BATCH = 200
