@@ -58,7 +58,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
             launch: dict[str, Any] = {"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {}
             browser = pw.chromium.launch(args=["--no-sandbox", "--disable-gpu"], **launch)
-            context = browser.new_context(viewport=s1.PHONE, locale="zh-CN")
+            context = browser.new_context(viewport=s1.PHONE, locale="zh-CN")  # type: ignore[arg-type]
             page = context.new_page()
             walk = s1.Walk(
                 base=options["base"].rstrip("/"),
