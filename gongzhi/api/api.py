@@ -26,6 +26,7 @@ from gongzhi.api.routers import (
     routing,
     slips,
     tokens,
+    topics,
     units,
 )
 
@@ -58,7 +59,11 @@ api.add_router("/v1/people", people.router)
 api.add_router("/v1/audit", audit.router)
 api.add_router("/v1/cases", exports.router)  # before cases: its /{case_id} would take export.csv
 api.add_router("/v1/cases", cases.router)
-api.add_router("/v1/meetings", slips.router)  # before meetings: /slips/evidence/{id} is its own
+# The meetings routers, most specific first: ninja's path parameters are plain Django string
+# converters, so the meetings router's /{meeting_id} would take /topics and /slips.
+api.add_router("/v1/meetings", slips.completion_router)  # first: /slips/evidence/{id} is its own
+api.add_router("/v1/meetings", topics.router)
+api.add_router("/v1/meetings", slips.router)
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)
