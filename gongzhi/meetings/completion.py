@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import attachments
 from gongzhi.core import clock, outbox
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, invalid
 from gongzhi.meetings import notifications, workflow
 from gongzhi.meetings.models import MeetingEvent, PartyRole, Slip, SlipEvidence, SlipState
@@ -22,13 +23,13 @@ MAX_NOTE = 2000
 PDF_MAGIC = b"%PDF-"
 
 
-def is_lead(user: Any, slip: Slip) -> bool:
+def is_lead(user: Actor, slip: Slip) -> bool:
     """Whether the user holds (or deputises) an active post in the slip's lead unit."""
     lead = slip.parties.filter(role=PartyRole.LEAD).values_list("unit_id", flat=True).first()
     return lead is not None and any(p.unit_id == lead for p in signable_posts(user, slip))
 
 
-def slip_kinds(user: Any, slip: Slip) -> set[str]:
+def slip_kinds(user: Actor, slip: Slip) -> set[str]:
     """Who the user is to this slip: the meeting's roles, the Party organisation of the slip's
     node or the meeting's, and LEAD for the lead unit's staff."""
     kinds = actor_kinds(user, slip.meeting.node, slip.meeting)
@@ -92,7 +93,7 @@ def _store(event: MeetingEvent, files: list[Any]) -> None:
 
 
 def slip_submit_completion(
-    *, actor: Any, slip: Slip, note: str, files: list[Any], seq: int | None = None
+    *, actor: Actor, slip: Slip, note: str, files: list[Any], seq: int | None = None
 ) -> Slip:
     """The lead unit reports a binding slip without cases done, with evidence → 待确认."""
     with transaction.atomic():
@@ -115,7 +116,7 @@ def slip_submit_completion(
     return slip
 
 
-def slip_confirm_completion(*, actor: Any, slip: Slip, note: str = "", seq: int | None = None) -> Slip:
+def slip_confirm_completion(*, actor: Actor, slip: Slip, note: str = "", seq: int | None = None) -> Slip:
     """The Party organisation confirms the lead unit's report: the slip is done."""
     with transaction.atomic():
         slip = _locked(slip)
@@ -131,7 +132,7 @@ def slip_confirm_completion(*, actor: Any, slip: Slip, note: str = "", seq: int 
     return slip
 
 
-def slip_return_completion(*, actor: Any, slip: Slip, note: str, seq: int | None = None) -> Slip:
+def slip_return_completion(*, actor: Actor, slip: Slip, note: str, seq: int | None = None) -> Slip:
     """The Party organisation returns the report with a reason: the slip is binding again."""
     with transaction.atomic():
         slip = _locked(slip)

@@ -16,6 +16,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.services import Act, case_act
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock, outbox
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -53,7 +54,7 @@ MAX_TITLE = 120
 # --- who is acting ------------------------------------------------------------------------------
 
 
-def actor_kinds(user: Any, node: Node, meeting: Meeting | None = None) -> set[str]:
+def actor_kinds(user: Actor, node: Node, meeting: Meeting | None = None) -> set[str]:
     if user is None:
         return {workflow.SYSTEM}
     kinds: set[str] = set()
@@ -89,7 +90,7 @@ def check_step(
 def record(
     action: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     meeting: Meeting | None = None,
     topic: Topic | None = None,
     slip: Any = None,
@@ -105,7 +106,7 @@ def record(
         action=action,
         from_state=from_state,
         to_state=to_state or from_state,
-        actor=actor,
+        actor=None if actor is None else recorded(actor),
         at=clock.now(),
         note=note,
         data=data or {},
@@ -116,7 +117,7 @@ def _locked_meeting(meeting: Meeting) -> Meeting:
     return Meeting.objects.select_for_update(of=("self",)).select_related("node", "chair").get(pk=meeting.pk)
 
 
-def _meeting_step(actor: Any, meeting: Meeting, action: str) -> workflow.Step:
+def _meeting_step(actor: Actor, meeting: Meeting, action: str) -> workflow.Step:
     return check_step(
         workflow.MEETING, meeting.state, action, actor_kinds(actor, meeting.node, meeting), _("会议")
     )
@@ -127,7 +128,7 @@ def _meeting_step(actor: Any, meeting: Meeting, action: str) -> workflow.Step:
 
 def meeting_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     node: Node,
     starts_at: datetime | None,
@@ -294,7 +295,7 @@ def invitable_posts(meeting: Meeting) -> QuerySet[Post]:
 
 
 def meeting_invite(
-    *, actor: Any, meeting: Meeting, posts: Sequence[Post] = (), guests: Sequence[str] = ()
+    *, actor: Actor, meeting: Meeting, posts: Sequence[Post] = (), guests: Sequence[str] = ()
 ) -> list[Participant]:
     """Invite X participants: posts from the roster (两代表一委员, 共建单位, 律师...) or named guests."""
     with transaction.atomic():
@@ -324,7 +325,7 @@ def meeting_invite(
     return added
 
 
-def attendance_record(*, actor: Any, meeting: Meeting, marks: dict[int, tuple[str, str]]) -> Meeting:
+def attendance_record(*, actor: Actor, meeting: Meeting, marks: dict[int, tuple[str, str]]) -> Meeting:
     """Mark attendance: {participant id: (present|absent|delegate, delegate's name)}."""
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
@@ -385,7 +386,7 @@ def quorum(meeting: Meeting) -> bool:
     return len(came) * 2 >= invited
 
 
-def meeting_hold(*, actor: Any, meeting: Meeting) -> Meeting:
+def meeting_hold(*, actor: Actor, meeting: Meeting) -> Meeting:
     """The meeting took place: its quorum is settled from the attendance recorded."""
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
@@ -410,7 +411,7 @@ def meeting_hold(*, actor: Any, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def meeting_cancel(*, actor: Any, meeting: Meeting, note: str) -> Meeting:
+def meeting_cancel(*, actor: Actor, meeting: Meeting, note: str) -> Meeting:
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
         rule = _meeting_step(actor, meeting, "cancel")
@@ -428,7 +429,7 @@ def meeting_cancel(*, actor: Any, meeting: Meeting, note: str) -> Meeting:
 # --- minutes ------------------------------------------------------------------------------------
 
 
-def minutes_write(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
+def minutes_write(*, actor: Actor, meeting: Meeting, text: str) -> Minutes:
     """Save the draft minutes (the secretary may save as often as needed before the chair
     finalises them)."""
     with transaction.atomic():
@@ -440,10 +441,10 @@ def minutes_write(*, actor: Any, meeting: Meeting, text: str) -> Minutes:
         if draft is None:
             number = (meeting.minutes.order_by("-number").values_list("number", flat=True).first() or 0) + 1
             draft = Minutes.objects.create(
-                meeting=meeting, number=number, text=text, written_by=actor, written_at=now
+                meeting=meeting, number=number, text=text, written_by=recorded(actor), written_at=now
             )
         else:
-            draft.text, draft.written_by, draft.written_at = text, actor, now
+            draft.text, draft.written_by, draft.written_at = text, recorded(actor), now
             draft.save()
         record(
             "write_minutes",
@@ -464,7 +465,7 @@ def _minutes_text(text: str) -> str:
     return text
 
 
-def minutes_finalise(*, actor: Any, meeting: Meeting) -> Minutes:
+def minutes_finalise(*, actor: Actor, meeting: Meeting) -> Minutes:
     """The chair finalises the minutes; from now on they change only by a new version."""
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
@@ -473,7 +474,7 @@ def minutes_finalise(*, actor: Any, meeting: Meeting) -> Minutes:
         if draft is None:
             raise invalid("text", _("还没有纪要草稿"))
         now = clock.now()
-        draft.final, draft.finalised_by, draft.finalised_at = True, actor, now
+        draft.final, draft.finalised_by, draft.finalised_at = True, recorded(actor), now
         draft.save()
         before = meeting.state
         meeting.state = rule.to or before
@@ -490,7 +491,7 @@ def minutes_finalise(*, actor: Any, meeting: Meeting) -> Minutes:
     return draft
 
 
-def minutes_amend(*, actor: Any, meeting: Meeting, text: str, reason: str) -> Minutes:
+def minutes_amend(*, actor: Actor, meeting: Meeting, text: str, reason: str) -> Minutes:
     """Final minutes are never edited: a change is a new final version with its reason."""
     with transaction.atomic():
         meeting = _locked_meeting(meeting)
@@ -506,9 +507,9 @@ def minutes_amend(*, actor: Any, meeting: Meeting, text: str, reason: str) -> Mi
             text=text,
             final=True,
             reason=reason.strip()[:300],
-            written_by=actor,
+            written_by=recorded(actor),
             written_at=now,
-            finalised_by=actor,
+            finalised_by=recorded(actor),
             finalised_at=now,
         )
         record(
@@ -534,7 +535,7 @@ class TopicDraft:
     cases: Sequence[Case] = ()
 
 
-def topic_propose(*, actor: Any, node: Node, draft: TopicDraft, meeting: Meeting | None = None) -> Topic:
+def topic_propose(*, actor: Actor, node: Node, draft: TopicDraft, meeting: Meeting | None = None) -> Topic:
     """Put a topic on the node's agenda pool, from its problem list or written freely."""
     if workflow.CONVENER not in actor_kinds(actor, node):
         raise PermissionDeniedError(_("您无权为该辖区提出议题"))
@@ -596,12 +597,14 @@ def _locked_topic(topic: Topic) -> Topic:
     return Topic.objects.select_for_update(of=("self",)).select_related("node", "meeting").get(pk=topic.pk)
 
 
-def _topic_step(actor: Any, topic: Topic, action: str) -> workflow.Step:
+def _topic_step(actor: Actor, topic: Topic, action: str) -> workflow.Step:
     kinds = actor_kinds(actor, topic.node, topic.meeting)
     return check_step(workflow.TOPIC, topic.state, action, kinds, _("议题"))
 
 
-def _move(topic: Topic, action: str, actor: Any, rule: workflow.Step, note: str = "", **data: Any) -> None:
+def _move(
+    topic: Topic, action: str, actor: Actor | None, rule: workflow.Step, note: str = "", **data: Any
+) -> None:
     before = topic.state
     topic.state = rule.to or before
     topic.version += 1
@@ -618,7 +621,7 @@ def _move(topic: Topic, action: str, actor: Any, rule: workflow.Step, note: str 
     )
 
 
-def topic_vet(*, actor: Any, topic: Topic, approve: bool, reason: str = "") -> Topic:
+def topic_vet(*, actor: Actor, topic: Topic, approve: bool, reason: str = "") -> Topic:
     """议题由党组织把关: the node's Party organisation approves or rejects, with a reason."""
     with transaction.atomic():
         topic = _locked_topic(topic)
@@ -631,7 +634,7 @@ def topic_vet(*, actor: Any, topic: Topic, approve: bool, reason: str = "") -> T
     return topic
 
 
-def topic_schedule(*, actor: Any, topic: Topic, meeting: Meeting) -> Topic:
+def topic_schedule(*, actor: Actor, topic: Topic, meeting: Meeting) -> Topic:
     with transaction.atomic():
         topic = _locked_topic(topic)
         _topic_step(actor, topic, "schedule")
@@ -643,7 +646,7 @@ def topic_schedule(*, actor: Any, topic: Topic, meeting: Meeting) -> Topic:
     return topic
 
 
-def topic_discuss(*, actor: Any, topic: Topic, text: str) -> Topic:
+def topic_discuss(*, actor: Actor, topic: Topic, text: str) -> Topic:
     """Record what the meeting said about a topic. Only an approved topic is discussed, at a
     meeting that has been held and whose minutes are not final. Each open case on it gets the
     meeting as its recorded local attempt (what escalation asks for)."""
@@ -683,7 +686,7 @@ def _record_local_attempt(topic: Topic, meeting: Meeting, text: str) -> None:
         )
 
 
-def topic_refer(*, actor: Any, topic: Topic, kind: str, note: str) -> Topic:
+def topic_refer(*, actor: Actor, topic: Topic, kind: str, note: str) -> Topic:
     """Refer a topic the meeting could not solve to the next rung's meeting, never skipping one.
     The higher Party organisation vets it again."""
     with transaction.atomic():

@@ -25,6 +25,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.services import Act, Intake, case_act, case_create
 from gongzhi.cases.states import Source, State
 from gongzhi.core import clock, outbox
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -129,7 +130,7 @@ def new_case_places(meeting: Meeting) -> QuerySet[Node]:
     return Node.objects.filter(under, level__lte=Level.BUILDING)
 
 
-def _validate(actor: Any, draft: SlipDraft, topic: Topic, meeting: Meeting) -> list[dict[str, Any]]:
+def _validate(actor: Actor, draft: SlipDraft, topic: Topic, meeting: Meeting) -> list[dict[str, Any]]:
     errors: dict[str, list[str]] = {}
     action = (draft.action or "").strip()
     if not action:
@@ -187,7 +188,7 @@ def _set_parties(slip: Slip, parties: Sequence[PartySpec]) -> None:
 # --- writes -------------------------------------------------------------------------------------
 
 
-def slip_create(*, actor: Any, topic: Topic, draft: SlipDraft) -> Slip:
+def slip_create(*, actor: Actor, topic: Topic, draft: SlipDraft) -> Slip:
     """A decision on a discussed topic of a quorate meeting becomes a draft slip."""
     topic = Topic.objects.select_related("node", "meeting__node", "meeting__chair").get(pk=topic.pk)
     meeting = topic.meeting
@@ -237,13 +238,13 @@ def _locked(slip: Slip) -> Slip:
     )
 
 
-def _step(actor: Any, slip: Slip, action: str, extra: set[str] | None = None) -> workflow.Step:
+def _step(actor: Actor, slip: Slip, action: str, extra: set[str] | None = None) -> workflow.Step:
     kinds = actor_kinds(actor, slip.meeting.node, slip.meeting) | (extra or set())
     return check_step(workflow.SLIP, slip.state, action, kinds, _("任务流转单"))
 
 
 def _advance(
-    slip: Slip, action: str, actor: Any, rule: workflow.Step, note: str = "", **data: Any
+    slip: Slip, action: str, actor: Actor | None, rule: workflow.Step, note: str = "", **data: Any
 ) -> MeetingEvent:
     before = slip.state
     slip.state = rule.to or before
@@ -266,7 +267,7 @@ def _expect(slip: Slip, seq: int | None) -> None:
         raise ConflictError(_("任务流转单已被他人更新，请刷新后重试"))
 
 
-def slip_edit(*, actor: Any, slip: Slip, draft: SlipDraft, seq: int | None = None) -> Slip:
+def slip_edit(*, actor: Actor, slip: Slip, draft: SlipDraft, seq: int | None = None) -> Slip:
     """Change a draft before it goes out for signing (no signature exists yet)."""
     with transaction.atomic():
         slip = _locked(slip)
@@ -294,7 +295,7 @@ def _write_content(slip: Slip, draft: SlipDraft) -> None:
     slip.cases.set([c.pk for c in draft.cases])
 
 
-def slip_issue(*, actor: Any, slip: Slip, seq: int | None = None) -> Slip:
+def slip_issue(*, actor: Actor, slip: Slip, seq: int | None = None) -> Slip:
     """Send the slip to every named unit for countersigning."""
     with transaction.atomic():
         slip = _locked(slip)
@@ -305,7 +306,7 @@ def slip_issue(*, actor: Any, slip: Slip, seq: int | None = None) -> Slip:
     return slip
 
 
-def signable_posts(user: Any, slip: Slip) -> list[Post]:
+def signable_posts(user: Actor, slip: Slip) -> list[Post]:
     """The user's active posts in units named on the slip (as holder or deputy)."""
     person_id = access.scope(user).person_id
     if person_id is None:
@@ -332,7 +333,7 @@ def unsigned_units(slip: Slip) -> list[Unit]:
 
 def slip_sign(
     *,
-    actor: Any,
+    actor: Actor,
     slip: Slip,
     verdict: str,
     version: int,
@@ -366,7 +367,7 @@ def slip_sign(
                     slip=slip,
                     slip_version=slip.version,
                     unit=post.unit,
-                    signer=actor,
+                    signer=recorded(actor),
                     signer_name=post.person.name,
                     signer_post=post,
                     verdict=verdict,
@@ -474,7 +475,7 @@ def _dispatch_to_parties(slip: Slip, case: Case) -> bool:
     return True
 
 
-def slip_revise(*, actor: Any, slip: Slip, draft: SlipDraft, note: str, seq: int | None = None) -> Slip:
+def slip_revise(*, actor: Actor, slip: Slip, draft: SlipDraft, note: str, seq: int | None = None) -> Slip:
     """Change a slip that has gone out: a new version; signatures of earlier versions stay on
     record, marked superseded, and every unit signs again."""
     with transaction.atomic():
@@ -503,7 +504,7 @@ def slip_revise(*, actor: Any, slip: Slip, draft: SlipDraft, note: str, seq: int
     return slip
 
 
-def slip_link_case(*, actor: Any, slip: Slip, case: Case) -> Slip:
+def slip_link_case(*, actor: Actor, slip: Slip, case: Case) -> Slip:
     with transaction.atomic():
         slip = _locked(slip)
         rule = _step(actor, slip, "link_case")
@@ -516,7 +517,7 @@ def slip_link_case(*, actor: Any, slip: Slip, case: Case) -> Slip:
     return slip
 
 
-def slip_void(*, actor: Any, slip: Slip, note: str) -> Slip:
+def slip_void(*, actor: Actor, slip: Slip, note: str) -> Slip:
     with transaction.atomic():
         slip = _locked(slip)
         rule = _step(actor, slip, "void")
@@ -528,7 +529,7 @@ def slip_void(*, actor: Any, slip: Slip, note: str) -> Slip:
 
 def slip_evaluate(
     *,
-    actor: Any,
+    actor: Actor,
     slip: Slip,
     rating: str,
     note: str = "",
@@ -569,7 +570,7 @@ def slip_evaluate(
             votes=votes,
             meeting=meeting,
             note=(note or "").strip()[:500],
-            by=actor,
+            by=recorded(actor),
             at=clock.now(),
         )
         slip.seq += 1
