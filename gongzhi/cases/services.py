@@ -101,7 +101,7 @@ def _dispatch_if_sure(case: Case, intake: Intake) -> Case:
     """自动派遣: a resident's report that came without a category, which the trained model reads
     as one 小类 with at least `CASE_AUTO_DISPATCH_CONFIDENCE`, is registered under it and
     dispatched to the post the routing rule gives, by the system and in the intake's
-    transaction, so the post holder is told without waiting for a dispatcher (ADR XXXX). The
+    transaction, so the post holder is told without waiting for a dispatcher (ADR 0018). The
     dispatcher still sees it and may reassign; the post may send it back. Anything less sure
     (keyword rules before a model is trained, 需人工分诊, a gap in the roster) waits, 待受理."""
     threshold = auto_dispatch_confidence()

@@ -1,5 +1,5 @@
 """自动派遣: a resident's report the trained model is sure of goes to its routed post by itself,
-in the intake's transaction; anything less sure waits for a dispatcher (ADR XXXX)."""
+in the intake's transaction; anything less sure waits for a dispatcher (ADR 0018)."""
 
 import pytest
 
