@@ -84,6 +84,8 @@ def case_intake(*, actor: Any, intake: Intake) -> tuple[Case, bool]:
     A new case comes back with its node, category and post (with unit and person) loaded, so
     a channel can answer without reading it again."""
     _validate_intake(intake)
+    if not _may_dispatch_itself(intake):  # most channels: one transaction, no savepoint inside
+        return _record(actor, [intake])[0]
     with transaction.atomic():
         case, new = _record(actor, [intake])[0]
         if new:
@@ -97,6 +99,17 @@ def auto_dispatch_confidence() -> float | None:
     return None if value is None else float(value)
 
 
+def _may_dispatch_itself(intake: Intake) -> bool:
+    """Whether the intake is of the kind 自动派遣 may take (before anything is read): a
+    resident's report without a category, not from the suggestion box (read by a person)."""
+    return (
+        auto_dispatch_confidence() is not None
+        and intake.category is None
+        and intake.source == Source.RESIDENT
+        and intake.data.get("channel") != "suggestion"
+    )
+
+
 def _dispatch_if_sure(case: Case, intake: Intake) -> Case:
     """自动派遣: a resident's report that came without a category, which the trained model reads
     as one 小类 with at least `CASE_AUTO_DISPATCH_CONFIDENCE`, is registered under it and
@@ -105,10 +118,8 @@ def _dispatch_if_sure(case: Case, intake: Intake) -> Case:
     dispatcher still sees it and may reassign; the post may send it back. Anything less sure
     (keyword rules before a model is trained, 需人工分诊, a gap in the roster) waits, 待受理."""
     threshold = auto_dispatch_confidence()
-    if threshold is None or intake.category is not None or intake.source != Source.RESIDENT:
+    if threshold is None or not _may_dispatch_itself(intake):
         return case
-    if intake.data.get("channel") == "suggestion":
-        return case  # the suggestion box is read by a person
     data = case.events.get(seq=1).data
     suggested = data.get("suggested") or []
     if data.get("classifier") != "model" or data.get("triage") or not suggested:

@@ -328,6 +328,7 @@ _WRITES = "a write (POST/PUT): lists nothing"
 _ONE_CASE = "one case, through cases.selectors.case_get (404 outside the scope)"
 _FIGURES = "figures only, from the KPI tables or scoped counts; their tiles link to the drill-down"
 _NO_CASES = "lists no cases (tree, roster, people, audit, tokens, meetings without their cases)"
+_CARE = "care subjects, alerts and visits, cut by access.care_subjects_q (care/tests/test_visits.py)"
 _PUBLIC = "public and the same for every visitor: accepted cases' scrubbed text only (core.scrub)"
 NOT_CASE_LISTS: dict[str, str] = {
     **dict.fromkeys(
@@ -390,6 +391,14 @@ NOT_CASE_LISTS: dict[str, str] = {
             "web:routing_coverage", "api:routing_coverage",
         ],
         _NO_CASES,
+    ),
+    **dict.fromkeys(
+        [
+            "api:alert_ack", "api:alert_list", "api:alert_outcome", "api:round_create", "api:visit_create",
+            "api:visit_list", "api:visits_due", "web:care_ack", "web:care_home", "web:care_outcome",
+            "web:care_subject", "web:care_visit",
+        ],
+        _CARE,
     ),
     **dict.fromkeys(
         [
