@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from gongzhi.care import services
 from gongzhi.care.models import Device, Gateway, Rule
-from gongzhi.cases.admin import CREATED_PAGE, is_street_admin
+from gongzhi.cases.admin import CREATED_PAGE, SecretKeyAdmin
 from gongzhi.core import secret_keys
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
@@ -153,28 +153,10 @@ class GatewayForm(forms.ModelForm):
 
 
 @admin.register(Gateway)
-class GatewayAdmin(admin.ModelAdmin):
+class GatewayAdmin(SecretKeyAdmin):
     form = GatewayForm
     list_display = ["name", "prefix", "created_at", "last_used_at", "revoked_at"]
     actions = ["revoke"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_street_admin(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return is_street_admin(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_street_admin(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_revoke_permission(self, request: HttpRequest) -> bool:
-        return is_street_admin(request.user)
 
     def save_model(self, request: HttpRequest, obj: Gateway, form: Any, change: bool) -> None:
         row, clear = services.gateway_create(actor=request.user, name=form.cleaned_data["name"])

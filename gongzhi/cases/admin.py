@@ -327,13 +327,9 @@ class Open311KeyForm(forms.ModelForm):
         fields = ["name"]
 
 
-@admin.register(Open311Key)
-class Open311KeyAdmin(admin.ModelAdmin):
-    form = Open311KeyForm
-    list_display = ["name", "prefix_shown", "created_at", "last_used_at", "revoked_at", "active"]
-    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
-    search_fields = ["name", "prefix"]
-    actions = ["revoke"]
+class SecretKeyAdmin(admin.ModelAdmin):
+    """An integration key's admin (Open311 keys, care gateways): street admins create and
+    revoke keys, nobody edits or deletes one."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_street_admin(request.user)
@@ -352,6 +348,15 @@ class Open311KeyAdmin(admin.ModelAdmin):
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return is_street_admin(request.user)
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(SecretKeyAdmin):
+    form = Open311KeyForm
+    list_display = ["name", "prefix_shown", "created_at", "last_used_at", "revoked_at", "active"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix"]
+    actions = ["revoke"]
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return ("name",) if obj is None else ("name", "prefix", "created_at", "last_used_at", "revoked_at")

@@ -178,28 +178,27 @@ def completion_submitted(slip: Slip, reminder: bool = False) -> list[OutboxSpec]
     )
 
 
-def completion_confirmed(slip: Slip) -> list[OutboxSpec]:
-    body = f"任务流转单 {slip.number} 的办结已经党组织确认。"
+def _to_lead_and_conveners(slip: Slip, kind: str, subject: str, body: str) -> list[OutboxSpec]:
+    """The Party organisation's answer to a completion report, told to the lead unit and the
+    meeting's conveners (each person once)."""
     return _specs(
-        "slip.confirmed",
+        kind,
         _once(_lead_users(slip) + _conveners(slip)),
-        f"已确认办结：{slip.number}",
+        subject,
         body,
         slip_id=slip.pk,
         link=f"/meetings/slips/{slip.pk}/",
     )
+
+
+def completion_confirmed(slip: Slip) -> list[OutboxSpec]:
+    body = f"任务流转单 {slip.number} 的办结已经党组织确认。"
+    return _to_lead_and_conveners(slip, "slip.confirmed", f"已确认办结：{slip.number}", body)
 
 
 def completion_returned(slip: Slip) -> list[OutboxSpec]:
     body = f"任务流转单 {slip.number} 的办结报告被党组织退回，请补充后重新报告。"
-    return _specs(
-        "slip.completion_returned",
-        _once(_lead_users(slip) + _conveners(slip)),
-        f"办结被退回：{slip.number}",
-        body,
-        slip_id=slip.pk,
-        link=f"/meetings/slips/{slip.pk}/",
-    )
+    return _to_lead_and_conveners(slip, "slip.completion_returned", f"办结被退回：{slip.number}", body)
 
 
 def reopened(slip: Slip, case: Any) -> list[OutboxSpec]:

@@ -16,6 +16,7 @@ from gongzhi.orgs.models import Category, Person, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, UnitFactory, UserFactory, make_staff, make_tree
 from gongzhi.web.tests.browser import ARTIFACTS, MARKS, chromium, phone_page
+from gongzhi.web.walks.s1 import images_load
 
 pytestmark = MARKS
 
@@ -123,7 +124,7 @@ def test_a_resident_reports_gets_a_code_and_follows_the_case(page, live_server, 
     shown = page.inner_text("section.tracked")
     assert "已办结" in shown and "纸箱已清走" in shown and "东安物业" in shown
     assert "13812345678" not in shown and "王阿姨" not in shown and "物业小王" not in shown
-    assert page.evaluate("[...document.querySelectorAll('.result img')].every(i => i.naturalWidth > 0)")
+    assert images_load(page, ".result img")
     assert page.locator(".result img").count() == 2  # after handling; the report's photo never
     no_sideways_scroll(page)
     page.screenshot(path=str(ARTIFACTS / "track-closed-375.png"), full_page=True)

@@ -161,6 +161,18 @@ def verify(walk: Walk, page: Any, case_url: str) -> None:
     walk.step("the committee verified it on the spot with a photo and closed it")
 
 
+def images_load(page: Any, selector: str, seconds: float = 15) -> bool:
+    """Whether every image under `selector` loads, waiting for them as a reader does (a busy
+    server answers the photos after the page). Polled from here: the site's CSP forbids the
+    string evaluation Playwright's wait_for_function needs."""
+    probe = f"[...document.querySelectorAll({selector!r})].every(i => i.complete && i.naturalWidth > 0)"
+    for _ in range(int(seconds * 4)):
+        if page.evaluate(probe):
+            return True
+        page.wait_for_timeout(250)
+    return False
+
+
 def follow_and_rate(walk: Walk, page: Any, found: Report, note: str) -> str:
     """The resident types the number and code on /track/, reads what was done, rates it.
     Returns what the tracking page showed."""
@@ -171,7 +183,7 @@ def follow_and_rate(walk: Walk, page: Any, found: Report, note: str) -> str:
     page.wait_for_selector("section.tracked .result img")
     shown = page.inner_text("section.tracked")
     assert "已办结" in page.inner_text(".state-now") and note in shown
-    assert page.evaluate("[...document.querySelectorAll('.result img')].every(i => i.naturalWidth > 0)")
+    assert images_load(page, ".result img"), "an after-photo did not load"
     no_sideways_scroll(page)
     walk.shot(page, "07-tracked")
     page.click("a:has-text('评价处理结果')")
