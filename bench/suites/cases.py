@@ -623,16 +623,16 @@ def _raw_intake(street: Street, payloads: Sequence[dict[str, Any]], clients: int
             (
                 (node.pk, node.path, category.pk, p["text"], "api", f"RAW-{i:07d}", "received", 1, 3, "", "",
                  pii.encrypt(p["contact_phone"]), pii.mask_phone(p["contact_phone"]), post.pk,
-                 now + timedelta(days=1), "", 0, now, now, street.street_user.pk),
+                 now + timedelta(days=1), "", 0, "", now, now, street.street_user.pk),
                 post.code,
             )
         )  # fmt: skip
     columns = (
         "node_id, node_path, category_id, text, source, external_id, state, version, rung, address, "
         "contact_name, contact_phone_enc, contact_phone_masked, post_id, dispatch_due, satisfaction, "
-        "rework_count, created_at, updated_at, reporter_user_id"
+        "rework_count, tracking_hash, created_at, updated_at, reporter_user_id"
     )
-    case_sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 20)})"
+    case_sql = f"INSERT INTO cases_case ({columns}) VALUES ({', '.join(['%s'] * 21)})"
     event_sql = (
         "INSERT INTO cases_caseevent (case_id, seq, action, from_state, to_state, actor_id, at, note, data) "
         "VALUES (%s, 1, 'create', '', 'received', %s, %s, '', %s)"
@@ -723,7 +723,7 @@ SOURCES = {"resident": 0.4, "patrol": 0.3, "hotline": 0.2, "api": 0.1}
 CASE_COLUMNS = (
     "id, node_id, node_path, category_id, text, source, external_id, state, version, rung, lat, lon, "
     "address, contact_name, contact_phone_enc, contact_phone_masked, post_id, dispatch_due, handle_due, "
-    "satisfaction, rework_count, created_at, updated_at, closed_at"
+    "satisfaction, rework_count, created_at, updated_at, closed_at, tracking_hash"
 )
 
 
@@ -880,6 +880,7 @@ def _case_row_iter(
             ts(created),
             ts(closed_at or created),
             ts(closed_at),
+            "",  # tracking_hash: only the report page's cases carry one
         )
 
 
