@@ -5,3 +5,10 @@ class WebConfig(AppConfig):
     name = "gongzhi.web"
     label = "web"
     verbose_name = "页面"
+
+    def ready(self) -> None:
+        # A finished case shows on the public board at once (web.public, cases.hooks).
+        from gongzhi.cases import hooks
+        from gongzhi.web import public
+
+        hooks.on_case_finished.register(public.on_case_finished)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -34,6 +35,27 @@ from gongzhi.web.http import messages_of, not_found, valid_id
 
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_CACHE_SECONDS = 5 * 60
+# The board and the closed-case list are cached under a generation number that a case's
+# finishing bumps (after its commit), so a resident who has just rated a case finds it on the
+# board at once; the few minutes' cache still takes the traffic between closes.
+GENERATION_KEY = "web:public-gen"
+
+
+def cases_generation() -> int:
+    return int(cache.get_or_set(GENERATION_KEY, 0, None) or 0)
+
+
+def bump_cases_generation() -> None:
+    """Drop every cached board and closed-case page at once (their keys name the generation)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or evicted): any value unlike the old one will do
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def on_case_finished(case: Any, event: Any) -> None:
+    """cases.hooks: a case closed, merged or voided changes the public lists once it commits."""
+    transaction.on_commit(bump_cases_generation)
 
 
 def area_names(paths: list[str]) -> dict[str, str]:
@@ -113,7 +135,7 @@ def callback_page(request: HttpRequest, token: str) -> HttpResponse:
 def _public_rows(number: int) -> dict[str, Any]:
     """One page of the public list as plain values, cached a few minutes (the list is the same
     for everyone, and the board is where a street's traffic peaks after a publicity push)."""
-    key = f"web:public-cases:{get_language()}:{number}"
+    key = f"web:public-cases:{cases_generation()}:{get_language()}:{number}"
     cached = cache.get(key)
     if cached is not None:
         return cached

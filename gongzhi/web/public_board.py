@@ -27,7 +27,13 @@ from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
 from gongzhi.reports import periods
 from gongzhi.reports import public_board as figures
-from gongzhi.web.public import PUBLIC_CACHE_SECONDS, _public_rows, area_names, decision_areas
+from gongzhi.web.public import (
+    PUBLIC_CACHE_SECONDS,
+    _public_rows,
+    area_names,
+    cases_generation,
+    decision_areas,
+)
 
 LATEST = 8  # reports listed on the board
 RESULTS = 3  # rectified cases with photos
@@ -40,7 +46,7 @@ DISCLOSURE_PAGE = 20
 
 
 def board_data() -> dict[str, Any]:
-    key = f"web:public-board:{get_language()}"
+    key = f"web:public-board:{cases_generation()}:{get_language()}"
     cached = cache.get(key)
     if cached is not None:
         return cached

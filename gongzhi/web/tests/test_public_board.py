@@ -25,6 +25,7 @@ from gongzhi.meetings.models import (
     Topic,
     TopicSource,
 )
+from gongzhi.web.public import cases_generation
 from gongzhi.web.tests.case_world import act, image, report, to_closed
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai
@@ -169,10 +170,29 @@ def test_board_is_cached_per_language(client, cw, month, django_assert_max_num_q
         english = Client(headers={"accept-language": "en"})
         english.cookies["django_language"] = "en"
         assert english.get("/public/").status_code == 200
-    assert cache.get("web:public-board:zh-hans") is not None and cache.get("web:public-board:en") is not None
-    cache.delete("web:public-board:zh-hans")
+    gen = cases_generation()
+    assert cache.get(f"web:public-board:{gen}:zh-hans") is not None
+    assert cache.get(f"web:public-board:{gen}:en") is not None
+    cache.delete(f"web:public-board:{gen}:zh-hans")
     with clock.freeze(NOW):
         assert counters(client.get("/public/").content.decode())["accepted"] == 4
+
+
+def test_a_case_closed_shows_on_the_board_at_once(client, cw, month, django_capture_on_commit_callbacks):
+    """The cache takes the traffic between closes; a close (once committed) starts a new
+    generation of the board and the closed-case list, so the resident who rated it sees it."""
+    with clock.freeze(NOW):
+        case = report(cw, text="刚刚整改好的楼道")
+        board = client.get("/public/").content.decode()
+        listing = client.get("/public/cases/").content.decode()
+        assert "刚刚整改好的楼道" not in listing
+        before = cases_generation()
+        with django_capture_on_commit_callbacks(execute=True):
+            to_closed(cw, case)
+        assert cases_generation() == before + 1
+        again = client.get("/public/").content.decode()
+        assert "刚刚整改好的楼道" in client.get("/public/cases/").content.decode()
+    assert counters(again)["closed"] == counters(board)["closed"] + 1
 
 
 def test_public_disclosures_show_both_publications_and_the_difference(client, cw):

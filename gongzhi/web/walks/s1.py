@@ -197,8 +197,9 @@ def follow_and_rate(walk: Walk, page: Any, found: Report, note: str) -> str:
 
 
 def public_board(walk: Walk, page: Any, marker: str, wait_seconds: float = 0.0) -> str:
-    """The public board lists the closed case among its results (it is cached a few minutes:
-    `wait_seconds` polls that long). Returns the results section's text."""
+    """The public board lists the closed case among its results (a close renews the board's
+    cache; `wait_seconds` polls that long for a server whose cache is not shared, such as
+    gunicorn workers without Redis). Returns the results section's text."""
     deadline = time.monotonic() + wait_seconds
     while True:
         page.goto(f"{walk.base}/public/")
