@@ -77,26 +77,32 @@ def signed_url(url: str, secret: str, now_ms: int) -> str:
     return f"{url}{'&' if '?' in url else '?'}timestamp={now_ms}&sign={sign}"
 
 
+def _post_json(
+    url: str, body: bytes, headers: dict[str, str], timeout: float, who: str, *, quiet: bool = False
+) -> bytes:
+    """POST a JSON body to a robot or a gateway and return the start of its reply; an HTTP
+    error or no connection is a DeliveryError naming `who` (the outbox retries it). `quiet`
+    names only the error's type and drops the chained exception (they may quote the request)."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return bytes(response.read(MAX_REPLY))
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"{who}返回 HTTP {exc.code}") from (None if quiet else exc)
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        shown = type(reason).__name__ if quiet else reason
+        raise DeliveryError(f"无法连接{who}：{shown}") from (None if quiet else exc)
+
+
 def to_webhook(channel: Channel, message: OutboxMessage) -> None:
     url = channel.url
     if not url.startswith(("https://", "http://")):
         raise DeliveryError("Webhook 地址须以 http:// 或 https:// 开头")
     if channel.format == Channel.Format.DINGTALK and channel.secret:
         url = signed_url(url, channel.secret, int(time.time() * 1000))
-    request = urllib.request.Request(
-        url,
-        data=robot_body(channel, message),
-        headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=settings.NOTIFY_WEBHOOK_TIMEOUT) as response:
-            raw = response.read(MAX_REPLY)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"机器人返回 HTTP {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"无法连接机器人：{reason}") from exc
+    headers = {"Content-Type": "application/json; charset=utf-8"}
+    raw = _post_json(url, robot_body(channel, message), headers, settings.NOTIFY_WEBHOOK_TIMEOUT, "机器人")
     # Both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; a non-zero errcode
     # (bad key, keyword missing, rate limit) is a failure.
     try:
@@ -170,15 +176,8 @@ def to_sms(message: OutboxMessage) -> bool:
     headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": f"gongzhi-{message.pk}"}
     if settings.SMS_GATEWAY_TOKEN:
         headers["Authorization"] = f"Bearer {settings.SMS_GATEWAY_TOKEN}"
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:
-            raw = response.read(MAX_REPLY)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"短信网关返回 HTTP {exc.code}") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"无法连接短信网关：{type(reason).__name__}") from None
+    # the reason's text and the chained exception may quote the request (a phone): name its type only
+    raw = _post_json(url, body, headers, settings.SMS_GATEWAY_TIMEOUT, "短信网关", quiet=True)
     _check_sms_reply(raw)
     return True
 
