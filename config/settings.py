@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "gongzhi.cases",
     "gongzhi.meetings",
     "gongzhi.care",
+    "gongzhi.community",
     "gongzhi.reports",
     "gongzhi.notify",
     "gongzhi.api",
