@@ -1,0 +1,1 @@
+"""Community (共建) models, one module per subject; Django finds them through these imports."""
