@@ -40,7 +40,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from gongzhi.core import clock
-from gongzhi.demo import bulk, disclosurebook, history, meetingbook, sealing
+from gongzhi.demo import bulk, care, carehistory, disclosurebook, history, meetingbook, sealing
 from gongzhi.demo.casebook import CasePlan, replay
 from gongzhi.demo.logins import create_demo_users
 from gongzhi.demo.numbers import NumberBook
@@ -51,6 +51,7 @@ from gongzhi.demo.reset import demo_exists
 from gongzhi.demo.roster import Roster, RosterBuilder
 from gongzhi.demo.rows import new
 from gongzhi.demo.tree import build_tree
+from gongzhi.demo.workclock import moment
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
@@ -263,8 +264,24 @@ def _write_history(
         counts |= meetingbook.write_meetings(meetings)
         counts |= disclosurebook.write_disclosures(meetings)  # 双公示 of the repairs they decided
     out.advance(1)
+    out.phase("写入关爱", 1)
+    with _timed(summary, "write_care"):
+        counts |= _write_care(street, roster, book)
+    out.advance(1)
     summary.seconds.update(bulk.timings)
     return counts
+
+
+def _write_care(street: Street, roster: Roster, book: history.History) -> dict[str, int]:
+    """Care subjects with consent and devices, then their year (demo.care, demo.carehistory)."""
+    now = moment(book.now)
+    enrolled, street_node = care.write_care(street, roster, now)
+    counts = carehistory.write_history(enrolled, street_node, book.cases, now, street.rng("care_history"))
+    return {
+        "care_subjects": len(enrolled),
+        "care_devices": sum(len(e.devices) for e in enrolled),
+        **counts,
+    }
 
 
 def _insert(model: type[M], objs: Sequence[M], out: Reporter, summary: Summary) -> None:

@@ -12,13 +12,17 @@ post-holders who sign (named demo-fl-...), with what the notification outbox hol
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from gongzhi.api.models import ApiToken
+from gongzhi.care import models as care
+from gongzhi.care.services import CONTACT_SUBJECT
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.core.models import OutboxMessage, PiiAccessLog
 from gongzhi.demo.calibration import STREET_CODE
+from gongzhi.demo.care import DEMO_GATEWAY_NAME
 from gongzhi.demo.logins import DEMO_PASSWORD, SUPERUSER, USERNAMES
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 from gongzhi.meetings.models import (
@@ -65,13 +69,37 @@ def reset_demo() -> dict[str, int]:
     events = CaseEvent.objects.filter(case__in=cases)
     messages = OutboxMessage.objects.filter(recipient__in=users)
     disclosures = Disclosure.objects.filter(node_path__startswith=under)
+    subjects = care.CareSubject.objects.filter(node_path__startswith=under)
+    _delete_consent_forms(subjects)
     steps = {
         # First: its subjects (people, cases) are read while they still exist.
         "pii_log": PiiAccessLog.objects.filter(
             Q(subject_model="orgs.person", subject_id__in=people.values("pk"))
             | Q(subject_model="cases.case", subject_id__in=cases.values("pk"))  # contact reveals
+            | Q(subject_model="care.caresubject", subject_id__in=subjects.values("pk"))
+            | Q(
+                subject_model=CONTACT_SUBJECT,
+                subject_id__in=care.EmergencyContact.objects.filter(subject__in=subjects).values("pk"),
+            )
             | Q(actor__in=users)
         ),
+        # care (demo.care): everything hangs from the subjects but the rounds, rules and gateway
+        "care_visits": care.Visit.objects.filter(subject__in=subjects),
+        "care_rounds": care.VisitRound.objects.filter(node_path__startswith=under),
+        "care_alerts": care.Alert.objects.filter(subject__in=subjects),
+        "care_last_seen": care.LastSeen.objects.filter(subject__in=subjects),
+        "care_events": care.Event.objects.filter(subject__in=subjects),
+        "care_away": care.AwayPeriod.objects.filter(subject__in=subjects),
+        "care_overrides": care.RuleOverride.objects.filter(subject__in=subjects),
+        "care_devices": care.Device.objects.filter(
+            Q(household__path__startswith=under) | Q(subject__in=subjects)
+        ),
+        "care_consents": care.Consent.objects.filter(subject__in=subjects),
+        "care_contacts": care.EmergencyContact.objects.filter(subject__in=subjects),
+        "care_assignments": care.Assignment.objects.filter(subject__in=subjects),
+        "care_subjects": subjects,
+        "care_rules": care.Rule.objects.filter(street__path__startswith=under),
+        "care_gateway": care.Gateway.objects.filter(name=DEMO_GATEWAY_NAME),
         "disclosure_events": DisclosureEvent.objects.filter(
             Q(disclosure__in=disclosures) | Q(actor__in=users)
         ),
@@ -117,6 +145,13 @@ def reset_demo() -> dict[str, int]:
     for name, qs in steps.items():
         deleted[name] = qs._raw_delete(qs.db)
     return deleted
+
+
+def _delete_consent_forms(subjects: QuerySet[care.CareSubject]) -> None:
+    """The scanned consent forms (files in MEDIA_ROOT) of the demo's subjects."""
+    for name in care.Consent.objects.filter(subject__in=subjects).values_list("form", flat=True):
+        if name:
+            default_storage.delete(name)
 
 
 def _demo_usernames() -> list[str]:

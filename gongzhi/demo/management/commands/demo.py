@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
 from gongzhi.cases import classify
+from gongzhi.core import clock
+from gongzhi.demo.carehistory import catch_up
 from gongzhi.demo.generator import DemoExistsError, generate
 from gongzhi.demo.progress import RichReporter
 from gongzhi.demo.reset import demo_exists, reset_demo
@@ -42,6 +44,11 @@ class Command(BaseCommand):
             raise CommandError("演示数据含公开的演示密码，只能在 DEBUG=1 的开发或演示环境生成")
         if options["if_empty"] and Node.objects.filter(level=Level.STREET).exists():
             console.print("已有街道数据，跳过演示数据生成（--if-empty）。")
+            moved = catch_up(clock.now())
+            if moved:
+                console.print(
+                    f"演示街道的关爱设备信号与探访日程已顺延 {moved / 2:g} 小时（停机期间视为照常）。"
+                )
             if classify.load_model() is None:
                 self._train(console, options["classifier_texts"])
             return

@@ -6,6 +6,8 @@ from django.core.management.base import BaseCommand
 from rich.console import Console
 from rich.table import Table
 
+from gongzhi.care.models import Gateway
+from gongzhi.demo.care import DEMO_GATEWAY_NAME, DEMO_GATEWAY_TOKEN
 from gongzhi.demo.logins import login_rows
 
 
@@ -24,3 +26,7 @@ class Command(BaseCommand):
         for row in rows:
             table.add_row(row.role, row.username, row.password, row.post, row.sees)
         console.print(table)
+        if Gateway.objects.filter(name=DEMO_GATEWAY_NAME, revoked_at__isnull=True).exists():
+            console.print(
+                f"关爱设备演示网关令牌（POST /api/v1/care/events，`gongzhi care_simulate` 默认使用）：{DEMO_GATEWAY_TOKEN}"
+            )
