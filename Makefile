@@ -26,7 +26,7 @@ demo: migrate
 	$(DEV_ENV) $(BIN)/gongzhi demo --if-empty
 	$(DEV_ENV) $(BIN)/gongzhi reports_rollup
 	$(DEV_ENV) $(BIN)/gongzhi demo_logins
-	$(DEV_ENV) $(BIN)/gongzhi serve $(HOST):$(PORT)
+	$(DEV_ENV) CARE_SIMULATE=$${CARE_SIMULATE:-1} $(BIN)/gongzhi serve $(HOST):$(PORT)
 
 serve: migrate
 	$(DEV_ENV) $(BIN)/gongzhi serve $(HOST):$(PORT)

@@ -383,6 +383,9 @@ CARE_MQTT_SHARE_GROUP = os.environ.get("CARE_MQTT_SHARE_GROUP", "gongzhi")
 # wall clock SLA_WALL_CLOCK_SUPERVISE_MINUTES after its deadline.
 CARE_ACK_MINUTES = int(os.environ.get("CARE_ACK_MINUTES", "30"))
 CARE_VISIT_CATEGORY = os.environ.get("CARE_VISIT_CATEGORY", "MS03")
+# `gongzhi serve` runs `gongzhi care_simulate` beside the server when set (`make demo` sets 1:
+# a gentle 2 events a second; a number is that rate). Demo and development only.
+CARE_SIMULATE = os.environ.get("CARE_SIMULATE", "")
 SLA_WALL_CLOCK_SUPERVISE_MINUTES = int(os.environ.get("SLA_WALL_CLOCK_SUPERVISE_MINUTES", "60"))
 
 # --- notifications ------------------------------------------------------------------------

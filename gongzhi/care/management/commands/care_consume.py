@@ -1,11 +1,12 @@
 """Run one MQTT consumer of care events (docs/care.md). Start several: the shared subscription
 splits the stream between them."""
 
+import os
 import signal
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.care.mqtt import Consumer
 
@@ -16,16 +17,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--client-id", default=None, help="固定的客户端标识：重启后取回未确认的消息")
         parser.add_argument("--batch", type=int, default=1000)
+        parser.add_argument(
+            "--parent", type=int, default=0, help="父进程号：父进程退出时随之退出（gongzhi serve 使用）"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())
+        if options["parent"]:
+            threading.Thread(target=_watch_parent, args=(options["parent"], stop), daemon=True).start()
         consumer = Consumer(client_id=options["client_id"], batch=options["batch"])
-        consumer.start()
+        try:
+            consumer.start()
+        except OSError as exc:
+            raise CommandError(f"MQTT 代理 {consumer.host}:{consumer.port} 无法连接：{exc}") from exc
         self.stdout.write(f"care consumer on {consumer.host}:{consumer.port} {consumer.topic}")
         try:
             stats = consumer.run(stop)
         finally:
             consumer.stop()
         self.stdout.write(str(stats))
+
+
+def _watch_parent(parent: int, stop: threading.Event) -> None:
+    """Stop when the process that started us (gongzhi serve) is gone."""
+    while not stop.wait(1):
+        if os.getppid() != parent:
+            stop.set()
