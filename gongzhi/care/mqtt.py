@@ -200,7 +200,8 @@ class Consumer:
 
     def handle(self, messages: list[mqtt.MQTTMessage], before_ack: Callable[[], None] | None = None) -> None:
         """Ingest a batch of messages, then acknowledge them. A database failure leaves them
-        unacknowledged (the broker redelivers them on the next connection)."""
+        unacknowledged and queued again here (if the process dies meanwhile, the broker
+        redelivers them on the next connection)."""
         events: list[Incoming] = []
         malformed = 0
         for message in messages:
@@ -215,9 +216,14 @@ class Consumer:
                 count_malformed(Door.MQTT, malformed)
             result = ingest(events, door=Door.MQTT) if events else None
         except Exception:
+            # Tried again, not dropped: unacknowledged messages hold the broker's in-flight
+            # window (Mosquitto: 20), so a consumer that kept failed ones aside would stall
+            # (seen on SQLite, "database is locked" while the embedded beat starts up).
             self.stats.failures += 1
-            logger.exception("care consumer: ingest failed; %d messages stay unacknowledged", len(messages))
+            logger.exception("care consumer: ingest failed; %d messages will be tried again", len(messages))
             time.sleep(1)
+            for message in messages:
+                self.inbox.put(message)
             return
         if before_ack is not None:
             before_ack()

@@ -75,4 +75,5 @@ class Command(RunserverCommand):
             f"--via={'mqtt' if broker else 'http'}",
             f"--url={url}",
             f"--sos-every={SIMULATED_SOS_EVERY}",
+            "--flush=5",  # a batch every 5 s: a quiet server log
         )

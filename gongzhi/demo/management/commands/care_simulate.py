@@ -42,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--sos-every", type=float, default=600.0, help="每隔多少秒有人按一次一键呼叫（0：不按）"
         )
+        parser.add_argument("--flush", type=float, default=1.0, help="每隔多少秒发送一批")
         parser.add_argument("--url", default=DEFAULT_URL, help="网关批量接口的地址（--via http）")
         parser.add_argument("--token", default=os.environ.get("CARE_GATEWAY_TOKEN", DEMO_GATEWAY_TOKEN))
         parser.add_argument("--seed", type=int, default=None)
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             stop=stop,
             duration=options["duration"],
             sos_every=options["sos_every"],
+            flush=max(0.1, options["flush"]),
             alive=(lambda: os.getppid() == parent) if parent else (lambda: True),
         )
         self.stdout.write(f"care_simulate: {counts.line()}")
