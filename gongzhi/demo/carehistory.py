@@ -55,7 +55,10 @@ HOLIDAYS: dict[str, tuple[date, ...]] = {
     RoundKind.SPRING_FESTIVAL: (date(2025, 1, 29), date(2026, 2, 17), date(2027, 2, 6), date(2028, 1, 26)),
     RoundKind.DOUBLE_NINTH: (date(2025, 10, 29), date(2026, 10, 18), date(2027, 10, 8), date(2028, 10, 26)),
 }
-ROUND_NAMES = {RoundKind.SPRING_FESTIVAL: "春节走访慰问", RoundKind.DOUBLE_NINTH: "重阳节敬老探访"}
+ROUND_NAMES: dict[str, str] = {
+    RoundKind.SPRING_FESTIVAL: "春节走访慰问",
+    RoundKind.DOUBLE_NINTH: "重阳节敬老探访",
+}
 VISIT_NOTES = (
     "身体尚好，聊了家常",
     "精神不错，家中整洁",
@@ -67,7 +70,7 @@ VISIT_NOTES = (
     "一切平安",
 )
 CALL_NOTES = ("电话问候，一切平安", "电话中声音有精神", "电话联系，说在女儿家吃饭")
-SAFE_NOTES = {
+SAFE_NOTES: dict[str, tuple[str, ...]] = {
     RuleKind.NO_DOOR: ("在家休息，身体无碍", "感冒了几天没出门，已送去药品"),
     RuleKind.WATER_LOW: ("外出买菜回来了，平安", "去邻居家打牌，平安"),
     RuleKind.WATER_LEAK: ("卫生间水箱漏水，已联系物业维修", "水龙头没关紧，已关好"),

@@ -97,7 +97,7 @@ def load(*, silent: int, rng: random.Random) -> Street:
         if signal not in d.subject.signals:
             continue
         reading = (
-            readings.get((d.subject_id, signal))
+            readings.get((int(d.subject_id or 0), signal))
             if d.kind in (DeviceKind.WATER_METER, DeviceKind.POWER_METER)
             else None
         )
