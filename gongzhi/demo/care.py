@@ -110,7 +110,7 @@ def write_care(street: Street, roster: Roster, now: datetime) -> tuple[list[Enro
         person = street.residents.persons[index]
         home = street.tree.households[street.residents.home[index]]
         building = street.building_of(index)
-        serving = posts.of(building, street.residents.area[index], street)
+        serving = posts.of(building, street.residents.area[index])
         problems = services.posts_errors(serving, home)
         if problems:
             raise ValueError(f"demo care posts refused for {person.code}: {problems}")
@@ -165,7 +165,7 @@ def _pick(street: Street, rng: random.Random) -> list[tuple[int, str]]:
             continue
         age = age_on(plan.birth_date)
         draw = rng.random()
-        demo = tree.household_building[residents.home[i]].path.find(f"/{DEMO_GRID}/") >= 0
+        demo = f"/{DEMO_GRID}/" in tree.household_building[residents.home[i]].path
         if age >= 80 and (draw < ENROL_80_ALONE or demo):
             picked.append((i, SubjectKind.ALONE_80))
         elif 60 <= age < 80 and (draw < ENROL_60_ALONE or (demo and draw < 0.5)):
@@ -182,7 +182,7 @@ class _Posts:
     volunteer: dict[int, Post]  # area index → the area's 志愿者 seat
     serving: set[int]
 
-    def of(self, building: Node, area: int, street: Street) -> list[tuple[Post, str]]:
+    def of(self, building: Node, area: int) -> list[tuple[Post, str]]:
         grid_code = building.path.strip("/").split("/")[-2]
         found: list[tuple[Post, str]] = []
         if grid_code in self.grid:
