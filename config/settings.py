@@ -95,7 +95,7 @@ MIDDLEWARE = [
     # NUL anywhere in a request is a 400; /api/ answers only JSON (config/middleware.py).
     "config.middleware.HostileInputMiddleware",
     # Turns a login refused by the limiter (core.logins) into a 429 page, whichever form asked.
-    "gongzhi.web.auth.LoginRefusedMiddleware",
+    "gongzhi.web.common.auth.LoginRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

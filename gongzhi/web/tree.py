@@ -9,8 +9,8 @@ from django.shortcuts import render
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
+from gongzhi.web.common.home import node_cards
 from gongzhi.web.http import not_found, page, require_power
-from gongzhi.web.views import node_cards
 
 
 def _node_or_404(request: HttpRequest, code: str) -> Node:

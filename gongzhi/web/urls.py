@@ -1,8 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from gongzhi.web import (
-    audit,
-    auth,
     care,
     case_actions,
     case_map,
@@ -12,7 +10,6 @@ from gongzhi.web import (
     exports,
     hotline,
     imports,
-    inbox,
     meetings_actions,
     meetings_documents,
     meetings_studies,
@@ -29,22 +26,16 @@ from gongzhi.web import (
     suggest,
     track,
     tree,
-    views,
 )
 
 app_name = "web"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("login/", auth.login, name="login"),
-    path("logout/", auth.logout, name="logout"),
+    path("", include("gongzhi.web.common.urls")),
     path("care/", care.care_home, name="care_home"),
     path("care/subjects/<int:pk>/", care.care_subject, name="care_subject"),
     path("care/subjects/<int:pk>/visit/", care.care_visit, name="care_visit"),
     path("care/alerts/<int:pk>/ack/", care.care_ack, name="care_ack"),
     path("care/alerts/<int:pk>/outcome/", care.care_outcome, name="care_outcome"),
-    path("inbox/", inbox.inbox, name="inbox"),
-    path("inbox/<int:pk>/", inbox.inbox_open, name="inbox_open"),
-    path("inbox/read-all/", inbox.inbox_read_all, name="inbox_read_all"),
     path("tree/", tree.tree, name="tree"),
     path("tree/<str:code>/", tree.tree_node, name="tree_node"),
     path("tree/<str:code>/children/", tree.tree_children, name="tree_children"),
@@ -54,8 +45,6 @@ urlpatterns = [
     path("people/", people.people, name="people"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/reveal/", reveal.reveal, name="person_reveal"),
-    path("audit/pii/", audit.audit_pii, name="audit_pii"),
-    path("audit/pii/export.xlsx", audit.audit_pii_export, name="audit_pii_export"),
     path("imports/", imports.imports, name="imports"),
     path("imports/upload/", imports.import_upload, name="import_upload"),
     path("imports/<str:kind>/template.xlsx", imports.import_template, name="import_template"),

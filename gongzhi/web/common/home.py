@@ -53,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
         me = selectors.person_get(user=request.user, pk=scope.person_id)
     return render(
         request,
-        "web/home.html",
+        "web/common/home.html",
         {
             "tiles": todo_tiles(request.user) if roots else [],
             "stats": local_stats(request.user) if roots else None,

@@ -65,11 +65,13 @@ def audit_pii(request: HttpRequest) -> HttpResponse:
     require_power(request, access.AUDIT)
     form = LogFilter(request.GET)
     if not form.is_valid():
-        return render(request, "web/audit_pii.html", {"form": form, "rows": None}, status=400)
+        return render(request, "web/common/audit_pii.html", {"form": form, "rows": None}, status=400)
     rows = Paginator(filtered(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/audit_pii.html", {"form": form, "rows": rows, "query": query.urlencode()})
+    return render(
+        request, "web/common/audit_pii.html", {"form": form, "rows": rows, "query": query.urlencode()}
+    )
 
 
 @page
@@ -77,7 +79,7 @@ def audit_pii_export(request: HttpRequest) -> HttpResponse:
     require_power(request, access.AUDIT)
     form = LogFilter(request.GET)
     if not form.is_valid():
-        return render(request, "web/audit_pii.html", {"form": form, "rows": None}, status=400)
+        return render(request, "web/common/audit_pii.html", {"form": form, "rows": None}, status=400)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("个人信息查看记录"))
     sheet.append([_("时间"), _("查看人"), _("对象"), _("字段"), _("用途")])

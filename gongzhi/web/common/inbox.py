@@ -24,7 +24,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "web/inbox.html",
+        "web/common/inbox.html",
         {
             "page": page,
             "unread_only": unread_only,

@@ -21,7 +21,7 @@ def _minutes(seconds: int) -> int:
 
 
 class LoginView(auth_views.LoginView):
-    template_name = "web/login.html"
+    template_name = "web/common/login.html"
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ class LoginRefusedMiddleware:
             "minutes": _minutes(refused.retry_after),
             "window_minutes": refused.window // 60,
         }
-        template = "web/locked_out.html" if refused.per == "user" else "web/rate_limited.html"
+        template = "web/common/locked_out.html" if refused.per == "user" else "web/common/rate_limited.html"
         response = render(request, template, context, status=429)
         response["Retry-After"] = str(refused.retry_after)
         return response
