@@ -27,9 +27,9 @@ from gongzhi.cases.timers import PHASES
 from gongzhi.core import clock, workcal, workcal_db
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.orgs.models import Category, Post
+from gongzhi.web.common.reveal import PURPOSES
 from gongzhi.web.http import messages_of, not_found, page, valid_id
 from gongzhi.web.report import MAX_PHOTOS, category_groups
-from gongzhi.web.reveal import PURPOSES
 
 ACTION_LABELS = {
     "create": gettext_lazy("上报"),

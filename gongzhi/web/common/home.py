@@ -10,8 +10,8 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
 from gongzhi.reports import todos
 from gongzhi.reports.home import HomeStats, home_stats
+from gongzhi.web.common.reveal import PURPOSES
 from gongzhi.web.http import page
-from gongzhi.web.reveal import PURPOSES
 
 
 def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:

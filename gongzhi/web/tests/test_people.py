@@ -8,7 +8,7 @@ from django.utils import timezone
 from gongzhi.core import clock
 from gongzhi.core.models import PiiAccessLog
 from gongzhi.testing.factories import PersonFactory
-from gongzhi.web import people
+from gongzhi.web.roster import people
 
 
 def search_by_number(client, number: str, **extra: str):

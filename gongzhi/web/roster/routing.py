@@ -76,4 +76,4 @@ def routing_coverage(request: HttpRequest) -> HttpResponse:
         "can_import": access.has_power(user, access.IMPORT),
         "can_admin": bool(user.is_staff and access.has_power(user, access.MANAGE_ROSTER)),
     }
-    return render(request, "web/routing_coverage.html", context)
+    return render(request, "web/roster/routing_coverage.html", context)

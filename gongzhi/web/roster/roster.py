@@ -10,8 +10,8 @@ from gongzhi.geo.levels import Level
 from gongzhi.orgs import access, selectors
 from gongzhi.orgs.models import Post
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole
+from gongzhi.web.common.reveal import PURPOSES
 from gongzhi.web.http import not_found, page
-from gongzhi.web.reveal import PURPOSES
 
 
 def seats(posts: list[Post]) -> dict[str, Any]:
@@ -41,7 +41,7 @@ def roster(request: HttpRequest, code: str) -> HttpResponse:
     posts = list(selectors.roster(user=request.user, area=area))
     return render(
         request,
-        "web/roster.html",
+        "web/roster/roster.html",
         {
             "area": area,
             "trail": list(selectors.node_trail(user=request.user, node=area)),

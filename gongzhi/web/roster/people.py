@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import clock, pii
 from gongzhi.orgs import access, selectors, services
+from gongzhi.web.common.reveal import PURPOSES
 from gongzhi.web.http import not_found, page, require_power
-from gongzhi.web.reveal import PURPOSES
 
 PAGE_SIZE = 50
 SEARCH_TTL = 30 * 60  # seconds a search by number can be paged through and exported
@@ -55,7 +55,7 @@ def stashed(request: HttpRequest, token: str) -> pii.NumberSearch | None:
 
 def _render(request: HttpRequest, context: dict[str, object], status: int = 200) -> HttpResponse:
     defaults: dict[str, object] = {"q": "", "results": None, "query": "", "purposes": PURPOSES}
-    response = render(request, "web/people.html", defaults | context, status=status)
+    response = render(request, "web/roster/people.html", defaults | context, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -109,7 +109,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posts = selectors.post_list(user=request.user).filter(Q(person=person) | Q(deputy=person))
     return render(
         request,
-        "web/person.html",
+        "web/roster/person.html",
         {
             "person": person,
             "address": selectors.person_address(user=request.user, person=person),

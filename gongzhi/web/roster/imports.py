@@ -53,7 +53,7 @@ def _index(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpRes
         "can_export": access.has_power(user, access.EXPORT),
         "max_mb": settings.IMPORT_MAX_BYTES / 1048576,
     }
-    return render(request, "web/imports/index.html", context, status=status)
+    return render(request, "web/roster/imports/index.html", context, status=status)
 
 
 @page
@@ -81,7 +81,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             kind=kind, data=upload.read(), actor=request.user, scope_user=request.user, dry_run=report.dry_run
         )
     context = {"report": report, "kind_label": KIND_LABELS[kind], "file_name": upload.name}
-    return render(request, "web/imports/report.html", context, status=200 if report.ok else 422)
+    return render(request, "web/roster/imports/report.html", context, status=200 if report.ok else 422)
 
 
 @page

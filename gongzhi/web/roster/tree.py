@@ -23,7 +23,9 @@ def _node_or_404(request: HttpRequest, code: str) -> Node:
 @page
 def tree(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_TREE)
-    return render(request, "web/tree.html", {"cards": node_cards(request, access.root_nodes(request.user))})
+    return render(
+        request, "web/roster/tree.html", {"cards": node_cards(request, access.root_nodes(request.user))}
+    )
 
 
 @page
@@ -32,7 +34,7 @@ def tree_node(request: HttpRequest, code: str) -> HttpResponse:
     children = list(selectors.node_children(user=request.user, node=node))
     return render(
         request,
-        "web/tree_node.html",
+        "web/roster/tree_node.html",
         {
             "node": node,
             "trail": list(selectors.node_trail(user=request.user, node=node)),
@@ -47,7 +49,7 @@ def tree_children(request: HttpRequest, code: str) -> HttpResponse:
     """htmx fragment: a node's children, each expandable in turn."""
     node = _node_or_404(request, code)
     children = list(selectors.node_children(user=request.user, node=node))
-    return render(request, "web/_children.html", {"children": node_cards(request, children)})
+    return render(request, "web/roster/_children.html", {"children": node_cards(request, children)})
 
 
 @page
