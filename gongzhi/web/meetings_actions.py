@@ -21,6 +21,7 @@ from gongzhi.meetings import selectors, services, slips
 from gongzhi.meetings.models import EvaluationSource, Meeting, PartyRole, Slip, TopicSource
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
+from gongzhi.web.cases.report import category_groups
 from gongzhi.web.http import is_htmx, messages_of, not_found, page, require_power, valid_id
 from gongzhi.web.meetings_views import (
     NEW_CASE_ROWS,
@@ -38,7 +39,6 @@ from gongzhi.web.meetings_views import (
     topics_context,
     vet_context,
 )
-from gongzhi.web.report import category_groups
 
 Errors = dict[str, list[str]]
 

@@ -43,9 +43,9 @@ from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Post, Unit
 from gongzhi.web import slip_completion
+from gongzhi.web.cases.report import category_groups
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.public import decision_areas
-from gongzhi.web.report import category_groups
 
 MAX_NODES = 300
 MAX_ROSTER = 200

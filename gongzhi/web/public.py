@@ -30,7 +30,7 @@ from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
-from gongzhi.web.cases_views import file_response
+from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import messages_of, not_found, valid_id
 
 PUBLIC_PAGE_SIZE = 20

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.meetings import completion, selectors, workflow
 from gongzhi.meetings.models import Slip, SlipEvidence, SlipState
+from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found, page, valid_id
 
 ACTIONS = {
@@ -85,8 +86,6 @@ def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
 def slip_evidence(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A completion report's photo or PDF, for whoever may see its slip; ?thumb=1 for a photo's
     small JPEG."""
-    from gongzhi.web.cases_views import file_response
-
     found = SlipEvidence.objects.select_related("event").filter(pk=pk).first() if valid_id(pk) else None
     slip_id = found.event.slip_id if found is not None else None
     if found is None or slip_id is None or selectors.slip_get(user=request.user, pk=slip_id) is None:

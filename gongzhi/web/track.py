@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from gongzhi.cases import callback, progress, tracking
 from gongzhi.cases.models import Case
 from gongzhi.core import limits
-from gongzhi.web.cases_views import file_response
+from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found
 from gongzhi.web.public import area_names, photo_links
 

@@ -2,60 +2,32 @@ from django.urls import include, path
 
 from gongzhi.web import (
     care,
-    case_actions,
-    case_map,
-    cases_views,
     dashboard,
     disclosures,
     exports,
-    hotline,
     meetings_actions,
     meetings_documents,
     meetings_studies,
     meetings_views,
     public,
     public_board,
-    report,
     reports_views,
     slip_completion,
-    suggest,
     track,
 )
-from gongzhi.web.cases import contact
 
 app_name = "web"
 urlpatterns = [
     path("", include("gongzhi.web.common.urls")),
     path("", include("gongzhi.web.roster.urls")),
+    path("", include("gongzhi.web.cases.urls")),
     path("care/", care.care_home, name="care_home"),
     path("care/subjects/<int:pk>/", care.care_subject, name="care_subject"),
     path("care/subjects/<int:pk>/visit/", care.care_visit, name="care_visit"),
     path("care/alerts/<int:pk>/ack/", care.care_ack, name="care_ack"),
     path("care/alerts/<int:pk>/outcome/", care.care_outcome, name="care_outcome"),
-    # cases (工单): intake
-    path("report/", report.report, name="report"),
-    path("report/done/", report.report_done, name="report_done"),
-    path("report/buildings/", report.report_buildings, name="report_buildings"),
-    path("report/suggest/", suggest.report_suggest, name="report_suggest"),
-    path("report/places.geojson", report.report_places, name="report_places"),
-    path("patrol/", report.patrol, name="patrol"),
-    # cases: lists, detail, actions, map
-    path("cases/", cases_views.case_list, name="case_list"),
-    path("cases/queue/", cases_views.queue, name="case_queue"),
-    path("cases/queue/count/", cases_views.queue_count, name="case_queue_count"),
-    path("cases/mine/", cases_views.mine, name="case_mine"),
-    path("cases/overdue/", cases_views.overdue, name="case_overdue"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/data.json", dashboard.dashboard_data, name="dashboard_data"),
-    path("cases/map/", case_map.case_map, name="case_map"),
-    path("cases/map/data.json", case_map.case_map_data, name="case_map_data"),
-    # cases: 12345 hotline bulk import (street dispatchers)
-    path("cases/hotline/", hotline.hotline_import, name="hotline_import"),
-    path("cases/hotline/template.xlsx", hotline.hotline_template, name="hotline_template"),
-    path("cases/attachments/<int:pk>/", cases_views.attachment, name="case_attachment"),
-    path("cases/<int:pk>/", case_actions.case_detail, name="case_detail"),
-    path("cases/<int:pk>/act/", case_actions.case_act, name="case_act"),
-    path("cases/<int:pk>/contact/", contact.case_contact, name="case_contact_reveal"),
     # meetings (居务会): calendar, meeting, agenda pool, vetting, task slips
     path("meetings/", meetings_views.calendar, name="meetings"),
     path("meetings/new/", meetings_actions.meeting_create, name="meeting_create"),

@@ -149,7 +149,7 @@ def any_unconfirmed(deadlines: Any) -> bool:
 
 def _allowed(user: Any, power: str | None) -> bool:
     if power == "street_dispatch":
-        from gongzhi.web.hotline import may_import
+        from gongzhi.web.cases.hotline import may_import
 
         return may_import(user)
     if power == "area_cases":

@@ -1,18 +1,15 @@
-"""Case lists: the dispatcher's queue, my cases, all cases with filters, the overdue list; and
-the scoped attachment download. Every list reads through gongzhi.cases.selectors."""
+"""Case lists: the dispatcher's queue, my cases, all cases with filters, the overdue list.
+Every list reads through gongzhi.cases.selectors."""
 
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page
 from django.http import (
-    FileResponse,
     HttpRequest,
     HttpResponse,
-    HttpResponseBase,
     HttpResponseRedirect,
     QueryDict,
 )
@@ -29,8 +26,8 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.reports import todos
-from gongzhi.web.http import not_found, page, require_power, valid_id
-from gongzhi.web.report import category_groups
+from gongzhi.web.cases.report import category_groups
+from gongzhi.web.http import page, require_power
 
 PAGE_SIZE = 50
 QUEUE_STATES = [
@@ -223,25 +220,3 @@ def overdue_node(request: HttpRequest) -> Node | None:
 
 def overdue_count(user: Any) -> int:
     return selectors_overdue.overdue_cases(user=user, now=clock.now()).count()
-
-
-@login_required  # a file, not a page: no domain errors to turn into pages
-def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """A case photo for someone who may see its case; ?thumb=1 for the small JPEG."""
-    found = case_selectors.attachment_get(user=request.user, pk=pk) if valid_id(pk) else None
-    if found is None:
-        raise not_found()
-    return file_response(found, thumb=request.GET.get("thumb") == "1")
-
-
-def file_response(found: Any, *, thumb: bool) -> HttpResponseBase:
-    stored = found.thumbnail if thumb and found.thumbnail else found.file
-    content_type = "image/jpeg" if stored is found.thumbnail else found.content_type
-    try:
-        handle = stored.open("rb")
-    except (FileNotFoundError, OSError):
-        raise not_found() from None
-    response = FileResponse(handle, content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -23,9 +23,9 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from gongzhi.core import limits, pii
 
 DEVICE_COOKIE = "gz_device"
-DEVICE_SALT = "gongzhi.web.report.device"
+DEVICE_SALT = "gongzhi.web.cases.report.device"
 DEVICE_MAX_AGE = 2 * 365 * 24 * 3600  # two years: a resident's phone stays one device
-CHALLENGE_SALT = "gongzhi.web.report.challenge"
+CHALLENGE_SALT = "gongzhi.web.cases.report.challenge"
 CHALLENGE_MAX_AGE = 15 * 60  # seconds to answer
 USED_BUDGET = "report-challenge-used"  # a question answers one report only
 

@@ -97,7 +97,7 @@ def _page(request: HttpRequest, form: HotlineUploadForm, status: int = 200) -> H
         "columns": column_notes(),
         "max_mb": settings.IMPORT_MAX_BYTES / 1048576,
     }
-    return render(request, "web/hotline/index.html", context, status=status)
+    return render(request, "web/cases/hotline/index.html", context, status=status)
 
 
 def _status(report: ImportReport) -> int:
@@ -125,7 +125,7 @@ def hotline_import(request: HttpRequest) -> HttpResponse:
     if empty:
         report.add(hotline.SHEET, None, "", _("表中没有数据行"))
     context = {"report": report, "file_name": upload.name}
-    return render(request, "web/hotline/report.html", context, status=_status(report))
+    return render(request, "web/cases/hotline/report.html", context, status=_status(report))
 
 
 @page

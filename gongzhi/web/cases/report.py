@@ -37,7 +37,7 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Category, Person
-from gongzhi.web import report_guard
+from gongzhi.web.cases import report_guard
 from gongzhi.web.http import page, require_power
 
 MAX_PHOTOS = choices.MAX_PHOTOS
