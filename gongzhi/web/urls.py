@@ -2,7 +2,6 @@ from django.urls import include, path
 
 from gongzhi.web import (
     care,
-    dashboard,
     disclosures,
     exports,
     meetings_actions,
@@ -11,7 +10,6 @@ from gongzhi.web import (
     meetings_views,
     public,
     public_board,
-    reports_views,
     slip_completion,
     track,
 )
@@ -21,13 +19,12 @@ urlpatterns = [
     path("", include("gongzhi.web.common.urls")),
     path("", include("gongzhi.web.roster.urls")),
     path("", include("gongzhi.web.cases.urls")),
+    path("", include("gongzhi.web.reports.urls")),
     path("care/", care.care_home, name="care_home"),
     path("care/subjects/<int:pk>/", care.care_subject, name="care_subject"),
     path("care/subjects/<int:pk>/visit/", care.care_visit, name="care_visit"),
     path("care/alerts/<int:pk>/ack/", care.care_ack, name="care_ack"),
     path("care/alerts/<int:pk>/outcome/", care.care_outcome, name="care_outcome"),
-    path("dashboard/", dashboard.dashboard, name="dashboard"),
-    path("dashboard/data.json", dashboard.dashboard_data, name="dashboard_data"),
     # meetings (居务会): calendar, meeting, agenda pool, vetting, task slips
     path("meetings/", meetings_views.calendar, name="meetings"),
     path("meetings/new/", meetings_actions.meeting_create, name="meeting_create"),
@@ -77,14 +74,4 @@ urlpatterns = [
     path("people/export.<str:fmt>", exports.people_export, name="people_export"),
     path("roster/<str:code>/export.<str:fmt>", exports.roster_export, name="roster_export"),
     path("public/cases/export.<str:fmt>", exports.public_cases_export, name="public_cases_export"),
-    # 统计: KPIs, drill-down, rankings; 日报周报 (docs/kpis.md, docs/reports.md)
-    path("reports/kpis/", reports_views.kpi_page, name="kpis"),
-    path("reports/kpis/<str:key>/cases/", reports_views.kpi_cases, name="kpis_cases"),
-    path("reports/rankings/", reports_views.ranking_page, name="kpis_rankings"),
-    path("reports/figures/<str:measure>/cases/", reports_views.figure_cases, name="figure_cases"),
-    path("reports/", reports_views.report_list, name="reports"),
-    path("reports/<int:pk>/", reports_views.report_detail, name="reports_detail"),
-    path("reports/<int:pk>/notes/", reports_views.report_note, name="reports_note"),
-    path("reports/<int:pk>.docx", reports_views.report_docx, name="reports_docx"),
-    path("reports/<int:pk>.xlsx", reports_views.report_xlsx, name="reports_xlsx"),
 ]

@@ -24,7 +24,7 @@ from gongzhi.reports import dashboard as dash
 from gongzhi.reports import periods
 from gongzhi.reports.subjects import subject_for
 from gongzhi.web.http import messages_of, page, require_power
-from gongzhi.web.reports_views import query_of
+from gongzhi.web.reports.kpis import query_of
 
 REFRESH_SECONDS = 60
 RANGES = (("today", _("今天")), ("week", _("近7天")), ("month", _("本月")), ("year", _("近一年")))
@@ -90,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "subject_query": query_of(board.subject, board.period, start="", end=""),  # the trend's days
         "period_query": urlencode(periods.page_params(board.period)),
     }
-    return render(request, "web/dashboard/dashboard.html", context)
+    return render(request, "web/reports/dashboard.html", context)
 
 
 def _query(request: HttpRequest, *, screen: bool) -> str:

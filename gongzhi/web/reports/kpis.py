@@ -1,6 +1,5 @@
 """统计 pages: the KPIs of a node, unit or post for a period, each figure opening onto its cases;
-the rankings of areas and units with the 点赞榜 / 亮丑榜; the 日报 / 周报 with their commentary
-and their Word and Excel downloads.
+the rankings of areas and units with the 点赞榜 / 亮丑榜 (the 日报 / 周报: web.reports.periodic).
 
 Every read goes through gongzhi.reports (subjects check orgs.access: a node outside the
 user's case scope is the 403 page; an unknown code or a reversed period the 400 page). The
@@ -14,18 +13,16 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
-from gongzhi.reports import definitions, documents, drill, kpis, periods, rankings, selectors, services
-from gongzhi.reports.models import ReportKind
+from gongzhi.reports import definitions, drill, kpis, periods, rankings
 from gongzhi.reports.subjects import Subject, subject_for
-from gongzhi.web.http import is_htmx, not_found, page, require_power, valid_id
+from gongzhi.web.http import is_htmx, page, require_power
 
 PAGE_SIZE = 50
 MAX_NODES = 300
@@ -200,87 +197,3 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
             "rank_min": definitions.rank_min(),
         },
     )
-
-
-# --- 日报 / 周报 ------------------------------------------------------------------------------------------
-
-
-@page
-def report_list(request: HttpRequest) -> HttpResponse:
-    require_power(request, access.VIEW_CASES)
-    kind = request.GET.get("kind", "")
-    kind = kind if kind in ReportKind.values else ""
-    node_path = ""
-    if request.GET.get("node"):
-        node_path = subject_of(request).paths[0]
-    rows = selectors.report_list(user=request.user, kind=kind, node_path=node_path)
-    query = urlencode({k: v for k, v in {"kind": kind, "node": request.GET.get("node", "")}.items() if v})
-    return render(
-        request,
-        "web/reports/list.html",
-        {
-            "rows": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            "kind": kind,
-            "kinds": ReportKind.choices,
-            "node": request.GET.get("node", ""),
-            "places": place_options(request.user),
-            "query": query,
-        },
-    )
-
-
-def _report(request: HttpRequest, pk: int) -> Any:
-    report = selectors.report_get(user=request.user, pk=pk) if valid_id(pk) else None
-    if report is None:
-        raise not_found()
-    return report
-
-
-@page
-def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    return render(
-        request,
-        "web/reports/detail.html",
-        {
-            "report": report,
-            "f": documents.context(report),
-            # each figure opens the live list behind it: the report's place and days
-            "q": urlencode(
-                {"node": report.node.code, **periods.page_params(periods.Period(report.start, report.end))}
-            ),
-            "node_q": urlencode({"node": report.node.code}),
-            "notes": selectors.report_notes(report),
-            "may_comment": services.may_comment(request.user, report),
-        },
-    )
-
-
-@page
-@require_POST
-def report_note(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    services.report_note_add(actor=request.user, report=report, text=request.POST.get("text", ""))
-    return redirect("web:reports_detail", pk=report.pk)
-
-
-@page
-def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    response = HttpResponse(documents.report_docx(report), content_type=documents.DOCX_TYPE)
-    response["Content-Disposition"] = _attachment(documents.filename(report, "docx"))
-    return response
-
-
-@page
-def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _report(request, pk)
-    response = HttpResponse(documents.report_xlsx(report), content_type=documents.XLSX_TYPE)
-    response["Content-Disposition"] = _attachment(documents.filename(report, "xlsx"))
-    return response
-
-
-def _attachment(name: str) -> str:
-    from urllib.parse import quote
-
-    return f"attachment; filename=\"report.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{quote(name)}"
