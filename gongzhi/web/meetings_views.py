@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock
-from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -45,13 +44,11 @@ from gongzhi.orgs.models import Post, Unit
 from gongzhi.web import slip_completion
 from gongzhi.web.cases.report import category_groups
 from gongzhi.web.http import not_found, page, require_power, valid_id
-from gongzhi.web.public import decision_areas
 
 MAX_NODES = 300
 MAX_ROSTER = 200
 MAX_CASES = 100
 SLIP_PAGE = 50
-PUBLIC_PAGE_SIZE = 20
 NEW_CASE_ROWS = 2
 
 EVENT_LABELS = {
@@ -659,27 +656,3 @@ def slip_context(request: HttpRequest, slip: Slip, **extra: Any) -> dict[str, An
 def slip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     slip = slip_or_404(request, pk)
     return render(request, "web/meetings/slip.html", slip_context(request, slip))
-
-
-# --- 5. the public board -------------------------------------------------------------------------
-
-
-def public_decisions(request: HttpRequest) -> HttpResponse:
-    """For residents, without login: what was decided, where (residential area), by when, and
-    how far it has come. No names, no units, no signatures."""
-    found = selectors.public_decisions().prefetch_related("meeting__joint_nodes")
-    rows = Paginator(found, PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
-    names = decision_areas(list(rows))
-    items = [
-        {
-            "action": public_text(s.action, limit=300),
-            "area": names[s.pk],
-            "due": s.due,
-            "done": s.state == SlipState.DONE,
-            "total": s.case_total,  # type: ignore[attr-defined]
-            "closed": s.case_done,  # type: ignore[attr-defined]
-            "bound": s.bound_at,
-        }
-        for s in rows
-    ]
-    return render(request, "web/meetings/public.html", {"rows": rows, "items": items})

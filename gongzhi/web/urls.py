@@ -8,10 +8,7 @@ from gongzhi.web import (
     meetings_documents,
     meetings_studies,
     meetings_views,
-    public,
-    public_board,
     slip_completion,
-    track,
 )
 
 app_name = "web"
@@ -20,6 +17,7 @@ urlpatterns = [
     path("", include("gongzhi.web.roster.urls")),
     path("", include("gongzhi.web.cases.urls")),
     path("", include("gongzhi.web.reports.urls")),
+    path("", include("gongzhi.web.public.urls")),
     path("care/", care.care_home, name="care_home"),
     path("care/subjects/<int:pk>/", care.care_subject, name="care_subject"),
     path("care/subjects/<int:pk>/visit/", care.care_visit, name="care_visit"),
@@ -48,16 +46,6 @@ urlpatterns = [
     path("meetings/disclosures/new/", disclosures.disclosure_create, name="disclosure_create"),
     path("meetings/disclosures/<int:pk>/", disclosures.disclosure_detail, name="disclosure_detail"),
     path("meetings/disclosures/<int:pk>/act/", disclosures.disclosure_act, name="disclosure_act"),
-    path("public/decisions/", meetings_views.public_decisions, name="public_decisions"),
-    # without login: the callback link and the public board
-    path("callback/<str:token>/", public.callback_page, name="callback"),
-    path("track/", track.track, name="track"),
-    path("track/t/<str:token>/", track.track_link, name="track_link"),
-    path("track/photos/<str:token>/", track.track_photo, name="track_photo"),
-    path("public/", public_board.board, name="public_board"),
-    path("public/disclosures/", public_board.disclosures, name="public_disclosures"),
-    path("public/cases/", public.public_cases, name="public_cases"),
-    path("public/cases/photos/<int:pk>/", public.public_photo, name="public_photo"),
     # meeting documents
     path("meetings/<int:pk>/minutes.docx", meetings_documents.minutes_docx, name="meeting_minutes_docx"),
     path("meetings/<int:pk>/minutes.pdf", meetings_documents.minutes_pdf, name="meeting_minutes_pdf"),

@@ -25,7 +25,7 @@ from gongzhi.meetings.models import (
     Topic,
     TopicSource,
 )
-from gongzhi.web.public import cases_generation
+from gongzhi.web.public.cases import cases_generation
 from gongzhi.web.tests.case_world import act, image, report, to_closed
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Shanghai

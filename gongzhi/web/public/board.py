@@ -27,7 +27,7 @@ from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
 from gongzhi.reports import periods
 from gongzhi.reports import public_board as figures
-from gongzhi.web.public import (
+from gongzhi.web.public.cases import (
     PUBLIC_CACHE_SECONDS,
     _public_rows,
     area_names,

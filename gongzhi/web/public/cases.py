@@ -1,7 +1,6 @@
-"""Pages without login: the reporter's callback (回访) link and the public list of closed cases.
+"""The public list of closed cases, without login (the callback link: web.public.callback).
 
-Neither shows personal data: the callback page shows what the problem was and where (area
-level), the public list the category, the area, the closing date, the scrubbed text
+It shows no personal data: the category, the area, the closing date, the scrubbed text
 (core.scrub.public_text, the one scrubber of every public surface) and the before/after
 thumbnails.
 """
@@ -9,7 +8,6 @@ thumbnails.
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -20,18 +18,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from gongzhi.cases import callback, progress, tracking
 from gongzhi.cases import selectors as case_selectors
-from gongzhi.cases import services as case_services
-from gongzhi.cases.models import Case
-from gongzhi.cases.states import Satisfaction
-from gongzhi.core.errors import ConflictError
+from gongzhi.cases import tracking
 from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.web.cases.files import file_response
-from gongzhi.web.http import messages_of, not_found, valid_id
+from gongzhi.web.http import not_found, valid_id
 
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_CACHE_SECONDS = 5 * 60
@@ -84,52 +78,9 @@ def decision_areas(slips: list[Any]) -> dict[int, str]:
     return {pk: "、".join(dict.fromkeys(names[p] for p in ps)) for pk, ps in paths.items()}
 
 
-def _summary(case: Case) -> dict[str, Any]:
-    """The reporter's own report, with the result of the case that answered it (for a merged
-    report, its master's category and closing time): what was done (the handler's report,
-    scrubbed) and the photos after handling, shown before the grade is asked."""
-    outcome = case_services.outcome_of(case)
-    category = case.category or outcome.category
-    done = progress.progress_of(case)
-    return {
-        "category": localized(category) if category else _("其他"),
-        "area": area_names([case.node_path])[case.node_path],
-        "text": public_text(case.text, limit=200),
-        "created": case.created_at,
-        "closed": outcome.closed_at,
-        "result": done.result,
-        "photos": photo_links(done.photos),
-    }
-
-
 def photo_links(photos: list[Any]) -> list[str]:
-    """Short-lived signed links to the thumbnails of photos after handling (web.track)."""
+    """Short-lived signed links to the thumbnails of photos after handling (web.public.track)."""
     return [reverse("web:track_photo", args=[tracking.photo_token(a)]) for a in photos]
-
-
-def callback_page(request: HttpRequest, token: str) -> HttpResponse:
-    """The link sent to the reporter: the case's summary and three buttons."""
-    try:
-        case = callback.case_for_token(token)
-    except ValidationError as exc:
-        return render(request, "web/cases/callback_invalid.html", {"errors": messages_of(exc)}, status=400)
-    if request.method == "POST":
-        try:
-            callback.rate_by_token(
-                token=token,
-                satisfaction=request.POST.get("satisfaction", ""),
-                note=request.POST.get("note", "")[:500],
-            )
-        except ConflictError as exc:
-            return render(request, "web/cases/callback_done.html", {"message": str(exc)}, status=409)
-        except ValidationError as exc:
-            retry = {"summary": _summary(case), "token": token, "errors": messages_of(exc)}
-            return render(request, "web/cases/callback.html", retry, status=400)
-        return render(request, "web/cases/callback_done.html", {"message": _("感谢您的评价！")})
-    if case.satisfaction:
-        return render(request, "web/cases/callback_done.html", {"message": _("该工单已评价过，谢谢您的反馈")})
-    context: dict[str, Any] = {"summary": _summary(case), "token": token, "choices": Satisfaction.choices}
-    return render(request, "web/cases/callback.html", context)
 
 
 def _public_rows(number: int) -> dict[str, Any]:
@@ -171,7 +122,7 @@ def public_cases(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     data = _public_rows(number)
-    return render(request, "web/cases/public_list.html", data)
+    return render(request, "web/public/cases.html", data)
 
 
 def public_photo(request: HttpRequest, pk: int) -> HttpResponseBase:

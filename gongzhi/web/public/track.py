@@ -23,7 +23,7 @@ from gongzhi.cases.models import Case
 from gongzhi.core import limits
 from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found
-from gongzhi.web.public import area_names, photo_links
+from gongzhi.web.public.cases import area_names, photo_links
 
 BUDGETS = ("track-ip", "track-number")
 
@@ -72,7 +72,7 @@ def track(request: HttpRequest) -> HttpResponse:
             status = 400
     elif request.method == "POST":
         status = 400
-    response = render(request, "web/cases/track.html", {"form": form, "wait": wait}, status=status)
+    response = render(request, "web/public/track.html", {"form": form, "wait": wait}, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -82,12 +82,12 @@ def track_link(request: HttpRequest, token: str) -> HttpResponse:
     case = tracking.case_for_link(token)
     if case is None:
         context = {"form": TrackForm(), "link_invalid": True}
-        return render(request, "web/cases/track.html", context, status=404)
+        return render(request, "web/public/track.html", context, status=404)
     return progress_response(request, case)
 
 
 def progress_response(request: HttpRequest, case: Case) -> HttpResponse:
-    response = render(request, "web/cases/track.html", {"form": None, **progress_context(case)})
+    response = render(request, "web/public/track.html", {"form": None, **progress_context(case)})
     response["Cache-Control"] = "no-store"
     return response
 

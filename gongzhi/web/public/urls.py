@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gongzhi.web.public import board, callback, cases, decisions, track
+
+# without login: the callback link, tracking and the public board
+urlpatterns = [
+    path("public/decisions/", decisions.public_decisions, name="public_decisions"),
+    path("callback/<str:token>/", callback.callback_page, name="callback"),
+    path("track/", track.track, name="track"),
+    path("track/t/<str:token>/", track.track_link, name="track_link"),
+    path("track/photos/<str:token>/", track.track_photo, name="track_photo"),
+    path("public/", board.board, name="public_board"),
+    path("public/disclosures/", board.disclosures, name="public_disclosures"),
+    path("public/cases/", cases.public_cases, name="public_cases"),
+    path("public/cases/photos/<int:pk>/", cases.public_photo, name="public_photo"),
+]
