@@ -515,7 +515,7 @@ def _ms(samples: list[float], q: float) -> float:
 
 def _pages(results: Results, world: World, rounds: int) -> None:
     from gongzhi.meetings.selectors import OPEN_SLIP_STATES
-    from gongzhi.web.meetings_views import SLIP_PAGE as MAX_SLIPS
+    from gongzhi.web.meetings.common import SLIP_PAGE as MAX_SLIPS
 
     open_states = [str(s) for s in OPEN_SLIP_STATES]
     users = {"street": world.street_user, "area": world.area_user}

@@ -36,7 +36,7 @@ from gongzhi.orgs import exports as org_exports
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.web.cases.lists import QUEUE_STATES, case_filters, overdue_node
 from gongzhi.web.http import error_response, messages_of, not_found, require_power
-from gongzhi.web.meetings_views import node_filter
+from gongzhi.web.meetings.common import node_filter
 from gongzhi.web.roster import people
 
 ExportView = Callable[..., HttpResponseBase]

@@ -392,7 +392,7 @@ def test_calendar_lists_the_month_and_filters(mworld):
 def test_calendar_month_grid_counts_each_day_and_links_to_it():
     from datetime import date
 
-    from gongzhi.web.meetings_views import month_grid
+    from gongzhi.web.meetings.calendar import month_grid
 
     weeks = month_grid(date(2026, 11, 1), {date(2026, 11, 25): 2})
     assert len(weeks) == 6 and all(len(w) == 7 for w in weeks)  # 1 Nov 2026 is a Sunday

@@ -14,7 +14,8 @@ from gongzhi.meetings import selectors, studies
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.meetings.models import MeetingState
 from gongzhi.web.http import error_response, messages_of, not_found, page, valid_id
-from gongzhi.web.meetings_views import meeting_or_404, slip_or_404
+from gongzhi.web.meetings.meeting import meeting_or_404
+from gongzhi.web.meetings.slips import slip_or_404
 
 
 @page

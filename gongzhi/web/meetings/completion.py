@@ -49,8 +49,9 @@ def _seq(request: HttpRequest) -> int | None:
 @require_POST
 @page
 def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
-    from gongzhi.web.meetings_actions import _attempt, _redirect, _split, _typed
-    from gongzhi.web.meetings_views import slip_context, slip_or_404
+    from gongzhi.web.meetings.disclosures import _attempt, _redirect, _typed
+    from gongzhi.web.meetings.forms import _split
+    from gongzhi.web.meetings.slips import slip_context, slip_or_404
 
     slip = slip_or_404(request, pk)
     user, post = request.user, request.POST

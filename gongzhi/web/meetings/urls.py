@@ -1,0 +1,47 @@
+from django.urls import path
+
+from gongzhi.web.meetings import (
+    calendar,
+    completion,
+    disclosures,
+    documents,
+    meeting,
+    meeting_actions,
+    slip_actions,
+    slips,
+    studies,
+    topic_actions,
+    topics,
+)
+
+# 居务会: calendar, meeting, agenda pool, vetting, task slips, studies, 双公示, documents
+urlpatterns = [
+    path("meetings/", calendar.calendar, name="meetings"),
+    path("meetings/new/", meeting_actions.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", meeting.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/act/", meeting_actions.meeting_act, name="meeting_act"),
+    path("meetings/<int:pk>/attend/", meeting_actions.meeting_attend, name="meeting_attend"),
+    path("meetings/topics/", topics.topics, name="topics"),
+    path("meetings/topics/propose/", topic_actions.topic_propose, name="topic_propose"),
+    path("meetings/topics/vet/", topics.vet_queue, name="topic_vet_queue"),
+    path("meetings/topics/<int:pk>/vet/", topic_actions.topic_vet, name="topic_vet"),
+    path("meetings/slips/", slips.slip_list, name="slips"),
+    path("meetings/slips/<int:pk>/", slips.slip_detail, name="slip_detail"),
+    path("meetings/slips/<int:pk>/act/", slip_actions.slip_act, name="slip_act"),
+    path("meetings/slips/<int:pk>/completion/", completion.slip_completion, name="slip_completion"),
+    path("meetings/slips/evidence/<int:pk>/", completion.slip_evidence, name="slip_evidence"),
+    path("meetings/slips/<int:pk>/study/", studies.study_create, name="study_create"),
+    path("meetings/studies/", studies.study_list, name="studies"),
+    path("meetings/studies/<int:pk>/tell/", studies.study_tell, name="study_tell"),
+    path("meetings/studies/<int:pk>/<str:which>.jpg", studies.study_photo, name="study_photo"),
+    path("meetings/disclosures/", disclosures.disclosure_list, name="disclosures"),
+    path("meetings/disclosures/new/", disclosures.disclosure_create, name="disclosure_create"),
+    path("meetings/disclosures/<int:pk>/", disclosures.disclosure_detail, name="disclosure_detail"),
+    path("meetings/disclosures/<int:pk>/act/", disclosures.disclosure_act, name="disclosure_act"),
+    path("meetings/<int:pk>/minutes.docx", documents.minutes_docx, name="meeting_minutes_docx"),
+    path("meetings/<int:pk>/minutes.pdf", documents.minutes_pdf, name="meeting_minutes_pdf"),
+    path("meetings/<int:pk>/signin.docx", documents.signin_docx, name="meeting_signin_docx"),
+    path("meetings/<int:pk>/signin.pdf", documents.signin_pdf, name="meeting_signin_pdf"),
+    path("meetings/slips/<int:pk>.docx", documents.slip_docx, name="slip_docx"),
+    path("meetings/slips/<int:pk>.pdf", documents.slip_pdf, name="slip_pdf"),
+]
