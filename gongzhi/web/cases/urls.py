@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.cases import act, contact, detail, files, hotline, lists, map, report, suggest
+from gongzhi.web.cases import act, contact, detail, exports, files, hotline, lists, map, report, suggest
 
 urlpatterns = [
     # intake
@@ -25,4 +25,9 @@ urlpatterns = [
     path("cases/<int:pk>/", detail.case_detail, name="case_detail"),
     path("cases/<int:pk>/act/", act.case_act, name="case_act"),
     path("cases/<int:pk>/contact/", contact.case_contact, name="case_contact_reveal"),
+    # exports of the lists (docs/exports.md): <fmt> is csv (streamed) or xlsx (capped)
+    path("cases/export.<str:fmt>", exports.case_list_export, name="case_list_export"),
+    path("cases/queue/export.<str:fmt>", exports.queue_export, name="case_queue_export"),
+    path("cases/mine/export.<str:fmt>", exports.mine_export, name="case_mine_export"),
+    path("cases/overdue/export.<str:fmt>", exports.overdue_export, name="case_overdue_export"),
 ]

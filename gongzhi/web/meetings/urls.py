@@ -5,6 +5,7 @@ from gongzhi.web.meetings import (
     completion,
     disclosures,
     documents,
+    exports,
     meeting,
     meeting_actions,
     slip_actions,
@@ -44,4 +45,5 @@ urlpatterns = [
     path("meetings/<int:pk>/signin.pdf", documents.signin_pdf, name="meeting_signin_pdf"),
     path("meetings/slips/<int:pk>.docx", documents.slip_docx, name="slip_docx"),
     path("meetings/slips/<int:pk>.pdf", documents.slip_pdf, name="slip_pdf"),
+    path("meetings/slips/export.<str:fmt>", exports.slips_export, name="slips_export"),
 ]

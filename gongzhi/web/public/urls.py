@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.public import board, callback, cases, decisions, track
+from gongzhi.web.public import board, callback, cases, decisions, exports, track
 
 # without login: the callback link, tracking and the public board
 urlpatterns = [
@@ -13,4 +13,5 @@ urlpatterns = [
     path("public/disclosures/", board.disclosures, name="public_disclosures"),
     path("public/cases/", cases.public_cases, name="public_cases"),
     path("public/cases/photos/<int:pk>/", cases.public_photo, name="public_photo"),
+    path("public/cases/export.<str:fmt>", exports.public_cases_export, name="public_cases_export"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.roster import imports, people, reveal, roster, routing, tree
+from gongzhi.web.roster import exports, imports, people, reveal, roster, routing, tree
 
 urlpatterns = [
     path("tree/", tree.tree, name="tree"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("imports/upload/", imports.import_upload, name="import_upload"),
     path("imports/<str:kind>/template.xlsx", imports.import_template, name="import_template"),
     path("imports/<str:kind>/export.xlsx", imports.import_export, name="import_export"),
+    path("people/export.<str:fmt>", exports.people_export, name="people_export"),
+    path("roster/<str:code>/export.<str:fmt>", exports.roster_export, name="roster_export"),
 ]

@@ -1,0 +1,14 @@
+"""The public closed-case list as a file: no login, no personal data, capped at
+cases.exports.PUBLIC_MAX_ROWS (docs/exports.md)."""
+
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from gongzhi.cases import exports as case_exports
+from gongzhi.web.common.exports import guarded, send
+
+
+@guarded
+def public_cases_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    spec = case_exports.public_spec()
+    return send(request, spec, case_exports.public_cases(), fmt, limit=case_exports.PUBLIC_MAX_ROWS)
