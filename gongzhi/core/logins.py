@@ -4,7 +4,7 @@
 before any password is tried, wherever the check comes from: the login page, /admin/login/,
 POST /api/v1/tokens. It refuses (PermissionDenied stops `authenticate`) when the client's
 address or the username has spent its budget of failures, and marks the request so the
-door answers 429 in its own shape (web.auth.LoginRefusedMiddleware for pages, the tokens
+door answers 429 in its own shape (web.common.auth.LoginRefusedMiddleware for pages, the tokens
 router for the API). Failures are counted from Django's `user_login_failed` signal; successes
 cost nothing, so a street office behind one NAT is only limited by its own typing mistakes.
 """

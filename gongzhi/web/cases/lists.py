@@ -216,7 +216,3 @@ def overdue_node(request: HttpRequest) -> Node | None:
     if node is None:
         raise ValidationError({"node": [_("没有找到该位置")]})
     return node
-
-
-def overdue_count(user: Any) -> int:
-    return selectors_overdue.overdue_cases(user=user, now=clock.now()).count()

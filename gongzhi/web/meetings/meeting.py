@@ -41,10 +41,6 @@ def meeting_or_404(request: HttpRequest, pk: int) -> Meeting:
     return meeting
 
 
-def manages(user: Any, meeting: Meeting) -> bool:
-    return bool(services.actor_kinds(user, meeting.node, meeting) & {workflow.CONVENER, workflow.CHAIR})
-
-
 def participant_units(participants: list[Participant]) -> list[dict[str, Any]]:
     """The units at the table, each with the posts it sent (for the slip's parties)."""
     units: OrderedDict[int, dict[str, Any]] = OrderedDict()

@@ -25,8 +25,6 @@ from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found
 from gongzhi.web.public.cases import area_names, photo_links
 
-BUDGETS = ("track-ip", "track-number")
-
 
 class TrackForm(forms.Form):
     number = forms.CharField(

@@ -77,9 +77,6 @@ def place_options(user: Any) -> list[Node]:
     return nodes[:MAX_NODES]
 
 
-UNIT_LABELS = {definitions.RATE: "%", definitions.HOURS: _("小时")}
-
-
 @page
 def kpi_page(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_CASES)

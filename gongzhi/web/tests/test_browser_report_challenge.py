@@ -1,6 +1,6 @@
 """The report page's question in Debian's chromium at phone size: a resident whose phone is
 past its budget is asked a small sum, keeps what they wrote, answers it and the report goes
-through (web.report_guard)."""
+through (web.cases.report_guard)."""
 
 import re
 

@@ -1,5 +1,5 @@
 """The anonymous report page over real HTTP: budgets per device (signed cookie), per phone and
-per address burst; past one, a question instead of a refusal (web.report_guard)."""
+per address burst; past one, a question instead of a refusal (web.cases.report_guard)."""
 
 import re
 from collections.abc import Iterator
