@@ -19,6 +19,7 @@ from gongzhi.meetings import completion, selectors, workflow
 from gongzhi.meetings.models import Slip, SlipEvidence, SlipState
 from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found, page, valid_id
+from gongzhi.web.meetings.forms import attempt, see_other, split_general, typed_back
 
 ACTIONS = {
     "submit": "submit_completion",
@@ -49,8 +50,7 @@ def _seq(request: HttpRequest) -> int | None:
 @require_POST
 @page
 def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
-    from gongzhi.web.meetings.disclosures import _attempt, _redirect, _typed
-    from gongzhi.web.meetings.forms import _split
+    # slips shows this module's completion_context, so its page helpers are imported here
     from gongzhi.web.meetings.slips import slip_context, slip_or_404
 
     slip = slip_or_404(request, pk)
@@ -60,25 +60,25 @@ def slip_completion(request: HttpRequest, pk: int) -> HttpResponse:
     note = post.get("note", "")[:4000]
     if step == "submit":
         files = request.FILES.getlist("files")
-        status, errors = _attempt(
+        status, errors = attempt(
             lambda: completion.slip_submit_completion(actor=user, slip=slip, note=note, files=files, seq=seq)
         )
     elif step == "confirm":
-        status, errors = _attempt(
+        status, errors = attempt(
             lambda: completion.slip_confirm_completion(actor=user, slip=slip, note=note[:500], seq=seq)
         )
     elif step == "return":
-        status, errors = _attempt(
+        status, errors = attempt(
             lambda: completion.slip_return_completion(actor=user, slip=slip, note=note[:500], seq=seq)
         )
     else:
         status, errors = 400, {"__all__": [_("未知的操作")]}
     if not status:
-        return _redirect(reverse("web:slip_detail", args=[slip.pk]), ACTIONS[step])
-    general, errors = _split(errors)
+        return see_other(reverse("web:slip_detail", args=[slip.pk]), ACTIONS[step])
+    general, errors = split_general(errors)
     fresh = slip_or_404(request, pk)
     context = slip_context(
-        request, fresh, typed=_typed(request), errors=errors, general=general, failed=f"completion-{step}"
+        request, fresh, typed=typed_back(request), errors=errors, general=general, failed=f"completion-{step}"
     )
     return render(request, "web/meetings/slip.html", context, status=status)
 
