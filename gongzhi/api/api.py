@@ -15,6 +15,7 @@ from gongzhi.api.parser import ObjectJSONParser
 from gongzhi.api.routers import (
     audit,
     care,
+    care_subjects,
     cases,
     exports,
     me,
@@ -67,4 +68,5 @@ api.add_router("/v1/meetings", slips.router)
 api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)
+api.add_router("/v1/care", care_subjects.router)
 api.add_router("/v1/me", me.router)
