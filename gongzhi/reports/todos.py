@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.care import selectors as care_selectors
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue, selectors_todo
 from gongzhi.cases.states import State
@@ -33,6 +34,7 @@ SIGN = "sign"  # 待会签
 CONFIRM = "confirm"  # 待确认: slips reported done, for the Party organisation
 INVITED = "invited"  # 会议邀请
 CALLBACK = selectors_todo.CALLBACK  # 待回访
+CARE = "care"  # 关爱预警: open care alerts of the subjects the user sees (docs/care.md)
 
 LABELS: dict[str, Promise] = {
     ACCEPT: _("待受理"),
@@ -44,8 +46,9 @@ LABELS: dict[str, Promise] = {
     CONFIRM: _("待确认"),
     INVITED: _("会议邀请"),
     CALLBACK: _("待回访"),
+    CARE: _("关爱预警"),
 }
-ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK)
+ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK, CARE)
 # Where each to-do leads: the list whose length it counts (URL name, query string).
 LINKS: dict[str, tuple[str, str]] = {
     ACCEPT: ("web:case_queue", "?state=received"),
@@ -57,8 +60,9 @@ LINKS: dict[str, tuple[str, str]] = {
     CONFIRM: ("web:slips", "?todo=confirm"),
     INVITED: ("web:meetings", "?todo=invited"),
     CALLBACK: ("web:case_list", "?todo=callback"),
+    CARE: ("web:care_home", ""),
 }
-WARN = frozenset({SOON, OVERDUE})  # a non-zero count of these is shown as a warning
+WARN = frozenset({SOON, OVERDUE, CARE})  # a non-zero count of these is shown as a warning
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,9 @@ def keys_for(user: Any) -> list[str]:
         SIGN: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
         INVITED: s.person_id is not None and access.has_power(user, access.VIEW_MEETINGS),
         CALLBACK: dispatcher,
+        # who acts on a care alert: the committee (MANAGE_CARE) and the grid worker serving the
+        # subject (chain.may_act); /care/ lists the same alerts
+        CARE: access.has_power(user, access.MANAGE_CARE) or PostRole.GRID_WORKER in s.roles(),
     }
     return [key for key in ORDER if wanted[key]]
 
@@ -117,6 +124,8 @@ def count(user: Any, key: str, now: datetime) -> int:
         return meeting_selectors.slip_list(user=user, states=[SlipState.CONFIRMING], to_confirm=True).count()
     if key == INVITED:
         return meeting_selectors.invitations(user=user, now=now).count()
+    if key == CARE:
+        return care_selectors.alerts(user=user).count()
     raise ValueError(key)
 
 

@@ -225,3 +225,20 @@ def test_contacts_added_and_revealed_with_a_logged_purpose(world):
     log = PiiAccessLog.objects.get(subject_model="care.emergencycontact")
     assert log.purpose == "紧急情况联系" and log.subject_id == contact.pk
     assert client_for(world.users["dept"]).post(reveal, {"purpose": "紧急情况联系"}).status_code == 404
+
+
+def test_the_home_page_links_the_board_and_counts_the_alerts_to_act_on(world):
+    with clock.freeze(T0):
+        ingest([Incoming(device="DEV-sos", event_id="s1", at=T0)], door=Door.HTTP)
+        committee = client_for(world.users["committee"]).get("/").content.decode()
+        assert 'href="/care/board/"' in committee
+        tile = committee[committee.index("todo-care") : committee.index("</a>", committee.index("todo-care"))]
+        assert "warn" in tile and '<b class="todo-count">1</b>' in tile and 'href="/care/"' in committee
+        listed = client_for(world.users["committee"]).get("/care/").content.decode()
+        assert listed.count('class="care-alert"') == 1
+        grid = client_for(world.users["grid"]).get("/").content.decode()
+        assert '<b class="todo-count">1</b><span>关爱预警</span>' in grid
+        assert 'href="/care/board/"' not in grid  # no VIEW_CARE: their own subjects at /care/
+        other = client_for(world.users["grid_other"]).get("/").content.decode()
+        assert '<b class="todo-count">0</b><span>关爱预警</span>' in other
+        assert "关爱预警" not in client_for(world.users["dept"]).get("/").content.decode()

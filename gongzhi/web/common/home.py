@@ -62,5 +62,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "me": me,
             "purposes": PURPOSES,
             "me_address": selectors.person_address(user=request.user, person=me) if me else [],
+            "care_board": access.has_power(request.user, access.VIEW_CARE),
         },
     )

@@ -30,6 +30,7 @@ NAV = [
     ("web:reports", _("日报周报"), "area_cases"),  # reports are kept for areas, blocks, the street
     ("web:meetings", _("居务会"), access.VIEW_MEETINGS),
     ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
+    ("web:care_board", _("关爱"), access.VIEW_CARE),  # the care board (docs/care.md)
     ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only
     ("web:tree", _("辖区"), access.VIEW_TREE),
     ("web:routing_coverage", _("分派覆盖"), "routing_coverage"),  # roster keepers and dispatchers

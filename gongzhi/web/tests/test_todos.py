@@ -33,6 +33,7 @@ ROW_MARKS = {
     "/meetings/topics/vet/": 'class="topic"',
     "/meetings/slips/": 'class="slip-row',
     "/meetings/": 'class="meeting-row"',
+    "/care/": 'class="care-alert"',
 }
 
 
@@ -165,8 +166,8 @@ def test_every_tile_counts_exactly_the_list_it_opens(mworld, busy):
             if int(tile["n"]):
                 seen.add(key)
     # the busy morning gives every kind of to-do to somebody (待确认, a slip reported done,
-    # has its own world: test_todos_confirm.py)
-    assert seen == set(todos.ORDER) - {todos.CONFIRM}
+    # has its own world: test_todos_confirm.py; 关爱预警 too: care/tests/test_board.py)
+    assert seen == set(todos.ORDER) - {todos.CONFIRM, todos.CARE}
 
 
 def test_the_counts_of_a_busy_morning(mworld, busy):
@@ -180,6 +181,7 @@ def test_the_counts_of_a_busy_morning(mworld, busy):
         "sign": 0,
         "invited": 0,
         "callback": 1,  # the lamp; the patrol find has nobody to call back
+        "care": 0,  # the committee acts on care alerts; none this morning
     }
     handler = {k: int(t["n"]) for k, t in tiles(client_for(w.handler)).items()}
     assert handler == {"handle": 1, "soon": 1, "overdue": 1, "sign": 1, "invited": 1}
@@ -192,7 +194,7 @@ def test_the_counts_of_a_busy_morning(mworld, busy):
 def test_a_role_sees_only_the_to_dos_it_can_have_and_zero_is_muted(mworld):
     w, users = mworld.cases, mworld.users
     grid = make_staff("gridworker", PostRole.GRID_WORKER, w.tree.g1)
-    assert list(tiles(client_for(grid))) == ["handle", "soon", "overdue", "sign", "invited"]
+    assert list(tiles(client_for(grid))) == ["handle", "soon", "overdue", "sign", "invited", "care"]
     assert list(tiles(client_for(users["secretary"]))) == list(todos.ORDER)
     assert list(tiles(client_for(users["cg"]))) == ["handle", "soon", "sign", "invited"]  # a department
     auditor = make_staff("auditor", PostRole.AUDITOR, w.tree.street)

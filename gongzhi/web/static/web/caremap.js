@@ -27,7 +27,7 @@
           l.bindTooltip(f.properties.name + " " + f.properties.open + el.dataset.unit);
         },
       }).addTo(map);
-      if (placed.length) map.fitBounds(layer.getBounds(), { maxZoom: 17, padding: [20, 20] });
+      if (placed.length) map.fitBounds(layer.getBounds(), { maxZoom: 17, padding: [20, 20], animate: false });
       else el.classList.add("empty-map");
       if (!list) return;
       list.textContent = "";
