@@ -72,14 +72,51 @@ def report() -> object:
         ],
         [5.0, 2.6, 3.0, 3.2, 2.2],
     )
-    heading(doc, "四、点评")
+    heading(doc, "四、关爱")
+    para(doc, "{%p if care %}")
+    para(
+        doc,
+        "触发关爱预警 {{ care.raised }} 次，其中误报 {{ care.false_alarms }} 次；现未关闭 {{ care.open_alerts }} 次。"
+        "定期探访：上门和电话 {{ care.visits_done }} 次，到期 {{ care.visits_due }} 次，按时 {{ care.visits_met }} 次；"
+        "现探访逾期 {{ care.overdue_visits }} 人。",
+    )
+    loop_table(
+        doc,
+        "k in care.rates",
+        [
+            ("指标", "{{ k.label }}"),
+            ("数值", "{{ k.text }}"),
+            ("分子/分母", "{{ k.ratio }}"),
+            ("等级", "{{ k.grade }}"),
+        ],
+        [5.0, 3.0, 4.0, 2.0],
+    )
+    loop_table(
+        doc,
+        "r in care.by_rule",
+        [
+            ("预警规则", "{{ r.label }}"),
+            ("触发", "{{ r.raised }}"),
+            ("已关闭", "{{ r.closed }}"),
+            ("误报", "{{ r.false_alarms }}"),
+        ],
+        [6.0, 2.6, 2.6, 2.6],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表生成时尚无关爱统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "五、点评")
     para(doc, "{%p for n in notes %}")
     para(doc, "{{ n.by }}（{{ n.at }}）：{{ n.text }}")
     para(doc, "{%p endfor %}")
     para(doc, "{%p if not notes %}")
     para(doc, "暂无点评。")
     para(doc, "{%p endif %}")
-    para(doc, "本报表数据由系统根据工单、会议和任务流转单的记录自动生成，数据不可修改。", size=9)
+    para(
+        doc,
+        "本报表数据由系统根据工单、会议、任务流转单和关爱的记录自动生成（关爱只有计数，不含姓名），数据不可修改。",
+        size=9,
+    )
     return doc
 
 

@@ -5,7 +5,9 @@ category totals), never from the case table, so the dashboard and the reports ne
 and a year of a million cases costs what a month does.
 
 `dashboard(subject, period)` is what the page, its refresh endpoint and the benchmark call; the
-caller has checked access (reports.subjects.subject_for).
+caller has checked access (reports.subjects.subject_for). Given the `viewer`, the care tile and
+map layer (reports.care_figures: counts only, never a name) are added when the viewer takes
+part in care at the place.
 """
 
 from dataclasses import dataclass, field
@@ -19,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
+from gongzhi.reports import care_figures, drill, kpis, rankings, rollup
 from gongzhi.reports import definitions as d
-from gongzhi.reports import drill, kpis, rankings, rollup
 from gongzhi.reports.kpis import KpiValue
 from gongzhi.reports.models import CategoryTotal, DayTotal
 from gongzhi.reports.periods import Period
@@ -41,12 +43,13 @@ class Dashboard:
     categories: list[dict[str, Any]] = field(default_factory=list)  # 大类: name, count
     areas: rankings.Ranking | None = None
     units: rankings.Ranking | None = None
+    care: dict[str, Any] | None = None  # the care tile and map layer (care_figures.tile)
 
     def tiles(self) -> list[KpiValue]:
         return [self.kpis[k] for k in TILES if k in self.kpis.values]
 
 
-def dashboard(subject: Subject, period: Period) -> Dashboard:
+def dashboard(subject: Subject, period: Period, *, viewer: Any = None) -> Dashboard:
     if not subject.paths or not subject.by_area:
         raise ValidationError({"node": [_("指挥中心只适用于街道、块区或居民区")]})
     rollup.catch_up()
@@ -68,6 +71,8 @@ def dashboard(subject: Subject, period: Period) -> Dashboard:
     )
     board.areas = rankings.ranking(subject, period, by=rankings.AREAS, rows=rows)
     board.units = rankings.ranking(subject, period, by=rankings.UNITS, rows=rows)
+    if viewer is not None and care_figures.may_see(viewer, subject):
+        board.care = care_figures.tile(subject, period)
     return board
 
 
@@ -164,4 +169,5 @@ def as_json(board: Dashboard) -> dict[str, Any]:
         "categories": board.categories,
         "areas": ranked(board.areas),
         "units": ranked(board.units),
+        "care": board.care,  # counts per place, no person's name or id
     }

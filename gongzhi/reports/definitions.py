@@ -19,6 +19,7 @@ BACKLOG = "backlog"  # open cases now, by age
 CASES = "cases"
 MEETINGS = "meetings"
 SLIPS = "slips"
+CARE = "care"  # 关爱: alerts and visits (reports.care_figures), a place's figures only
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,17 @@ KPIS: tuple[Kpi, ...] = (
         _("发出会签后按时全部会签生效的任务流转单 / 期间内发出会签的任务流转单"), source=SLIPS),
     Kpi("slips_done_on_time", _("任务流转单按期办结率"), RATE, "done_on_time", "due",
         _("完成时限前办结的任务流转单 / 完成时限在期间内的任务流转单"), source=SLIPS),
+    Kpi("care_ack_on_time", _("预警30分钟内响应率"), RATE, "acked_on_time", "ack_due",
+        _("触发后30分钟内有人响应（我来处理、登记结果或上报）的预警 / 期间内触发、已过30分钟或已响应的预警"),
+        source=CARE),
+    Kpi("care_visit_on_time", _("预警2小时内上门率"), RATE, "visited_on_time", "visit_due",
+        _("转为探访工单后（或未转工单的，自触发起）2小时内有人上门的预警 / 期间内触发、已过2小时或已上门的预警"),
+        source=CARE),
+    Kpi("care_false_alarm", _("预警误报率"), RATE, "false_alarms", "closed",
+        _("探访结果标记为误报的预警 / 期间内触发、现已关闭的预警"), higher_is_better=False, source=CARE),
+    Kpi("care_visits_on_time", _("定期探访按时率"), RATE, "visits_met", "visits_due",
+        _("按时完成的定期探访 / 期间内到期的定期探访（上次探访或电话后按频次到期，外出暂停期间不计）"),
+        source=CARE),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in KPIS}
 
@@ -81,7 +93,12 @@ PART_LABELS: dict[str, tuple[Promise, Promise, Promise]] = {
     "meetings_held": (_("已召开"), _("未召开"), _("排期的会议")),
     "slips_signed_on_time": (_("按时全部会签"), _("未按时会签"), _("发出会签")),
     "slips_done_on_time": (_("按期办结"), _("未按期办结"), _("完成时限在期间内")),
+    "care_ack_on_time": (_("30分钟内响应"), _("超时或无人响应"), _("应响应的预警")),
+    "care_visit_on_time": (_("2小时内上门"), _("超时或未上门"), _("应上门的预警")),
+    "care_false_alarm": (_("误报"), _("非误报"), _("已关闭的预警")),
+    "care_visits_on_time": (_("按时探访"), _("逾期探访"), _("到期的探访")),
 }
+CARE_KPIS = tuple(k for k in KPIS if k.source == CARE)
 RANKABLE = tuple(k for k in KPIS if k.kind == RATE and k.source == CASES)
 COMPOSITE = "composite"  # the rankings' 综合得分: the mean of the rankable rates' scores
 
@@ -121,6 +138,11 @@ def grade_of(points: float | None) -> str | None:
 def slip_sign_days() -> int:
     """Days after a slip goes out for countersigning within which it should bind (会签及时)."""
     return int(getattr(settings, "REPORTS_SLIP_SIGN_DAYS", 3))
+
+
+def care_visit_hours() -> float:
+    """Hours within which an alert should see someone at the door (the 上门探访 case's limit)."""
+    return float(getattr(settings, "REPORTS_CARE_VISIT_HOURS", 2))
 
 
 def rank_min() -> int:

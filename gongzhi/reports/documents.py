@@ -6,7 +6,10 @@ numbers, lists of dicts), never model objects. A street replaces the Word templa
 template may use: node, kind, period, generated_at, totals (new, closed, overdue, escalated),
 cases (group, category, code, new, closed, overdue, escalated), kpis (label, text, ratio,
 grade), meetings_held, meetings_scheduled, meetings (title, kind, node, starts_at, state),
-slips (issued, signed_on_time, bound, done, overdue), notes (by, at, text).
+slips (issued, signed_on_time, bound, done, overdue), care (raised, false_alarms, open_alerts,
+visits_done, visits_due, visits_met, overdue_visits, rates (label, text, ratio, grade), by_rule
+(label, raised, closed, false_alarms); empty in reports generated before care counted), notes
+(by, at, text).
 """
 
 from io import BytesIO
@@ -51,7 +54,16 @@ def _kpi_text(k: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def context(report: Report) -> dict[str, Any]:
+def _care(care: dict[str, Any] | None) -> dict[str, Any]:
+    """The 关爱 section: counts only (no names are ever frozen in a report)."""
+    if not care:
+        return {}
+    return {**care, "rates": [_kpi_text(k) for k in care.get("rates", [])]}
+
+
+def context(report: Report, *, care: bool = True) -> dict[str, Any]:
+    """The report's values; `care=False` leaves out the 关爱 section (a reader who takes no
+    part in care there: reports.care_figures.may_see)."""
     f = report.figures
     notes = [
         {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
@@ -70,14 +82,15 @@ def context(report: Report) -> dict[str, Any]:
         "meetings_held": f.get("meetings_held", 0),
         "meetings_scheduled": f.get("meetings_scheduled", 0),
         "slips": f.get("slips", {}),
+        "care": _care(f.get("care")) if care else {},
         "notes": notes,
     }
 
 
-def report_docx(report: Report) -> bytes:
+def report_docx(report: Report, *, care: bool = True) -> bytes:
     from docxtpl import DocxTemplate
 
-    ctx = context(report)
+    ctx = context(report, care=care)
     template = DocxTemplate(str(template_path(ctx["street_code"])))
     template.render(ctx, autoescape=True)
     out = BytesIO()
@@ -100,10 +113,10 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths
     ws.freeze_panes = "A2"
 
 
-def report_xlsx(report: Report) -> bytes:
+def report_xlsx(report: Report, *, care: bool = True) -> bytes:
     from openpyxl import Workbook
 
-    ctx = context(report)
+    ctx = context(report, care=care)
     wb = Workbook()
     wb.remove(wb.active)
     t, s = ctx["totals"], ctx["slips"]
@@ -133,11 +146,31 @@ def report_xlsx(report: Report) -> bytes:
     _sheet(wb, "指标", ["指标", "数值（%）", "分子", "分母", "等级"], kpis, [20, 12, 8, 8, 8])
     meetings = [[m["title"], m["kind"], m["node"], m["starts_at"], m["state"]] for m in ctx["meetings"]]
     _sheet(wb, "会议", ["会议", "类型", "辖区", "时间", "状态"], meetings, [30, 14, 16, 18, 12])
+    if ctx["care"]:
+        _care_sheet(wb, ctx["care"])
     notes = [[n["by"], n["at"], n["text"]] for n in ctx["notes"]]
     _sheet(wb, "点评", ["填写人", "时间", "点评"], notes, [12, 18, 60])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def _care_sheet(wb: Any, care: dict[str, Any]) -> None:
+    rows: list[list[Any]] = [
+        ["触发的关爱预警", care.get("raised", 0), "", "", ""],
+        ["误报", care.get("false_alarms", 0), "", "", ""],
+        ["未关闭的预警（生成时）", care.get("open_alerts", 0), "", "", ""],
+        ["上门和电话探访", care.get("visits_done", 0), "", "", ""],
+        ["到期的定期探访", care.get("visits_due", 0), "", "", ""],
+        ["按时探访", care.get("visits_met", 0), "", "", ""],
+        ["探访逾期的对象（生成时）", care.get("overdue_visits", 0), "", "", ""],
+    ]
+    rows += [[k["label"], k["value"], k["numerator"], k["denominator"], k["grade"]] for k in care["rates"]]
+    rows += [
+        [f"预警：{r['label']}", r["raised"], r["closed"], r["false_alarms"], ""] for r in care["by_rule"]
+    ]
+    header = ["项目", "数值（%或次数）", "分子 / 已关闭", "分母 / 误报", "等级"]
+    _sheet(wb, "关爱", header, rows, [26, 16, 14, 14, 8])
 
 
 def filename(report: Report, ext: str) -> str:

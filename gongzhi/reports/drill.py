@@ -11,7 +11,9 @@ A rate's figures count facts; the list shows each case once. For the facts that 
 the period counts twice and is listed once (`events` says how many facts the listed cases
 hold); docs/kpis.md says which KPIs these are. The list holds only the cases the asker may see
 (orgs.access.cases_q), whatever the subject, and only the meetings and slips they may see
-(meetings.selectors.meeting_q / slip_q, through meeting_figures.visible).
+(meetings.selectors.meeting_q / slip_q, through meeting_figures.visible). The care figures
+(alerts, visits due, subjects past their visit: reports.care_figures) list only the subjects
+the asker may see (access.care_subjects_q); the figures count the whole place.
 """
 
 from dataclasses import dataclass
@@ -24,13 +26,15 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.care.choices import RuleKind
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.core import clock
+from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
+from gongzhi.reports import care_figures, kpis, meeting_figures, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
-from gongzhi.reports import kpis, meeting_figures, rollup
 from gongzhi.reports.models import Fact
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import Subject
@@ -40,6 +44,7 @@ PARTS = (NUMERATOR, DENOMINATOR, REST)
 PER_EVENT = frozenset({f.SETTLE, f.VERDICT, f.RATE, f.ESCALATE, f.RETURN})
 
 CASE, MEETING, SLIP = "case", "meeting", "slip"
+ALERT, DUE, CARE_SUBJECT = "alert", "due", "care_subject"  # care: alerts, visits due, subjects
 NONE = "none"  # the category filter's value for cases with no 小类 (未分类)
 OVERDUE = "overdue"  # a figure measure: open cases past due now (cases.selectors_overdue)
 
@@ -57,7 +62,12 @@ MEASURES: dict[str, Promise] = {
     "bound": gettext_lazy("生效的任务流转单"),
     "done": gettext_lazy("办结的任务流转单"),
     "late": gettext_lazy("逾期未办结的任务流转单（现在）"),
+    "care_raised": gettext_lazy("触发的关爱预警"),
+    "care_false_alarms": gettext_lazy("误报的关爱预警"),
+    "care_open": gettext_lazy("未关闭的关爱预警（现在）"),
+    "care_overdue": gettext_lazy("探访逾期的关爱对象（现在）"),
 }
+CARE_MEASURES = frozenset({"care_raised", "care_false_alarms", "care_open", "care_overdue"})
 
 
 @dataclass
@@ -65,7 +75,7 @@ class DrillDown:
     kpi: d.Kpi | None  # None: a figure measure
     part: str  # numerator / denominator / rest, or the measure
     kind: str  # case / meeting / slip
-    rows: QuerySet[Any]
+    rows: QuerySet[Any] | list[Any]  # a list: the visits due, computed (care_figures.dues_behind)
     per_event: bool = False  # the figure counts events; each case is listed once
     bucket: str = ""
     label: str = ""  # what the list is: the part's or the measure's name
@@ -120,6 +130,8 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, b
             {"part": [_("part 应为 numerator（分子）、denominator（分母）或 rest（其余）")]}
         )
     label = part_label(kpi, part)
+    if kpi.source == d.CARE:
+        return _care(subject, period, kpi, part, user, label)
     if kpi.source != d.CASES:
         kind = MEETING if kpi.source == d.MEETINGS else SLIP
         rows = meeting_figures.drill(
@@ -156,6 +168,39 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, b
         found.rows = rows.annotate(counted=Exists(counted))
         found.marked = part_label(kpi, NUMERATOR)
     return found
+
+
+def _care_place(subject: Subject, user: Any) -> None:
+    """Care lists are for places, and for those who see the place's care figures."""
+    if not care_figures.applies(subject):
+        raise ValidationError({"node": [_("关爱统计只适用于辖区，不适用于单位或岗位")]})
+    if not care_figures.may_see(user, subject):
+        raise PermissionDeniedError(_("您无权查看该辖区的关爱统计"))
+
+
+def _care(subject: Subject, period: Period, kpi: d.Kpi, part: str, user: Any, label: str) -> DrillDown:
+    """The alerts (or the visits due) behind a care KPI, of the subjects `user` may see."""
+    _care_place(subject, user)
+    if kpi.key == "care_visits_on_time":
+        return DrillDown(
+            kpi, part, DUE, care_figures.dues_behind(subject, period, part, user=user), label=label
+        )
+    rows = care_figures.alerts_behind(subject, period, kpi.key, part, user=user)
+    return DrillDown(kpi, part, ALERT, rows, label=label)
+
+
+def _care_figure(subject: Subject, period: Period, measure: str, user: Any, rule: str) -> DrillDown:
+    _care_place(subject, user)
+    if rule and rule not in RuleKind.values:
+        raise ValidationError({"rule": [_("没有这条关爱规则：%(key)s") % {"key": rule[:20]}]})
+    label = str(MEASURES[measure])
+    if measure == "care_overdue":
+        return DrillDown(
+            None, measure, CARE_SUBJECT, care_figures.overdue_behind(subject, user=user), label=label
+        )
+    part = {"care_raised": "raised", "care_open": "open", "care_false_alarms": "false_alarms"}[measure]
+    alerts = care_figures.alerts_behind(subject, period, "", part, user=user, rule=rule)
+    return DrillDown(None, measure, ALERT, alerts, label=label)
 
 
 def _measure(kpi: d.Kpi, part: str) -> str:
@@ -206,6 +251,7 @@ def figure(
     user: Any,
     category: str = "",
     group: str = "",
+    rule: str = "",
 ) -> DrillDown:
     """The rows behind one counter of a report or of the command centre (MEASURES), for one
     小类 (`category`) or 大类 (`group`) if given, only those `user` may see. The case counts
@@ -213,6 +259,8 @@ def figure(
     if measure not in MEASURES:
         raise ValidationError({"measure": [_("没有这项数字：%(key)s") % {"key": measure[:40]}]})
     label = str(MEASURES[measure])
+    if measure in CARE_MEASURES:
+        return _care_figure(subject, period, measure, user, rule)
     if measure in meeting_figures.MEETING_MEASURES | meeting_figures.SLIP_MEASURES:
         kind = MEETING if measure in meeting_figures.MEETING_MEASURES else SLIP
         return DrillDown(

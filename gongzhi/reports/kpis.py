@@ -21,9 +21,9 @@ from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
+from gongzhi.reports import care_figures, meeting_figures, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
-from gongzhi.reports import meeting_figures, rollup
 from gongzhi.reports.models import DayTotal, Fact
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import Subject, path_q
@@ -69,6 +69,21 @@ class KpiSet:
 
     def __iter__(self) -> Any:
         return iter(self.values.values())
+
+    @property
+    def main(self) -> list[KpiValue]:
+        """The KPIs of cases, meetings and slips (the page's first grid)."""
+        return [v for v in self.values.values() if v.kpi.source != d.CARE]
+
+    @property
+    def care(self) -> list[KpiValue]:
+        """The care KPIs (the page's 关爱 section), when the viewer sees them."""
+        return [v for v in self.values.values() if v.kpi.source == d.CARE]
+
+    @property
+    def care_counts(self) -> Any:
+        """The care counts beside the care KPIs (reports.care_figures.CareFigures) or None."""
+        return self.extra.get("care")
 
 
 # --- where: the filters of a subject ------------------------------------------------------------
@@ -233,10 +248,17 @@ def kpi_set(
         counts = counters(subject, period, None if only is None else needed(wanted))
     values: dict[str, KpiValue] = {}
     measures: dict[str, int] = {}
-    if meetings and any(k.source != d.CASES for k in wanted):
+    if meetings and any(k.source in (d.MEETINGS, d.SLIPS) for k in wanted):
         measures = meeting_figures.measures(subject, period, viewer)
+    care = None  # a place's care figures, for those who take part in care there
+    if any(k.source == d.CARE for k in wanted) and care_figures.may_see(viewer, subject):
+        care = care_figures.figures(subject, period)
     for kpi in wanted:
-        if kpi.kind == d.RATE and kpi.source == d.CASES:
+        if kpi.source == d.CARE:
+            if care is not None:
+                m = care.measures
+                values[kpi.key] = rate_value(kpi, m[kpi.numerator], m[kpi.denominator])
+        elif kpi.kind == d.RATE and kpi.source == d.CASES:
             values[kpi.key] = rate_value(kpi, counts[kpi.numerator], counts[kpi.denominator])
         elif kpi.kind == d.HOURS:
             hours = percentile_hours(subject, period, kpi.percentile or 0.5, counts)
@@ -259,6 +281,7 @@ def kpi_set(
         counts=counts,
         as_of=progress.built_at,
         stale=progress.skipped,
+        extra={"care": care} if care is not None else {},
     )
 
 

@@ -46,6 +46,7 @@ class DrillQuery(SubjectQuery, PageParams):
 class FigureQuery(SubjectQuery, PageParams):
     category: str = Field("", max_length=20, description="小类编码；none 为未分类")
     group: str = Field("", max_length=20, description="大类编码；none 为未分类")
+    rule: str = Field("", max_length=20, description="关爱数字（care_raised、care_false_alarms）的预警规则")
 
 
 class RankQuery(SubjectQuery):
@@ -82,6 +83,24 @@ class SubjectOut(Schema):
     post: str | None
 
 
+class CareRuleOut(Schema):
+    kind: str
+    label: str
+    raised: int
+    closed: int
+    false_alarms: int
+
+
+class CareOut(Schema):
+    """A place's care counts (no names); the care rates are among `kpis` (source care)."""
+
+    raised: int = Field(..., description="期间内触发的关爱预警")
+    by_rule: list[CareRuleOut]
+    visits_done: int = Field(..., description="期间内的上门探访和电话问候")
+    open_alerts: int = Field(..., description="现在未关闭的预警")
+    overdue_visits: int = Field(..., description="现在探访逾期的关爱对象")
+
+
 class KpiSetOut(Schema):
     subject: SubjectOut
     start: date
@@ -90,10 +109,11 @@ class KpiSetOut(Schema):
     stale: bool = Field(..., description="新记录较多，数据截至 as_of，稍后更新")
     kpis: list[KpiOut]
     counts: dict[str, int]
+    care: CareOut | None = Field(None, description="关爱计数：只对辖区、且只给参与该辖区关爱的人")
 
 
 class DrillItemOut(Schema):
-    type: str = Field(..., description="case / meeting / slip")
+    type: str = Field(..., description="case / meeting / slip / alert / due / care_subject")
     id: int
     number: str
     title: str
@@ -186,7 +206,48 @@ def kpi_out(value: kpis.KpiValue, query: str) -> dict[str, Any]:
     }
 
 
+def care_item_out(kind: str, row: Any) -> dict[str, Any]:
+    """A care row: the alert, the visit due or the subject by id and home, never a name (the
+    care API gives the rest to those who serve the subject)."""
+    if kind == drill.ALERT:
+        subject, number, title = row.subject, f"YJ{row.pk:06d}", row.get_kind_display()
+        state, state_name, at = row.state, row.get_state_display(), row.opened_at
+    elif kind == drill.DUE:
+        subject, number, title = row.subject, "", _("定期探访到期")
+        state = "met" if row.met_at else "missed"
+        state_name, at = (_("按时") if row.met_at else _("逾期")), row.due_at
+    else:
+        subject, number, title = row, "", _("探访逾期")
+        state, state_name, at = "overdue", _("探访逾期"), row.visit_due_at
+    return {
+        "type": kind,
+        "id": row.pk,
+        "number": number,
+        "title": str(title),
+        "node": subject.home.code,
+        "node_name": subject.home.name,
+        "state": state,
+        "state_name": str(state_name),
+        "at": at,
+    }
+
+
+def drill_page(found_rows: drill.DrillDown, params: PageParams) -> dict[str, Any]:
+    rows = found_rows.rows
+    if isinstance(rows, list):  # the visits due, computed
+        page: dict[str, Any] = {
+            "count": len(rows),
+            "items": rows[params.offset : params.offset + params.limit],
+        }
+    else:
+        page = paginate(rows, params)
+    page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
+    return page
+
+
 def item_out(kind: str, row: Any) -> dict[str, Any]:
+    if kind in (drill.ALERT, drill.DUE, drill.CARE_SUBJECT):
+        return care_item_out(kind, row)
     if kind == drill.CASE:
         case: Case = row
         title = localized(case.category) if case.category else _("未分类")
@@ -248,6 +309,7 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     found_set = kpis.kpi_set(subject, p, viewer=caller(request))
     query = _query(subject, p)
+    care = found_set.care_counts
     return {
         "subject": {
             "label": subject.label,
@@ -261,6 +323,15 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
         "stale": found_set.stale,
         "kpis": [kpi_out(v, query) for v in found_set],
         "counts": found_set.counts,
+        "care": None
+        if care is None
+        else {
+            "raised": care.raised,
+            "by_rule": [vars(r) for r in care.by_rule],
+            "visits_done": care.visits_done,
+            "open_alerts": care.open_alerts,
+            "overdue_visits": care.overdue_visits,
+        },
     }
 
 
@@ -270,9 +341,7 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
 def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     found_rows = drill.drill(subject, p, kpi[:40], q.part, user=caller(request), bucket=q.bucket)
-    page = paginate(found_rows.rows, q)
-    page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
-    return page
+    return drill_page(found_rows, q)
 
 
 @router.get(
@@ -283,11 +352,9 @@ def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str,
 def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     found_rows = drill.figure(
-        subject, p, measure[:40], user=caller(request), category=q.category, group=q.group
+        subject, p, measure[:40], user=caller(request), category=q.category, group=q.group, rule=q.rule
     )
-    page = paginate(found_rows.rows, q)
-    page["items"] = [item_out(found_rows.kind, row) for row in page["items"]]
-    return page
+    return drill_page(found_rows, q)
 
 
 @router.get("/rankings", response=RankingOut, summary="排名与点赞榜、亮丑榜（居民区或单位）")

@@ -20,8 +20,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.orgs import access
+from gongzhi.reports import care_figures, periods
 from gongzhi.reports import dashboard as dash
-from gongzhi.reports import periods
 from gongzhi.reports.subjects import subject_for
 from gongzhi.web.http import messages_of, page, require_power
 from gongzhi.web.reports.kpis import query_of
@@ -65,7 +65,7 @@ def _board(request: HttpRequest) -> tuple[Asked, dash.Dashboard]:
     start, end = periods.days_asked(request.GET)
     period = periods.from_days(start, end, default=preset(form.cleaned_data.get("range") or "month"))
     subject = subject_for(request.user, node=form.cleaned_data.get("node") or "")
-    return Asked(form, start, end), dash.dashboard(subject, period)
+    return Asked(form, start, end), dash.dashboard(subject, period, viewer=request.user)
 
 
 @page
@@ -89,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "drill_query": query_of(board.subject, board.period),  # each figure opens onto its cases
         "subject_query": query_of(board.subject, board.period, start="", end=""),  # the trend's days
         "period_query": urlencode(periods.page_params(board.period)),
+        "care_area_names": care_figures.area_names(board.care),  # the care layer's table
     }
     return render(request, "web/reports/dashboard.html", context)
 

@@ -119,8 +119,11 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     subject = subject_of(request)
     period = period_of(request)
     category, group = request.GET.get("category", "")[:20], request.GET.get("group", "")[:20]
-    found = drill.figure(subject, period, measure[:40], user=request.user, category=category, group=group)
-    query = query_of(subject, period, category=category, group=group)
+    rule = request.GET.get("rule", "")[:20]  # the care figures: one alert rule
+    found = drill.figure(
+        subject, period, measure[:40], user=request.user, category=category, group=group, rule=rule
+    )
+    query = query_of(subject, period, category=category, group=group, rule=rule)
     return _drill_page(request, found, subject, period, query)
 
 

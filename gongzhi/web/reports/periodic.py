@@ -11,8 +11,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.orgs import access
-from gongzhi.reports import documents, periods, selectors, services
+from gongzhi.reports import care_figures, documents, periods, selectors, services
 from gongzhi.reports.models import ReportKind
+from gongzhi.reports.subjects import node_subject
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.reports.kpis import PAGE_SIZE, place_options, subject_of
 
@@ -50,6 +51,11 @@ def _report(request: HttpRequest, pk: int) -> Any:
     return report
 
 
+def _sees_care(request: HttpRequest, report: Any) -> bool:
+    """The 关爱 section of a report is for those who take part in care at its node."""
+    return care_figures.may_see(request.user, node_subject(report.node))
+
+
 @page
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
@@ -58,7 +64,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/reports/detail.html",
         {
             "report": report,
-            "f": documents.context(report),
+            "f": documents.context(report, care=_sees_care(request, report)),
             # each figure opens the live list behind it: the report's place and days
             "q": urlencode(
                 {"node": report.node.code, **periods.page_params(periods.Period(report.start, report.end))}
@@ -81,7 +87,9 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    response = HttpResponse(documents.report_docx(report), content_type=documents.DOCX_TYPE)
+    response = HttpResponse(
+        documents.report_docx(report, care=_sees_care(request, report)), content_type=documents.DOCX_TYPE
+    )
     response["Content-Disposition"] = _attachment(documents.filename(report, "docx"))
     return response
 
@@ -89,7 +97,9 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
-    response = HttpResponse(documents.report_xlsx(report), content_type=documents.XLSX_TYPE)
+    response = HttpResponse(
+        documents.report_xlsx(report, care=_sees_care(request, report)), content_type=documents.XLSX_TYPE
+    )
     response["Content-Disposition"] = _attachment(documents.filename(report, "xlsx"))
     return response
 

@@ -1,13 +1,14 @@
 // Map of open cases by residential area: boundaries coloured by the open-case count the
 // server scoped to this user. A tile layer is added only when the page names one (MAP_TILE_URL).
-// window.gongzhiCaseMap(el, listEl) draws it and returns {refresh}; the map page and the
-// command centre both use it.
+// window.gongzhiCaseMap(el, listEl, onDraw) draws it and returns {refresh, map}; the map page
+// and the command centre both use it. onDraw(byCode), if given, gets each drawn area's layer
+// by its code after every drawing (the command centre lays its care counts over them).
 (function () {
   "use strict";
   var COLOURS = ["#e8f5e9", "#fff3c4", "#fdba74", "#f97316", "#b71c1c"];
   function bucket(n) { return n === 0 ? 0 : n < 5 ? 1 : n < 20 ? 2 : n < 50 ? 3 : 4; }
 
-  function caseMap(el, list) {
+  function caseMap(el, list, onDraw) {
     var map = L.map(el, { attributionControl: false });
     map.setView([31.2, 121.45], 14);
     if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
@@ -18,6 +19,7 @@
 
     function draw(data) {
       var drawn = data.features.filter(function (f) { return f.geometry; });
+      var byCode = {};
       if (layer) map.removeLayer(layer);
       layer = L.geoJSON({ type: "FeatureCollection", features: drawn }, {
         style: function (f) {
@@ -26,8 +28,10 @@
         onEachFeature: function (f, l) {
           l.bindTooltip(f.properties.name + " " + f.properties.open + el.dataset.unit, { sticky: true });
           l.on("click", function () { window.location = link(f.properties.code); });
+          byCode[f.properties.code] = l;
         },
       }).addTo(map);
+      if (onDraw) onDraw(byCode);
       if (drawn.length && !fitted) { map.fitBounds(layer.getBounds()); fitted = true; }
       if (!drawn.length) el.classList.add("empty-map");
       if (!list) return;

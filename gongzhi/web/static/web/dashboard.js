@@ -14,7 +14,41 @@
     var trend = echarts.init(document.getElementById("dash-trend"));
     var mix = echarts.init(document.getElementById("dash-mix"));
     var mapEl = document.getElementById("dash-map");
-    var map = mapEl && window.L && window.gongzhiCaseMap ? window.gongzhiCaseMap(mapEl, null) : null;
+    var map = mapEl && window.L && window.gongzhiCaseMap
+      ? window.gongzhiCaseMap(mapEl, null, function (byCode) { areaLayers = byCode; drawCare(); }) : null;
+
+    // The care layer (关爱): per residential area, the open alerts and the overdue visits, as a
+    // label at the area's centre. The figures carry area codes and counts only, never a name.
+    var careEl = document.getElementById("dash-care");
+    var careLayer = null, careAreas = [], areaLayers = {};
+    function drawCare() {
+      if (!map || !careEl) return;
+      if (!careLayer) {
+        careLayer = L.layerGroup().addTo(map.map);
+        var overlays = {};
+        overlays[careEl.dataset.layerLabel] = careLayer;
+        L.control.layers(null, overlays, { collapsed: false }).addTo(map.map);
+      }
+      careLayer.clearLayers();
+      careAreas.forEach(function (a) {
+        var area = areaLayers[a.code];
+        if (!area) return;
+        var label = document.createElement("span");
+        label.textContent = careEl.dataset.alertsLabel + " " + a.alerts + " · " + careEl.dataset.overdueLabel + " " + a.overdue;
+        var icon = L.divIcon({ className: "care-count" + (a.alerts ? " hot" : ""), html: label, iconSize: null });
+        L.marker(area.getBounds().getCenter(), { icon: icon, keyboard: false, interactive: false }).addTo(careLayer);
+      });
+    }
+    function care(data) {
+      if (!data.care || !careEl) return;
+      document.getElementById("dash-care-open").textContent = data.care.open_alerts;
+      var ack = data.care.ack;
+      document.getElementById("dash-care-ack").textContent = ack.value === null ? "—" : ack.value + "%";
+      document.getElementById("dash-care-ack-ratio").textContent = ack.numerator + "/" + ack.denominator;
+      document.getElementById("dash-care-overdue").textContent = data.care.overdue_visits;
+      careAreas = data.care.areas;
+      drawCare();
+    }
 
     function draw(data) {
       currentTrend = data.trend;
@@ -41,6 +75,7 @@
           data: data.categories.map(function (c) { return { name: c.name, value: c.count, group: c.group }; }),
         }],
       });
+      care(data);
       document.getElementById("dash-waiting").textContent = data.waiting;
       document.getElementById("dash-open").textContent = data.open;
       data.kpis.forEach(function (k) {
