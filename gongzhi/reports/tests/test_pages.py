@@ -175,7 +175,14 @@ def test_reports_page_commentary_and_downloads(scenario):
         )
     xlsx = get(scenario.dispatcher, f"/reports/{report.pk}.xlsx")
     wb = load_workbook(BytesIO(xlsx.content))
-    assert wb.sheetnames == ["概况", "分类", "指标", "会议", "点评"]
+    assert wb.sheetnames == [
+        "概况",
+        "分类",
+        "指标",
+        "会议",
+        "关爱",
+        "点评",
+    ]  # 关爱: the committee takes part in care
     assert [c.value for c in wb["分类"][2]][1:] == ["楼道堆物", 8, 3, 2, 1]
     notes = {c.value for c in wb["点评"]["C"][1:]}
     assert notes == {"楼道堆物明显减少", '\'=HYPERLINK("http://x","点")'}
