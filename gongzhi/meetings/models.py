@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.cases.models import Case
+from gongzhi.core.signing import Immutable
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import Attendance, Business, MeetingKind
 from gongzhi.orgs.models import Person, Post, Unit
@@ -306,9 +307,9 @@ class Verdict(models.TextChoices):
     OBJECT = "object", _("有异议")
 
 
-class Signature(models.Model):
-    """会签: immutable. Valid while its slip_version is the slip's version; a revision of the
-    slip leaves it in place, visibly superseded."""
+class Signature(Immutable):
+    """会签: immutable (core.signing). Valid while its slip_version is the slip's version; a
+    revision of the slip leaves it in place, visibly superseded."""
 
     slip = models.ForeignKey(Slip, on_delete=models.PROTECT, related_name="signatures")
     slip_version = models.PositiveIntegerField(_("会签的版本"))

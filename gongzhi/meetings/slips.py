@@ -7,15 +7,13 @@ as its last case (`complete_on_case_finished`, run by cases.hooks), and the swee
 (`slips_follow_up`) stays as a safety net. A slip without cases is reported done by its lead
 unit and confirmed by the Party organisation (`meetings.completion`)."""
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -24,7 +22,7 @@ from gongzhi.cases.hooks import FINISHED_STATES
 from gongzhi.cases.models import Case
 from gongzhi.cases.services import Act, Intake, case_act, case_create
 from gongzhi.cases.states import Source, State
-from gongzhi.core import clock, outbox
+from gongzhi.core import clock, outbox, signing
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
@@ -102,8 +100,7 @@ def content(slip: Slip) -> dict[str, Any]:
 
 
 def content_hash(slip: Slip) -> str:
-    canonical = json.dumps(content(slip), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return signing.content_hash(content(slip))
 
 
 def _version_event_data(slip: Slip) -> dict[str, Any]:
@@ -351,8 +348,11 @@ def slip_sign(
             raise PermissionDeniedError(_("您不是该任务流转单的责任单位人员，不能会签"))
         if verdict not in Verdict.values:
             raise invalid("verdict", _("请选择同意或有异议"))
-        if version != slip.version:
-            raise ConflictError(_("任务流转单已修订为第%(v)d版，请阅读新版本后再会签") % {"v": slip.version})
+        signing.check_version(
+            read=version,
+            current=slip.version,
+            message=_("任务流转单已修订为第%(v)d版，请阅读新版本后再会签") % {"v": slip.version},
+        )
         action = "sign" if verdict == Verdict.AGREE else "object"
         rule = _step(actor, slip, action, {workflow.SIGNER})
         if verdict == Verdict.OBJECT and not reason.strip():
@@ -361,22 +361,22 @@ def slip_sign(
         post = next((p for p in posts if p.unit_id not in signed), None)
         if post is None:
             raise ConflictError(_("本单位已会签此版本"))
-        try:
-            with transaction.atomic():
-                signature = Signature.objects.create(
-                    slip=slip,
-                    slip_version=slip.version,
-                    unit=post.unit,
-                    signer=recorded(actor),
-                    signer_name=post.person.name,
-                    signer_post=post,
-                    verdict=verdict,
-                    reason=reason.strip()[:500],
-                    content_hash=content_hash(slip),
-                    at=clock.now(),
-                )
-        except IntegrityError as exc:
-            raise ConflictError(_("本单位已会签此版本")) from exc
+        signer = recorded(actor)
+        signature = signing.create_once(
+            lambda: Signature.objects.create(
+                slip=slip,
+                slip_version=slip.version,
+                unit=post.unit,
+                signer=signer,
+                signer_name=post.person.name,
+                signer_post=post,
+                verdict=verdict,
+                reason=reason.strip()[:500],
+                content_hash=content_hash(slip),
+                at=clock.now(),
+            ),
+            message=_("本单位已会签此版本"),
+        )
         _advance(
             slip,
             action,
