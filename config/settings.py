@@ -204,6 +204,9 @@ RATE_LIMITS = {
     # number: a code cannot be guessed, and one case cannot be attacked from many addresses.
     "track-ip": _budget("TRACK_IP_FAILURE_LIMIT", 20, 10),
     "track-number": _budget("TRACK_NUMBER_FAILURE_LIMIT", 10, 60),
+    # Residents' evaluations of finished community projects per client address (one vote per
+    # device and project is the service's rule; this stops a script fetching fresh cookies).
+    "evaluation-ip": _budget("EVALUATION_IP_LIMIT", 30, 60),
     # Open311 request lists: anonymous per address, with an api_key per key (a wide date window
     # or a long id list costs more, cases.open311.throttle).
     "open311-list-anon": _budget("OPEN311_ANON_LIST_LIMIT", 60, 10),
@@ -344,6 +347,8 @@ CELERY_BEAT_SCHEDULE = {
     # care (docs/care.md): the rule pass every minute, raw events pruned nightly
     "care-sweep": {"task": "gongzhi.care.tasks.sweep", "schedule": 60.0},
     "care-prune": {"task": "gongzhi.care.tasks.prune", "schedule": crontab(hour=3, minute=10)},
+    # community (docs/community.md): late project milestones remind their unit once a day
+    "community-follow-up": {"task": "gongzhi.community.tasks.follow_up", "schedule": 3600.0},
     "reports-daily": {"task": "gongzhi.reports.tasks.daily", "schedule": crontab(hour=0, minute=30)},
     "reports-weekly": {
         "task": "gongzhi.reports.tasks.weekly",

@@ -96,6 +96,9 @@ NOTES: dict[str, Note] = {
     "rate": n(SYSTEM),
     # The master this case was merged into has closed: its reporter is told (并案结果告知).
     "master_closed": n(SYSTEM),
+    # 列入需求清单: the case shows a need the community takes up (community.needs; any state,
+    # a closed case may have shown it); the event's data names the need.
+    "list_need": n(DISPATCHER, HANDLER, STREET, needs=("note",)),
 }
 
 

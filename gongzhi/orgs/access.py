@@ -37,6 +37,8 @@ CONVENE = "convene"  # call meetings, propose topics, record attendance, write m
 VET = "vet"  # the Party organisation of a node: vet its topics, evaluate its slips' results
 VIEW_CARE = "view_care"  # see the care subjects of the subtree: who is watched, last seen, alerts
 MANAGE_CARE = "manage_care"  # enrol care subjects, record consent, bind devices, edit care rules
+VIEW_COMMUNITY = "view_community"  # see the three lists, projects, pledges and contact pairs of the subtree
+MANAGE_COMMUNITY = "manage_community"  # list needs and resources, confirm matches, run projects, sign pledges
 
 _LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
@@ -45,19 +47,25 @@ _CONVENER = _DISPATCHER | {CONVENE}
 # and manage them; a grid worker, a building head or a volunteer sees only the subjects whose
 # posts they hold (care_subjects_q), a department none.
 _CARE = {VIEW_CARE, MANAGE_CARE}
+# Community (docs/community.md): the committee, the Party secretary and the cadres above them
+# run the three lists of their subtree; a grid worker sees them; a unit's staff (partner,
+# property) see the open projects and their own unit's claims (community.selectors).
+_COMMUNITY = {VIEW_COMMUNITY, MANAGE_COMMUNITY}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
-    PostRole.STREET_ADMIN: frozenset(_CONVENER | _CARE | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}),
+    PostRole.STREET_ADMIN: frozenset(
+        _CONVENER | _CARE | _COMMUNITY | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
+    ),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
-    PostRole.STREET_CADRE: frozenset(_CONVENER | {SUPERVISE, VET, VIEW_CARE}),
+    PostRole.STREET_CADRE: frozenset(_CONVENER | _COMMUNITY | {SUPERVISE, VET, VIEW_CARE}),
     # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
-    PostRole.BLOCK_CADRE: frozenset(_CONVENER | {VET, VIEW_CARE}),
-    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | _CARE | {MANAGE_ROSTER, IMPORT, VET}),
-    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | _CARE | {MANAGE_ROSTER, IMPORT}),
+    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | {VET, VIEW_CARE}),
+    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET}),
+    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT}),
     PostRole.GRID_WORKER: frozenset(
-        {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS}
+        {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS, VIEW_COMMUNITY}
     ),
     # Departments act on their categories across their node (usually the street); they see
     # the tree, the roster and the meetings, never the residents' register.
@@ -418,3 +426,31 @@ def can_see_care_details(user: Any, subject: Any) -> bool:
     """Sensitive details of a care subject: the posts that serve them and the auditor over
     their home (every view is logged by the caller)."""
     return serves_care_subject(user, subject) or can_under(user, AUDIT, subject.node_path)
+
+
+# --- community (共建) ---------------------------------------------------------------------------
+
+
+def held_unit_ids(user: Any) -> frozenset[int]:
+    """The units in which the user holds or deputises an active post: whose resources, claims,
+    pledges and contact visits they act for."""
+    from gongzhi.orgs.models import Post
+
+    post_ids = scope(user).post_ids
+    if not post_ids:
+        return frozenset()
+    return frozenset(Post.objects.filter(pk__in=post_ids).values_list("unit_id", flat=True))
+
+
+def community_q(user: Any, *, unit_field: str | None = None, field: str = "node_path") -> Q:
+    """Community rows the user may see: under their VIEW_COMMUNITY subtrees, and, when the rows
+    name a unit (`unit_field`), those of the units the user works in."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = paths_q(outermost(s.paths(VIEW_COMMUNITY)), field)
+    if unit_field is not None:
+        units = held_unit_ids(user)
+        if units:
+            q |= Q(**{f"{unit_field}__in": units})
+    return q

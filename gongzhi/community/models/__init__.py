@@ -1,1 +1,53 @@
 """Community (共建) models, one module per subject; Django finds them through these imports."""
+
+from gongzhi.community.models.lists import (
+    Match,
+    MatchState,
+    Need,
+    NeedSource,
+    NeedState,
+    Resource,
+    ResourceKind,
+    ServiceField,
+    Urgency,
+)
+from gongzhi.community.models.projects import (
+    ContactPair,
+    ContactVisit,
+    Milestone,
+    Pledge,
+    PledgeSide,
+    PledgeSignature,
+    PledgeState,
+    PledgeVersion,
+    Project,
+    ProjectEvaluation,
+    ProjectEvent,
+    ProjectState,
+    Rating,
+)
+
+__all__ = [
+    "ContactPair",
+    "ContactVisit",
+    "Match",
+    "MatchState",
+    "Milestone",
+    "Need",
+    "NeedSource",
+    "NeedState",
+    "Pledge",
+    "PledgeSide",
+    "PledgeSignature",
+    "PledgeState",
+    "PledgeVersion",
+    "Project",
+    "ProjectEvaluation",
+    "ProjectEvent",
+    "ProjectState",
+    "Rating",
+    "Resource",
+    "ResourceKind",
+    "ServiceField",
+    "Urgency",
+]

@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "decide_extension": gettext_lazy("审批延期"),
     "rate": gettext_lazy("回访评价"),
     "master_closed": gettext_lazy("主案已结案"),
+    "list_need": gettext_lazy("列入需求清单"),
 }
 ASSISTED = ("dispatch", "reassign")  # the actions that name 协办 posts
 PRIMARY = {"register", "dispatch", "accept", "submit", "verify"}
