@@ -17,6 +17,7 @@ from gongzhi.api.routers import (
     care,
     care_subjects,
     cases,
+    community_lists,
     exports,
     me,
     meetings,
@@ -69,4 +70,5 @@ api.add_router("/v1/meetings", meetings.router)
 api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)
 api.add_router("/v1/care", care_subjects.router)
+api.add_router("/v1/community", community_lists.router)
 api.add_router("/v1/me", me.router)

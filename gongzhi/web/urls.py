@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("gongzhi.web.meetings.urls")),
     path("", include("gongzhi.web.public.urls")),
     path("", include("gongzhi.web.care.urls")),
+    path("", include("gongzhi.web.community.urls")),
 ]

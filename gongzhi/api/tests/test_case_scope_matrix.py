@@ -329,6 +329,11 @@ _ONE_CASE = "one case, through cases.selectors.case_get (404 outside the scope)"
 _FIGURES = "figures only, from the KPI tables or scoped counts; their tiles link to the drill-down"
 _NO_CASES = "lists no cases (tree, roster, people, audit, tokens, meetings without their cases)"
 _CARE = "care subjects, alerts and visits, cut by access.care_subjects_q (care/tests/test_visits.py)"
+_COMMUNITY = (
+    "community lists (needs, resources, projects, pledges, 定点联系), cut by access.community_q; a need"
+    " names its source case by id only (community/tests/test_projects.py, test_api.py)"
+)
+_PUBLIC_COMMUNITY = "public community lists, scrubbed through core.scrub; no case is listed (test_pages.py)"
 _PUBLIC = "public and the same for every visitor: accepted cases' scrubbed text only (core.scrub)"
 NOT_CASE_LISTS: dict[str, str] = {
     **dict.fromkeys(
@@ -405,6 +410,22 @@ NOT_CASE_LISTS: dict[str, str] = {
             "api:care_contact_reveal",
         ],
         _CARE,
+    ),
+    **dict.fromkeys(
+        [
+            "api:community_need_list", "api:community_need_create", "api:community_need_proposals", "api:community_need_match", "api:community_resource_list",
+            "api:community_resource_create", "api:community_project_list", "api:community_project_create", "api:community_project_get", "api:community_project_publish",
+            "api:community_project_claim", "api:community_pledge_sign", "api:community_pledge_revise", "api:community_milestone_done", "api:community_project_finish",
+            "api:community_project_evaluate", "api:community_pair_list", "api:community_pair_create", "api:community_visit_create",
+            "web:community_home", "web:community_need_new", "web:community_need", "web:community_need_match", "web:community_resource_new",
+            "web:community_project_new", "web:community_project", "web:community_project_act", "web:community_contacts", "web:community_export",
+            "web:community_import", "web:community_template",
+        ],
+        _COMMUNITY,
+    ),
+    **dict.fromkeys(
+        ["web:public_community", "web:public_community_project", "web:public_community_evaluate"],
+        _PUBLIC_COMMUNITY,
     ),
     **dict.fromkeys(
         [
