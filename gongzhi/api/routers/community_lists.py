@@ -226,7 +226,8 @@ class VisitIn(Schema):
 def _node(user: Any, code: str | None, field: str = "node") -> Node | None:
     if not code:
         return None
-    node = Node.objects.filter(access.nodes_q(user, access.VIEW_COMMUNITY), code=code).first()
+    # the tree the user sees; the service then asks whether they may place a row there
+    node = Node.objects.filter(access.nodes_q(user, access.VIEW_TREE), code=code).first()
     if node is None:
         raise invalid(field, _("没有找到该地点"))
     return node
