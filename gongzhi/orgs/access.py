@@ -37,8 +37,11 @@ CONVENE = "convene"  # call meetings, propose topics, record attendance, write m
 VET = "vet"  # the Party organisation of a node: vet its topics, evaluate its slips' results
 VIEW_CARE = "view_care"  # see the care subjects of the subtree: who is watched, last seen, alerts
 MANAGE_CARE = "manage_care"  # enrol care subjects, record consent, bind devices, edit care rules
-VIEW_COMMUNITY = "view_community"  # see the three lists, projects, pledges and contact pairs of the subtree
-MANAGE_COMMUNITY = "manage_community"  # list needs and resources, confirm matches, run projects, sign pledges
+VIEW_COMMUNITY = "view_community"  # see the lists, projects, 双报到 and the points ledger of the subtree
+MANAGE_COMMUNITY = "manage_community"  # list needs/resources, run projects, enter registrations and points
+APPROVE_COMMUNITY = (
+    "approve_community"  # the Party organisation: confirm 双报到, approve points, decide appeals
+)
 
 _LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
@@ -48,8 +51,10 @@ _CONVENER = _DISPATCHER | {CONVENE}
 # posts they hold (care_subjects_q), a department none.
 _CARE = {VIEW_CARE, MANAGE_CARE}
 # Community (docs/community.md): the committee, the Party secretary and the cadres above them
-# run the three lists of their subtree; a grid worker sees them; a unit's staff (partner,
-# property) see the open projects and their own unit's claims (community.selectors).
+# run the three lists of their subtree and enter registrations and points; a grid worker sees
+# them; a unit's staff (partner, property) see the open projects and their own unit's claims
+# (community.selectors); the Party secretary of the area (and the Party side above: block group,
+# 党工委) confirms 双报到 and approves points; the street admin keeps the street's rules.
 _COMMUNITY = {VIEW_COMMUNITY, MANAGE_COMMUNITY}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
@@ -58,11 +63,13 @@ ROLE_POWERS: dict[str, frozenset[str]] = {
     ),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
-    PostRole.STREET_CADRE: frozenset(_CONVENER | _COMMUNITY | {SUPERVISE, VET, VIEW_CARE}),
+    PostRole.STREET_CADRE: frozenset(_CONVENER | _COMMUNITY | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}),
     # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
-    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | {VET, VIEW_CARE}),
-    PostRole.PARTY_SECRETARY: frozenset(_CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET}),
+    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | {VET, VIEW_CARE, APPROVE_COMMUNITY}),
+    PostRole.PARTY_SECRETARY: frozenset(
+        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY}
+    ),
     PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT}),
     PostRole.GRID_WORKER: frozenset(
         {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS, VIEW_COMMUNITY}
@@ -453,4 +460,33 @@ def community_q(user: Any, *, unit_field: str | None = None, field: str = "node_
         units = held_unit_ids(user)
         if units:
             q |= Q(**{f"{unit_field}__in": units})
+    return q
+
+
+def ledger_q(user: Any, *, member_field: str = "member", field: str = "node_path") -> Q:
+    """Ledger rows (entries, claims, appeals) the user may see: under their VIEW_COMMUNITY
+    subtrees (the branch secretary their area's branches, committee staff their area, the
+    cadres above), and a member's own."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = paths_q(outermost(s.paths(VIEW_COMMUNITY)), field)
+    if s.person_id is not None:
+        q |= Q(**{f"{member_field}__person_id": s.person_id})
+    return q
+
+
+def registrations_q(user: Any) -> Q:
+    """双报到 the user may see: at areas under their VIEW_COMMUNITY subtrees, their own as a
+    member, and those of the units where they hold an active post (the unit's applicant)."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = nodes_q(user, VIEW_COMMUNITY, "node") if s.paths(VIEW_COMMUNITY) else Q(pk__in=[])
+    if s.person_id is not None:
+        from gongzhi.orgs.models import Post
+
+        q |= Q(member__person_id=s.person_id)
+        units = Post.objects.filter(active_posts_q(), person_id=s.person_id).values("unit_id")
+        q |= Q(unit_id__in=units)
     return q

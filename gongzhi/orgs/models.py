@@ -189,7 +189,17 @@ class PartyMember(models.Model):
 
 
 class DualRegistration(models.Model):
-    """双报到: a unit's Party organisation or an in-service member registers with a community."""
+    """双报到: a unit's Party organisation or an in-service member registers with a community.
+
+    `state` is the process's current state (docs/community.md): gongzhi.community applies,
+    confirms, declines and ends registrations and keeps their events; rows entered through the
+    roster (import, admin, demo) are confirmed as they stand."""
+
+    class State(models.TextChoices):
+        APPLIED = "applied", _("待确认")
+        CONFIRMED = "confirmed", _("已报到")
+        DECLINED = "declined", _("未通过")
+        ENDED = "ended", _("已结束")
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="registrations"
@@ -203,6 +213,7 @@ class DualRegistration(models.Model):
     registered_on = models.DateField(_("报到日期"))
     service_offer = models.CharField(_("服务意向"), max_length=200, blank=True)
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.CONFIRMED)
 
     class Meta:
         verbose_name = _("双报到")
