@@ -13,7 +13,7 @@ from gongzhi.cases import attachments
 from gongzhi.core import clock, outbox
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, invalid
-from gongzhi.meetings import notifications, workflow
+from gongzhi.meetings import facts, notifications, workflow
 from gongzhi.meetings.models import MeetingEvent, PartyRole, Slip, SlipEvidence, SlipState
 from gongzhi.meetings.services import actor_kinds, check_step
 from gongzhi.meetings.slips import _advance, _expect, _locked, signable_posts
@@ -129,6 +129,7 @@ def slip_confirm_completion(*, actor: Actor, slip: Slip, note: str = "", seq: in
         slip.done_at = clock.now()
         _advance(slip, "confirm_completion", actor, rule, note=(note or "").strip())
         outbox.enqueue_all(notifications.completion_confirmed(slip))
+        facts.announce_slip(slip)  # points for the bound units' post-holders (community)
     return slip
 
 

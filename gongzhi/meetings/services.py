@@ -21,7 +21,7 @@ from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
-from gongzhi.meetings import notifications, seating, workflow
+from gongzhi.meetings import facts, notifications, seating, workflow
 from gongzhi.meetings.kinds import (
     BLOCK_UNIT_KINDS,
     DEFAULT_MIN_FIXED,
@@ -356,6 +356,7 @@ def attendance_record(*, actor: Actor, meeting: Meeting, marks: dict[int, tuple[
             from_state=meeting.state,
             data={"marks": {str(k): v[0] for k, v in marks.items()}},
         )
+        facts.announce_attendance(meeting, marks)  # points for those present (community)
     return meeting
 
 

@@ -27,7 +27,7 @@ from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
-from gongzhi.meetings import notifications, workflow
+from gongzhi.meetings import facts, notifications, workflow
 from gongzhi.meetings.kinds import KIND_RULES, MeetingKind
 from gongzhi.meetings.models import (
     Evaluation,
@@ -600,6 +600,7 @@ def _complete(slip: Slip, now: datetime, **data: Any) -> None:
     slip.done_at = now
     _advance(slip, "complete", None, workflow.SLIP[(SlipState.BINDING, "complete")], **data)
     outbox.enqueue_all(notifications.done(slip))
+    facts.announce_slip(slip)  # points for the bound units' post-holders (community)
 
 
 def complete_on_case_finished(case: Case, event: Any) -> None:
@@ -625,6 +626,7 @@ def reopen_on_case_reopened(case: Case, event: Any) -> None:
         rule = workflow.SLIP[(SlipState.DONE, "reopen")]
         _advance(locked, "reopen", None, rule, note=event.note, case=case.pk, case_event=event.seq)
         outbox.enqueue_all(notifications.reopened(locked, case))
+        facts.announce_slip(locked, withdrawn=True)
 
 
 # --- follow-up ----------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 """Community (共建) models, one module per subject; Django finds them through these imports."""
 
+from gongzhi.community.models.ledger import Appeal, GradeBand, PointClaim, PointEntry, PointRule
 from gongzhi.community.models.lists import (
     Match,
     MatchState,
@@ -26,10 +27,14 @@ from gongzhi.community.models.projects import (
     ProjectState,
     Rating,
 )
+from gongzhi.community.models.registrations import Commitment, RegistrationEvent, ServiceRecord
 
 __all__ = [
+    "Appeal",
+    "Commitment",
     "ContactPair",
     "ContactVisit",
+    "GradeBand",
     "Match",
     "MatchState",
     "Milestone",
@@ -41,13 +46,18 @@ __all__ = [
     "PledgeSignature",
     "PledgeState",
     "PledgeVersion",
+    "PointClaim",
+    "PointEntry",
+    "PointRule",
     "Project",
     "ProjectEvaluation",
     "ProjectEvent",
     "ProjectState",
     "Rating",
+    "RegistrationEvent",
     "Resource",
     "ResourceKind",
     "ServiceField",
+    "ServiceRecord",
     "Urgency",
 ]

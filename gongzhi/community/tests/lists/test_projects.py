@@ -22,7 +22,7 @@ from gongzhi.community.models import (
     Rating,
     ServiceField,
 )
-from gongzhi.community.tests.conftest import SH, CommunityWorld, claimed_and_signed, open_project
+from gongzhi.community.tests.lists.conftest import SH, CommunityWorld, claimed_and_signed, open_project
 from gongzhi.core import clock, signing
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.core.models import OutboxMessage

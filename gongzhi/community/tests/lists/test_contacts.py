@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from gongzhi.community import contacts, selectors
 from gongzhi.community.models import ContactPair, ContactVisit
-from gongzhi.community.tests.conftest import CommunityWorld
+from gongzhi.community.tests.lists.conftest import CommunityWorld
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from gongzhi.community import matching, needs, resources
 from gongzhi.community.models import Need, NeedState, Resource, ResourceKind, ServiceField, Urgency
-from gongzhi.community.tests.conftest import CommunityWorld
+from gongzhi.community.tests.lists.conftest import CommunityWorld
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.testing.factories import UserFactory
 

@@ -10,7 +10,7 @@ import pytest
 
 from gongzhi.api import services as api_services
 from gongzhi.community.models import Need, Pledge, PledgeSignature, Project, Resource
-from gongzhi.community.tests.conftest import CommunityWorld, build_world, open_project
+from gongzhi.community.tests.lists.conftest import CommunityWorld, build_world, open_project
 
 Call = Callable[..., httpx.Response]
 

@@ -25,7 +25,7 @@ from gongzhi.community.models import (
     ResourceKind,
     ServiceField,
 )
-from gongzhi.community.tests.conftest import CommunityWorld, claimed_and_signed, open_project
+from gongzhi.community.tests.lists.conftest import CommunityWorld, claimed_and_signed, open_project
 from gongzhi.core import clock
 from gongzhi.orgs.imports.workbook import workbook_bytes
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg
