@@ -12,7 +12,7 @@ TABLES = ("community_pointentry", "community_registrationevent", "community_serv
 def install(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     for statement in _postgresql() if vendor == "postgresql" else _sqlite():
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)  # the RAISE format holds % signs
 
 
 def uninstall(apps: Any, schema_editor: Any) -> None:

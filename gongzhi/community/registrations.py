@@ -198,7 +198,7 @@ def registration_apply(
 
 def _locked(registration: DualRegistration) -> DualRegistration:
     return (
-        DualRegistration.objects.select_for_update()
+        DualRegistration.objects.select_for_update(of=("self",))
         .select_related("node", "unit", "member__person")
         .get(pk=registration.pk)
     )
