@@ -18,6 +18,7 @@ from gongzhi.api.routers import (
     care_subjects,
     cases,
     community_lists,
+    community,
     exports,
     me,
     meetings,
@@ -71,4 +72,5 @@ api.add_router("/v1/reports", reports.router)
 api.add_router("/v1/care", care.router)
 api.add_router("/v1/care", care_subjects.router)
 api.add_router("/v1/community", community_lists.router)
+api.add_router("/v1/community", community.router)
 api.add_router("/v1/me", me.router)

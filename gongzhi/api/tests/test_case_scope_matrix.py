@@ -435,6 +435,21 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         _PUBLIC,
     ),
+    # 双报到 and the points ledger: registrations, members' statements and branch figures
+    # (community.selectors, access.registrations_q / community_q); no case
+    **dict.fromkeys(
+        [
+            "api:registration_list", "api:registration_queue", "api:registration_apply",
+            "api:registration_decide", "api:commitment_add", "api:service_record", "api:registration_end",
+            "api:registration_move", "api:member_statement", "api:my_statement", "api:claim_propose",
+            "api:claim_decide", "api:entry_reverse", "api:appeal_file", "api:appeal_decide",
+            "api:assessment", "api:rankings", "web:community_home", "web:community_apply",
+            "web:community_queue", "web:community_decide", "web:community_member", "web:community_claim",
+            "web:community_branch", "web:community_approvals", "web:community_claim_decide",
+            "web:community_appeal", "web:community_appeal_decide",
+        ],
+        "双报到 and the points ledger (community.selectors): lists no cases",
+    ),
     # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
     **dict.fromkeys(
         ["web:track", "web:track_link", "web:track_photo"],

@@ -1,10 +1,25 @@
 from django.urls import path
 
-from gongzhi.web.community import lists, projects
+from gongzhi.web.community import ledger, lists, projects, registrations
 
 # 共建 (docs/community.md): the three lists, projects and pledges, 定点联系
 urlpatterns = [
     path("community/", lists.home, name="community_home"),
+    # 双报到 and the points ledger
+    path("community/ledger/", ledger.community_home, name="community_ledger"),
+    path("community/apply/", registrations.community_apply, name="community_apply"),
+    path("community/queue/", registrations.community_queue, name="community_queue"),
+    path("community/registrations/<int:pk>/decide/", registrations.community_decide, name="community_decide"),
+    path("community/members/<int:pk>/", ledger.community_member, name="community_member"),
+    path("community/members/<int:pk>/claim/", ledger.community_claim, name="community_claim"),
+    path("community/branch/", ledger.community_branch, name="community_branch"),
+    path("community/approvals/", ledger.community_approvals, name="community_approvals"),
+    path("community/claims/<int:pk>/decide/", ledger.community_claim_decide, name="community_claim_decide"),
+    path("community/entries/<int:pk>/appeal/", ledger.community_appeal, name="community_appeal"),
+    path(
+        "community/appeals/<int:pk>/decide/", ledger.community_appeal_decide, name="community_appeal_decide"
+    ),
+    # the three lists, projects and pledges, 定点联系
     path("community/needs/new/", lists.need_new, name="community_need_new"),
     path("community/needs/<int:pk>/", lists.need_detail, name="community_need"),
     path("community/needs/<int:pk>/match/", lists.need_match, name="community_need_match"),
