@@ -58,7 +58,7 @@ def holds_post_at(user: Actor, unit: Unit) -> bool:
 
 def is_applicant(user: Actor, registration: DualRegistration) -> bool:
     s = access.scope(user)
-    if registration.member_id is not None:
+    if registration.member is not None:
         return s.person_id is not None and registration.member.person_id == s.person_id
     return registration.unit is not None and holds_post_at(user, registration.unit)
 

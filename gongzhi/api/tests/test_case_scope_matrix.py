@@ -446,7 +446,7 @@ NOT_CASE_LISTS: dict[str, str] = {
             "api:assessment", "api:rankings", "web:community_home", "web:community_apply",
             "web:community_queue", "web:community_decide", "web:community_member", "web:community_claim",
             "web:community_branch", "web:community_approvals", "web:community_claim_decide",
-            "web:community_appeal", "web:community_appeal_decide",
+            "web:community_appeal", "web:community_appeal_decide", "web:community_letter",
         ],
         "双报到 and the points ledger (community.selectors): lists no cases",
     ),

@@ -54,7 +54,7 @@ class PointRuleForm(forms.ModelForm):
         ]  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not self.errors:
             errors = rulebook.rule_errors(PointRule(pk=self.instance.pk, **data))
             for field, messages in errors.items():

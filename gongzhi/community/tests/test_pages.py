@@ -120,3 +120,50 @@ def test_the_branch_page_shames_branches_never_people(cworld):
     shame = html.split("亮丑（支部汇总）")[1].split("</table>")[0]
     assert "东安一村党支部" in shame and "扣分 1 次" in shame and member.person.name not in shame
     assert client_for(cworld.users["secretary_r3"]).get("/community/branch/?node=S-R1").status_code == 404
+
+
+def test_the_yearly_letter_carries_the_ledgers_figures(cworld):
+    from io import BytesIO
+
+    from docx import Document
+
+    from gongzhi.community import ledger, registrations
+
+    member = cworld.members[MemberType.IN_SERVICE]
+    with clock.freeze(T0):
+        r = registrations.registration_apply(
+            actor=cworld.users["committee"],
+            node=cworld.tree.r1,
+            member=member,
+            commitments=[
+                registrations.CommitmentIn(kind="hours", title="志愿服务", per_year=24, unit="hours")
+            ],
+        )
+        registrations.registration_decide(actor=cworld.users["secretary"], registration=r, confirm=True)
+        registrations.service_record(
+            actor=cworld.users["committee"], commitment=r.commitments.get(), done_on=T0.date(), quantity=6
+        )
+        for _ in range(2):
+            ledger.claim_propose(
+                actor=cworld.users["secretary"],
+                member=member,
+                rule=cworld.rules["volunteer"],
+                occurred_on=T0.date(),
+                note="义诊",
+            )
+    response = client_for(cworld.users["secretary"]).get(
+        f"/community/members/{member.pk}/letter.docx?year=2026"
+    )
+    assert response.status_code == 200
+    doc = Document(BytesIO(response.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for row in doc.tables[0].rows for c in row.cells]
+    assert "东安一村党支部" in text and "东安居民区" in text and "本年度积分：6分" in text and "合格" in text
+    assert cells[3:] == ["志愿服务", "24.0小时", "6.0小时"]
+    # a member does not download letters, not even their own
+    assert (
+        client_for(cworld.users[MemberType.RETIRED])
+        .get(f"/community/members/{member.pk}/letter.docx")
+        .status_code
+        == 404
+    )

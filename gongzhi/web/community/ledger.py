@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.community import ledger, selectors, statements
+from gongzhi.community import ledger, letters, selectors, statements
 from gongzhi.community.models import PointRule
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDeniedError
@@ -203,3 +203,19 @@ def community_appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         reason=request.POST.get("reason", "")[:400],
     )
     return redirect("web:community_approvals")
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@page
+def community_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The yearly feedback letter to the member's workplace Party organisation (staff only)."""
+    member = _member(request, pk)
+    branch = ledger.ledger_branch(member)
+    if not access.can_under(request.user, access.VIEW_COMMUNITY, branch.node.path):
+        raise not_found()
+    year = _period(request)[0]
+    response = HttpResponse(letters.letter_docx(member, year), content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="letter-{year}-{member.pk}.docx"'
+    return response

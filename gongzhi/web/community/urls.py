@@ -12,6 +12,7 @@ urlpatterns = [
     path("community/registrations/<int:pk>/decide/", registrations.community_decide, name="community_decide"),
     path("community/members/<int:pk>/", ledger.community_member, name="community_member"),
     path("community/members/<int:pk>/claim/", ledger.community_claim, name="community_claim"),
+    path("community/members/<int:pk>/letter.docx", ledger.community_letter, name="community_letter"),
     path("community/branch/", ledger.community_branch, name="community_branch"),
     path("community/approvals/", ledger.community_approvals, name="community_approvals"),
     path("community/claims/<int:pk>/decide/", ledger.community_claim_decide, name="community_claim_decide"),
