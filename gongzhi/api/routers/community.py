@@ -1,6 +1,6 @@
 """/api/v1/community: 双报到 as a process and the points ledger (docs/community.md).
 
-Reads go through community.selectors (orgs.access.registrations_q / community_q: an object
+Reads go through community.selectors (orgs.access.registrations_q / ledger_q: an object
 outside the caller's scope is a 404 like a missing one); every write is a community service,
 which checks who may and answers bad input with 422 and Chinese field messages, writing nothing.
 """

@@ -436,14 +436,14 @@ NOT_CASE_LISTS: dict[str, str] = {
         _PUBLIC,
     ),
     # 双报到 and the points ledger: registrations, members' statements and branch figures
-    # (community.selectors, access.registrations_q / community_q); no case
+    # (community.selectors, access.registrations_q / ledger_q); no case
     **dict.fromkeys(
         [
             "api:registration_list", "api:registration_queue", "api:registration_apply",
             "api:registration_decide", "api:commitment_add", "api:service_record", "api:registration_end",
             "api:registration_move", "api:member_statement", "api:my_statement", "api:claim_propose",
             "api:claim_decide", "api:entry_reverse", "api:appeal_file", "api:appeal_decide",
-            "api:assessment", "api:rankings", "web:community_home", "web:community_apply",
+            "api:assessment", "api:rankings", "web:community_ledger", "web:community_apply",
             "web:community_queue", "web:community_decide", "web:community_member", "web:community_claim",
             "web:community_branch", "web:community_approvals", "web:community_claim_decide",
             "web:community_appeal", "web:community_appeal_decide", "web:community_letter",

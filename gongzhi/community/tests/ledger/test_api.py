@@ -12,7 +12,7 @@ from PIL import Image
 
 from gongzhi.api import services as api_services
 from gongzhi.community.models import Commitment, PointClaim, PointEntry, RegistrationEvent
-from gongzhi.community.tests.conftest import T0, CommunityWorld, build_world
+from gongzhi.community.tests.ledger.conftest import T0, CommunityWorld, build_world
 from gongzhi.core import clock
 from gongzhi.orgs.models import DualRegistration
 from gongzhi.orgs.roles import MemberType

@@ -10,7 +10,7 @@ from hypothesis.extra.django import TestCase
 
 from gongzhi.community import ledger, statements
 from gongzhi.community.models import PointEntry
-from gongzhi.community.tests.conftest import T0, build_world, photo
+from gongzhi.community.tests.ledger.conftest import T0, build_world, photo
 from gongzhi.core import clock
 from gongzhi.core.errors import ConflictError
 from gongzhi.orgs.roles import MemberType

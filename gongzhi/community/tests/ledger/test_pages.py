@@ -6,7 +6,7 @@ page with the Chinese message and writes nothing; out of scope is a 404."""
 from django.test import Client
 
 from gongzhi.community.models import PointClaim, PointEntry
-from gongzhi.community.tests.conftest import T0, photo
+from gongzhi.community.tests.ledger.conftest import T0, photo
 from gongzhi.core import clock
 from gongzhi.orgs.models import DualRegistration
 from gongzhi.orgs.roles import MemberType
@@ -93,7 +93,7 @@ def test_points_are_proposed_approved_seen_and_appealed(cworld):
         secretary.post(f"/community/claims/{claim.pk}/decide/", {"approve": "1"})
         entry = PointEntry.objects.get()
         me = client_for(cworld.users[MemberType.IN_SERVICE])
-        mine = me.get("/community/?year=2026&month=6").content.decode()
+        mine = me.get("/community/ledger/?year=2026&month=6").content.decode()
         assert "未分类投放" in mine and "申诉" in mine
         assert me.post(f"/community/entries/{entry.pk}/appeal/", {"statement": "当天出差"}).status_code == 302
         assert "当天出差" in secretary.get("/community/approvals/").content.decode()
