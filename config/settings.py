@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "gongzhi.meetings",
     "gongzhi.care",
     "gongzhi.community",
+    "gongzhi.orders",
+    "gongzhi.mobilisation",
     "gongzhi.reports",
     "gongzhi.notify",
     "gongzhi.api",

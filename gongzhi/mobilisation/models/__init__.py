@@ -1,0 +1,1 @@
+"""Mobilisation models, one module per subject; Django finds them through these imports."""

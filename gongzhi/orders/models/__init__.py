@@ -1,0 +1,1 @@
+"""Order-mode models, one module per subject; Django finds them through these imports."""
