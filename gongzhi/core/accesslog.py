@@ -6,11 +6,10 @@ search by phone or ID number, an export of a list with personal data. Rows hold 
 masked values only, never a clear number.
 """
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import invalid
 from gongzhi.core.models import PiiAccessLog
 
@@ -27,7 +26,7 @@ def required_purpose(purpose: str | None) -> str:
 
 def record(
     *,
-    actor: Any,
+    actor: Actor,
     subject_model: str,
     subject_id: int,
     subject_label: str,
@@ -37,7 +36,7 @@ def record(
     """Append one row (who, when, whose or which list, which field or search, why)."""
     return PiiAccessLog.objects.create(
         at=clock.now(),
-        actor=actor,
+        actor=recorded(actor),  # who looked; nobody signed in is refused (403)
         subject_model=subject_model[:60],
         subject_id=subject_id,
         subject_label=subject_label[:120],

@@ -36,6 +36,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from gongzhi.core import accesslog, clock, i18n, pii
+from gongzhi.core.actors import Actor
 
 Row = dict[str, Any]
 
@@ -305,7 +306,7 @@ def describe(fmt: str, params: Mapping[str, str]) -> str:
     return f"{fmt.upper()}：{given or '全部'}"
 
 
-def export_log(*, actor: Any, spec: Spec, fmt: str, params: Mapping[str, str]) -> None:
+def export_log(*, actor: Actor, spec: Spec, fmt: str, params: Mapping[str, str]) -> None:
     """The one write of an export: for a list holding personal data, one PiiAccessLog row
     (who, when, which list, format and filters) written before any row leaves, like a
     reveal's. Masked values only ever leave in an export, so it is one row per export rather

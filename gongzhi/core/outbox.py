@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.signals import request_finished, request_started
 from django.db import transaction
 
@@ -37,7 +38,7 @@ class OutboxSpec:
     kind: str
     subject: str
     body: str = ""
-    recipient: Any = None
+    recipient: User | None = None
     node_path: str = ""
     payload: dict[str, Any] = field(default_factory=dict)
 

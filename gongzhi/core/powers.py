@@ -10,14 +10,14 @@ factories. Any other actor, including an anonymous one, needs the power.
 """
 
 from collections.abc import Callable
-from typing import Any
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 
 MANAGE_TREE = "manage_tree"  # orgs.access.MANAGE_TREE (a test keeps the two equal)
 ROOT_PATH = "/"  # "the whole tree": only a superuser holds a power over it
 
-Check = Callable[[Any, str, str], bool]  # (user, power, path) -> held over the subtree at path
+Check = Callable[[Actor, str, str], bool]  # (user, power, path) -> held over the subtree at path
 _check: Check | None = None
 
 
@@ -26,12 +26,12 @@ def install(check: Check) -> None:
     _check = check
 
 
-def require(actor: Any, power: str, *paths: str, message: str) -> None:
+def require(actor: Actor | None, power: str, *paths: str, message: str) -> None:
     """Raise PermissionDeniedError (403) unless `actor` holds `power` over every path."""
     if actor is None:
         return
     check = _check
-    if check is None or not getattr(actor, "is_authenticated", False):
+    if check is None or not actor.is_authenticated:
         raise PermissionDeniedError(message)
     if not all(check(actor, power, path) for path in paths):
         raise PermissionDeniedError(message)

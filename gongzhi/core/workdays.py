@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import refdata
+from gongzhi.core.actors import Actor
 from gongzhi.core.models import WorkDay
 from gongzhi.core.workcal_db import package_years
 
@@ -65,7 +66,7 @@ def calendar_warning(today: date) -> str | None:
 
 
 @transaction.atomic
-def workday_set(*, actor: object, day: date, is_workday: bool, note: str = "") -> WorkDay:
+def workday_set(*, actor: Actor | None, day: date, is_workday: bool, note: str = "") -> WorkDay:
     """Enter one day of the street's calendar (a holiday, a make-up workday); the street's own
     entry always wins over the package (source=admin). `actor` is checked by the caller's door:
     the admin, or the import's street-level power."""

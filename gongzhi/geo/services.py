@@ -11,6 +11,7 @@ from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock, powers
+from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import invalid
 from gongzhi.geo.levels import ALLOWED_PARENTS, Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
@@ -18,10 +19,8 @@ from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 GEOMETRY_TYPES = {"Point", "Polygon", "MultiPolygon"}
 
-Actor = Any  # a user (or None for system work such as imports run from the shell)
 
-
-def _require_manage(actor: Actor, *paths: str) -> None:
+def _require_manage(actor: Actor | None, *paths: str) -> None:
     powers.require(actor, powers.MANAGE_TREE, *paths, message=_("您无权修改该辖区的结构"))
 
 
@@ -73,7 +72,7 @@ def _snapshot(node: Node) -> dict[str, Any]:
 @transaction.atomic
 def node_create(
     *,
-    actor: Actor,
+    actor: Actor | None,
     code: str,
     name: str,
     level: int,
@@ -101,7 +100,11 @@ def node_create(
         geometry=geometry,
     )
     NodeChange.objects.create(
-        node=node, kind=NodeChange.Kind.CREATE, after=_snapshot(node), actor=_user(actor), at=clock.now()
+        node=node,
+        kind=NodeChange.Kind.CREATE,
+        after=_snapshot(node),
+        actor=recorded_or_system(actor),
+        at=clock.now(),
     )
     return node
 
@@ -109,7 +112,7 @@ def node_create(
 @transaction.atomic
 def node_update(
     *,
-    actor: Actor,
+    actor: Actor | None,
     node: Node,
     name: str | None = None,
     address: str | None = None,
@@ -135,13 +138,19 @@ def node_update(
     after = _snapshot(node)
     if after != before or geometry is not None:
         NodeChange.objects.create(
-            node=node, kind=kind, before=before, after=after, actor=_user(actor), at=clock.now(), note=note
+            node=node,
+            kind=kind,
+            before=before,
+            after=after,
+            actor=recorded_or_system(actor),
+            at=clock.now(),
+            note=note,
         )
     return node
 
 
 @transaction.atomic
-def node_move(*, actor: Actor, node: Node, new_parent: Node, note: str = "") -> Node:
+def node_move(*, actor: Actor | None, node: Node, new_parent: Node, note: str = "") -> Node:
     """Move a node and its whole subtree under another parent, in one UPDATE of the paths."""
     node = Node.objects.select_for_update().get(pk=node.pk)
     new_parent = Node.objects.get(pk=new_parent.pk)
@@ -163,12 +172,8 @@ def node_move(*, actor: Actor, node: Node, new_parent: Node, note: str = "") -> 
         kind=NodeChange.Kind.MOVE,
         before=before,
         after=_snapshot(node),
-        actor=_user(actor),
+        actor=recorded_or_system(actor),
         at=clock.now(),
         note=note,
     )
     return node
-
-
-def _user(actor: Actor) -> Any:
-    return actor if actor is not None and actor.is_authenticated else None
