@@ -11,14 +11,19 @@ builds its own notion of scope.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from gongzhi.core import clock, refdata
+from gongzhi.core.actors import Actor, is_superuser
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
 from gongzhi.orgs.roles import PostRole
+
+if TYPE_CHECKING:  # types only: the functions below import the models when they run
+    from gongzhi.orgs.models import Person, Post
 
 VIEW_TREE = "view_tree"  # see nodes, their names and figures
 VIEW_ROSTER = "view_roster"  # see posts and call the people who hold them
@@ -80,7 +85,6 @@ ROLE_POWERS: dict[str, frozenset[str]] = {
     PostRole.PROPERTY_STAFF: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_CASES, VIEW_MEETINGS}),
     PostRole.PARTNER: frozenset({VIEW_TREE, VIEW_ROSTER, VIEW_MEETINGS}),
 }
-ALL_POWERS = frozenset().union(*ROLE_POWERS.values())
 
 
 @dataclass(frozen=True)
@@ -115,28 +119,29 @@ def active_posts_q(today: date | None = None) -> Q:
     return Q(active_from__lte=today) & (Q(active_until__isnull=True) | Q(active_until__gte=today))
 
 
-def scope(user: Any) -> Scope:
+_MEMO = "_gongzhi_scope"  # the attribute that keeps a user's scope for the rest of the request
+
+
+def scope(user: Actor | None) -> Scope:
     """The user's scope, computed once per request and kept on the user object."""
-    cached = getattr(user, "_gongzhi_scope", None)
+    cached = getattr(user, _MEMO, None)
     if cached is not None:
         return cached
     result = _compute_scope(user)
-    if user is not None and getattr(user, "is_authenticated", False):
-        user._gongzhi_scope = result
+    if user is not None and user.is_authenticated:
+        setattr(user, _MEMO, result)
     return result
 
 
-def _compute_scope(user: Any) -> Scope:
-    if user is None or not user.is_authenticated or not user.is_active:
+def _compute_scope(user: Actor | None) -> Scope:
+    if not isinstance(user, User) or not user.is_active:  # nobody, or not signed in
         return Scope(user_id=None, person_id=None, superuser=False)
     # The same until the roster or the user's flags change: kept in the reference snapshot.
     snapshot = refdata.snapshot()
-    return snapshot.get(
-        "scope", (user.pk, bool(user.is_superuser)), lambda _key: _load_scope(user, snapshot.day)
-    )
+    return snapshot.get("scope", (user.pk, is_superuser(user)), lambda _key: _load_scope(user, snapshot.day))
 
 
-def _load_scope(user: Any, today: date) -> Scope:
+def _load_scope(user: User, today: date) -> Scope:
     from gongzhi.orgs.models import Person, Post
 
     # Staff are found through their posts in one query; only someone holding no post (a
@@ -169,13 +174,13 @@ def _load_scope(user: Any, today: date) -> Scope:
     return Scope(
         user_id=user.pk,
         person_id=person_id,
-        superuser=bool(user.is_superuser),
+        superuser=is_superuser(user),
         grants=tuple(grants),
         post_ids=frozenset(p.pk for p in posts) if person_id is not None else frozenset(),
     )
 
 
-def _department_categories(posts: list[Any]) -> dict[int, frozenset[int]]:
+def _department_categories(posts: list["Post"]) -> dict[int, frozenset[int]]:
     """The categories each department post answers for (only departments' scope depends on
     them), in one query and only when the user holds such a post."""
     from gongzhi.orgs.models import Post
@@ -190,20 +195,20 @@ def _department_categories(posts: list[Any]) -> dict[int, frozenset[int]]:
     return {k: frozenset(v) for k, v in found.items()}
 
 
-def forget(user: Any) -> None:
+def forget(user: Actor) -> None:
     """Drop the cached scope (after the user's posts change)."""
-    if hasattr(user, "_gongzhi_scope"):
-        del user._gongzhi_scope
+    if hasattr(user, _MEMO):
+        delattr(user, _MEMO)
 
 
 # --- questions about nodes --------------------------------------------------------------------
 
 
-def can(user: Any, power: str, node: Node) -> bool:
+def can(user: Actor, power: str, node: Node) -> bool:
     return can_under(user, power, node.path)
 
 
-def can_under(user: Any, power: str, path: str) -> bool:
+def can_under(user: Actor, power: str, path: str) -> bool:
     """The power over every node whose path starts with `path` (the node and its subtree)."""
     s = scope(user)
     if s.superuser:
@@ -211,7 +216,7 @@ def can_under(user: Any, power: str, path: str) -> bool:
     return any(path.startswith(granted) for granted in s.paths(power))
 
 
-def can_on_rung(user: Any, power: str, node: Node, rung: int) -> bool:
+def can_on_rung(user: Actor, power: str, node: Node, rung: int) -> bool:
     """The power held at an ancestor of `node` whose level is at most `rung`: the same answer as
     `can` at the deepest such ancestor (levels grow along a path), without reading it."""
     s = scope(user)
@@ -220,13 +225,13 @@ def can_on_rung(user: Any, power: str, node: Node, rung: int) -> bool:
     return any(power in g.powers and g.level <= rung and node.path.startswith(g.path) for g in s.grants)
 
 
-def can_at(user: Any, power: str, node: Node) -> bool:
+def can_at(user: Actor, power: str, node: Node) -> bool:
     """The power held at exactly this node (a Party organisation answers for its own level)."""
     s = scope(user)
     return s.superuser or node.path in s.paths(power)
 
 
-def nodes_q(user: Any, power: str = VIEW_TREE, prefix: str = "") -> Q:
+def nodes_q(user: Actor, power: str = VIEW_TREE, prefix: str = "") -> Q:
     """Q limiting rows (whose node FK is `prefix`, or nodes themselves) to the user's scope."""
     s = scope(user)
     if s.superuser:
@@ -234,7 +239,7 @@ def nodes_q(user: Any, power: str = VIEW_TREE, prefix: str = "") -> Q:
     return subtree_q(outermost(s.paths(power)), prefix)
 
 
-def root_nodes(user: Any, power: str = VIEW_TREE) -> list[Node]:
+def root_nodes(user: Actor, power: str = VIEW_TREE) -> list[Node]:
     """The top nodes the user sees: where their tree browser starts."""
     s = scope(user)
     if s.superuser:
@@ -243,7 +248,7 @@ def root_nodes(user: Any, power: str = VIEW_TREE) -> list[Node]:
     return list(Node.objects.filter(path__in=paths).order_by("path"))
 
 
-def has_power(user: Any, power: str) -> bool:
+def has_power(user: Actor, power: str) -> bool:
     """Whether the user holds the power anywhere (to show a menu item, say)."""
     s = scope(user)
     return s.superuser or any(power in g.powers for g in s.grants)
@@ -273,7 +278,7 @@ def paths_q(paths: Iterable[str], field: str = "node_path") -> Q:
     return q
 
 
-def places_q(user: Any, power: str, field: str = "node_path") -> Q:
+def places_q(user: Actor, power: str, field: str = "node_path") -> Q:
     """Rows (with a denormalised node path) under the nodes where the user holds `power`."""
     s = scope(user)
     if s.superuser:
@@ -281,7 +286,7 @@ def places_q(user: Any, power: str, field: str = "node_path") -> Q:
     return paths_q(outermost(s.paths(power)), field)
 
 
-def cases_q(user: Any, *, under: Iterable[str] = ()) -> Q:
+def cases_q(user: Actor, *, under: Iterable[str] = ()) -> Q:
     """The cases the user may see: in their VIEW_CASES subtrees; a department's categories
     across its node; cases assigned to a post they hold or deputise; cases they reported.
 
@@ -317,7 +322,7 @@ def _assisting_case_ids(person_id: int) -> Any:
     return through.objects.filter(held).values("case_id")
 
 
-def dispatch_cases_q(user: Any) -> Q:
+def dispatch_cases_q(user: Actor) -> Q:
     """Cases whose current rung the user dispatches: under a DISPATCH post's node, at a rung no
     higher than that node's level (the area's committee does not dispatch a case escalated to
     the block; the block cadre may still dispatch the area's cases). Mirrors `can_on_rung`.
@@ -333,7 +338,7 @@ def dispatch_cases_q(user: Any) -> Q:
     return q
 
 
-def sees_cases(user: Any) -> bool:
+def sees_cases(user: Actor) -> bool:
     """Whether any case could be in the user's scope by place or by category (an auditor's
     or a partner's post gives none: they see only the cases they reported or hold)."""
     s = scope(user)
@@ -343,7 +348,7 @@ def sees_cases(user: Any) -> bool:
 # --- questions about people ---------------------------------------------------------------------
 
 
-def people_q(user: Any) -> Q:
+def people_q(user: Actor) -> Q:
     """Persons the user may see: residents in VIEW_PEOPLE scope, post-holders in VIEW_ROSTER
     scope, and themselves."""
     s = scope(user)
@@ -364,13 +369,13 @@ def people_q(user: Any) -> Q:
     return q
 
 
-def can_see_person(user: Any, person: Any) -> bool:
+def can_see_person(user: Actor, person: "Person") -> bool:
     from gongzhi.orgs.models import Person
 
     return Person.objects.filter(people_q(user), pk=person.pk).exists()
 
 
-def can_reveal(user: Any, person: Any, field: str = "phone") -> bool:
+def can_reveal(user: Actor, person: "Person", field: str = "phone") -> bool:
     """Reveal a resident's numbers: REVEAL_PII over their home. A post-holder's phone (never
     their ID number): anyone who sees the post in the roster may reveal it, since calling them
     is the roster's point. Everyone may see their own."""
@@ -379,7 +384,7 @@ def can_reveal(user: Any, person: Any, field: str = "phone") -> bool:
     s = scope(user)
     if s.superuser or (s.person_id is not None and s.person_id == person.pk):
         return True
-    if person.home_id is not None and can(user, REVEAL_PII, person.home):
+    if person.home is not None and can(user, REVEAL_PII, person.home):
         return True
     roster_paths = outermost(s.paths(VIEW_ROSTER))
     if field != "phone" or not roster_paths:
@@ -392,7 +397,7 @@ def can_reveal(user: Any, person: Any, field: str = "phone") -> bool:
     )
 
 
-def posts_q(user: Any) -> Q:
+def posts_q(user: Actor) -> Q:
     return nodes_q(user, VIEW_ROSTER, "node")
 
 
@@ -402,7 +407,7 @@ def posts_q(user: Any) -> Q:
 # (`assignments__post`). Every read of them filters with `care_subjects_q`.
 
 
-def care_subjects_q(user: Any) -> Q:
+def care_subjects_q(user: Actor) -> Q:
     """The care subjects the user may see: under their VIEW_CARE subtrees (the committee of the
     area, the cadres above it, the auditor), and those served by a post the user holds or
     deputises (a grid worker, a building head, a volunteer). Departments see none."""
@@ -416,7 +421,7 @@ def care_subjects_q(user: Any) -> Q:
     return q
 
 
-def serves_care_subject(user: Any, subject: Any) -> bool:
+def serves_care_subject(user: Actor, subject: Any) -> bool:
     """Whether the user holds or deputises one of the subject's responsible posts: who may see
     the subject's sensitive details (emergency contacts, away reasons), with the auditor."""
     s = scope(user)
@@ -429,7 +434,7 @@ def serves_care_subject(user: Any, subject: Any) -> bool:
     ).exists()
 
 
-def can_see_care_details(user: Any, subject: Any) -> bool:
+def can_see_care_details(user: Actor, subject: Any) -> bool:
     """Sensitive details of a care subject: the posts that serve them and the auditor over
     their home (every view is logged by the caller)."""
     return serves_care_subject(user, subject) or can_under(user, AUDIT, subject.node_path)

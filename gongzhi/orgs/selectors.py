@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from gongzhi.core import pii
+from gongzhi.core.actors import Actor
 from gongzhi.core.models import PiiAccessLog
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -14,21 +15,21 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import PartyOrg, Person, Post, Unit
 
 
-def node_list(*, user: Any, power: str = access.VIEW_TREE) -> QuerySet[Node]:
+def node_list(*, user: Actor, power: str = access.VIEW_TREE) -> QuerySet[Node]:
     return Node.objects.filter(access.nodes_q(user, power))
 
 
-def node_get(*, user: Any, code: str, power: str = access.VIEW_TREE) -> Node | None:
+def node_get(*, user: Actor, code: str, power: str = access.VIEW_TREE) -> Node | None:
     """The node with this code if the user may see it; None otherwise (the caller answers 404,
     so a node outside scope is indistinguishable from one that does not exist)."""
     return node_list(user=user, power=power).filter(code=code).first()
 
 
-def unit_list(*, user: Any) -> QuerySet[Unit]:
+def unit_list(*, user: Actor) -> QuerySet[Unit]:
     return Unit.objects.filter(access.nodes_q(user, access.VIEW_ROSTER, "node")).select_related("node")
 
 
-def post_list(*, user: Any, node: Node | None = None, include_inactive: bool = False) -> QuerySet[Post]:
+def post_list(*, user: Actor, node: Node | None = None, include_inactive: bool = False) -> QuerySet[Post]:
     qs = Post.objects.filter(access.posts_q(user))
     if not include_inactive:
         qs = qs.filter(access.active_posts_q())
@@ -37,17 +38,17 @@ def post_list(*, user: Any, node: Node | None = None, include_inactive: bool = F
     return qs.select_related("unit", "node", "person", "deputy").prefetch_related("categories")
 
 
-def roster(*, user: Any, area: Node) -> QuerySet[Post]:
+def roster(*, user: Actor, area: Node) -> QuerySet[Post]:
     """Who answers for what in a residential area: posts on the area, its estates and grids,
     and the posts above it that serve it (the street liaison, the police officer posted to it)."""
     return post_list(user=user, node=area).order_by("meeting_role", "node__path", "title")
 
 
-def person_list(*, user: Any) -> QuerySet[Person]:
+def person_list(*, user: Actor) -> QuerySet[Person]:
     return Person.objects.filter(access.people_q(user)).select_related("home")
 
 
-def person_search(*, user: Any, text: str) -> QuerySet[Person]:
+def person_search(*, user: Actor, text: str) -> QuerySet[Person]:
     """Search by name (contains) or code. A whole phone or ID number finds nobody here: that
     search is `services.person_number_search`, which writes the access log."""
     text = (text or "").strip()
@@ -56,23 +57,23 @@ def person_search(*, user: Any, text: str) -> QuerySet[Person]:
     return person_list(user=user).filter(Q(name__contains=text) | Q(code=text))
 
 
-def person_by_number(*, user: Any, search: pii.NumberSearch) -> QuerySet[Person]:
+def person_by_number(*, user: Actor, search: pii.NumberSearch) -> QuerySet[Person]:
     """The people in scope whose phone or ID number hashes to the search's digest. Callers
     reach it through a logged search (services.person_number_search) or its later pages."""
     column = {"phone": "phone_hash", "id_number": "id_hash"}[search.kind]
     return person_list(user=user).filter(**{column: search.digest})
 
 
-def party_org_list(*, user: Any) -> QuerySet[PartyOrg]:
+def party_org_list(*, user: Actor) -> QuerySet[PartyOrg]:
     return PartyOrg.objects.filter(access.nodes_q(user, access.VIEW_TREE, "node")).select_related("node")
 
 
-def person_get(*, user: Any, pk: int) -> Person | None:
+def person_get(*, user: Actor, pk: int) -> Person | None:
     return person_list(user=user).filter(pk=pk).first()
 
 
 def pii_access_log_list(
-    *, user: Any, date_from: date | None = None, date_to: date | None = None, actor: str | None = None
+    *, user: Actor, date_from: date | None = None, date_to: date | None = None, actor: str | None = None
 ) -> QuerySet[PiiAccessLog]:
     """The personal-data access log for a user with AUDIT: reveals about persons living in or
     holding posts in the auditor's subtrees, and reveals by staff posted there. Dates are
@@ -134,7 +135,7 @@ def _branch(path_field: str, prefix_len: int) -> Any:
     return Substr(F(path_field), 1, length)
 
 
-def node_figures(*, user: Any, nodes: list[Node]) -> dict[int, NodeFigures]:
+def node_figures(*, user: Actor, nodes: list[Node]) -> dict[int, NodeFigures]:
     """Figures for each node the user may see (VIEW_TREE: aggregate figures, never names).
 
     Nodes are grouped by their parent's path; each group costs three aggregate queries
@@ -190,17 +191,17 @@ def node_figures(*, user: Any, nodes: list[Node]) -> dict[int, NodeFigures]:
     return result
 
 
-def node_children(*, user: Any, node: Node) -> QuerySet[Node]:
+def node_children(*, user: Actor, node: Node) -> QuerySet[Node]:
     """The children of a node, within the user's scope."""
     return node_list(user=user).filter(parent=node).order_by("code")
 
 
-def node_trail(*, user: Any, node: Node) -> QuerySet[Node]:
+def node_trail(*, user: Actor, node: Node) -> QuerySet[Node]:
     """A node's ancestors and itself, only those the user may see (for a breadcrumb)."""
     return node_list(user=user).filter(code__in=node.ancestor_codes()).order_by("path")
 
 
-def person_address(*, user: Any, person: Person) -> list[Node]:
+def person_address(*, user: Actor, person: Person) -> list[Node]:
     """The nodes from the street down to a visible person's household: their address. Whoever
     may see the person may read it, even where the upper nodes lie outside their own scope."""
     home = person.home

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core import accesslog, clock, pii
+from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -32,18 +33,18 @@ REVEALABLE_FIELDS = {"phone": "phone_enc", "id_number": "id_enc"}
 PERSON_SUBJECT = "orgs.person"  # PiiAccessLog.subject_model of a person's reveal
 
 
-def require_roster_power(actor: Any, *nodes: Node | None) -> None:
+def require_roster_power(actor: Actor | None, *nodes: Node | None) -> None:
     """PermissionDeniedError (403) unless `actor` may manage the roster at every node given
     (None entries are skipped; `actor=None` is the system)."""
     if actor is None:
         return
-    if not getattr(actor, "is_authenticated", False) or not all(
+    if not actor.is_authenticated or not all(
         access.can(actor, access.MANAGE_ROSTER, node) for node in nodes if node is not None
     ):
         raise PermissionDeniedError(_("您无权修改该辖区的名册"))
 
 
-def _require_person_power(actor: Any, code: str, home: Node | None) -> None:
+def _require_person_power(actor: Actor | None, code: str, home: Node | None) -> None:
     """A resident is managed where they live (and where they lived, when moving them); someone
     with no home on the tree by whoever holds the roster power and already sees them."""
     stored = Person.objects.select_related("home").filter(code=code).first()
@@ -114,7 +115,7 @@ def person_fields(
 
 
 @transaction.atomic
-def person_upsert(*, actor: Any, code: str, **values: Any) -> Person:
+def person_upsert(*, actor: Actor | None, code: str, **values: Any) -> Person:
     """Create a person, or update the one with this code (imports re-run safely)."""
     _require_person_power(actor, code, values.get("home"))
     fields = person_fields(**values)
@@ -126,7 +127,9 @@ SEALED_PREFIXES = {"phone": "phone", "id_number": "id"}
 
 
 @transaction.atomic
-def person_upsert_keeping(*, actor: Any, code: str, keep: tuple[str, ...] = (), **values: Any) -> Person:
+def person_upsert_keeping(
+    *, actor: Actor | None, code: str, keep: tuple[str, ...] = (), **values: Any
+) -> Person:
     """person_upsert, but the numbers named in `keep` ("phone", "id_number") stay as stored:
     an exported sheet carries only masked numbers, and re-importing it must not wipe them."""
     _require_person_power(actor, code, values.get("home"))
@@ -139,7 +142,7 @@ def person_upsert_keeping(*, actor: Any, code: str, keep: tuple[str, ...] = (), 
 
 
 @transaction.atomic
-def person_reveal(*, actor: Any, person: Person, field: str, purpose: str) -> str:
+def person_reveal(*, actor: Actor, person: Person, field: str, purpose: str) -> str:
     """Return a personal field in clear, after writing who asked, for whom and why."""
     if field not in REVEALABLE_FIELDS:
         raise invalid("field", _("不能查看该字段"))
@@ -163,7 +166,7 @@ _SEARCH_LABELS = {"phone": "按手机号查找", "id_number": "按身份证号�
 
 
 @transaction.atomic
-def person_number_search(*, actor: Any, search: pii.NumberSearch, purpose: str = "") -> QuerySet[Person]:
+def person_number_search(*, actor: Actor, search: pii.NumberSearch, purpose: str = "") -> QuerySet[Person]:
     """Look people up by a whole phone or ID number, writing who searched, for what (masked),
     why (when given) and how many in scope matched. The number stays out of the row."""
     found = selectors.person_by_number(user=actor, search=search)
@@ -213,7 +216,12 @@ def post_snapshot(post: Post) -> dict[str, Any]:
 
 
 def _record_roster_change(
-    actor: Any, subject: str, code: str, node: Node, before: dict[str, Any] | None, after: dict[str, Any]
+    actor: Actor | None,
+    subject: str,
+    code: str,
+    node: Node,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
 ) -> None:
     if before == after:
         return  # an import re-run over the same rows changes nothing, so records nothing
@@ -224,7 +232,7 @@ def _record_roster_change(
         kind=RosterChange.Kind.CREATE if before is None else RosterChange.Kind.UPDATE,
         before=before or {},
         after=after,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=recorded_or_system(actor),
         at=clock.now(),
     )
 
@@ -232,7 +240,7 @@ def _record_roster_change(
 @transaction.atomic
 def unit_upsert(
     *,
-    actor: Any,
+    actor: Actor | None,
     code: str,
     name: str,
     kind: str,
@@ -272,7 +280,7 @@ ENGLISH_LIMITS = {"title_en": 100, "duty_en": 500}  # Post's max_length
 @transaction.atomic
 def post_upsert(
     *,
-    actor: Any,
+    actor: Actor | None,
     code: str,
     unit: Unit,
     node: Node,
@@ -341,7 +349,7 @@ def post_upsert(
 
 @transaction.atomic
 def party_org_upsert(
-    *, actor: Any, code: str, name: str, kind: str, node: Node, parent: PartyOrg | None = None
+    *, actor: Actor | None, code: str, name: str, kind: str, node: Node, parent: PartyOrg | None = None
 ) -> PartyOrg:
     require_roster_power(actor, node)
     if kind not in PartyOrgKind.values:
@@ -354,7 +362,7 @@ def party_org_upsert(
 
 @transaction.atomic
 def party_member_upsert(
-    *, actor: Any, person: Person, org: PartyOrg, member_type: str, joined_on: date | None = None
+    *, actor: Actor | None, person: Person, org: PartyOrg, member_type: str, joined_on: date | None = None
 ) -> PartyMember:
     require_roster_power(actor, org.node)
     if member_type not in MemberType.values:
@@ -368,7 +376,7 @@ def party_member_upsert(
 @transaction.atomic
 def dual_registration_create(
     *,
-    actor: Any,
+    actor: Actor | None,
     node: Node,
     registered_on: date,
     unit: Unit | None = None,

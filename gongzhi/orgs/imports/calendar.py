@@ -1,24 +1,26 @@
 """Planner of the working-calendar sheet: holidays and make-up workdays from the State Council's
 notice, written through core.workdays (the street's entry wins over the package)."""
 
+from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from gongzhi.core import workdays
+from gongzhi.core.actors import Actor
 from gongzhi.core.models import WorkDay
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 from gongzhi.orgs.imports import cells
 from gongzhi.orgs.imports.report import ImportReport
-from gongzhi.orgs.imports.rows import CREATED, UNCHANGED, UPDATED, Planned, RowCheck
+from gongzhi.orgs.imports.rows import CREATED, UNCHANGED, UPDATED, Planned, RowCheck, Write
 from gongzhi.orgs.imports.templates import CALENDAR
 from gongzhi.orgs.imports.workbook import SheetRow
 
 REST, WORK = "休息", "上班"
 
 
-def may_set_calendar(user: Any) -> bool:
+def may_set_calendar(user: Actor | None) -> bool:
     """The calendar is the street's: a street-level MANAGE_TREE grant (or the command line)."""
     if user is None:
         return True
@@ -28,7 +30,7 @@ def may_set_calendar(user: Any) -> bool:
     )
 
 
-def plan_calendar(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Planned]:
+def plan_calendar(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     if not may_set_calendar(user):
         report.add(CALENDAR.sheet, None, "", _("只有街道管理员可以导入工作日历"))
         return []
@@ -59,12 +61,12 @@ def plan_calendar(rows: list[SheetRow], report: ImportReport, user: Any) -> list
     return planned
 
 
-def _quiet_day(value: Any) -> Any:
+def _quiet_day(value: Any) -> date | None:
     try:
         return cells.day(value)
     except cells.CellError:
         return None
 
 
-def _writer(day: Any, is_workday: bool, note: str) -> Any:
+def _writer(day: date, is_workday: bool, note: str) -> Write:
     return lambda actor: workdays.workday_set(actor=actor, day=day, is_workday=is_workday, note=note)

@@ -10,6 +10,7 @@ from typing import IO, Any
 
 from django.db.models import QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
@@ -23,11 +24,11 @@ Row = dict[str, Any]
 CHUNK = 2000
 
 
-def export(kind: str, user: Any, out: IO[bytes]) -> None:
+def export(kind: str, user: Actor | None, out: IO[bytes]) -> None:
     write_workbook(TEMPLATES[kind], ROWS[kind](user), out)
 
 
-def tree_rows(user: Any) -> Iterator[Row]:
+def tree_rows(user: Actor | None) -> Iterator[Row]:
     nodes = Node.objects.all() if user is None else selectors.node_list(user=user, power=access.EXPORT)
     for node in nodes.order_by("path").iterator(chunk_size=CHUNK):
         codes = node.ancestor_codes()
@@ -45,7 +46,7 @@ def tree_rows(user: Any) -> Iterator[Row]:
         }
 
 
-def unit_rows(user: Any) -> Iterator[Row]:
+def unit_rows(user: Actor | None) -> Iterator[Row]:
     units: QuerySet[Unit] = Unit.objects.select_related("node")
     if user is not None:
         units = selectors.unit_list(user=user).filter(access.nodes_q(user, access.EXPORT, "node"))
@@ -60,7 +61,7 @@ def unit_rows(user: Any) -> Iterator[Row]:
         }
 
 
-def person_rows(user: Any) -> Iterator[Row]:
+def person_rows(user: Actor | None) -> Iterator[Row]:
     people = Person.objects.select_related("home") if user is None else selectors.person_list(user=user)
     for person in people.order_by("code").iterator(chunk_size=CHUNK):
         yield {
@@ -75,7 +76,7 @@ def person_rows(user: Any) -> Iterator[Row]:
         }
 
 
-def post_rows(user: Any) -> Iterator[Row]:
+def post_rows(user: Actor | None) -> Iterator[Row]:
     posts: QuerySet[Post] = Post.objects.select_related("unit", "node", "person", "deputy")
     if user is not None:
         posts = selectors.post_list(user=user, include_inactive=True).filter(
@@ -100,7 +101,7 @@ def post_rows(user: Any) -> Iterator[Row]:
         }
 
 
-def calendar_rows(user: Any) -> Iterator[Row]:
+def calendar_rows(user: Actor | None) -> Iterator[Row]:
     """Every day the calendar table holds (the street's and the package's), to edit and re-import."""
     from gongzhi.core.models import WorkDay
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock, pii
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, services
 from gongzhi.orgs.imports import cells
@@ -35,7 +36,7 @@ class PersonRow:
     keep: tuple[str, ...]  # numbers given masked: leave as stored
 
 
-def plan_people(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Planned]:
+def plan_people(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     codes = {cells.text(r.values.get("code")) for r in rows}
     homes = {cells.text(r.values.get("home")) for r in rows}
     existing = fetch_by_code(Person.objects.select_related("home"), codes)
@@ -88,7 +89,7 @@ def _parse(
     return PersonRow(code, values, keep) if check.ok and code else None
 
 
-def _check_scope(check: RowCheck, user: Any, home: Node | None, stored: Person | None) -> None:
+def _check_scope(check: RowCheck, user: Actor | None, home: Node | None, stored: Person | None) -> None:
     if user is None:
         return
     check_scope(check, user, access.MANAGE_ROSTER, home, stored.home if stored else None)
@@ -102,7 +103,7 @@ def _check_scope(check: RowCheck, user: Any, home: Node | None, stored: Person |
 
 
 def _plan_row(row: SheetRow, person_row: PersonRow, stored: Person | None) -> Planned:
-    def write(actor: Any) -> Person:
+    def write(actor: Actor | None) -> Person:
         return services.person_upsert_keeping(
             actor=actor, code=person_row.code, keep=person_row.keep, **person_row.values
         )

@@ -1,11 +1,12 @@
 """Plan 单位 and 三定岗位 imports. Both refer to nodes, units and people that must already exist."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, services
 from gongzhi.orgs.imports import cells
@@ -16,6 +17,7 @@ from gongzhi.orgs.imports.rows import (
     UPDATED,
     Planned,
     RowCheck,
+    Write,
     check_scope,
     check_unique_code,
     fetch_by_code,
@@ -49,7 +51,7 @@ def _action(stored: Model | None, same: bool) -> str:
 # --- units ------------------------------------------------------------------------------------
 
 
-def plan_units(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Planned]:
+def plan_units(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     codes = {cells.text(r.values.get("code")) for r in rows}
     stored_units = fetch_by_code(Unit.objects.select_related("node"), codes)
     nodes = by_code(Node, rows, "node")
@@ -77,14 +79,14 @@ def plan_units(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Pl
     return planned
 
 
-def _writer(service: Any, code: str, values: dict[str, Any]) -> Any:
+def _writer(service: Callable[..., object], code: str, values: dict[str, Any]) -> Write:
     return lambda actor: service(actor=actor, code=code, **values)
 
 
 # --- posts ------------------------------------------------------------------------------------
 
 
-def plan_posts(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Planned]:
+def plan_posts(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     codes = {cells.text(r.values.get("code")) for r in rows}
     stored_posts = fetch_by_code(
         Post.objects.select_related("unit", "node", "person", "deputy").prefetch_related("categories"), codes

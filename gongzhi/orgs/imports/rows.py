@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.imports import cells
@@ -35,11 +36,16 @@ def fetch_by_code(queryset: QuerySet[M], codes: Iterable[str]) -> dict[str, M]:
     return found
 
 
+# What a planned row does once the whole file has passed: called with the actor, inside the
+# import's transaction (None: the command line, the system).
+Write = Callable[[Actor | None], object]
+
+
 @dataclass
 class Planned:
     row: SheetRow
     action: str  # CREATED / UPDATED / UNCHANGED
-    write: Callable[[Any], object] | None = None  # called with the actor, inside the transaction
+    write: Write | None = None
 
 
 def formula_name_message() -> str:
@@ -107,7 +113,7 @@ def check_unique_code(check: RowCheck, code: str | None, seen: dict[str, int]) -
         seen[code] = check.row.number
 
 
-def check_scope(check: RowCheck, user: Any, power: str, *nodes: Node | None) -> None:
+def check_scope(check: RowCheck, user: Actor | None, power: str, *nodes: Node | None) -> None:
     """The importing user must hold `power` over every node the row writes to (None: the
     command line, which acts for the whole street)."""
     if user is None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs.imports.calendar import plan_calendar
 from gongzhi.orgs.imports.people import plan_people
@@ -47,8 +48,8 @@ def run_import(
     *,
     kind: str,
     data: bytes,
-    actor: Any,
-    scope_user: Any,
+    actor: Actor | None,
+    scope_user: Actor | None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -82,7 +83,9 @@ def run_import(
     return report
 
 
-def _write(planned: list[Planned], report: ImportReport, actor: Any, progress: Progress | None) -> None:
+def _write(
+    planned: list[Planned], report: ImportReport, actor: Actor | None, progress: Progress | None
+) -> None:
     """Services validate once more as they write; any refusal is filed under its row and column,
     and the caller rolls the whole file back."""
     template = TEMPLATES[report.kind]

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo import services as geo_services
 from gongzhi.geo.levels import Level, level_from_label
 from gongzhi.geo.models import PATH_SEP, Node
@@ -40,7 +41,7 @@ class TreeRow:
     geometry: dict[str, Any] | None
 
 
-def plan_tree(rows: list[SheetRow], report: ImportReport, user: Any) -> list[Planned]:
+def plan_tree(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     seen: dict[str, int] = {}
     parsed: dict[str, TreeRow] = {}
     for row in rows:
@@ -192,7 +193,7 @@ class _FinalTree:
         return row.check.ok
 
 
-def _check_scope(row: TreeRow, existing: Node | None, final: _FinalTree, user: Any) -> None:
+def _check_scope(row: TreeRow, existing: Node | None, final: _FinalTree, user: Actor) -> None:
     will_be = Node(code=row.code, name=row.name, path=final.path(row.code) or "")
     for node in (will_be, existing):
         if node is not None and not access.can(user, access.MANAGE_TREE, node):
@@ -216,7 +217,7 @@ def _plan_row(row: TreeRow, existing: Node | None) -> Planned:
     return Planned(sheet_row, UPDATED, lambda actor: _update(row, actor, moved=moved, edited=edited))
 
 
-def _create(row: TreeRow, actor: Any) -> Node:
+def _create(row: TreeRow, actor: Actor | None) -> Node:
     return geo_services.node_create(
         actor=actor,
         code=row.code,
@@ -228,7 +229,7 @@ def _create(row: TreeRow, actor: Any) -> Node:
     )
 
 
-def _update(row: TreeRow, actor: Any, *, moved: bool, edited: bool) -> None:
+def _update(row: TreeRow, actor: Actor | None, *, moved: bool, edited: bool) -> None:
     """A changed 上级编码 is a move, a changed name a rename: each its own history row."""
     node = Node.objects.get(code=row.code)
     if moved:
