@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +30,7 @@ from gongzhi.cases.models import Case, CaseEvent, CategoryPolicy, pk_from_number
 from gongzhi.cases.open311 import keys
 from gongzhi.cases.open311_keys import Open311Key
 from gongzhi.cases.states import State
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 from gongzhi.orgs.admin import CategoryAdmin as OrgsCategoryAdmin
 from gongzhi.orgs.models import Category
@@ -36,14 +38,18 @@ from gongzhi.orgs.models import Category
 MAX_LIMIT = 999  # a deadline in working hours or days; more than this is a typing slip
 
 
-def is_street_admin(user: Any) -> bool:
+def _active_staff(user: Actor) -> bool:
+    return isinstance(user, User) and user.is_active and user.is_staff
+
+
+def is_street_admin(user: Actor) -> bool:
     """Street-wide settings (policies, integration keys): MANAGE_TREE, held only by street admins."""
-    return bool(user.is_active and user.is_staff and access.has_power(user, access.MANAGE_TREE))
+    return _active_staff(user) and access.has_power(user, access.MANAGE_TREE)
 
 
-def works_cases(user: Any) -> bool:
+def works_cases(user: Actor) -> bool:
     """Staff who see cases in some scope: VIEW_CASES posts, departments (by category), superusers."""
-    if not (user.is_active and user.is_staff):
+    if not _active_staff(user):
         return False
     scope = access.scope(user)
     return access.has_power(user, access.VIEW_CASES) or bool(scope.department_categories())

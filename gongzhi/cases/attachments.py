@@ -17,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
+from gongzhi.cases.models import Attachment, CaseEvent
+
 IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 THUMB_SIZE = (320, 320)
 # A phone's photo is 12–50 MP; anything above the cap is refused from its header.
@@ -82,9 +84,7 @@ def validate_files(files: list[Any]) -> None:
         raise ValidationError({"files": errors})
 
 
-def attach_files(event: Any, files: list[Any], kind: str = "") -> None:
-    from gongzhi.cases.models import Attachment
-
+def attach_files(event: CaseEvent, files: list[Any], kind: str = "") -> None:
     for upload in files:
         fmt = _image_format(upload) or "JPEG"
         attachment = Attachment(event=event, content_type=IMAGE_FORMATS[fmt], size=upload.size, kind=kind)

@@ -4,8 +4,6 @@ The token is signed with Django's TimestampSigner (SECRET_KEY), carries only the
 expires after CASE_CALLBACK_DAYS; a replayed link on an already-rated case is refused.
 """
 
-from typing import Any
-
 from django.conf import settings
 from django.core import signing
 from django.utils.translation import gettext as _
@@ -45,7 +43,7 @@ def case_for_token(token: str) -> Case:
     return case
 
 
-def rate_by_token(*, token: str, satisfaction: str, note: str = "") -> Any:
+def rate_by_token(*, token: str, satisfaction: str, note: str = "") -> Case:
     case = case_for_token(token)
     if case.satisfaction:
         raise ConflictError(_("该工单已评价过，谢谢您的反馈"))

@@ -6,13 +6,13 @@ answer. (The states each action needs are in `workflow`; who may act is `service
 """
 
 from datetime import datetime
-from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import routing
 from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
@@ -39,7 +39,7 @@ def recommended_posts(case: Case) -> list[Post]:
     return [p for p in [routed.post, *routed.assisting] if p is not None]
 
 
-def _roster_around(actor: Any, case: Case) -> Any:
+def _roster_around(actor: Actor | None, case: Case) -> QuerySet[Post]:
     """The active posts the actor sees under the case's rung or on the case's own ancestry
     (a department at the street answers for the whole street). The system (actor None: a
     binding task slip dispatching the cases it creates) sees the whole roster."""
@@ -70,7 +70,7 @@ def unit_post(case: Case, unit: Unit) -> Post | None:
     return min(placed, key=rank) if placed else None
 
 
-def dispatch_candidates(actor: Any, case: Case, *, limit: int = 200) -> list[tuple[Post, bool]]:
+def dispatch_candidates(actor: Actor | None, case: Case, *, limit: int = 200) -> list[tuple[Post, bool]]:
     """The posts `actor` may dispatch or reassign the case to, as (post, recommended): the
     routing candidates first, then the roster around the case's rung (at most `limit` of them)."""
     recommended = recommended_posts(case)
@@ -80,14 +80,14 @@ def dispatch_candidates(actor: Any, case: Case, *, limit: int = 200) -> list[tup
     return [(p, True) for p in recommended] + [(p, False) for p in others]
 
 
-def may_dispatch_to(actor: Any, case: Case, post: Post) -> bool:
+def may_dispatch_to(actor: Actor | None, case: Case, post: Post) -> bool:
     """Whether `post` is one of the case's dispatch candidates (not only the first `limit`)."""
     if any(p.pk == post.pk for p in recommended_posts(case)):
         return True
     return bool(_roster_around(actor, case).filter(pk=post.pk).exists())
 
 
-def dispatch_refusal(actor: Any, case: Case, post: Post) -> str | None:
+def dispatch_refusal(actor: Actor | None, case: Case, post: Post) -> str | None:
     """Why `post` may not take the case, or None."""
     if may_dispatch_to(actor, case, post):
         return None

@@ -9,13 +9,12 @@ department or property post has no REVEAL_PII. Each reveal writes its access-log
 through the same function as a person's (core.accesslog), naming the case by its number.
 """
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
 from gongzhi.core import accesslog, pii
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.orgs import access
 
@@ -23,7 +22,7 @@ SUBJECT = "cases.case"  # PiiAccessLog.subject_model of a contact reveal
 FIELD = "contact_phone"
 
 
-def can_reveal_contact(user: Any, case: Case) -> bool:
+def can_reveal_contact(user: Actor, case: Case) -> bool:
     """May `user` see this case's contact phone in clear? (The caller has already found the
     case through the scoped selector: out of scope is a 404 before this is asked.)"""
     if user is None or not user.is_authenticated:
@@ -38,7 +37,7 @@ def can_reveal_contact(user: Any, case: Case) -> bool:
 
 
 @transaction.atomic
-def case_contact_reveal(*, actor: Any, case: Case, purpose: str) -> str:
+def case_contact_reveal(*, actor: Actor, case: Case, purpose: str) -> str:
     """The contact phone in clear, after writing who asked, for which case and why."""
     purpose = accesslog.required_purpose(purpose)
     if not can_reveal_contact(actor, case):

@@ -8,11 +8,11 @@ take over). Reads through `routing.route_many` (the reference snapshot), scoped 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Q
 
 from gongzhi.cases import routing
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -53,11 +53,11 @@ class AreaCoverage:
         return counts
 
 
-def may_view(user: Any) -> bool:
+def may_view(user: Actor) -> bool:
     return any(access.has_power(user, power) for power in POWERS)
 
 
-def areas_q(user: Any) -> Q:
+def areas_q(user: Actor) -> Q:
     """Nodes under a post holding one of POWERS."""
     scope = access.scope(user)
     if scope.superuser:
@@ -65,7 +65,7 @@ def areas_q(user: Any) -> Q:
     return subtree_q(access.outermost([p for power in POWERS for p in scope.paths(power)]))
 
 
-def areas(*, user: Any, under: Node | None = None) -> list[Node]:
+def areas(*, user: Actor, under: Node | None = None) -> list[Node]:
     """The residential areas in the user's scope (under `under` when given), in tree order."""
     qs = Node.objects.filter(areas_q(user), level=Level.AREA).defer("geometry")
     if under is not None:
@@ -79,7 +79,7 @@ def categories() -> list[Category]:
     return list(qs.select_related("policy", "parent").order_by("code"))
 
 
-def coverage(*, user: Any, under: Node | None = None) -> list[AreaCoverage]:
+def coverage(*, user: Actor, under: Node | None = None) -> list[AreaCoverage]:
     found = areas(user=user, under=under)
     cats = categories()
     routes = routing.route_many((c, a) for a in found for c in cats)
@@ -113,7 +113,7 @@ def _named_below(found: list[Node]) -> dict[tuple[str, int], int]:
     return counts
 
 
-def area_get(*, user: Any, code: str) -> Node | None:
+def area_get(*, user: Actor, code: str) -> Node | None:
     """A node the user may read coverage under (an area or above), or None (answer 404)."""
     node = org_selectors.node_list(user=user).filter(areas_q(user), code=code).first()
     return node if node is not None and node.level <= Level.AREA else None

@@ -10,13 +10,13 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db.models import Q
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -75,14 +75,14 @@ def candidates(
     category: Category | None = None,
     at: datetime | None = None,
     limit: int = 5,
-    user: Any = None,
+    user: Actor | None = None,
     lat: float | None = None,
     lon: float | None = None,
     days: int = WINDOW_DAYS,
     exclude: int | None = None,
 ) -> list[Candidate]:
     """The `limit` likeliest duplicates of a report, best first. With a user, only cases that
-    user may see; `exclude` leaves out the new case itself once it is saved."""
+    user may see (None: every case, for the system); `exclude` leaves out the new case itself once it is saved."""
     at = at or clock.now()
     estate = _ancestor_path(node, Level.ESTATE) or node.path
     building = _ancestor_path(node, Level.BUILDING)

@@ -18,6 +18,7 @@ from gongzhi.cases import selectors
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
 from gongzhi.core import exports
+from gongzhi.core.actors import Actor
 from gongzhi.core.exports import Column, Spec, column, label_column, local, localized_column
 from gongzhi.core.scrub import numbers_masked, public_text
 from gongzhi.geo import selectors as geo_selectors
@@ -82,7 +83,7 @@ def filter_errors(*, state: str = "", category: str = "") -> list[str]:
 
 
 def case_csv(
-    *, user: Any, filters: dict[str, Any] | None = None, chunk_size: int = exports.CHUNK
+    *, user: Actor, filters: dict[str, Any] | None = None, chunk_size: int = exports.CHUNK
 ) -> Iterator[bytes]:
     """The case list (cases.selectors.case_search: the user's scope, the list's filters, newest
     first) as CSV bytes, streamed: what the web and API exports send, without the access-log

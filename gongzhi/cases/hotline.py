@@ -19,6 +19,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
 from gongzhi.core import pii
+from gongzhi.core.actors import Actor
 from gongzhi.core.workbook_limits import (
     WorkbookTooLarge,
     bounded_rows,
@@ -142,7 +143,7 @@ def _row(line: int, raw: dict[str, Any], report: ImportReport) -> HotlineRow | N
     return HotlineRow(line=line, external_id=external_id, intake=intake)
 
 
-def import_hotline(*, actor: Any, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
+def import_hotline(*, actor: Actor | None, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
     report = ImportReport(kind="hotline", dry_run=dry_run)
     try:
         raw_rows = read_rows(data, filename)

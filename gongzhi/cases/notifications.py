@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -37,9 +38,9 @@ _ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # --- recipients -------------------------------------------------------------------------------
 
 
-def users_of(posts: Iterable[Post]) -> list[Any]:
+def users_of(posts: Iterable[Post]) -> list[User]:
     """The accounts of the holders and deputies of `posts`, each once, active ones only."""
-    seen: dict[int, Any] = {}
+    seen: dict[int, User] = {}
     for post in posts:
         for person in (post.person, post.deputy):
             user = getattr(person, "user", None) if person is not None else None
@@ -48,14 +49,14 @@ def users_of(posts: Iterable[Post]) -> list[Any]:
     return list(seen.values())
 
 
-def holders(case: Case) -> list[Any]:
+def holders(case: Case) -> list[User]:
     """The holder and deputy (AB岗) of the case's lead post."""
     if case.post_id is None:
         return []
     return users_of(Post.objects.filter(pk=case.post_id).select_related("person__user", "deputy__user"))
 
 
-_memo: ContextVar[dict[tuple[str, str, int | None], list[Any]] | None] = ContextVar(
+_memo: ContextVar[dict[tuple[str, str, int | None], list[User]] | None] = ContextVar(
     "recipients", default=None
 )
 
@@ -65,7 +66,7 @@ def recipients_memo(cases: Iterable[Case] = ()) -> Iterator[None]:
     """Within the block, look up the recipients for a place once (a batch of intakes in one
     transaction: the roster cannot change under it); the dispatchers of `cases` are read
     up front in one query."""
-    memo: dict[tuple[str, str, int | None], list[Any]] = {}
+    memo: dict[tuple[str, str, int | None], list[User]] = {}
     cases = list(cases)
     if cases:
         codes = {code for case in cases for code in case.node.ancestor_codes()}
@@ -85,7 +86,7 @@ def _posts_with(power: str, codes: Iterable[str]) -> list[Post]:
     return [p for p in reference.posts_on(codes) if p.role in roles]
 
 
-def _deepest(posts: list[Post], node: Node, max_level: int | None) -> list[Any]:
+def _deepest(posts: list[Post], node: Node, max_level: int | None) -> list[User]:
     """Users of those `posts` on `node`'s ancestry (at most `max_level`) at the deepest node."""
     ancestry = set(node.ancestor_codes())
     found = [p for p in posts if p.node.code in ancestry and (max_level is None or p.node.level <= max_level)]
@@ -95,7 +96,7 @@ def _deepest(posts: list[Post], node: Node, max_level: int | None) -> list[Any]:
     return users_of(p for p in found if p.node.level == deepest)
 
 
-def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[Any]:
+def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[User]:
     """Users of the posts with `power` at the deepest node on `node`'s ancestry that has any."""
     memo = _memo.get()
     key = (node.path, power, max_level)
@@ -107,12 +108,12 @@ def _nearest_with(node: Node, power: str, max_level: int | None = None) -> list[
     return found
 
 
-def dispatchers(case: Case) -> list[Any]:
+def dispatchers(case: Case) -> list[User]:
     """The dispatchers of the case's current rung (or the nearest rung above that has some)."""
     return _nearest_with(case.node, access.DISPATCH, max_level=case.rung)
 
 
-def street(case: Case) -> list[Any]:
+def street(case: Case) -> list[User]:
     """The street posts that supervise (督办), at the top of the case's tree."""
     return _nearest_with(case.node, access.SUPERVISE, max_level=1)
 
@@ -155,7 +156,7 @@ def about(case: Case) -> str:
 
 
 def _specs(
-    kind: str, users: Iterable[Any], subject: str, body: str, case: Case, event: CaseEvent | None
+    kind: str, users: Iterable[User | None], subject: str, body: str, case: Case, event: CaseEvent | None
 ) -> list[OutboxSpec]:
     payload: dict[str, Any] = {"case_id": case.pk, "case_number": case.number, "link": case_link(case)}
     if event is not None:
@@ -169,7 +170,7 @@ def _specs(
 
 
 def broadcast(kind: str, subject: str, body: str, case: Case, event: CaseEvent | None) -> OutboxSpec:
-    """A message for the group robots whose scope covers the case's place."""
+    """A message for the group robots whose scope covers the case's place (no recipient)."""
     return _specs(kind, [None], subject, body, case, event)[0]
 
 
@@ -213,7 +214,7 @@ def _dispatched(case: Case, event: CaseEvent) -> list[OutboxSpec]:
     return specs
 
 
-def _previous_holders(case: Case, event: CaseEvent) -> list[Any]:
+def _previous_holders(case: Case, event: CaseEvent) -> list[User]:
     before = (
         case.events.filter(action__in=["dispatch", "reassign"], seq__lt=event.seq).order_by("-seq").first()
     )

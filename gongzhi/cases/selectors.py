@@ -5,12 +5,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from gongzhi.cases import selectors_todo
-from gongzhi.cases.models import Case, CaseEvent
+from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.cases.states import State
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 
 
-def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+def case_list(*, user: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
     """The cases the user may see, filtered: `node_path` (under a node), `state`, `category`
     (小类 code), `q` (text), `overdue` / `due_soon` (past, or within a working day of, the current
     step's deadline at `now`, default clock.now(): selectors_overdue, the overdue page's and
@@ -37,11 +39,11 @@ def case_list(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[C
     return qs.order_by("-created_at", "-pk")
 
 
-def case_get(*, user: Any, pk: int) -> Case | None:
+def case_get(*, user: Actor, pk: int) -> Case | None:
     return Case.objects.filter(access.cases_q(user), pk=pk).select_related("node", "category", "post").first()
 
 
-def visible_ids(*, user: Any, ids: list[int]) -> set[int]:
+def visible_ids(*, user: Actor, ids: list[int]) -> set[int]:
     """Which of these cases the user may see."""
     return set(Case.objects.filter(access.cases_q(user), pk__in=ids).values_list("pk", flat=True))
 
@@ -61,7 +63,7 @@ def _local_midnight(day: Any) -> Any:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
-def case_search(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
+def case_search(*, user: Actor, filters: dict[str, Any] | None = None) -> QuerySet[Case]:
     """`case_list` plus a report-date range: `date_from`/`date_to` are local days, both included
     (a range on created_at, so the created_at index serves it)."""
     from datetime import timedelta
@@ -75,7 +77,7 @@ def case_search(*, user: Any, filters: dict[str, Any] | None = None) -> QuerySet
     return qs
 
 
-def dispatch_queue(*, user: Any, states: Any) -> QuerySet[Case]:
+def dispatch_queue(*, user: Actor, states: Any) -> QuerySet[Case]:
     """Cases in `states` waiting for this user as dispatcher, oldest due first (a subset of
     the cases they see: access.dispatch_cases_q)."""
     return (
@@ -85,7 +87,7 @@ def dispatch_queue(*, user: Any, states: Any) -> QuerySet[Case]:
     )
 
 
-def my_cases(*, user: Any, open_only: bool = True) -> QuerySet[Case]:
+def my_cases(*, user: Actor, open_only: bool = True) -> QuerySet[Case]:
     """Cases assigned to a post the user holds or deputises, newest first (a part of
     access.cases_q by its definition)."""
     from gongzhi.cases.states import OPEN_STATES
@@ -99,7 +101,7 @@ def my_cases(*, user: Any, open_only: bool = True) -> QuerySet[Case]:
     return qs.select_related("node", "category", "post").order_by("-created_at", "-pk")
 
 
-def open_counts(*, user: Any, paths: list[str]) -> dict[str, int]:
+def open_counts(*, user: Actor, paths: list[str]) -> dict[str, int]:
     """Open cases the user may see under each path, in one aggregate query."""
     from django.db.models import Count
 
@@ -135,34 +137,27 @@ def public_closed_cases() -> QuerySet[Case]:
     )
 
 
-def attachment_get(*, user: Any, pk: int) -> Any:
+def attachment_get(*, user: Actor, pk: int) -> Attachment | None:
     """An attachment whose case the user may see; None otherwise (the caller answers 404)."""
-    from gongzhi.cases.models import Attachment
-
     return Attachment.objects.filter(pk=pk, event__case__in=Case.objects.filter(access.cases_q(user))).first()
 
 
-def public_attachments(cases: list[Case]) -> dict[int, list[Any]]:
+def public_attachments(cases: list[Case]) -> dict[int, list[Attachment]]:
     """Photos for the public board: those of the report ("before") and of the handler's
     submission and the verification ("after"), by case id."""
-    from gongzhi.cases.models import Attachment
-
     rows = (
         Attachment.objects.filter(event__case__in=cases, event__action__in=["create", "submit", "verify"])
         .select_related("event")
         .order_by("event__seq", "pk")
     )
-    out: dict[int, list[Any]] = {}
+    out: dict[int, list[Attachment]] = {}
     for a in rows:
         out.setdefault(a.event.case_id, []).append(a)
     return out
 
 
-def public_attachment_get(*, pk: int) -> Any:
+def public_attachment_get(*, pk: int) -> Attachment | None:
     """A photo shown on the public board (a closed case's before/after photo), else None."""
-    from gongzhi.cases.models import Attachment
-    from gongzhi.cases.states import State
-
     return Attachment.objects.filter(
         pk=pk, event__case__state=State.CLOSED, event__action__in=["create", "submit", "verify"]
     ).first()

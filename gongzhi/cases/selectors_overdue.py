@@ -9,7 +9,6 @@ snapshot all filter with them, so a figure and the list it opens agree.
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, QuerySet
@@ -17,6 +16,7 @@ from django.db.models import F, Q, QuerySet
 from gongzhi.cases.models import Case
 from gongzhi.cases.timers import PHASES, Phase
 from gongzhi.core import workcal, workcal_db
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 
 DEADLINES = tuple(p.name for p in PHASES)  # dispatch / handle / verify
@@ -47,7 +47,7 @@ def due_soon_q(now: datetime, until: datetime | None = None) -> Q:
 
 
 def overdue_cases(
-    *, user: Any, now: datetime, deadline: str = "", under: Sequence[str] = ()
+    *, user: Actor, now: datetime, deadline: str = "", under: Sequence[str] = ()
 ) -> QuerySet[Case]:
     """Cases the user may see that are past due; `deadline` (dispatch/handle/verify) narrows it,
     `under` (node paths) keeps those placed under these nodes. Each row carries

@@ -15,7 +15,6 @@ overdue list (`selectors_overdue`); they keep their own pages.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import models
 from django.db.models import F, Q, QuerySet
@@ -26,6 +25,7 @@ from gongzhi.cases.selectors_overdue import due_soon_q
 from gongzhi.cases.states import Source, State
 from gongzhi.cases.timers import PHASES
 from gongzhi.cases.workflow import HANDLING
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 
 HANDLE = "handle"
@@ -36,7 +36,7 @@ KEYS = (HANDLE, SOON, CALLBACK)
 NO_CALLBACK_SOURCES = (Source.PATROL, Source.SENSOR, Source.MEETING)
 
 
-def mine_q(user: Any) -> Q:
+def mine_q(user: Actor) -> Q:
     """Cases assigned to a post the user holds or deputises (as `selectors.my_cases`)."""
     person_id = access.scope(user).person_id
     if person_id is None:
@@ -44,7 +44,7 @@ def mine_q(user: Any) -> Q:
     return Q(post__person_id=person_id) | Q(post__deputy_id=person_id)
 
 
-def todo_q(user: Any, key: str, now: datetime) -> Q:
+def todo_q(user: Actor, key: str, now: datetime) -> Q:
     """The filter of one case to-do (inside `access.cases_q`, which the case list adds)."""
     if key == HANDLE:
         return mine_q(user) & Q(state__in=sorted(HANDLING))

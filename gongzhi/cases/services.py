@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from gongzhi.cases.attachments import attach_files, validate_files
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.states import Rung, Satisfaction, Source, State
 from gongzhi.core import clock, outbox, pii
+from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -70,7 +72,7 @@ def _validate_intake(intake: Intake) -> None:
     validate_files(intake.files)
 
 
-def case_create(*, actor: Any, intake: Intake) -> Case:
+def case_create(*, actor: Actor | None, intake: Intake) -> Case:
     """Record a problem once: validate, route, set the dispatch deadline, append the first event.
 
     A replayed external id (a hotline transfer imported twice) returns the existing case.
@@ -78,7 +80,7 @@ def case_create(*, actor: Any, intake: Intake) -> Case:
     return case_intake(actor=actor, intake=intake)[0]
 
 
-def case_intake(*, actor: Any, intake: Intake) -> tuple[Case, bool]:
+def case_intake(*, actor: Actor | None, intake: Intake) -> tuple[Case, bool]:
     """`case_create`, also saying whether the case is new (False: a replayed external id).
 
     A new case comes back with its node, category and post (with unit and person) loaded, so
@@ -158,7 +160,7 @@ def _dispatch_if_sure(case: Case, intake: Intake) -> Case:
 MAX_BATCH = 200
 
 
-def case_intake_many(*, actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
+def case_intake_many(*, actor: Actor | None, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
     """Record a batch (a hotline system's or a sensor gateway's transfer) in one transaction:
     all or nothing. Errors name the item: {"3.text": [...]}. Each item is what `case_intake`
     would have recorded, in order; an external id repeated inside the batch is one case."""
@@ -198,12 +200,12 @@ def _existing(intakes: Sequence[Intake]) -> dict[tuple[str, str], Case]:
     return {(c.source, c.external_id): c for c in found}
 
 
-def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
+def _record(actor: Actor | None, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
     """Route, set the dispatch deadline and write validated intakes with their first events
     and the dispatchers' notifications, in one transaction. Routes and recipients are looked
     up once per distinct (category, node) and node in the batch."""
     now = clock.now()
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = recorded_or_system(actor)  # an anonymous resident's report keeps no user
     known = _existing(intakes)
     routes = routing.route_many(
         (i.category, i.node)
@@ -264,7 +266,7 @@ def _record(actor: Any, intakes: Sequence[Intake]) -> list[tuple[Case, bool]]:
     return results
 
 
-def _new_case(intake: Intake, *, post: Post | None, user: Any, now: datetime) -> Case:
+def _new_case(intake: Intake, *, post: Post | None, user: User | None, now: datetime) -> Case:
     phone = pii.normalise_phone(intake.contact_phone)
     return Case(
         node=intake.node,
@@ -306,7 +308,7 @@ def suggestion_data(text: str) -> dict[str, Any]:
 # --- acting on a case -------------------------------------------------------------------------
 
 
-def actor_kinds(user: Any, case: Case) -> set[str]:
+def actor_kinds(user: Actor | None, case: Case) -> set[str]:
     if user is None:
         return {workflow.SYSTEM}
     kinds: set[str] = set()
@@ -351,7 +353,7 @@ class Act:
     data: dict[str, Any] = field(default_factory=dict)  # extra facts for the event (the sweep's)
 
 
-def allowed_for(user: Any, case: Case) -> list[str]:
+def allowed_for(user: Actor | None, case: Case) -> list[str]:
     kinds = actor_kinds(user, case)
     return [
         a
@@ -364,7 +366,7 @@ def allowed_for(user: Any, case: Case) -> list[str]:
 PERSON_NOTES = ("comment", "progress", "record_attempt", "request_extension", "decide_extension")
 
 
-def notes_for(user: Any, case: Case, among: Sequence[str] = PERSON_NOTES) -> list[str]:
+def notes_for(user: Actor | None, case: Case, among: Sequence[str] = PERSON_NOTES) -> list[str]:
     """The note actions `case_act` would accept from `user` now: allowed in the state, open to
     the user's role, an extension only while the handling clock runs, a decision only on a
     pending request."""
@@ -378,7 +380,7 @@ def notes_for(user: Any, case: Case, among: Sequence[str] = PERSON_NOTES) -> lis
     return offered
 
 
-def case_act(*, actor: Any, case: Case, act: Act) -> Case:
+def case_act(*, actor: Actor | None, case: Case, act: Act) -> Case:
     """Apply one action from the workflow table. Raises PermissionDeniedError (403),
     ConflictError (409: stale version or an action not allowed in this state) or
     ValidationError (422: something the action needs is missing or wrong)."""
@@ -412,7 +414,7 @@ def case_act(*, actor: Any, case: Case, act: Act) -> Case:
             action=act.action,
             from_state=from_state,
             to_state=to_state,
-            actor=actor,
+            actor=recorded_or_system(actor),
             at=now,
             note=act.note.strip(),
             data={**act.data, **data},
@@ -531,7 +533,7 @@ def _check_needs(needs: frozenset[str], act: Act, case: Case) -> None:
         raise ValidationError(errors)
 
 
-def _check_choices(actor: Any, act: Act, case: Case) -> None:
+def _check_choices(actor: Actor | None, act: Act, case: Case) -> None:
     """What the actor supplies must be among the action's choices (`cases.choices`): the same
     rules the case page offers its lists from."""
     errors: dict[str, list[str]] = {}

@@ -16,6 +16,7 @@ from typing import Any
 from gongzhi.cases import classify, duplicates
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import english, localized, pick
 from gongzhi.orgs import reference
 from gongzhi.orgs.models import Category
@@ -102,7 +103,7 @@ def stored_for(cases: Iterable[Case]) -> dict[int, Suggested]:
     }
 
 
-def duplicates_for(*, user: Any, case: Case, limit: int = 5) -> list[duplicates.Candidate]:
+def duplicates_for(*, user: Actor, case: Case, limit: int = 5) -> list[duplicates.Candidate]:
     """Open cases the user may see that may report the same problem: near the same place, of the
     same category when it has one, with similar text, reported within the window before or
     after this one (the dispatcher may merge either way)."""

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from gongzhi.cases import notifications, sla
@@ -150,7 +150,7 @@ def _sweep_phase(phase: Phase, now: datetime, cal: workcal.WorkCalendar, result:
                 result.reminders += 1
 
 
-def _marks(events: Any) -> dict[int, list[tuple[str, datetime]]]:
+def _marks(events: QuerySet[CaseEvent]) -> dict[int, list[tuple[str, datetime]]]:
     marks: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
     system = events.filter(actor__isnull=True, action__in=["remind", "supervise"])
     for case_id, action, at in system.values_list("case_id", "action", "at"):

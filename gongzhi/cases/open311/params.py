@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from gongzhi.cases.open311 import selectors
 from gongzhi.cases.open311.messages import text
+from gongzhi.cases.open311.payloads import CONTACT_CHOICES
 from gongzhi.cases.services import MAX_TEXT
 from gongzhi.core import clock
 from gongzhi.geo import locate
@@ -153,7 +154,7 @@ def submission(post: QueryDict, lang: str) -> Submission:
 
     attrs = attribute_values(post)
     pref = attrs.get("contact_preference")
-    if pref not in (None, "", *("phone", "none")):
+    if pref not in (None, "", *CONTACT_CHOICES):
         errors.append(text("attribute_value", lang, code="contact_preference", value=pref))
 
     node, lat, lon, location_errors = _locate(post, attrs, lang)
