@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases.models import Case
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -103,7 +104,7 @@ def _households(value: Any, errors: Errors) -> int:
     return number
 
 
-def _check_publisher(actor: Any, node: Node) -> None:
+def _check_publisher(actor: Actor, node: Node) -> None:
     if actor is None or not access.can(actor, access.CONVENE, node):
         raise PermissionDeniedError(_("您无权发布该辖区的双公示"))
 
@@ -115,7 +116,7 @@ def area_of(node: Node) -> Node | None:
     return ancestors(node, include_self=False).filter(level=Level.AREA).first()
 
 
-def publisher_unit(actor: Any, node: Node) -> str:
+def publisher_unit(actor: Actor, node: Node) -> str:
     """Who publishes, as residents read it: the unit of the actor's post that covers the place
     (e.g. 东安居民区居委会), never the person's name; the place's name when no post does."""
     person_id = access.scope(actor).person_id
@@ -135,7 +136,7 @@ def publisher_unit(actor: Any, node: Node) -> str:
     return node.name[:120]
 
 
-def _check_links(actor: Any, node: Node, case: Case | None, slip: Slip | None, errors: Errors) -> None:
+def _check_links(actor: Actor, node: Node, case: Case | None, slip: Slip | None, errors: Errors) -> None:
     if case is not None:
         area = area_of(node)
         if area is None or not case.node_path.startswith(area.path):
@@ -155,9 +156,11 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-def _record(disclosure: Disclosure, action: str, actor: Any, data: dict[str, Any], reason: str = "") -> None:
+def _record(
+    disclosure: Disclosure, action: str, actor: Actor, data: dict[str, Any], reason: str = ""
+) -> None:
     DisclosureEvent.objects.create(
-        disclosure=disclosure, action=action, actor=actor, at=clock.now(), reason=reason, data=data
+        disclosure=disclosure, action=action, actor=recorded(actor), at=clock.now(), reason=reason, data=data
     )
 
 
@@ -166,7 +169,7 @@ def _record(disclosure: Disclosure, action: str, actor: Any, data: dict[str, Any
 
 def disclosure_create(
     *,
-    actor: Any,
+    actor: Actor,
     node: Node | None,
     title: str,
     payer: str,
@@ -204,7 +207,7 @@ def disclosure_create(
             plan_amount=plan_amount,
             plan_text=text,
             plan_at=clock.now(),
-            plan_by=actor,
+            plan_by=recorded(actor),
             plan_unit=unit,
         )
         _record(
@@ -229,7 +232,7 @@ def _locked(disclosure: Disclosure) -> Disclosure:
     return Disclosure.objects.select_for_update(of=("self",)).select_related("node").get(pk=disclosure.pk)
 
 
-def disclosure_complete(*, actor: Any, disclosure: Disclosure, amount: Any, text: str) -> Disclosure:
+def disclosure_complete(*, actor: Actor, disclosure: Disclosure, amount: Any, text: str) -> Disclosure:
     """事后公示: publish what was done and what it actually cost; only once, after the plan."""
     _check_publisher(actor, disclosure.node)
     errors: Errors = {}
@@ -248,7 +251,7 @@ def disclosure_complete(*, actor: Any, disclosure: Disclosure, amount: Any, text
         row.result_amount = result_amount
         row.result_text = text
         row.result_at = max(clock.now(), row.plan_at)
-        row.result_by = actor
+        row.result_by = recorded(actor)
         row.result_unit = publisher_unit(actor, row.node)
         row.save(
             update_fields=["state", "result_amount", "result_text", "result_at", "result_by", "result_unit"]
@@ -263,7 +266,7 @@ def disclosure_complete(*, actor: Any, disclosure: Disclosure, amount: Any, text
 
 
 def disclosure_amend(
-    *, actor: Any, disclosure: Disclosure, stage: str, amount: Any, text: str, reason: str
+    *, actor: Actor, disclosure: Disclosure, stage: str, amount: Any, text: str, reason: str
 ) -> Disclosure:
     """更正: a published amount or text was wrong. The new values replace the shown ones; the
     event keeps the old ones and the reason, and the public page lists every correction."""

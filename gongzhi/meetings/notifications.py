@@ -4,11 +4,14 @@ transaction as the change (gongzhi.notify delivers them). No personal data in th
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.cases.models import Case
 from gongzhi.cases.notifications import users_of
 from gongzhi.core.outbox import OutboxSpec
+from gongzhi.geo.models import Node
 from gongzhi.meetings.models import Meeting, Participant, Signature, Slip, Topic
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post, Unit
@@ -20,7 +23,7 @@ def _posts(q: Q) -> list[Post]:
     )
 
 
-def _specs(kind: str, users: Iterable[Any], subject: str, body: str, **payload: Any) -> list[OutboxSpec]:
+def _specs(kind: str, users: Iterable[User], subject: str, body: str, **payload: Any) -> list[OutboxSpec]:
     return [OutboxSpec(kind=kind, recipient=u, subject=subject, body=body, payload=payload) for u in users]
 
 
@@ -65,7 +68,7 @@ def reminders(meeting: Meeting) -> list[OutboxSpec]:
     )
 
 
-def _party_users(node: Any) -> list[Any]:
+def _party_users(node: Node) -> list[User]:
     """The accounts of the node's Party organisation (posts holding VET at exactly that node)."""
     roles = [role for role, powers in access.ROLE_POWERS.items() if access.VET in powers]
     return users_of(_posts(Q(node=node, role__in=roles)))
@@ -83,7 +86,7 @@ def topic_to_vet(topic: Topic) -> list[OutboxSpec]:
     )
 
 
-def _unit_users(units: Iterable[Unit]) -> list[Any]:
+def _unit_users(units: Iterable[Unit]) -> list[User]:
     return users_of(_posts(Q(unit__in=list(units))))
 
 
@@ -100,7 +103,7 @@ def to_sign(slip: Slip, units: list[Unit], reminder: bool = False) -> list[Outbo
     )
 
 
-def _conveners(slip: Slip) -> list[Any]:
+def _conveners(slip: Slip) -> list[User]:
     chair = slip.meeting.chair
     posts = [chair] if chair is not None else []
     return users_of(posts)
@@ -156,11 +159,11 @@ def done(slip: Slip) -> list[OutboxSpec]:
     )
 
 
-def _lead_users(slip: Slip) -> list[Any]:
+def _lead_users(slip: Slip) -> list[User]:
     return _unit_users([p.unit for p in slip.parties.filter(role="lead").select_related("unit")])
 
 
-def _once(users: Iterable[Any]) -> list[Any]:
+def _once(users: Iterable[User]) -> list[User]:
     return list({u.pk: u for u in users}.values())
 
 
@@ -201,7 +204,7 @@ def completion_returned(slip: Slip) -> list[OutboxSpec]:
     return _to_lead_and_conveners(slip, "slip.completion_returned", f"办结被退回：{slip.number}", body)
 
 
-def reopened(slip: Slip, case: Any) -> list[OutboxSpec]:
+def reopened(slip: Slip, case: Case) -> list[OutboxSpec]:
     """A case of a done slip was reopened: the slip is binding again until it closes."""
     units = [p.unit for p in slip.parties.select_related("unit")]
     body = f"任务流转单 {slip.number} 的关联工单 {case.number} 已重新办理，该任务流转单恢复为已生效，待工单再次结案后办结。"

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import State
+from gongzhi.core.actors import Actor
 from gongzhi.meetings.kinds import Attendance
 from gongzhi.meetings.models import (
     CaseStudy,
@@ -42,19 +43,19 @@ OPEN_SLIP_STATES = [
 ]
 
 
-def _my_units(user: Any) -> QuerySet[Post]:
+def _my_units(user: Actor) -> QuerySet[Post]:
     person_id = access.scope(user).person_id
     return Post.objects.filter(access.active_posts_q()).filter(
         Q(person_id=person_id) | Q(deputy_id=person_id)
     )
 
 
-def view_paths_q(user: Any, field: str = "node_path") -> Q:
+def view_paths_q(user: Actor, field: str = "node_path") -> Q:
     """Rows whose (denormalised) node path lies under the user's VIEW_MEETINGS nodes."""
     return access.places_q(user, access.VIEW_MEETINGS, field)
 
 
-def meeting_q(user: Any, prefix: str = "") -> Q:
+def meeting_q(user: Actor, prefix: str = "") -> Q:
     """The meetings the user may see: hosted under their VIEW_MEETINGS nodes, joined by one of
     their areas (a 联合居务会 belongs to every area it joins), or the user is invited to them.
     `prefix` reads it through a relation ("meeting__")."""
@@ -67,7 +68,7 @@ def meeting_q(user: Any, prefix: str = "") -> Q:
     return q
 
 
-def slip_q(user: Any) -> Q:
+def slip_q(user: Actor) -> Q:
     """Slips under the user's nodes, of a meeting one of their areas hosted or joined, or that
     name a unit they hold a post in."""
     s = access.scope(user)
@@ -80,7 +81,7 @@ def slip_q(user: Any) -> Q:
     return q
 
 
-def topic_q(user: Any) -> Q:
+def topic_q(user: Actor) -> Q:
     """Topics under the user's nodes, and those on the agenda of a meeting their area hosted
     or joined (the neighbours' topics at a 联合居务会)."""
     q = view_paths_q(user) | view_paths_q(user, "meeting__node_path")
@@ -100,7 +101,7 @@ def _topics(q: Q) -> QuerySet[Topic]:
 
 
 def meeting_list(
-    *, user: Any, node_path: str = "", start: date | None = None, end: date | None = None, kind: str = ""
+    *, user: Actor, node_path: str = "", start: date | None = None, end: date | None = None, kind: str = ""
 ) -> QuerySet[Meeting]:
     """The calendar: meetings the user may see, soonest last (newest first)."""
     rows = Meeting.objects.filter(pk__in=Meeting.objects.filter(meeting_q(user)).values("pk"))
@@ -115,7 +116,7 @@ def meeting_list(
     return rows.select_related("node", "chair__person").order_by("-starts_at", "-pk")
 
 
-def meeting_get(*, user: Any, pk: int) -> Meeting | None:
+def meeting_get(*, user: Actor, pk: int) -> Meeting | None:
     return (
         Meeting.objects.filter(meeting_q(user), pk=pk)
         .select_related("node", "chair__person")
@@ -127,7 +128,7 @@ def meeting_get(*, user: Any, pk: int) -> Meeting | None:
 VISIBLE_CASES = "visible_cases"
 
 
-def linked_cases(user: Any, lookup: str = "cases") -> Prefetch:
+def linked_cases(user: Actor, lookup: str = "cases") -> Prefetch:
     """Prefetch the cases linked to topics (or slips) that the user may see, as the rows'
     `visible_cases`: a meeting's reader (a partner, a department) need not see the cases its
     topics took up. `.cases` itself stays whole for the services (a slip's progress, a topic
@@ -136,7 +137,7 @@ def linked_cases(user: Any, lookup: str = "cases") -> Prefetch:
     return Prefetch(lookup, queryset=visible, to_attr=VISIBLE_CASES)
 
 
-def visible_linked(*, user: Any, owner: Topic | Slip) -> list[Case]:
+def visible_linked(*, user: Actor, owner: Topic | Slip) -> list[Case]:
     """The linked cases of a topic or slip that the user may see (prefetched or read now)."""
     found = getattr(owner, VISIBLE_CASES, None)
     if found is not None:
@@ -145,11 +146,11 @@ def visible_linked(*, user: Any, owner: Topic | Slip) -> list[Case]:
     return list(rows)
 
 
-def meeting_topics(*, user: Any, meeting: Meeting) -> QuerySet[Topic]:
+def meeting_topics(*, user: Actor, meeting: Meeting) -> QuerySet[Topic]:
     return meeting.topics.select_related("node").prefetch_related(linked_cases(user), "slips")
 
 
-def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = None) -> QuerySet[Topic]:
+def topic_list(*, user: Actor, node_path: str = "", states: list[str] | None = None) -> QuerySet[Topic]:
     rows = _topics(topic_q(user))
     if node_path:
         rows = rows.filter(
@@ -163,12 +164,12 @@ def topic_list(*, user: Any, node_path: str = "", states: list[str] | None = Non
     return rows.select_related("node", "meeting").order_by("-created_at", "-pk")
 
 
-def topic_get(*, user: Any, pk: int) -> Topic | None:
+def topic_get(*, user: Actor, pk: int) -> Topic | None:
     rows = _topics(topic_q(user)).filter(pk=pk).prefetch_related(linked_cases(user))
     return rows.select_related("node", "meeting").first()
 
 
-def to_vet(*, user: Any) -> QuerySet[Topic]:
+def to_vet(*, user: Actor) -> QuerySet[Topic]:
     """Topics waiting for the Party organisations the user sits on (VET at the exact node)."""
     s = access.scope(user)
     paths = s.paths(access.VET)
@@ -183,7 +184,7 @@ def to_vet(*, user: Any) -> QuerySet[Topic]:
 
 def slip_list(
     *,
-    user: Any,
+    user: Actor,
     node_path: str = "",
     states: list[str] | None = None,
     overdue_on: date | None = None,
@@ -214,7 +215,7 @@ def slip_list(
     )
 
 
-def to_confirm_q(user: Any) -> Q:
+def to_confirm_q(user: Actor) -> Q:
     """Slips reported done (待确认) that the user may confirm or return: they sit on the Party
     organisation of the slip's node or of its meeting's node (VET at exactly that node, as
     `completion.slip_kinds` decides who takes confirm_completion)."""
@@ -226,7 +227,7 @@ def to_confirm_q(user: Any) -> Q:
     return waiting & (Q(node_path__in=paths) | Q(meeting__node_path__in=paths))
 
 
-def to_sign_q(user: Any) -> Q:
+def to_sign_q(user: Actor) -> Q:
     """Slips out for countersigning that name a unit the user holds or deputises a post in,
     whose current version that unit has not signed yet (as `slips.signable_posts` and
     `slips.unsigned_units` decide who may sign)."""
@@ -241,7 +242,7 @@ def to_sign_q(user: Any) -> Q:
     return Q(state=SlipState.SIGNING) & Q(Exists(waiting))
 
 
-def invitations(*, user: Any, now: datetime) -> QuerySet[Meeting]:
+def invitations(*, user: Actor, now: datetime) -> QuerySet[Meeting]:
     """会议邀请: planned meetings from `now` on that invite the user and whose attendance is
     not recorded yet, soonest first."""
     person_id = access.scope(user).person_id
@@ -257,7 +258,7 @@ def invitations(*, user: Any, now: datetime) -> QuerySet[Meeting]:
     )
 
 
-def slip_get(*, user: Any, pk: int) -> Slip | None:
+def slip_get(*, user: Actor, pk: int) -> Slip | None:
     return (
         Slip.objects.filter(pk__in=Slip.objects.filter(slip_q(user), pk=pk).values("pk"))
         .select_related("node", "meeting__node", "meeting__chair__person", "topic")
@@ -266,7 +267,7 @@ def slip_get(*, user: Any, pk: int) -> Slip | None:
     )
 
 
-def meeting_slips(*, user: Any, meeting: Meeting) -> list[Slip]:
+def meeting_slips(*, user: Actor, meeting: Meeting) -> list[Slip]:
     """A meeting's slips that the user may open (an invitee need not see every slip)."""
     ids = Slip.objects.filter(slip_q(user), meeting=meeting).values("pk")
     return list(Slip.objects.filter(pk__in=ids).order_by("pk"))
@@ -342,7 +343,7 @@ def public_decisions(*, node_path: str = "") -> QuerySet[Slip]:
     )
 
 
-def case_studies(*, user: Any) -> QuerySet[CaseStudy]:
+def case_studies(*, user: Actor) -> QuerySet[CaseStudy]:
     """案例说 of the slips the user may see, newest first."""
     slips = Slip.objects.filter(slip_q(user)).values("pk")
     return (
@@ -355,7 +356,7 @@ def case_studies(*, user: Any) -> QuerySet[CaseStudy]:
 # --- 双公示 ---------------------------------------------------------------------------------------
 
 
-def disclosure_list(*, user: Any, node_path: str = "") -> QuerySet[Disclosure]:
+def disclosure_list(*, user: Actor, node_path: str = "") -> QuerySet[Disclosure]:
     """The 双公示 under the user's VIEW_MEETINGS nodes, newest first."""
     rows = Disclosure.objects.filter(view_paths_q(user))
     if node_path:
@@ -363,7 +364,7 @@ def disclosure_list(*, user: Any, node_path: str = "") -> QuerySet[Disclosure]:
     return rows.select_related("node").order_by("-plan_at", "-pk")
 
 
-def disclosure_get(*, user: Any, pk: int) -> Disclosure | None:
+def disclosure_get(*, user: Actor, pk: int) -> Disclosure | None:
     return (
         Disclosure.objects.filter(view_paths_q(user), pk=pk)
         .select_related("node", "case", "slip", "plan_by", "result_by")

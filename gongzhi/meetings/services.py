@@ -39,6 +39,7 @@ from gongzhi.meetings.models import (
     Minutes,
     Participant,
     QuorumRule,
+    Slip,
     SlipState,
     Topic,
     TopicSource,
@@ -93,7 +94,7 @@ def record(
     actor: Actor | None,
     meeting: Meeting | None = None,
     topic: Topic | None = None,
-    slip: Any = None,
+    slip: Slip | None = None,
     from_state: str = "",
     to_state: str = "",
     note: str = "",
@@ -731,8 +732,6 @@ def origin_chain(topic: Topic) -> list[Topic]:
 
 
 def _unfinished(topic: Topic) -> bool:
-    from gongzhi.meetings.models import Slip
-
     if topic.state == TopicState.APPROVED:
         return True  # on an earlier agenda and not reached
     ids = [t.pk for t in origin_chain(topic)]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import choices as case_choices
 from gongzhi.cases.hooks import FINISHED_STATES
-from gongzhi.cases.models import Case
+from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.services import Act, Intake, case_act, case_create
 from gongzhi.cases.states import Source, State
 from gongzhi.core import clock, outbox, signing
@@ -603,7 +603,7 @@ def _complete(slip: Slip, now: datetime, **data: Any) -> None:
     facts.announce_slip(slip)  # points for the bound units' post-holders (community)
 
 
-def complete_on_case_finished(case: Case, event: Any) -> None:
+def complete_on_case_finished(case: Case, event: CaseEvent) -> None:
     """cases.hooks.on_case_finished: inside the case's transaction, a binding slip whose last
     linked case this was is done (and the Party organisation asked to evaluate it)."""
     for slip in Slip.objects.filter(cases=case, state=SlipState.BINDING).order_by("pk"):
@@ -612,7 +612,7 @@ def complete_on_case_finished(case: Case, event: Any) -> None:
             _complete(locked, clock.now(), case=case.pk, case_event=event.seq)
 
 
-def reopen_on_case_reopened(case: Case, event: Any) -> None:
+def reopen_on_case_reopened(case: Case, event: CaseEvent) -> None:
     """cases.hooks.on_case_reopened: inside the case's transaction, a slip that was done with
     its cases (not one confirmed by report, which has none) is binding again, so the slip's
     state never says 已办结 while one of its cases is open; it completes again with that case.

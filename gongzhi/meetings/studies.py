@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases.attachments import validate_files
 from gongzhi.core import clock, outbox
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.meetings import notifications, workflow
 from gongzhi.meetings.kinds import MeetingKind
@@ -19,7 +20,7 @@ from gongzhi.meetings.services import actor_kinds, record
 
 
 def case_study_create(
-    *, actor: Any, slip: Slip, title: str, story: str, before_photo: Any, after_photo: Any
+    *, actor: Actor, slip: Slip, title: str, story: str, before_photo: Any, after_photo: Any
 ) -> CaseStudy:
     """Only a done slip makes a case study: the problem is solved and the record shows how."""
     if workflow.CONVENER not in actor_kinds(actor, slip.node):
@@ -40,7 +41,7 @@ def case_study_create(
         raise ValidationError(errors)
     validate_files([before_photo, after_photo])
     with transaction.atomic():
-        study = CaseStudy(slip=slip, title=title, story=story, by=actor, at=clock.now())
+        study = CaseStudy(slip=slip, title=title, story=story, by=recorded(actor), at=clock.now())
         study.before_photo.save(before_photo.name, before_photo, save=False)
         study.after_photo.save(after_photo.name, after_photo, save=False)
         study.save()
@@ -55,7 +56,7 @@ def case_study_create(
     return study
 
 
-def case_study_tell(*, actor: Any, study: CaseStudy, meeting: Meeting) -> CaseStudy:
+def case_study_tell(*, actor: Actor, study: CaseStudy, meeting: Meeting) -> CaseStudy:
     """Put the case study on a street weekly meeting (案例说)."""
     if meeting.kind != MeetingKind.CASE_TALK:
         raise invalid("meeting", _("案例须在街道案例说例会上讲述"))

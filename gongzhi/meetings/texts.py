@@ -1,13 +1,12 @@
 """三本: the street's rules of procedure, minutes template and task-slip template. Each edit is
 a new version (StreetText rows); until a street writes its own, these defaults apply."""
 
-from typing import Any
-
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -46,7 +45,7 @@ def current_text(street: Node, kind: str) -> str:
     return row.body if row is not None else DEFAULTS[kind]
 
 
-def street_text_save(*, actor: Any, street: Node, kind: str, body: str, reason: str = "") -> StreetText:
+def street_text_save(*, actor: Actor, street: Node, kind: str, body: str, reason: str = "") -> StreetText:
     """A new version of one of the three texts; earlier versions stay on record."""
     if street.level != Level.STREET:
         raise invalid("street", _("三本由街道统一维护"))
@@ -71,6 +70,6 @@ def street_text_save(*, actor: Any, street: Node, kind: str, body: str, reason: 
             version=(last["v"] or 0) + 1,
             body=body,
             reason=(reason or "").strip()[:200],
-            created_by=actor,
+            created_by=recorded(actor),
             created_at=clock.now(),
         )
