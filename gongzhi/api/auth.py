@@ -1,8 +1,7 @@
 """Who is calling: a bearer token (scripts, apps) or the browser's session (with CSRF)."""
 
-from typing import Any
-
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
@@ -19,7 +18,7 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>`. A bearer header that does not match an active token is
     refused at once (401) instead of falling back to the session, so a revoked key never works."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> User:
         user = services.token_authenticate(token.strip())
         if user is None:
             raise AuthenticationError(401, _("令牌无效或已吊销"))
@@ -34,9 +33,9 @@ class SessionAuth(APIKeyCookie):
         self.param_name = settings.SESSION_COOKIE_NAME
         super().__init__(csrf=False)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        if not isinstance(user, User):  # nobody signed in (AnonymousUser)
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, _("CSRF 校验失败，请刷新页面后重试"))

@@ -1,18 +1,16 @@
 """Reads of API tokens: a user sees only their own."""
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 
 from gongzhi.api.models import ApiToken
 
 
-def token_list(*, user: Any) -> QuerySet[ApiToken]:
+def token_list(*, user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user)
 
 
-def token_get(*, user: Any, pk: int) -> ApiToken | None:
+def token_get(*, user: User, pk: int) -> ApiToken | None:
     """The user's own token with this id; None for another's (answered 404, like an unknown one)."""
     return token_list(user=user).filter(pk=pk).first()
 
@@ -22,5 +20,5 @@ def token_get_any(*, pk: int) -> ApiToken | None:
     return ApiToken.objects.select_related("user").filter(pk=pk).first()
 
 
-def user_by_username(username: str) -> Any:
-    return get_user_model().objects.filter(username=username).first()
+def user_by_username(username: str) -> User | None:
+    return User.objects.filter(username=username).first()

@@ -1,8 +1,7 @@
 """Writes for API tokens: create (the key is returned once), revoke, and touch on use. The key
 handling (generate, hash, look up, compare, re-hash, last use) is `core.secret_keys`."""
 
-from typing import Any
-
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -16,7 +15,7 @@ KEY_PREFIX = TOKENS.prefix
 
 
 @transaction.atomic
-def token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns it with the clear key, which is never stored."""
     name = (name or "").strip()
     if not name:
@@ -33,7 +32,7 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
     return secret_keys.revoke(token)
 
 
-def token_authenticate(key: str) -> Any:
+def token_authenticate(key: str) -> User | None:
     """The active user owning this key, or None. Marks the token used (at most once a minute)."""
     candidates = ApiToken.objects.select_related("user").filter(user__is_active=True)
     token = secret_keys.find(TOKENS, candidates, key)

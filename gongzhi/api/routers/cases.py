@@ -21,6 +21,7 @@ from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Attachment, Case, CaseEvent
 from gongzhi.cases.states import Source, State
 from gongzhi.core import paging, refdata
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.core.i18n import localized
 from gongzhi.geo import locate
@@ -221,7 +222,7 @@ def _assisting_of(case: Case) -> list[Post]:
     return list(case.assisting_posts.all())
 
 
-def case_out(case: Case, user: Any) -> dict[str, Any]:
+def case_out(case: Case, user: Actor) -> dict[str, Any]:
     post = case.post
     return {
         "id": case.pk,
@@ -282,7 +283,7 @@ def _category(code: str | None) -> Category | None:
     return category
 
 
-def _intake_errors(user: Any, item: CaseIn, node: Node | None, prefix: str = "") -> dict[str, list[str]]:
+def _intake_errors(user: Actor, item: CaseIn, node: Node | None, prefix: str = "") -> dict[str, list[str]]:
     """What the API refuses that the other channels refuse too: a place the caller may not
     report at (the patrol page's rule: VIEW_CASES over the node), and a map point outside the
     street, (0, 0) included (the resident page's and Open311's check: geo.locate)."""
@@ -298,7 +299,7 @@ def _intake_errors(user: Any, item: CaseIn, node: Node | None, prefix: str = "")
     return errors
 
 
-def _scoped_case(user: Any, case_id: int) -> Case:
+def _scoped_case(user: Actor, case_id: int) -> Case:
     return found(case_selectors.case_get(user=user, pk=case_id))
 
 
@@ -375,7 +376,7 @@ def case_create_batch(request: HttpRequest, payload: BatchIn) -> Status:
         return _create_batch(user, payload)
 
 
-def _create_batch(user: Any, payload: BatchIn) -> Status:
+def _create_batch(user: Actor, payload: BatchIn) -> Status:
     nodes = geo_reference.nodes_by_code([c.node for c in payload.cases])
     categories = reference.categories_by_code(c.category for c in payload.cases if c.category)
     errors: dict[str, list[str]] = {}

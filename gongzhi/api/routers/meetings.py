@@ -32,6 +32,7 @@ from gongzhi.api.routers.meetings_common import (
     scoped_meeting,
 )
 from gongzhi.api.shortcuts import caller
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
 from gongzhi.meetings import seating, selectors, services, workflow
@@ -244,7 +245,7 @@ def _minutes_out(minutes: Minutes | None) -> dict[str, Any] | None:
     }
 
 
-def meeting_detail_out(meeting: Meeting, user: Any) -> dict[str, Any]:
+def meeting_detail_out(meeting: Meeting, user: Actor) -> dict[str, Any]:
     participants = seating.participants(meeting)  # Party organisation first, one row per person
     came = [p for p in participants if p.attendance in {Attendance.PRESENT, Attendance.DELEGATE}]
     rule = services.quorum_rule(meeting)
@@ -278,7 +279,7 @@ def meeting_detail_out(meeting: Meeting, user: Any) -> dict[str, Any]:
     }
 
 
-def _meeting_detail(user: Any, meeting_id: int) -> dict[str, Any]:
+def _meeting_detail(user: Actor, meeting_id: int) -> dict[str, Any]:
     return meeting_detail_out(scoped_meeting(user, meeting_id), user)
 
 

@@ -22,6 +22,7 @@ from gongzhi.api.pagination import PageParams, paginate
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases.models import Case
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
 from gongzhi.meetings import selectors, workflow
@@ -140,19 +141,19 @@ def today() -> date:
     return timezone.localdate(clock.now())
 
 
-def scoped_meeting(user: Any, meeting_id: int) -> Meeting:
+def scoped_meeting(user: Actor, meeting_id: int) -> Meeting:
     return found(selectors.meeting_get(user=user, pk=meeting_id))
 
 
-def scoped_topic(user: Any, topic_id: int) -> Topic:
+def scoped_topic(user: Actor, topic_id: int) -> Topic:
     return found(selectors.topic_get(user=user, pk=topic_id))
 
 
-def scoped_slip(user: Any, slip_id: int) -> Slip:
+def scoped_slip(user: Actor, slip_id: int) -> Slip:
     return found(selectors.slip_get(user=user, pk=slip_id))
 
 
-def body_meeting(user: Any, meeting_id: int | None, field: str = "meeting") -> Meeting | None:
+def body_meeting(user: Actor, meeting_id: int | None, field: str = "meeting") -> Meeting | None:
     if meeting_id is None:
         return None
     meeting = selectors.meeting_get(user=user, pk=meeting_id)
@@ -161,7 +162,7 @@ def body_meeting(user: Any, meeting_id: int | None, field: str = "meeting") -> M
     return meeting
 
 
-def body_cases(user: Any, ids: list[int], field: str = "cases") -> list[Case]:
+def body_cases(user: Actor, ids: list[int], field: str = "cases") -> list[Case]:
     wanted = set(ids)
     rows = list(Case.objects.filter(access.cases_q(user), pk__in=wanted))
     if len(rows) != len(wanted):

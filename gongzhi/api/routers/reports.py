@@ -17,8 +17,10 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from gongzhi.api.pagination import Page, PageParams, paginate
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases.models import Case
+from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import localized
 from gongzhi.reports import definitions, drill, kpis, rankings, selectors, services
+from gongzhi.reports.models import Report
 from gongzhi.reports.periods import Period, period
 from gongzhi.reports.subjects import Subject, subject_for
 
@@ -287,7 +289,7 @@ def item_out(kind: str, row: Any) -> dict[str, Any]:
     }
 
 
-def report_out(report: Any) -> dict[str, Any]:
+def report_out(report: Report) -> dict[str, Any]:
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -403,7 +405,7 @@ def report_list(request: HttpRequest, filters: Query[ReportFilters]) -> dict[str
     return page
 
 
-def _detail(user: Any, report_id: int) -> dict[str, Any]:
+def _detail(user: Actor, report_id: int) -> dict[str, Any]:
     report = found(selectors.report_get(user=user, pk=report_id))
     notes = [
         {"id": n.pk, "text": n.text, "by": n.by_name, "at": n.at} for n in selectors.report_notes(report)

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from gongzhi.api.shortcuts import caller, found, require
 from gongzhi.cases import coverage
+from gongzhi.orgs.models import Post
 
 router = Router(tags=["routing"])
 
@@ -43,7 +44,7 @@ class CoverageFilters(Schema):
     gaps_only: bool = Field(False, description="只列缺口")
 
 
-def _post(post: Any) -> dict[str, Any] | None:
+def _post(post: Post | None) -> dict[str, Any] | None:
     if post is None:
         return None
     return {

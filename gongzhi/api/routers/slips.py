@@ -53,6 +53,7 @@ from gongzhi.api.routers.slip_schemas import (
 )
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases import selectors as case_selectors
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.meetings import completion, selectors, slips, workflow
 from gongzhi.meetings.models import Evaluation, PartyRole, Slip, SlipEvidence
@@ -108,7 +109,7 @@ def slip_out(slip: Slip) -> dict[str, Any]:
     }
 
 
-def _slip_kinds(user: Any, slip: Slip) -> set[str]:
+def _slip_kinds(user: Actor, slip: Slip) -> set[str]:
     kinds = completion.slip_kinds(user, slip)  # the meeting's roles, the Party organisation, LEAD
     signed = {s.unit_id for s in slips.valid_signatures(slip)}
     if any(p.unit_id not in signed for p in slips.signable_posts(user, slip)):
@@ -117,7 +118,7 @@ def _slip_kinds(user: Any, slip: Slip) -> set[str]:
     return kinds
 
 
-def slip_detail_out(slip: Slip, user: Any) -> dict[str, Any]:
+def slip_detail_out(slip: Slip, user: Actor) -> dict[str, Any]:
     parties = _lead_first(slip.parties.select_related("unit", "post"))
     current = slips.valid_signatures(slip)
     verdicts = {s.unit_id: s.verdict for s in current}
@@ -178,11 +179,11 @@ def _evaluation_out(e: Evaluation) -> dict[str, Any]:
     }
 
 
-def _slip_detail(user: Any, slip_id: int) -> dict[str, Any]:
+def _slip_detail(user: Actor, slip_id: int) -> dict[str, Any]:
     return slip_detail_out(scoped_slip(user, slip_id), user)
 
 
-def _draft(user: Any, payload: SlipContentIn) -> slips.SlipDraft:
+def _draft(user: Actor, payload: SlipContentIn) -> slips.SlipDraft:
     """Resolve the codes and ids of a slip body; unknown ones are 422 on their field."""
     units = {u.code: u for u in Unit.objects.filter(code__in={p.unit for p in payload.parties})}
     post_codes = {p.post for p in payload.parties if p.post}

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
@@ -59,18 +60,18 @@ def _refused(refused: logins.Refusal) -> HttpResponse:
     return response
 
 
-def _user_for_create(request: HttpRequest, payload: TokenIn) -> object:
+def _user_for_create(request: HttpRequest, payload: TokenIn) -> User | HttpResponse:
     """The user the token is for; an HttpResponse when the login limiter refused the attempt."""
     if payload.username:
         user = authenticate(request=request, username=payload.username, password=payload.password or "")
-        if user is not None:
+        if isinstance(user, User):
             return user
         refused = logins.take_refusal(request)  # taken, so the page middleware leaves it alone
         if refused is not None:
             return _refused(refused)
         raise AuthenticationError(401, _("用户名或密码错误"))
     user = session_auth(request)
-    if user is None:
+    if not isinstance(user, User):
         raise AuthenticationError(401, _("请先登录，或提供用户名和密码"))
     return user
 

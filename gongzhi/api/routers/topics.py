@@ -32,6 +32,7 @@ from gongzhi.api.routers.meetings_common import (
     state_codes,
 )
 from gongzhi.api.shortcuts import MAX_ID, caller
+from gongzhi.core.actors import Actor
 from gongzhi.meetings import selectors, services, workflow
 from gongzhi.meetings.models import Topic, TopicState
 
@@ -107,7 +108,7 @@ class ReferIn(Schema):
 # --- output -------------------------------------------------------------------------------------
 
 
-def topic_out(topic: Topic, user: Any) -> dict[str, Any]:
+def topic_out(topic: Topic, user: Actor) -> dict[str, Any]:
     kinds = services.actor_kinds(user, topic.node, topic.meeting)
     return {
         "id": topic.pk,
@@ -132,7 +133,7 @@ def topic_out(topic: Topic, user: Any) -> dict[str, Any]:
     }
 
 
-def _topic_detail(user: Any, topic_id: int) -> dict[str, Any]:
+def _topic_detail(user: Actor, topic_id: int) -> dict[str, Any]:
     return topic_out(scoped_topic(user, topic_id), user)
 
 

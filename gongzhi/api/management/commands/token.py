@@ -4,6 +4,7 @@ operator. The key is printed once, at creation; only its hash is kept."""
 from argparse import ArgumentParser
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         getattr(self, f"do_{options['action']}")(options)
 
-    def _user(self, username: str) -> Any:
+    def _user(self, username: str) -> User:
         user = selectors.user_by_username(username)
         if user is None:
             raise CommandError(f"用户 {username} 不存在")
