@@ -14,16 +14,14 @@ AS_OF = date(2026, 1, 1)
 
 STREET_CODE = "FL"
 STREET_NAME = "枫林街道"
-BLOCKS = 5
 AREAS_PER_BLOCK = (6, 6, 6, 6, 7)  # 31 residential areas
 ESTATES = 94
 ESTATES_WITHOUT_PROPERTY = 8
 GRIDS_PER_ESTATE = (2, 3)  # inclusive range; grids do not scale, buildings and homes do
 HOUSEHOLDS_PER_BUILDING = 24  # six-storey walk-ups, four flats a floor: most of Fenglin's stock
 
-# Street-level staff (these do not scale).
-STREET_CADRES = 8
-BLOCK_CADRES_PER_BLOCK = 2
+# Committee staff per residential area, an inclusive range (does not scale). The street's and
+# the blocks' posts are listed by title in demo/roster.py.
 COMMITTEE_STAFF_PER_AREA = (4, 7)
 
 # Share of adults who are Party members, by age band, and how members are managed.

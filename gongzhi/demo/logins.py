@@ -7,12 +7,12 @@ off, so these accounts exist only on development and demo machines.
 import random
 import string
 from dataclasses import dataclass
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Person, Post
@@ -123,7 +123,7 @@ def login_rows() -> list[LoginRow]:
     return rows
 
 
-def _what_they_see(user: Any) -> str:
+def _what_they_see(user: Actor) -> str:
     scope = access.scope(user)
     powers = [label for power, label in POWER_LABELS.items() if access.has_power(user, power)]
     paths = sorted({g.path for g in scope.grants})

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from django.utils import translation
 
 from gongzhi.cases import policies
+from gongzhi.demo import calibration as cal
 from gongzhi.demo import names
 from gongzhi.demo.records import Street
 from gongzhi.geo.models import Node
@@ -352,7 +353,7 @@ class RosterBuilder:
             PostRole.PARTY_SECRETARY,
             meeting_role=MeetingRole.PARTY_ORG,
         )
-        workers = [self.staff() for _ in range(self.rng.randint(4, 7))]
+        workers = [self.staff() for _ in range(self.rng.randint(*cal.COMMITTEE_STAFF_PER_AREA))]
         self.post(
             f"{code}-ZR",
             committee,

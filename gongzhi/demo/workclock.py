@@ -68,10 +68,6 @@ class WorkClock:
     def between(self, a: int, b: int) -> int:
         return self.worked(b) - self.worked(a)
 
-    def next_working(self, t: int) -> int:
-        i = bisect_right(self.ends, t)
-        return max(t, self.starts[i])
-
     def limit(self, amount: int, unit: str) -> int:
         """A category's limit (WorkLimit) in working seconds."""
         return amount * self.day_seconds if unit == "days" else amount * 3600

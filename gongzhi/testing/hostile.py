@@ -1,5 +1,5 @@
 """Small hostile files for tests, made in memory in milliseconds: an image whose header declares
-more pixels than it holds, truncated photos, and workbooks whose size or row count lies."""
+more pixels than it holds, and workbooks whose size or row count lies."""
 
 import struct
 import zipfile
@@ -31,12 +31,6 @@ def photo(fmt: str = "JPEG", size: tuple[int, int] = (64, 48)) -> bytes:
     out = BytesIO()
     Image.effect_noise(size, 60).convert("RGB").save(out, fmt)
     return out.getvalue()
-
-
-def truncated(fmt: str) -> bytes:
-    """A real photo cut short: the header reads, the pixels do not."""
-    whole = photo(fmt, (200, 150))
-    return whole[: len(whole) * 2 // 3]
 
 
 def xlsx_rewritten(data: bytes, replace: dict[str, bytes]) -> bytes:
