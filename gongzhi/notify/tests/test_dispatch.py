@@ -4,6 +4,7 @@ backend, and a robot endpoint on 127.0.0.1 (see conftest)."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
@@ -124,6 +125,16 @@ def test_inbox_reads_are_per_user(db):
     assert inbox_mark_read(user=alice, ids=bobs) == 0  # not hers
     assert inbox_mark_read(user=alice) == 2
     assert inbox_unread_count(user=alice) == 0 and inbox_unread_count(user=bob) == 1
+
+
+def test_nobody_signed_in_has_an_empty_inbox_and_marks_nothing_read(db):
+    bob = UserFactory(username="bob")
+    put(personal(bob))
+    dispatch_pending(T0)
+    nobody = AnonymousUser()
+    assert list(inbox(user=nobody)) == [] and inbox_unread_count(user=nobody) == 0
+    assert inbox_mark_read(user=nobody) == 0
+    assert inbox_unread_count(user=bob) == 1
 
 
 def test_a_user_without_email_gets_the_inbox_only(db):
