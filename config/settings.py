@@ -46,7 +46,7 @@ def _secret(name: str, dev_default: str) -> str:
 
 
 SECRET_KEY = _secret("SECRET_KEY", _DEV_SECRET_KEY)
-# Fernet keys, newest first; older keys still decrypt (see docs/operations.md, key rotation).
+# Fernet keys, newest first; older keys still decrypt (docs/personal-data.md, "Key rotation").
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS") or [
     _secret("FIELD_ENCRYPTION_KEYS", _DEV_FIELD_KEY)
 ]
