@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from bench import db as bench_db
 from bench.measure import Results, load_average
 
-SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports")
+SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota")
 
 
 def main(argv: list[str] | None = None) -> int:

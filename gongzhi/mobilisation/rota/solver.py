@@ -87,7 +87,7 @@ def _cliques(prep: Prepared, person_id: int, shift_ids: list[int]) -> Iterable[l
 Terms = tuple[list[cp_model.IntVar], list[int]]  # variables and their coefficients
 
 
-def _sum(variables: list[cp_model.IntVar], coefficients: list[int] | None = None) -> cp_model.LinearExprT:
+def _sum(variables: list[cp_model.IntVar], coefficients: list[int] | None = None) -> cp_model.LinearExpr:
     """Linear sums built in one call: Python's sum() over 30,000 terms costs whole seconds."""
     if coefficients is None:
         return cp_model.LinearExpr.sum(variables)
@@ -136,13 +136,13 @@ def _caps(
     for spread, cap in spreads:
         terms: dict[Any, Terms] = defaultdict(lambda: ([], []))
         for s in shift_ids:
-            for key, minutes in spread[s].items():
+            for key, length in spread[s].items():
                 terms[key][0].append(x[s, person_id])
-                terms[key][1].append(minutes)
+                terms[key][1].append(length)
         limit = cap_minutes(cap)
-        for variables, minutes in terms.values():
-            if sum(minutes) > limit:  # a cap nobody could exceed costs nothing
-                model.add(_sum(variables, minutes) <= limit)
+        for variables, lengths in terms.values():
+            if sum(lengths) > limit:  # a cap nobody could exceed costs nothing
+                model.add(_sum(variables, lengths) <= limit)
 
 
 def _objective(built: _Built, prep: Prepared, per_person: dict[int, list[int]], weights: Weights) -> Terms:

@@ -263,3 +263,11 @@ def test_malformed_input_is_the_callers_bug():
                 people=(person(1),), shifts=(shift(1, at(0, 8), 4),), fixed=(Fixed(shift_id=9, person_id=1),)
             )
         )
+
+
+def test_reasons_come_in_english_when_asked():
+    from django.utils import translation
+
+    problem = Problem(people=(person(1),), shifts=(shift(1, at(0, 22), 8, skills=("急救",)),))
+    with translation.override("en"):
+        assert solve(problem, labels=LABELS).unmet == ("东门 12-07 22:00–06:00: nobody can be rostered",)
