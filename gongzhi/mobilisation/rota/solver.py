@@ -9,6 +9,10 @@ moment of an interval graph); minutes per calendar day and per ISO week within t
 fixed pairs set to 1. Objective (Weights): distance home-to-post per assignment, a convex
 penalty on each person's total hours (spread), and one charge per person per post-day
 (continuity).
+
+TODO(issue 16): the 14-day benchmark (docs/benchmarks.md "Rota") missed 10 s on a machine at
+load 9–11, presolve alone taking most of it; measure on a quiet machine, and if still short,
+prune each shift's candidates (the nearest N) before building the model.
 """
 
 import os
