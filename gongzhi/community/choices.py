@@ -51,3 +51,43 @@ class AppealState(models.TextChoices):
     OPEN = "open", _("待处理")
     UPHELD = "upheld", _("维持扣分")
     OVERTURNED = "overturned", _("撤销扣分")
+
+
+class Skill(models.TextChoices):
+    """What a volunteer can do; duty posts and tasks ask for some (docs/mobilisation.md)."""
+
+    FIRST_AID = "first_aid", _("急救")
+    ELECTRICIAN = "electrician", _("电工")
+    COUNSELLING = "counselling", _("心理疏导")
+    LEGAL = "legal", _("法律咨询")
+    DRIVING = "driving", _("驾驶")
+    MEDICAL = "medical", _("医护")
+    ELDERLY_CARE = "elderly_care", _("助老")
+    SIGN_LANGUAGE = "sign_language", _("手语")
+
+
+class VolunteerKind(models.TextChoices):
+    RESIDENT = "resident", _("居民")
+    MEMBER = "member", _("双报到党员")
+    UNIT_STAFF = "unit_staff", _("单位职工")
+
+
+class HoursSource(models.TextChoices):
+    """Where served hours come from: each source confirms its own (whoever led it)."""
+
+    ORDER = "order", _("服务订单")
+    SHIFT = "shift", _("值守班次")
+    TASK = "task", _("志愿任务")
+    REVERSAL = "reversal", _("冲正")
+
+
+class TaskState(models.TextChoices):
+    OPEN = "open", _("招募中")
+    DONE = "done", _("已结束")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class SignupState(models.TextChoices):
+    ACCEPTED = "accepted", _("已接受")
+    WITHDRAWN = "withdrawn", _("已退出")
+    SERVED = "served", _("已确认时长")

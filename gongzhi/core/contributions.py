@@ -20,7 +20,10 @@ from datetime import date
 # Kinds of fact; a points rule names the kind (and optionally details) it awards for.
 ATTEND_MEETING = "attend_meeting"  # detail: the meeting kind (juwuhui, joint, hearing, ...)
 SLIP_DONE = "slip_done"  # detail: the party's role on the slip (lead, assist)
-FACT_KINDS = (ATTEND_MEETING, SLIP_DONE)
+# Volunteer hours confirmed into the time bank (community.volunteers); detail: their source
+# (order, shift, task). One fact per confirmed entry, whatever its length.
+VOLUNTEER_HOURS = "volunteer_hours"
+FACT_KINDS = (ATTEND_MEETING, SLIP_DONE, VOLUNTEER_HOURS)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ MANAGE_COMMUNITY = "manage_community"  # list needs/resources, run projects, ent
 APPROVE_COMMUNITY = (
     "approve_community"  # the Party organisation: confirm 双报到, approve points, decide appeals
 )
+MOBILISE = "mobilise"  # declare and lead an incident: rota, swaps, no-shows, closing (docs/mobilisation.md)
+VIEW_MOBILISATION = "view_mobilisation"  # see incidents touching the subtree, record coverage there
 
 _LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
@@ -61,23 +63,40 @@ _CARE = {VIEW_CARE, MANAGE_CARE}
 # (community.selectors); the Party secretary of the area (and the Party side above: block group,
 # 党工委) confirms 双报到 and approves points; the street admin keeps the street's rules.
 _COMMUNITY = {VIEW_COMMUNITY, MANAGE_COMMUNITY}
+# Mobilisation (docs/mobilisation.md): street and block cadres declare and lead incidents; the
+# committee, its Party secretary and the grid workers see those touching their subtree and
+# record the households reached, supplies delivered and doors checked there.
+_MOBILISE = {MOBILISE, VIEW_MOBILISATION}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
     PostRole.STREET_ADMIN: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
+        _CONVENER | _CARE | _COMMUNITY | _MOBILISE | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
     ),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
-    PostRole.STREET_CADRE: frozenset(_CONVENER | _COMMUNITY | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}),
+    PostRole.STREET_CADRE: frozenset(
+        _CONVENER | _COMMUNITY | _MOBILISE | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}
+    ),
     # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
-    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | {VET, VIEW_CARE, APPROVE_COMMUNITY}),
+    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | _MOBILISE | {VET, VIEW_CARE, APPROVE_COMMUNITY}),
     PostRole.PARTY_SECRETARY: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY}
+        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY, VIEW_MOBILISATION}
     ),
-    PostRole.COMMITTEE_STAFF: frozenset(_CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT}),
+    PostRole.COMMITTEE_STAFF: frozenset(
+        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VIEW_MOBILISATION}
+    ),
     PostRole.GRID_WORKER: frozenset(
-        {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, VIEW_CASES, VIEW_MEETINGS, VIEW_COMMUNITY}
+        {
+            VIEW_TREE,
+            VIEW_ROSTER,
+            VIEW_PEOPLE,
+            REVEAL_PII,
+            VIEW_CASES,
+            VIEW_MEETINGS,
+            VIEW_COMMUNITY,
+            VIEW_MOBILISATION,
+        }
     ),
     # Departments act on their categories across their node (usually the street); they see
     # the tree, the roster and the meetings, never the residents' register.
@@ -494,4 +513,42 @@ def registrations_q(user: Any) -> Q:
         q |= Q(member__person_id=s.person_id)
         units = Post.objects.filter(active_posts_q(), person_id=s.person_id).values("unit_id")
         q |= Q(unit_id__in=units)
+    return q
+
+
+# --- mobilisation (应急动员) ------------------------------------------------------------------------
+#
+# An incident covers a zone: a set of nodes that may cross residential areas. Every read of
+# incidents filters with `incidents_q`.
+
+
+def prefixes(path: str) -> list[str]:
+    """The paths of a node and its ancestors ("/S/", "/S/K1/", ...)."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def zone_touches(user: Any, power: str, zone_paths: Iterable[str]) -> bool:
+    """Whether a zone lies partly in the user's `power` subtrees: a zone node under a granted
+    node, or a granted node under a zone node (a block-wide incident touches each area)."""
+    s = scope(user)
+    if s.superuser:
+        return True
+    granted = s.paths(power)
+    return any(z.startswith(g) or g.startswith(z) for z in zone_paths for g in granted)
+
+
+def incidents_q(user: Any) -> Q:
+    """The incidents the user may see: those whose zone touches their VIEW_MOBILISATION
+    subtrees, those they lead, and those on whose rota they stand."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    for path in outermost(s.paths(VIEW_MOBILISATION)):
+        q |= Q(zone__path__startswith=path) | Q(zone__path__in=prefixes(path))
+    if s.user_id is not None:
+        q |= Q(lead_id=s.user_id)
+    if s.person_id is not None:
+        q |= Q(posts__shifts__assignments__person_id=s.person_id)
     return q

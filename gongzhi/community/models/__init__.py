@@ -28,13 +28,22 @@ from gongzhi.community.models.projects import (
     Rating,
 )
 from gongzhi.community.models.registrations import Commitment, RegistrationEvent, ServiceRecord
+from gongzhi.community.models.volunteers import (
+    Availability,
+    HoursEntry,
+    TaskSignup,
+    Volunteer,
+    VolunteerTask,
+)
 
 __all__ = [
     "Appeal",
+    "Availability",
     "Commitment",
     "ContactPair",
     "ContactVisit",
     "GradeBand",
+    "HoursEntry",
     "Match",
     "MatchState",
     "Milestone",
@@ -59,5 +68,8 @@ __all__ = [
     "ResourceKind",
     "ServiceField",
     "ServiceRecord",
+    "TaskSignup",
     "Urgency",
+    "Volunteer",
+    "VolunteerTask",
 ]

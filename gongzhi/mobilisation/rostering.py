@@ -1,0 +1,499 @@
+"""The rota (排班), the seam with the solver (docs/mobilisation.md "The rota", ADR 0024).
+
+The solver is a pure package, `gongzhi.mobilisation.rota` (model: the dataclasses; solver:
+`solve`; checker: `check`, an independent test of the hard constraints). This module is its
+only caller: it builds the solver's `Problem` from the database — who can stand (volunteers of
+the zone's areas with their weekly availability, the property staff of the zone, the staff of
+the units on duty), the shifts, what stays fixed and what is forbidden — and stores the
+`Solution` as a published rota, after the checker passed it. A solution with unmet shifts is
+never stored as a partial rota: the solver's reasons ("东门 12-07 22:00–06:00 无可排人员") come
+back as the error. A no-show re-solves only the affected shift, everything else Fixed; a swap
+is checked by the checker against the whole rota before it is asked for and again when the
+lead approves it.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.community.models import Volunteer
+from gongzhi.core import clock
+from gongzhi.core.actors import Actor, recorded
+from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
+from gongzhi.core.outbox import enqueue_all
+from gongzhi.mobilisation import notifications, zone
+from gongzhi.mobilisation.choices import STANDING, AssignmentState, PersonSource, RotaKind, SwapState
+from gongzhi.mobilisation.incidents import record, require_active, require_lead, zone_paths
+from gongzhi.mobilisation.models import Assignment, Incident, Rota, Shift, SwapRequest
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Person, Post
+from gongzhi.orgs.roles import PostRole, UnitKind
+
+STAFF_MAX_DAY = 8.0  # staff on joint duty: their unit's working limits, not a volunteer's own
+STAFF_MAX_WEEK = 40.0
+STAFF_REST = 8.0
+DEFAULT_TIME_LIMIT_S = 10.0
+
+
+def engine() -> Any:
+    """The solver package (T15's gongzhi.mobilisation.rota), imported when a rota is built."""
+    try:
+        from gongzhi.mobilisation.rota import checker, model, solver  # type: ignore[attr-defined,unused-ignore]
+    except ImportError as exc:  # pragma: no cover - the package ships with the product
+        raise ConflictError(_("排班求解器未安装")) from exc
+
+    @dataclass(frozen=True)
+    class Engine:
+        model: Any
+        solver: Any
+        checker: Any
+
+    return Engine(model, solver, checker)
+
+
+# --- who can stand ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    person_id: int
+    name: str
+    source: str
+    unit_id: int | None = None
+    volunteer_id: int | None = None
+    skills: frozenset[str] = frozenset()
+    slots: tuple[tuple[int, int, int], ...] | None = None  # weekly (weekday, from, to); None: any time
+    max_day: float = STAFF_MAX_DAY
+    max_week: float = STAFF_MAX_WEEK
+    rest: float = STAFF_REST
+    home: tuple[float, float] | None = None
+    user_id: int | None = field(default=None, repr=False)
+
+
+def pool(incident: Incident) -> dict[int, Candidate]:
+    """Everyone who may stand on the incident's rota, by person id: the volunteers serving the
+    zone's areas, the property staff posted in or above the zone, the staff of the units on
+    duty (named at declaring or by the slip). A volunteer who is also staff stands as a
+    volunteer (their availability and hours are theirs)."""
+    paths = zone_paths(incident)
+    points: dict[str, tuple[float, float] | None] = {}
+    out: dict[int, Candidate] = {}
+    areas = zone.areas(paths)
+    vols = (
+        Volunteer.objects.filter(ended_at__isnull=True, area__in=areas)
+        .select_related("person__home")
+        .prefetch_related("availability")
+    )
+    for v in vols:
+        out[v.person_id] = Candidate(
+            person_id=v.person_id,
+            name=v.person.name,
+            source=PersonSource.VOLUNTEER,
+            unit_id=v.unit_id,
+            volunteer_id=v.pk,
+            skills=frozenset(v.skills),
+            slots=tuple((a.weekday, a.start_hour, a.end_hour) for a in v.availability.all()),
+            max_day=float(v.max_hours_day),
+            max_week=float(v.max_hours_week),
+            rest=float(v.min_rest_hours),
+            home=zone.point(v.person.home, points) if v.person.home else None,
+            user_id=v.person.user_id,
+        )
+    above = {p for path in paths for p in access.prefixes(path)}
+    property_posts = Post.objects.filter(access.active_posts_q(), role=PostRole.PROPERTY_STAFF).filter(
+        zone.under_q(paths, "node__path") | Q(node__path__in=above)
+    )
+    unit_posts = Post.objects.filter(access.active_posts_q(), unit__in=incident.units.all())
+    for post in (property_posts | unit_posts).select_related("person__home", "unit").distinct():
+        if post.person_id in out:
+            continue
+        kind = PersonSource.PROPERTY if post.unit.kind == UnitKind.PROPERTY else PersonSource.UNIT
+        out[post.person_id] = Candidate(
+            person_id=post.person_id,
+            name=post.person.name,
+            source=kind,
+            unit_id=post.unit_id,
+            home=zone.point(post.person.home, points) if post.person.home else None,
+            user_id=post.person.user_id,
+        )
+    return out
+
+
+def _ensure(cands: dict[int, Candidate], person_ids: Iterable[int]) -> None:
+    """People already on the rota who no longer qualify (a volunteer who left) stay in the
+    problem, so that their fixed shifts are checked as they are."""
+    missing = set(person_ids) - set(cands)
+    for p in Person.objects.filter(pk__in=missing):
+        cands[p.pk] = Candidate(person_id=p.pk, name=p.name, source=PersonSource.UNIT, user_id=p.user_id)
+
+
+# --- the problem -----------------------------------------------------------------------------------
+
+
+def _windows(c: Candidate, first: date, last: date) -> tuple[tuple[datetime, datetime], ...]:
+    tz = timezone.get_default_timezone()
+    if c.slots is None:
+        start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+        return ((start, datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)),)
+    spans: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        midnight = datetime.combine(day, datetime.min.time(), tzinfo=tz)
+        for weekday, a, b in sorted(c.slots):
+            if weekday == day.weekday():
+                spans.append((midnight + timedelta(hours=a), midnight + timedelta(hours=b)))
+        day += timedelta(days=1)
+    spans.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for s, e in spans:  # Monday 18–24 and Tuesday 0–8 make one window for a night shift
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return tuple(merged)
+
+
+def label(shift: Shift) -> str:
+    s, e = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    return f"{shift.post.name} {s:%m-%d} {s:%H:%M}–{e:%H:%M}"
+
+
+@dataclass
+class Built:
+    problem: Any
+    labels: dict[int, str]
+    cands: dict[int, Candidate]
+    shifts: dict[int, Shift]
+
+
+def build(
+    incident: Incident,
+    shifts: Sequence[Shift],
+    *,
+    fixed: Iterable[tuple[int, int]] = (),
+    forbidden: Iterable[tuple[int, int]] = (),
+    need: dict[int, int] | None = None,
+    cands: dict[int, Candidate] | None = None,
+) -> Built:
+    """The solver's Problem for these shifts: `fixed` (shift, person) pairs kept as they are,
+    `forbidden` pairs never made, `need` overriding a shift's headcount (a shift that must stay
+    as it is needs exactly its fixed people)."""
+    eng = engine()
+    m = eng.model
+    fixed, forbidden = list(fixed), list(forbidden)
+    people = dict(cands) if cands is not None else pool(incident)
+    _ensure(people, [p for _s, p in fixed])
+    points: dict[str, tuple[float, float] | None] = {}
+    first = min(timezone.localtime(s.starts_at).date() for s in shifts) - timedelta(days=1)
+    last = max(timezone.localtime(s.ends_at).date() for s in shifts) + timedelta(days=1)
+    persons = tuple(
+        m.Person(
+            id=c.person_id,
+            skills=frozenset(c.skills),
+            available=_windows(c, first, last),
+            max_hours_day=c.max_day,
+            max_hours_week=c.max_week,
+            min_rest_hours=c.rest,
+            home=c.home,
+        )
+        for c in sorted(people.values(), key=lambda c: c.person_id)
+    )
+    need = need or {}
+    solver_shifts = []
+    for s in shifts:
+        post = s.post
+        place = (
+            (post.lat, post.lon)
+            if post.lat is not None and post.lon is not None
+            else zone.point(post.node, points)
+        )
+        solver_shifts.append(
+            m.Shift(
+                id=s.pk,
+                post_id=post.pk,
+                start=s.starts_at,
+                end=s.ends_at,
+                need=need.get(s.pk, s.need),
+                skills=frozenset(post.skills),
+                place=place,
+            )
+        )
+    problem = m.Problem(
+        people=persons,
+        shifts=tuple(solver_shifts),
+        fixed=tuple(m.Fixed(shift_id=s, person_id=p) for s, p in fixed),
+        forbidden=tuple(m.Fixed(shift_id=s, person_id=p) for s, p in forbidden),
+    )
+    return Built(problem, {s.pk: label(s) for s in shifts}, people, {s.pk: s for s in shifts})
+
+
+def _checked(built: Built, solution: Any) -> None:
+    violations = engine().checker.check(built.problem, solution)
+    if violations:
+        raise ValidationError({"rota": [_("排班结果违反硬约束：%(v)s") % {"v": v} for v in violations[:10]]})
+
+
+def _store(
+    incident: Incident, actor: Actor, kind: str, built: Built, solution: Any, pairs: list[tuple[int, int]]
+) -> tuple[Rota, list[Assignment]]:
+    version = (incident.rotas.aggregate(v=Max("version"))["v"] or 0) + 1
+    rota = Rota.objects.create(
+        incident=incident,
+        version=version,
+        kind=kind,
+        status=str(solution.status),
+        objective=solution.objective,
+        bound=solution.bound,
+        gap=solution.gap,
+        shifts=len(built.shifts),
+        people=len(built.cands),
+        solved_at=clock.now(),
+        solved_by=recorded(actor),
+    )
+    rows = []
+    for shift_id, person_id in pairs:
+        c = built.cands[person_id]
+        rows.append(
+            Assignment(
+                shift=built.shifts[shift_id],
+                person_id=person_id,
+                rota=rota,
+                source=c.source,
+                unit_id=c.unit_id,
+                volunteer_id=c.volunteer_id,
+            )
+        )
+    Assignment.objects.bulk_create(rows)
+    return rota, rows
+
+
+def _standing(incident: Incident) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(shift__post__incident=incident, state__in=STANDING).select_related(
+            "shift__post"
+        )
+    )
+
+
+# --- 排班: the full rota ---------------------------------------------------------------------------
+
+
+def rota_solve(*, actor: Actor, incident: Incident, time_limit_s: float = DEFAULT_TIME_LIMIT_S) -> Rota:
+    """Build and publish the rota for every shift not yet under way. People already checked in
+    or on a shift that has started stay as they are (Fixed); assignments on later shifts are
+    replaced by the new rota. Unmet shifts refuse the whole rota with the solver's reasons."""
+    require_lead(actor, incident)
+    require_active(incident)
+    if not 0.5 <= time_limit_s <= 120:
+        raise invalid("time_limit_s", _("求解时限应为0.5–120秒"))
+    with transaction.atomic():
+        locked = Incident.objects.select_for_update().get(pk=incident.pk)
+        now = clock.now()
+        all_shifts = list(
+            Shift.objects.filter(post__incident=locked, ends_at__gt=now).select_related("post__node")
+        )
+        standing = _standing(locked)
+        started = {
+            a.shift_id for a in standing if a.shift.starts_at <= now or a.state != AssignmentState.ASSIGNED
+        }
+        open_shifts = [s for s in all_shifts if s.pk not in started]
+        if not open_shifts:
+            raise invalid("rota", _("没有待排的班次，请先生成班次"))
+        kept = [a for a in standing if a.shift_id in started]
+        kept_shifts = {a.shift_id: a.shift for a in kept}
+        shifts = open_shifts + [s for pk, s in kept_shifts.items() if pk not in {o.pk for o in open_shifts}]
+        need = {pk: sum(1 for a in kept if a.shift_id == pk) for pk in kept_shifts}
+        fixed = [(a.shift_id, a.person_id) for a in kept]
+        built = build(locked, shifts, fixed=fixed, need=need)
+        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.labels)
+        if solution.status == "infeasible" or solution.unmet:
+            raise ValidationError({"rota": list(solution.unmet) or [_("无可行排班")]})
+        _checked(built, solution)
+        replaced = [a for a in standing if a.shift_id not in started]
+        Assignment.objects.filter(pk__in=[a.pk for a in replaced]).update(state=AssignmentState.REPLACED)
+        new = [
+            (f.shift_id, f.person_id)
+            for f in solution.assignments
+            if (f.shift_id, f.person_id) not in set(fixed)
+        ]
+        rota, rows = _store(locked, actor, RotaKind.FULL, built, solution, new)
+        record(
+            locked,
+            "rota_published",
+            actor,
+            data={"version": rota.version, "assignments": len(rows), "status": rota.status, "gap": rota.gap},
+        )
+        enqueue_all(notifications.published(locked, rows, replaced))
+    return rota
+
+
+# --- 缺岗: a no-show re-solves only its shift ---------------------------------------------------------
+
+
+@dataclass
+class Gap:
+    assignment: Assignment
+    filled: list[Assignment]
+    unmet: list[str]
+
+
+def assignment_no_show(*, actor: Actor, assignment: Assignment, time_limit_s: float = 5.0) -> Gap:
+    """The lead marks a person who did not come; only their shift is solved again, every other
+    assignment Fixed and the absentee forbidden on it. Unfilled, the gap stays open and the lead
+    is told why."""
+    incident = assignment.shift.post.incident
+    require_lead(actor, incident)
+    require_active(incident)
+    with transaction.atomic():
+        locked_incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        locked = Assignment.objects.select_for_update().select_related("shift__post").get(pk=assignment.pk)
+        now = clock.now()
+        if locked.state != AssignmentState.ASSIGNED:
+            raise ConflictError(_("只有未签到的班次可以登记缺岗"))
+        if now < locked.shift.starts_at:
+            raise invalid("assignment", _("班次尚未开始，不能登记缺岗"))
+        if now >= locked.shift.ends_at:
+            raise invalid("assignment", _("班次已结束"))
+        locked.state = AssignmentState.NO_SHOW
+        locked.save(update_fields=["state"])
+        shift = locked.shift
+        standing = _standing(locked_incident)
+        others = {a.shift_id: a.shift for a in standing if a.shift_id != shift.pk}
+        need = {pk: sum(1 for a in standing if a.shift_id == pk) for pk in others}
+        fixed = [(a.shift_id, a.person_id) for a in standing]
+        built = build(
+            locked_incident,
+            [shift, *others.values()],
+            fixed=fixed,
+            forbidden=[(shift.pk, locked.person_id)],
+            need=need,
+        )
+        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.labels)
+        filled: list[Assignment] = []
+        unmet = list(solution.unmet)
+        if solution.status != "infeasible" and not unmet:
+            _checked(built, solution)
+            new = [
+                (f.shift_id, f.person_id)
+                for f in solution.assignments
+                if (f.shift_id, f.person_id) not in set(fixed)
+            ]
+            _rota, filled = _store(locked_incident, actor, RotaKind.RESOLVE, built, solution, new)
+        elif not unmet:
+            unmet = [_("%(shift)s 无可排人员") % {"shift": built.labels[shift.pk]}]
+        record(
+            locked_incident,
+            "no_show",
+            actor,
+            built.labels[shift.pk],
+            assignment=locked.pk,
+            filled=[a.person_id for a in filled],
+            unmet=unmet,
+        )
+        enqueue_all(notifications.gap(locked_incident, locked, filled, unmet, built.labels[shift.pk]))
+    return Gap(locked, filled, unmet)
+
+
+# --- 换班: swaps -------------------------------------------------------------------------------------
+
+
+def _swap_violations(incident: Incident, assignment: Assignment, to_person: Person) -> list[str]:
+    """The whole standing rota with the shift handed over, against the checker."""
+    eng = engine()
+    cands = pool(incident)
+    if to_person.pk not in cands:
+        raise invalid("to_person", _("接班人不在本次动员的可排人员中"))
+    standing = _standing(incident)
+    pairs = [(a.shift_id, a.person_id) for a in standing if a.pk != assignment.pk]
+    if (assignment.shift_id, to_person.pk) in pairs:
+        raise invalid("to_person", _("接班人已在该班次中"))
+    pairs.append((assignment.shift_id, to_person.pk))
+    shifts = {a.shift_id: a.shift for a in standing}
+    shifts[assignment.shift_id] = assignment.shift
+    need = {pk: sum(1 for s, _p in pairs if s == pk) for pk in shifts}
+    built = build(incident, list(shifts.values()), need=need, cands=cands)
+    candidate = eng.model.Solution(
+        assignments=tuple(eng.model.Fixed(shift_id=s, person_id=p) for s, p in pairs),
+        status="feasible",
+        objective=None,
+        bound=None,
+        gap=None,
+        unmet=(),
+    )
+    return list(eng.checker.check(built.problem, candidate))
+
+
+def swap_request(*, actor: Actor, assignment: Assignment, to_person: Person, reason: str) -> SwapRequest:
+    if access.scope(actor).person_id != assignment.person_id:
+        raise PermissionDeniedError(_("只能为自己的班次申请换班"))
+    incident = assignment.shift.post.incident
+    require_active(incident)
+    text = (reason or "").strip()
+    if not text or len(text) > 200:
+        raise invalid("reason", _("请填写换班理由（200字以内）"))
+    if assignment.state != AssignmentState.ASSIGNED or assignment.shift.starts_at <= clock.now():
+        raise invalid("assignment", _("只有尚未开始的班次可以换班"))
+    if to_person.pk == assignment.person_id:
+        raise invalid("to_person", _("接班人不能是自己"))
+    if SwapRequest.objects.filter(assignment=assignment, state=SwapState.PENDING).exists():
+        raise ConflictError(_("该班次已有待审批的换班申请"))
+    violations = _swap_violations(incident, assignment, to_person)
+    if violations:
+        raise ValidationError(
+            {"to_person": [_("换班后违反排班约束：%(v)s") % {"v": v} for v in violations[:5]]}
+        )
+    with transaction.atomic():
+        swap = SwapRequest.objects.create(
+            assignment=assignment, to_person=to_person, reason=text, asked_at=clock.now()
+        )
+        record(incident, "swap_asked", actor, text, assignment=assignment.pk, to=to_person.pk)
+        enqueue_all(notifications.swap_asked(incident, swap))
+    return swap
+
+
+def swap_decide(*, actor: Actor, swap: SwapRequest, approve: bool, answer: str = "") -> SwapRequest:
+    assignment = swap.assignment
+    incident = assignment.shift.post.incident
+    require_lead(actor, incident)
+    require_active(incident)
+    if len(answer or "") > 300:
+        raise invalid("answer", _("最多%(n)s个字符") % {"n": 300})
+    with transaction.atomic():
+        Incident.objects.select_for_update().get(pk=incident.pk)
+        locked = SwapRequest.objects.select_for_update().get(pk=swap.pk)
+        if locked.state != SwapState.PENDING:
+            raise ConflictError(_("该换班申请已处理"))
+        current = Assignment.objects.select_related("shift__post").get(pk=assignment.pk)
+        if approve:
+            if current.state != AssignmentState.ASSIGNED or current.shift.starts_at <= clock.now():
+                raise ConflictError(_("该班次已开始或已变动，不能换班"))
+            violations = _swap_violations(incident, current, locked.to_person)
+            if violations:
+                raise ValidationError(
+                    {"swap": [_("换班后违反排班约束：%(v)s") % {"v": v} for v in violations[:5]]}
+                )
+            cand = pool(incident)[locked.to_person_id]
+            current.state = AssignmentState.SWAPPED
+            current.save(update_fields=["state"])
+            Assignment.objects.create(
+                shift=current.shift,
+                person=locked.to_person,
+                rota=current.rota,
+                source=cand.source,
+                unit_id=cand.unit_id,
+                volunteer_id=cand.volunteer_id,
+            )
+        locked.state = SwapState.APPROVED if approve else SwapState.REFUSED
+        locked.decided_by, locked.decided_at = recorded(actor), clock.now()
+        locked.answer = (answer or "").strip()
+        locked.save(update_fields=["state", "decided_by", "decided_at", "answer"])
+        record(incident, "swap_decided", actor, locked.answer, swap=locked.pk, approved=approve)
+        enqueue_all(notifications.swap_decided(incident, locked))
+    return locked
