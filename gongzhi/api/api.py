@@ -22,6 +22,7 @@ from gongzhi.api.routers import (
     exports,
     me,
     meetings,
+    mobilisation,
     nodes,
     people,
     posts,
@@ -31,6 +32,7 @@ from gongzhi.api.routers import (
     tokens,
     topics,
     units,
+    volunteers,
 )
 
 
@@ -74,3 +76,5 @@ api.add_router("/v1/care", care_subjects.router)
 api.add_router("/v1/community", community_lists.router)
 api.add_router("/v1/community", community.router)
 api.add_router("/v1/me", me.router)
+api.add_router("/v1/mobilisation", mobilisation.router)
+api.add_router("/v1/volunteers", volunteers.router)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,7 +77,7 @@ def record(incident: Incident, action: str, actor: Actor | None, note: str = "",
     IncidentEvent.objects.create(
         incident=incident,
         action=action,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) else None,
         at=clock.now(),
         note=note[:500],
         data=data,

@@ -1,4 +1,4 @@
-"""The rota (排班), the seam with the solver (docs/mobilisation.md "The rota", ADR 0024).
+"""The rota (排班), the seam with the solver (docs/mobilisation.md "The rota", ADR 0027).
 
 The solver is a pure package, `gongzhi.mobilisation.rota` (model: the dataclasses; solver:
 `solve`; checker: `check`, an independent test of the hard constraints). This module is its

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("gongzhi.web.public.urls")),
     path("", include("gongzhi.web.care.urls")),
     path("", include("gongzhi.web.community.urls")),
+    path("", include("gongzhi.web.mobilisation.urls")),
 ]

@@ -450,6 +450,19 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         "双报到 and the points ledger (community.selectors): lists no cases",
     ),
+    # mobilisation (incidents, rota, my shifts, board) and volunteers (access.incidents_q; no case)
+    **dict.fromkeys(
+        [
+            "api:incident_list", "api:incident_declare", "api:incident_get", "api:shifts_plan", "api:rota_solve",
+            "api:assignment_list", "api:incident_board", "api:incident_close", "api:incident_report",
+            "api:my_shifts", "api:check_in", "api:check_out", "api:swap_request", "api:swap_decide", "api:no_show",
+            "api:item_done", "api:volunteer_register", "api:volunteer_me", "api:task_list", "api:task_accept",
+            "web:mobilisation_home", "web:mobilisation_new", "web:mobilisation_mine", "web:mobilisation_duty",
+            "web:mobilisation_incident", "web:mobilisation_act", "web:mobilisation_board", "web:mobilisation_report",
+            "web:community_volunteer", "web:community_task_accept",
+        ],
+        "incidents, shifts, coverage items and volunteers (mobilisation.selectors, access.incidents_q); no case",
+    ),
     # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
     **dict.fromkeys(
         ["web:track", "web:track_link", "web:track_photo"],

@@ -1,5 +1,5 @@
 """The community's back office, one module per subject; Django's autodiscovery imports this."""
 
-from gongzhi.community.admin import ledger, lists
+from gongzhi.community.admin import ledger, lists, volunteers
 
-__all__ = ["ledger", "lists"]
+__all__ = ["ledger", "lists", "volunteers"]

@@ -1,4 +1,4 @@
-"""Volunteers beside the 双报到 members (ADR 0024): who volunteers, with which skills, when they
+"""Volunteers beside the 双报到 members (ADR 0027): who volunteers, with which skills, when they
 are free by weekday and hour, the tasks they accept, and the time bank of hours served —
 append-only entries, each confirmed by whoever led the order, the shift or the task."""
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.community import ledger, lists, projects, registrations
+from gongzhi.web.community import ledger, lists, projects, registrations, volunteers
 
 # 共建 (docs/community.md): the three lists, projects and pledges, 定点联系
 urlpatterns = [
@@ -19,6 +19,13 @@ urlpatterns = [
     path("community/entries/<int:pk>/appeal/", ledger.community_appeal, name="community_appeal"),
     path(
         "community/appeals/<int:pk>/decide/", ledger.community_appeal_decide, name="community_appeal_decide"
+    ),
+    # volunteers: register, my time bank, the open tasks to accept (docs/mobilisation.md)
+    path("community/volunteer/", volunteers.community_volunteer, name="community_volunteer"),
+    path(
+        "community/volunteer/tasks/<int:pk>/accept/",
+        volunteers.community_task_accept,
+        name="community_task_accept",
     ),
     # the three lists, projects and pledges, 定点联系
     path("community/needs/new/", lists.need_new, name="community_need_new"),

@@ -1,0 +1,69 @@
+"""The back office of mobilisation: the entrances (standing data: each gate's opening hours),
+edited by whoever may mobilise over their node. Incidents, rotas and assignments are run from
+their pages (the services keep their rules) and only shown here."""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from gongzhi.mobilisation.models import Entrance, Incident
+from gongzhi.orgs import access
+
+
+def mobilises(user: Any) -> bool:
+    return bool(user.is_active and user.is_staff and access.has_power(user, access.MOBILISE))
+
+
+@admin.register(Entrance)
+class EntranceAdmin(admin.ModelAdmin):
+    list_display = ("name", "node", "opens", "closes", "active")
+    list_filter = ("active",)
+    search_fields = ("name", "node__name")
+    raw_id_fields = ("node",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entrance]:
+        return super().get_queryset(request).filter(access.nodes_q(request.user, access.MOBILISE, "node"))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return mobilises(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return mobilises(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return mobilises(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return mobilises(request.user) and (
+            obj is None or access.can(request.user, access.MOBILISE, obj.node)
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an entrance may be on a past incident's posts: deactivate it
+
+
+@admin.register(Incident)
+class IncidentAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "state", "declared_at", "closed_at")
+    list_filter = ("kind", "state")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Incident]:
+        qs = super().get_queryset(request)
+        return qs.filter(pk__in=qs.filter(access.incidents_q(request.user)).values("pk"))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return mobilises(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return mobilises(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,1 @@
+"""Mobilisation pages (docs/mobilisation.md): incidents, the rota, my shifts, the live board."""
