@@ -26,7 +26,7 @@ router = Router(tags=["mobilisation"], auth=DEFAULT_AUTH)
 PK = Path(..., ge=1, le=MAX_ID)
 
 
-class IncidentIn(Schema):
+class MobilisationIncidentIn(Schema):
     kind: str = Field(..., max_length=12, description="epidemic / flood / fire / power_cut / other")
     title: str = Field(..., max_length=100)
     nodes: list[str] = Field(
@@ -37,7 +37,7 @@ class IncidentIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class IncidentOut(Schema):
+class MobilisationIncidentOut(Schema):
     id: int
     number: str
     kind: str
@@ -53,16 +53,16 @@ class IncidentOut(Schema):
     shifts: int
 
 
-class PlanIn(Schema):
+class ShiftPlanIn(Schema):
     days: int = Field(..., ge=1, le=14)
     shift_hours: int = Field(8, ge=1, le=24)
 
 
-class SolveIn(Schema):
+class RotaSolveIn(Schema):
     time_limit_s: float = Field(10.0, ge=0.5, le=120)
 
 
-class RotaOut(Schema):
+class RotaRunOut(Schema):
     version: int
     kind: str
     status: str
@@ -74,7 +74,7 @@ class RotaOut(Schema):
     assignments: int
 
 
-class AssignmentOut(Schema):
+class DutyAssignmentOut(Schema):
     id: int
     incident: int
     post: str
@@ -87,21 +87,21 @@ class AssignmentOut(Schema):
     checked_out_at: datetime | None
 
 
-class SwapIn(Schema):
+class ShiftSwapIn(Schema):
     to_person: int = Field(..., ge=1, le=MAX_ID, description="接班人（人员编号）")
     reason: str = Field(..., max_length=200)
 
 
-class DecideIn(Schema):
+class SwapDecideIn(Schema):
     approve: bool
     answer: str = Field("", max_length=300)
 
 
-class NoteIn(Schema):
+class IncidentNoteIn(Schema):
     note: str = Field("", max_length=500)
 
 
-class GapOut(Schema):
+class NoShowGapOut(Schema):
     assignment: int
     filled: list[int]
     unmet: list[str]
@@ -144,13 +144,13 @@ def _incident(request: HttpRequest, pk: int) -> Incident:
     return found(selectors.incident_get(user=caller(request), pk=pk))
 
 
-@router.get("/incidents", response=list[IncidentOut], summary="应急动员列表")
+@router.get("/incidents", response=list[MobilisationIncidentOut], summary="应急动员列表")
 def incident_list(request: HttpRequest, active: bool = False) -> list[dict[str, Any]]:
     return [_incident_out(i) for i in selectors.incidents(user=caller(request), active_only=active)[:100]]
 
 
-@router.post("/incidents", response={201: IncidentOut}, summary="启动应急动员")
-def incident_declare(request: HttpRequest, payload: IncidentIn) -> tuple[int, dict[str, Any]]:
+@router.post("/incidents", response={201: MobilisationIncidentOut}, summary="启动应急动员")
+def incident_declare(request: HttpRequest, payload: MobilisationIncidentIn) -> tuple[int, dict[str, Any]]:
     user = caller(request)
     nodes = []
     for code in payload.nodes:
@@ -181,13 +181,13 @@ def incident_declare(request: HttpRequest, payload: IncidentIn) -> tuple[int, di
     return 201, _incident_out(incident)
 
 
-@router.get("/incidents/{incident_id}", response=IncidentOut, summary="应急动员详情")
+@router.get("/incidents/{incident_id}", response=MobilisationIncidentOut, summary="应急动员详情")
 def incident_get(request: HttpRequest, incident_id: int = PK) -> dict[str, Any]:
     return _incident_out(_incident(request, incident_id))
 
 
-@router.post("/incidents/{incident_id}/shifts", response=IncidentOut, summary="生成班次")
-def shifts_plan(request: HttpRequest, payload: PlanIn, incident_id: int = PK) -> dict[str, Any]:
+@router.post("/incidents/{incident_id}/shifts", response=MobilisationIncidentOut, summary="生成班次")
+def shifts_plan(request: HttpRequest, payload: ShiftPlanIn, incident_id: int = PK) -> dict[str, Any]:
     incident = _incident(request, incident_id)
     incidents.shifts_plan(
         actor=caller(request), incident=incident, days=payload.days, shift_hours=payload.shift_hours
@@ -195,8 +195,10 @@ def shifts_plan(request: HttpRequest, payload: PlanIn, incident_id: int = PK) ->
     return _incident_out(incident)
 
 
-@router.post("/incidents/{incident_id}/rota", response={201: RotaOut}, summary="排班（求解并发布）")
-def rota_solve(request: HttpRequest, payload: SolveIn, incident_id: int = PK) -> tuple[int, dict[str, Any]]:
+@router.post("/incidents/{incident_id}/rota", response={201: RotaRunOut}, summary="排班（求解并发布）")
+def rota_solve(
+    request: HttpRequest, payload: RotaSolveIn, incident_id: int = PK
+) -> tuple[int, dict[str, Any]]:
     incident = _incident(request, incident_id)
     rota = rostering.rota_solve(actor=caller(request), incident=incident, time_limit_s=payload.time_limit_s)
     return 201, {
@@ -212,7 +214,7 @@ def rota_solve(request: HttpRequest, payload: SolveIn, incident_id: int = PK) ->
     }
 
 
-@router.get("/incidents/{incident_id}/assignments", response=list[AssignmentOut], summary="排班表")
+@router.get("/incidents/{incident_id}/assignments", response=list[DutyAssignmentOut], summary="排班表")
 def assignment_list(request: HttpRequest, incident_id: int = PK) -> list[dict[str, Any]]:
     return [_assignment_out(a) for a in selectors.assignments(_incident(request, incident_id))[:2000]]
 
@@ -222,8 +224,10 @@ def incident_board(request: HttpRequest, incident_id: int = PK) -> dict[str, Any
     return board.figures(_incident(request, incident_id)).as_dict()
 
 
-@router.post("/incidents/{incident_id}/close", response=IncidentOut, summary="结束动员（确认志愿服务时长）")
-def incident_close(request: HttpRequest, payload: NoteIn, incident_id: int = PK) -> dict[str, Any]:
+@router.post(
+    "/incidents/{incident_id}/close", response=MobilisationIncidentOut, summary="结束动员（确认志愿服务时长）"
+)
+def incident_close(request: HttpRequest, payload: IncidentNoteIn, incident_id: int = PK) -> dict[str, Any]:
     incident = incidents.incident_close(
         actor=caller(request), incident=_incident(request, incident_id), note=payload.note
     )
@@ -242,7 +246,7 @@ def incident_report(request: HttpRequest, incident_id: int = PK) -> HttpResponse
     return response
 
 
-@router.get("/mine", response=list[AssignmentOut], summary="我的值守班次")
+@router.get("/mine", response=list[DutyAssignmentOut], summary="我的值守班次")
 def my_shifts(request: HttpRequest) -> list[dict[str, Any]]:
     return [_assignment_out(a) for a in selectors.my_assignments(user=caller(request))[:200]]
 
@@ -251,19 +255,19 @@ def _mine(request: HttpRequest, pk: int) -> Assignment:
     return found(selectors.my_assignment(user=caller(request), pk=pk))
 
 
-@router.post("/assignments/{assignment_id}/check-in", response=AssignmentOut, summary="签到")
+@router.post("/assignments/{assignment_id}/check-in", response=DutyAssignmentOut, summary="签到")
 def check_in(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
     return _assignment_out(duty.check_in(actor=caller(request), assignment=_mine(request, assignment_id)))
 
 
-@router.post("/assignments/{assignment_id}/check-out", response=AssignmentOut, summary="签退")
+@router.post("/assignments/{assignment_id}/check-out", response=DutyAssignmentOut, summary="签退")
 def check_out(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
     return _assignment_out(duty.check_out(actor=caller(request), assignment=_mine(request, assignment_id)))
 
 
 @router.post("/assignments/{assignment_id}/swap", response={201: dict[str, Any]}, summary="申请换班")
 def swap_request(
-    request: HttpRequest, payload: SwapIn, assignment_id: int = PK
+    request: HttpRequest, payload: ShiftSwapIn, assignment_id: int = PK
 ) -> tuple[int, dict[str, Any]]:
     assignment = _mine(request, assignment_id)
     to_person = Person.objects.filter(pk=payload.to_person).first()
@@ -276,7 +280,7 @@ def swap_request(
 
 
 @router.post("/swaps/{swap_id}/decide", summary="审批换班")
-def swap_decide(request: HttpRequest, payload: DecideIn, swap_id: int = PK) -> dict[str, Any]:
+def swap_decide(request: HttpRequest, payload: SwapDecideIn, swap_id: int = PK) -> dict[str, Any]:
     swap = found(selectors.swap_get(user=caller(request), pk=swap_id))
     done = rostering.swap_decide(
         actor=caller(request), swap=swap, approve=payload.approve, answer=payload.answer
@@ -284,7 +288,9 @@ def swap_decide(request: HttpRequest, payload: DecideIn, swap_id: int = PK) -> d
     return {"id": done.pk, "state": done.state}
 
 
-@router.post("/assignments/{assignment_id}/no-show", response=GapOut, summary="登记缺岗（只重排该班次）")
+@router.post(
+    "/assignments/{assignment_id}/no-show", response=NoShowGapOut, summary="登记缺岗（只重排该班次）"
+)
 def no_show(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
     assignment = found(selectors.assignment_get(user=caller(request), pk=assignment_id))
     gap = rostering.assignment_no_show(actor=caller(request), assignment=assignment)
@@ -292,7 +298,7 @@ def no_show(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
 
 
 @router.post("/items/{item_id}/done", summary="登记走访、配送或排查完成")
-def item_done(request: HttpRequest, payload: NoteIn, item_id: int = PK) -> dict[str, Any]:
+def item_done(request: HttpRequest, payload: IncidentNoteIn, item_id: int = PK) -> dict[str, Any]:
     item = found(selectors.item_get(user=caller(request), pk=item_id))
     done = incidents.item_done(actor=caller(request), item=item, note=payload.note)
     return {"id": done.pk, "done_at": timezone.localtime(done.done_at).isoformat() if done.done_at else None}

@@ -22,13 +22,13 @@ from gongzhi.orgs.models import Person, Unit
 router = Router(tags=["volunteers"], auth=DEFAULT_AUTH)
 
 
-class SlotIn(Schema):
+class AvailabilitySlotIn(Schema):
     weekday: int = Field(..., ge=0, le=6, description="0 = 星期一")
     start_hour: int = Field(..., ge=0, le=23)
     end_hour: int = Field(..., ge=1, le=24)
 
 
-class VolunteerIn(Schema):
+class VolunteerRegisterIn(Schema):
     area: str = Field(..., max_length=40, description="服务居民区编码")
     kind: str = Field(..., max_length=12, description="resident / member / unit_staff")
     person: int | None = Field(
@@ -36,30 +36,30 @@ class VolunteerIn(Schema):
     )
     unit: str | None = Field(None, max_length=40, description="单位职工：单位编码")
     skills: list[str] = Field(default_factory=list, max_length=20)
-    availability: list[SlotIn] = Field(default_factory=list, max_length=21)
+    availability: list[AvailabilitySlotIn] = Field(default_factory=list, max_length=21)
     max_hours_day: int = Field(8, ge=1, le=24)
     max_hours_week: int = Field(24, ge=1, le=168)
     min_rest_hours: int = Field(8, ge=0, le=24)
 
 
-class EntryOut(Schema):
+class HoursEntryOut(Schema):
     occurred_on: date
     source: str
     hours: Decimal
     label: str
 
 
-class VolunteerOut(Schema):
+class VolunteerRecordOut(Schema):
     id: int
     name: str
     kind: str
     area: str
     skills: list[str]
     balance: Decimal
-    entries: list[EntryOut]
+    entries: list[HoursEntryOut]
 
 
-class TaskOut(Schema):
+class VolunteerTaskOut(Schema):
     id: int
     title: str
     starts_at: Any
@@ -84,8 +84,8 @@ def _out(v: Any) -> dict[str, Any]:
     }
 
 
-@router.post("", response={201: VolunteerOut}, summary="登记志愿者")
-def volunteer_register(request: HttpRequest, payload: VolunteerIn) -> tuple[int, dict[str, Any]]:
+@router.post("", response={201: VolunteerRecordOut}, summary="登记志愿者")
+def volunteer_register(request: HttpRequest, payload: VolunteerRegisterIn) -> tuple[int, dict[str, Any]]:
     user = caller(request)
     area = Node.objects.filter(code=payload.area).first()
     if area is None:
@@ -117,12 +117,12 @@ def volunteer_register(request: HttpRequest, payload: VolunteerIn) -> tuple[int,
     return 201, _out(v)
 
 
-@router.get("/me", response=VolunteerOut, summary="我的志愿服务：时间银行余额与记录")
+@router.get("/me", response=VolunteerRecordOut, summary="我的志愿服务：时间银行余额与记录")
 def volunteer_me(request: HttpRequest) -> dict[str, Any]:
     return _out(found(volunteers.my_volunteer(caller(request))))
 
 
-@router.get("/tasks", response=list[TaskOut], summary="本居民区招募中的志愿任务")
+@router.get("/tasks", response=list[VolunteerTaskOut], summary="本居民区招募中的志愿任务")
 def task_list(request: HttpRequest) -> list[dict[str, Any]]:
     mine = volunteers.my_volunteer(caller(request))
     if mine is None:
