@@ -168,7 +168,8 @@ def label(shift: Shift) -> str:
 @dataclass
 class Built:
     problem: Any
-    labels: dict[int, str]
+    labels: dict[int, str]  # shift id → "东门 03-02 08:00–16:00", for our own messages
+    post_names: dict[int, str]  # post id → "东门": the solver's `labels`, which adds the shift's time
     cands: dict[int, Candidate]
     shifts: dict[int, Shift]
 
@@ -231,7 +232,13 @@ def build(
         fixed=tuple(m.Fixed(shift_id=s, person_id=p) for s, p in fixed),
         forbidden=tuple(m.Fixed(shift_id=s, person_id=p) for s, p in forbidden),
     )
-    return Built(problem, {s.pk: label(s) for s in shifts}, people, {s.pk: s for s in shifts})
+    return Built(
+        problem,
+        {s.pk: label(s) for s in shifts},
+        {s.post_id: s.post.name for s in shifts},
+        people,
+        {s.pk: s for s in shifts},
+    )
 
 
 def _checked(built: Built, solution: Any) -> None:
@@ -312,7 +319,7 @@ def rota_solve(*, actor: Actor, incident: Incident, time_limit_s: float = DEFAUL
         need = {pk: sum(1 for a in kept if a.shift_id == pk) for pk in kept_shifts}
         fixed = [(a.shift_id, a.person_id) for a in kept]
         built = build(locked, shifts, fixed=fixed, need=need)
-        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.labels)
+        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.post_names)
         if solution.status == "infeasible" or solution.unmet:
             raise ValidationError({"rota": list(solution.unmet) or [_("无可行排班")]})
         _checked(built, solution)
@@ -375,7 +382,7 @@ def assignment_no_show(*, actor: Actor, assignment: Assignment, time_limit_s: fl
             forbidden=[(shift.pk, locked.person_id)],
             need=need,
         )
-        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.labels)
+        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.post_names)
         filled: list[Assignment] = []
         unmet = list(solution.unmet)
         if solution.status != "infeasible" and not unmet:

@@ -1,10 +1,7 @@
 """A mobilisation world on the standard tree: a street cadre, a block cadre of K1, the committee
 of R1 and of R3, a grid worker; estate E1 with two entrances (东门 open all day, 西门 06–22); a
 property company at E1 with two staff; six volunteers living in R1 free all week (one a first
-aider, one free only on weekday evenings); 张阿婆, a care subject at home in E1.
-
-The solver package (gongzhi.mobilisation.rota) is written apart; until it is on this branch
-the `rota_engine` fixture (autouse) puts the stand-in of standin.py in its place."""
+aider, one free only on weekday evenings); 张阿婆, a care subject at home in E1."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -21,7 +18,6 @@ from gongzhi.community.choices import Skill, VolunteerKind
 from gongzhi.community.models import Volunteer
 from gongzhi.core import clock
 from gongzhi.mobilisation.models import Entrance
-from gongzhi.mobilisation.tests import standin
 from gongzhi.orgs.models import Person, Post, Unit
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, Tree, UnitFactory, UserFactory, make_staff, make_tree
@@ -106,19 +102,6 @@ def build_world(*, volunteers_count: int = 8) -> MobWorld:
             visit_every_days=7,
         )
     return w
-
-
-@pytest.fixture(autouse=True)
-def rota_engine() -> Any:
-    """The real solver when its package is there, else the stand-in (tests only)."""
-    try:
-        import gongzhi.mobilisation.rota.solver  # noqa: F401
-    except ImportError:
-        standin.install()
-        yield "standin"
-        standin.uninstall()
-    else:
-        yield "real"
 
 
 @pytest.fixture
