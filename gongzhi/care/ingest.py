@@ -5,7 +5,8 @@ and in one transaction inserts the raw events and upserts each subject's last-se
 signal. It is idempotent on (device, event id): the last-seen rows of the batch are locked
 first, then the events already stored are looked up, so a redelivered event — in the same
 batch, a later one, or a concurrent consumer's — changes nothing. Alarms open their alerts in
-the same transaction. ADR docs/adr/0016-care-ingestion.md says why it is built this way.
+the same transaction. ADR docs/adr/0016-care-ingestion.md says why it is built this way; the
+statements themselves are in care.ingest_db (a few a batch, whatever its size).
 """
 
 import math
@@ -20,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.care import windows
+from gongzhi.care import ingest_db, windows
 from gongzhi.care.choices import (
     ALARMS,
     METERS,
@@ -30,7 +31,8 @@ from gongzhi.care.choices import (
     RuleKind,
     Signal,
 )
-from gongzhi.care.models import Device, Event, IngestCount, LastSeen
+from gongzhi.care.ingest_db import Bound, Seen
+from gongzhi.care.models import IngestCount, LastSeen
 from gongzhi.care.rulebook import RuleBook
 from gongzhi.care.rules import open_alarms
 from gongzhi.core import clock
@@ -93,11 +95,8 @@ def ingest(events: Sequence[Incoming], *, door: str) -> IngestResult:
         reason = _shape(e, now, oldest)
         if reason:
             refused[i] = reason
-    devices = {
-        d.serial: d
-        for d in Device.objects.filter(serial__in={e.device for e in events}).select_related("subject")
-    }
-    accepted: dict[tuple[int, str], tuple[int, Incoming, Device]] = {}
+    devices = ingest_db.devices({e.device for e in events})
+    accepted: dict[tuple[int, str], tuple[int, Incoming, Bound]] = {}
     for i, e in enumerate(events):
         if i in refused:
             continue
@@ -107,7 +106,7 @@ def ingest(events: Sequence[Incoming], *, door: str) -> IngestResult:
             refused[i] = reason
             continue
         assert device is not None
-        key = (device.pk, e.event_id)
+        key = (device.id, e.event_id)
         if key in accepted:
             result.duplicates += 1  # the same event twice in one batch
             continue
@@ -135,13 +134,12 @@ def _shape(e: Incoming, now: datetime, oldest: datetime) -> str:
     return ""
 
 
-def _bound(device: Device | None, e: Incoming) -> str:
+def _bound(device: Bound | None, e: Incoming) -> str:
     if device is None:
         return Refusal.UNKNOWN_DEVICE
-    subject = device.subject
-    if subject is None or subject.ended_at is not None:
+    if device.subject_id is None or device.ended:
         return Refusal.UNBOUND_DEVICE
-    if SIGNAL_OF_DEVICE[device.kind] not in subject.signals:
+    if SIGNAL_OF_DEVICE[device.kind] not in device.signals:
         return Refusal.NO_CONSENT
     if device.kind in METERS and e.value is None:
         return Refusal.INVALID
@@ -149,39 +147,26 @@ def _bound(device: Device | None, e: Incoming) -> str:
 
 
 def _write(
-    accepted: dict[tuple[int, str], tuple[int, Incoming, Device]],
+    accepted: dict[tuple[int, str], tuple[int, Incoming, Bound]],
     refused: dict[int, str],
     result: IngestResult,
     now: datetime,
 ) -> None:
-    pairs = {(d.subject_id, SIGNAL_OF_DEVICE[d.kind]) for _, _, d in accepted.values()}
-    assert all(s is not None for s, _ in pairs)
-    subject_ids = {s for s, _ in pairs}
-    # Make sure every last-seen row exists, then lock them (in id order: no deadlock between
-    # consumers): a concurrent batch carrying the same events waits here, then finds them stored.
-    new_rows = [LastSeen(subject_id=int(s or 0), signal=g) for s, g in pairs]
-    LastSeen.objects.bulk_create(new_rows, ignore_conflicts=True)
-    rows = {
-        (r.subject_id, r.signal): r
-        for r in LastSeen.objects.select_for_update()
-        .filter(subject_id__in=subject_ids, signal__in={g for _, g in pairs})
-        .order_by("id")
-    }
-    stored = set(
-        Event.objects.filter(
-            device_id__in={k[0] for k in accepted}, event_id__in={k[1] for k in accepted}
-        ).values_list("device_id", "event_id")
-    )
+    pairs = {(int(d.subject_id or 0), SIGNAL_OF_DEVICE[d.kind]) for _, _, d in accepted.values()}
+    rows = ingest_db.lock_last_seen(pairs)
+    stored = ingest_db.stored(accepted.keys())
     fresh = sorted(
-        ((i, e, d) for key, (i, e, d) in accepted.items() if key not in stored), key=lambda t: (t[1].at, t[0])
+        ((i, e, d) for key, (i, e, d) in accepted.items() if key not in stored),
+        key=lambda t: t[1].at,  # stable: arrival order within a moment
     )
     result.duplicates += len(accepted) - len(fresh)
-    new_events: list[Event] = []
+    new_events: list[tuple[int, int, str, datetime, float | None]] = []
     touched: set[tuple[int, str]] = set()
     alarms: list[tuple[int, str, str, datetime]] = []
+    paths: dict[int, str] = {}
     for i, e, device in fresh:
-        assert device.subject is not None
-        row = rows[(device.subject_id, SIGNAL_OF_DEVICE[device.kind])]  # type: ignore[index]
+        subject_id = int(device.subject_id or 0)
+        row = rows[(subject_id, SIGNAL_OF_DEVICE[device.kind])]
         if device.kind in METERS and not _read(row, e):
             refused[i] = Refusal.BACKWARDS
             continue
@@ -189,27 +174,15 @@ def _write(
             row.active_at = max(row.active_at or e.at, e.at)
         row.seen_at = max(row.seen_at or e.at, e.at)
         touched.add((row.subject_id, row.signal))
-        new_events.append(
-            Event(
-                device=device,
-                subject_id=int(device.subject_id or 0),
-                event_id=e.event_id,
-                at=e.at,
-                value=e.value,
-                received_at=now,
-            )
-        )
+        paths[subject_id] = device.node_path
+        new_events.append((device.id, subject_id, e.event_id, e.at, e.value))
         if device.kind in ALARMS:
-            alarms.append((device.subject_id, device.subject.node_path, RULE_OF_ALARM[device.kind], e.at))  # type: ignore[arg-type]
-    Event.objects.bulk_create(new_events, ignore_conflicts=True, batch_size=1000)
+            alarms.append((subject_id, device.node_path, RULE_OF_ALARM[device.kind], e.at))
+    ingest_db.insert_events(new_events, now)
     result.stored = len(new_events)
     changed = [rows[k] for k in touched]
-    _derive_water([r for r in changed if r.signal == Signal.WATER])
-    LastSeen.objects.bulk_update(
-        changed,
-        ["seen_at", "active_at", "reading", "reading_at", "slots_start", "slots", "quiet_at", "leak_since"],
-        batch_size=500,
-    )
+    _derive_water([r for r in changed if r.signal == Signal.WATER], paths)
+    ingest_db.save_last_seen(changed)
     opened = open_alarms(alarms, now)
     result.alerts = len(opened)
     if opened:  # SOS, smoke, gas: the posts and contacts are told in the same transaction
@@ -218,7 +191,7 @@ def _write(
         chain.notify_now(opened, now)
 
 
-def _read(row: LastSeen, e: Incoming) -> bool:
+def _read(row: Seen, e: Incoming) -> bool:
     """Apply a meter reading to its last-seen row; False when it goes backwards. A reading older
     than the last one (late, out of order) is stored but moves nothing."""
     value = float(e.value or 0.0)
@@ -245,19 +218,16 @@ def _read(row: LastSeen, e: Incoming) -> bool:
     return value <= row.reading
 
 
-def _derive_water(rows: list[LastSeen]) -> None:
+def _derive_water(rows: list[Seen], paths: dict[int, str]) -> None:
     """`quiet_at` and `leak_since` under each subject's own water rules."""
     if not rows:
         return
     book = RuleBook.load({r.subject_id for r in rows})
-    paths = dict(
-        LastSeen.objects.filter(pk__in=[r.pk for r in rows]).values_list("subject_id", "subject__node_path")
-    )
     for row in rows:
         derive_water_row(row, book, paths[row.subject_id])
 
 
-def derive_water_row(row: LastSeen, book: RuleBook, node_path: str) -> None:
+def derive_water_row(row: "Seen | LastSeen", book: RuleBook, node_path: str) -> None:
     ring = windows.ring_from_row(row.slots_start, row.slots)
     if ring is None:
         row.quiet_at = row.leak_since = None

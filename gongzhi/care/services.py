@@ -623,12 +623,13 @@ def override_clear(*, actor: Any, subject: CareSubject, kind: str) -> None:
 
 def rederive_water(rows: Any) -> None:
     from gongzhi.care.ingest import derive_water_row
+    from gongzhi.care.ingest_db import save_last_seen
 
     rows = list(rows.select_for_update().select_related("subject"))
     book = RuleBook.load({r.subject_id for r in rows})
     for row in rows:
         derive_water_row(row, book, row.subject.node_path)
-    LastSeen.objects.bulk_update(rows, ["quiet_at", "leak_since"], batch_size=500)
+    save_last_seen(rows)  # one statement for a street's meters (rows locked: the rest unchanged)
 
 
 # --- gateways ----------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The ingestion service: idempotent, refuses the bad-input list per item, keeps last seen and
 the water ring, opens an SOS alert at once."""
 
+import threading
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from gongzhi.care.choices import AlertState, Door, Refusal, RuleKind, Signal
 from gongzhi.care.ingest import Incoming, ingest
@@ -87,3 +90,41 @@ def test_an_sos_opens_its_alert_at_once_and_only_once(world):
     assert (first.alerts, second.alerts) == (1, 0)
     alert = Alert.objects.get()
     assert (alert.kind, alert.state, alert.subject_id) == (RuleKind.SOS, AlertState.OPEN, world.subject.pk)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between connections: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_consumers_with_the_same_batch_store_it_once():
+    """Two connections ingest the same events at once (a redelivery racing the first delivery),
+    including the first water reading ever (its last-seen row does not exist yet): each event is
+    stored once, the ring counts the water once, and neither batch deadlocks or fails."""
+    from gongzhi.care.tests.conftest import build_world
+
+    build_world()
+    batch = [Incoming(device="DEV-door", event_id=f"d{n}", at=T0 + timedelta(minutes=n)) for n in range(50)]
+    batch += [water(n, 100.0 + 10 * n, T0 + timedelta(minutes=n)) for n in range(50)]
+    start = threading.Barrier(2)
+    results: list[Any] = []
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            with clock.freeze(T0 + timedelta(hours=2)):
+                results.append(ingest(batch, door=Door.MQTT))
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not failures
+    assert sorted(r.stored for r in results) == [0, 100]
+    assert sorted(r.duplicates for r in results) == [0, 100]
+    assert Event.objects.count() == 100
+    row = LastSeen.objects.get(signal=Signal.WATER)
+    assert (row.reading, sum(v or 0 for v in row.slots)) == (590.0, 490.0)
