@@ -164,6 +164,11 @@ class Consumer:
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)
         props.SessionExpiryInterval = SESSION_EXPIRY
+        # Without a Receive Maximum the broker picks its own (Mosquitto: 20 unacknowledged
+        # messages a client), so a batch could never hold more than 20 messages and each waited
+        # `flush_seconds` for more that the broker held back until the acknowledgement. Two
+        # batches' worth: one being ingested, the next arriving (docs/care.md, "Brokers").
+        props.ReceiveMaximum = min(65535, max(100, 2 * self.batch))
         self.client.connect(self.host, self.port, keepalive=30, clean_start=False, properties=props)
         self.client.loop_start()
 

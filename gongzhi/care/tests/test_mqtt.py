@@ -4,6 +4,7 @@ nothing, a malformed payload is counted and the consumer goes on."""
 
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -129,6 +130,35 @@ def test_a_malformed_payload_is_counted_and_the_consumer_goes_on(root):
         c.stop()
     assert (stats.malformed, stats.stored) == (3, 3)
     assert IngestCount.objects.get(door=Door.MQTT, reason=Refusal.MALFORMED).count == 3
+
+
+def test_the_broker_sends_a_whole_batch_before_the_first_acknowledgement(root):
+    """The consumer announces a Receive Maximum of two batches: without it Mosquitto keeps 20
+    messages unacknowledged a client, so batches never grew past 20 and backlogs overflowed the
+    broker's queue (docs/care.md, "Brokers")."""
+    c = care_mqtt.Consumer(client_id=f"care-test-d-{uuid.uuid4().hex[:6]}", root=root, batch=100)
+    c.start()
+    try:
+        assert c.subscribed.wait(5)
+        publish_fast(root, 150)
+        deadline = time.monotonic() + 5
+        while c.inbox.qsize() < 150 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert c.inbox.qsize() == 150  # none acknowledged yet, all delivered
+    finally:
+        c.client.disconnect()
+        c.client.loop_stop()
+
+
+def publish_fast(root: str, n: int) -> None:
+    client = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.connect(settings.CARE_MQTT_HOST, settings.CARE_MQTT_PORT)
+    client.loop_start()
+    sent = [client.publish(care_mqtt.topic_of("DEV-door", root), b"{}", qos=1) for _ in range(n)]
+    for info in sent:
+        info.wait_for_publish(5)
+    client.disconnect()
+    client.loop_stop()
 
 
 def test_the_topic_scheme():
