@@ -3,6 +3,7 @@
     python -m bench.run [--only demo,tree,cases] [--demo-scale 1] [--households 1000000] [--rounds 10]
                         [--cases 1000000] [--intake-requests 3000] [--intake-clients 8]
                         [--workers 4] [--threads 1] [--list-rounds 30] [--keep-db]
+                        [--care-subjects 100000] [--care-http-events 200000] [--care-mqtt-events 100000] ...
 
 On PostgreSQL when DATABASE_URL is set (in a database named gongzhi_bench, created and
 dropped here), else on SQLite (a fresh file under var/bench/). Never the dev database.
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from bench import db as bench_db
 from bench.measure import Results, load_average
 
-SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota")
+SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota", "care")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +40,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers for the intake benchmark")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--list-rounds", type=int, default=30, help="timed rounds of each case-list query")
+    care = parser.add_argument_group("care (bench/suites/care.py)")
+    care.add_argument("--care-subjects", type=int, default=100_000, help="watched subjects of the rule pass")
+    care.add_argument("--care-batch", type=int, default=1000, help="events a request (HTTP) or ingest call")
+    care.add_argument(
+        "--care-service-events", type=int, default=50_000, help="events through ingest() in process"
+    )
+    care.add_argument("--care-http-events", type=int, default=200_000, help="timed events over HTTP")
+    care.add_argument("--care-clients", type=int, default=4, help="HTTP client threads")
+    care.add_argument("--care-mqtt-events", type=int, default=100_000, help="timed events over MQTT")
+    care.add_argument("--care-per-message", type=int, default=1, help="events an MQTT message (one device's)")
+    care.add_argument(
+        "--care-broker", default="private", help="'private' (a mosquitto started for the run) or host:port"
+    )
+    care.add_argument("--care-consumers", type=int, default=2, help="care_consume processes")
+    care.add_argument("--care-sos", type=int, default=200, help="SOS presses timed per door")
+    care.add_argument("--care-rounds", type=int, default=10, help="timed steady-state rule passes")
     parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s]
@@ -74,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "threads": args.threads,
             "list_rounds": args.list_rounds,
+            **{k: v for k, v in vars(args).items() if k.startswith("care_")},
         }
         for name in chosen:
             print(f"[{name}] on {database.vendor}", flush=True)
