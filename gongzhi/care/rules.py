@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.timezone import localtime
 
 from gongzhi.care.choices import AlertState, RuleKind, Signal
 from gongzhi.care.models import Alert, AwayPeriod, CareSubject, LastSeen, Rule
@@ -224,7 +225,8 @@ def open_alarms(alarms: list[tuple[int, str, str, datetime]], now: datetime) -> 
         return []
     book = RuleBook.load({a[0] for a in alarms})
     found = [
-        Candidate(subject_id, path, kind, at, detail=f"{RuleKind(kind).label} {at:%H:%M}")
+        # the press's local time: a gateway may send it in UTC or any offset
+        Candidate(subject_id, path, kind, at, detail=f"{RuleKind(kind).label} {localtime(at):%H:%M}")
         for subject_id, path, kind, at in alarms
         if book.params(subject_id, path, kind).enabled
     ]

@@ -13,11 +13,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from gongzhi.cases import callback, choices, contact, suggestions, workflow
+from gongzhi.care import chain
+from gongzhi.care import selectors as care_selectors
+from gongzhi.cases import callback, choices, contact, sla, suggestions, workflow
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
-from gongzhi.cases.states import State
+from gongzhi.cases.states import Source, State
 from gongzhi.cases.timers import PHASES
 from gongzhi.core import clock, workcal, workcal_db
 from gongzhi.orgs.models import Post
@@ -87,7 +89,9 @@ def _post_choices(user: Any, case: Case, needed: bool) -> dict[str, Any]:
 
 
 def deadlines(case: Case) -> list[dict[str, Any]]:
-    """Each deadline set on the case; the one whose clock runs now carries its remaining working time."""
+    """Each deadline set on the case; the one whose clock runs now carries its remaining time:
+    working time, or wall-clock time for a handling limit its category counts day and night
+    (为老上门探视: a care alert's home visit cannot wait for Monday)."""
     now = clock.now()
     cal = workcal_db.current_calendar()
     out = []
@@ -96,7 +100,10 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
         if due is None:
             continue
         running = case.state in phase.states
-        left = workcal.remaining(now, due, cal) if running else None
+        wall = phase.name == "handle" and sla.wall_clock(case.category)
+        left = None
+        if running:
+            left = due - now if wall else workcal.remaining(now, due, cal)
         out.append(
             {
                 "label": PHASE_LABELS[phase.name],
@@ -104,9 +111,21 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
                 "running": running,
                 "left": left,
                 "late": now >= due,
+                "wall_clock": wall,
             }
         )
     return out
+
+
+def care_alert(user: Any, case: Case) -> dict[str, Any] | None:
+    """The care alert a 上门探访 case was opened for, when the user sees its subject: the page
+    links to it and, for who may act, to the outcome form (care.chain closes both)."""
+    if case.source not in (Source.SENSOR, Source.PATROL):  # how the chain opens them
+        return None
+    alert = care_selectors.alerts(user=user, open_only=False).filter(visit_case=case).first()
+    if alert is None:
+        return None
+    return {"alert": alert, "can_act": chain.may_act(user, alert.subject)}
 
 
 def forms_for(user: Any, case: Case) -> list[dict[str, Any]]:
@@ -135,6 +154,7 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
     if dispatcher and rateable and case_services.outcome_of(case).state == State.CLOSED:
         callback_url = _callback_url(request, case)
     actions = {f["action"] for f in forms}
+    limits = deadlines(case)
     return {
         "case": case,
         "suggested": suggestions.for_case(case) if case.category_id is None else None,
@@ -142,7 +162,9 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "merged": merged_cases(request, case, callbacks=dispatcher and case.state == State.CLOSED),
         "events": list(case_selectors.case_events(case)),
         "assisting": list(case.assisting_posts.select_related("unit", "node", "person")),
-        "deadlines": deadlines(case),
+        "deadlines": limits,
+        "wall_clock": any(d["wall_clock"] for d in limits),
+        "care_alert": care_alert(user, case),
         "forms": forms,
         **_post_choices(user, case, "post" in needs),
         # the 协办 picker starts from the case's assisting posts (ids as the form posts them)
