@@ -42,3 +42,44 @@ def s1_place() -> Place | None:
         if post is not None and holder is not None:
             return Place(estate, post, holder.get_username(), VERIFIER)
     return None
+
+
+# --- the care walk (`gongzhi walk_care`) ------------------------------------------------------------
+
+CARE_WALKER = "grid"  # the grid worker of FL-R01-E1-G1, whose grid holds the demo's 80+ subjects
+CARE_BOARD = "committee"  # the 居委会主任 who keeps the care board
+
+
+@dataclass(frozen=True)
+class CarePlace:
+    subject_id: int
+    home: str
+    serial: str  # the subject's SOS button
+
+
+def care_place() -> CarePlace | None:
+    """A subject the `grid` login serves, watched with an SOS button the consent covers, with no
+    alert open (a second SOS would only join the open one): the first such by id."""
+    from gongzhi.care.choices import AlertState, DeviceKind, Signal
+    from gongzhi.care.models import Alert, CareSubject, Device
+
+    walker = get_user_model().objects.filter(username=CARE_WALKER, person__isnull=False).first()
+    if walker is None:
+        return None
+    busy = Alert.objects.exclude(state=AlertState.CLOSED).values("subject_id")
+    subjects = (
+        CareSubject.objects.filter(
+            ended_at__isnull=True,
+            assignments__post__person_id=walker.person.pk,  # type: ignore[attr-defined]
+        )
+        .exclude(pk__in=busy)
+        .select_related("home")
+        .order_by("pk")
+    )
+    for subject in subjects[:500]:
+        if Signal.ALARM not in subject.signals:  # (a JSON list: filtered here, as SQLite cannot)
+            continue
+        button = Device.objects.filter(subject=subject, kind=DeviceKind.SOS).order_by("pk").first()
+        if button is not None:
+            return CarePlace(subject.pk, subject.home.name, button.serial)
+    return None

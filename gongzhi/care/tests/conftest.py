@@ -54,13 +54,14 @@ STAFF = {
 }
 
 
-def build_world(*, consent: bool = True) -> CareWorld:
+def build_world(*, consent: bool = True, at: datetime = T0) -> CareWorld:
+    """The world, enrolled and bound at `at` (T0 unless a test runs on the real clock)."""
     tree = make_tree()
     w = CareWorld(tree=tree)
-    for key, (role, at, kind) in STAFF.items():
-        w.users[key] = make_staff(key, role, getattr(tree, at), unit_kind=kind)
+    for key, (role, where, kind) in STAFF.items():
+        w.users[key] = make_staff(key, role, getattr(tree, where), unit_kind=kind)
     zhang = PersonFactory(name="张阿婆", home=tree.h1, birth_date=date(1940, 5, 1), lives_alone=True)
-    with clock.freeze(T0):
+    with clock.freeze(at):
         w.subject = services.subject_enrol(
             actor=w.users["committee"],
             person=zhang,
@@ -79,7 +80,7 @@ def build_world(*, consent: bool = True) -> CareWorld:
                 subject=w.subject,
                 given_by=ConsentBy.SUBJECT,
                 signals=list(DEVICE_SIGNALS),
-                given_on=T0.date(),
+                given_on=at.date(),
                 form=png_form(),
             )
             for kind in (DeviceKind.DOOR, DeviceKind.WATER_METER, DeviceKind.POWER_METER, DeviceKind.SOS):
