@@ -112,9 +112,10 @@ def test_a_consumer_that_dies_before_acknowledging_gets_the_messages_again(root)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_malformed_payload_is_counted_and_the_consumer_goes_on(root):
+def test_a_malformed_payload_is_logged_counted_and_the_consumer_goes_on(root, caplog):
     build_world()
     c = consumer(root, "care-test-c")
+    now = clock.now()
     try:
         publish(
             root,
@@ -122,14 +123,25 @@ def test_a_malformed_payload_is_counted_and_the_consumer_goes_on(root):
                 ("DEV-door", b"\xff not json"),
                 ("DEV-door", b'{"id": "1", "at": "yesterday"}'),
                 ("DEV-door", b'[{"id": "2", "at": "2026-01-01T00:00:00"}]'),  # no offset
+                ("NOPE", care_mqtt.payload_of([Incoming(device="NOPE", event_id="n1", at=now)])),
+                (
+                    "DEV-door",
+                    care_mqtt.payload_of(
+                        [Incoming(device="DEV-door", event_id="f1", at=now + timedelta(hours=2))]
+                    ),
+                ),
                 ("DEV-door", care_mqtt.payload_of(door_events(3))),
             ],
         )
-        stats = drain(c)
+        with caplog.at_level("WARNING", logger="gongzhi.care.mqtt"):
+            stats = drain(c)
     finally:
         c.stop()
     assert (stats.malformed, stats.stored) == (3, 3)
-    assert IngestCount.objects.get(door=Door.MQTT, reason=Refusal.MALFORMED).count == 3
+    assert len([r for r in caplog.records if "malformed message" in r.getMessage()]) == 3
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == ["m0", "m1", "m2"]
+    counts = dict(IngestCount.objects.filter(door=Door.MQTT).values_list("reason", "count"))
+    assert counts == {Refusal.MALFORMED: 3, Refusal.UNKNOWN_DEVICE: 1, Refusal.FUTURE: 1}
 
 
 def test_the_broker_sends_a_whole_batch_before_the_first_acknowledgement(root):
