@@ -15,6 +15,7 @@ from gongzhi.care.models import (
     AwayPeriod,
     CareSubject,
     Consent,
+    Device,
     EmergencyContact,
     LastSeen,
     Visit,
@@ -418,5 +419,31 @@ def away_get(*, user: Actor, pk: int) -> AwayPeriod | None:
     return (
         AwayPeriod.objects.filter(pk=pk, subject__in=subjects(user=user, include_ended=True).values("pk"))
         .select_related("subject__home")
+        .first()
+    )
+
+
+def devices(*, subject: CareSubject) -> list[Device]:
+    """The devices bound to the subject (withdrawal unbinds them all)."""
+    return list(Device.objects.filter(subject=subject).order_by("kind", "serial"))
+
+
+def device_for(*, subject: CareSubject, serial: str) -> Device | None:
+    """The registered device with this serial at the subject's home (its household or building),
+    None for a serial unknown or registered elsewhere alike: the answer says nothing of other
+    homes' devices."""
+    home = subject.home
+    device = Device.objects.filter(serial=serial.strip()[:64]).select_related("household").first()
+    if device is None:
+        return None
+    path = device.household.path
+    return device if home.path.startswith(path) or path.startswith(home.path) else None
+
+
+def consent_get(*, user: Actor, pk: int) -> Consent | None:
+    """A consent (in force or withdrawn) of a subject the user sees (None otherwise: a 404)."""
+    return (
+        Consent.objects.filter(pk=pk, subject__in=subjects(user=user, include_ended=True).values("pk"))
+        .select_related("subject__person", "subject__home")
         .first()
     )

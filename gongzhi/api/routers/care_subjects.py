@@ -1,8 +1,8 @@
 """/api/v1/care: the care board, its subjects and what the committee keeps about them
 (docs/care.md "API"): the subjects list with the last sign per signal, a subject's detail
 (sensitive parts only for the posts that serve the subject and the auditor, each view logged
-through care.details), enrolment, consent (multipart, with the scanned form) and its
-withdrawal, away periods, emergency contacts (add; reveal with a purpose, logged), the board's
+through care.details), enrolment, consent (multipart, with the scanned form; the scan read back,
+logged) and its withdrawal, binding the home's devices, away periods, emergency contacts (add; reveal with a purpose, logged), the board's
 counts and the map's counts per building. Every read is the page's selector (care.selectors,
 cut by access.care_subjects_q: out of scope is a 404); every write a care.services call."""
 
@@ -10,13 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.api.shortcuts import MAX_ID, caller, found
-from gongzhi.care import selectors, services
+from gongzhi.care import consent_forms, selectors, services
 from gongzhi.care.details import details_logged
 from gongzhi.care.models import AwayPeriod, CareSubject, Consent, EmergencyContact
 from gongzhi.core import clock
@@ -151,6 +151,16 @@ class CareConsentIn(Schema):
 
 class CareWithdrawIn(Schema):
     confirm: bool = Field(..., description="须为 true：撤回将删除此人的全部原始设备数据")
+
+
+class CareDeviceIn(Schema):
+    serial: str = Field(..., min_length=1, max_length=64, description="本户已登记设备的编号")
+
+
+class CareDeviceOut(Schema):
+    serial: str
+    kind: str = Field(..., description="door / water_meter / power_meter / sos / smoke / gas")
+    bound_at: datetime | None
 
 
 class CareWithdrawOut(Schema):
@@ -430,6 +440,39 @@ def care_consent_withdraw(
     if not payload.confirm:
         raise invalid("confirm", _("请确认撤回：撤回后立即停止采集，并删除此人的全部原始设备数据"))
     return {"events_deleted": services.consent_withdraw(actor=user, subject=subject)}
+
+
+@router.get(
+    "/consents/{consent_id}/form",
+    summary="下载签字的同意书扫描件（责任岗位、本辖区关爱管理、审计员；留痕）",
+    response={200: None},
+)
+def care_consent_form(request: HttpRequest, consent_id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
+    """The stored scan (PDF or image) with `Cache-Control: no-store`; the access-log row
+    (`care.consent` / `form`) is written before it leaves. 404 out of scope or when the file is
+    gone, 403 for others who see the subject (a department sees none)."""
+    user = caller(request)
+    consent = found(selectors.consent_get(user=user, pk=consent_id))
+    handle, content_type, filename = found(consent_forms.form_open(actor=user, consent=consent))
+    response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post(
+    "/subjects/{subject_id}/devices", response={201: CareDeviceOut}, summary="绑定设备（须有有效同意书）"
+)
+def care_device_bind(request: HttpRequest, payload: CareDeviceIn, subject_id: int = SubjectId) -> Status:
+    """Bind a device registered at the subject's home. 422 when the serial is not registered
+    there, the device is bound already (to anyone), or the consent does not cover its signal;
+    403 outside the caller's MANAGE_CARE subtrees."""
+    user = caller(request)
+    subject = _subject(user, subject_id)
+    device = selectors.device_for(subject=subject, serial=payload.serial)
+    if device is None:
+        raise invalid("serial", _("此住处没有登记这个设备编号"))
+    bound = services.device_bind(actor=user, device=device, subject=subject)
+    return Status(201, {"serial": bound.serial, "kind": bound.kind, "bound_at": bound.bound_at})
 
 
 @router.post("/subjects/{subject_id}/away", response={201: CareAwayOut}, summary="登记外出暂停")

@@ -1,6 +1,7 @@
 """Care pages around a subject (docs/care.md "Pages"): the enrolment page (suggested
 candidates, never enrolled automatically, and the form), the consent page (record with the
-scanned form, withdraw after a confirmation that says the raw events will be deleted), away
+scanned form, read it back (logged), withdraw after a confirmation that says the raw events
+will be deleted; bind the home's registered devices by serial), away
 periods (record, end) and emergency contacts (add; reveal with a logged purpose). Reads go
 through care.selectors (out of scope is a 404), writes through care.services, which check
 MANAGE_CARE and validate; a refused form is shown again with its messages (422)."""
@@ -11,14 +12,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.care import selectors, services
+from gongzhi.care import consent_forms, selectors, services
 from gongzhi.care.choices import DEVICE_SIGNALS, AwayReason, ConsentBy, Duty, Signal, SubjectKind
 from gongzhi.care.details import details_logged
 from gongzhi.care.models import CareSubject
@@ -151,6 +152,8 @@ def _consent_page(request: HttpRequest, subject: CareSubject, **extra: Any) -> H
     context = {
         "subject": subject,
         "consent": consent,
+        "may_read_form": consent_forms.may_read_form(request.user, subject),
+        "devices": selectors.devices(subject=subject),
         "consent_signals": [Signal(s).label for s in consent.signals] if consent else [],
         "past": subject.consents.filter(withdrawn_at__isnull=False)[:10],
         "manages": _manages(request, subject),
@@ -197,6 +200,37 @@ def care_consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         return _consent_page(request, subject, errors={"confirm": [message]})
     deleted = services.consent_withdraw(actor=request.user, subject=subject)
     return redirect(reverse("web:care_consent", args=[subject.pk]) + f"?deleted={deleted}")
+
+
+@page
+def care_consent_form(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed scan, for the serving posts, MANAGE_CARE over the home and the auditor (403
+    for others who see the subject), logged before it leaves; never cached."""
+    consent = selectors.consent_get(user=request.user, pk=pk) if valid_id(pk) else None
+    opened = consent_forms.form_open(actor=request.user, consent=consent) if consent else None
+    if opened is None:
+        raise not_found()
+    handle, content_type, filename = opened
+    response = FileResponse(handle, content_type=content_type, filename=filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@page
+def care_device_bind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Bind a registered device of the home by its serial (care.services.device_bind: consent
+    covering its signal, not bound elsewhere); refused with the consent page and its message."""
+    subject = _subject(request, pk)
+    serial = request.POST.get("serial", "").strip()[:64]
+    device = selectors.device_for(subject=subject, serial=serial) if serial else None
+    try:
+        if device is None:
+            raise ValidationError({"serial": [_("此住处没有登记这个设备编号")]})
+        services.device_bind(actor=request.user, device=device, subject=subject)
+    except ValidationError as exc:
+        return _consent_page(request, subject, errors=exc.message_dict, typed_serial=serial)
+    return redirect("web:care_consent", subject.pk)
 
 
 # --- away periods --------------------------------------------------------------------------------

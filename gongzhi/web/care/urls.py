@@ -18,6 +18,8 @@ urlpatterns = [
         subjects.care_consent_withdraw,
         name="care_consent_withdraw",
     ),
+    path("care/consents/<int:pk>/form/", subjects.care_consent_form, name="care_consent_form"),
+    path("care/subjects/<int:pk>/devices/", subjects.care_device_bind, name="care_device_bind"),
     path("care/subjects/<int:pk>/away/", subjects.care_away, name="care_away"),
     path("care/away/<int:pk>/end/", subjects.care_away_end, name="care_away_end"),
     path("care/subjects/<int:pk>/contacts/", subjects.care_contacts, name="care_contacts"),
