@@ -79,6 +79,36 @@ def candidates(*, user: Any, limit: int = 200) -> list[Candidate]:
     ]
 
 
+def enrol_search(*, user: Any, name: str, limit: int = 50) -> list[Person]:
+    """Residents found by name (contains) for enrolment beyond the suggestions: those the user
+    may see (access.people_q) living under their MANAGE_CARE subtrees, not enrolled now. By name
+    only: the caller refuses numbers before they reach a URL."""
+    name = (name or "").strip()
+    if not name or not access.has_power(user, access.MANAGE_CARE):
+        return []
+    return list(
+        Person.objects.filter(access.people_q(user))
+        .filter(access.nodes_q(user, access.MANAGE_CARE, "home"), name__contains=name)
+        .exclude(pk__in=CareSubject.objects.filter(ended_at__isnull=True).values("person_id"))
+        .select_related("home")
+        .order_by("name", "code")[:limit]
+    )
+
+
+def care_link(*, user: Any, person: Person) -> tuple[str, int] | None:
+    """What a person's page offers about care: ("subject", id) when they are enrolled and the
+    user sees the subject, ("enrol", person id) for a holder of MANAGE_CARE over their home,
+    else nothing."""
+    subject = subjects(user=user).filter(person=person).values_list("pk", flat=True).first()
+    if subject is not None:
+        return ("subject", subject)
+    if person.home_id is None or not access.can(user, access.MANAGE_CARE, person.home):
+        return None
+    if CareSubject.objects.filter(person=person, ended_at__isnull=True).exists():
+        return None  # enrolled, under a subject this user does not see
+    return ("enrol", person.pk)
+
+
 # --- alerts and visits (the chain and the regular visits) -------------------------------------------
 
 

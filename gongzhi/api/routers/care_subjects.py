@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.api.shortcuts import MAX_ID, caller, found, refuse_number_in_url
 from gongzhi.care import consent_forms, selectors, services
 from gongzhi.care.details import details_logged
 from gongzhi.care.models import AwayPeriod, CareSubject, Consent, EmergencyContact
@@ -207,6 +207,10 @@ class CareBoardOut(Schema):
     overdue_per_post: list[CarePostOverdueOut]
 
 
+class CareCandidatesQuery(Schema):
+    name: str = Field("", max_length=30, description="按姓名查找（包含）；不填为系统建议")
+
+
 class CareCandidateOut(Schema):
     person: int
     name: str
@@ -340,11 +344,18 @@ def care_board_map_counts(request: HttpRequest, filters: Query[CareBoardQuery]) 
 @router.get(
     "/candidates", response=list[CareCandidateOut], summary="建议纳入关爱的居民（只是建议，不会自动纳入）"
 )
-def care_candidates(request: HttpRequest) -> list[dict[str, Any]]:
-    found_ = selectors.candidates(user=caller(request))
+def care_candidates(request: HttpRequest, filters: Query[CareCandidatesQuery]) -> list[dict[str, Any]]:
+    """Without `name`, the suggestions (60+ living alone); with it, the residents of that name
+    (contains) not yet enrolled, for those the suggestions leave out (`kind` empty). By name
+    only: a number in the query string is refused (400)."""
+    user = caller(request)
+    if filters.name.strip():
+        refuse_number_in_url(filters.name)
+        people = selectors.enrol_search(user=user, name=filters.name)
+        return [{"person": p.pk, "name": p.name, "home": p.home.name, "kind": ""} for p in people if p.home]
     return [
         {"person": c.person.pk, "name": c.person.name, "home": c.person.home.name, "kind": c.kind}
-        for c in found_
+        for c in selectors.candidates(user=user)
         if c.person.home is not None
     ]
 

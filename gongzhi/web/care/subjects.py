@@ -23,7 +23,7 @@ from gongzhi.care import consent_forms, selectors, services
 from gongzhi.care.choices import DEVICE_SIGNALS, AwayReason, ConsentBy, Duty, Signal, SubjectKind
 from gongzhi.care.details import details_logged
 from gongzhi.care.models import CareSubject
-from gongzhi.core import clock
+from gongzhi.core import clock, pii
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.roles import PostRole
@@ -69,9 +69,17 @@ def _day(text: str, field: str) -> date:
 
 @page
 def care_enrol(request: HttpRequest) -> HttpResponse:
+    """The suggestions, and a search by name for residents the suggestions leave out (disabled,
+    in hardship, not living alone). A name travels in `?q=`; a number never does (400)."""
     require_power(request, access.MANAGE_CARE)
-    found = selectors.candidates(user=request.user)
-    return render(request, "web/care/enrol.html", {"candidates": found})
+    q = (request.GET.get("q") or "").strip()[:30]
+    context: dict[str, Any] = {"candidates": selectors.candidates(user=request.user), "q": q, "found": None}
+    if pii.carries_number(q):
+        context.update(q="", errors=[_("请按姓名查找：手机号、身份证号不放进网址")])
+        return render(request, "web/care/enrol.html", context, status=400)
+    if q:
+        context["found"] = selectors.enrol_search(user=request.user, name=q)
+    return render(request, "web/care/enrol.html", context)
 
 
 @page

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from gongzhi.care import selectors as care_selectors
 from gongzhi.core import clock, pii
 from gongzhi.orgs import access, selectors, services
 from gongzhi.web.common.reveal import PURPOSES
@@ -116,6 +117,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "posts": posts,
             "can_phone": access.can_reveal(request.user, person, "phone"),
             "can_id": access.can_reveal(request.user, person, "id_number"),
+            "care": care_selectors.care_link(user=request.user, person=person),
             "purposes": PURPOSES,
         },
     )
