@@ -102,7 +102,8 @@ def care_link(*, user: Any, person: Person) -> tuple[str, int] | None:
     subject = subjects(user=user).filter(person=person).values_list("pk", flat=True).first()
     if subject is not None:
         return ("subject", subject)
-    if person.home_id is None or not access.can(user, access.MANAGE_CARE, person.home):
+    home = person.home
+    if home is None or not access.can(user, access.MANAGE_CARE, home):
         return None
     if CareSubject.objects.filter(person=person, ended_at__isnull=True).exists():
         return None  # enrolled, under a subject this user does not see

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -458,7 +458,7 @@ def care_consent_withdraw(
     summary="下载签字的同意书扫描件（责任岗位、本辖区关爱管理、审计员；留痕）",
     response={200: None},
 )
-def care_consent_form(request: HttpRequest, consent_id: int = Path(..., ge=1, le=MAX_ID)) -> HttpResponse:
+def care_consent_form(request: HttpRequest, consent_id: int = Path(..., ge=1, le=MAX_ID)) -> FileResponse:
     """The stored scan (PDF or image) with `Cache-Control: no-store`; the access-log row
     (`care.consent` / `form`) is written before it leaves. 404 out of scope or when the file is
     gone, 403 for others who see the subject (a department sees none)."""
@@ -467,6 +467,7 @@ def care_consent_form(request: HttpRequest, consent_id: int = Path(..., ge=1, le
     handle, content_type, filename = found(consent_forms.form_open(actor=user, consent=consent))
     response = FileResponse(handle, content_type=content_type, filename=filename)
     response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -123,6 +123,8 @@ def test_the_consent_page_links_the_scan_and_binds_a_device(world):
     assert scan.status_code == 200 and scan["Cache-Control"] == "no-store"
     assert b"".join(scan.streaming_content) == consent.form.open("rb").read()
     assert web(world, "dept").get(link).status_code == 404
+    world.users["cadre"] = make_staff("cadre", PostRole.STREET_CADRE, world.tree.street)
+    assert web(world, "cadre").get(link).status_code == 403
     assert scan_logs() == [("grid", consent.pk, "form")]
 
     li = second_subject(world)

@@ -11,8 +11,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from gongzhi.care.choices import DEVICE_SIGNALS, AwayReason, ConsentBy, Duty, Si
 from gongzhi.care.details import details_logged
 from gongzhi.care.models import CareSubject
 from gongzhi.core import clock, pii
+from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.roles import PostRole
@@ -210,17 +212,21 @@ def care_consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("web:care_consent", args=[subject.pk]) + f"?deleted={deleted}")
 
 
-@page
-def care_consent_form(request: HttpRequest, pk: int) -> HttpResponse:
+@login_required
+def care_consent_form(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The signed scan, for the serving posts, MANAGE_CARE over the home and the auditor (403
     for others who see the subject), logged before it leaves; never cached."""
     consent = selectors.consent_get(user=request.user, pk=pk) if valid_id(pk) else None
-    opened = consent_forms.form_open(actor=request.user, consent=consent) if consent else None
+    try:
+        opened = consent_forms.form_open(actor=request.user, consent=consent) if consent else None
+    except PermissionDeniedError as exc:
+        return error_response(request, 403, [str(exc)])
     if opened is None:
         raise not_found()
     handle, content_type, filename = opened
     response = FileResponse(handle, content_type=content_type, filename=filename)
     response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
 
 

@@ -98,6 +98,8 @@ class Command(BaseCommand):
 
     def _check_case(self, alert_id: int) -> None:
         alert = Alert.objects.get(pk=alert_id)
+        if alert.visit_case_id is None:
+            raise CommandError(f"预警 {alert_id} 没有上门探访工单")
         case = Case.objects.select_related("category", "post").get(pk=alert.visit_case_id)
         if case.state != State.DISPATCHED or case.category is None:
             raise CommandError(f"上门探访工单 {case.number} 没有派遣（状态 {case.state}）")
