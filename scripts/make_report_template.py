@@ -105,7 +105,41 @@ def report() -> object:
     para(doc, "{%p else %}")
     para(doc, "本报表生成时尚无关爱统计。")
     para(doc, "{%p endif %}")
-    heading(doc, "五、点评")
+    heading(doc, "五、共建")
+    para(doc, "{%p if community %}")
+    para(
+        doc,
+        "认领共建项目 {{ community.projects_claimed }} 个，完成 {{ community.projects_finished }} 个，"
+        "现实施中 {{ community.projects_active }} 个；待对接的需求 {{ community.needs_open }} 项；"
+        "在本辖区报到服务的单位 {{ community.units_serving }} 个（报到率按 {{ community.as_of }} 计算）。",
+    )
+    loop_table(
+        doc,
+        "k in community.rates",
+        [
+            ("指标", "{{ k.label }}"),
+            ("数值", "{{ k.text }}"),
+            ("分子/分母", "{{ k.ratio }}"),
+            ("等级", "{{ k.grade }}"),
+        ],
+        [5.0, 3.0, 4.0, 2.0],
+    )
+    loop_table(
+        doc,
+        "r in community.by_type",
+        [
+            ("党员类型", "{{ r.label }}"),
+            ("有积分的党员", "{{ r.members }}"),
+            ("合计", "{{ r.total }}"),
+            ("平均", "{{ r.average if r.average is not none else '—' }}"),
+            ("扣分", "{{ r.deductions }}"),
+        ],
+        [5.4, 2.6, 2.2, 2.2, 2.2],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表未含共建统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "六、点评")
     para(doc, "{%p for n in notes %}")
     para(doc, "{{ n.by }}（{{ n.at }}）：{{ n.text }}")
     para(doc, "{%p endfor %}")
@@ -114,7 +148,7 @@ def report() -> object:
     para(doc, "{%p endif %}")
     para(
         doc,
-        "本报表数据由系统根据工单、会议、任务流转单和关爱的记录自动生成（关爱只有计数，不含姓名），数据不可修改。",
+        "本报表数据由系统根据工单、会议、任务流转单、关爱和共建的记录自动生成（关爱、共建只有计数，不含姓名），数据不可修改。",
         size=9,
     )
     return doc

@@ -20,6 +20,7 @@ CASES = "cases"
 MEETINGS = "meetings"
 SLIPS = "slips"
 CARE = "care"  # 关爱: alerts and visits (reports.care_figures), a place's figures only
+COMMUNITY = "community"  # 共建: 双报到, service, needs, projects (reports.community_figures), places only
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,19 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("care_visits_on_time", _("定期探访按时率"), RATE, "visits_met", "visits_due",
         _("按时完成的定期探访 / 期间内到期的定期探访（上次探访或电话后按频次到期，外出暂停期间不计）"),
         source=CARE),
+    Kpi("community_member_rate", _("党员报到率"), RATE, "members_registered", "members_eligible",
+        _("双报到在期末有效的党员 / 住在辖区内、应当报到的党员（在职、流动、新经济组织党员）"),
+        source=COMMUNITY),
+    Kpi("community_unit_rate", _("单位报到率"), RATE, "units_registered", "units_located",
+        _("双报到在期末有效的单位 / 位于辖区内、设有党组织的驻区单位（不含街道机关、居委会、业委会和群众团队）"),
+        source=COMMUNITY),
+    Kpi("community_service_hours", _("服务时长履约率"), RATE, "hours_done", "hours_committed",
+        _("期间内登记的服务小时 / 按报到承诺（每年小时数）折算到期间内报到有效天数的应服务小时"),
+        source=COMMUNITY),
+    Kpi("community_needs_met", _("需求满足率"), RATE, "needs_met", "needs_listed",
+        _("期间内列入需求清单、现已满足的需求 / 期间内列入且未关闭的需求"), source=COMMUNITY),
+    Kpi("community_projects_on_time", _("项目按期完成率"), RATE, "projects_on_time", "projects_finished",
+        _("期间内完成且不晚于计划结束日期的共建项目 / 期间内完成的共建项目"), source=COMMUNITY),
 )  # fmt: skip
 BY_KEY = {k.key: k for k in KPIS}
 
@@ -97,8 +111,15 @@ PART_LABELS: dict[str, tuple[Promise, Promise, Promise]] = {
     "care_visit_on_time": (_("2小时内上门"), _("超时或未上门"), _("应上门的预警")),
     "care_false_alarm": (_("误报"), _("非误报"), _("已关闭的预警")),
     "care_visits_on_time": (_("按时探访"), _("逾期探访"), _("到期的探访")),
+    "community_member_rate": (_("已报到的党员"), _("未报到的党员"), _("应报到的党员")),
+    "community_unit_rate": (_("已报到的单位"), _("未报到的单位"), _("驻区单位")),
+    "community_service_hours": (_("有服务记录的承诺"), _("期间内无服务记录的承诺"), _("按小时的报到承诺")),
+    "community_needs_met": (_("已满足的需求"), _("未满足的需求"), _("列入清单的需求")),
+    "community_projects_on_time": (_("按期完成的项目"), _("逾期完成的项目"), _("完成的项目")),
 }
 CARE_KPIS = tuple(k for k in KPIS if k.source == CARE)
+COMMUNITY_KPIS = tuple(k for k in KPIS if k.source == COMMUNITY)
+PLACE_SOURCES = (CARE, COMMUNITY)  # a place's own sections of the KPI page, beside the main grid
 RANKABLE = tuple(k for k in KPIS if k.kind == RATE and k.source == CASES)
 COMPOSITE = "composite"  # the rankings' 综合得分: the mean of the rankable rates' scores
 

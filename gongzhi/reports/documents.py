@@ -8,7 +8,11 @@ cases (group, category, code, new, closed, overdue, escalated), kpis (label, tex
 grade), meetings_held, meetings_scheduled, meetings (title, kind, node, starts_at, state),
 slips (issued, signed_on_time, bound, done, overdue), care (raised, false_alarms, open_alerts,
 visits_done, visits_due, visits_met, overdue_visits, rates (label, text, ratio, grade), by_rule
-(label, raised, closed, false_alarms); empty in reports generated before care counted), notes
+(label, raised, closed, false_alarms); empty in reports generated before care counted),
+community (as_of, units_serving, needs_open, projects_claimed, projects_finished,
+projects_active, rates (label, text, ratio, grade), by_type (label, members, total, average,
+median, highest, lowest, deductions), areas (name, rates (label, text)); empty in reports
+generated before community counted, and for a reader without VIEW_COMMUNITY there), notes
 (by, at, text).
 """
 
@@ -61,9 +65,18 @@ def _care(care: dict[str, Any] | None) -> dict[str, Any]:
     return {**care, "rates": [_kpi_text(k) for k in care.get("rates", [])]}
 
 
-def context(report: Report, *, care: bool = True) -> dict[str, Any]:
+def _community(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The 共建 section: counts and rates, no names."""
+    if not found:
+        return {}
+    areas = [{**a, "rates": [_kpi_text(k) for k in a.get("rates", [])]} for a in found.get("areas", [])]
+    return {**found, "rates": [_kpi_text(k) for k in found.get("rates", [])], "areas": areas}
+
+
+def context(report: Report, *, care: bool = True, community: bool = True) -> dict[str, Any]:
     """The report's values; `care=False` leaves out the 关爱 section (a reader who takes no
-    part in care there: reports.care_figures.may_see)."""
+    part in care there: reports.care_figures.may_see), `community=False` the 共建 section
+    (reports.community_figures.may_see)."""
     f = report.figures
     notes = [
         {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
@@ -83,14 +96,15 @@ def context(report: Report, *, care: bool = True) -> dict[str, Any]:
         "meetings_scheduled": f.get("meetings_scheduled", 0),
         "slips": f.get("slips", {}),
         "care": _care(f.get("care")) if care else {},
+        "community": _community(f.get("community")) if community else {},
         "notes": notes,
     }
 
 
-def report_docx(report: Report, *, care: bool = True) -> bytes:
+def report_docx(report: Report, *, care: bool = True, community: bool = True) -> bytes:
     from docxtpl import DocxTemplate
 
-    ctx = context(report, care=care)
+    ctx = context(report, care=care, community=community)
     template = DocxTemplate(str(template_path(ctx["street_code"])))
     template.render(ctx, autoescape=True)
     out = BytesIO()
@@ -113,10 +127,10 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths
     ws.freeze_panes = "A2"
 
 
-def report_xlsx(report: Report, *, care: bool = True) -> bytes:
+def report_xlsx(report: Report, *, care: bool = True, community: bool = True) -> bytes:
     from openpyxl import Workbook
 
-    ctx = context(report, care=care)
+    ctx = context(report, care=care, community=community)
     wb = Workbook()
     wb.remove(wb.active)
     t, s = ctx["totals"], ctx["slips"]
@@ -148,6 +162,8 @@ def report_xlsx(report: Report, *, care: bool = True) -> bytes:
     _sheet(wb, "会议", ["会议", "类型", "辖区", "时间", "状态"], meetings, [30, 14, 16, 18, 12])
     if ctx["care"]:
         _care_sheet(wb, ctx["care"])
+    if ctx["community"]:
+        _community_sheet(wb, ctx["community"])
     notes = [[n["by"], n["at"], n["text"]] for n in ctx["notes"]]
     _sheet(wb, "点评", ["填写人", "时间", "点评"], notes, [12, 18, 60])
     out = BytesIO()
@@ -171,6 +187,39 @@ def _care_sheet(wb: Any, care: dict[str, Any]) -> None:
     ]
     header = ["项目", "数值（%或次数）", "分子 / 已关闭", "分母 / 误报", "等级"]
     _sheet(wb, "关爱", header, rows, [26, 16, 14, 14, 8])
+
+
+def _community_sheet(wb: Any, found: dict[str, Any]) -> None:
+    rows: list[list[Any]] = [
+        ["报到率计算日", found.get("as_of", ""), "", "", ""],
+        ["在此报到服务的单位", found.get("units_serving", 0), "", "", ""],
+        ["认领的项目", found.get("projects_claimed", 0), "", "", ""],
+        ["完成的项目", found.get("projects_finished", 0), "", "", ""],
+        ["实施中的项目（生成时）", found.get("projects_active", 0), "", "", ""],
+        ["待对接的需求（生成时）", found.get("needs_open", 0), "", "", ""],
+    ]
+    rows += [[k["label"], k["value"], k["numerator"], k["denominator"], k["grade"]] for k in found["rates"]]
+    header = ["项目", "数值（%或个数）", "分子", "分母", "等级"]
+    _sheet(wb, "共建", header, rows, [26, 16, 10, 10, 8])
+    types = [
+        [
+            r["label"],
+            r["members"],
+            r["total"],
+            r["average"],
+            r["median"],
+            r["highest"],
+            r["lowest"],
+            r["deductions"],
+        ]
+        for r in found.get("by_type", [])
+    ]
+    header = ["党员类型", "有积分的党员", "合计", "平均", "中位数", "最高", "最低", "扣分记录"]
+    _sheet(wb, "积分分布", header, types, [24, 12, 8, 8, 8, 8, 8, 10])
+    if found.get("areas"):
+        labels = [k["label"] for k in found["areas"][0]["rates"]]
+        areas = [[a["name"], *(k["text"] for k in a["rates"])] for a in found["areas"]]
+        _sheet(wb, "共建·居民区", ["居民区", *labels], areas, [18] + [14] * len(labels))
 
 
 def filename(report: Report, ext: str) -> str:

@@ -13,7 +13,9 @@ hold); docs/kpis.md says which KPIs these are. The list holds only the cases the
 (orgs.access.cases_q), whatever the subject, and only the meetings and slips they may see
 (meetings.selectors.meeting_q / slip_q, through meeting_figures.visible). The care figures
 (alerts, visits due, subjects past their visit: reports.care_figures) list only the subjects
-the asker may see (access.care_subjects_q); the figures count the whole place.
+the asker may see (access.care_subjects_q); the figures count the whole place. The community
+figures (members, units, commitments, needs, projects, ledger entries: reports.community_figures)
+list only the rows of access.community_q / registrations_q / ledger_q.
 """
 
 from dataclasses import dataclass
@@ -32,7 +34,8 @@ from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
-from gongzhi.reports import care_figures, kpis, meeting_figures, rollup
+from gongzhi.orgs.roles import MemberType
+from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
 from gongzhi.reports.models import Fact
@@ -66,8 +69,12 @@ MEASURES: dict[str, Promise] = {
     "care_false_alarms": gettext_lazy("误报的关爱预警"),
     "care_open": gettext_lazy("未关闭的关爱预警（现在）"),
     "care_overdue": gettext_lazy("探访逾期的关爱对象（现在）"),
+    "community_claimed": gettext_lazy("期间内认领的共建项目"),
+    "community_finished": gettext_lazy("期间内完成的共建项目"),
+    "community_points": gettext_lazy("期间内的积分记录"),
 }
 CARE_MEASURES = frozenset({"care_raised", "care_false_alarms", "care_open", "care_overdue"})
+COMMUNITY_MEASURES = frozenset(community_figures.COUNT_ROWS)
 
 
 @dataclass
@@ -132,6 +139,10 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, b
     label = part_label(kpi, part)
     if kpi.source == d.CARE:
         return _care(subject, period, kpi, part, user, label)
+    if kpi.source == d.COMMUNITY:
+        _community_place(subject, user)
+        kind, rows = community_figures.kpi_behind(subject, period, kpi.key, part, user=user)
+        return DrillDown(kpi, part, kind, rows, label=label)
     if kpi.source != d.CASES:
         kind = MEETING if kpi.source == d.MEETINGS else SLIP
         rows = meeting_figures.drill(
@@ -187,6 +198,14 @@ def _care(subject: Subject, period: Period, kpi: d.Kpi, part: str, user: Any, la
         )
     rows = care_figures.alerts_behind(subject, period, kpi.key, part, user=user)
     return DrillDown(kpi, part, ALERT, rows, label=label)
+
+
+def _community_place(subject: Subject, user: Any) -> None:
+    """Community lists are for places, and for those who see the place's community figures."""
+    if not community_figures.applies(subject):
+        raise ValidationError({"node": [_("共建统计只适用于辖区，不适用于单位或岗位")]})
+    if not community_figures.may_see(user, subject):
+        raise PermissionDeniedError(_("您无权查看该辖区的共建统计"))
 
 
 def _care_figure(subject: Subject, period: Period, measure: str, user: Any, rule: str) -> DrillDown:
@@ -252,6 +271,7 @@ def figure(
     category: str = "",
     group: str = "",
     rule: str = "",
+    member_type: str = "",
 ) -> DrillDown:
     """The rows behind one counter of a report or of the command centre (MEASURES), for one
     小类 (`category`) or 大类 (`group`) if given, only those `user` may see. The case counts
@@ -261,6 +281,16 @@ def figure(
     label = str(MEASURES[measure])
     if measure in CARE_MEASURES:
         return _care_figure(subject, period, measure, user, rule)
+    if measure in COMMUNITY_MEASURES:
+        _community_place(subject, user)
+        if member_type and member_type not in MemberType.values:
+            raise ValidationError(
+                {"member_type": [_("没有这个党员类型：%(key)s") % {"key": member_type[:20]}]}
+            )
+        kind, rows = community_figures.count_behind(
+            subject, period, measure, user=user, member_type=member_type
+        )
+        return DrillDown(None, measure, kind, rows, label=label)
     if measure in meeting_figures.MEETING_MEASURES | meeting_figures.SLIP_MEASURES:
         kind = MEETING if measure in meeting_figures.MEETING_MEASURES else SLIP
         return DrillDown(

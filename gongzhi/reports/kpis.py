@@ -21,7 +21,7 @@ from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
-from gongzhi.reports import care_figures, meeting_figures, rollup
+from gongzhi.reports import care_figures, community_figures, meeting_figures, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
 from gongzhi.reports.models import DayTotal, Fact
@@ -73,7 +73,7 @@ class KpiSet:
     @property
     def main(self) -> list[KpiValue]:
         """The KPIs of cases, meetings and slips (the page's first grid)."""
-        return [v for v in self.values.values() if v.kpi.source != d.CARE]
+        return [v for v in self.values.values() if v.kpi.source not in d.PLACE_SOURCES]
 
     @property
     def care(self) -> list[KpiValue]:
@@ -84,6 +84,16 @@ class KpiSet:
     def care_counts(self) -> Any:
         """The care counts beside the care KPIs (reports.care_figures.CareFigures) or None."""
         return self.extra.get("care")
+
+    @property
+    def community(self) -> list[KpiValue]:
+        """The community KPIs (the page's 共建 section), when the viewer sees them."""
+        return [v for v in self.values.values() if v.kpi.source == d.COMMUNITY]
+
+    @property
+    def community_counts(self) -> Any:
+        """The community counts (reports.community_figures.CommunityFigures) or None."""
+        return self.extra.get("community")
 
 
 # --- where: the filters of a subject ------------------------------------------------------------
@@ -253,10 +263,14 @@ def kpi_set(
     care = None  # a place's care figures, for those who take part in care there
     if any(k.source == d.CARE for k in wanted) and care_figures.may_see(viewer, subject):
         care = care_figures.figures(subject, period)
+    community = None  # a place's community figures, for those who see its community rows
+    if any(k.source == d.COMMUNITY for k in wanted) and community_figures.may_see(viewer, subject):
+        community = community_figures.figures(subject, period)
     for kpi in wanted:
-        if kpi.source == d.CARE:
-            if care is not None:
-                m = care.measures
+        if kpi.source in d.PLACE_SOURCES:
+            found = care if kpi.source == d.CARE else community
+            if found is not None:
+                m = found.measures
                 values[kpi.key] = rate_value(kpi, m[kpi.numerator], m[kpi.denominator])
         elif kpi.kind == d.RATE and kpi.source == d.CASES:
             values[kpi.key] = rate_value(kpi, counts[kpi.numerator], counts[kpi.denominator])
@@ -281,7 +295,7 @@ def kpi_set(
         counts=counts,
         as_of=progress.built_at,
         stale=progress.skipped,
-        extra={"care": care} if care is not None else {},
+        extra={k: v for k, v in (("care", care), ("community", community)) if v is not None},
     )
 
 

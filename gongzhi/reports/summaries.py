@@ -1,6 +1,8 @@
 """The figures of a 日报 / 周报: cases new, closed, overdue and escalated by category; the
 period's main KPIs; meetings and task slips; care (关爱: alerts, their answer and visit
-times, false alarms, regular visits done against those due; reports.care_figures). Plain values (strings, numbers, lists), so they
+times, false alarms, regular visits done against those due; reports.care_figures); 共建 (双报到
+rates, service hours against commitments, points per member type, needs met, projects;
+reports.community_figures). Plain values (strings, numbers, lists), so they
 can be frozen as JSON and rendered the same way on the page, in Word and in Excel.
 
 New, closed and escalated come from the same facts as the KPIs (a case closed, reopened and
@@ -21,7 +23,7 @@ from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.orgs.models import Category
-from gongzhi.reports import care_figures, kpis, meeting_figures
+from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures
 from gongzhi.reports import facts as f
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import node_subject, path_q
@@ -131,5 +133,6 @@ def figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
             "meetings_scheduled": scheduled.count(),
             "slips": slip_figures(node, period, now),
             "care": care_figures.report_figures(node_subject(node), period, now),
+            "community": community_figures.report_figures(node_subject(node), period, now),
             "as_of": _when(now),
         }

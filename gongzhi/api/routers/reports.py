@@ -19,7 +19,7 @@ from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases.models import Case
 from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import localized
-from gongzhi.reports import definitions, drill, kpis, rankings, selectors, services
+from gongzhi.reports import community_figures, definitions, drill, kpis, rankings, selectors, services
 from gongzhi.reports.models import Report
 from gongzhi.reports.periods import Period, period
 from gongzhi.reports.subjects import Subject, subject_for
@@ -27,6 +27,9 @@ from gongzhi.reports.subjects import Subject, subject_for
 router = Router(tags=["reports"])
 
 ReportId = Path(..., ge=1, le=MAX_ID, description="报表 id")
+COMMUNITY_KINDS = frozenset(community_figures.KPI_ROWS.values()) | frozenset(
+    community_figures.COUNT_ROWS.values()
+)
 UNITS = {definitions.RATE: "%", definitions.HOURS: "小时", definitions.COUNT: "次", definitions.BACKLOG: "件"}
 
 
@@ -49,6 +52,7 @@ class FigureQuery(SubjectQuery, PageParams):
     category: str = Field("", max_length=20, description="小类编码；none 为未分类")
     group: str = Field("", max_length=20, description="大类编码；none 为未分类")
     rule: str = Field("", max_length=20, description="关爱数字（care_raised、care_false_alarms）的预警规则")
+    member_type: str = Field("", max_length=20, description="共建积分记录（community_points）的党员类型")
 
 
 class RankQuery(SubjectQuery):
@@ -103,6 +107,43 @@ class CareOut(Schema):
     overdue_visits: int = Field(..., description="现在探访逾期的关爱对象")
 
 
+class TypeRowOut(Schema):
+    member_type: str
+    label: str
+    members: int = Field(..., description="期间内有积分记录的党员")
+    total: int
+    average: float | None
+    median: float | None
+    highest: int | None
+    lowest: int | None
+    deductions: int = Field(..., description="期间内未冲正的扣分记录")
+
+
+class AreaRateOut(Schema):
+    key: str
+    value: float | None
+    numerator: int
+    denominator: int
+
+
+class CommunityAreaOut(Schema):
+    code: str
+    name: str
+    rates: list[AreaRateOut]
+
+
+class CommunityOut(Schema):
+    """A place's community counts; the community rates are among `kpis` (source community)."""
+
+    as_of: date = Field(..., description="报到率按这一天有效的双报到计算")
+    measures: dict[str, int] = Field(..., description="各指标的分子分母和计数")
+    units_serving: int = Field(..., description="在辖区内居民区报到、期末有效的单位")
+    needs_open: int = Field(..., description="现在待对接或已匹配的需求")
+    projects_active: int = Field(..., description="现在实施中的项目")
+    by_type: list[TypeRowOut] = Field(..., description="积分分布（按党员类型）")
+    areas: list[CommunityAreaOut] = Field(..., description="各居民区的共建指标（辖区含多个居民区时）")
+
+
 class KpiSetOut(Schema):
     subject: SubjectOut
     start: date
@@ -112,10 +153,17 @@ class KpiSetOut(Schema):
     kpis: list[KpiOut]
     counts: dict[str, int]
     care: CareOut | None = Field(None, description="关爱计数：只对辖区、且只给参与该辖区关爱的人")
+    community: CommunityOut | None = Field(
+        None, description="共建计数：只对辖区、且只给有该辖区共建查看权限的人"
+    )
 
 
 class DrillItemOut(Schema):
-    type: str = Field(..., description="case / meeting / slip / alert / due / care_subject")
+    type: str = Field(
+        ...,
+        description="case / meeting / slip / alert / due / care_subject / member / unit / commitment / need / "
+        "project / entry",
+    )
     id: int
     number: str
     title: str
@@ -234,6 +282,51 @@ def care_item_out(kind: str, row: Any) -> dict[str, Any]:
     }
 
 
+def community_item_out(kind: str, row: Any) -> dict[str, Any]:
+    """A row behind a community figure, as the community pages show it to the same user."""
+    if kind == community_figures.MEMBER:
+        home = row.person.home
+        title, node, state, state_name, at = (
+            row.person.name,
+            home,
+            row.member_type,
+            row.get_member_type_display(),
+            None,
+        )
+        number = f"DY{row.pk:06d}"
+    elif kind == community_figures.UNIT:
+        title, node, state, state_name, at = row.name, row.node, row.kind, row.get_kind_display(), None
+        number = row.code
+    elif kind == community_figures.COMMITMENT:
+        reg = row.registration
+        who = reg.unit.name if reg.unit else reg.member.person.name
+        title, node, state, state_name, at = (
+            f"{who}：{row.title}",
+            reg.node,
+            reg.state,
+            reg.get_state_display(),
+            None,
+        )
+        number = f"CN{row.pk:06d}"
+    elif kind == community_figures.ENTRY:
+        title, node, at = f"{row.member.person.name}：{row.rule.item}", None, row.occurred_on
+        state, state_name, number = row.kind, row.get_kind_display(), f"{row.points:+d}"
+    else:  # a need or a project
+        title, node, state, state_name = row.title, row.node, row.state, row.get_state_display()
+        number, at = row.number, row.created_at
+    return {
+        "type": kind,
+        "id": row.pk,
+        "number": number,
+        "title": title,
+        "node": node.code if node else "",
+        "node_name": node.name if node else "",
+        "state": state,
+        "state_name": str(state_name),
+        "at": at,
+    }
+
+
 def drill_page(found_rows: drill.DrillDown, params: PageParams) -> dict[str, Any]:
     rows = found_rows.rows
     if isinstance(rows, list):  # the visits due, computed
@@ -250,6 +343,8 @@ def drill_page(found_rows: drill.DrillDown, params: PageParams) -> dict[str, Any
 def item_out(kind: str, row: Any) -> dict[str, Any]:
     if kind in (drill.ALERT, drill.DUE, drill.CARE_SUBJECT):
         return care_item_out(kind, row)
+    if kind in COMMUNITY_KINDS:
+        return community_item_out(kind, row)
     if kind == drill.CASE:
         case: Case = row
         title = localized(case.category) if case.category else _("未分类")
@@ -334,6 +429,36 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
             "open_alerts": care.open_alerts,
             "overdue_visits": care.overdue_visits,
         },
+        "community": community_out(found_set.community_counts),
+    }
+
+
+def community_out(found: Any) -> dict[str, Any] | None:
+    if found is None:
+        return None
+    return {
+        "as_of": found.as_of,
+        "measures": found.measures,
+        "units_serving": found.units_serving,
+        "needs_open": found.needs_open,
+        "projects_active": found.projects_active,
+        "by_type": [vars(r) for r in found.by_type],
+        "areas": [
+            {
+                "code": a.code,
+                "name": a.name,
+                "rates": [
+                    {
+                        "key": r["key"],
+                        "value": r["value"],
+                        "numerator": r["numerator"],
+                        "denominator": r["denominator"],
+                    }
+                    for r in (community_figures.rate(k.key, a.measures) for k in definitions.COMMUNITY_KPIS)
+                ],
+            }
+            for a in found.areas
+        ],
     }
 
 
@@ -354,7 +479,14 @@ def kpi_cases(request: HttpRequest, kpi: str, q: Query[DrillQuery]) -> dict[str,
 def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     found_rows = drill.figure(
-        subject, p, measure[:40], user=caller(request), category=q.category, group=q.group, rule=q.rule
+        subject,
+        p,
+        measure[:40],
+        user=caller(request),
+        category=q.category,
+        group=q.group,
+        rule=q.rule,
+        member_type=q.member_type,
     )
     return drill_page(found_rows, q)
 

@@ -181,8 +181,10 @@ def test_reports_page_commentary_and_downloads(scenario):
         "指标",
         "会议",
         "关爱",
+        "共建",
+        "积分分布",
         "点评",
-    ]  # 关爱: the committee takes part in care
+    ]  # 关爱: the committee takes part in care; 共建: it sees its area's community (one area: no area sheet)
     assert [c.value for c in wb["分类"][2]][1:] == ["楼道堆物", 8, 3, 2, 1]
     notes = {c.value for c in wb["点评"]["C"][1:]}
     assert notes == {"楼道堆物明显减少", '\'=HYPERLINK("http://x","点")'}

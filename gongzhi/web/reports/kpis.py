@@ -20,11 +20,14 @@ from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
-from gongzhi.reports import definitions, drill, kpis, periods, rankings
+from gongzhi.reports import community_figures, definitions, drill, kpis, periods, rankings
 from gongzhi.reports.subjects import Subject, subject_for
 from gongzhi.web.http import is_htmx, page, require_power
 
 PAGE_SIZE = 50
+COMMUNITY_KINDS = frozenset(community_figures.KPI_ROWS.values()) | frozenset(
+    community_figures.COUNT_ROWS.values()
+)
 MAX_NODES = 300
 
 
@@ -92,6 +95,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         "quick": quick_periods(subject),
         "places": place_options(request.user),
         "rank_ok": subject.node is not None and subject.by_area and subject.post_ids is None,
+        "period_query": urlencode(periods.page_params(period)),  # the 共建 per-area table's links
     }
     template = "web/reports/_kpi_panel.html" if is_htmx(request) else "web/reports/kpis.html"
     return render(request, template, context)
@@ -120,10 +124,18 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     period = period_of(request)
     category, group = request.GET.get("category", "")[:20], request.GET.get("group", "")[:20]
     rule = request.GET.get("rule", "")[:20]  # the care figures: one alert rule
+    member_type = request.GET.get("member_type", "")[:20]  # the community's points: one member type
     found = drill.figure(
-        subject, period, measure[:40], user=request.user, category=category, group=group, rule=rule
+        subject,
+        period,
+        measure[:40],
+        user=request.user,
+        category=category,
+        group=group,
+        rule=rule,
+        member_type=member_type,
     )
-    query = query_of(subject, period, category=category, group=group, rule=rule)
+    query = query_of(subject, period, category=category, group=group, rule=rule, member_type=member_type)
     return _drill_page(request, found, subject, period, query)
 
 
@@ -167,6 +179,7 @@ def _drill_page(
             "split": split or [],
             "back": query_of(subject, period),
             "query": query,
+            "community_kinds": COMMUNITY_KINDS,
         },
     )
 

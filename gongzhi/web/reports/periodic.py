@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.orgs import access
-from gongzhi.reports import care_figures, documents, periods, selectors, services
+from gongzhi.reports import care_figures, community_figures, documents, periods, selectors, services
 from gongzhi.reports.models import ReportKind
 from gongzhi.reports.subjects import node_subject
 from gongzhi.web.http import not_found, page, require_power, valid_id
@@ -56,6 +56,16 @@ def _sees_care(request: HttpRequest, report: Any) -> bool:
     return care_figures.may_see(request.user, node_subject(report.node))
 
 
+def _sections(request: HttpRequest, report: Any) -> dict[str, bool]:
+    """Which of a report's place sections the reader sees: 关爱 for those who take part in care
+    at its node, 共建 for VIEW_COMMUNITY over it."""
+    subject = node_subject(report.node)
+    return {
+        "care": _sees_care(request, report),
+        "community": community_figures.may_see(request.user, subject),
+    }
+
+
 @page
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
@@ -64,7 +74,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/reports/detail.html",
         {
             "report": report,
-            "f": documents.context(report, care=_sees_care(request, report)),
+            "f": documents.context(report, **_sections(request, report)),
             # each figure opens the live list behind it: the report's place and days
             "q": urlencode(
                 {"node": report.node.code, **periods.page_params(periods.Period(report.start, report.end))}
@@ -88,7 +98,7 @@ def report_note(request: HttpRequest, pk: int) -> HttpResponse:
 def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     response = HttpResponse(
-        documents.report_docx(report, care=_sees_care(request, report)), content_type=documents.DOCX_TYPE
+        documents.report_docx(report, **_sections(request, report)), content_type=documents.DOCX_TYPE
     )
     response["Content-Disposition"] = _attachment(documents.filename(report, "docx"))
     return response
@@ -98,7 +108,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     response = HttpResponse(
-        documents.report_xlsx(report, care=_sees_care(request, report)), content_type=documents.XLSX_TYPE
+        documents.report_xlsx(report, **_sections(request, report)), content_type=documents.XLSX_TYPE
     )
     response["Content-Disposition"] = _attachment(documents.filename(report, "xlsx"))
     return response
