@@ -17,11 +17,11 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from gongzhi.community import evidence as evidence_check
-from gongzhi.community import places
+from gongzhi.community import notifications, places
 from gongzhi.community.choices import AppealState, ClaimState, Direction, EntryKind
 from gongzhi.community.member_types import treatment
 from gongzhi.community.models import Appeal, PointClaim, PointEntry, PointRule
-from gongzhi.core import clock
+from gongzhi.core import clock, outbox
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.orgs import access
@@ -228,6 +228,8 @@ def claim_propose(
         claim.save()
         if may_approve(actor, claim.node_path):
             _approve(claim, actor, branch, "")
+        else:  # the branch secretary is told in the same transaction
+            outbox.enqueue_all(notifications.claim_waiting(claim))
     return claim
 
 
@@ -278,6 +280,7 @@ def claim_decide(*, actor: Actor, claim: PointClaim, approve: bool, reason: str 
             claim.decided_at = clock.now()
             claim.reason = text
             claim.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+        outbox.enqueue_all(notifications.claim_decided(claim))
     return claim
 
 
@@ -335,13 +338,15 @@ def appeal_file(*, actor: Actor, entry: PointEntry, statement: str) -> Appeal:
             raise ConflictError(_("该扣分已申诉过"))
         if PointEntry.objects.filter(reverses=entry).exists():
             raise ConflictError(_("该记录已冲正"))
-        return Appeal.objects.create(
+        appeal = Appeal.objects.create(
             entry=entry,
             statement=text,
             node_path=entry.node_path,
             filed_by=recorded(actor),
             filed_at=clock.now(),
         )
+        outbox.enqueue_all(notifications.appeal_waiting(appeal))
+        return appeal
 
 
 def appeal_decide(*, actor: Actor, appeal: Appeal, overturn: bool, reason: str) -> Appeal:
@@ -366,6 +371,7 @@ def appeal_decide(*, actor: Actor, appeal: Appeal, overturn: bool, reason: str) 
         appeal.decided_at = clock.now()
         appeal.reason = text
         appeal.save(update_fields=["state", "decided_by", "decided_at", "reason"])
+        outbox.enqueue_all(notifications.appeal_decided(appeal))
     return appeal
 
 

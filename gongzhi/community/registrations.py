@@ -19,11 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.community import places
+from gongzhi.community import notifications, places
 from gongzhi.community.choices import CommitmentKind, CommitmentUnit
 from gongzhi.community.member_types import treatment
 from gongzhi.community.models import Commitment, RegistrationEvent, ServiceRecord
-from gongzhi.core import clock
+from gongzhi.core import clock, outbox
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
@@ -193,6 +193,7 @@ def registration_apply(
         )
         _add_commitments(registration, rows)
         _event(registration, "apply", actor, "", commitments=len(rows))
+        outbox.enqueue_all(notifications.registration_waiting(registration))
     return registration
 
 
@@ -224,6 +225,7 @@ def registration_decide(
             registration.registered_on = clock.now().date()
         registration.save(update_fields=["state", "registered_on"])
         _event(registration, "confirm" if confirm else "decline", actor, before, text)
+        outbox.enqueue_all(notifications.registration_decided(registration, text))
     return registration
 
 
@@ -344,4 +346,5 @@ def registration_move(
             ],
         )
         _event(new, "apply", actor, "", text, moved_from=old.pk)
+        outbox.enqueue_all(notifications.registration_waiting(new))
     return new

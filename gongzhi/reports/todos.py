@@ -3,8 +3,9 @@
 Each count is the count of the very list its tile opens, read through the same selector call
 (one door): the dispatcher's queue, the case list's `?todo=` filters, the overdue list, the
 Party organisation's vetting queue, the slips waiting for the user's countersignature, the
-slips reported done that their Party organisation confirms, and the meetings they are invited
-to. The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
+slips reported done that their Party organisation confirms, the meetings they are invited
+to, and the community's 双报到 waiting for confirmation and points claims and appeals waiting
+for the branch secretary (community.selectors). The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
 muted); the others are left out (an auditor has none)."""
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from gongzhi.care import selectors as care_selectors
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue, selectors_todo
 from gongzhi.cases.states import State
+from gongzhi.community import selectors as community_selectors
 from gongzhi.core import clock
 from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import SlipState
@@ -35,6 +37,8 @@ CONFIRM = "confirm"  # 待确认: slips reported done, for the Party organisatio
 INVITED = "invited"  # 会议邀请
 CALLBACK = selectors_todo.CALLBACK  # 待回访
 CARE = "care"  # 关爱预警: open care alerts of the subjects the user sees (docs/care.md)
+REGISTRATIONS = "registrations"  # 待确认报到: 双报到 applications the user decides (docs/community.md)
+POINTS = "points"  # 待审核积分: points claims and appeals the user decides
 
 LABELS: dict[str, Promise] = {
     ACCEPT: _("待受理"),
@@ -47,8 +51,10 @@ LABELS: dict[str, Promise] = {
     INVITED: _("会议邀请"),
     CALLBACK: _("待回访"),
     CARE: _("关爱预警"),
+    REGISTRATIONS: _("待确认报到"),
+    POINTS: _("待审核积分"),
 }
-ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK, CARE)
+ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK, CARE, REGISTRATIONS, POINTS)
 # Where each to-do leads: the list whose length it counts (URL name, query string).
 LINKS: dict[str, tuple[str, str]] = {
     ACCEPT: ("web:case_queue", "?state=received"),
@@ -61,6 +67,8 @@ LINKS: dict[str, tuple[str, str]] = {
     INVITED: ("web:meetings", "?todo=invited"),
     CALLBACK: ("web:case_list", "?todo=callback"),
     CARE: ("web:care_home", ""),
+    REGISTRATIONS: ("web:community_queue", ""),
+    POINTS: ("web:community_approvals", ""),
 }
 WARN = frozenset({SOON, OVERDUE, CARE})  # a non-zero count of these is shown as a warning
 
@@ -104,6 +112,9 @@ def keys_for(user: Any) -> list[str]:
         # who acts on a care alert: the committee (MANAGE_CARE) and the grid worker serving the
         # subject (chain.may_act); /care/ lists the same alerts
         CARE: access.has_power(user, access.MANAGE_CARE) or PostRole.GRID_WORKER in s.roles(),
+        # the Party side decides 双报到, points claims and appeals (APPROVE_COMMUNITY)
+        REGISTRATIONS: access.has_power(user, access.APPROVE_COMMUNITY),
+        POINTS: access.has_power(user, access.APPROVE_COMMUNITY),
     }
     return [key for key in ORDER if wanted[key]]
 
@@ -126,6 +137,11 @@ def count(user: Any, key: str, now: datetime) -> int:
         return meeting_selectors.invitations(user=user, now=now).count()
     if key == CARE:
         return care_selectors.alerts(user=user).count()
+    if key == REGISTRATIONS:
+        return community_selectors.confirm_queue(user=user).count()
+    if key == POINTS:  # /community/approvals/ lists both
+        claims = community_selectors.pending_claims(user=user).count()
+        return claims + community_selectors.open_appeals(user=user).count()
     raise ValueError(key)
 
 
