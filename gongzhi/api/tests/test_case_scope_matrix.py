@@ -464,6 +464,11 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         "incidents, shifts, coverage items and volunteers (mobilisation.selectors, access.incidents_q); no case",
     ),
+    # the street's points rules in Excel (community.rule_sheets): rules only
+    **dict.fromkeys(
+        ["web:community_rules", "web:community_rules_export", "web:community_rules_template"],
+        "the street's points rules (community.rule_sheets): lists no cases",
+    ),
     # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
     **dict.fromkeys(
         ["web:track", "web:track_link", "web:track_photo"],

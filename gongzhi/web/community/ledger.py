@@ -20,6 +20,7 @@ from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import PartyMember
+from gongzhi.web.community import rules
 from gongzhi.web.http import not_found, page
 
 
@@ -64,6 +65,7 @@ def community_home(request: HttpRequest) -> HttpResponse:
             if access.has_power(user, access.VIEW_COMMUNITY)
             else [],
             "registrations": list(selectors.registrations(user=user)[:20]),
+            "keeps_rules": bool(rules.streets(user, access.MANAGE_COMMUNITY)),
         },
     )
 

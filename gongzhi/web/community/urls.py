@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.web.community import ledger, lists, projects, registrations, volunteers
+from gongzhi.web.community import ledger, lists, projects, registrations, rules, volunteers
 
 # 共建 (docs/community.md): the three lists, projects and pledges, 定点联系
 urlpatterns = [
@@ -27,6 +27,10 @@ urlpatterns = [
         volunteers.community_task_accept,
         name="community_task_accept",
     ),
+    # the street's points rules in Excel (before the lists' <kind>/export pattern)
+    path("community/rules/", rules.rules_page, name="community_rules"),
+    path("community/rules/export.xlsx", rules.rules_export, name="community_rules_export"),
+    path("community/rules/template.xlsx", rules.rules_template, name="community_rules_template"),
     # the three lists, projects and pledges, 定点联系
     path("community/needs/new/", lists.need_new, name="community_need_new"),
     path("community/needs/<int:pk>/", lists.need_detail, name="community_need"),
