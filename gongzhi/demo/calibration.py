@@ -29,6 +29,13 @@ PARTY_SHARE_WORKING_AGE = 0.06
 PARTY_SHARE_RETIRED = 0.10
 IN_SERVICE_REGISTERED_SHARE = 0.8  # in-service members who have done 双报到 where they live
 
+# Co-building (共建), from the Changzhi G community (docs/domain.md §5): the units that take
+# part — government and public units, non-public and social organisations — whose non-public
+# side's Party members are in 6 branches. The units do not scale (like the roster's).
+CO_BUILDING_PUBLIC = 26
+CO_BUILDING_NON_PUBLIC = 15
+NON_PUBLIC_PARTY_BRANCHES = 6
+
 
 @dataclass(frozen=True)
 class Slot:

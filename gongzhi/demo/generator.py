@@ -40,7 +40,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from gongzhi.core import clock
-from gongzhi.demo import bulk, care, carehistory, disclosurebook, history, meetingbook, sealing
+from gongzhi.demo import bulk, care, carehistory, community, disclosurebook, history, meetingbook, sealing
 from gongzhi.demo.casebook import CasePlan, replay
 from gongzhi.demo.logins import create_demo_users
 from gongzhi.demo.numbers import NumberBook
@@ -267,6 +267,10 @@ def _write_history(
     out.phase("写入关爱", 1)
     with _timed(summary, "write_care"):
         counts |= _write_care(street, roster, book)
+    out.advance(1)
+    out.phase("写入共建", 1)
+    with _timed(summary, "write_community"):
+        counts |= community.write_community(street, moment(book.now))
     out.advance(1)
     summary.seconds.update(bulk.timings)
     return counts

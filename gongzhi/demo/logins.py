@@ -15,7 +15,7 @@ from django.db.models import Q
 from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
-from gongzhi.orgs.models import Person, Post
+from gongzhi.orgs.models import PartyMember, Person, Post
 
 DEMO_PASSWORD = "gongzhi-demo-2026"
 SUPERUSER = "admin"
@@ -41,6 +41,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin("liaison", "FL-R01-LL"),
     DemoLogin("property", "FL-R01-WY"),
     DemoLogin("partner", "FL-R01-X1"),
+    # A registered Party member of FL-R01, linked by demo.community (no post: a resident who
+    # sees their own points ledger and 双报到).
+    DemoLogin("member", ""),
 )
 USERNAMES = tuple(login.username for login in DEMO_LOGINS)
 
@@ -103,6 +106,19 @@ def login_rows() -> list[LoginRow]:
             continue
         if user.is_superuser:
             rows.append(LoginRow("超级管理员", user.username, DEMO_PASSWORD, "后台 /admin/", "全部数据"))
+            continue
+        if not login.post_code:
+            member = PartyMember.objects.filter(person__user=user).select_related("org").first()
+            if member is not None:
+                rows.append(
+                    LoginRow(
+                        role=f"党员（{member.get_member_type_display()}）",
+                        username=user.username,
+                        password=DEMO_PASSWORD,
+                        post=f"{member.org.name}（双报到）",
+                        sees="本人的积分账单、扣分申诉与双报到",
+                    )
+                )
             continue
         post = (
             Post.objects.filter(Q(person__user=user) | Q(deputy__user=user), code=login.post_code)

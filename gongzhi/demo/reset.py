@@ -13,13 +13,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from gongzhi.api.models import ApiToken
 from gongzhi.care import models as care
 from gongzhi.care.services import CONTACT_SUBJECT
 from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.community import models as community
 from gongzhi.core.models import OutboxMessage, PiiAccessLog
 from gongzhi.demo.calibration import STREET_CODE
 from gongzhi.demo.care import DEMO_GATEWAY_NAME
@@ -71,6 +72,16 @@ def reset_demo() -> dict[str, int]:
     disclosures = Disclosure.objects.filter(node_path__startswith=under)
     subjects = care.CareSubject.objects.filter(node_path__startswith=under)
     _delete_consent_forms(subjects)
+    members = PartyMember.objects.filter(person__in=people)
+    claims = community.PointClaim.objects.filter(member__in=members)
+    _delete_evidence(claims)
+    projects = community.Project.objects.filter(node_path__startswith=under)
+    pledges = community.Pledge.objects.filter(project__in=projects)
+    needs = community.Need.objects.filter(node_path__startswith=under)
+    registrations = DualRegistration.objects.filter(node__path__startswith=under)
+    commitments = community.Commitment.objects.filter(registration__in=registrations)
+    pairs = community.ContactPair.objects.filter(node_path__startswith=under)
+    _allow_ledger_purge()
     steps = {
         # First: its subjects (people, cases) are read while they still exist.
         "pii_log": PiiAccessLog.objects.filter(
@@ -100,6 +111,33 @@ def reset_demo() -> dict[str, int]:
         "care_subjects": subjects,
         "care_rules": care.Rule.objects.filter(street__path__startswith=under),
         "care_gateway": care.Gateway.objects.filter(name=DEMO_GATEWAY_NAME),
+        # community (demo.community*): the ledger, the lists and projects, 双报到's process
+        "community_appeals": community.Appeal.objects.filter(entry__member__in=members),
+        "community_point_entries": community.PointEntry.objects.filter(member__in=members),
+        "community_point_claims": claims,
+        "community_point_rules": community.PointRule.objects.filter(street__path__startswith=under),
+        "community_grade_bands": community.GradeBand.objects.filter(street__path__startswith=under),
+        "community_evaluations": community.ProjectEvaluation.objects.filter(project__in=projects),
+        "community_signatures": community.PledgeSignature.objects.filter(pledge__in=pledges),
+        "community_pledge_versions": community.PledgeVersion.objects.filter(pledge__in=pledges),
+        "community_pledges": pledges,
+        "community_project_events": community.ProjectEvent.objects.filter(project__in=projects),
+        "community_milestones": community.Milestone.objects.filter(project__in=projects),
+        "community_project_needs": community.Project.needs.through.objects.filter(project__in=projects),
+        "community_project_resources": community.Project.resources.through.objects.filter(
+            project__in=projects
+        ),
+        "community_projects": projects,
+        "community_matches": community.Match.objects.filter(need__in=needs),
+        "community_needs": needs,
+        "community_resources": community.Resource.objects.filter(node_path__startswith=under),
+        "community_contact_visits": community.ContactVisit.objects.filter(pair__in=pairs),
+        "community_contact_pairs": pairs,
+        "community_service_records": community.ServiceRecord.objects.filter(commitment__in=commitments),
+        "community_commitments": commitments,
+        "community_registration_events": community.RegistrationEvent.objects.filter(
+            registration__in=registrations
+        ),
         "disclosure_events": DisclosureEvent.objects.filter(
             Q(disclosure__in=disclosures) | Q(actor__in=users)
         ),
@@ -131,10 +169,10 @@ def reset_demo() -> dict[str, int]:
         "admin_log": LogEntry.objects.filter(user__in=users),
         "user_groups": user_model.groups.through.objects.filter(user__in=users),
         "user_permissions": user_model.user_permissions.through.objects.filter(user__in=users),
-        "registrations": DualRegistration.objects.filter(node__path__startswith=under),
+        "registrations": registrations,
         "post_categories": Post.categories.through.objects.filter(post__node__path__startswith=under),
         "posts": Post.objects.filter(Q(node__path__startswith=under) | Q(person__in=people)),
-        "members": PartyMember.objects.filter(person__in=people),
+        "members": members,
         "party_orgs": PartyOrg.objects.filter(node__path__startswith=under),
         "units": Unit.objects.filter(node__path__startswith=under),
         "persons": people,
@@ -152,6 +190,20 @@ def _delete_consent_forms(subjects: QuerySet[care.CareSubject]) -> None:
     for name in care.Consent.objects.filter(subject__in=subjects).values_list("form", flat=True):
         if name:
             default_storage.delete(name)
+
+
+def _delete_evidence(claims: QuerySet[community.PointClaim]) -> None:
+    """The evidence photos (files in MEDIA_ROOT) of the demo members' claims."""
+    for name in set(claims.exclude(evidence="").values_list("evidence", flat=True)):
+        default_storage.delete(name)
+
+
+def _allow_ledger_purge() -> None:
+    """The ledger's tables refuse DELETE on PostgreSQL but in a transaction that says it purges
+    (community.append_only): this one, for the demo's rows only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL gongzhi.allow_purge = 'on'")
 
 
 def _demo_usernames() -> list[str]:
