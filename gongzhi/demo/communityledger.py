@@ -213,7 +213,7 @@ def write_ledger(world: World, showcase: PartyMember, rng: random.Random) -> dic
     files = EvidenceFiles()
     _automatic(book, members)
     for m in members.values():
-        _by_hand(book, rng, m, files)
+        _by_hand(book, rng, m, files, showcase=m.pk == showcase.pk)
     _pending(book, rng, members, files)
     deducted = _deductions(book, rng, members, showcase, files)
     _flush(book)  # reversals and appeals name the entries' ids
@@ -399,27 +399,33 @@ def evidence_png() -> bytes:
 
 
 class EvidenceFiles:
-    """One evidence photo per member who needs one (saved where `PointClaim.evidence` saves),
-    checked once as `community.evidence` checks an upload."""
+    """The evidence photo, checked once as `community.evidence` checks an upload, and stored
+    once per area (the same picture; a file per member meant thousands of writes at scale 1); the
+    claims name it as an uploaded file's path. demo.reset deletes what the claims name."""
 
     def __init__(self) -> None:
         self.png = evidence_png()
         evidence.validate(SimpleUploadedFile("佐证.png", self.png, content_type="image/png"))
-        self.saved: dict[int, str] = {}
+        self.saved: dict[str, str] = {}
 
     def of(self, m: Member) -> str:
-        if m.pk not in self.saved:
-            self.saved[m.pk] = default_storage.save(
-                f"community/evidence/{m.pk}/佐证.png", ContentFile(self.png)
+        code = m.area.node.code
+        if code not in self.saved:
+            self.saved[code] = default_storage.save(
+                f"community/evidence/demo/{code}.png", ContentFile(self.png)
             )
-        return self.saved[m.pk]
+        return self.saved[code]
 
 
-def _by_hand(book: Book, rng: random.Random, m: Member, files: EvidenceFiles) -> None:
+def _by_hand(
+    book: Book, rng: random.Random, m: Member, files: EvidenceFiles, *, showcase: bool = False
+) -> None:
     """The member's approved claims over the year (and a few rejected), each checked as
     `ledger.check_applies` checks it, stopped at the caps."""
     world = book.world
     activity = weighted(rng, ((0.0, 0.15), (0.5, 0.35), (1.0, 0.35), (1.6, 0.15)))
+    if showcase:  # the `member` login has a ledger worth opening
+        activity = max(activity, 1.0)
     means = dict(MEANS[m.member_type])
     if m.building_head:
         means["A13"] = 10

@@ -115,7 +115,7 @@ def login_rows() -> list[LoginRow]:
                         role=f"党员（{member.get_member_type_display()}）",
                         username=user.username,
                         password=DEMO_PASSWORD,
-                        post=f"{member.org.name}（双报到）",
+                        post=f"双报到 @ {_registered_at(member)}",
                         sees="本人的积分账单、扣分申诉与双报到",
                     )
                 )
@@ -137,6 +137,11 @@ def login_rows() -> list[LoginRow]:
             )
         )
     return rows
+
+
+def _registered_at(member: PartyMember) -> str:
+    registration = member.registrations.filter(state="confirmed").select_related("node").first()
+    return registration.node.name if registration else member.org.name
 
 
 def _what_they_see(user: Actor) -> str:

@@ -140,7 +140,7 @@ def test_the_member_login_sees_their_own_ledger(login, client) -> None:
     assert member is not None and member.member_type == MemberType.IN_SERVICE
     assert places.current_registration(member).node.code == "FL-R01"
     mine = selectors.entries(user=user)
-    assert mine.count() >= 3 and set(mine.values_list("member_id", flat=True)) == {member.pk}
+    assert mine.count() >= 5 and set(mine.values_list("member_id", flat=True)) == {member.pk}
     deduction = mine.filter(points__lt=0, kind=EntryKind.MANUAL).first()
     assert deduction is not None and not Appeal.objects.filter(entry=deduction).exists()
     client.force_login(user)
