@@ -349,6 +349,8 @@ CELERY_BEAT_SCHEDULE = {
     # care (docs/care.md): the rule pass every minute, raw events pruned nightly
     "care-sweep": {"task": "gongzhi.care.tasks.sweep", "schedule": 60.0},
     "care-prune": {"task": "gongzhi.care.tasks.prune", "schedule": crontab(hour=3, minute=10)},
+    # orders (docs/services.md): orders nobody took in time go to the lead, committee, street
+    "orders-sweep": {"task": "gongzhi.orders.tasks.sweep", "schedule": 60.0},
     # community (docs/community.md): late project milestones remind their unit once a day
     "community-follow-up": {"task": "gongzhi.community.tasks.follow_up", "schedule": 3600.0},
     "reports-daily": {"task": "gongzhi.reports.tasks.daily", "schedule": crontab(hour=0, minute=30)},

@@ -23,7 +23,8 @@ SLIP_DONE = "slip_done"  # detail: the party's role on the slip (lead, assist)
 # Volunteer hours confirmed into the time bank (community.volunteers); detail: their source
 # (order, shift, task). One fact per confirmed entry, whatever its length.
 VOLUNTEER_HOURS = "volunteer_hours"
-FACT_KINDS = (ATTEND_MEETING, SLIP_DONE, VOLUNTEER_HOURS)
+SERVE_ORDER = "serve_order"  # detail: the service module's kind (safety, legal, ...); with hours
+FACT_KINDS = (ATTEND_MEETING, SLIP_DONE, VOLUNTEER_HOURS, SERVE_ORDER)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class ServiceFact:
     detail: str = ""
     label: str = ""  # what the statement shows: the meeting's title, the slip's number
     withdrawn: bool = False
+    hours: float = 0.0  # time given, where the fact records it (a served order)
 
 
 Awarder = Callable[[Sequence[ServiceFact]], None]

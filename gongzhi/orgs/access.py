@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from gongzhi.core import clock, refdata
 from gongzhi.core.actors import Actor, is_superuser
+from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
 from gongzhi.orgs.roles import PostRole
@@ -47,6 +48,9 @@ MANAGE_COMMUNITY = "manage_community"  # list needs/resources, run projects, ent
 APPROVE_COMMUNITY = (
     "approve_community"  # the Party organisation: confirm 双报到, approve points, decide appeals
 )
+# see the service orders of the subtree and assign those escalated to the holder's rung: the
+# committee (and Party secretary) of an area all its orders, the street those escalated to it
+VIEW_ORDERS = "view_orders"
 MOBILISE = "mobilise"  # declare and lead an incident: rota, swaps, no-shows, closing (docs/mobilisation.md)
 VIEW_MOBILISATION = "view_mobilisation"  # see incidents touching the subtree, record coverage there
 
@@ -63,6 +67,10 @@ _CARE = {VIEW_CARE, MANAGE_CARE}
 # (community.selectors); the Party secretary of the area (and the Party side above: block group,
 # 党工委) confirms 双报到 and approves points; the street admin keeps the street's rules.
 _COMMUNITY = {VIEW_COMMUNITY, MANAGE_COMMUNITY}
+# Orders (docs/services.md) are private to the resident, the module's team and the committee:
+# only the committee's roles and the street's (for escalated orders) hold VIEW_ORDERS; a
+# block cadre, a grid worker, a department or a unit sees an order only as a team member.
+_ORDERS = {VIEW_ORDERS}
 # Mobilisation (docs/mobilisation.md): street and block cadres declare and lead incidents; the
 # committee, its Party secretary and the grid workers see those touching their subtree and
 # record the households reached, supplies delivered and doors checked there.
@@ -70,21 +78,25 @@ _MOBILISE = {MOBILISE, VIEW_MOBILISATION}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
     PostRole.STREET_ADMIN: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | _MOBILISE | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
+        _CONVENER | _CARE | _COMMUNITY | _MOBILISE | _ORDERS | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
     ),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
     PostRole.STREET_CADRE: frozenset(
-        _CONVENER | _COMMUNITY | _MOBILISE | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}
+        _CONVENER | _COMMUNITY | _MOBILISE | _ORDERS | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}
     ),
     # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
     PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | _MOBILISE | {VET, VIEW_CARE, APPROVE_COMMUNITY}),
     PostRole.PARTY_SECRETARY: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY, VIEW_MOBILISATION}
+        _CONVENER
+        | _CARE
+        | _COMMUNITY
+        | _ORDERS
+        | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY, VIEW_MOBILISATION}
     ),
     PostRole.COMMITTEE_STAFF: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | {MANAGE_ROSTER, IMPORT, VIEW_MOBILISATION}
+        _CONVENER | _CARE | _COMMUNITY | _ORDERS | {MANAGE_ROSTER, IMPORT, VIEW_MOBILISATION}
     ),
     PostRole.GRID_WORKER: frozenset(
         {
@@ -552,3 +564,62 @@ def incidents_q(user: Any) -> Q:
     if s.person_id is not None:
         q |= Q(posts__shifts__assignments__person_id=s.person_id)
     return q
+
+
+# --- service orders (docs/services.md) ------------------------------------------------------------
+#
+# Orders carry their place's path (`node_path`), their module's team rows
+# (`module__members__post|unit|person`), the resident and the escalation level. Every read of
+# orders filters with `orders_q` (the join through the team rows may repeat an order: readers
+# take `.distinct()`).
+
+ORDERS_COMMITTEE = 2  # orders.choices.Escalation.COMMITTEE (orgs may not import orders)
+ORDERS_STREET = 3  # orders.choices.Escalation.STREET
+
+
+def orders_q(user: Any) -> Q:
+    """The service orders the user may see: those they posted; those of the modules on whose
+    team they are (a post they hold or deputise, a unit they work in, themselves); under a
+    VIEW_ORDERS post at an area or below, every order there (the committee); under one above
+    the area (the street), the orders escalated to the street. Nobody else: not a block cadre,
+    a grid worker, a department or another area's committee."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    if s.user_id is None:
+        return q
+    q |= Q(resident_user_id=s.user_id)
+    for grant in s.grants:
+        if VIEW_ORDERS not in grant.powers:
+            continue
+        if grant.level >= Level.AREA:
+            q |= Q(node_path__startswith=grant.path)
+        else:
+            q |= Q(node_path__startswith=grant.path, escalation__gte=ORDERS_STREET)
+    if s.person_id is not None:
+        q |= Q(resident_id=s.person_id) | Q(module__members__person_id=s.person_id)
+        q |= Q(server_id=s.person_id)
+    if s.post_ids:
+        q |= Q(module__members__post_id__in=s.post_ids)
+    units = held_unit_ids(user)
+    if units:
+        q |= Q(module__members__unit_id__in=units)
+    return q
+
+
+def may_assign_order(user: Any, node_path: str, escalation: int) -> str:
+    """Which office the user acts for when assigning or converting an order that waited too
+    long: "committee" (VIEW_ORDERS at the order's area or below, once escalated to the
+    committee), "street" (VIEW_ORDERS above the area, once escalated to the street), or ""."""
+    s = scope(user)
+    if s.superuser:
+        return "street"
+    for grant in s.grants:
+        if VIEW_ORDERS not in grant.powers or not node_path.startswith(grant.path):
+            continue
+        if grant.level >= Level.AREA and escalation >= ORDERS_COMMITTEE:
+            return "committee"
+        if grant.level < Level.AREA and escalation >= ORDERS_STREET:
+            return "street"
+    return ""
