@@ -24,6 +24,7 @@ from gongzhi.api.routers import (
     meetings,
     mobilisation,
     nodes,
+    orders,
     people,
     posts,
     reports,
@@ -75,6 +76,7 @@ api.add_router("/v1/care", care.router)
 api.add_router("/v1/care", care_subjects.router)
 api.add_router("/v1/community", community_lists.router)
 api.add_router("/v1/community", community.router)
+api.add_router("/v1/orders", orders.router)
 api.add_router("/v1/me", me.router)
 api.add_router("/v1/mobilisation", mobilisation.router)
 api.add_router("/v1/volunteers", volunteers.router)

@@ -150,7 +150,10 @@ def sms_body(message: OutboxMessage, phone: str, link: str) -> dict[str, Any]:
         "sender": settings.SMS_SENDER,
         "signature": signature,
         "template": settings.SMS_TEMPLATES.get(message.kind, ""),
-        "params": {"number": str(message.payload.get("case_number", "")), "link": link},
+        "params": {
+            "number": str(message.payload.get("case_number", message.payload.get("order_number", ""))),
+            "link": link,
+        },
         "text": f"【{signature}】{text}" if signature else text,
     }
 
@@ -167,6 +170,11 @@ def to_sms(message: OutboxMessage) -> bool:
         if found is None:
             return False
         phone, link = found, ""
+    elif "order_id" in message.payload:  # a service order's resident, with the order's link
+        order_found = _order_phone_and_link(message)
+        if order_found is None:
+            return False
+        phone, link = order_found
     else:
         case = Case.objects.filter(pk=message.payload.get("case_id")).first()
         if case is None or not case.contact_phone_enc:
@@ -195,6 +203,18 @@ def _care_contact_phone(message: OutboxMessage) -> str | None:
 
     contact = EmergencyContact.objects.filter(pk=message.payload.get("care_contact_id")).first()
     return _decrypted(contact.phone_enc) if contact is not None and contact.phone_enc else None
+
+
+def _order_phone_and_link(message: OutboxMessage) -> tuple[str, str] | None:
+    """The phone the resident left on the order, decrypted at send time, and the order's own
+    link (orders.links) signed now; None when the order or its phone is gone."""
+    from gongzhi.orders import links
+    from gongzhi.orders.models import Order
+
+    order = Order.objects.filter(pk=message.payload.get("order_id")).first()
+    if order is None or not order.contact_phone_enc:
+        return None
+    return _decrypted(order.contact_phone_enc), _absolute(links.path(order))
 
 
 def _check_sms_reply(raw: bytes) -> None:

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("gongzhi.web.care.urls")),
     path("", include("gongzhi.web.community.urls")),
     path("", include("gongzhi.web.mobilisation.urls")),
+    path("", include("gongzhi.web.orders.urls")),
 ]

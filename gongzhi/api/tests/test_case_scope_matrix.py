@@ -469,6 +469,17 @@ NOT_CASE_LISTS: dict[str, str] = {
         ["web:community_rules", "web:community_rules_export", "web:community_rules_template"],
         "the street's points rules (community.rule_sheets): lists no cases",
     ),
+    # service orders (docs/services.md): cut by access.orders_q; a converted order names its case
+    # by id only (orders/tests/test_access.py, test_api.py)
+    **dict.fromkeys(
+        [
+            "api:order_modules_list", "api:order_create", "api:order_list", "api:order_detail",
+            "api:order_events", "api:order_take", "api:order_action", "web:order_new", "web:order_done",
+            "web:order_follow", "web:order_pool", "web:order_detail", "web:order_take", "web:order_serve",
+            "web:order_act",
+        ],
+        "service orders (orders.selectors over access.orders_q): lists no cases",
+    ),
     # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
     **dict.fromkeys(
         ["web:track", "web:track_link", "web:track_photo"],
