@@ -43,7 +43,7 @@ class ModuleForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         module = ServiceModule(**{k: v for k, v in data.items() if k != "places"})
         if data.get("street") is None:
             return data
@@ -60,7 +60,7 @@ class MemberForm(forms.ModelForm):
         fields = ["post", "unit", "person", "is_lead"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         row = TeamMember(
             post=data.get("post"),
             unit=data.get("unit"),
