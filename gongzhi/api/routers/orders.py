@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.core.errors import invalid
@@ -129,7 +129,7 @@ def order_modules_list(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("", response={201: OrderOut}, summary="居民下单（登录的居民）")
-def order_create(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str, Any]]:
+def order_create(request: HttpRequest, payload: OrderIn) -> Status:
     user = caller(request)
     module = ServiceModule.objects.filter(code=payload.module, active=True).select_related("street").first()
     if module is None:
@@ -148,7 +148,7 @@ def order_create(request: HttpRequest, payload: OrderIn) -> tuple[int, dict[str,
         resident=Person.objects.filter(pk=person_id).first() if person_id else None,
     )
     order = services.order_create(actor=user, draft=draft)
-    return 201, _out(selectors.order_get(user=user, pk=order.pk) or order, user)
+    return Status(201, _out(selectors.order_get(user=user, pk=order.pk) or order, user))
 
 
 @router.get("", response=list[OrderOut], summary="我能看到的服务订单（pool=true：我的抢单池）")

@@ -18,8 +18,18 @@ from gongzhi.api.pagination import Page, PageParams, paginate
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.cases.models import Case
 from gongzhi.core.actors import Actor
+from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.core.i18n import localized
-from gongzhi.reports import community_figures, definitions, drill, kpis, rankings, selectors, services
+from gongzhi.reports import (
+    community_figures,
+    definitions,
+    drill,
+    kpis,
+    order_figures,
+    rankings,
+    selectors,
+    services,
+)
 from gongzhi.reports.models import Report
 from gongzhi.reports.periods import Period, period
 from gongzhi.reports.subjects import Subject, subject_for
@@ -399,6 +409,49 @@ def report_out(report: Report) -> dict[str, Any]:
 
 
 # --- KPIs -------------------------------------------------------------------------------------------
+
+
+class OrderModuleOut(Schema):
+    code: str
+    name: str
+    posted: int
+    taken: int
+    served: int
+    converted: int
+    cancelled: int
+    open: int
+    rated: int
+    satisfaction: float | None
+    response_minutes_p50: float | None
+    response_minutes_p90: float | None
+    completion_hours_p50: float | None
+    completion_hours_p90: float | None
+
+
+class OrderFiguresOut(Schema):
+    start: date
+    end: date
+    total: OrderModuleOut
+    modules: list[OrderModuleOut]
+
+
+@router.get(
+    "/orders",
+    response=OrderFiguresOut,
+    summary="订单服务：按服务模块的下单、接单、完成、转工单，响应与完成用时（p50/p90），满意率",
+)
+def order_figures_get(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
+    """Counts only, for whoever sees the place's orders as a whole (reports.order_figures)."""
+    subject, p = _subject(request, q)
+    if not order_figures.may_see(caller(request), subject):
+        raise PermissionDeniedError(_("您无权查看该辖区的订单服务统计"))
+    found_figures = order_figures.figures(subject, p)
+    return {
+        "start": p.start,
+        "end": p.end,
+        "total": found_figures.total.as_dict(),
+        "modules": [m.as_dict() for m in found_figures.modules],
+    }
 
 
 @router.get("/kpis", response=KpiSetOut, summary="指标：辖区、单位或岗位在某期间的全部指标")

@@ -476,7 +476,7 @@ NOT_CASE_LISTS: dict[str, str] = {
             "api:order_modules_list", "api:order_create", "api:order_list", "api:order_detail",
             "api:order_events", "api:order_take", "api:order_action", "web:order_new", "web:order_done",
             "web:order_follow", "web:order_pool", "web:order_detail", "web:order_take", "web:order_serve",
-            "web:order_act",
+            "web:order_act", "api:order_figures_get",
         ],
         "service orders (orders.selectors over access.orders_q): lists no cases",
     ),

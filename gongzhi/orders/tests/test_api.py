@@ -137,3 +137,27 @@ def test_an_unknown_action_and_a_huge_id_are_clear_answers(api, w):
     order = api("POST", "", "resident", json=body()).json()
     assert api("POST", f"/{order['id']}/fly", "helper", json={}).status_code == 422
     assert api("GET", f"/{2**63}", "helper").status_code in (404, 422)
+
+
+def test_the_order_figures_over_http(api, w, live_server):
+    import httpx
+
+    from gongzhi.orders.tests.http import tokens
+
+    order = api("POST", "", "resident", json=body()).json()
+    api("POST", f"/{order['id']}/take", "helper")
+    keys = tokens({k: w.users[k] for k in ("committee", "committee3", "dept")})
+
+    def figures(who: str) -> httpx.Response:
+        return httpx.get(
+            f"{live_server.url}/api/v1/reports/orders?node=S-R1",
+            headers={"Authorization": f"Bearer {keys[who]}"},
+            timeout=30,
+        )
+
+    seen = figures("committee")
+    assert seen.status_code == 200, seen.text
+    assert seen.json()["total"]["posted"] == 1 and seen.json()["total"]["taken"] == 1
+    assert seen.json()["modules"][0]["response_minutes_p50"] is not None
+    assert figures("committee3").status_code == 403
+    assert figures("dept").status_code == 403

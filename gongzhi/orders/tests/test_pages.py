@@ -78,7 +78,9 @@ def test_the_link_confirms_and_rates_once(world):
     order = order_take(actor=world.users["helper"], order=Order.objects.get())
     early = client.post(link, {"satisfaction": "satisfied"})
     assert early.status_code == 409
-    order_act(actor=world.users["helper"], order=order, act=OrderAct(action="serve", note="助浴完成", hours="1"))
+    order_act(
+        actor=world.users["helper"], order=order, act=OrderAct(action="serve", note="助浴完成", hours="1")
+    )
     page = client.get(link).content.decode()
     assert "助浴完成" in page and 'name="satisfaction"' in page
     assert client.post(link, {"satisfaction": "nonsense"}).status_code == 422

@@ -20,7 +20,7 @@ from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
-from gongzhi.reports import community_figures, definitions, drill, kpis, periods, rankings
+from gongzhi.reports import community_figures, definitions, drill, kpis, order_figures, periods, rankings
 from gongzhi.reports.subjects import Subject, subject_for
 from gongzhi.web.http import is_htmx, page, require_power
 
@@ -96,6 +96,10 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         "places": place_options(request.user),
         "rank_ok": subject.node is not None and subject.by_area and subject.post_ids is None,
         "period_query": urlencode(periods.page_params(period)),  # the 共建 per-area table's links
+        # 订单服务: counts by module, for those who see the place's orders (reports.order_figures)
+        "orders": order_figures.figures(subject, period)
+        if order_figures.may_see(request.user, subject)
+        else None,
     }
     template = "web/reports/_kpi_panel.html" if is_htmx(request) else "web/reports/kpis.html"
     return render(request, template, context)
