@@ -113,3 +113,18 @@ def test_the_server_may_give_it_back_and_the_resident_cancel(world):
     assert order.state == OrderState.OPEN and order.server is None
     order = order_act(actor=world.users["resident"], order=order, act=OrderAct(action="cancel"))
     assert order.state == OrderState.CANCELLED
+
+
+def test_the_resident_is_texted_when_taken_and_served_without_the_number_in_the_outbox(world, settings):
+    from gongzhi.notify import channels
+    from gongzhi.orders import links
+
+    settings.SMS_GATEWAY_URL = "https://sms.example.invalid/send"
+    order = world.order()
+    order = order_take(actor=world.users["helper"], order=order)
+    order_act(actor=world.users["helper"], order=order, act=OrderAct(action="serve", note="好", hours=1))
+    texts = list(OutboxMessage.objects.filter(kind__startswith="sms.order_").order_by("pk"))
+    assert [m.kind for m in texts] == ["sms.order_take", "sms.order_serve"]
+    assert all(PHONE not in f"{m.subject}{m.body}{m.payload}" for m in texts)
+    phone, link = channels._order_phone_and_link(texts[-1])
+    assert phone == PHONE and links.order_for(link.rstrip("/").rsplit("/", 1)[-1]) == order
