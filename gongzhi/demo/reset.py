@@ -41,6 +41,7 @@ from gongzhi.meetings.models import (
     Topic,
 )
 from gongzhi.notify.models import Delivery, InboxItem
+from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule, TeamMember
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 
 PERSON_PREFIX = f"{STREET_CODE}-"
@@ -94,6 +95,16 @@ def reset_demo() -> dict[str, int]:
             )
             | Q(actor__in=users)
         ),
+        # orders (docs/services.md): the street's modules and everything ordered there; before
+        # the cases (a converted order names its case), people, posts, units and nodes
+        "order_photos": OrderPhoto.objects.filter(event__order__node_path__startswith=under),
+        "order_events": OrderEvent.objects.filter(order__node_path__startswith=under),
+        "orders": Order.objects.filter(node_path__startswith=under),
+        "team_members": TeamMember.objects.filter(module__street__path__startswith=under),
+        "module_places": ServiceModule.places.through.objects.filter(
+            servicemodule__street__path__startswith=under
+        ),
+        "modules": ServiceModule.objects.filter(street__path__startswith=under),
         # care (demo.care): everything hangs from the subjects but the rounds, rules and gateway
         "care_visits": care.Visit.objects.filter(subject__in=subjects),
         "care_rounds": care.VisitRound.objects.filter(node_path__startswith=under),
