@@ -21,7 +21,7 @@ THIS_FILE = Path(__file__).resolve()
 
 # Documents a package already names while the work that writes them is under way (the
 # community app is issue 15's); each entry must go once its document lands (a test says so).
-PENDING_DOCS = {"services.md", "mobilisation.md"}  # issue 16 writes them
+PENDING_DOCS: set[str] = set()
 
 # Where the project's first notes lived, outside this repository. Spelled in pieces so this file
 # does not cite them itself.
