@@ -83,7 +83,7 @@ class RegistrationOut(Schema):
     commitments: list[CommitmentOut]
 
 
-class ClaimIn(Schema):
+class PointClaimIn(Schema):
     member: int = F(..., ge=1, le=MAX_ID)
     rule: str = F(..., max_length=20, description="积分规则编码")
     occurred_on: date
@@ -118,7 +118,7 @@ class AppealOut(Schema):
     state: str
 
 
-class EntryOut(Schema):
+class LedgerEntryOut(Schema):
     id: int
     occurred_on: date
     rule: str
@@ -137,7 +137,7 @@ class StatementOut(Schema):
     opening: int
     month_total: int
     closing: int
-    entries: list[EntryOut]
+    entries: list[LedgerEntryOut]
 
 
 def _registration_out(r: DualRegistration) -> dict[str, Any]:
@@ -334,7 +334,7 @@ def my_statement(
 
 @router.post("/claims", response={201: ClaimOut}, summary="申报加分或扣分（附佐证，党组织书记审核）")
 def claim_propose(
-    request: HttpRequest, payload: Form[ClaimIn], evidence: UploadedFile | None = NO_FILE
+    request: HttpRequest, payload: Form[PointClaimIn], evidence: UploadedFile | None = NO_FILE
 ) -> Status:
     user = caller(request)
     member = PartyMember.objects.select_related("person", "org__node").filter(pk=payload.member).first()
@@ -376,7 +376,7 @@ def claim_decide(
 
 
 @router.post(
-    "/entries/{entry_id}/reverse", response={201: EntryOut}, summary="冲正一条积分记录（须说明理由）"
+    "/entries/{entry_id}/reverse", response={201: LedgerEntryOut}, summary="冲正一条积分记录（须说明理由）"
 )
 def entry_reverse(
     request: HttpRequest, payload: ReasonIn, entry_id: int = Path(..., ge=1, le=MAX_ID)

@@ -137,7 +137,7 @@ class MilestoneOut(Schema):
     evidence: str
 
 
-class SignatureOut(Schema):
+class PledgeSignatureOut(Schema):
     side: str
     version: int
     signer_name: str
@@ -152,7 +152,7 @@ class PledgeOut(Schema):
     unit: str
     content: dict[str, Any]
     content_hash: str
-    signatures: list[SignatureOut]
+    signatures: list[PledgeSignatureOut]
 
 
 class ProjectOut(Schema):
@@ -171,12 +171,12 @@ class ProjectOut(Schema):
     pledge: PledgeOut | None
 
 
-class ClaimIn(Schema):
+class ProjectClaimIn(Schema):
     unit: str = Field(..., max_length=40, description="认领单位编码")
     commitments: str = Field(..., max_length=2000)
 
 
-class SignIn(Schema):
+class PledgeSignIn(Schema):
     version: int = Field(..., ge=1, le=10_000, description="签署人阅读的承诺书版本")
     side: str | None = Field(None, pattern="^(unit|community)$")
 
@@ -214,7 +214,7 @@ class PairOut(Schema):
     visits: int
 
 
-class VisitIn(Schema):
+class ContactVisitIn(Schema):
     on: date
     summary: str = Field(..., max_length=500)
     people: int = Field(1, ge=1, le=500)
@@ -467,7 +467,7 @@ def community_project_publish(
 
 @router.post("/projects/{project_id}/claim", response={201: ProjectOut}, summary="项目认领（生成共建承诺书）")
 def community_project_claim(
-    request: HttpRequest, payload: ClaimIn, project_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: ProjectClaimIn, project_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> tuple[int, dict[str, Any]]:
     project = _project(request, project_id)
     pledges.project_claim(
@@ -476,9 +476,11 @@ def community_project_claim(
     return 201, _project_out(_project(request, project_id))
 
 
-@router.post("/projects/{project_id}/pledge/sign", response={201: SignatureOut}, summary="签署共建承诺书")
+@router.post(
+    "/projects/{project_id}/pledge/sign", response={201: PledgeSignatureOut}, summary="签署共建承诺书"
+)
 def community_pledge_sign(
-    request: HttpRequest, payload: SignIn, project_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: PledgeSignIn, project_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> tuple[int, dict[str, Any]]:
     pledge = found(selectors.pledge_of(_project(request, project_id)))
     s = pledges.pledge_sign(actor=caller(request), pledge=pledge, version=payload.version, side=payload.side)
@@ -573,7 +575,7 @@ def community_pair_create(request: HttpRequest, payload: PairIn) -> tuple[int, d
 
 @router.post("/contacts/{pair_id}/visits", response={201: dict[str, Any]}, summary="登记定点联系走访")
 def community_visit_create(
-    request: HttpRequest, payload: VisitIn, pair_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: ContactVisitIn, pair_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> tuple[int, dict[str, Any]]:
     user = caller(request)
     pair = found(selectors.contact_pairs(user).filter(pk=pair_id).first())
