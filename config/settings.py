@@ -353,6 +353,8 @@ CELERY_BEAT_SCHEDULE = {
     "orders-sweep": {"task": "gongzhi.orders.tasks.sweep", "schedule": 60.0},
     # community (docs/community.md): late project milestones remind their unit once a day
     "community-follow-up": {"task": "gongzhi.community.tasks.follow_up", "schedule": 3600.0},
+    # 直报 (docs/mobilisation.md): unacknowledged reports climb the leaders' ladder, late 续报 reminded
+    "direct-sweep": {"task": "gongzhi.mobilisation.tasks.direct_sweep", "schedule": 60.0},
     "reports-daily": {"task": "gongzhi.reports.tasks.daily", "schedule": crontab(hour=0, minute=30)},
     "reports-weekly": {
         "task": "gongzhi.reports.tasks.weekly",
@@ -396,6 +398,14 @@ CARE_VISIT_CATEGORY = os.environ.get("CARE_VISIT_CATEGORY", "MS03")
 # a gentle 2 events a second; a number is that rate). Demo and development only.
 CARE_SIMULATE = os.environ.get("CARE_SIMULATE", "")
 SLA_WALL_CLOCK_SUPERVISE_MINUTES = int(os.environ.get("SLA_WALL_CLOCK_SUPERVISE_MINUTES", "60"))
+
+# --- 直报 (docs/mobilisation.md "直报"), in wall-clock minutes --------------------------------
+# Nobody acknowledges within DIRECT_ACK_MINUTES → the next leader of the street's ladder hears,
+# and again every DIRECT_ACK_MINUTES; the written 续报 is due DIRECT_FOLLOW_UP_MINUTES after the
+# report. A duty day runs from DIRECT_DUTY_HANDOVER (local, HH:MM) to the next day's.
+DIRECT_ACK_MINUTES = int(os.environ.get("DIRECT_ACK_MINUTES", "15"))
+DIRECT_FOLLOW_UP_MINUTES = int(os.environ.get("DIRECT_FOLLOW_UP_MINUTES", "60"))
+DIRECT_DUTY_HANDOVER = os.environ.get("DIRECT_DUTY_HANDOVER", "08:30")
 
 # --- notifications ------------------------------------------------------------------------
 # The site's public address, to turn links in emails and robot messages into absolute URLs.

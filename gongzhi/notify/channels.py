@@ -175,6 +175,12 @@ def to_sms(message: OutboxMessage) -> bool:
         if order_found is None:
             return False
         phone, link = order_found
+    elif "person_id" in message.payload:  # a staff member on a 直报's chain: their own phone
+        found = _person_phone(message)
+        if found is None:
+            return False
+        link = str(message.payload.get("link", ""))
+        phone, link = found, _absolute(link) if link.startswith("/") else link
     else:
         case = Case.objects.filter(pk=message.payload.get("case_id")).first()
         if case is None or not case.contact_phone_enc:
@@ -215,6 +221,15 @@ def _order_phone_and_link(message: OutboxMessage) -> tuple[str, str] | None:
     if order is None or not order.contact_phone_enc:
         return None
     return _decrypted(order.contact_phone_enc), _absolute(links.path(order))
+
+
+def _person_phone(message: OutboxMessage) -> str | None:
+    """A staff member's phone (the 直报 chain tells the duty roster on every channel),
+    decrypted at send time (None: the person or their phone is gone)."""
+    from gongzhi.orgs.models import Person
+
+    person = Person.objects.filter(pk=message.payload.get("person_id")).first()
+    return _decrypted(person.phone_enc) if person is not None and person.phone_enc else None
 
 
 def _check_sms_reply(raw: bytes) -> None:

@@ -53,6 +53,8 @@ APPROVE_COMMUNITY = (
 VIEW_ORDERS = "view_orders"
 MOBILISE = "mobilise"  # declare and lead an incident: rota, swaps, no-shows, closing (docs/mobilisation.md)
 VIEW_MOBILISATION = "view_mobilisation"  # see incidents touching the subtree, record coverage there
+DIRECT_REPORT = "direct_report"  # send a 直报 (serious incident) straight to the street's duty officer
+VIEW_DIRECT = "view_direct"  # see the 直报 placed in the subtree (text, photos, follow-ups)
 
 _LOCAL_STAFF = {VIEW_TREE, VIEW_ROSTER, VIEW_PEOPLE, REVEAL_PII, EXPORT, VIEW_CASES, VIEW_MEETINGS}
 _DISPATCHER = _LOCAL_STAFF | {DISPATCH}
@@ -75,28 +77,46 @@ _ORDERS = {VIEW_ORDERS}
 # committee, its Party secretary and the grid workers see those touching their subtree and
 # record the households reached, supplies delivered and doors checked there.
 _MOBILISE = {MOBILISE, VIEW_MOBILISATION}
+# 直报 (docs/mobilisation.md "直报"): the grid worker and the committee (staff and the Party
+# secretary) report serious incidents straight to the street and see those of their subtree;
+# the cadres above see them; a department, a property company, a partner or the auditor
+# neither reports nor sees them. Acknowledging, closing and converting belong to the street's
+# duty roster (data in mobilisation, not a role).
+_DIRECT = {DIRECT_REPORT, VIEW_DIRECT}
 
 ROLE_POWERS: dict[str, frozenset[str]] = {
     PostRole.STREET_ADMIN: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | _MOBILISE | _ORDERS | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE}
+        _CONVENER
+        | _CARE
+        | _COMMUNITY
+        | _MOBILISE
+        | _ORDERS
+        | {MANAGE_TREE, MANAGE_ROSTER, IMPORT, SUPERVISE, VIEW_DIRECT}
     ),
     # Street cadres sit on the 党工委, block cadres on the block's Party working group: each
     # vets the topics of meetings held at their own node (VET is asked of the exact node).
     PostRole.STREET_CADRE: frozenset(
-        _CONVENER | _COMMUNITY | _MOBILISE | _ORDERS | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY}
+        _CONVENER
+        | _COMMUNITY
+        | _MOBILISE
+        | _ORDERS
+        | {SUPERVISE, VET, VIEW_CARE, APPROVE_COMMUNITY, VIEW_DIRECT}
     ),
     # The auditor sees the care subjects (and, logged, their sensitive details) to audit them.
     PostRole.AUDITOR: frozenset({VIEW_TREE, VIEW_ROSTER, AUDIT, VIEW_CARE}),
-    PostRole.BLOCK_CADRE: frozenset(_CONVENER | _COMMUNITY | _MOBILISE | {VET, VIEW_CARE, APPROVE_COMMUNITY}),
+    PostRole.BLOCK_CADRE: frozenset(
+        _CONVENER | _COMMUNITY | _MOBILISE | {VET, VIEW_CARE, APPROVE_COMMUNITY, VIEW_DIRECT}
+    ),
     PostRole.PARTY_SECRETARY: frozenset(
         _CONVENER
         | _CARE
         | _COMMUNITY
         | _ORDERS
+        | _DIRECT
         | {MANAGE_ROSTER, IMPORT, VET, APPROVE_COMMUNITY, VIEW_MOBILISATION}
     ),
     PostRole.COMMITTEE_STAFF: frozenset(
-        _CONVENER | _CARE | _COMMUNITY | _ORDERS | {MANAGE_ROSTER, IMPORT, VIEW_MOBILISATION}
+        _CONVENER | _CARE | _COMMUNITY | _ORDERS | _DIRECT | {MANAGE_ROSTER, IMPORT, VIEW_MOBILISATION}
     ),
     PostRole.GRID_WORKER: frozenset(
         {
@@ -109,6 +129,7 @@ ROLE_POWERS: dict[str, frozenset[str]] = {
             VIEW_COMMUNITY,
             VIEW_MOBILISATION,
         }
+        | _DIRECT
     ),
     # Departments act on their categories across their node (usually the street); they see
     # the tree, the roster and the meetings, never the residents' register.
@@ -623,3 +644,19 @@ def may_assign_order(user: Any, node_path: str, escalation: int) -> str:
         if grant.level < Level.AREA and escalation >= ORDERS_STREET:
             return "street"
     return ""
+
+
+def direct_reports_q(user: Actor, *, street_ids: Iterable[int] = ()) -> Q:
+    """The 直报 the user may see: under their VIEW_DIRECT subtrees, those they reported, and
+    every 直报 of the streets whose duty roster names them (`street_ids`, which mobilisation
+    reads from its roster tables: orgs does not import them)."""
+    s = scope(user)
+    if s.superuser:
+        return Q()
+    q = paths_q(outermost(s.paths(VIEW_DIRECT)))
+    if s.user_id is not None:
+        q |= Q(reporter_user_id=s.user_id)
+    ids = list(street_ids)
+    if ids:
+        q |= Q(street_id__in=ids)
+    return q

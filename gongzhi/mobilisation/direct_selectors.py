@@ -1,0 +1,44 @@
+"""The reads of 直报, always cut by access.direct_reports_q: the VIEW_DIRECT subtrees, one's own
+reports, and every report of a street whose duty roster names the user."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from gongzhi.core.actors import Actor
+from gongzhi.mobilisation.direct_roster import roster_street_ids
+from gongzhi.mobilisation.models.direct import OPEN_STATES, DirectReport
+from gongzhi.orgs import access
+
+LIST_LIMIT = 200
+
+
+def visible(user: Actor) -> QuerySet[DirectReport]:
+    q = access.direct_reports_q(user, street_ids=roster_street_ids(user))
+    return DirectReport.objects.filter(q)
+
+
+def sees_any(user: Actor) -> bool:
+    """Whether a 直报 list could hold anything for the user (the menu's entry)."""
+    return (
+        access.scope(user).superuser
+        or access.has_power(user, access.VIEW_DIRECT)
+        or bool(roster_street_ids(user))
+    )
+
+
+def reports(user: Actor, *, open_only: bool = True, **filters: Any) -> QuerySet[DirectReport]:
+    rows = visible(user).filter(**filters)
+    if open_only:
+        rows = rows.filter(state__in=OPEN_STATES)
+    return rows.select_related("node", "reporter_post__unit").order_by("-reported_at", "-pk")
+
+
+def report_get(*, user: Actor, pk: int) -> DirectReport | None:
+    """One report, or None when it does not exist or lies outside the user's scope (404 alike)."""
+    return (
+        visible(user)
+        .select_related("node", "street", "reporter_post__unit", "acknowledged_by", "case")
+        .filter(pk=pk)
+        .first()
+    )
