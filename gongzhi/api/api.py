@@ -19,6 +19,7 @@ from gongzhi.api.routers import (
     cases,
     community,
     community_lists,
+    direct,
     exports,
     me,
     meetings,
@@ -77,6 +78,7 @@ api.add_router("/v1/care", care_subjects.router)
 api.add_router("/v1/community", community_lists.router)
 api.add_router("/v1/community", community.router)
 api.add_router("/v1/orders", orders.router)
+api.add_router("/v1/direct", direct.router)
 api.add_router("/v1/me", me.router)
 api.add_router("/v1/mobilisation", mobilisation.router)
 api.add_router("/v1/volunteers", volunteers.router)

@@ -1,12 +1,13 @@
 """The reads of 直报, always cut by access.direct_reports_q: the VIEW_DIRECT subtrees, one's own
 reports, and every report of a street whose duty roster names the user."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import QuerySet
 
 from gongzhi.core.actors import Actor
-from gongzhi.mobilisation.direct_roster import roster_street_ids
+from gongzhi.mobilisation.direct_roster import ROSTER_DAYS_SEEN, roster_street_ids
 from gongzhi.mobilisation.models.direct import OPEN_STATES, DirectReport
 from gongzhi.orgs import access
 
@@ -42,3 +43,30 @@ def report_get(*, user: Actor, pk: int) -> DirectReport | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def to_acknowledge(user: Actor) -> QuerySet[DirectReport]:
+    """The open, unacknowledged 直报 the user answers for (direct_roster.on_duty_for as a
+    filter): every one of a street they lead, and those of their duty days (and of today's
+    duty, when they are on it)."""
+    from django.db.models import Q
+
+    from gongzhi.core import clock
+    from gongzhi.mobilisation.direct_roster import duty_day_of
+    from gongzhi.mobilisation.models.direct import DutyDay, DutyLeader
+
+    s = access.scope(user)
+    rows = DirectReport.objects.filter(state__in=OPEN_STATES, acknowledged_at__isnull=True)
+    if s.superuser:
+        return rows.order_by("reported_at", "pk")
+    if s.person_id is None:
+        return rows.none()
+    today = duty_day_of(clock.now())
+    q = Q(street_id__in=DutyLeader.objects.filter(person_id=s.person_id, active=True).values("street_id"))
+    on_duty = DutyDay.objects.filter(Q(officer_id=s.person_id) | Q(leader_id=s.person_id))
+    recent = on_duty.filter(day__gte=today - timedelta(days=ROSTER_DAYS_SEEN))
+    for street_id, day in recent.values_list("street_id", "day"):
+        q |= Q(street_id=street_id, duty_day=day)
+        if day == today:
+            q |= Q(street_id=street_id)
+    return rows.filter(q).select_related("node", "reporter_post__unit").order_by("reported_at", "pk")

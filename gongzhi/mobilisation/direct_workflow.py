@@ -13,6 +13,7 @@ and the figures read. Closing and converting need an acknowledgement first (the 
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.mobilisation.models.direct import DirectState as S
@@ -38,6 +39,20 @@ NOTES: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {
     "escalate": (frozenset({SYSTEM}), OPEN),
     "remind_follow_up": (frozenset({SYSTEM}), OPEN),
     "mark_misuse": (frozenset({DUTY}), tuple(S.values)),
+}
+
+# What the timeline shows for each event.
+EVENT_LABELS = {
+    "report": gettext_lazy("直报"),
+    "notify": gettext_lazy("通知值班"),
+    "escalate": gettext_lazy("无人确认，报告领导"),
+    "acknowledge": gettext_lazy("确认收到"),
+    "follow_up": gettext_lazy("书面续报"),
+    "remind_follow_up": gettext_lazy("续报逾期催报"),
+    "close": gettext_lazy("办结"),
+    "convert_case": gettext_lazy("转为工单"),
+    "convert_mobilisation": gettext_lazy("转为应急动员"),
+    "mark_misuse": gettext_lazy("标记误用直报"),
 }
 
 

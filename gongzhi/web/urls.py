@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("gongzhi.web.community.urls")),
     path("", include("gongzhi.web.mobilisation.urls")),
     path("", include("gongzhi.web.orders.urls")),
+    path("", include("gongzhi.web.direct.urls")),
 ]

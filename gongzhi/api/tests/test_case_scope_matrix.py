@@ -480,6 +480,18 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         "service orders (orders.selectors over access.orders_q): lists no cases",
     ),
+    # 直报: reports cut by access.direct_reports_q; a converted one names its case by id only,
+    # linked on the page when cases_q lets the reader open it (mobilisation/tests/direct/)
+    **dict.fromkeys(
+        [
+            "api:direct_list", "api:direct_create", "api:direct_create_upload", "api:direct_get",
+            "api:direct_ack", "api:direct_follow_up", "api:direct_close", "api:direct_convert_case",
+            "api:direct_convert_mobilisation", "api:direct_misuse", "web:direct_home", "web:direct_new",
+            "web:direct_detail", "web:direct_ack", "web:direct_act", "web:direct_follow_up",
+            "web:direct_photo",
+        ],
+        "直报 (mobilisation.direct_selectors, access.direct_reports_q): lists no cases",
+    ),
     # one case, to whoever holds its number and code or a signed link (docs/tracking.md)
     **dict.fromkeys(
         ["web:track", "web:track_link", "web:track_photo"],

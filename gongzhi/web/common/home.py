@@ -63,5 +63,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "purposes": PURPOSES,
             "me_address": selectors.person_address(user=request.user, person=me) if me else [],
             "care_board": access.has_power(request.user, access.VIEW_CARE),
+            "direct_report": access.has_power(request.user, access.DIRECT_REPORT),
         },
     )

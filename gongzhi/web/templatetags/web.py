@@ -22,6 +22,7 @@ NAV = [
     ("web:case_queue", _("待办"), access.DISPATCH),
     ("web:case_mine", _("我的工单"), "any_post"),  # departments handle cases without VIEW_CASES
     ("web:patrol", _("巡查上报"), access.VIEW_CASES),
+    ("web:direct_home", _("直报"), access.VIEW_DIRECT),  # serious incidents (docs/mobilisation.md)
     ("web:case_list", _("工单"), access.VIEW_CASES),
     ("web:case_overdue", _("超期"), access.VIEW_CASES),
     ("web:case_map", _("地图"), access.VIEW_CASES),
