@@ -7,7 +7,8 @@ and a year of a million cases costs what a month does.
 `dashboard(subject, period)` is what the page, its refresh endpoint and the benchmark call; the
 caller has checked access (reports.subjects.subject_for). Given the `viewer`, the care tile and
 map layer (reports.care_figures: counts only, never a name) are added when the viewer takes
-part in care at the place.
+part in care at the place, and every open 直报 of the place (reports.direct_figures: kind,
+place, times and the reporter's post) when the viewer sees 直报 there.
 """
 
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
-from gongzhi.reports import care_figures, drill, kpis, rankings, rollup
+from gongzhi.reports import care_figures, direct_figures, drill, kpis, rankings, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports.kpis import KpiValue
 from gongzhi.reports.models import CategoryTotal, DayTotal
@@ -44,6 +45,7 @@ class Dashboard:
     areas: rankings.Ranking | None = None
     units: rankings.Ranking | None = None
     care: dict[str, Any] | None = None  # the care tile and map layer (care_figures.tile)
+    direct: dict[str, Any] | None = None  # the open 直报, places only (direct_figures.tile)
 
     def tiles(self) -> list[KpiValue]:
         return [self.kpis[k] for k in TILES if k in self.kpis.values]
@@ -73,6 +75,8 @@ def dashboard(subject: Subject, period: Period, *, viewer: Any = None) -> Dashbo
     board.units = rankings.ranking(subject, period, by=rankings.UNITS, rows=rows)
     if viewer is not None and care_figures.may_see(viewer, subject):
         board.care = care_figures.tile(subject, period)
+    if viewer is not None and direct_figures.may_see(viewer, subject):
+        board.direct = direct_figures.tile(subject, period)
     return board
 
 
@@ -170,4 +174,5 @@ def as_json(board: Dashboard) -> dict[str, Any]:
         "areas": ranked(board.areas),
         "units": ranked(board.units),
         "care": board.care,  # counts per place, no person's name or id
+        "direct": board.direct,  # every open 直报: kind, place, times, the reporter's post
     }

@@ -20,7 +20,16 @@ from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
-from gongzhi.reports import community_figures, definitions, drill, kpis, order_figures, periods, rankings
+from gongzhi.reports import (
+    community_figures,
+    definitions,
+    direct_figures,
+    drill,
+    kpis,
+    order_figures,
+    periods,
+    rankings,
+)
 from gongzhi.reports.subjects import Subject, subject_for
 from gongzhi.web.http import is_htmx, page, require_power
 
@@ -99,6 +108,9 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         # 订单服务: counts by module, for those who see the place's orders (reports.order_figures)
         "orders": order_figures.figures(subject, period)
         if order_figures.may_see(request.user, subject)
+        else None,
+        "direct": direct_figures.figures(subject, period)
+        if direct_figures.may_see(request.user, subject)
         else None,
     }
     template = "web/reports/_kpi_panel.html" if is_htmx(request) else "web/reports/kpis.html"

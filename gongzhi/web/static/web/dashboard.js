@@ -50,6 +50,46 @@
       drawCare();
     }
 
+    // 直报: every open report until closed (kind, place, time, the reporter's post; no text)
+    function direct(data) {
+      var list = document.getElementById("dash-direct-list");
+      if (!data.direct || !list) return;
+      document.getElementById("dash-direct-open").textContent = data.direct.open;
+      var unacked = document.getElementById("dash-direct-unacked");
+      unacked.textContent = unacked.dataset.label + " " + data.direct.unacknowledged;
+      document.getElementById("dash-direct").classList.toggle("hot", data.direct.unacknowledged > 0);
+      var ack = data.direct.ack;
+      document.getElementById("dash-direct-ack").textContent = ack.value === null ? "—" : ack.value + "%";
+      document.getElementById("dash-direct-ack-ratio").textContent = ack.numerator + "/" + ack.denominator;
+      list.textContent = "";
+      data.direct.reports.forEach(function (r) {
+        var li = document.createElement("li");
+        li.className = "direct-row" + (r.acknowledged ? "" : " hot");
+        var a = document.createElement("a");
+        a.href = list.dataset.href + r.id + "/";
+        var kind = document.createElement("strong");
+        kind.textContent = r.kind;
+        a.appendChild(kind);
+        a.appendChild(document.createTextNode(" " + r.place + " · " + r.post + " "));
+        var time = document.createElement("time");
+        time.textContent = r.reported_at;
+        a.appendChild(time);
+        function badge(cls, text) {
+          var b = document.createElement("span");
+          b.className = cls;
+          b.textContent = text;
+          a.appendChild(document.createTextNode(" "));
+          a.appendChild(b);
+        }
+        if (!r.acknowledged) badge("badge", list.dataset.unacked);
+        if (r.follow_up_overdue) badge("badge late", list.dataset.overdue);
+        if (r.misuse) badge("tag", list.dataset.misuse);
+        li.appendChild(a);
+        list.appendChild(li);
+      });
+      var empty = document.getElementById("dash-direct-empty");
+      if (empty) empty.hidden = data.direct.reports.length > 0;
+    }
     function draw(data) {
       currentTrend = data.trend;
       trend.setOption({
@@ -76,6 +116,7 @@
         }],
       });
       care(data);
+      direct(data);
       document.getElementById("dash-waiting").textContent = data.waiting;
       document.getElementById("dash-open").textContent = data.open;
       data.kpis.forEach(function (k) {
