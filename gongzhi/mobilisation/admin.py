@@ -67,3 +67,7 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# the 直报 duty roster and reports register themselves
+from gongzhi.mobilisation import direct_admin  # noqa: E402, F401

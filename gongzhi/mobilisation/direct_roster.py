@@ -151,16 +151,22 @@ def _reachable(person: Person | None, field: str, errors: dict[str, list[str]]) 
         )
 
 
-@transaction.atomic
-def duty_set(
-    *, actor: Actor | None, street: Node, day: date, officer: Person, leader: Person | None = None
-) -> DutyDay:
-    """Put `officer` (and the day's leader) on duty at `street` on `day`, replacing who was."""
+def duty_errors(street: Node | None, officer: Person | None, leader: Person | None) -> dict[str, list[str]]:
+    """What `duty_set` refuses (the back office's form asks the same)."""
     errors = _check_street(street)
     if officer is None:
         errors["officer"] = [_("请选择值班员")]
     _reachable(officer, "officer", errors)
     _reachable(leader, "leader", errors)
+    return errors
+
+
+@transaction.atomic
+def duty_set(
+    *, actor: Actor | None, street: Node, day: date, officer: Person, leader: Person | None = None
+) -> DutyDay:
+    """Put `officer` (and the day's leader) on duty at `street` on `day`, replacing who was."""
+    errors = duty_errors(street, officer, leader)
     if errors:
         raise ValidationError(errors)
     _check_keeper(actor, street)
@@ -177,11 +183,8 @@ def duty_set(
     return row
 
 
-@transaction.atomic
-def leader_set(
-    *, actor: Actor | None, street: Node, person: Person, title: str, order: int, active: bool = True
-) -> DutyLeader:
-    """Add a leader to the street's ladder at `order` (1 is told first), or change their row."""
+def leader_errors(street: Node | None, person: Person | None, title: str, order: Any) -> dict[str, list[str]]:
+    """What `leader_set` refuses (the back office's form asks the same)."""
     errors = _check_street(street)
     title = (title or "").strip()
     if not title:
@@ -190,9 +193,21 @@ def leader_set(
         errors["title"] = [_("职务最多40字")]
     if not isinstance(order, int) or order < 1 or order > 99:
         errors["order"] = [_("顺序应为1到99")]
+    if person is None:
+        errors["person"] = [_("请选择领导")]
     _reachable(person, "person", errors)
     if not errors and DutyLeader.objects.filter(street=street, order=order).exclude(person=person).exists():
         errors["order"] = [_("该顺序已有其他领导")]
+    return errors
+
+
+@transaction.atomic
+def leader_set(
+    *, actor: Actor | None, street: Node, person: Person, title: str, order: int, active: bool = True
+) -> DutyLeader:
+    """Add a leader to the street's ladder at `order` (1 is told first), or change their row."""
+    title = (title or "").strip()
+    errors = leader_errors(street, person, title, order)
     if errors:
         raise ValidationError(errors)
     _check_keeper(actor, street)
