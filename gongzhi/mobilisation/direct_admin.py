@@ -43,8 +43,6 @@ class KeeperForm(forms.ModelForm):
 
 
 class RosterAdmin(admin.ModelAdmin):
-    raw_id_fields: tuple[str, ...] = ()
-
     def has_module_permission(self, request: HttpRequest) -> bool:
         return keeps_roster(request.user)
 
@@ -152,8 +150,8 @@ class EventInline(admin.TabularInline):
     model = DirectEvent
     extra = 0
     can_delete = False
-    fields = ["seq", "action", "to_state", "actor", "at", "note"]
-    readonly_fields = fields
+    fields = ("seq", "action", "to_state", "actor", "at", "note")
+    readonly_fields = ("seq", "action", "to_state", "actor", "at", "note")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
