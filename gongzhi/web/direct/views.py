@@ -127,7 +127,7 @@ def direct_act(request: HttpRequest, pk: int) -> HttpResponse:
             done = direct.report_convert_mobilisation(actor=user, report=report)
             opened = done.events.filter(action="convert_mobilisation").values_list("data", flat=True).last()
             link = (opened or {}).get("link", "")
-            if isinstance(link, str) and link.startswith("/"):
+            if isinstance(link, str) and link.startswith("/") and not link.startswith("//"):  # a path here
                 return redirect(link)
         elif action == "mark_misuse":
             direct.report_mark_misuse(actor=user, report=report, reason=request.POST.get("reason", "")[:300])
