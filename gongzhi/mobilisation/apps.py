@@ -5,3 +5,9 @@ class MobilisationConfig(AppConfig):
     name = "gongzhi.mobilisation"
     label = "mobilisation"
     verbose_name = "应急动员"
+
+    def ready(self) -> None:
+        # 直报 → 应急动员 in one tap (direct_hooks: the 直报 side does not import incidents)
+        from gongzhi.mobilisation import direct_hooks, from_direct
+
+        direct_hooks.register(from_direct.mobilise)

@@ -12,7 +12,7 @@ from gongzhi.cases.states import State
 from gongzhi.core import clock
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.core.models import OutboxMessage
-from gongzhi.mobilisation import direct, direct_hooks, direct_selectors
+from gongzhi.mobilisation import direct, direct_hooks, direct_selectors, from_direct
 from gongzhi.mobilisation.models import DirectEvent, DirectPhoto, DirectReport, DirectState
 from gongzhi.mobilisation.tests.direct.conftest import T0, png
 from gongzhi.orgs.models import Category
@@ -101,6 +101,7 @@ def test_convert_to_mobilisation_goes_through_the_registered_hook(world):
     report = world.report()
     with clock.freeze(T0 + timedelta(minutes=1)):
         direct.report_acknowledge(actor=world.users["officer"], report=report)
+    direct_hooks.unregister()  # as if no incident service were installed
     assert "convert_mobilisation" not in direct.actions_for(world.users["officer"], report)
     with pytest.raises(ConflictError):
         direct.report_convert_mobilisation(actor=world.users["officer"], report=report)
@@ -116,7 +117,7 @@ def test_convert_to_mobilisation_goes_through_the_registered_hook(world):
         assert "convert_mobilisation" in direct.actions_for(world.users["officer"], report)
         report = direct.report_convert_mobilisation(actor=world.users["officer"], report=report)
     finally:
-        direct_hooks.unregister()
+        direct_hooks.register(from_direct.mobilise)  # the app's own, as ready() left it
     assert seen == [("officer", report.pk, "fire")]
     assert report.state == DirectState.CONVERTED and report.converted_to == "mobilisation"
     assert report.incident_id == 77
@@ -183,3 +184,20 @@ def test_who_sees_which_report(world):
     assert direct_selectors.report_get(user=world.users["block"], pk=r3.pk) is None
     assert direct_selectors.report_get(user=world.users["grid"], pk=r3.pk) is None
     assert not direct_selectors.reports(user=world.users["grid_t"]).exists()
+
+
+@pytest.mark.django_db
+def test_one_tap_declares_an_incident_over_the_reports_area(world):
+    """The app's own mobiliser: a fire reported in an area opens a fire incident over that area,
+    led by the duty officer who converted it (a street cadre: MOBILISE)."""
+    from gongzhi.mobilisation.models import Incident
+
+    report = world.report()
+    with clock.freeze(T0 + timedelta(minutes=1)):
+        direct.report_acknowledge(actor=world.users["officer"], report=report)
+        report = direct.report_convert_mobilisation(actor=world.users["officer"], report=report)
+    incident = Incident.objects.get(pk=report.incident_id)
+    assert incident.kind == "fire" and report.node.name in incident.title
+    zone = from_direct.zone_of(report.node)
+    assert report.node_path.startswith(zone.path)
+    assert report.state == DirectState.CONVERTED
