@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -22,12 +23,18 @@ from gongzhi.care import services
 from gongzhi.care.models import Device, Gateway, Rule
 from gongzhi.cases.admin import CREATED_PAGE, SecretKeyAdmin
 from gongzhi.core import secret_keys
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
 
 
-def manages_care(user: Any) -> bool:
-    return bool(user.is_active and user.is_staff and access.has_power(user, access.MANAGE_CARE))
+def manages_care(user: Actor) -> bool:
+    return bool(
+        isinstance(user, User)
+        and user.is_active
+        and user.is_staff
+        and access.has_power(user, access.MANAGE_CARE)
+    )
 
 
 class CareAdminMixin:

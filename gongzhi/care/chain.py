@@ -20,11 +20,12 @@ the cases hook (`close_on_case_finished`, registered in CareConfig.ready()).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,7 @@ from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.services import Act, Intake, case_act, case_intake
 from gongzhi.cases.states import OPEN_STATES, Source, State
 from gongzhi.core import clock, outbox
+from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.core.outbox import OutboxSpec
 from gongzhi.orgs import access
@@ -81,12 +83,12 @@ def _active(post: Post) -> bool:
     return post.active_from <= today and (post.active_until is None or post.active_until >= today)
 
 
-def may_act(user: Any, subject: CareSubject) -> bool:
+def may_act(user: Actor, subject: CareSubject) -> bool:
     """A responsible post (holder or deputy), or the committee over the subject's home."""
     return access.serves_care_subject(user, subject) or access.can(user, access.MANAGE_CARE, subject.home)
 
 
-def _committee_and_street(subject: CareSubject) -> list[Any]:
+def _committee_and_street(subject: CareSubject) -> list[User]:
     """The accounts of the posts managing care nearest the home, and the street's supervisors."""
     from gongzhi.orgs import reference
 
@@ -156,7 +158,7 @@ def notify_now(alerts: list[Alert], now: datetime) -> None:
 
 
 @transaction.atomic
-def acknowledge(*, actor: Any, alert: Alert) -> Alert:
+def acknowledge(*, actor: Actor, alert: Alert) -> Alert:
     """A responsible post takes the alert: no home-visit case follows; they record the outcome."""
     alert = Alert.objects.select_for_update().select_related("subject__home").get(pk=alert.pk)
     if not may_act(actor, alert.subject):
@@ -164,7 +166,7 @@ def acknowledge(*, actor: Any, alert: Alert) -> Alert:
     if alert.state != AlertState.OPEN:
         raise ConflictError(_("该预警已有人响应或已关闭"))
     now = clock.now()
-    alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED, now, actor
+    alert.state, alert.acknowledged_at, alert.acknowledged_by = AlertState.ACKNOWLEDGED, now, recorded(actor)
     alert.save(update_fields=["state", "acknowledged_at", "acknowledged_by"])
     return alert
 
@@ -253,7 +255,7 @@ def _locked(pk: int) -> Alert | None:
 @transaction.atomic
 def outcome_record(
     *,
-    actor: Any,
+    actor: Actor,
     alert: Alert,
     outcome: str,
     note: str = "",
@@ -311,7 +313,7 @@ def outcome_record(
             ),
         )[0]
     alert.outcome, alert.outcome_note, alert.false_alarm = outcome, note, false_alarm
-    alert.state, alert.closed_at, alert.closed_by = AlertState.CLOSED, now, actor
+    alert.state, alert.closed_at, alert.closed_by = AlertState.CLOSED, now, recorded(actor)
     alert.save()
     _conclude(alert.visit_case_id, f"{label}。{note}".strip("。") or label)
     if outcome == Outcome.DIED and subject.ended_at is None:
@@ -370,7 +372,7 @@ def close_on_case_finished(case: Case, event: CaseEvent) -> None:
         alert.save()
 
 
-def false_alarm_counts(alerts: Any) -> dict[str, tuple[int, int]]:
+def false_alarm_counts(alerts: QuerySet[Alert]) -> dict[str, tuple[int, int]]:
     """Per rule: (alerts closed, of them false alarms), to tune thresholds."""
     from django.db.models import Count, Q
 

@@ -8,8 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from gongzhi.care.models import CareSubject, Consent
 from gongzhi.cases import attachments
 from gongzhi.core import accesslog
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
 
@@ -48,13 +50,13 @@ FORM_EXTENSIONS = {
 }
 
 
-def may_read_form(user: Any, subject: Any) -> bool:
+def may_read_form(user: Actor, subject: CareSubject) -> bool:
     """Who may open a subject's signed consent: the posts that serve the subject, the holders of
     MANAGE_CARE over the home (who recorded it and answer for it), and the auditor."""
     return access.can_see_care_details(user, subject) or access.can(user, access.MANAGE_CARE, subject.home)
 
 
-def form_open(*, actor: Any, consent: Any) -> tuple[Any, str, str] | None:
+def form_open(*, actor: Actor, consent: Consent) -> tuple[Any, str, str] | None:
     """The stored scan opened for reading, its checked content type and a file name without any
     name in it (None when the file is gone). Refused to others; the access-log row is written
     before the file is opened."""

@@ -1,17 +1,16 @@
 """Sensitive details of a care subject (visit notes, alert outcomes, away reasons) are shown only
 to the posts that serve the subject and the auditor, and every showing is logged first."""
 
-from typing import Any
-
 from gongzhi.care.models import CareSubject
 from gongzhi.core import accesslog
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 
 SUBJECT_MODEL = "care.caresubject"
 PURPOSE = "关爱服务：查看探访情况"
 
 
-def details_logged(user: Any, subject: CareSubject, *, field: str) -> bool:
+def details_logged(user: Actor, subject: CareSubject, *, field: str) -> bool:
     """Whether `user` sees the subject's sensitive details; when so, the view is logged."""
     if not access.can_see_care_details(user, subject):
         return False

@@ -11,7 +11,6 @@ alert already open. Alarms (SOS, smoke, gas) are opened by the ingest at once (`
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
@@ -19,7 +18,7 @@ from django.utils.timezone import localtime
 
 from gongzhi.care.choices import AlertState, RuleKind, Signal
 from gongzhi.care.models import Alert, AwayPeriod, CareSubject, LastSeen, Rule
-from gongzhi.care.rulebook import DEFAULTS, SILENCE_RULES, RuleBook
+from gongzhi.care.rulebook import DEFAULTS, SILENCE_RULES, Params, RuleBook
 from gongzhi.core import clock
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -169,7 +168,7 @@ def _exact(book: RuleBook, found: list[Candidate], now: datetime) -> list[Candid
     return kept
 
 
-def describe(c: Candidate, p: Any, now: datetime) -> str:
+def describe(c: Candidate, p: Params, now: datetime) -> str:
     """The alert's one-line reason, in the log's language (stored, not translated)."""
     if c.kind in SIGNAL_RULES and c.since is not None:
         hours = int((now - c.since).total_seconds() // 3600)

@@ -31,14 +31,14 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import Person, Post
 
 
-def subjects(*, user: Any, include_ended: bool = False) -> QuerySet[CareSubject]:
+def subjects(*, user: Actor, include_ended: bool = False) -> QuerySet[CareSubject]:
     qs = CareSubject.objects.filter(access.care_subjects_q(user)).distinct()
     if not include_ended:
         qs = qs.filter(ended_at__isnull=True)
     return qs.select_related("person", "home")
 
 
-def subject_get(*, user: Any, pk: int) -> CareSubject | None:
+def subject_get(*, user: Actor, pk: int) -> CareSubject | None:
     """One subject, or None when missing or out of scope (answered alike: 404)."""
     return subjects(user=user, include_ended=True).filter(pk=pk).first()
 
@@ -56,7 +56,7 @@ def _years_ago(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def candidates(*, user: Any, limit: int = 200) -> list[Candidate]:
+def candidates(*, user: Actor, limit: int = 200) -> list[Candidate]:
     """Residents living alone aged 60+ in the user's MANAGE_CARE subtrees, not yet enrolled:
     suggestions only, a committee decides (disabled or hardship are not in the person records,
     so those are enrolled by hand)."""
@@ -79,7 +79,7 @@ def candidates(*, user: Any, limit: int = 200) -> list[Candidate]:
     ]
 
 
-def enrol_search(*, user: Any, name: str, limit: int = 50) -> list[Person]:
+def enrol_search(*, user: Actor, name: str, limit: int = 50) -> list[Person]:
     """Residents found by name (contains) for enrolment beyond the suggestions: those the user
     may see (access.people_q) living under their MANAGE_CARE subtrees, not enrolled now. By name
     only: the caller refuses numbers before they reach a URL."""
@@ -95,7 +95,7 @@ def enrol_search(*, user: Any, name: str, limit: int = 50) -> list[Person]:
     )
 
 
-def care_link(*, user: Any, person: Person) -> tuple[str, int] | None:
+def care_link(*, user: Actor, person: Person) -> tuple[str, int] | None:
     """What a person's page offers about care: ("subject", id) when they are enrolled and the
     user sees the subject, ("enrol", person id) for a holder of MANAGE_CARE over their home,
     else nothing."""
@@ -113,7 +113,7 @@ def care_link(*, user: Any, person: Person) -> tuple[str, int] | None:
 # --- alerts and visits (the chain and the regular visits) -------------------------------------------
 
 
-def alerts(*, user: Any, open_only: bool = True) -> QuerySet[Alert]:
+def alerts(*, user: Actor, open_only: bool = True) -> QuerySet[Alert]:
     """The alerts of the subjects the user may see (newest first)."""
     qs = Alert.objects.filter(subject__in=subjects(user=user, include_ended=True).values("pk"))
     if open_only:
@@ -121,11 +121,11 @@ def alerts(*, user: Any, open_only: bool = True) -> QuerySet[Alert]:
     return qs.select_related("subject__person", "subject__home", "visit_case")
 
 
-def alert_get(*, user: Any, pk: int) -> Alert | None:
+def alert_get(*, user: Actor, pk: int) -> Alert | None:
     return alerts(user=user, open_only=False).filter(pk=pk).first()
 
 
-def mine_q(user: Any) -> Q:
+def mine_q(user: Actor) -> Q:
     """The subjects a post the user holds or deputises serves."""
     person_id = access.scope(user).person_id
     if person_id is None:
@@ -133,7 +133,7 @@ def mine_q(user: Any) -> Q:
     return Q(assignments__post__person_id=person_id) | Q(assignments__post__deputy_id=person_id)
 
 
-def visits_due(*, user: Any, within_days: int = 2, mine: bool = False) -> QuerySet[CareSubject]:
+def visits_due(*, user: Actor, within_days: int = 2, mine: bool = False) -> QuerySet[CareSubject]:
     """Subjects whose next visit is due within `within_days` (the overdue first): the user's
     own when `mine` (a grid worker's "my visits due"), else everyone in scope."""
     horizon = clock.now() + timedelta(days=within_days)

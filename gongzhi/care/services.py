@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.care import rules
@@ -50,6 +51,7 @@ from gongzhi.care.models import (
 from gongzhi.care.rulebook import DEFAULTS, TAKES, RuleBook, street_path
 from gongzhi.cases import attachments
 from gongzhi.core import accesslog, clock, pii, secret_keys
+from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import PermissionDeniedError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -63,7 +65,7 @@ MAX_VISIT_EVERY = 90
 MAX_CONTACTS = 5
 
 
-def require_care_power(actor: Any, node: Node) -> None:
+def require_care_power(actor: Actor | None, node: Node) -> None:
     if actor is None:
         return
     if not getattr(actor, "is_authenticated", False) or not access.can(actor, access.MANAGE_CARE, node):
@@ -83,7 +85,7 @@ class ContactIn:
 @transaction.atomic
 def subject_enrol(
     *,
-    actor: Any,
+    actor: Actor | None,
     person: Person,
     kind: str,
     posts: list[tuple[Post, str]],
@@ -118,7 +120,7 @@ def subject_enrol(
         visit_due_at=now + timedelta(days=visit_every_days),
         note=note.strip()[:200],
         enrolled_at=now,
-        enrolled_by=actor,
+        enrolled_by=recorded_or_system(actor),
     )
     Assignment.objects.bulk_create([Assignment(subject=subject, post=p, duty=d) for p, d in posts])
     _add_contacts(subject, contacts or [])
@@ -188,7 +190,7 @@ def _add_contacts(subject: CareSubject, contacts: list[ContactIn]) -> None:
 
 
 @transaction.atomic
-def contact_add(*, actor: Any, subject: CareSubject, contact: ContactIn) -> EmergencyContact:
+def contact_add(*, actor: Actor | None, subject: CareSubject, contact: ContactIn) -> EmergencyContact:
     require_care_power(actor, subject.home)
     errors = _contacts_errors([contact])
     if subject.contacts.count() >= MAX_CONTACTS:
@@ -200,7 +202,7 @@ def contact_add(*, actor: Any, subject: CareSubject, contact: ContactIn) -> Emer
 
 
 @transaction.atomic
-def contact_reveal(*, actor: Any, contact: EmergencyContact, purpose: str) -> tuple[str, str]:
+def contact_reveal(*, actor: Actor, contact: EmergencyContact, purpose: str) -> tuple[str, str]:
     """An emergency contact's name and phone in clear, for the posts that serve the subject and
     the auditor, after writing who asked, whose and why."""
     purpose = accesslog.required_purpose(purpose)
@@ -219,7 +221,7 @@ def contact_reveal(*, actor: Any, contact: EmergencyContact, purpose: str) -> tu
 
 
 @transaction.atomic
-def subject_end(*, actor: Any, subject: CareSubject) -> CareSubject:
+def subject_end(*, actor: Actor | None, subject: CareSubject) -> CareSubject:
     """End the care (moved away, died, no longer needed): withdraws consent, unbinds devices."""
     require_care_power(actor, subject.home)
     if subject.ended_at is not None:
@@ -237,7 +239,7 @@ def subject_end(*, actor: Any, subject: CareSubject) -> CareSubject:
 @transaction.atomic
 def consent_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     subject: CareSubject,
     given_by: str,
     signals: list[str],
@@ -278,7 +280,7 @@ def consent_record(
         given_on=given_on,
         form_content_type=getattr(form, "content_type_checked", ""),
         recorded_at=clock.now(),
-        recorded_by=actor,
+        recorded_by=recorded_or_system(actor),
     )
     consent.form.save(f"consent-{subject.pk}{_extension(consent.form_content_type)}", form, save=False)
     consent.save()
@@ -292,7 +294,7 @@ def _extension(content_type: str) -> str:
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: Any, subject: CareSubject) -> int:
+def consent_withdraw(*, actor: Actor | None, subject: CareSubject) -> int:
     """Stop collecting at once: the consent ends, the devices are unbound, and the subject's raw
     events and device last-seen rows are deleted. Returns the number of events deleted."""
     require_care_power(actor, subject.home)
@@ -300,7 +302,7 @@ def consent_withdraw(*, actor: Any, subject: CareSubject) -> int:
     if consent is None:
         raise invalid("subject", _("没有有效的同意书"))
     now = clock.now()
-    consent.withdrawn_at, consent.withdrawn_by = now, actor
+    consent.withdrawn_at, consent.withdrawn_by = now, recorded_or_system(actor)
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
     CareSubject.objects.filter(pk=subject.pk).update(signals=[])
     subject.signals = []
@@ -315,7 +317,13 @@ def consent_withdraw(*, actor: Any, subject: CareSubject) -> int:
 
 @transaction.atomic
 def away_record(
-    *, actor: Any, subject: CareSubject, reason: str, starts_at: datetime, ends_at: datetime, note: str = ""
+    *,
+    actor: Actor | None,
+    subject: CareSubject,
+    reason: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    note: str = "",
 ) -> AwayPeriod:
     """住院, 子女家小住…: the silence rules pause until `ends_at` (an end date is required)."""
     require_care_power(actor, subject.home)
@@ -336,12 +344,12 @@ def away_record(
         starts_at=starts_at,
         ends_at=ends_at,
         note=note.strip()[:200],
-        recorded_by=actor,
+        recorded_by=recorded_or_system(actor),
     )
 
 
 @transaction.atomic
-def away_end(*, actor: Any, away: AwayPeriod) -> AwayPeriod:
+def away_end(*, actor: Actor | None, away: AwayPeriod) -> AwayPeriod:
     """Back home earlier than planned: the period ends now (the rules count from now)."""
     require_care_power(actor, away.subject.home)
     now = clock.now()
@@ -356,7 +364,9 @@ def away_end(*, actor: Any, away: AwayPeriod) -> AwayPeriod:
 
 
 @transaction.atomic
-def device_register(*, actor: Any, serial: str, kind: str, household: Node, note: str = "") -> Device:
+def device_register(
+    *, actor: Actor | None, serial: str, kind: str, household: Node, note: str = ""
+) -> Device:
     require_care_power(actor, household)
     serial = serial.strip()
     errors: dict[str, list[str]] = {}
@@ -376,7 +386,7 @@ def device_register(*, actor: Any, serial: str, kind: str, household: Node, note
 
 
 @transaction.atomic
-def device_bind(*, actor: Any, device: Device, subject: CareSubject) -> Device:
+def device_bind(*, actor: Actor | None, device: Device, subject: CareSubject) -> Device:
     """Bind a device to the subject living in its household, under consent covering its signal."""
     require_care_power(actor, subject.home)
     device = Device.objects.select_for_update().get(pk=device.pk)
@@ -407,7 +417,7 @@ def device_bind(*, actor: Any, device: Device, subject: CareSubject) -> Device:
 
 
 @transaction.atomic
-def device_unbind(*, actor: Any, device: Device) -> Device:
+def device_unbind(*, actor: Actor | None, device: Device) -> Device:
     if device.subject is None:
         raise invalid("device", _("设备未绑定"))
     require_care_power(actor, device.subject.home)
@@ -422,7 +432,7 @@ def device_unbind(*, actor: Any, device: Device) -> Device:
 @transaction.atomic
 def visit_record(
     *,
-    actor: Any,
+    actor: Actor | None,
     subject: CareSubject,
     kind: str,
     at: datetime | None = None,
@@ -457,7 +467,9 @@ def visit_record(
             errors["photo"] = [str(m) for m in exc.messages]
     if errors:
         raise ValidationError(errors)
-    visit = Visit(subject=subject, kind=kind, at=at, by=actor, note=note.strip(), alert=alert)
+    visit = Visit(
+        subject=subject, kind=kind, at=at, by=recorded_or_system(actor), note=note.strip(), alert=alert
+    )
     if kind in (VisitKind.VISIT, VisitKind.CALL):
         visit.round = _open_round(subject, at)
     if photo is not None:
@@ -485,7 +497,7 @@ def _open_round(subject: CareSubject, at: datetime) -> "VisitRound | None":
 
 
 @transaction.atomic
-def round_create(*, actor: Any, node: Node, kind: str, name: str, due_at: datetime) -> VisitRound:
+def round_create(*, actor: Actor | None, node: Node, kind: str, name: str, due_at: datetime) -> VisitRound:
     """A holiday round (春节, 重阳节): a visit due by `due_at` for every subject under `node`
     (their next due time moves up to it; a later regular visit goes on as before)."""
     require_care_power(actor, node)
@@ -515,7 +527,7 @@ def round_create(*, actor: Any, node: Node, kind: str, name: str, due_at: dateti
         due_at=due_at,
         subjects=count,
         created_at=now,
-        created_by=actor,
+        created_by=recorded_or_system(actor),
     )
 
 
@@ -550,7 +562,7 @@ def _rule_errors(kind: str, hours: float | None, litres: float | None) -> dict[s
 @transaction.atomic
 def rule_update(
     *,
-    actor: Any,
+    actor: Actor | None,
     street: Node,
     kind: str,
     enabled: bool,
@@ -578,7 +590,7 @@ def rule_update(
         litres if "litres" in TAKES[kind] and litres is not None else (rule.litres or default.litres)
     )
     rule.quiet_from, rule.quiet_until = quiet_from, quiet_until
-    rule.updated_at, rule.updated_by = clock.now(), actor
+    rule.updated_at, rule.updated_by = clock.now(), recorded_or_system(actor)
     rule.save()
     if kind in (RuleKind.WATER_LOW, RuleKind.WATER_LEAK):
         rederive_water(
@@ -590,7 +602,7 @@ def rule_update(
 @transaction.atomic
 def override_set(
     *,
-    actor: Any,
+    actor: Actor | None,
     subject: CareSubject,
     kind: str,
     enabled: bool = True,
@@ -614,18 +626,18 @@ def override_set(
 
 
 @transaction.atomic
-def override_clear(*, actor: Any, subject: CareSubject, kind: str) -> None:
+def override_clear(*, actor: Actor | None, subject: CareSubject, kind: str) -> None:
     require_care_power(actor, subject.home)
     RuleOverride.objects.filter(subject=subject, kind=kind).delete()
     if kind in (RuleKind.WATER_LOW, RuleKind.WATER_LEAK):
         rederive_water(LastSeen.objects.filter(signal=Signal.WATER, subject=subject))
 
 
-def rederive_water(rows: Any) -> None:
+def rederive_water(meters: QuerySet[LastSeen]) -> None:
     from gongzhi.care.ingest import derive_water_row
     from gongzhi.care.ingest_db import save_last_seen
 
-    rows = list(rows.select_for_update().select_related("subject"))
+    rows = list(meters.select_for_update().select_related("subject"))
     book = RuleBook.load({r.subject_id for r in rows})
     for row in rows:
         derive_water_row(row, book, row.subject.node_path)
@@ -636,7 +648,7 @@ def rederive_water(rows: Any) -> None:
 
 
 @transaction.atomic
-def gateway_create(*, actor: Any, name: str) -> tuple[Gateway, str]:
+def gateway_create(*, actor: Actor | None, name: str) -> tuple[Gateway, str]:
     """A device gateway and its token, shown once (street admins: MANAGE_TREE)."""
     if actor is not None and not access.has_power(actor, access.MANAGE_TREE):
         raise PermissionDeniedError(_("只有街道管理员可以创建设备网关"))

@@ -25,6 +25,7 @@ from gongzhi.care import selectors as care_selectors
 from gongzhi.care import services as care_services
 from gongzhi.care.choices import Door
 from gongzhi.care.ingest import MAX_BATCH, Incoming, ingest
+from gongzhi.care.models import Alert, Gateway, Visit
 from gongzhi.core import clock
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
@@ -35,7 +36,7 @@ router = Router(tags=["care"])
 
 
 class GatewayAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    def authenticate(self, request: HttpRequest, token: str) -> Gateway:
         gateway = care_services.gateway_authenticate(token.strip())
         if gateway is None:
             raise AuthenticationError(401, _("网关令牌无效或已吊销"))
@@ -143,7 +144,7 @@ class RoundOut(Schema):
     due_at: datetime
 
 
-def _alert_out(a: Any) -> dict[str, Any]:
+def _alert_out(a: Alert) -> dict[str, Any]:
     return {
         "id": a.pk,
         "subject": a.subject_id,
@@ -189,7 +190,7 @@ def alert_outcome(
     return _alert_out(done)
 
 
-def _visit_out(v: Any, details: bool) -> dict[str, Any]:
+def _visit_out(v: Visit, details: bool) -> dict[str, Any]:
     return {"id": v.pk, "kind": v.kind, "at": v.at, "note": v.note if details else None}
 
 
