@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.community import needs, resources
 from gongzhi.community.models import NeedSource, ResourceKind, ServiceField, Urgency
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.geo.models import Node
 from gongzhi.orgs.imports import cells
@@ -97,7 +98,7 @@ def _node(check: RowCheck, field: str, nodes: dict[str, Node]) -> Node | None:
     return node
 
 
-def _need(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Any], object]:
+def _need(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Actor], object]:
     survey = check.get("survey") or ""
     draft = needs.NeedDraft(
         title=check.get("title") or "",
@@ -115,7 +116,7 @@ def _need(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Any], object]:
     return lambda actor: needs.need_create(actor=actor, draft=draft, source=source, survey=survey)
 
 
-def _resource(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Any], object]:
+def _resource(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Actor], object]:
     unit_code = check.get("unit", cells.code)
     unit = lookups["units"].get(unit_code)
     if unit_code and unit is None:
@@ -140,7 +141,7 @@ def _resource(check: RowCheck, lookups: dict[str, Any]) -> Callable[[Any], objec
 ROW_PLANS = {"needs": _need, "resources": _resource}
 
 
-def run_list_import(*, kind: str, data: bytes, actor: Any) -> ImportReport:
+def run_list_import(*, kind: str, data: bytes, actor: Actor) -> ImportReport:
     """Read, check every row, then create them all through the services in one transaction;
     any refusal (a cell, a service's field error, scope) rolls the whole file back."""
     template = TEMPLATES[kind]

@@ -6,9 +6,8 @@ member. Subjects and bodies name projects, units, rules and members' own records
 person's contact, and never a member's name in a message for somebody else's eyes beyond the
 secretary who decides."""
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 
 from gongzhi.community.choices import AppealState, ClaimState
 from gongzhi.community.models import Appeal, Milestone, Pledge, PointClaim, Project
@@ -20,18 +19,18 @@ from gongzhi.orgs.roles import PostRole
 COMMUNITY_ROLES = (PostRole.PARTY_SECRETARY, PostRole.COMMITTEE_STAFF)
 
 
-def _users(posts: Any) -> list[Any]:
+def _users(posts: QuerySet[Post]) -> list[User]:
     """The users holding or deputising these posts, once each."""
     people = set(posts.values_list("person_id", flat=True)) | set(posts.values_list("deputy_id", flat=True))
     people.discard(None)
-    return list(get_user_model().objects.filter(person__in=people, is_active=True).order_by("pk"))
+    return list(User.objects.filter(person__in=people, is_active=True).order_by("pk"))
 
 
-def unit_users(unit: Unit) -> list[Any]:
+def unit_users(unit: Unit) -> list[User]:
     return _users(Post.objects.filter(access.active_posts_q(), unit=unit))
 
 
-def community_users(project: Project) -> list[Any]:
+def community_users(project: Project) -> list[User]:
     """The Party secretary and committee staff of the project's place (or of the areas above it)."""
     posts = Post.objects.filter(
         access.active_posts_q(), role__in=COMMUNITY_ROLES, node__path__in=_prefixes(project.node_path)
@@ -44,7 +43,7 @@ def _prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def _specs(kind: str, users: list[Any], subject: str, body: str, project: Project) -> list[OutboxSpec]:
+def _specs(kind: str, users: list[User], subject: str, body: str, project: Project) -> list[OutboxSpec]:
     payload = {"project": project.pk, "url": f"/community/projects/{project.pk}/"}
     return [OutboxSpec(kind=kind, subject=subject, body=body, recipient=u, payload=payload) for u in users]
 
@@ -95,7 +94,7 @@ def finished(project: Project) -> list[OutboxSpec]:
     return _specs("community.finished", unit_users(unit) if unit else [], subject, body, project)
 
 
-def _once(users: list[Any]) -> list[Any]:
+def _once(users: list[User]) -> list[User]:
     seen: set[int] = set()
     out = []
     for u in users:
@@ -110,7 +109,7 @@ def _once(users: list[Any]) -> list[Any]:
 APPROVERS = tuple(role for role, powers in access.ROLE_POWERS.items() if access.APPROVE_COMMUNITY in powers)
 
 
-def approvers(path: str) -> list[Any]:
+def approvers(path: str) -> list[User]:
     """Who decides for a node: the posts with APPROVE_COMMUNITY at the deepest node on its
     ancestry that has any (the area's Party secretary; the block's Party side when the area
     has none)."""
@@ -124,7 +123,7 @@ def approvers(path: str) -> list[Any]:
     return _users(Post.objects.filter(pk__in=[p.pk for p in found if p.node.level == deepest]))
 
 
-def member_users(member: PartyMember) -> list[Any]:
+def member_users(member: PartyMember) -> list[User]:
     """The member's own account, if they have one."""
     user = getattr(member.person, "user", None)
     return [user] if user is not None and user.is_active else []
@@ -137,7 +136,7 @@ def _who(registration: DualRegistration) -> str:
 
 
 def _ledger_specs(
-    kind: str, users: list[Any], subject: str, body: str, url: str, **ids: int
+    kind: str, users: list[User], subject: str, body: str, url: str, **ids: int
 ) -> list[OutboxSpec]:
     payload = {"url": url, **ids}
     return [OutboxSpec(kind=kind, subject=subject, body=body, recipient=u, payload=payload) for u in users]

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.community import common, notifications, workflow
@@ -208,7 +209,7 @@ def project_finish(*, actor: Actor, project: Project, note: str = "") -> Project
     return project
 
 
-def late_milestones(now: datetime | None = None) -> Any:
+def late_milestones(now: datetime | None = None) -> QuerySet[Milestone]:
     """Milestones of projects under way whose date has passed without a report."""
     today = (now or clock.now()).date()
     return Milestone.objects.filter(

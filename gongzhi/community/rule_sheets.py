@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gongzhi.community import rulebook
 from gongzhi.community.choices import BrokenRule, Direction
 from gongzhi.community.models import PointRule
+from gongzhi.core.actors import Actor
 from gongzhi.core.contributions import ATTEND_MEETING, SLIP_DONE
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.geo.models import Node
@@ -168,7 +169,7 @@ class _RollBack(Exception):
     pass
 
 
-def run_rules_import(*, street: Node, data: bytes, actor: Any) -> ImportReport:
+def run_rules_import(*, street: Node, data: bytes, actor: Actor) -> ImportReport:
     """Read, check every row (cells, then the rulebook), then save them all in one
     transaction; any refusal rolls the whole file back."""
     report = ImportReport(kind=RULES.kind)

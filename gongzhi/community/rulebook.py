@@ -2,8 +2,6 @@
 street (the street admin). Rules are data (ADR 0022): the admin and imports save them here,
 which checks them as a whole before writing."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,11 +12,12 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.contributions import FACT_KINDS
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import MemberType, PostRole
 
 
-def require_street_power(actor: Actor | None, street: Any) -> None:
+def require_street_power(actor: Actor | None, street: Node) -> None:
     if actor is not None and not access.can(actor, access.MANAGE_COMMUNITY, street):
         raise PermissionDeniedError(_("您无权修改该街道的积分规则"))
 

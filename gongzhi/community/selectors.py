@@ -5,8 +5,6 @@ the public board shows anyway). Anything else is answered like a missing row.
 
 双报到 and the ledger: orgs.access.registrations_q / ledger_q (a member sees their own entries)."""
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.community import places
@@ -25,25 +23,26 @@ from gongzhi.community.models import (
     Resource,
 )
 from gongzhi.community.projects import late_milestones
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 from gongzhi.orgs.models import DualRegistration, PartyMember
 
 
-def needs(user: Any) -> QuerySet[Need]:
+def needs(user: Actor) -> QuerySet[Need]:
     return Need.objects.filter(access.community_q(user)).select_related("node", "case")
 
 
-def open_needs(user: Any) -> QuerySet[Need]:
+def open_needs(user: Actor) -> QuerySet[Need]:
     return needs(user).filter(state__in=(NeedState.OPEN, NeedState.MATCHED))
 
 
-def resources(user: Any) -> QuerySet[Resource]:
+def resources(user: Actor) -> QuerySet[Resource]:
     return Resource.objects.filter(access.community_q(user, unit_field="unit_id")).select_related(
         "node", "unit", "member__person"
     )
 
 
-def projects(user: Any) -> QuerySet[Project]:
+def projects(user: Actor) -> QuerySet[Project]:
     q = access.community_q(user, unit_field="claimed_by_id")
     if access.held_unit_ids(user):
         q |= Q(state=ProjectState.OPEN)  # a unit looks for projects to claim
@@ -54,7 +53,7 @@ def projects(user: Any) -> QuerySet[Project]:
     )
 
 
-def project(user: Any, pk: int) -> Project | None:
+def project(user: Actor, pk: int) -> Project | None:
     return projects(user).filter(pk=pk).first()
 
 
@@ -62,13 +61,13 @@ def pledge_of(project: Project) -> Pledge | None:
     return Pledge.objects.filter(project=project).select_related("unit").first()
 
 
-def contact_pairs(user: Any) -> QuerySet[ContactPair]:
+def contact_pairs(user: Actor) -> QuerySet[ContactPair]:
     return ContactPair.objects.filter(access.community_q(user, unit_field="unit_id")).select_related(
         "unit", "node"
     )
 
 
-def late(user: Any) -> QuerySet[Milestone]:
+def late(user: Actor) -> QuerySet[Milestone]:
     """The committee's board: late milestones of the projects the user sees."""
     visible = projects(user).values("pk")
     return late_milestones().filter(project__in=visible).order_by("due", "pk")
@@ -77,7 +76,7 @@ def late(user: Any) -> QuerySet[Milestone]:
 # --- 双报到 and the points ledger ---------------------------------------------------------
 
 
-def registrations(*, user: Any, state: str | None = None) -> QuerySet[DualRegistration]:
+def registrations(*, user: Actor, state: str | None = None) -> QuerySet[DualRegistration]:
     rows = DualRegistration.objects.filter(access.registrations_q(user)).select_related(
         "node", "unit", "member__person"
     )
@@ -86,11 +85,11 @@ def registrations(*, user: Any, state: str | None = None) -> QuerySet[DualRegist
     return rows.order_by("-registered_on", "-id")
 
 
-def registration_get(*, user: Any, pk: int) -> DualRegistration | None:
+def registration_get(*, user: Actor, pk: int) -> DualRegistration | None:
     return registrations(user=user).filter(pk=pk).first()
 
 
-def confirm_queue(*, user: Any) -> QuerySet[DualRegistration]:
+def confirm_queue(*, user: Actor) -> QuerySet[DualRegistration]:
     """Applications waiting for the Party organisation of an area the user decides for."""
     s = access.scope(user)
     rows = DualRegistration.objects.filter(state=DualRegistration.State.APPLIED)
@@ -101,7 +100,7 @@ def confirm_queue(*, user: Any) -> QuerySet[DualRegistration]:
     )
 
 
-def sees_member(user: Any, member: PartyMember) -> bool:
+def sees_member(user: Actor, member: PartyMember) -> bool:
     s = access.scope(user)
     if s.superuser or (s.person_id is not None and member.person_id == s.person_id):
         return True
@@ -109,19 +108,21 @@ def sees_member(user: Any, member: PartyMember) -> bool:
     return branch is not None and access.can_under(user, access.VIEW_COMMUNITY, branch.node.path)
 
 
-def member_get(*, user: Any, pk: int) -> PartyMember | None:
+def member_get(*, user: Actor, pk: int) -> PartyMember | None:
     member = PartyMember.objects.select_related("person", "org__node").filter(pk=pk).first()
     return member if member is not None and sees_member(user, member) else None
 
 
-def my_member(*, user: Any) -> PartyMember | None:
+def my_member(*, user: Actor) -> PartyMember | None:
     person_id = access.scope(user).person_id
     if person_id is None:
         return None
     return PartyMember.objects.select_related("person", "org__node").filter(person_id=person_id).first()
 
 
-def entries(*, user: Any, member: PartyMember | None = None, year: int | None = None) -> QuerySet[PointEntry]:
+def entries(
+    *, user: Actor, member: PartyMember | None = None, year: int | None = None
+) -> QuerySet[PointEntry]:
     rows = PointEntry.objects.filter(access.ledger_q(user)).select_related("rule", "member__person")
     if member is not None:
         rows = rows.filter(member=member)
@@ -130,11 +131,11 @@ def entries(*, user: Any, member: PartyMember | None = None, year: int | None = 
     return rows.order_by("occurred_on", "id")
 
 
-def entry_get(*, user: Any, pk: int) -> PointEntry | None:
+def entry_get(*, user: Actor, pk: int) -> PointEntry | None:
     return entries(user=user).filter(pk=pk).first()
 
 
-def pending_claims(*, user: Any) -> QuerySet[PointClaim]:
+def pending_claims(*, user: Actor) -> QuerySet[PointClaim]:
     """Claims the user may decide (APPROVE_COMMUNITY over the member's branch)."""
     s = access.scope(user)
     rows = PointClaim.objects.filter(state=ClaimState.PENDING)
@@ -143,15 +144,15 @@ def pending_claims(*, user: Any) -> QuerySet[PointClaim]:
     return rows.select_related("rule", "member__person").order_by("proposed_at")
 
 
-def claims(*, user: Any) -> QuerySet[PointClaim]:
+def claims(*, user: Actor) -> QuerySet[PointClaim]:
     return PointClaim.objects.filter(access.ledger_q(user)).select_related("rule", "member__person")
 
 
-def claim_get(*, user: Any, pk: int) -> PointClaim | None:
+def claim_get(*, user: Actor, pk: int) -> PointClaim | None:
     return claims(user=user).filter(pk=pk).first()
 
 
-def open_appeals(*, user: Any) -> QuerySet[Appeal]:
+def open_appeals(*, user: Actor) -> QuerySet[Appeal]:
     s = access.scope(user)
     rows = Appeal.objects.filter(state=AppealState.OPEN)
     if not s.superuser:
@@ -159,7 +160,7 @@ def open_appeals(*, user: Any) -> QuerySet[Appeal]:
     return rows.select_related("entry__rule", "entry__member__person").order_by("filed_at")
 
 
-def appeal_get(*, user: Any, pk: int) -> Appeal | None:
+def appeal_get(*, user: Actor, pk: int) -> Appeal | None:
     return (
         Appeal.objects.filter(access.ledger_q(user, member_field="entry__member"))
         .select_related("entry__rule", "entry__member__person")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.community.member_types import TREATMENTS
 from gongzhi.community.models import GradeBand, PointEntry
@@ -50,7 +50,7 @@ def year_total(member: PartyMember, year: int) -> int:
     return int(PointEntry.objects.filter(member=member, year=year).aggregate(s=Sum("points"))["s"] or 0)
 
 
-def _members_under(path: str) -> Any:
+def _members_under(path: str) -> QuerySet[PartyMember]:
     """Members kept by branches under `path`: their organisation is there, or an entry is."""
     return PartyMember.objects.filter(
         Q(org__node__path__startswith=path)
@@ -72,7 +72,7 @@ def showing(path: str, year: int, half: int) -> list[dict[str, Any]]:
         .values_list("member_id", "s")
     )
     members = _members_under(path).filter(member_type__in=RANKED_TYPES).select_related("person", "org")
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "member": m.pk,
             "name": m.person.name,

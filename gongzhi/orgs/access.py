@@ -495,7 +495,7 @@ def can_see_care_details(user: Actor, subject: Any) -> bool:
 # --- community (共建) ---------------------------------------------------------------------------
 
 
-def held_unit_ids(user: Any) -> frozenset[int]:
+def held_unit_ids(user: Actor) -> frozenset[int]:
     """The units in which the user holds or deputises an active post: whose resources, claims,
     pledges and contact visits they act for."""
     from gongzhi.orgs.models import Post
@@ -506,7 +506,7 @@ def held_unit_ids(user: Any) -> frozenset[int]:
     return frozenset(Post.objects.filter(pk__in=post_ids).values_list("unit_id", flat=True))
 
 
-def community_q(user: Any, *, unit_field: str | None = None, field: str = "node_path") -> Q:
+def community_q(user: Actor, *, unit_field: str | None = None, field: str = "node_path") -> Q:
     """Community rows the user may see: under their VIEW_COMMUNITY subtrees, and, when the rows
     name a unit (`unit_field`), those of the units the user works in."""
     s = scope(user)
@@ -520,7 +520,7 @@ def community_q(user: Any, *, unit_field: str | None = None, field: str = "node_
     return q
 
 
-def ledger_q(user: Any, *, member_field: str = "member", field: str = "node_path") -> Q:
+def ledger_q(user: Actor, *, member_field: str = "member", field: str = "node_path") -> Q:
     """Ledger rows (entries, claims, appeals) the user may see: under their VIEW_COMMUNITY
     subtrees (the branch secretary their area's branches, committee staff their area, the
     cadres above), and a member's own."""
@@ -533,7 +533,7 @@ def ledger_q(user: Any, *, member_field: str = "member", field: str = "node_path
     return q
 
 
-def registrations_q(user: Any) -> Q:
+def registrations_q(user: Actor) -> Q:
     """双报到 the user may see: at areas under their VIEW_COMMUNITY subtrees, their own as a
     member, and those of the units where they hold an active post (the unit's applicant)."""
     s = scope(user)
@@ -561,7 +561,7 @@ def prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
-def zone_touches(user: Any, power: str, zone_paths: Iterable[str]) -> bool:
+def zone_touches(user: Actor, power: str, zone_paths: Iterable[str]) -> bool:
     """Whether a zone lies partly in the user's `power` subtrees: a zone node under a granted
     node, or a granted node under a zone node (a block-wide incident touches each area)."""
     s = scope(user)
@@ -571,7 +571,7 @@ def zone_touches(user: Any, power: str, zone_paths: Iterable[str]) -> bool:
     return any(z.startswith(g) or g.startswith(z) for z in zone_paths for g in granted)
 
 
-def incidents_q(user: Any) -> Q:
+def incidents_q(user: Actor) -> Q:
     """The incidents the user may see: those whose zone touches their VIEW_MOBILISATION
     subtrees, those they lead, and those on whose rota they stand."""
     s = scope(user)
@@ -598,7 +598,7 @@ ORDERS_COMMITTEE = 2  # orders.choices.Escalation.COMMITTEE (orgs may not import
 ORDERS_STREET = 3  # orders.choices.Escalation.STREET
 
 
-def orders_q(user: Any) -> Q:
+def orders_q(user: Actor) -> Q:
     """The service orders the user may see: those they posted; those of the modules on whose
     team they are (a post they hold or deputise, a unit they work in, themselves); under a
     VIEW_ORDERS post at an area or below, every order there (the committee); under one above
@@ -629,7 +629,7 @@ def orders_q(user: Any) -> Q:
     return q
 
 
-def may_assign_order(user: Any, node_path: str, escalation: int) -> str:
+def may_assign_order(user: Actor, node_path: str, escalation: int) -> str:
     """Which office the user acts for when assigning or converting an order that waited too
     long: "committee" (VIEW_ORDERS at the order's area or below, once escalated to the
     committee), "street" (VIEW_ORDERS above the area, once escalated to the street), or ""."""

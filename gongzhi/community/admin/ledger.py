@@ -6,17 +6,24 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from gongzhi.community import rulebook
 from gongzhi.community.models import GradeBand, PointRule
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 
 
-def keeps_rules(user: Any) -> bool:
-    return bool(user.is_active and user.is_staff and access.has_power(user, access.MANAGE_COMMUNITY))
+def keeps_rules(user: Actor) -> bool:
+    return bool(
+        isinstance(user, User)
+        and user.is_active
+        and user.is_staff
+        and access.has_power(user, access.MANAGE_COMMUNITY)
+    )
 
 
 class StreetScoped(admin.ModelAdmin):
