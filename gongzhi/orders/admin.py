@@ -6,17 +6,19 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from gongzhi.core.actors import Actor
 from gongzhi.orders import modules
 from gongzhi.orders.models import Order, ServiceModule, TeamMember
 from gongzhi.orgs import access
 
 
-def keeps_modules(user: Any, module: ServiceModule | None = None) -> bool:
-    if not (user.is_active and user.is_staff):
+def keeps_modules(user: Actor, module: ServiceModule | None = None) -> bool:
+    if not (isinstance(user, User) and user.is_active and user.is_staff):
         return False
     if module is None or module.street_id is None:
         return access.has_power(user, access.MANAGE_ROSTER)

@@ -1,10 +1,9 @@
 """Reads of orders, always cut by `access.orders_q` (an order outside it is a 404, as a missing
 one), and of the modules residents may order from."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.orders import teams
 from gongzhi.orders.choices import OrderState
 from gongzhi.orders.models import Order, OrderEvent
@@ -13,18 +12,18 @@ from gongzhi.orgs import access
 MAX_ID = 2**63 - 1
 
 
-def visible(user: Any) -> QuerySet[Order]:
+def visible(user: Actor) -> QuerySet[Order]:
     ids = Order.objects.filter(access.orders_q(user)).values("pk")
     return Order.objects.filter(pk__in=ids).select_related("module", "node", "server")
 
 
-def order_get(*, user: Any, pk: int) -> Order | None:
+def order_get(*, user: Actor, pk: int) -> Order | None:
     if not 0 < pk <= MAX_ID:
         return None
     return visible(user).filter(pk=pk).first()
 
 
-def pool(user: Any) -> QuerySet[Order]:
+def pool(user: Actor) -> QuerySet[Order]:
     """The open orders of the modules on whose team the user is, oldest first (抢单池)."""
     return (
         Order.objects.filter(module_id__in=teams.module_ids(user), state=OrderState.OPEN)
@@ -33,7 +32,7 @@ def pool(user: Any) -> QuerySet[Order]:
     )
 
 
-def serving(user: Any) -> QuerySet[Order]:
+def serving(user: Actor) -> QuerySet[Order]:
     """The orders the user is serving or has served and the resident has yet to confirm."""
     person_id = access.scope(user).person_id
     if person_id is None:
@@ -45,7 +44,7 @@ def serving(user: Any) -> QuerySet[Order]:
     )
 
 
-def to_assign(user: Any) -> QuerySet[Order]:
+def to_assign(user: Actor) -> QuerySet[Order]:
     """Open orders past their response time that the user may assign: as a module's lead, or as
     the committee or the street they were escalated to."""
     leads = teams.module_ids(user, leads=True)
@@ -55,7 +54,7 @@ def to_assign(user: Any) -> QuerySet[Order]:
     )
 
 
-def mine(user: Any) -> QuerySet[Order]:
+def mine(user: Actor) -> QuerySet[Order]:
     """The orders the user posted as a resident."""
     s = access.scope(user)
     if s.user_id is None:
@@ -66,7 +65,7 @@ def mine(user: Any) -> QuerySet[Order]:
     return q.select_related("module", "node").order_by("-created_at")
 
 
-def listed(user: Any, *, state: str = "") -> QuerySet[Order]:
+def listed(user: Actor, *, state: str = "") -> QuerySet[Order]:
     qs = visible(user)
     if state:
         qs = qs.filter(state=state)

@@ -20,8 +20,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import attachments
 from gongzhi.cases import services as case_services
+from gongzhi.cases.models import Case
 from gongzhi.cases.states import Source
 from gongzhi.core import clock, outbox, pii
+from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.contributions import SERVE_ORDER, ServiceFact, on_service_facts
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.geo.models import Node
@@ -107,7 +109,7 @@ def _validate(draft: OrderDraft, now: datetime) -> None:
         raise ValidationError(errors)
 
 
-def order_create(*, actor: Any, draft: OrderDraft) -> Order:
+def order_create(*, actor: Actor | None, draft: OrderDraft) -> Order:
     """Record a resident's order: validate (nothing written on an error), seal the phone, open
     it in the module's pool with its take deadline, tell the team."""
     now = clock.now()
@@ -115,7 +117,7 @@ def order_create(*, actor: Any, draft: OrderDraft) -> Order:
     assert draft.module is not None and draft.node is not None
     module, node = draft.module, draft.node
     phone = pii.normalise_phone(draft.contact_phone)
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = recorded_or_system(actor)
     with transaction.atomic():
         order = Order.objects.create(
             module=module,
@@ -143,7 +145,7 @@ def order_create(*, actor: Any, draft: OrderDraft) -> Order:
 # --- acting on an order ------------------------------------------------------------------------------
 
 
-def actor_kinds(user: Any, order: Order) -> set[str]:
+def actor_kinds(user: Actor | None, order: Order) -> set[str]:
     """Which of the table's roles the user plays on this order."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
@@ -179,7 +181,7 @@ class OrderAct:
     files: list[Any] = field(default_factory=list)  # serve: photos of what was done
 
 
-def allowed_for(user: Any, order: Order) -> list[str]:
+def allowed_for(user: Actor | None, order: Order) -> list[str]:
     """The transitions `order_act` would accept from the user now (what the page offers)."""
     kinds = actor_kinds(user, order)
     return [
@@ -189,7 +191,7 @@ def allowed_for(user: Any, order: Order) -> list[str]:
     ]
 
 
-def order_act(*, actor: Any, order: Order, act: OrderAct) -> Order:
+def order_act(*, actor: Actor | None, order: Order, act: OrderAct) -> Order:
     """Apply one action of the table. PermissionDeniedError (403) when the actor may not;
     ConflictError (409) when the state no longer allows it ("已被接单" for a take or an assign
     that lost the race); ValidationError (422) when something it needs is missing or wrong."""
@@ -244,7 +246,7 @@ def _gone(order: Order, action: str) -> str:
     return _("订单当前状态“%(state)s”不能执行此操作") % {"state": order.get_state_display()}
 
 
-def _act(*, actor: Any, order: Order, act: OrderAct, kinds: set[str]) -> Order:
+def _act(*, actor: Actor | None, order: Order, act: OrderAct, kinds: set[str]) -> Order:
     current = Order.objects.select_related("module__street", "node").get(pk=order.pk)
     rule = _rule(current, act.action)
     if not rule.by & kinds:
@@ -256,7 +258,7 @@ def _act(*, actor: Any, order: Order, act: OrderAct, kinds: set[str]) -> Order:
         fields.update(_taker(actor))
     to_state = rule.to if isinstance(rule, workflow.Transition) else OrderState(current.state)
     now = clock.now()
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    user = recorded_or_system(actor)
     with transaction.atomic():
         case = _convert(actor, current, act) if act.action == "convert" else None
         if case is not None:
@@ -361,20 +363,20 @@ def _attach(event: OrderEvent, files: list[Any]) -> None:
         photo.save()
 
 
-def _taker(actor: Any) -> dict[str, Any]:
+def _taker(actor: Actor | None) -> dict[str, Any]:
     person_id = access.scope(actor).person_id
     if person_id is None:
         raise PermissionDeniedError(_("您不在该服务的团队中，不能接单"))
     return {"server_id": person_id}
 
 
-def order_take(*, actor: Any, order: Order) -> Order:
+def order_take(*, actor: Actor | None, order: Order) -> Order:
     """抢单: the actor, on the module's team, takes the open order; of several at once exactly
     one wins and the others get ConflictError("已被接单")."""
     return order_act(actor=actor, order=order, act=OrderAct(action="take"))
 
 
-def _convert(actor: Any, order: Order, act: OrderAct) -> Any:
+def _convert(actor: Actor | None, order: Order, act: OrderAct) -> Case:
     """A governance problem behind the order becomes a case at the order's place, its text
     carrying the order's history; the resident's phone moves sealed to the case's contact."""
     history = [

@@ -5,11 +5,10 @@ deputises an active post in that unit (a social organisation's staff); a person 
 person (a 双报到 member). Leads are the same, read from the rows marked 负责人.
 """
 
-from typing import Any
-
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Q
 
+from gongzhi.core.actors import Actor
 from gongzhi.orders.models import ServiceModule, TeamMember
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Person, Post
@@ -39,13 +38,13 @@ def lead_person_ids(module: ServiceModule) -> set[int]:
     return _people_of(list(module.members.filter(is_lead=True)))
 
 
-def users_of(person_ids_: set[int]) -> list[Any]:
+def users_of(person_ids_: set[int]) -> list[User]:
     """The accounts of these people (only they can be told in the inbox)."""
     user_ids = Person.objects.filter(pk__in=person_ids_, user__isnull=False).values("user_id")
-    return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
-def _rows_q(user: Any) -> Q:
+def _rows_q(user: Actor) -> Q:
     """The team rows naming the user: a post they hold, a unit they work in, themselves."""
     s = access.scope(user)
     q = Q(pk__in=[])
@@ -59,7 +58,7 @@ def _rows_q(user: Any) -> Q:
     return q
 
 
-def module_ids(user: Any, *, leads: bool = False) -> set[int]:
+def module_ids(user: Actor | None, *, leads: bool = False) -> set[int]:
     """The modules on whose team the user is (or which they lead)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return set()
@@ -69,11 +68,11 @@ def module_ids(user: Any, *, leads: bool = False) -> set[int]:
     return set(rows.values_list("module_id", flat=True))
 
 
-def is_member(user: Any, module: ServiceModule) -> bool:
+def is_member(user: Actor | None, module: ServiceModule) -> bool:
     return module.pk in module_ids(user)
 
 
-def is_lead(user: Any, module: ServiceModule) -> bool:
+def is_lead(user: Actor | None, module: ServiceModule) -> bool:
     return module.pk in module_ids(user, leads=True)
 
 

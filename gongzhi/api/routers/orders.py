@@ -6,6 +6,7 @@ one); the workflow's actions (take: exactly one of several at once wins, the oth
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
@@ -98,7 +99,7 @@ def _module_out(m: ServiceModule) -> dict[str, Any]:
     }
 
 
-def _out(order: Order, user: Any) -> dict[str, Any]:
+def _out(order: Order, user: User) -> dict[str, Any]:
     return {
         "id": order.pk,
         "number": order.number,
