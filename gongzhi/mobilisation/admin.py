@@ -5,15 +5,22 @@ their pages (the services keep their rules) and only shown here."""
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from gongzhi.core.actors import Actor
 from gongzhi.mobilisation.models import Entrance, Incident
 from gongzhi.orgs import access
 
 
-def mobilises(user: Any) -> bool:
-    return bool(user.is_active and user.is_staff and access.has_power(user, access.MOBILISE))
+def mobilises(user: Actor) -> bool:
+    return bool(
+        isinstance(user, User)
+        and user.is_active
+        and user.is_staff
+        and access.has_power(user, access.MOBILISE)
+    )
 
 
 @admin.register(Entrance)

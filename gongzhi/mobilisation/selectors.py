@@ -1,23 +1,22 @@
 """Reads of mobilisation, every one scoped through orgs.access (incidents_q)."""
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.mobilisation.choices import STANDING, AssignmentState, SwapState
 from gongzhi.mobilisation.models import Assignment, CoverageItem, Incident, Shift, SwapRequest
 from gongzhi.orgs import access
 
 
-def incidents(*, user: Any, active_only: bool = False) -> QuerySet[Incident]:
+def incidents(*, user: Actor, active_only: bool = False) -> QuerySet[Incident]:
     qs = Incident.objects.filter(pk__in=Incident.objects.filter(access.incidents_q(user)).values("pk"))
     if active_only:
         qs = qs.filter(state="active")
     return qs.select_related("street", "lead", "slip").order_by("-declared_at")
 
 
-def incident_get(*, user: Any, pk: int) -> Incident | None:
+def incident_get(*, user: Actor, pk: int) -> Incident | None:
     """One incident, or None when missing or out of scope (answered alike: 404)."""
     return incidents(user=user).filter(pk=pk).first()
 
@@ -36,7 +35,7 @@ def assignments(incident: Incident) -> QuerySet[Assignment]:
     )
 
 
-def my_assignments(*, user: Any, upcoming: bool = True) -> QuerySet[Assignment]:
+def my_assignments(*, user: Actor, upcoming: bool = True) -> QuerySet[Assignment]:
     """The user's own shifts ("my shifts"): standing ones, from an hour ago on when `upcoming`."""
     person_id = access.scope(user).person_id
     if person_id is None:
@@ -49,7 +48,7 @@ def my_assignments(*, user: Any, upcoming: bool = True) -> QuerySet[Assignment]:
     return qs.select_related("shift__post__incident").order_by("shift__starts_at")
 
 
-def my_assignment(*, user: Any, pk: int) -> Assignment | None:
+def my_assignment(*, user: Actor, pk: int) -> Assignment | None:
     person_id = access.scope(user).person_id
     if person_id is None:
         return None
@@ -58,7 +57,7 @@ def my_assignment(*, user: Any, pk: int) -> Assignment | None:
     )
 
 
-def assignment_get(*, user: Any, pk: int) -> Assignment | None:
+def assignment_get(*, user: Actor, pk: int) -> Assignment | None:
     """An assignment of an incident the user sees."""
     a = Assignment.objects.filter(pk=pk).select_related("shift__post__incident", "person").first()
     if a is None or incident_get(user=user, pk=a.shift.post.incident_id) is None:
@@ -72,7 +71,7 @@ def pending_swaps(incident: Incident) -> QuerySet[SwapRequest]:
     ).select_related("assignment__shift__post", "assignment__person", "to_person")
 
 
-def swap_get(*, user: Any, pk: int) -> SwapRequest | None:
+def swap_get(*, user: Actor, pk: int) -> SwapRequest | None:
     swap = (
         SwapRequest.objects.filter(pk=pk)
         .select_related("assignment__shift__post__incident", "to_person")
@@ -88,7 +87,7 @@ def items(incident: Incident, kind: str | None = None) -> QuerySet[CoverageItem]
     return qs.filter(kind=kind) if kind else qs
 
 
-def item_get(*, user: Any, pk: int) -> CoverageItem | None:
+def item_get(*, user: Actor, pk: int) -> CoverageItem | None:
     item = CoverageItem.objects.filter(pk=pk).select_related("incident").first()
     if item is None or incident_get(user=user, pk=item.incident_id) is None:
         return None
