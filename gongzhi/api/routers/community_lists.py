@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
@@ -223,7 +224,7 @@ class ContactVisitIn(Schema):
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _node(user: Any, code: str | None, field: str = "node") -> Node | None:
+def _node(user: User, code: str | None, field: str = "node") -> Node | None:
     if not code:
         return None
     # the tree the user sees; the service then asks whether they may place a row there

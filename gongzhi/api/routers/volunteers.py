@@ -13,7 +13,7 @@ from ninja import Field, Path, Router, Schema
 from gongzhi.api.auth import DEFAULT_AUTH
 from gongzhi.api.shortcuts import MAX_ID, caller, found
 from gongzhi.community import volunteers
-from gongzhi.community.models import HoursEntry, VolunteerTask
+from gongzhi.community.models import HoursEntry, Volunteer, VolunteerTask
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -68,7 +68,7 @@ class VolunteerTaskOut(Schema):
     skills: list[str]
 
 
-def _out(v: Any) -> dict[str, Any]:
+def _out(v: Volunteer) -> dict[str, Any]:
     entries = HoursEntry.objects.filter(volunteer=v).order_by("-occurred_on", "-id")[:100]
     return {
         "id": v.pk,
