@@ -3,7 +3,6 @@ anything the workflow does not allow; a case changed since the page was drawn an
 the typed note kept."""
 
 from datetime import date, datetime
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.orgs.models import Category, Post
 from gongzhi.web.cases.detail import ACTION_LABELS, ASSISTED, case_or_404, detail_context
@@ -82,7 +82,7 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
     return act
 
 
-def _conflict_message(exc: ConflictError, action: str, user: Any, case: Case) -> str:
+def _conflict_message(exc: ConflictError, action: str, user: Actor, case: Case) -> str:
     """The service names every action of the state by code; the page names, as people say
     them, the ones this user may take now."""
     if not exc.allowed:

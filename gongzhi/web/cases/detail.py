@@ -22,6 +22,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.states import Source, State
 from gongzhi.cases.timers import PHASES
 from gongzhi.core import clock, workcal, workcal_db
+from gongzhi.core.actors import Actor
 from gongzhi.orgs.models import Post
 from gongzhi.web.cases.report import MAX_PHOTOS, category_groups
 from gongzhi.web.common.reveal import PURPOSES
@@ -73,12 +74,12 @@ def _needs(case: Case, action: str) -> frozenset[str]:
     return rule.needs if rule else frozenset()
 
 
-def post_options(user: Any, case: Case) -> list[tuple[Post, bool]]:
+def post_options(user: Actor, case: Case) -> list[tuple[Post, bool]]:
     """Posts a dispatcher may pick (the service's own list: routing candidates first)."""
     return choices.dispatch_candidates(user, case, limit=MAX_POSTS)
 
 
-def _post_choices(user: Any, case: Case, needed: bool) -> dict[str, Any]:
+def _post_choices(user: Actor, case: Case, needed: bool) -> dict[str, Any]:
     """The picker's two groups: the routing rule's candidates, then the roster around."""
     posts = post_options(user, case) if needed else []
     return {
@@ -117,7 +118,7 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
     return out
 
 
-def care_alert(user: Any, case: Case) -> dict[str, Any] | None:
+def care_alert(user: Actor, case: Case) -> dict[str, Any] | None:
     """The care alert a 上门探访 case was opened for, when the user sees its subject: the page
     links to it and, for who may act, to the outcome form (care.chain closes both)."""
     if case.source not in (Source.SENSOR, Source.PATROL):  # how the chain opens them
@@ -128,7 +129,7 @@ def care_alert(user: Any, case: Case) -> dict[str, Any] | None:
     return {"alert": alert, "can_act": chain.may_act(user, alert.subject)}
 
 
-def forms_for(user: Any, case: Case) -> list[dict[str, Any]]:
+def forms_for(user: Actor, case: Case) -> list[dict[str, Any]]:
     actions = case_services.allowed_for(user, case) + case_services.notes_for(user, case)
     return [
         {

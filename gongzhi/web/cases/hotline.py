@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from gongzhi.cases import hotline
+from gongzhi.core.actors import Actor
 from gongzhi.core.exports import xlsx_row
 from gongzhi.geo.models import PATH_SEP
 from gongzhi.orgs import access
@@ -51,7 +52,7 @@ def column_notes() -> list[tuple[str, bool, str]]:
     ]
 
 
-def may_import(user: Any) -> bool:
+def may_import(user: Actor) -> bool:
     """A dispatcher at street level: DISPATCH over a node at the street level (or a superuser)."""
     scope = access.scope(user)
     if scope.superuser:

@@ -20,6 +20,7 @@ from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue, selectors_todo, suggestions
 from gongzhi.cases.states import State
 from gongzhi.core import clock, paging, pii, workcal, workcal_db
+from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -47,7 +48,7 @@ def _page(request: HttpRequest, rows: Any) -> Page:
     return paging.CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def received_count(user: Any) -> int:
+def received_count(user: Actor) -> int:
     """待受理: received cases this user dispatches at their rung (a handful of queries)."""
     return case_selectors.dispatch_queue(user=user, states=[State.RECEIVED]).count()
 
@@ -89,7 +90,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "web/cases/mine.html", {**context, "now": clock.now()})
 
 
-def _filter_nodes(user: Any) -> list[Node]:
+def _filter_nodes(user: Actor) -> list[Node]:
     nodes: list[Node] = []
     for root in access.root_nodes(user, access.VIEW_CASES):
         below = geo_selectors.descendants(root).filter(level__lte=Level.ESTATE)

@@ -3,7 +3,6 @@ number of open cases the user may see. No tile layer unless MAP_TILE_URL is set,
 works offline with the boundaries alone."""
 
 import json
-from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from gongzhi.cases import selectors as case_selectors
+from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -19,7 +19,7 @@ from gongzhi.orgs import selectors as org_selectors
 from gongzhi.web.http import page, require_power
 
 
-def map_areas(user: Any) -> list[Node]:
+def map_areas(user: Actor) -> list[Node]:
     """The residential areas the user sees cases in; for a grid worker, the area around their grid."""
     areas = list(org_selectors.node_list(user=user, power=access.VIEW_CASES).filter(level=Level.AREA))
     if not areas:

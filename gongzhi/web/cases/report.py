@@ -29,6 +29,7 @@ from gongzhi.cases import choices, tracking
 from gongzhi.cases import notifications as case_notifications
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
+from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import localized
 from gongzhi.geo import locate
 from gongzhi.geo import selectors as geo_selectors
@@ -281,7 +282,7 @@ def report_places(request: HttpRequest) -> HttpResponse:
 # --- patrol -------------------------------------------------------------------------------------
 
 
-def patrol_places(user: Any) -> list[Node]:
+def patrol_places(user: Actor) -> list[Node]:
     """The worker's own nodes (their grids) first, then the estates, grids and buildings under them."""
     places: list[Node] = []
     for root in access.root_nodes(user, access.VIEW_CASES):

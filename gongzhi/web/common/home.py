@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
@@ -32,12 +33,12 @@ def node_cards(request: HttpRequest, nodes: list[Node]) -> list[dict[str, Any]]:
 STATS_DAYS = 30  # the home page's 本级解决率 covers the last 30 days
 
 
-def todo_tiles(user: Any) -> list[dict[str, Any]]:
+def todo_tiles(user: Actor) -> list[dict[str, Any]]:
     """The user's to-dos as tiles: label, count, the list it opens (reports.todos)."""
     return [{"todo": todo, "url": todo.url} for todo in todos.todos(user)]
 
 
-def local_stats(user: Any) -> HomeStats | None:
+def local_stats(user: Actor) -> HomeStats | None:
     """For dispatchers (committees, blocks, the street): the 本级解决率, escalation, rework and
     return counts of the last STATS_DAYS days over the places they see, as the KPI page
     defines them (gongzhi.reports)."""

@@ -24,6 +24,7 @@ from gongzhi.community.models import (
     Urgency,
 )
 from gongzhi.core import exports as core_exports
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -38,7 +39,7 @@ from gongzhi.web.http import not_found, page, require_power, valid_id
 LIST_ROWS = 50
 
 
-def places(user: Any, power: str = access.MANAGE_COMMUNITY) -> list[Node]:
+def places(user: Actor, power: str = access.MANAGE_COMMUNITY) -> list[Node]:
     """Where the user may place a need, a resource or a project: areas, estates and the nodes
     above them in their subtree (buildings are typed as a node code)."""
     return list(
@@ -46,7 +47,7 @@ def places(user: Any, power: str = access.MANAGE_COMMUNITY) -> list[Node]:
     )
 
 
-def place_of(user: Any, code: str, field: str = "node") -> Node | None:
+def place_of(user: Actor, code: str, field: str = "node") -> Node | None:
     code = (code or "").strip()
     if not code:
         return None
@@ -57,7 +58,7 @@ def place_of(user: Any, code: str, field: str = "node") -> Node | None:
     return node
 
 
-def units_for(user: Any) -> list[Unit]:
+def units_for(user: Actor) -> list[Unit]:
     """The units the user may list resources or claim for: their own, and, for staff, the
     active units of their subtree."""
     own = access.held_unit_ids(user)
@@ -102,7 +103,7 @@ def _need_draft(request: HttpRequest) -> needs.NeedDraft:
     )
 
 
-def topic_ref(user: Any, pk: int | None) -> needs.TopicRef:
+def topic_ref(user: Actor, pk: int | None) -> needs.TopicRef:
     """A 居务会 topic the user may see, as the need keeps it (web and API share this)."""
     topic = meeting_selectors.topic_get(user=user, pk=pk) if pk and valid_id(pk) else None
     if topic is None:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.community import contacts, forms, pledges, projects, selectors
-from gongzhi.community.models import PledgeSide, ProjectState, ServiceField
+from gongzhi.community.models import PledgeSide, Project, ProjectState, ServiceField
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -79,14 +80,14 @@ def project_new(request: HttpRequest) -> HttpResponse:
     return render(request, "web/community/project_form.html", context)
 
 
-def _project(request: HttpRequest, pk: int) -> Any:
+def _project(request: HttpRequest, pk: int) -> Project:
     project = selectors.project(request.user, pk) if valid_id(pk) else None
     if project is None:
         raise not_found()
     return project
 
 
-def project_context(user: Any, project: Any) -> dict[str, Any]:
+def project_context(user: Actor, project: Project) -> dict[str, Any]:
     pledge = selectors.pledge_of(project)
     version = pledges.current_version(pledge) if pledge else None
     kinds = projects.kinds(user, project, claiming=project.state == ProjectState.OPEN)
@@ -118,7 +119,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/community/project.html", context)
 
 
-def _act(request: HttpRequest, project: Any) -> str:
+def _act(request: HttpRequest, project: Project) -> str:
     user, post = request.user, request.POST
     action = post.get("action", "")
     if action == "publish":
@@ -177,8 +178,8 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"{reverse('web:community_project', args=[project.pk])}?done={action}")
 
 
-def _refused(request: HttpRequest, project: Any, errors: list[str], status: int) -> HttpResponse:
-    context = project_context(request.user, selectors.project(request.user, project.pk))
+def _refused(request: HttpRequest, project: Project, errors: list[str], status: int) -> HttpResponse:
+    context = project_context(request.user, _project(request, project.pk))
     context.update(errors=errors, typed=request.POST)
     return render(request, "web/community/project.html", context, status=status)
 

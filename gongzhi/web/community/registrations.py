@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.community import registrations, selectors
 from gongzhi.community.choices import CommitmentKind, CommitmentUnit
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -21,7 +22,7 @@ from gongzhi.web.http import not_found, page
 ROWS = 3  # commitment rows on the form
 
 
-def _areas(user: Any) -> list[Node]:
+def _areas(user: Actor) -> list[Node]:
     """Areas the user may register with: under their MANAGE_COMMUNITY subtrees, or the area
     they live in."""
     rows = Node.objects.filter(level=Level.AREA)
@@ -34,7 +35,7 @@ def _areas(user: Any) -> list[Node]:
     return list(rows.filter(q).order_by("path"))
 
 
-def _units(user: Any) -> list[Unit]:
+def _units(user: Actor) -> list[Unit]:
     person_id = access.scope(user).person_id
     if person_id is None:
         return []

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from gongzhi.community import rule_sheets
 from gongzhi.community.models import PointRule
 from gongzhi.core import exports as core_exports
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -20,7 +21,7 @@ from gongzhi.orgs.imports.run import size_error
 from gongzhi.web.http import page
 
 
-def streets(user: Any, power: str) -> list[Node]:
+def streets(user: Actor, power: str) -> list[Node]:
     """The streets where the user holds `power` at the street itself."""
     return [n for n in access.root_nodes(user, power) if n.level == Level.STREET]
 

@@ -6,13 +6,13 @@ write is a POST handled in the *_actions modules, which call the meetings servic
 """
 
 from datetime import date, datetime
-from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -82,7 +82,7 @@ def parse_day(value: str) -> date | None:
     return day if date(2000, 1, 1) <= day <= date(2099, 12, 31) else None
 
 
-def convene_nodes(user: Any) -> list[Node]:
+def convene_nodes(user: Actor) -> list[Node]:
     """The nodes where the user may call a meeting or propose a topic (street, block, area)."""
     nodes: list[Node] = []
     for root in access.root_nodes(user, access.CONVENE):
@@ -91,7 +91,7 @@ def convene_nodes(user: Any) -> list[Node]:
     return nodes[:MAX_NODES]
 
 
-def filter_nodes(user: Any) -> list[Node]:
+def filter_nodes(user: Actor) -> list[Node]:
     """The places offered in the area filters (street, block areas, residential areas)."""
     nodes: list[Node] = []
     for root in access.root_nodes(user, access.VIEW_MEETINGS):
@@ -100,7 +100,7 @@ def filter_nodes(user: Any) -> list[Node]:
     return nodes[:MAX_NODES]
 
 
-def joint_options(user: Any) -> list[Node]:
+def joint_options(user: Actor) -> list[Node]:
     """Residential areas that may join a 联合居务会: the areas of the blocks the user convenes in."""
     blocks: dict[int, Node] = {}
     for n in convene_nodes(user):

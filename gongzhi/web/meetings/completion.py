@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.actors import Actor
 from gongzhi.meetings import completion, selectors, workflow
 from gongzhi.meetings.models import Slip, SlipEvidence, SlipState
 from gongzhi.web.cases.files import file_response
@@ -28,7 +29,7 @@ ACTIONS = {
 }
 
 
-def completion_context(user: Any, slip: Slip) -> dict[str, Any]:
+def completion_context(user: Actor, slip: Slip) -> dict[str, Any]:
     """What the slip page shows and offers about finishing a slip without cases."""
     kinds = completion.slip_kinds(user, slip)
     has_cases = slip.cases.exists()

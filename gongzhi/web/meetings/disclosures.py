@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases.models import pk_from_number
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -40,7 +41,7 @@ EVENT_LABELS = {
 Errors = dict[str, list[str]]
 
 
-def place_options(user: Any) -> list[Node]:
+def place_options(user: Actor) -> list[Node]:
     """Where the user may publish: the residential areas and estates under their CONVENE nodes."""
     places: list[Node] = []
     for root in access.root_nodes(user, access.CONVENE):
@@ -49,7 +50,7 @@ def place_options(user: Any) -> list[Node]:
     return places[:MAX_PLACES]
 
 
-def slip_options(user: Any) -> list[Slip]:
+def slip_options(user: Actor) -> list[Slip]:
     """Decisions a repair may follow: binding or done slips the user sees, newest first."""
     rows = selectors.slip_list(user=user, states=[SlipState.BINDING, SlipState.DONE])
     return list(rows.order_by("-bound_at", "-pk")[:MAX_SLIPS])

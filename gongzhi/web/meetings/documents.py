@@ -6,13 +6,13 @@ and the Word files still work.
 """
 
 from collections.abc import Callable
-from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gongzhi.meetings import documents, selectors
+from gongzhi.meetings.models import Meeting, Slip
 from gongzhi.web.http import error_response, not_found, page, valid_id
 
 
@@ -29,14 +29,14 @@ def _download(request: HttpRequest, build: Callable[[], bytes], filename: str, p
     return response
 
 
-def _meeting(request: HttpRequest, pk: int) -> Any:
+def _meeting(request: HttpRequest, pk: int) -> Meeting:
     meeting = selectors.meeting_get(user=request.user, pk=pk) if valid_id(pk) else None
     if meeting is None:
         raise not_found()
     return meeting
 
 
-def _slip(request: HttpRequest, pk: int) -> Any:
+def _slip(request: HttpRequest, pk: int) -> Slip:
     slip = selectors.slip_get(user=request.user, pk=pk) if valid_id(pk) else None
     if slip is None:
         raise not_found()

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.meetings import seating, selectors, services, slips, workflow
 from gongzhi.meetings.kinds import KIND_RULES, NEXT_RUNG_KINDS, Attendance, MeetingKind
@@ -97,7 +98,7 @@ def place_options(meeting: Meeting) -> list[Node]:
     return list(slips.new_case_places(meeting).order_by("path")[:MAX_NODES])
 
 
-def roster_options(user: Any, meeting: Meeting, participants: list[Participant]) -> list[Post]:
+def roster_options(user: Actor, meeting: Meeting, participants: list[Participant]) -> list[Post]:
     """The hosts' roster, without the people already at the table (each is invited once)."""
     seated = {p.person_id for p in participants if p.person_id}
     posts: list[Post] = []
@@ -106,7 +107,7 @@ def roster_options(user: Any, meeting: Meeting, participants: list[Participant])
     return [p for p in posts if p.person_id not in seated][:MAX_ROSTER]
 
 
-def pool_topics(user: Any, meeting: Meeting) -> list[Topic]:
+def pool_topics(user: Actor, meeting: Meeting) -> list[Topic]:
     """Topics of the meeting's node(s) waiting in the pool (not on any agenda yet)."""
     ids = {n.pk for n in hosts(meeting)}
     rows = selectors.topic_list(user=user, states=ACTIVE_TOPIC_STATES).filter(meeting__isnull=True)

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.geo.models import Node
 from gongzhi.meetings import selectors, services, slips
-from gongzhi.meetings.models import Meeting, PartyRole
+from gongzhi.meetings.models import Meeting, PartyRole, Topic
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
 from gongzhi.web.cases.report import category_groups
@@ -130,7 +130,7 @@ def meeting_attend(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/meetings/_participant.html", context, status=status or 200)
 
 
-def _topic_of(meeting: Meeting, request: HttpRequest, errors: Errors) -> Any:
+def _topic_of(meeting: Meeting, request: HttpRequest, errors: Errors) -> Topic | None:
     topic = (
         meeting.topics.select_related("node", "meeting")
         .filter(pk=int_or_none(request.POST.get("topic")) or 0)
@@ -165,7 +165,7 @@ def _parties(request: HttpRequest, units: list[dict[str, Any]], errors: Errors) 
 
 
 def slip_draft(
-    request: HttpRequest, meeting: Meeting, topic: Any, units: list[dict[str, Any]], errors: Errors
+    request: HttpRequest, meeting: Meeting, topic: Topic | None, units: list[dict[str, Any]], errors: Errors
 ) -> slips.SlipDraft:
     post = request.POST
     due = parse_day(post.get("due", "")) if post.get("due") else None

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -42,7 +43,7 @@ def mobilisation_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _zone_choices(user: Any) -> list[Node]:
+def _zone_choices(user: Actor) -> list[Node]:
     return list(
         Node.objects.filter(access.nodes_q(user, access.MOBILISE))
         .filter(level__in=[Level.BLOCK, Level.AREA, Level.ESTATE])

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import tracking
+from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.geo import selectors as geo_selectors
@@ -47,7 +48,7 @@ def bump_cases_generation() -> None:
         cache.set(GENERATION_KEY, 1, None)
 
 
-def on_case_finished(case: Any, event: Any) -> None:
+def on_case_finished(case: Case, event: CaseEvent) -> None:
     """cases.hooks: a case closed, merged or voided changes the public lists once it commits."""
     transaction.on_commit(bump_cases_generation)
 

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -79,7 +80,7 @@ def quick_periods(subject: Subject) -> list[dict[str, str]]:
     ]
 
 
-def place_options(user: Any) -> list[Node]:
+def place_options(user: Actor) -> list[Node]:
     """The street, block areas and residential areas whose cases the user sees."""
     nodes: list[Node] = []
     for root in access.root_nodes(user, access.VIEW_CASES):
@@ -156,7 +157,7 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
 
 
 def _split(
-    subject: Subject, period: periods.Period, found: drill.DrillDown, viewer: Any
+    subject: Subject, period: periods.Period, found: drill.DrillDown, viewer: Actor
 ) -> list[dict[str, Any]]:
     """A rate's denominator list shows its numerator and the rest beside it, each a link."""
     if found.kpi is None or found.kpi.kind not in {definitions.RATE, definitions.COUNT, definitions.BACKLOG}:

@@ -2,7 +2,6 @@
 commentary, and its Word and Excel downloads. Reads go through gongzhi.reports.selectors; a
 node outside the user's case scope is the 403 page."""
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.orgs import access
 from gongzhi.reports import care_figures, community_figures, documents, periods, selectors, services
-from gongzhi.reports.models import ReportKind
+from gongzhi.reports.models import Report, ReportKind
 from gongzhi.reports.subjects import node_subject
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.reports.kpis import PAGE_SIZE, place_options, subject_of
@@ -44,19 +43,19 @@ def report_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _report(request: HttpRequest, pk: int) -> Any:
+def _report(request: HttpRequest, pk: int) -> Report:
     report = selectors.report_get(user=request.user, pk=pk) if valid_id(pk) else None
     if report is None:
         raise not_found()
     return report
 
 
-def _sees_care(request: HttpRequest, report: Any) -> bool:
+def _sees_care(request: HttpRequest, report: Report) -> bool:
     """The 关爱 section of a report is for those who take part in care at its node."""
     return care_figures.may_see(request.user, node_subject(report.node))
 
 
-def _sections(request: HttpRequest, report: Any) -> dict[str, bool]:
+def _sections(request: HttpRequest, report: Report) -> dict[str, bool]:
     """Which of a report's place sections the reader sees: 关爱 for those who take part in care
     at its node, 共建 for VIEW_COMMUNITY over it."""
     subject = node_subject(report.node)

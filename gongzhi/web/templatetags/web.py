@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock, i18n
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import PostRole
@@ -96,7 +97,7 @@ def nav(context: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _role_menu(user: Any) -> list[str]:
+def _role_menu(user: Actor) -> list[str]:
     scope = access.scope(user)
     if scope.superuser:
         return list(ROLE_MENU[PostRole.STREET_ADMIN])
@@ -149,7 +150,7 @@ def any_unconfirmed(deadlines: Any) -> bool:
     return any(on_unconfirmed_calendar(d.get("due")) for d in deadlines)
 
 
-def _allowed(user: Any, power: str | None) -> bool:
+def _allowed(user: Actor, power: str | None) -> bool:
     if power == "street_dispatch":
         from gongzhi.web.cases.hotline import may_import
 
