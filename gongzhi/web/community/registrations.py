@@ -5,6 +5,7 @@ Reads through community.selectors; every write is a community.registrations serv
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,17 +23,19 @@ from gongzhi.web.http import not_found, page
 ROWS = 3  # commitment rows on the form
 
 
-def _areas(user: Actor) -> list[Node]:
-    """Areas the user may register with: under their MANAGE_COMMUNITY subtrees, or the area
-    they live in."""
-    rows = Node.objects.filter(level=Level.AREA)
+def _areas(user: Actor, units: list[Unit]) -> list[Node]:
+    """Areas the user may register with: under their MANAGE_COMMUNITY subtrees, the area they
+    live in, and the area each unit they hold a post at is located in (a unit placed above the
+    area level, at the street or a block, may register with any area under it). Without the
+    units' areas, someone applying for their unit, who neither manages nor is a member, was
+    offered no area at all."""
     q = access.nodes_q(user, access.MANAGE_COMMUNITY)
     member = selectors.my_member(user=user)
     if member is not None and member.person.home is not None:
-        ancestors = member.person.home.path.strip("/").split("/")
-        rows_home = Node.objects.filter(level=Level.AREA, code__in=ancestors)
-        return list((rows.filter(q) | rows_home).distinct().order_by("path"))
-    return list(rows.filter(q).order_by("path"))
+        q |= Q(code__in=member.person.home.path.strip("/").split("/"))
+    for unit in units:
+        q |= Q(code__in=unit.node.path.strip("/").split("/")) | Q(path__startswith=unit.node.path)
+    return list(Node.objects.filter(q, level=Level.AREA).distinct().order_by("path"))
 
 
 def _units(user: Actor) -> list[Unit]:
@@ -40,7 +43,7 @@ def _units(user: Actor) -> list[Unit]:
     if person_id is None:
         return []
     ids = Post.objects.filter(access.active_posts_q(), person_id=person_id).values("unit_id")
-    return list(Unit.objects.filter(pk__in=ids, active=True).order_by("name"))
+    return list(Unit.objects.filter(pk__in=ids, active=True).select_related("node").order_by("name"))
 
 
 def _commitments(post: Any) -> list[registrations.CommitmentIn]:
@@ -63,9 +66,10 @@ def _commitments(post: Any) -> list[registrations.CommitmentIn]:
 def community_apply(request: HttpRequest) -> HttpResponse:
     user = request.user
     member = selectors.my_member(user=user)
+    units = _units(user)
     context: dict[str, Any] = {
-        "areas": _areas(user),
-        "units": _units(user),
+        "areas": _areas(user, units),
+        "units": units,
         "member": member,
         "kinds": CommitmentKind.choices,
         "measures": CommitmentUnit.choices,

@@ -8,7 +8,7 @@ from django.test import Client
 from gongzhi.community.models import PointClaim, PointEntry
 from gongzhi.community.tests.ledger.conftest import T0, photo
 from gongzhi.core import clock
-from gongzhi.orgs.models import DualRegistration
+from gongzhi.orgs.models import DualRegistration, Unit
 from gongzhi.orgs.roles import MemberType
 
 
@@ -49,6 +49,37 @@ def test_a_member_applies_on_the_phone_and_the_secretary_confirms(cworld):
     secretary.post(f"/community/registrations/{registration.pk}/decide/", {"confirm": "1"})
     registration.refresh_from_db()
     assert registration.state == DualRegistration.State.CONFIRMED
+
+
+def test_someone_at_a_unit_is_offered_the_units_area_and_applies_for_it(cworld):
+    """The unit's representative neither manages an area nor is a member: the page offers the
+    area the unit is located in (it offered none before), and only that one."""
+    rep = client_for(cworld.users["unit_rep"])
+    page = rep.get("/community/apply/").content.decode()
+    assert 'value="S-R1"' in page and "东安医院" in page
+    assert 'value="S-R3"' not in page and 'value="self"' not in page
+    with clock.freeze(T0):
+        r = rep.post(
+            "/community/apply/",
+            {
+                "who": f"unit:{cworld.unit.pk}",
+                "node": "S-R1",
+                "kind_0": "service",
+                "title_0": "义诊",
+                "per_year_0": "4",
+                "unit_0": "times",
+            },
+        )
+    assert r.status_code == 302
+    registration = DualRegistration.objects.get(unit=cworld.unit)
+    assert (registration.node.code, registration.state) == ("S-R1", DualRegistration.State.APPLIED)
+    assert "义诊" in client_for(cworld.users["secretary"]).get("/community/queue/").content.decode()
+
+
+def test_a_unit_placed_at_the_street_may_register_with_any_of_its_areas(cworld):
+    Unit.objects.filter(pk=cworld.unit.pk).update(node=cworld.tree.street)
+    page = client_for(cworld.users["unit_rep"]).get("/community/apply/").content.decode()
+    assert all(f'value="{code}"' in page for code in ("S-R1", "S-R2", "S-R3"))
 
 
 def test_a_bad_application_is_a_422_page_and_writes_nothing(cworld):
