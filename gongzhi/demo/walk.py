@@ -1,14 +1,17 @@
-"""Where walk S1 happens in the demo street: the estate whose everyday 楼道堆物 report the
-routing rule gives to a post held by a demo login, and who verifies there (`gongzhi walk_s1`)."""
+"""Where the walks happen in the demo street. S1: the estate whose everyday 楼道堆物 report the
+routing rule gives to a post held by a demo login, and who verifies there (`gongzhi walk_s1`).
+C: the residential area, the unit and the logins of the community walk (`gongzhi walk_community`)."""
 
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
 from gongzhi.cases import routing
+from gongzhi.community import places, registrations
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
-from gongzhi.orgs.models import Category, Post
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Category, DualRegistration, Person, Post, Unit
 
 CATEGORY = "LD01"  # 楼道堆物
 VERIFIER = "committee"  # the 居委会主任 of FL-R01: the dispatcher who verifies at the area's rung
@@ -83,3 +86,59 @@ def care_place() -> CarePlace | None:
         if button is not None:
             return CarePlace(subject.pk, subject.home.name, button.serial)
     return None
+
+
+# --- walk C (issue 15): 双报到, a project claimed, pledged, delivered and evaluated ------------------
+
+PARTNER = "partner"  # holds a post at a unit of the street (律师 of a law firm in the demo)
+SECRETARY = "secretary"  # the Party secretary of FL-R01: confirms and countersigns
+
+
+@dataclass(frozen=True)
+class CommunityPlace:
+    area: Node
+    unit: Unit
+    resident: Person  # on the register in the area: the project's summary names her
+    private: list[str]  # names that must never reach a public page
+
+
+def _holder(username: str) -> Post | None:
+    user = get_user_model().objects.filter(username=username, person__isnull=False).first()
+    if user is None:
+        return None
+    return (
+        Post.objects.filter(access.active_posts_q(), person__user=user)
+        .select_related("node", "unit", "person")
+        .order_by("code")
+        .first()
+    )
+
+
+def community_place() -> CommunityPlace | None:
+    """The `secretary` login's residential area (it needs a Party organisation), the unit the
+    `partner` login holds a post at, and a resident of the area; None when the demo lacks one."""
+    secretary, partner, committee = _holder(SECRETARY), _holder(PARTNER), _holder(VERIFIER)
+    if secretary is None or partner is None or committee is None or secretary.node.level != Level.AREA:
+        return None
+    area = secretary.node
+    if places.area_party_org(area) is None or not places.in_street(partner.unit.node, places.street_of(area)):
+        return None
+    resident = (
+        Person.objects.filter(home__path__startswith=area.path, user__isnull=True).order_by("pk").first()
+    )
+    if resident is None:
+        return None
+    names = [p.person.name for p in (secretary, partner, committee) if p.person is not None]
+    return CommunityPlace(area, partner.unit, resident, [*names, resident.name])
+
+
+def end_earlier_registration(place: CommunityPlace) -> DualRegistration | None:
+    """An earlier run left the unit registered (or waiting) with the area: end it through the
+    service, as the unit leaving would, so that this run applies afresh. History is kept."""
+    earlier = DualRegistration.objects.filter(
+        unit=place.unit, node=place.area, state__in=registrations.OPEN_STATES
+    ).first()
+    if earlier is None:
+        return None
+    partner = get_user_model().objects.get(username=PARTNER)
+    return registrations.registration_end(actor=partner, registration=earlier, reason="重走双报到演示流程")
