@@ -1,6 +1,7 @@
 """What the ledger shows (docs/community.md "Statements"): a member's monthly statement, the
 half-year showing (晾晒), the yearly assessment with the street's grades, the branch rankings,
-the 点赞 board and the 亮丑 side. Every total is a sum of entries in SQL; nothing is stored.
+the 点赞 board and the 亮丑 side. Every total is summed from the entries in SQL (per member, then
+added up per branch); nothing is stored.
 
 Callers pass a subtree path they have already checked (VIEW_COMMUNITY over it). The 亮丑 side
 is branch aggregates only, never a person, and its names go through core.scrub like every
@@ -13,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from gongzhi.community.choices import EntryKind
 from gongzhi.community.member_types import TREATMENTS
 from gongzhi.community.models import GradeBand, PointEntry
 from gongzhi.core.scrub import public_text
@@ -50,40 +52,163 @@ def year_total(member: PartyMember, year: int) -> int:
     return int(PointEntry.objects.filter(member=member, year=year).aggregate(s=Sum("points"))["s"] or 0)
 
 
-def _members_under(path: str) -> QuerySet[PartyMember]:
-    """Members kept by branches under `path`: their organisation is there, or an entry is."""
+def _members_under(path: str, year: int) -> QuerySet[PartyMember]:
+    """Members kept by branches under `path` in `year`: their organisation is there, or an entry
+    of that year is (a member registered here from elsewhere). A member who served here in an
+    earlier year only, and belongs elsewhere, is not kept here now."""
     return PartyMember.objects.filter(
         Q(org__node__path__startswith=path)
-        | Q(pk__in=PointEntry.objects.filter(node_path__startswith=path).values("member_id"))
+        | Q(pk__in=PointEntry.objects.filter(year=year, node_path__startswith=path).values("member_id"))
     )
 
 
-def showing(path: str, year: int, half: int) -> list[dict[str, Any]]:
-    """晾晒: each member's points in the half-year (1: Jan–Jun, 2: Jul–Dec), most first."""
-    start, end = (
-        (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
-    )
-    sums = dict(
-        PointEntry.objects.filter(
-            year=year, node_path__startswith=path, occurred_on__gte=start, occurred_on__lte=end
+def _half(year: int, half: int) -> tuple[date, date]:
+    return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
+
+
+@dataclass
+class BranchStatement:
+    """What the branch page shows for a subtree and a year: the half's 晾晒, the branch
+    rankings, the 点赞 board and the 亮丑 side."""
+
+    showing: list[dict[str, Any]]
+    branches: list[dict[str, Any]]
+    likes: list[dict[str, Any]]
+    shame: list[dict[str, Any]]
+
+
+# A deduction stands unless reversed. A reversal is never reversed itself and keeps the branch,
+# the path and the year of the entry it corrects (community.ledger._reverse), so within one
+# branch and year the deductions reversed are exactly the reversals with positive points: the
+# standing ones are counted without joining each entry to its reversal.
+_DEDUCTION = Q(points__lt=0) & ~Q(kind=EntryKind.REVERSAL)
+_DEDUCTION_REVERSED = Q(points__gt=0, kind=EntryKind.REVERSAL)
+
+
+def _entry_sums(path: str, year: int, half: int) -> list[dict[str, Any]]:
+    """The year's entries under `path`, summed in SQL per member, branch and member type (as
+    recorded on the entry): one scan of the subtree's entries for everything the branch page
+    shows."""
+    start, end = _half(year, half)
+    return list(
+        PointEntry.objects.filter(year=year, node_path__startswith=path)
+        .values("member_id", "branch_id", "member_type")
+        .annotate(
+            year_points=Sum("points"),
+            half_points=Sum("points", filter=Q(occurred_on__gte=start, occurred_on__lte=end)),
+            deductions=Count("member_id", filter=_DEDUCTION),
+            deducted=Sum("points", filter=_DEDUCTION),
+            reversed=Count("member_id", filter=_DEDUCTION_REVERSED),
+            restored=Sum("points", filter=_DEDUCTION_REVERSED),
         )
-        .values_list("member_id")
-        .annotate(s=Sum("points"))
-        .values_list("member_id", "s")
+        .order_by()
     )
-    members = _members_under(path).filter(member_type__in=RANKED_TYPES).select_related("person", "org")
-    rows: list[dict[str, Any]] = [
+
+
+def _member_rows(path: str, member_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Name, organisation and type of the members kept under `path`: those whose organisation
+    is there, and those with an entry there this year (`member_ids`) who belong elsewhere."""
+    fields = ("pk", "person__name", "org__name", "member_type")
+    rows = {r["pk"]: r for r in PartyMember.objects.filter(org__node__path__startswith=path).values(*fields)}
+    elsewhere = member_ids - rows.keys()
+    if elsewhere:
+        rows.update({r["pk"]: r for r in PartyMember.objects.filter(pk__in=elsewhere).values(*fields)})
+    return rows
+
+
+def branch_statement(path: str, year: int, half: int, likes: int = 10) -> BranchStatement:
+    """The branch page's four parts from one aggregate of the entries and one read of the
+    members (the page was five scans of the subtree's entries)."""
+    sums = _entry_sums(path, year, half)
+    members = _member_rows(path, {r["member_id"] for r in sums})
+    names = dict(PartyOrg.objects.filter(pk__in={r["branch_id"] for r in sums}).values_list("pk", "name"))
+    return BranchStatement(
+        showing=_showing(sums, members),
+        branches=_rankings(sums, names),
+        likes=_likes(sums, members, names, likes),
+        shame=_shame(sums, names),
+    )
+
+
+def _showing(sums: list[dict[str, Any]], members: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    half: dict[int, int] = {}
+    for r in sums:
+        half[r["member_id"]] = half.get(r["member_id"], 0) + int(r["half_points"] or 0)
+    rows = [
         {
-            "member": m.pk,
-            "name": m.person.name,
-            "type": m.member_type,
-            "org": m.org.name,
-            "points": int(sums.get(m.pk, 0)),
+            "member": pk,
+            "name": m["person__name"],
+            "type": m["member_type"],
+            "org": m["org__name"],
+            "points": half.get(pk, 0),
         }
-        for m in members
+        for pk, m in members.items()
+        if m["member_type"] in RANKED_TYPES
     ]
     rows.sort(key=lambda r: (-r["points"], r["name"]))
     return rows
+
+
+def _rankings(sums: list[dict[str, Any]], names: dict[int, str]) -> list[dict[str, Any]]:
+    points: dict[int, int] = {}
+    people: dict[int, set[int]] = {}
+    for r in sums:
+        if r["member_type"] in RANKED_TYPES:
+            points[r["branch_id"]] = points.get(r["branch_id"], 0) + int(r["year_points"] or 0)
+            people.setdefault(r["branch_id"], set()).add(r["member_id"])
+    out: list[dict[str, Any]] = [
+        {
+            "branch": branch,
+            "name": names.get(branch, ""),
+            "points": total,
+            "members": len(people[branch]),
+            "average": round(total / len(people[branch]), 1),
+        }
+        for branch, total in points.items()
+    ]
+    out.sort(key=lambda r: (-r["average"], r["name"]))
+    return out
+
+
+def _likes(
+    sums: list[dict[str, Any]], members: dict[int, dict[str, Any]], names: dict[int, str], n: int
+) -> list[dict[str, Any]]:
+    points: dict[tuple[int, int], int] = {}
+    for r in sums:
+        if r["member_type"] in RANKED_TYPES:
+            key = (r["member_id"], r["branch_id"])
+            points[key] = points.get(key, 0) + int(r["year_points"] or 0)
+    out = [
+        {
+            "member": member,
+            "name": members[member]["person__name"],
+            "branch": names.get(branch, ""),
+            "points": p,
+        }
+        for (member, branch), p in points.items()
+        if p > 0
+    ]
+    out.sort(key=lambda r: (-r["points"], r["name"]))
+    return out[:n]
+
+
+def _shame(sums: list[dict[str, Any]], names: dict[int, str]) -> list[dict[str, Any]]:
+    count: dict[str, int] = {}
+    points: dict[str, int] = {}
+    for r in sums:
+        name = names.get(r["branch_id"], "")
+        count[name] = count.get(name, 0) + r["deductions"] - r["reversed"]
+        points[name] = points.get(name, 0) - int(r["deducted"] or 0) - int(r["restored"] or 0)
+    return [
+        {"branch": public_text(name), "deductions": count[name], "points": points[name]}
+        for name in sorted(count)
+        if count[name] > 0
+    ]
+
+
+def showing(path: str, year: int, half: int) -> list[dict[str, Any]]:
+    """晾晒: each ranked member's points in the half-year (1: Jan–Jun, 2: Jul–Dec), most first."""
+    return branch_statement(path, year, half).showing
 
 
 def grade_for(total: int, bands: list[GradeBand]) -> str:
@@ -104,7 +229,7 @@ def assessment(street_path: str, street_code: str, year: int) -> list[dict[str, 
         .values_list("member_id", "s")
     )
     out = []
-    for member_id, member_type in _members_under(street_path).values_list("pk", "member_type"):
+    for member_id, member_type in _members_under(street_path, year).values_list("pk", "member_type"):
         total = int(sums.get(member_id, 0))
         graded = member_type in GRADED_TYPES
         out.append(
@@ -120,61 +245,15 @@ def assessment(street_path: str, street_code: str, year: int) -> list[dict[str, 
 
 def branch_rankings(path: str, year: int) -> list[dict[str, Any]]:
     """Branches under `path` by average points per ranked member this year."""
-    rows = (
-        PointEntry.objects.filter(year=year, node_path__startswith=path, member_type__in=RANKED_TYPES)
-        .values("branch_id")
-        .annotate(points=Sum("points"), members=Count("member_id", distinct=True))
-    )
-    names = dict(PartyOrg.objects.filter(pk__in=[r["branch_id"] for r in rows]).values_list("pk", "name"))
-    out = [
-        {
-            "branch": r["branch_id"],
-            "name": names.get(r["branch_id"], ""),
-            "points": int(r["points"] or 0),
-            "members": r["members"],
-            "average": round((r["points"] or 0) / r["members"], 1) if r["members"] else 0.0,
-        }
-        for r in rows
-    ]
-    out.sort(key=lambda r: (-r["average"], r["name"]))
-    return out
+    return branch_statement(path, year, 1).branches
 
 
 def like_board(path: str, year: int, n: int = 10) -> list[dict[str, Any]]:
     """点赞: the members with most points this year (ranked types), for staff pages."""
-    rows = (
-        PointEntry.objects.filter(year=year, node_path__startswith=path, member_type__in=RANKED_TYPES)
-        .values("member_id", "member__person__name", "branch__name")
-        .annotate(points=Sum("points"))
-        .filter(points__gt=0)
-        .order_by("-points", "member__person__name")[:n]
-    )
-    return [
-        {
-            "member": r["member_id"],
-            "name": r["member__person__name"],
-            "branch": r["branch__name"],
-            "points": r["points"],
-        }
-        for r in rows
-    ]
+    return branch_statement(path, year, 1, likes=n).likes
 
 
 def shame_side(path: str, year: int) -> list[dict[str, Any]]:
     """亮丑: per branch, how many deductions stand and how many points they cost. Aggregates
     only (no person, no entry): safe for a public page."""
-    standing = Q(points__lt=0, kind__in=["auto", "manual"], reversed_by__isnull=True)
-    rows = (
-        PointEntry.objects.filter(standing, year=year, node_path__startswith=path)
-        .values("branch__name")
-        .annotate(deductions=Count("id"), points=Sum("points"))
-        .order_by("branch__name")
-    )
-    return [
-        {
-            "branch": public_text(r["branch__name"]),
-            "deductions": r["deductions"],
-            "points": -int(r["points"] or 0),
-        }
-        for r in rows
-    ]
+    return branch_statement(path, year, 1).shame

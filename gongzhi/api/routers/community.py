@@ -427,8 +427,5 @@ def rankings(
     request: HttpRequest, node: str = Query(..., max_length=60), year: int = Query(..., ge=2000, le=2100)
 ) -> dict[str, Any]:
     where = _scope_node(request, node)
-    return {
-        "branches": statements.branch_rankings(where.path, year),
-        "likes": statements.like_board(where.path, year),
-        "shame": statements.shame_side(where.path, year),
-    }
+    statement = statements.branch_statement(where.path, year, 1)
+    return {"branches": statement.branches, "likes": statement.likes, "shame": statement.shame}

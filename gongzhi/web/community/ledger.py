@@ -94,6 +94,7 @@ def community_branch(request: HttpRequest) -> HttpResponse:
         raise not_found()
     year = _period(request)[0]
     half = _int(request.GET.get("half"), 1 if clock.now().month <= 6 else 2, 1, 2)
+    statement = statements.branch_statement(node.path, year, half)
     return render(
         request,
         "web/community/branch.html",
@@ -101,10 +102,10 @@ def community_branch(request: HttpRequest) -> HttpResponse:
             "node": node,
             "year": year,
             "half": half,
-            "showing": statements.showing(node.path, year, half)[:300],
-            "branches": statements.branch_rankings(node.path, year),
-            "likes": statements.like_board(node.path, year),
-            "shame": statements.shame_side(node.path, year),
+            "showing": statement.showing[:300],
+            "branches": statement.branches,
+            "likes": statement.likes,
+            "shame": statement.shame,
         },
     )
 
