@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from bench import db as bench_db
 from bench.measure import Results, load_average
 
-SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota", "care", "orders")
+SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota", "care", "orders", "community")
 
 
 def main(argv: list[str] | None = None) -> int:
