@@ -3,7 +3,7 @@ statement page.
 
 The world (bulk inserts, consistent rows): a street of 5 blocks and 31 residential areas; per
 area a 党总支 at the area and 2 支部 at its estates, 62 branches in all; 10,000 Party members
-spread over the branches, typed as domain.md §4's mix (in service 40 %, retired 35 %, mobile
+spread over the branches, typed as docs/domain.md §4's mix (in service 40 %, retired 35 %, mobile
 10 %, new economic organisations 10 %, in difficulty 5 %); the street's 12 points rules (8
 awards, 4 deductions) and 4 grade bands; 500,000 ledger entries this year, dated 1 January to
 today, each kept by the member's branch with its node's path and the member's type (automatic
