@@ -57,11 +57,12 @@ def test_queries_do_not_grow_with_the_tree(as_role, world):
     for i in range(10):
         area = node(f"S-R9{i}", f"新区{i}", Level.AREA, world.tree.k2)
         node(f"S-R9{i}-E", f"新区{i}小区", Level.ESTATE, area)
-    # 9; one per to-do tile (a street cadre has all nine: each counts its own list, through
-    # its indexes, rather than one aggregate scanning every case of the street) and the
-    # calendar's stamp check for 即将超期; two for the KPI counters (catch-up check, daily
-    # totals); one for the inbox bell's unread count
-    assert count("/") == home <= 22
+    # 9; one per to-do tile (a street cadre has all nine of the cases' and meetings': each
+    # counts its own list, through its indexes, rather than one aggregate scanning every case of
+    # the street) and the calendar's stamp check for 即将超期; three for the Party side's
+    # 待确认报到 and 待审核积分 (claims and appeals are two lists); two for the KPI counters
+    # (catch-up check, daily totals); one for the inbox bell's unread count
+    assert count("/") == home <= 25
     assert count("/tree/S/") == street <= 15
     assert count("/tree/S-K2/") == street  # 11 children, same queries as the street's 2
 
