@@ -139,7 +139,76 @@ def report() -> object:
     para(doc, "{%p else %}")
     para(doc, "本报表未含共建统计。")
     para(doc, "{%p endif %}")
-    heading(doc, "六、点评")
+    heading(doc, "六、订单服务")
+    para(doc, "{%p if orders %}")
+    para(
+        doc,
+        "居民下单 {{ orders.total.posted }} 个，接单 {{ orders.total.taken }} 个，完成服务 {{ orders.total.served }} 个，"
+        "转为工单 {{ orders.total.converted }} 个；响应用时（分钟，p50/p90）{{ orders.total.response_text }}，"
+        "完成用时（小时，p50/p90）{{ orders.total.completion_text }}，满意率 {{ orders.total.satisfaction_text }}。",
+    )
+    loop_table(
+        doc,
+        "m in orders.modules",
+        [
+            ("服务模块", "{{ m.name }}"),
+            ("下单", "{{ m.posted }}"),
+            ("完成", "{{ m.served }}"),
+            ("响应（分钟）", "{{ m.response_text }}"),
+            ("完成（小时）", "{{ m.completion_text }}"),
+            ("满意率", "{{ m.satisfaction_text }}"),
+        ],
+        [3.6, 1.8, 1.8, 3.0, 3.0, 2.2],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表未含订单服务统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "七、志愿服务")
+    para(doc, "{%p if volunteers %}")
+    para(
+        doc,
+        "志愿服务 {{ volunteers.hours_text }} 小时（{{ volunteers.sources_text }}）；登记志愿者 "
+        "{{ volunteers.registered }} 人，期间内有服务时长的 {{ volunteers.active }} 人，人均时长中位数 "
+        "{{ volunteers.median_text }} 小时。",
+    )
+    loop_table(
+        doc,
+        "a in volunteers.areas",
+        [
+            ("居民区", "{{ a.name }}"),
+            ("服务小时", "{{ a.hours_text }}"),
+            ("登记", "{{ a.registered }}"),
+            ("有时长", "{{ a.active }}"),
+            ("中位数", "{{ a.median_text }}"),
+        ],
+        [5.0, 2.6, 2.2, 2.2, 2.2],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表未含志愿服务统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "八、应急动员")
+    para(doc, "{%p if mobilisation %}")
+    para(
+        doc,
+        "期间内的应急动员 {{ mobilisation.incidents|length }} 起，生成时仍在动员的 {{ mobilisation.running }} 起。",
+    )
+    loop_table(
+        doc,
+        "i in mobilisation.incidents",
+        [
+            ("动员", "{{ i.number }} {{ i.title }}"),
+            ("出入口班次到岗", "{{ i.checked_in_text }}"),
+            ("排班满员", "{{ i.filled_text }}"),
+            ("走访", "{{ i.households_text }}"),
+            ("物资", "{{ i.supplies_text }}"),
+            ("值守小时", "{{ i.hours_text }}"),
+        ],
+        [4.4, 2.4, 2.4, 1.8, 1.8, 2.0],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表未含应急动员统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "九、点评")
     para(doc, "{%p for n in notes %}")
     para(doc, "{{ n.by }}（{{ n.at }}）：{{ n.text }}")
     para(doc, "{%p endfor %}")
@@ -148,7 +217,8 @@ def report() -> object:
     para(doc, "{%p endif %}")
     para(
         doc,
-        "本报表数据由系统根据工单、会议、任务流转单、关爱和共建的记录自动生成（关爱、共建只有计数，不含姓名），数据不可修改。",
+        "本报表数据由系统根据工单、会议、任务流转单、关爱、共建、订单、志愿服务和应急动员的记录自动生成"
+        "（关爱、共建、订单、志愿服务和应急动员只有计数，不含姓名），数据不可修改。",
         size=9,
     )
     return doc

@@ -7,8 +7,9 @@ and a year of a million cases costs what a month does.
 `dashboard(subject, period)` is what the page, its refresh endpoint and the benchmark call; the
 caller has checked access (reports.subjects.subject_for). Given the `viewer`, the care tile and
 map layer (reports.care_figures: counts only, never a name) are added when the viewer takes
-part in care at the place, and every open 直报 of the place (reports.direct_figures: kind,
-place, times and the reporter's post) when the viewer sees 直报 there.
+part in care at the place, every open 直报 of the place (reports.direct_figures: kind,
+place, times and the reporter's post) when the viewer sees 直报 there, and the mobilisation tile (reports.mobilisation_figures.tile: the
+incidents running and their coverage now, counts only) when they hold VIEW_MOBILISATION there.
 """
 
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
-from gongzhi.reports import care_figures, direct_figures, drill, kpis, rankings, rollup
+from gongzhi.reports import care_figures, direct_figures, drill, kpis, mobilisation_figures, rankings, rollup
 from gongzhi.reports import definitions as d
 from gongzhi.reports.kpis import KpiValue
 from gongzhi.reports.models import CategoryTotal, DayTotal
@@ -46,6 +47,7 @@ class Dashboard:
     units: rankings.Ranking | None = None
     care: dict[str, Any] | None = None  # the care tile and map layer (care_figures.tile)
     direct: dict[str, Any] | None = None  # the open 直报, places only (direct_figures.tile)
+    mobilisation: dict[str, Any] | None = None  # the mobilisation tile (mobilisation_figures.tile)
 
     def tiles(self) -> list[KpiValue]:
         return [self.kpis[k] for k in TILES if k in self.kpis.values]
@@ -77,6 +79,8 @@ def dashboard(subject: Subject, period: Period, *, viewer: Any = None) -> Dashbo
         board.care = care_figures.tile(subject, period)
     if viewer is not None and direct_figures.may_see(viewer, subject):
         board.direct = direct_figures.tile(subject, period)
+    if viewer is not None and mobilisation_figures.may_see(viewer, subject):
+        board.mobilisation = mobilisation_figures.tile(subject)
     return board
 
 
@@ -175,4 +179,5 @@ def as_json(board: Dashboard) -> dict[str, Any]:
         "units": ranked(board.units),
         "care": board.care,  # counts per place, no person's name or id
         "direct": board.direct,  # every open 直报: kind, place, times, the reporter's post
+        "mobilisation": board.mobilisation,  # counts only
     }

@@ -12,8 +12,15 @@ visits_done, visits_due, visits_met, overdue_visits, rates (label, text, ratio, 
 community (as_of, units_serving, needs_open, projects_claimed, projects_finished,
 projects_active, rates (label, text, ratio, grade), by_type (label, members, total, average,
 median, highest, lowest, deductions), areas (name, rates (label, text)); empty in reports
-generated before community counted, and for a reader without VIEW_COMMUNITY there), notes
-(by, at, text).
+generated before community counted, and for a reader without VIEW_COMMUNITY there), orders
+(total and modules: name, posted, taken, served, converted, response_text, completion_text,
+satisfaction_text; empty without VIEW_ORDERS there), volunteers (hours_text, sources_text,
+registered, active, median_text, sources (label, hours), areas (name, hours_text, registered,
+active, median_text); empty without VIEW_COMMUNITY there), mobilisation (running, incidents
+(number, title, kind, state, declared_at, closed_at, filled_text, checked_in_text,
+households_text, supplies_text, doors_text, hours_text, hours_by_unit (unit, hours)); empty
+without VIEW_MOBILISATION there), notes (by, at, text). The last three are empty in reports
+generated before they were counted.
 """
 
 from io import BytesIO
@@ -24,8 +31,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from gongzhi.core.exports import xlsx_row
+from gongzhi.reports import (
+    care_figures,
+    community_figures,
+    mobilisation_figures,
+    order_figures,
+    volunteer_figures,
+)
 from gongzhi.reports.models import Report
 from gongzhi.reports.selectors import report_notes
+from gongzhi.reports.subjects import node_subject
 
 SHIPPED = Path(__file__).resolve().parent / "doc_templates" / "report.docx"
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -46,6 +61,20 @@ def template_path(street_code: str = "") -> Path:
             if candidate.is_file():
                 return candidate
     return SHIPPED
+
+
+def sections(user: Any, report: Report) -> dict[str, bool]:
+    """Which of a report's place sections `user` sees (`context`'s keywords): 关爱 for those who
+    take part in care at its node, 共建 and 志愿服务 for VIEW_COMMUNITY over it, 订单服务 for
+    VIEW_ORDERS, 应急动员 for VIEW_MOBILISATION. The page, the files and the API alike."""
+    subject = node_subject(report.node)
+    return {
+        "care": care_figures.may_see(user, subject),
+        "community": community_figures.may_see(user, subject),
+        "orders": order_figures.may_see(user, subject),
+        "volunteers": volunteer_figures.may_see(user, subject),
+        "mobilisation": mobilisation_figures.may_see(user, subject),
+    }
 
 
 def _kpi_text(k: dict[str, Any]) -> dict[str, Any]:
@@ -73,10 +102,81 @@ def _community(found: dict[str, Any] | None) -> dict[str, Any]:
     return {**found, "rates": [_kpi_text(k) for k in found.get("rates", [])], "areas": areas}
 
 
-def context(report: Report, *, care: bool = True, community: bool = True) -> dict[str, Any]:
+def _number(value: Any, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _share(part: int, whole: int) -> str:
+    """ "12/16（75.0%）", or "0/0" when nothing was needed."""
+    if not whole:
+        return f"{part}/{whole}"
+    return f"{part}/{whole}（{100.0 * part / whole:.1f}%）"
+
+
+def _order_row(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **m,
+        "response_text": f"{_number(m.get('response_minutes_p50'), 0)} / {_number(m.get('response_minutes_p90'), 0)}",
+        "completion_text": f"{_number(m.get('completion_hours_p50'))} / {_number(m.get('completion_hours_p90'))}",
+        "satisfaction_text": "—" if m.get("satisfaction") is None else f"{m['satisfaction']:.1f}%",
+    }
+
+
+def _orders(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The 订单服务 section: counts and times by module, no names."""
+    if not found:
+        return {}
+    return {"total": _order_row(found["total"]), "modules": [_order_row(m) for m in found.get("modules", [])]}
+
+
+def _volunteer_row(a: dict[str, Any]) -> dict[str, Any]:
+    return {**a, "hours_text": _number(a.get("hours")), "median_text": _number(a.get("median_hours"))}
+
+
+def _volunteers(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The 志愿服务 section: hours by source, volunteers registered and active, no names."""
+    if not found:
+        return {}
+    sources = "，".join(f"{s['label']} {s['hours']:.1f}" for s in found.get("sources", []))
+    return {
+        **_volunteer_row(found),
+        "sources_text": sources,
+        "areas": [_volunteer_row(a) for a in found.get("areas", [])],
+    }
+
+
+def _mobilisation(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The 应急动员 section: per incident, shares of the entrance shifts and of the coverage."""
+    if not found:
+        return {}
+    rows = [
+        {
+            **i,
+            "filled_text": _share(i["slots_filled"], i["slots_needed"]),
+            "checked_in_text": _share(i["slots_checked_in"], i["slots_needed"]),
+            "households_text": f"{i['households_reached']}/{i['households_to_reach']}",
+            "supplies_text": f"{i['supplies_delivered']}/{i['supplies_to_deliver']}",
+            "doors_text": f"{i['doors_checked']}/{i['doors_to_check']}",
+            "hours_text": _number(i.get("hours")),
+        }
+        for i in found.get("incidents", [])
+    ]
+    return {**found, "incidents": rows}
+
+
+def context(
+    report: Report,
+    *,
+    care: bool = True,
+    community: bool = True,
+    orders: bool = True,
+    volunteers: bool = True,
+    mobilisation: bool = True,
+) -> dict[str, Any]:
     """The report's values; `care=False` leaves out the 关爱 section (a reader who takes no
     part in care there: reports.care_figures.may_see), `community=False` the 共建 section
-    (reports.community_figures.may_see)."""
+    (reports.community_figures.may_see), and likewise `orders`, `volunteers` and
+    `mobilisation` (order_figures / volunteer_figures / mobilisation_figures.may_see)."""
     f = report.figures
     notes = [
         {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
@@ -97,14 +197,18 @@ def context(report: Report, *, care: bool = True, community: bool = True) -> dic
         "slips": f.get("slips", {}),
         "care": _care(f.get("care")) if care else {},
         "community": _community(f.get("community")) if community else {},
+        "orders": _orders(f.get("orders")) if orders else {},
+        "volunteers": _volunteers(f.get("volunteers")) if volunteers else {},
+        "mobilisation": _mobilisation(f.get("mobilisation")) if mobilisation else {},
         "notes": notes,
     }
 
 
-def report_docx(report: Report, *, care: bool = True, community: bool = True) -> bytes:
+def report_docx(report: Report, **sections: bool) -> bytes:
+    """`sections`: which place sections the reader sees (`context`'s keywords)."""
     from docxtpl import DocxTemplate
 
-    ctx = context(report, care=care, community=community)
+    ctx = context(report, **sections)
     template = DocxTemplate(str(template_path(ctx["street_code"])))
     template.render(ctx, autoescape=True)
     out = BytesIO()
@@ -127,10 +231,11 @@ def _sheet(wb: Any, title: str, header: list[str], rows: list[list[Any]], widths
     ws.freeze_panes = "A2"
 
 
-def report_xlsx(report: Report, *, care: bool = True, community: bool = True) -> bytes:
+def report_xlsx(report: Report, **sections: bool) -> bytes:
+    """`sections`: which place sections the reader sees (`context`'s keywords)."""
     from openpyxl import Workbook
 
-    ctx = context(report, care=care, community=community)
+    ctx = context(report, **sections)
     wb = Workbook()
     wb.remove(wb.active)
     t, s = ctx["totals"], ctx["slips"]
@@ -164,6 +269,12 @@ def report_xlsx(report: Report, *, care: bool = True, community: bool = True) ->
         _care_sheet(wb, ctx["care"])
     if ctx["community"]:
         _community_sheet(wb, ctx["community"])
+    if ctx["orders"]:
+        _orders_sheet(wb, ctx["orders"])
+    if ctx["volunteers"]:
+        _volunteers_sheet(wb, ctx["volunteers"])
+    if ctx["mobilisation"]:
+        _mobilisation_sheet(wb, ctx["mobilisation"])
     notes = [[n["by"], n["at"], n["text"]] for n in ctx["notes"]]
     _sheet(wb, "点评", ["填写人", "时间", "点评"], notes, [12, 18, 60])
     out = BytesIO()
@@ -220,6 +331,60 @@ def _community_sheet(wb: Any, found: dict[str, Any]) -> None:
         labels = [k["label"] for k in found["areas"][0]["rates"]]
         areas = [[a["name"], *(k["text"] for k in a["rates"])] for a in found["areas"]]
         _sheet(wb, "共建·居民区", ["居民区", *labels], areas, [18] + [14] * len(labels))
+
+
+def _orders_sheet(wb: Any, found: dict[str, Any]) -> None:
+    header = [
+        "服务模块",
+        "下单",
+        "接单",
+        "完成",
+        "转工单",
+        "取消",
+        "响应（分钟）p50/p90",
+        "完成（小时）p50/p90",
+        "满意率",
+    ]
+    rows = [
+        [m["name"] or "合计", m["posted"], m["taken"], m["served"], m["converted"], m["cancelled"],
+         m["response_text"], m["completion_text"], m["satisfaction_text"]]
+        for m in [*found["modules"], found["total"]]
+    ]  # fmt: skip
+    _sheet(wb, "订单服务", header, rows, [18, 8, 8, 8, 8, 8, 18, 18, 10])
+
+
+def _volunteers_sheet(wb: Any, found: dict[str, Any]) -> None:
+    labels = [s["label"] for s in found.get("sources", [])]
+    keys = [s["source"] for s in found.get("sources", [])]
+    header = ["居民区", "服务小时", *labels, "登记志愿者", "有时长的志愿者", "人均小时中位数"]
+
+    def row(name: str, a: dict[str, Any]) -> list[Any]:
+        by = a.get("by_source", {})
+        return [
+            name,
+            a["hours"],
+            *(by.get(k, 0) for k in keys),
+            a["registered"],
+            a["active"],
+            a["median_hours"],
+        ]
+
+    rows = [row(a["name"], a) for a in found.get("areas", [])] + [row("合计", found)]
+    _sheet(wb, "志愿服务", header, rows, [18, 10] + [10] * len(labels) + [12, 14, 14])
+
+
+def _mobilisation_sheet(wb: Any, found: dict[str, Any]) -> None:
+    header = ["编号", "名称", "类型", "状态", "启动", "结束", "出入口班次", "有人到岗的班次", "排班满员",
+              "到岗", "走访", "物资", "排查", "值守小时"]  # fmt: skip
+    rows = [
+        [i["number"], i["title"], i["kind"], i["state"], i["declared_at"], i["closed_at"], i["shifts"],
+         i["shifts_manned"], i["filled_text"], i["checked_in_text"], i["households_text"], i["supplies_text"],
+         i["doors_text"], i["hours"]]
+        for i in found["incidents"]
+    ]  # fmt: skip
+    _sheet(wb, "应急动员", header, rows, [14, 24, 10, 8, 16, 16, 10, 12, 14, 14, 8, 8, 8, 10])
+    units = [[i["number"], u["unit"], u["hours"]] for i in found["incidents"] for u in i["hours_by_unit"]]
+    _sheet(wb, "应急动员·各单位时长", ["编号", "单位", "小时"], units, [14, 24, 10])
 
 
 def filename(report: Report, ext: str) -> str:

@@ -15,7 +15,8 @@ hold); docs/kpis.md says which KPIs these are. The list holds only the cases the
 (alerts, visits due, subjects past their visit: reports.care_figures) list only the subjects
 the asker may see (access.care_subjects_q); the figures count the whole place. The community
 figures (members, units, commitments, needs, projects, ledger entries: reports.community_figures)
-list only the rows of access.community_q / registrations_q / ledger_q.
+list only the rows of access.community_q / registrations_q / ledger_q, and so do the volunteer
+hours (time-bank entries: reports.volunteer_figures).
 """
 
 from dataclasses import dataclass
@@ -31,11 +32,12 @@ from django.utils.translation import gettext_lazy
 from gongzhi.care.choices import RuleKind
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
+from gongzhi.community.choices import HoursSource
 from gongzhi.core import clock
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import MemberType
-from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures, rollup
+from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures, rollup, volunteer_figures
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
 from gongzhi.reports.models import Fact
@@ -48,6 +50,8 @@ PER_EVENT = frozenset({f.SETTLE, f.VERDICT, f.RATE, f.ESCALATE, f.RETURN})
 
 CASE, MEETING, SLIP = "case", "meeting", "slip"
 ALERT, DUE, CARE_SUBJECT = "alert", "due", "care_subject"  # care: alerts, visits due, subjects
+HOURS = "hours"  # volunteers: time-bank entries
+VOLUNTEER_HOURS = "volunteer_hours"
 NONE = "none"  # the category filter's value for cases with no 小类 (未分类)
 OVERDUE = "overdue"  # a figure measure: open cases past due now (cases.selectors_overdue)
 
@@ -72,6 +76,7 @@ MEASURES: dict[str, Promise] = {
     "community_claimed": gettext_lazy("期间内认领的共建项目"),
     "community_finished": gettext_lazy("期间内完成的共建项目"),
     "community_points": gettext_lazy("期间内的积分记录"),
+    VOLUNTEER_HOURS: gettext_lazy("期间内的志愿服务时长"),
 }
 CARE_MEASURES = frozenset({"care_raised", "care_false_alarms", "care_open", "care_overdue"})
 COMMUNITY_MEASURES = frozenset(community_figures.COUNT_ROWS)
@@ -222,6 +227,21 @@ def _care_figure(subject: Subject, period: Period, measure: str, user: Any, rule
     return DrillDown(None, measure, ALERT, alerts, label=label)
 
 
+def _volunteer_hours(subject: Subject, period: Period, user: Any, source: str, label: str) -> DrillDown:
+    """The standing time-bank entries behind the hours (of one source), of the areas `user`
+    keeps; for those who see the place's volunteer figures."""
+    if not volunteer_figures.applies(subject):
+        raise ValidationError({"node": [_("志愿服务统计只适用于辖区，不适用于单位或岗位")]})
+    if not volunteer_figures.may_see(user, subject):
+        raise PermissionDeniedError(_("您无权查看该辖区的志愿服务统计"))
+    if source and source not in {s.value for s in volunteer_figures.SOURCES}:
+        raise ValidationError({"source": [_("没有这个时长来源：%(key)s") % {"key": source[:20]}]})
+    rows = volunteer_figures.hours_behind(subject, period, user=user, source=source)
+    if source:
+        label = f"{label}（{HoursSource(source).label}）"
+    return DrillDown(None, VOLUNTEER_HOURS, HOURS, rows, label=label)
+
+
 def _measure(kpi: d.Kpi, part: str) -> str:
     return kpi.numerator if part == NUMERATOR else kpi.denominator
 
@@ -272,6 +292,7 @@ def figure(
     group: str = "",
     rule: str = "",
     member_type: str = "",
+    source: str = "",
 ) -> DrillDown:
     """The rows behind one counter of a report or of the command centre (MEASURES), for one
     小类 (`category`) or 大类 (`group`) if given, only those `user` may see. The case counts
@@ -279,6 +300,8 @@ def figure(
     if measure not in MEASURES:
         raise ValidationError({"measure": [_("没有这项数字：%(key)s") % {"key": measure[:40]}]})
     label = str(MEASURES[measure])
+    if measure == VOLUNTEER_HOURS:
+        return _volunteer_hours(subject, period, user, source, label)
     if measure in CARE_MEASURES:
         return _care_figure(subject, period, measure, user, rule)
     if measure in COMMUNITY_MEASURES:

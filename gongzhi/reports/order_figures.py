@@ -132,3 +132,9 @@ def figures(subject: Subject, period: Period) -> OrderFigures:
                 f.rated += 1
                 f.content += satisfaction in CONTENT
     return OrderFigures(modules=sorted(by_module.values(), key=lambda m: m.code), total=total)
+
+
+def report_figures(subject: Subject, period: Period) -> dict[str, Any]:
+    """The 日报/周报's 订单服务 section as plain values (frozen as JSON with the report)."""
+    found = figures(subject, period)
+    return {"total": found.total.as_dict(), "modules": [m.as_dict() for m in found.modules]}

@@ -2,8 +2,12 @@
 period's main KPIs; meetings and task slips; care (关爱: alerts, their answer and visit
 times, false alarms, regular visits done against those due; reports.care_figures); 共建 (双报到
 rates, service hours against commitments, points per member type, needs met, projects;
-reports.community_figures). Plain values (strings, numbers, lists), so they
-can be frozen as JSON and rendered the same way on the page, in Word and in Excel.
+reports.community_figures); 订单服务 (orders by module, response and completion times,
+satisfaction; reports.order_figures); 志愿服务 (hours by source, volunteers active, median
+hours; reports.volunteer_figures); 应急动员 (per incident: entrance shifts manned, households
+reached, supplies delivered, hours per unit; reports.mobilisation_figures). Plain values
+(strings, numbers, lists), so they can be frozen as JSON and rendered the same way on the
+page, in Word and in Excel.
 
 New, closed and escalated come from the same facts as the KPIs (a case closed, reopened and
 closed again counts once, on its last closure); overdue is a snapshot: the open cases past a
@@ -23,7 +27,15 @@ from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.orgs.models import Category
-from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures
+from gongzhi.reports import (
+    care_figures,
+    community_figures,
+    kpis,
+    meeting_figures,
+    mobilisation_figures,
+    order_figures,
+    volunteer_figures,
+)
 from gongzhi.reports import facts as f
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import node_subject, path_q
@@ -134,5 +146,8 @@ def figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
             "slips": slip_figures(node, period, now),
             "care": care_figures.report_figures(node_subject(node), period, now),
             "community": community_figures.report_figures(node_subject(node), period, now),
+            "orders": order_figures.report_figures(node_subject(node), period),
+            "volunteers": volunteer_figures.report_figures(node_subject(node), period, now),
+            "mobilisation": mobilisation_figures.report_figures(node_subject(node), period, now),
             "as_of": _when(now),
         }

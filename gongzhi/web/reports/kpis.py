@@ -27,9 +27,11 @@ from gongzhi.reports import (
     direct_figures,
     drill,
     kpis,
+    mobilisation_figures,
     order_figures,
     periods,
     rankings,
+    volunteer_figures,
 )
 from gongzhi.reports.subjects import Subject, subject_for
 from gongzhi.web.http import is_htmx, page, require_power
@@ -113,6 +115,14 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
         "direct": direct_figures.figures(subject, period)
         if direct_figures.may_see(request.user, subject)
         else None,
+        # 志愿服务: hours by source and area, for VIEW_COMMUNITY over the place
+        "volunteers": volunteer_figures.figures(subject, period)
+        if volunteer_figures.may_see(request.user, subject)
+        else None,
+        # 应急动员: per incident, for VIEW_MOBILISATION over the place
+        "mobilisation": mobilisation_figures.figures(subject, period)
+        if mobilisation_figures.may_see(request.user, subject)
+        else None,
     }
     template = "web/reports/_kpi_panel.html" if is_htmx(request) else "web/reports/kpis.html"
     return render(request, template, context)
@@ -142,6 +152,7 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     category, group = request.GET.get("category", "")[:20], request.GET.get("group", "")[:20]
     rule = request.GET.get("rule", "")[:20]  # the care figures: one alert rule
     member_type = request.GET.get("member_type", "")[:20]  # the community's points: one member type
+    source = request.GET.get("source", "")[:20]  # the volunteer hours: one source
     found = drill.figure(
         subject,
         period,
@@ -151,8 +162,11 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
         group=group,
         rule=rule,
         member_type=member_type,
+        source=source,
     )
-    query = query_of(subject, period, category=category, group=group, rule=rule, member_type=member_type)
+    query = query_of(
+        subject, period, category=category, group=group, rule=rule, member_type=member_type, source=source
+    )
     return _drill_page(request, found, subject, period, query)
 
 

@@ -10,9 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.orgs import access
-from gongzhi.reports import care_figures, community_figures, documents, periods, selectors, services
+from gongzhi.reports import documents, periods, selectors, services
 from gongzhi.reports.models import Report, ReportKind
-from gongzhi.reports.subjects import node_subject
 from gongzhi.web.http import not_found, page, require_power, valid_id
 from gongzhi.web.reports.kpis import PAGE_SIZE, place_options, subject_of
 
@@ -50,19 +49,9 @@ def _report(request: HttpRequest, pk: int) -> Report:
     return report
 
 
-def _sees_care(request: HttpRequest, report: Report) -> bool:
-    """The 关爱 section of a report is for those who take part in care at its node."""
-    return care_figures.may_see(request.user, node_subject(report.node))
-
-
 def _sections(request: HttpRequest, report: Report) -> dict[str, bool]:
-    """Which of a report's place sections the reader sees: 关爱 for those who take part in care
-    at its node, 共建 for VIEW_COMMUNITY over it."""
-    subject = node_subject(report.node)
-    return {
-        "care": _sees_care(request, report),
-        "community": community_figures.may_see(request.user, subject),
-    }
+    """Which of a report's place sections the reader sees (reports.documents.sections)."""
+    return documents.sections(request.user, report)
 
 
 @page

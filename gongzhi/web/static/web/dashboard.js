@@ -90,6 +90,17 @@
       var empty = document.getElementById("dash-direct-empty");
       if (empty) empty.hidden = data.direct.reports.length > 0;
     }
+    // The mobilisation tile (应急动员): counts of the incidents running now, no title or name.
+    function mobilisation(data) {
+      var m = data.mobilisation;
+      if (!m || !document.getElementById("dash-mobilisation")) return;
+      document.getElementById("dash-mob-running").textContent = m.running;
+      document.getElementById("dash-mob-gaps").textContent = m.gaps;
+      document.getElementById("dash-mob-manned").textContent = m.entrances_manned + "/" + m.entrances_to_guard;
+      document.getElementById("dash-mob-households").textContent = m.households_reached + "/" + m.households_to_reach;
+      document.getElementById("dash-mob-supplies").textContent = m.supplies_delivered + "/" + m.supplies_to_deliver;
+    }
+
     function draw(data) {
       currentTrend = data.trend;
       trend.setOption({
@@ -117,6 +128,7 @@
       });
       care(data);
       direct(data);
+      mobilisation(data);
       document.getElementById("dash-waiting").textContent = data.waiting;
       document.getElementById("dash-open").textContent = data.open;
       data.kpis.forEach(function (k) {
