@@ -23,12 +23,15 @@ from gongzhi.core.i18n import localized
 from gongzhi.reports import (
     community_figures,
     definitions,
+    documents,
     drill,
     kpis,
+    mobilisation_figures,
     order_figures,
     rankings,
     selectors,
     services,
+    volunteer_figures,
 )
 from gongzhi.reports.models import Report
 from gongzhi.reports.periods import Period, period
@@ -63,6 +66,9 @@ class FigureQuery(SubjectQuery, PageParams):
     group: str = Field("", max_length=20, description="大类编码；none 为未分类")
     rule: str = Field("", max_length=20, description="关爱数字（care_raised、care_false_alarms）的预警规则")
     member_type: str = Field("", max_length=20, description="共建积分记录（community_points）的党员类型")
+    source: str = Field(
+        "", max_length=20, description="志愿服务时长（volunteer_hours）的来源：order、shift、task"
+    )
 
 
 class RankQuery(SubjectQuery):
@@ -154,6 +160,77 @@ class CommunityOut(Schema):
     areas: list[CommunityAreaOut] = Field(..., description="各居民区的共建指标（辖区含多个居民区时）")
 
 
+class VolunteerAreaOut(Schema):
+    code: str
+    name: str
+    hours: float = Field(..., description="期间内已确认、未冲正的志愿服务小时")
+    by_source: dict[str, float] = Field(..., description="按来源：order 订单、shift 值守班次、task 志愿任务")
+    registered: int = Field(..., description="期末（或现在）登记在册的志愿者")
+    active: int = Field(..., description="期间内有服务时长的志愿者")
+    median_hours: float | None = Field(..., description="有时长的志愿者的小时数中位数")
+
+
+class VolunteersOut(VolunteerAreaOut):
+    """A place's volunteer hours; counts only, the list is /figures/volunteer_hours/cases."""
+
+    entries: int = Field(..., description="计入的时长记录")
+    areas: list[VolunteerAreaOut] = Field(..., description="各居民区（辖区含多个居民区时）")
+
+
+class UnitHoursOut(Schema):
+    unit: str
+    hours: float
+
+
+class IncidentFiguresOut(Schema):
+    """One incident's figures under the place (its posts and items there)."""
+
+    id: int
+    number: str
+    title: str
+    kind: str
+    state: str
+    declared_at: str
+    closed_at: str
+    shifts: int = Field(..., description="期间内已开始的出入口班次")
+    shifts_manned: int = Field(..., description="其中有人签到的班次")
+    slots_needed: int = Field(..., description="这些班次需要的人次")
+    slots_filled: int = Field(..., description="已排班人次（每班不超过所需人数）")
+    slots_checked_in: int = Field(..., description="签到人次（每班不超过所需人数）")
+    filled_share: float | None
+    checked_in_share: float | None
+    households_reached: int
+    households_to_reach: int
+    supplies_delivered: int
+    supplies_to_deliver: int
+    doors_checked: int
+    doors_to_check: int
+    hours: float = Field(..., description="签到签退计的值守小时")
+    hours_by_unit: list[UnitHoursOut]
+
+
+class OrderModuleOut(Schema):
+    code: str
+    name: str
+    posted: int
+    taken: int
+    served: int
+    converted: int
+    cancelled: int
+    open: int
+    rated: int
+    satisfaction: float | None
+    response_minutes_p50: float | None
+    response_minutes_p90: float | None
+    completion_hours_p50: float | None
+    completion_hours_p90: float | None
+
+
+class OrdersBlockOut(Schema):
+    total: OrderModuleOut
+    modules: list[OrderModuleOut]
+
+
 class KpiSetOut(Schema):
     subject: SubjectOut
     start: date
@@ -166,13 +243,22 @@ class KpiSetOut(Schema):
     community: CommunityOut | None = Field(
         None, description="共建计数：只对辖区、且只给有该辖区共建查看权限的人"
     )
+    orders: OrdersBlockOut | None = Field(
+        None, description="订单服务：只对辖区、且只给有该辖区订单查看权限的人"
+    )
+    volunteers: VolunteersOut | None = Field(
+        None, description="志愿服务时长：只对辖区、且只给有该辖区共建查看权限的人"
+    )
+    mobilisation: list[IncidentFiguresOut] | None = Field(
+        None, description="应急动员（期间内、范围涉及本辖区的每起）：只给有该辖区应急动员查看权限的人"
+    )
 
 
 class DrillItemOut(Schema):
     type: str = Field(
         ...,
         description="case / meeting / slip / alert / due / care_subject / member / unit / commitment / need / "
-        "project / entry",
+        "project / entry / hours",
     )
     id: int
     number: str
@@ -355,6 +441,19 @@ def item_out(kind: str, row: Any) -> dict[str, Any]:
         return care_item_out(kind, row)
     if kind in COMMUNITY_KINDS:
         return community_item_out(kind, row)
+    if kind == drill.HOURS:  # a time-bank entry, as the volunteer pages show it to the same user
+        area = row.volunteer.area
+        return {
+            "type": kind,
+            "id": row.pk,
+            "number": f"{row.hours}",
+            "title": f"{row.volunteer.person.name}：{row.label}",
+            "node": area.code,
+            "node_name": area.name,
+            "state": row.source,
+            "state_name": row.get_source_display(),
+            "at": row.occurred_on,
+        }
     if kind == drill.CASE:
         case: Case = row
         title = localized(case.category) if case.category else _("未分类")
@@ -409,23 +508,6 @@ def report_out(report: Report) -> dict[str, Any]:
 
 
 # --- KPIs -------------------------------------------------------------------------------------------
-
-
-class OrderModuleOut(Schema):
-    code: str
-    name: str
-    posted: int
-    taken: int
-    served: int
-    converted: int
-    cancelled: int
-    open: int
-    rated: int
-    satisfaction: float | None
-    response_minutes_p50: float | None
-    response_minutes_p90: float | None
-    completion_hours_p50: float | None
-    completion_hours_p90: float | None
 
 
 class OrderFiguresOut(Schema):
@@ -483,7 +565,27 @@ def kpi_list(request: HttpRequest, q: Query[SubjectQuery]) -> dict[str, Any]:
             "overdue_visits": care.overdue_visits,
         },
         "community": community_out(found_set.community_counts),
+        **place_blocks(caller(request), subject, p),
     }
+
+
+def place_blocks(user: Actor, subject: Subject, p: Period) -> dict[str, Any]:
+    """The orders, volunteer and mobilisation blocks, each for those who see it (else None)."""
+    orders = None
+    if order_figures.may_see(user, subject):
+        orders = order_figures.report_figures(subject, p)
+    volunteers = None
+    if volunteer_figures.may_see(user, subject):
+        found = volunteer_figures.figures(subject, p)
+        volunteers = {
+            **found.total.as_dict(),
+            "entries": found.entries,
+            "areas": [a.as_dict() for a in found.areas],
+        }
+    mobilisation = None
+    if mobilisation_figures.may_see(user, subject):
+        mobilisation = [r.as_dict() for r in mobilisation_figures.figures(subject, p)]
+    return {"orders": orders, "volunteers": volunteers, "mobilisation": mobilisation}
 
 
 def community_out(found: Any) -> dict[str, Any] | None:
@@ -540,6 +642,7 @@ def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> d
         group=q.group,
         rule=q.rule,
         member_type=q.member_type,
+        source=q.source,
     )
     return drill_page(found_rows, q)
 
@@ -595,9 +698,11 @@ def _detail(user: Actor, report_id: int) -> dict[str, Any]:
     notes = [
         {"id": n.pk, "text": n.text, "by": n.by_name, "at": n.at} for n in selectors.report_notes(report)
     ]
+    # a place section the reader may not see is left out (as on the page and in the files)
+    hidden = [name for name, shown in documents.sections(user, report).items() if not shown]
     return {
         **report_out(report),
-        "figures": report.figures,
+        "figures": {k: v for k, v in report.figures.items() if k not in hidden},
         "notes": notes,
         "may_comment": services.may_comment(user, report),
     }
