@@ -183,8 +183,13 @@ def test_reports_page_commentary_and_downloads(scenario):
         "关爱",
         "共建",
         "积分分布",
+        "订单服务",
+        "志愿服务",
+        "应急动员",
+        "应急动员·各单位时长",
         "点评",
-    ]  # 关爱: the committee takes part in care; 共建: it sees its area's community (one area: no area sheet)
+    ]  # 关爱: the committee takes part in care; 共建: it sees its area's community (one area: no area
+    # sheet); 订单服务, 志愿服务, 应急动员: it sees its area's orders, volunteers and incidents
     assert [c.value for c in wb["分类"][2]][1:] == ["楼道堆物", 8, 3, 2, 1]
     notes = {c.value for c in wb["点评"]["C"][1:]}
     assert notes == {"楼道堆物明显减少", '\'=HYPERLINK("http://x","点")'}
