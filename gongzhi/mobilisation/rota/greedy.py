@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, Fixed, Problem, Shift, Solution
-from gongzhi.mobilisation.rota.prep import Prepared, Week, cap_minutes, km, prepare
+from gongzhi.mobilisation.rota.prep import Pair, Prepared, Week, cap_minutes, km, prepare
 from gongzhi.mobilisation.rota.text import _, shift_name
 
 
@@ -60,8 +60,12 @@ def greedy(problem: Problem, *, labels: dict[int, str] | None = None) -> Solutio
     )
 
 
-def fill(prep: Prepared, labels: dict[int, str] | None) -> tuple[list[Fixed], list[str]]:
-    """The greedy pass over a prepared problem (also the solver's first hint)."""
+def fill(
+    prep: Prepared, labels: dict[int, str] | None, prefer: frozenset[Pair] = frozenset()
+) -> tuple[list[Fixed], list[str]]:
+    """The greedy pass over a prepared problem. The solver's first rota is this pass with
+    `prefer` the pairs its relaxation uses (bound.py): those go first, so the rota follows
+    the relaxation's choice wherever the constraints it drops allow."""
     ledger = _Ledger(prep)
     assigned: list[Fixed] = []
     for shift_id, person_id in sorted(prep.fixed):  # kept first, as the solver keeps them
@@ -76,7 +80,12 @@ def fill(prep: Prepared, labels: dict[int, str] | None) -> tuple[list[Fixed], li
         seats = shift.need - kept[shift.id]
         ranked = sorted(
             (p for p in prep.candidates[shift.id] if (shift.id, p) not in prep.fixed),
-            key=lambda p: (ledger.load[p], km(prep.people[p].home, shift.place), p),
+            key=lambda p: (
+                (shift.id, p) not in prefer,
+                ledger.load[p],
+                km(prep.people[p].home, shift.place),
+                p,
+            ),
         )
         for person_id in ranked:
             if seats <= 0:

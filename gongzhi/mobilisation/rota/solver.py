@@ -10,13 +10,14 @@ fixed pairs set to 1. Objective (Weights): distance home-to-post per assignment,
 penalty on each person's total hours (spread), and one charge per person per post-day
 (continuity).
 
-TODO(issue 16): the 14-day benchmark (docs/benchmarks.md "Rota") missed 10 s on a machine at
-load 9–11, presolve alone taking most of it; measure on a quiet machine, and if still short,
-prune each shift's candidates (the nearest N) before building the model.
+Speed (the 14-day benchmark within 10 s on a busy 2-core machine): a min-cost flow
+relaxation (bound.py) gives a bound over the whole problem and the pairs a good rota uses; the
+greedy follows those pairs first, which yields a full rota within a fraction of a percent of
+the bound; a large problem's search runs on pruned candidates (prune.py) from that rota and
+stops once within GAP_LIMIT of the bound.
 """
 
 import os
-import statistics
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,9 +27,9 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from gongzhi.mobilisation.rota import explain, greedy
+from gongzhi.mobilisation.rota import bound, explain, greedy, prune
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, OPTIMAL, Fixed, Problem, Solution
-from gongzhi.mobilisation.rota.prep import Pair, Prepared, cap_minutes, km, prepare
+from gongzhi.mobilisation.rota.prep import Pair, Prepared, cap_minutes, prepare
 from gongzhi.mobilisation.rota.text import _, shift_name
 
 
@@ -44,6 +45,14 @@ class Weights:
 
 WEIGHTS = Weights()
 SHORT_POINTS = 1  # the relaxed model minimises only the people missing
+# the search stops once a rota is within this of the whole problem's bound: 0.5 % of the
+# benchmark's objective is ~21 km of trips over 504 assignments (~40 m each), or under three
+# hours moved between two people; pass gap_limit=0 to search the whole time limit
+GAP_LIMIT = 0.005
+WRAP_UP_S = 0.1  # kept back from the search for reading the answer out
+# CP-SAT's portfolio: below 8 workers it drops most of its neighbourhood searches, which are
+# what improve a rota here; on 2 cores 8 threads share them (measured, docs/benchmarks.md)
+WORKERS = max(8, os.cpu_count() or 1)
 
 
 @dataclass
@@ -53,6 +62,7 @@ class _Built:
     short: dict[int, cp_model.IntVar]
     # the objective's helper variables, to complete a hint: CP-SAT tries a complete hint
     # as it is, an incomplete one only after presolve and repair
+    loads: list[tuple[cp_model.IntVar, int]] = field(default_factory=list)  # var, person
     excess: list[tuple[cp_model.IntVar, int, int]] = field(default_factory=list)  # var, person, threshold
     on: list[tuple[cp_model.IntVar, int, list[int]]] = field(default_factory=list)  # var, person, shifts
 
@@ -153,10 +163,10 @@ def _objective(built: _Built, prep: Prepared, per_person: dict[int, list[int]], 
     variables: list[cp_model.IntVar] = []
     coefficients: list[int] = []
     for (s, p), var in built.x.items():
-        steps = round(km(prep.people[p].home, prep.shifts[s].place) * 10)
-        if steps and weights.per_100m:
+        points = bound.distance_points(prep, s, p, weights.per_100m)
+        if points:
             variables.append(var)
-            coefficients.append(weights.per_100m * steps)
+            coefficients.append(points)
     if weights.per_minute_tier:
         _spread(built, prep, per_person, weights, variables, coefficients)
     if weights.per_post_day:
@@ -173,14 +183,21 @@ def _spread(
     coefficients: list[int],
 ) -> None:
     """A convex charge on each person's total: each minute above k typical shifts costs k.
-    The total is fixed by the needs, so this evens the hours out (a piecewise sum of squares)."""
+    The total is fixed by the needs, so this evens the hours out (a piecewise sum of squares).
+    The total is one variable per person (each tier's constraint has two terms, not one per
+    shift: a person with 40 candidate shifts once cost 40 tiers × 40 terms), and the tiers
+    stop at the most the person can work within the caps, not at the sum of the candidates."""
     model, x = built.model, built.x
-    tier = max(60, int(statistics.median(prep.minutes.values())))
+    tier = bound.tier_minutes(prep)
     for person_id, shift_ids in per_person.items():
-        minutes = [prep.minutes[s] for s in shift_ids]
-        load = _sum([x[s, person_id] for s in shift_ids], minutes)
-        most = sum(minutes)
-        for k in range(1, min(weights.max_tiers, (most - 1) // tier) + 1):
+        most = bound.most_minutes(prep, person_id, shift_ids)
+        tiers = min(weights.max_tiers, (most - 1) // tier)
+        if tiers < 1:
+            continue
+        load = model.new_int_var(0, most, f"load{person_id}")
+        model.add(load == _sum([x[s, person_id] for s in shift_ids], [prep.minutes[s] for s in shift_ids]))
+        built.loads.append((load, person_id))
+        for k in range(1, tiers + 1):
             excess = model.new_int_var(0, most - k * tier, f"over{person_id}_{k}")
             model.add(excess >= load - k * tier)
             built.excess.append((excess, person_id, k * tier))
@@ -221,13 +238,13 @@ def _continuity(
 
 def _score(prep: Prepared, pairs: Iterable[Fixed], weights: Weights) -> float:
     """The objective of a rota, computed as the model would."""
-    tier = max(60, int(statistics.median(prep.minutes.values())))
+    tier = bound.tier_minutes(prep)
     total = 0
     load: dict[int, int] = defaultdict(int)
     post_days: dict[tuple[int, int, date], list[int]] = defaultdict(list)
     for f in pairs:
         shift = prep.shifts[f.shift_id]
-        total += weights.per_100m * round(km(prep.people[f.person_id].home, shift.place) * 10)
+        total += bound.distance_points(prep, f.shift_id, f.person_id, weights.per_100m)
         load[f.person_id] += prep.minutes[f.shift_id]
         post_days[(f.person_id, shift.post_id, shift.start.date())].append(f.shift_id)
     for minutes in load.values():
@@ -241,9 +258,27 @@ def _score(prep: Prepared, pairs: Iterable[Fixed], weights: Weights) -> float:
 def _solver(time_limit_s: float, workers: int | None) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit_s)
-    solver.parameters.num_workers = workers or os.cpu_count() or 1
+    solver.parameters.num_workers = workers or WORKERS
     solver.parameters.random_seed = 0
+    # one presolve pass: the later passes found little on these models and cost whole seconds
+    # on a busy machine, before the search (and its first bound) could begin
+    solver.parameters.max_presolve_iterations = 1
     return solver
+
+
+class _CloseEnough(cp_model.CpSolverSolutionCallback):
+    """Stops the search at a rota within gap_limit of a bound the search itself cannot see
+    (the relaxation's, over the whole problem, when the search runs on pruned candidates)."""
+
+    def __init__(self, floor: float, gap_limit: float) -> None:
+        super().__init__()
+        self.floor = floor
+        self.gap_limit = gap_limit
+
+    def on_solution_callback(self) -> None:
+        objective = self.objective_value
+        if objective - self.floor <= self.gap_limit * max(1.0, abs(objective)):
+            self.stop_search()
 
 
 def _assignments(solver: cp_model.CpSolver, x: dict[Pair, cp_model.IntVar]) -> tuple[Fixed, ...]:
@@ -274,6 +309,8 @@ def _hint(built: _Built, prep: Prepared, pairs: Iterable[Fixed]) -> None:
         load[p] += prep.minutes[s]
     for shift_id, var in built.short.items():
         built.model.add_hint(var, max(0, prep.shifts[shift_id].need - on_shift[shift_id]))
+    for var, person_id in built.loads:
+        built.model.add_hint(var, load[person_id])
     for var, person_id, threshold in built.excess:
         built.model.add_hint(var, max(0, load[person_id] - threshold))
     for var, person_id, members in built.on:
@@ -287,42 +324,58 @@ def solve(
     labels: dict[int, str] | None = None,
     workers: int | None = None,
     weights: Weights = WEIGHTS,
+    gap_limit: float = GAP_LIMIT,
 ) -> Solution:
     """The best rota found within the time limit, or why there is none (never a partial rota).
 
     Three steps: the sound checks of explain.py; a cover (shifts may fall short, the people
     missing are minimised: a full rota, or the proof and the shifts that stay short); then the
     weighted objective over full rotas, started from that cover, for the time left (at least
-    a quarter of the limit). A re-solve after a no-show passes the kept shifts as `fixed`, the
-    no-show as `forbidden` and the previous rota as `hint`: shifts full of fixed people have
-    no other candidates, so only the affected shifts are searched."""
+    a quarter of the limit). On a large problem both searches run on pruned candidates
+    (prune.py) holding the rota they start from; a pruned cover that falls short is searched
+    again over every candidate, so a shortfall is only ever reported for the whole problem.
+    The bound is then the relaxation's (bound.py), which holds for the whole problem.
+    A re-solve after a no-show passes the kept shifts as `fixed`, the no-show as `forbidden`
+    and the previous rota as `hint`: shifts full of fixed people have no other candidates, so
+    only the affected shifts are searched."""
     started = time.perf_counter()
     prep = prepare(problem)
     unmet = explain.before_search(prep, labels)
     if unmet:
         return _infeasible(unmet, started)
-    cover = _cover(prep, problem, labels, time_limit_s=time_limit_s, workers=workers, started=started)
+    relaxation = bound.relax(prep, weights)
+    cover = _cover(
+        prep, problem, labels, relaxation, time_limit_s=time_limit_s, workers=workers, started=started
+    )
     if isinstance(cover, Solution):
         return cover
-    built = _build(prep, relaxed=False, weights=weights)
-    _hint(built, prep, cover)
-    left = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 4)
+    pruned = prune.worth_pruning(prep)
+    keep = {(f.shift_id, f.person_id) for f in (*cover, *problem.hint)} | relaxation.support
+    searched = prune.prune(prep, keep) if pruned else prep
+    built = _build(searched, relaxed=False, weights=weights)
+    _hint(built, searched, cover)
+    left = max(time_limit_s - WRAP_UP_S - (time.perf_counter() - started), time_limit_s / 4)
     solver = _solver(left, workers)
-    status = solver.solve(built.model)
+    # a pruned search cannot prove its rota best for the whole problem, only come within a gap
+    # of the relaxation's bound: stop it there. A whole search proves optimality itself.
+    status = solver.solve(built.model, _CloseEnough(relaxation.bound, gap_limit) if pruned else None)
     if status == cp_model.MODEL_INVALID:  # a bug here, not the caller's data
         raise RuntimeError(built.model.validate())
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # the time ran out before the search began (presolve of a large model on a busy
-        # machine): the cover is a valid rota; its objective is scored here, with no bound
-        objective = _score(prep, cover, weights)
-        return Solution(cover, FEASIBLE, objective, None, None, (), time.perf_counter() - started)
-    objective, bound = solver.objective_value, solver.best_objective_bound
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    # the time can run out before the search begins (presolve of a large model on a busy
+    # machine): the cover is a valid rota, its objective scored here
+    assignments = _assignments(solver, built.x) if found else cover
+    objective = solver.objective_value if found else _score(prep, cover, weights)
+    floor = relaxation.bound
+    proven = found and not pruned  # the search's bound holds for the whole problem
+    best = max(floor, solver.best_objective_bound) if proven else floor
+    optimal = (proven and status == cp_model.OPTIMAL) or objective <= best
     return Solution(
-        assignments=_assignments(solver, built.x),
-        status=OPTIMAL if status == cp_model.OPTIMAL else FEASIBLE,
+        assignments=assignments,
+        status=OPTIMAL if optimal else FEASIBLE,
         objective=objective,
-        bound=bound,
-        gap=0.0 if status == cp_model.OPTIMAL else (objective - bound) / max(1.0, abs(objective)),
+        bound=objective if optimal else best,
+        gap=0.0 if optimal else (objective - best) / max(1.0, abs(objective)),
         unmet=(),
         seconds=time.perf_counter() - started,
     )
@@ -332,6 +385,7 @@ def _cover(
     prep: Prepared,
     problem: Problem,
     labels: dict[int, str] | None,
+    relaxation: bound.Relaxation,
     *,
     time_limit_s: float,
     workers: int | None,
@@ -340,20 +394,27 @@ def _cover(
     """A full rota ignoring the objective, or the infeasible Solution saying why: shifts may
     fall short and the people missing are minimised, so the answer either fills every shift
     or names the shifts left short by the fewest-missing rota."""
-    start_from, short = greedy.fill(prep, labels)  # a fraction of a second
+    start_from, short = greedy.fill(prep, labels, relaxation.support)  # a fraction of a second
     if problem.hint:
         start_from = list(problem.hint)
     elif not short:
         return tuple(start_from)
-    built = _build(prep, relaxed=True, weights=WEIGHTS)
-    _hint(built, prep, start_from)
-    solver = _solver(time_limit_s, workers)
-    status = solver.solve(built.model)
-    if status == cp_model.MODEL_INVALID:
-        raise RuntimeError(built.model.validate())
-    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    if found and solver.objective_value == 0:
-        return _assignments(solver, built.x)
+    tries = [prep]
+    if prune.worth_pruning(prep):  # the pruned candidates first, every candidate if short
+        tries.insert(0, prune.prune(prep, {(f.shift_id, f.person_id) for f in start_from}))
+    for searched in tries:
+        built = _build(searched, relaxed=True, weights=WEIGHTS)
+        _hint(built, searched, start_from)
+        left = max(time_limit_s - (time.perf_counter() - started), time_limit_s / 4)
+        solver = _solver(left, workers)
+        status = solver.solve(built.model)
+        if status == cp_model.MODEL_INVALID:
+            raise RuntimeError(built.model.validate())
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if found and solver.objective_value == 0:
+            return _assignments(solver, built.x)
+        if found and searched is not prep:  # the fewest missing so far: start the wider search there
+            start_from = list(_assignments(solver, built.x))
     unmet: list[str] = []
     if status == cp_model.OPTIMAL:
         unmet.append(

@@ -3,6 +3,8 @@ which constraint cannot be met, a re-solve keeps what it must (pure: no database
 
 import pytest
 
+from gongzhi.mobilisation.rota import prune
+from gongzhi.mobilisation.rota.bound import lower_bound
 from gongzhi.mobilisation.rota.checker import check
 from gongzhi.mobilisation.rota.greedy import greedy
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, OPTIMAL, Fixed, Problem, Solution
@@ -271,3 +273,40 @@ def test_reasons_come_in_english_when_asked():
     problem = Problem(people=(person(1),), shifts=(shift(1, at(0, 22), 8, skills=("急救",)),))
     with translation.override("en"):
         assert solve(problem, labels=LABELS).unmet == ("东门 12-07 22:00–06:00: nobody can be rostered",)
+
+
+def test_a_pruned_cover_that_falls_short_is_searched_again_over_every_candidate(monkeypatch):
+    # pruned to the pairs of the hint (the only first-aider at 08:00), the first-aid shift at
+    # 09:00 has nobody: the search over every candidate fills both; the bound is the relaxation's
+    for name, value in (
+        ("PRUNE_ABOVE", -1),
+        ("NEAREST_PER_SEAT", 0),
+        ("NEAREST_POSTS", 0),
+        ("SCARCE_PER_SEAT", 0),
+    ):
+        monkeypatch.setattr(prune, name, value)
+    problem = Problem(
+        people=(person(1, skills=("急救",)), person(2, home=FAR)),
+        shifts=(shift(1, at(0, 8), 4), shift(2, at(0, 9), 4, post=WEST, skills=("急救",))),
+        hint=(Fixed(shift_id=1, person_id=1),),
+    )
+    pruned = prune.prune(prepare(problem), {(1, 1)})
+    assert pruned.candidates[2] == []  # what the first search sees
+    solution = solve(problem, labels=LABELS, time_limit_s=5)
+    assert assigned(solution) == {(1, 2), (2, 1)}
+    assert check(problem, solution) == [] and solution.objective is not None
+    assert solution.bound == lower_bound(prepare(problem), WEIGHTS) <= solution.objective
+
+
+def test_the_relaxation_bounds_the_optimum_from_below():
+    # fairness, distance and continuity all count here; the relaxation drops only what the
+    # flow cannot say (day caps one by one), so it sits at or under the proven optimum
+    problem = Problem(
+        people=(person(1), person(2, home=FAR), person(3, home=None)),
+        shifts=tuple(
+            shift(i, at(i // 2, 8 + 6 * (i % 2)), 4, post=EAST if i % 3 else WEST) for i in range(6)
+        ),
+    )
+    solution = solved(problem)
+    assert solution.objective is not None
+    assert 0 < lower_bound(prepare(problem), WEIGHTS) <= solution.objective

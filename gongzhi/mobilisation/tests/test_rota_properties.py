@@ -2,15 +2,20 @@
 rota the solver returns passes the independent checker, an infeasible answer always says why,
 a re-solve keeps what it was told to keep, and the greedy's partial rotas are valid too."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from gongzhi.mobilisation.rota import prune
+from gongzhi.mobilisation.rota.bound import lower_bound
 from gongzhi.mobilisation.rota.checker import check
 from gongzhi.mobilisation.rota.greedy import greedy
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, OPTIMAL, Fixed, Problem
-from gongzhi.mobilisation.rota.solver import solve
+from gongzhi.mobilisation.rota.prep import prepare
+from gongzhi.mobilisation.rota.solver import WEIGHTS, solve
 from gongzhi.mobilisation.tests.rota_world import LABELS, at, person, shift
 
 SKILLS = ("急救", "夜巡")
@@ -63,6 +68,10 @@ def test_every_solved_rota_passes_the_checker_and_every_refusal_says_why(problem
     if solution.status in (OPTIMAL, FEASIBLE):
         assert check(problem, solution) == []
         assert solution.unmet == ()
+        # the relaxation's bound holds for every rota: the solver's included, optimal or not
+        assert solution.objective is not None
+        assert lower_bound(prepare(problem), WEIGHTS) <= solution.objective
+        assert solution.bound is not None and solution.bound <= solution.objective
     else:
         assert solution.status == INFEASIBLE
         assert solution.unmet, "an infeasible rota must name what cannot be met"
@@ -102,3 +111,33 @@ def test_the_greedy_is_valid_as_far_as_it_goes(problem):
     if baseline.status == FEASIBLE:
         # the greedy filling everything proves the problem feasible: the solver must agree
         assert solve(problem, labels=LABELS, time_limit_s=5, workers=1).status in (OPTIMAL, FEASIBLE)
+
+
+@FEW
+@given(problems())
+def test_a_pruned_search_is_as_valid_and_its_bound_holds(problem):
+    # every problem pruned as hard as pruning goes (only the pairs it must keep): the rota
+    # still passes the checker, the reported bound is below it, and what is infeasible pruned
+    # is only reported after the search over every candidate
+    with pruned_to_the_bone():
+        solution = solve(problem, labels=LABELS, time_limit_s=5, workers=1)
+    whole = solve(problem, labels=LABELS, time_limit_s=5, workers=1)
+    assert (solution.status == INFEASIBLE) == (whole.status == INFEASIBLE)
+    if solution.status == INFEASIBLE:
+        return
+    assert check(problem, solution) == []
+    assert solution.objective is not None and solution.bound is not None
+    assert solution.bound <= solution.objective
+    if whole.status == OPTIMAL:
+        assert whole.objective is not None
+        assert solution.bound <= whole.objective <= solution.objective
+
+
+@contextmanager
+def pruned_to_the_bone() -> Iterator[None]:
+    saved = (prune.PRUNE_ABOVE, prune.NEAREST_PER_SEAT, prune.NEAREST_POSTS, prune.SCARCE_PER_SEAT)
+    prune.PRUNE_ABOVE, prune.NEAREST_PER_SEAT, prune.NEAREST_POSTS, prune.SCARCE_PER_SEAT = (-1, 0, 0, 0)
+    try:
+        yield
+    finally:
+        prune.PRUNE_ABOVE, prune.NEAREST_PER_SEAT, prune.NEAREST_POSTS, prune.SCARCE_PER_SEAT = saved
