@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench.measure import Results
+from bench.measure import Results, load_average
 
 NAME = "rota"
 SEED = 2026
@@ -149,12 +149,6 @@ def _unfilled(problem: Any, solution: Any) -> int:
     return sum(max(0, s.need - on[s.id]) for s in problem.shifts)
 
 
-def _loadavg() -> str:
-    """The machine's load (1, 5, 15 min): these figures swing with it on a shared machine."""
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 SCENARIOS = (("roomy", 24.0), ("tight", 16.0))  # the guards' weekly hours for the joint duty
 
 
@@ -172,7 +166,7 @@ def _scenario(results: Results, name: str, guard_hours: float) -> None:
     problem, labels = build_problem(guard_week_hours=guard_hours)
     print(f"  {name}: {len(problem.shifts)} shifts, {len(problem.people)} people", flush=True)
     base = greedy(problem, labels=labels)
-    load_before = _loadavg()
+    load_before = load_average()
     solution = solve(problem, time_limit_s=TIME_LIMIT_S, labels=labels)
     results.add(
         f"rota.{name}.solve",
@@ -192,7 +186,7 @@ def _scenario(results: Results, name: str, guard_hours: float) -> None:
         person_shifts=sum(s.need for s in problem.shifts),
         fairness=fairness(problem, solution),
         loadavg_before=load_before,
-        loadavg_after=_loadavg(),
+        loadavg_after=load_average(),
     )
     results.add(
         f"rota.{name}.unfilled",

@@ -17,6 +17,7 @@ the bound; a large problem's search runs on pruned candidates (prune.py) from th
 stops once within GAP_LIMIT of the bound.
 """
 
+import math
 import os
 import time
 from collections import defaultdict
@@ -50,8 +51,9 @@ SHORT_POINTS = 1  # the relaxed model minimises only the people missing
 # hours moved between two people; pass gap_limit=0 to search the whole time limit
 GAP_LIMIT = 0.005
 WRAP_UP_S = 0.1  # kept back from the search for reading the answer out
-# CP-SAT's portfolio: below 8 workers it drops most of its neighbourhood searches, which are
-# what improve a rota here; on 2 cores 8 threads share them (measured, docs/benchmarks.md)
+# CP-SAT's portfolio: with 2 workers it runs one full-problem search (default_lp) beside its
+# neighbourhood searches; 8 add core, reduced costs, max_lp_sym and quick restarts, which
+# raise the bound of a whole model (seen in its logs); on 2 cores they share the time
 WORKERS = max(8, os.cpu_count() or 1)
 
 
@@ -365,10 +367,11 @@ def solve(
     # the time can run out before the search begins (presolve of a large model on a busy
     # machine): the cover is a valid rota, its objective scored here
     assignments = _assignments(solver, built.x) if found else cover
-    objective = solver.objective_value if found else _score(prep, cover, weights)
+    # the objective is whole points: CP-SAT's float carries rounding noise (960.0000000000001)
+    objective = float(round(solver.objective_value)) if found else _score(prep, cover, weights)
     floor = relaxation.bound
     proven = found and not pruned  # the search's bound holds for the whole problem
-    best = max(floor, solver.best_objective_bound) if proven else floor
+    best = max(floor, float(math.ceil(solver.best_objective_bound - 1e-6))) if proven else floor
     optimal = (proven and status == cp_model.OPTIMAL) or objective <= best
     return Solution(
         assignments=assignments,
