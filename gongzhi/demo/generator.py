@@ -40,8 +40,21 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
 from gongzhi.core import clock
-from gongzhi.demo import bulk, care, carehistory, community, disclosurebook, history, meetingbook, sealing
+from gongzhi.demo import (
+    bulk,
+    care,
+    carehistory,
+    community,
+    disclosurebook,
+    history,
+    meetingbook,
+    mobilisation,
+    orders,
+    sealing,
+    volunteers,
+)
 from gongzhi.demo.casebook import CasePlan, replay
+from gongzhi.demo.communityworld import load_world
 from gongzhi.demo.logins import create_demo_users
 from gongzhi.demo.numbers import NumberBook
 from gongzhi.demo.party import Party, build_party
@@ -271,6 +284,15 @@ def _write_history(
     out.phase("写入共建", 1)
     with _timed(summary, "write_community"):
         counts |= community.write_community(street, moment(book.now))
+    out.advance(1)
+    out.phase("写入订单、志愿者与应急动员", 1)
+    world = load_world(street.tree.street, moment(book.now), street.rng("services"))
+    with _timed(summary, "write_orders"):
+        counts |= orders.write_orders(street, world)
+    with _timed(summary, "write_volunteers"):
+        counts |= volunteers.write_volunteers(street, world, street.rng("volunteers"))
+    with _timed(summary, "write_mobilisation"):
+        counts |= mobilisation.write_mobilisation(world, street.rng("mobilisation"))
     out.advance(1)
     summary.seconds.update(bulk.timings)
     return counts

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Q
 
+from gongzhi.community.models import Volunteer
 from gongzhi.core.actors import Actor
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -44,6 +45,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     # A registered Party member of FL-R01, linked by demo.community (no post: a resident who
     # sees their own points ledger and 双报到).
     DemoLogin("member", ""),
+    # A resident volunteer of FL-R01 on the ongoing mobilisation's rota, linked by
+    # demo.mobilisation (no post: their shifts, check-in and out, hours and tasks).
+    DemoLogin("volunteer", ""),
 )
 USERNAMES = tuple(login.username for login in DEMO_LOGINS)
 
@@ -117,6 +121,20 @@ def login_rows() -> list[LoginRow]:
                         password=DEMO_PASSWORD,
                         post=f"双报到 @ {_registered_at(member)}",
                         sees="本人的积分账单、扣分申诉与双报到",
+                    )
+                )
+                continue
+            volunteer = Volunteer.objects.filter(person__user=user, ended_at__isnull=True).select_related(
+                "area"
+            )
+            for v in volunteer[:1]:
+                rows.append(
+                    LoginRow(
+                        role=f"志愿者（{v.get_kind_display()}）",
+                        username=user.username,
+                        password=DEMO_PASSWORD,
+                        post=f"志愿者 @ {v.area.name}",
+                        sees="本人的值守班次与签到签退、志愿时长、可接的志愿任务",
                     )
                 )
             continue

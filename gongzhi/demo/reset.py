@@ -40,6 +40,7 @@ from gongzhi.meetings.models import (
     SlipParty,
     Topic,
 )
+from gongzhi.mobilisation import models as mob
 from gongzhi.notify.models import Delivery, InboxItem
 from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule, TeamMember
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
@@ -82,6 +83,9 @@ def reset_demo() -> dict[str, int]:
     registrations = DualRegistration.objects.filter(node__path__startswith=under)
     commitments = community.Commitment.objects.filter(registration__in=registrations)
     pairs = community.ContactPair.objects.filter(node_path__startswith=under)
+    incidents = mob.Incident.objects.filter(street__path__startswith=under)
+    vols = community.Volunteer.objects.filter(node_path__startswith=under)
+    tasks = community.VolunteerTask.objects.filter(node_path__startswith=under)
     _allow_ledger_purge()
     steps = {
         # First: its subjects (people, cases) are read while they still exist.
@@ -105,6 +109,24 @@ def reset_demo() -> dict[str, int]:
             servicemodule__street__path__startswith=under
         ),
         "modules": ServiceModule.objects.filter(street__path__startswith=under),
+        # mobilisation (demo.mobilisation): the incidents over the street, then its entrances
+        "mobilisation_swaps": mob.SwapRequest.objects.filter(assignment__shift__post__incident__in=incidents),
+        "mobilisation_assignments": mob.Assignment.objects.filter(shift__post__incident__in=incidents),
+        "mobilisation_rotas": mob.Rota.objects.filter(incident__in=incidents),
+        "mobilisation_shifts": mob.Shift.objects.filter(post__incident__in=incidents),
+        "mobilisation_items": mob.CoverageItem.objects.filter(incident__in=incidents),
+        "mobilisation_posts": mob.DutyPost.objects.filter(incident__in=incidents),
+        "mobilisation_events": mob.IncidentEvent.objects.filter(incident__in=incidents),
+        "mobilisation_zone": mob.Incident.zone.through.objects.filter(incident__in=incidents),
+        "mobilisation_units": mob.Incident.units.through.objects.filter(incident__in=incidents),
+        "mobilisation_incidents": incidents,
+        "mobilisation_entrances": mob.Entrance.objects.filter(node__path__startswith=under),
+        # volunteers (demo.volunteers): the time bank is append-only (purged as the ledger is)
+        "volunteer_signups": community.TaskSignup.objects.filter(Q(volunteer__in=vols) | Q(task__in=tasks)),
+        "volunteer_tasks": tasks,
+        "volunteer_hours": community.HoursEntry.objects.filter(volunteer__in=vols),
+        "volunteer_availability": community.Availability.objects.filter(volunteer__in=vols),
+        "volunteers": vols,
         # care (demo.care): everything hangs from the subjects but the rounds, rules and gateway
         "care_visits": care.Visit.objects.filter(subject__in=subjects),
         "care_rounds": care.VisitRound.objects.filter(node_path__startswith=under),

@@ -1,0 +1,301 @@
+"""Emergency mobilisation (应急动员) in the demo street (issue 16 item 8): the hospital-nearby
+scenario of docs/domain.md §2 — after a case at the hospital nearby, five committees and the
+property companies share guard duty at six entrances from the same evening.
+
+The six entrances are standing data (the admin's `Entrance` rows) in the five areas of
+`demo.volunteers.ZONE_AREAS`. Two incidents over those areas, both through the mobilisation
+services under a frozen clock (they are few rows; the solver is the point):
+
+- a finished one, about three months ago: declared at dusk by the block cadre, supplies added,
+  three days of 8-hour shifts planned, the rota solved by the real solver (CP-SAT, a small time
+  limit) and published; people checked in and out of every shift as it came, one no-show
+  re-solved, the households, doors and supplies covered; closed the fourth morning, which
+  confirms the volunteers' hours into the time bank; its after-action report (DOCX) is built
+  from these records on request;
+- an ongoing one, declared eight hours ago: the rota published for today and tomorrow, the
+  shifts begun so far checked in (those over checked out), part of the coverage done.
+
+Everyone on duty checks in from the phone, so each of them has an account (password-less,
+named `demo-<person code>` as meetingbook names its accounts, removed by demo.reset); the
+`volunteer` demo login is a resident volunteer of FL-R01 on the ongoing rota.
+"""
+
+import heapq
+import random
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from gongzhi.core import clock
+from gongzhi.demo.communityworld import DEMO_AREA, World
+from gongzhi.demo.volunteers import ZONE_AREAS
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+from gongzhi.mobilisation import duty, incidents, rostering, zone
+from gongzhi.mobilisation.choices import AssignmentState, IncidentKind, ItemKind, PersonSource
+from gongzhi.mobilisation.models import Assignment, CoverageItem, Entrance, Incident
+from gongzhi.orgs.models import PartyMember, Person, Post, Unit
+from gongzhi.orgs.roles import UnitKind
+
+VOLUNTEER_LOGIN = "volunteer"  # demo.logins
+LEAD_POST = "FL-POST-K1-1"  # the `block_cadre` login: MOBILISE over the block of the five areas
+HEALTH_UNIT = "FL-U-WS"  # the community health centre joins the property companies on duty
+USER_PREFIX = "demo-"
+SOLVER_SECONDS = 2.0  # the rota's time limit: the demo must stay quick (docs/mobilisation.md "Demo")
+ENTRANCES = (  # (zone area index, estate index, name, opens, closes): opens == closes is all day
+    (0, 0, "东门（近枫林医院）", time(0, 0), time(0, 0)),
+    (0, 0, "南门", time(6, 0), time(22, 0)),
+    (1, 0, "北门", time(6, 0), time(22, 0)),
+    (2, 0, "西门", time(6, 0), time(22, 0)),
+    (3, 0, "正门", time(6, 0), time(22, 0)),
+    (4, 0, "东门", time(6, 0), time(22, 0)),
+)
+SUPPLIES = (("口罩（箱）", 20), ("消毒液（桶）", 12), ("生活物资包（份）", 40))
+TITLE = "枫林医院周边疫情联防值守"
+FINISHED_NOTE = "医院周边出现确诊病例，五个居委会与物业联合值守六个出入口，排查走访重点人群"
+
+
+@dataclass
+class Run:
+    """One incident being played out: its lead, accounts and what happened."""
+
+    world: World
+    lead: Any
+    rng: random.Random
+    accounts: dict[int, Any]  # person id → user
+
+    def user(self, person_id: int) -> Any:
+        if person_id not in self.accounts:
+            self.accounts.update(_accounts([person_id]))
+        return self.accounts[person_id]
+
+
+def write_mobilisation(world: World, rng: random.Random) -> dict[str, int]:
+    areas = [a.node for a in world.areas if a.node.code in ZONE_AREAS]
+    if len(areas) != len(ZONE_AREAS):
+        raise ValueError("the demo street lacks the hospital-nearby areas")
+    entrances = _entrances(areas)
+    lead = _lead()
+    units = list(
+        Unit.objects.filter(kind=UnitKind.PROPERTY).filter(
+            zone.under_q([a.path for a in areas], "node__path")
+        )
+    ) + list(Unit.objects.filter(code=HEALTH_UNIT))
+    run = Run(world, lead, rng, {})
+    finished = _finished(run, areas, units)
+    ongoing, volunteer = _ongoing(run, areas, units)
+    return {
+        "mobilisation_entrances": len(entrances),
+        "mobilisation_incidents": 2,
+        "mobilisation_assignments": Assignment.objects.filter(
+            shift__post__incident__in=[finished, ongoing]
+        ).count(),
+        "mobilisation_volunteer_login": int(bool(volunteer)),
+    }
+
+
+def _entrances(areas: list[Node]) -> list[Entrance]:
+    points: dict[str, tuple[float, float] | None] = {}
+    out = []
+    for area_index, estate_index, name, opens, closes in ENTRANCES:
+        estate = Node.objects.filter(path__startswith=areas[area_index].path, level=Level.ESTATE).order_by(
+            "code"
+        )[estate_index]
+        point = zone.point(estate, points)
+        out.append(
+            Entrance.objects.create(
+                node=estate,
+                name=name,
+                lat=point[0] if point else None,
+                lon=point[1] if point else None,
+                opens=opens,
+                closes=closes,
+            )
+        )
+    return out
+
+
+def _lead() -> Any:
+    post = Post.objects.select_related("person__user").get(code=LEAD_POST)
+    if post.person.user is None:
+        return _accounts([post.person_id])[post.person_id]
+    return post.person.user
+
+
+def _accounts(person_ids: list[int]) -> dict[int, Any]:
+    """The people's accounts, made (password-less) for those who have none."""
+    user_model = get_user_model()
+    people = Person.objects.filter(pk__in=person_ids).select_related("user")
+    out = {p.pk: p.user for p in people if p.user is not None}
+    for p in people:
+        if p.user is None:
+            user = user_model.objects.create(
+                username=f"{USER_PREFIX}{p.code.lower()}", password="!demo-no-login"
+            )
+            Person.objects.filter(pk=p.pk).update(user=user)
+            out[p.pk] = user
+    return out
+
+
+def _at(day: datetime, hour: int, minute: int = 0) -> datetime:
+    local = timezone.localtime(day)
+    return local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+# --- the finished one --------------------------------------------------------------------------------
+
+
+def _finished(run: Run, areas: list[Node], units: list[Unit]) -> Incident:
+    declared = _at(run.world.now - timedelta(days=96), 17, 30)
+    incident = _declare(
+        run, areas, units, declared, f"{TITLE}（{timezone.localtime(declared):%m月}）", days=3
+    )
+    _play(run, incident, until=_at(declared + timedelta(days=3), 23, 59), no_shows=1)
+    _cover(run, incident, declared, share=1.0, until=declared + timedelta(days=3))
+    with clock.freeze(_at(declared + timedelta(days=4), 9, 0)):
+        incidents.incident_close(actor=run.lead, incident=incident, note="医院周边风险解除，值守结束")
+    return incident
+
+
+def _declare(
+    run: Run, areas: list[Node], units: list[Unit], at: datetime, title: str, *, days: int
+) -> Incident:
+    with clock.freeze(at):
+        incident = incidents.incident_declare(
+            actor=run.lead,
+            kind=IncidentKind.EPIDEMIC,
+            title=title,
+            nodes=areas,
+            units=units,
+            note=FINISHED_NOTE,
+        )
+    first = areas[0]
+    with clock.freeze(at + timedelta(minutes=10)):
+        for label, quantity in SUPPLIES:
+            incidents.item_add(
+                actor=run.lead,
+                incident=incident,
+                kind=ItemKind.SUPPLY,
+                node=first,
+                label=label,
+                quantity=quantity,
+            )
+    with clock.freeze(at + timedelta(minutes=20)):  # planned and solved at once: every shift is on the rota
+        incidents.shifts_plan(actor=run.lead, incident=incident, days=days, shift_hours=8)
+        rostering.rota_solve(actor=run.lead, incident=incident, time_limit_s=SOLVER_SECONDS)
+    return incident
+
+
+def _play(run: Run, incident: Incident, *, until: datetime, no_shows: int) -> None:
+    """Everyone checks in a little before their shift and out a little after it, in time order,
+    up to `until`; `no_shows` people do not come (the lead marks them 20 minutes in, and the
+    shift is solved again: the newcomer comes half an hour later)."""
+    rng = run.rng
+    published = incident.rotas.order_by("version").first()
+    assert published is not None
+    queue: list[tuple[datetime, int, str, int]] = []
+    standing = list(
+        Assignment.objects.filter(shift__post__incident=incident, state=AssignmentState.ASSIGNED)
+        .select_related("shift")
+        .order_by("shift__starts_at", "pk")
+    )
+    later = [a.pk for a in standing if a.shift.starts_at > published.solved_at + timedelta(hours=12)]
+    absent = set(rng.sample(later, min(no_shows, len(later))))
+    for a in standing:
+        if a.pk in absent:
+            heapq.heappush(queue, (a.shift.starts_at + timedelta(minutes=20), a.pk, "no_show", 0))
+        else:
+            heapq.heappush(queue, (_arrive(a, published.solved_at, rng), a.pk, "in", 0))
+    while queue:
+        at, pk, action, _ = heapq.heappop(queue)
+        if at > until or at >= run.world.now:
+            continue
+        a = Assignment.objects.select_related("shift").get(pk=pk)
+        with clock.freeze(at):
+            if action == "in":
+                duty.check_in(actor=run.user(a.person_id), assignment=a)
+                leave = a.shift.ends_at + timedelta(minutes=rng.randint(0, 15))
+                heapq.heappush(queue, (leave, pk, "out", 0))
+            elif action == "out":
+                duty.check_out(actor=run.user(a.person_id), assignment=a)
+            else:
+                gap = rostering.assignment_no_show(actor=run.lead, assignment=a, time_limit_s=SOLVER_SECONDS)
+                for filled in gap.filled:
+                    heapq.heappush(queue, (at + timedelta(minutes=30), filled.pk, "in", 0))
+
+
+def _arrive(a: Assignment, published: datetime, rng: random.Random) -> datetime:
+    early = a.shift.starts_at - timedelta(minutes=rng.randint(3, 30))
+    return max(early, published + timedelta(minutes=rng.randint(5, 20)))
+
+
+def _cover(run: Run, incident: Incident, declared: datetime, *, share: float, until: datetime) -> None:
+    """The households reached first, then the doors checked and supplies delivered, by the
+    committee of each item's area (VIEW_MOBILISATION there)."""
+    rng = run.rng
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[a.director for a in run.world.areas])}
+    items = list(CoverageItem.objects.filter(incident=incident).order_by("kind", "node_path", "pk"))
+    span = (min(until, run.world.now) - declared).total_seconds()
+    for item in items:
+        if rng.random() >= share:
+            continue
+        hours = {ItemKind.HOUSEHOLD: 0.25, ItemKind.SUPPLY: 0.4, ItemKind.DOOR_CHECK: 1.0}[
+            ItemKind(item.kind)
+        ]
+        at = declared + timedelta(seconds=rng.uniform(0.02, hours) * span)
+        actor = users[run.world.area_of(item.node_path).director]
+        with clock.freeze(at):
+            incidents.item_done(actor=actor, item=item, note="已落实")
+
+
+# --- the ongoing one ---------------------------------------------------------------------------------
+
+
+def _ongoing(run: Run, areas: list[Node], units: list[Unit]) -> tuple[Incident, str]:
+    now = run.world.now
+    declared = now - timedelta(hours=8)
+    days = 2 if timezone.localtime(declared).date() == timezone.localtime(now).date() else 3
+    incident = _declare(
+        run, areas, units, declared, f"{TITLE}（{timezone.localtime(declared):%m月%d日}起）", days=days
+    )
+    login = _volunteer_login(run, incident)
+    _play(run, incident, until=now, no_shows=0)
+    _cover(run, incident, declared, share=0.6, until=now)
+    return incident, login
+
+
+def _volunteer_login(run: Run, incident: Incident) -> str:
+    """Link the `volunteer` login to a resident volunteer of the demo area on the rota (one
+    with a shift still to come, if any), before anyone checks in."""
+    user = get_user_model().objects.filter(username=VOLUNTEER_LOGIN).first()
+    if user is None or Person.objects.filter(user=user).exists():
+        return ""
+    members = PartyMember.objects.values("person_id")
+    rows = (
+        Assignment.objects.filter(
+            shift__post__incident=incident,
+            source=PersonSource.VOLUNTEER,
+            volunteer__kind="resident",
+            person__user__isnull=True,
+        )
+        .exclude(person_id__in=members)
+        .select_related("volunteer__area", "shift", "person")
+    )
+    best = min(
+        rows,
+        key=lambda a: (
+            a.volunteer is None or a.volunteer.area.code != DEMO_AREA,
+            a.shift.ends_at <= run.world.now,
+            a.shift.starts_at,
+            a.pk,
+        ),
+        default=None,
+    )
+    if best is None:
+        return ""
+    Person.objects.filter(pk=best.person_id, user__isnull=True).update(user=user)
+    run.accounts[best.person_id] = user
+    return best.person.code

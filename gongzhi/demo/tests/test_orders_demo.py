@@ -1,0 +1,269 @@
+"""Issue 16 in the demo street (demo.orders, demo.volunteers, demo.mobilisation) on a small
+street: modules and teams, a year of orders in every state with sealed phones, 500+ volunteers
+at scale (their scaled share here) with availability and a time bank, the finished and the
+ongoing mobilisation with rotas the independent checker passes, the logins, and reset."""
+
+import itertools
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db.models import Sum
+from django.test import override_settings
+
+from gongzhi.community import volunteers as volunteer_service
+from gongzhi.community.choices import HoursSource, SignupState, TaskState, VolunteerKind
+from gongzhi.community.models import (
+    Availability,
+    HoursEntry,
+    PointEntry,
+    TaskSignup,
+    Volunteer,
+    VolunteerTask,
+)
+from gongzhi.core import clock, pii
+from gongzhi.demo import volunteers as demo_volunteers
+from gongzhi.demo.generator import generate
+from gongzhi.demo.logins import login_rows
+from gongzhi.demo.reset import reset_demo
+from gongzhi.mobilisation import report, rostering
+from gongzhi.mobilisation.choices import AssignmentState, IncidentState, ItemKind, PersonSource, RotaKind
+from gongzhi.mobilisation.models import Assignment, CoverageItem, Entrance, Incident, Shift
+from gongzhi.mobilisation.rota.checker import check
+from gongzhi.mobilisation.rota.model import Fixed, Solution
+from gongzhi.orders import selectors as order_selectors
+from gongzhi.orders import teams
+from gongzhi.orders.choices import Escalation, OrderState
+from gongzhi.orders.models import Order, OrderEvent, ServiceModule, TeamMember
+from gongzhi.orders.workflow import TRANSITIONS
+from gongzhi.orgs import access
+from gongzhi.testing.reference import ensure_reference_data
+
+SEED = 17
+SCALE = 0.05
+NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 15:30 in Shanghai, a Friday
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def street(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media)):
+        ensure_reference_data()
+        summary = generate(seed=SEED, scale=SCALE, now=NOW)
+        yield summary
+        reset_demo()
+
+
+@pytest.fixture(autouse=True)
+def debug(settings):  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+
+
+def user(name: str):  # type: ignore[no-untyped-def]
+    return get_user_model().objects.get(username=name)
+
+
+# --- orders ----------------------------------------------------------------------------------------
+
+
+def test_six_modules_with_teams_and_leads(street) -> None:
+    modules = list(ServiceModule.objects.filter(street__code="FL"))
+    assert len(modules) == 6 == street.counts["order_modules"]
+    for m in modules:
+        assert teams.person_ids(m) and teams.lead_person_ids(m)
+    kinds = {r.module.kind for r in TeamMember.objects.filter(unit__isnull=False)}
+    assert {"convenience", "counselling", "legal"} <= kinds
+    assert TeamMember.objects.filter(person__isnull=False).exists()
+
+
+def test_orders_of_a_year_in_every_state_with_their_events() -> None:
+    orders = Order.objects.filter(node_path__startswith="/FL/")
+    states = Counter(orders.values_list("state", flat=True))
+    assert set(states) == set(OrderState.values), states
+    assert states[OrderState.CLOSED] > states[OrderState.SERVED] > 0
+    assert orders.filter(created_at__lt=NOW - timedelta(days=300)).exists()
+    assert not OrderEvent.objects.filter(at__gt=NOW).exists()
+    for order in orders.prefetch_related("events"):
+        events = list(order.events.all())
+        assert [e.seq for e in events] == list(range(1, order.version + 1))
+        assert events[0].action == "create" and events[-1].to_state == order.state
+        for before, after in itertools.pairwise(events):
+            assert before.at <= after.at and after.from_state == before.to_state
+            if after.action not in ("escalate", "comment"):
+                assert (before.to_state, after.action) in TRANSITIONS
+        if order.state in (OrderState.TAKEN, OrderState.SERVED, OrderState.CLOSED):
+            assert order.server_id in teams.person_ids(order.module)
+        if order.state == OrderState.CLOSED and order.case_id is None:
+            assert order.satisfaction and order.hours and order.served_at
+        if order.escalation:
+            levels = [e.data["level"] for e in events if e.action == "escalate"]
+            assert levels == list(range(1, order.escalation + 1))
+
+
+def test_most_are_taken_in_time_some_assigned_after_escalation() -> None:
+    taken = Order.objects.filter(node_path__startswith="/FL/", taken_at__isnull=False).select_related(
+        "module"
+    )
+    in_time = sum(1 for o in taken if o.taken_at <= o.take_due)
+    assert in_time / taken.count() > 0.75
+    assigned = OrderEvent.objects.filter(action="assign")
+    assert assigned.exists() and all(e.data.get("server") for e in assigned)
+    assert Order.objects.filter(escalation__gte=Escalation.COMMITTEE).exists()
+
+
+def test_phones_are_sealed_and_masked() -> None:
+    for order in Order.objects.filter(node_path__startswith="/FL/")[:50]:
+        phone = pii.decrypt(order.contact_phone_enc)
+        assert pii.PHONE_RE.match(phone)
+        assert order.contact_phone_hash == pii.lookup_hash(phone)
+        assert order.contact_phone_masked == pii.mask_phone(phone) != phone
+
+
+def test_converted_orders_opened_cases() -> None:
+    converted = Order.objects.filter(state=OrderState.CONVERTED)
+    assert converted.exists()
+    for order in converted.select_related("case"):
+        assert order.case is not None and order.case.node_path == order.node_path
+        assert order.number in order.case.text
+
+
+def test_grid_and_committee_see_open_orders_in_their_pool() -> None:
+    grid, committee = user("grid"), user("committee")
+    with clock.freeze(NOW):
+        pool = order_selectors.pool(grid)
+        assert pool.exists() and pool.filter(state=OrderState.OPEN).count() == pool.count()
+        assert order_selectors.pool(committee).exists()
+        assert Order.objects.filter(
+            access.orders_q(committee), node_path__startswith="/FL/FL-K1/FL-R01/"
+        ).exists()
+
+
+# --- volunteers ------------------------------------------------------------------------------------
+
+
+def test_volunteers_at_least_the_scaled_share_with_availability() -> None:
+    vols = Volunteer.objects.filter(node_path__startswith="/FL/")
+    assert vols.count() >= 500 * SCALE
+    assert set(vols.values_list("kind", flat=True)) == set(VolunteerKind.values)
+    assert not vols.filter(availability__isnull=True).exists()
+    for code in demo_volunteers.ZONE_AREAS:
+        assert vols.filter(area__code=code).count() >= demo_volunteers.ZONE_VOLUNTEERS - 2
+    for v in vols.select_related("person__home", "area", "unit")[:80]:
+        volunteer_service.clean_skills(v.skills)
+        slots = [volunteer_service.Slot(a.weekday, a.start_hour, a.end_hour) for a in v.availability.all()]
+        volunteer_service.clean_slots(slots)
+        registration, unit = volunteer_service._links(v.person, v.kind, v.area, v.unit)
+        assert (registration and registration.pk, unit and unit.pk) == (v.registration_id, v.unit_id)
+    assert Availability.objects.filter(volunteer__in=vols).count() > vols.count()
+
+
+def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
+    entries = HoursEntry.objects.filter(node_path__startswith="/FL/")
+    sources = set(entries.values_list("source", flat=True))
+    assert {HoursSource.TASK, HoursSource.SHIFT, HoursSource.REVERSAL} <= sources
+    assert not entries.filter(confirmed_by__isnull=True).exists()
+    for s in TaskSignup.objects.filter(state=SignupState.SERVED).select_related("entry", "task")[:100]:
+        assert s.entry is not None and s.entry.source_key == f"task:{s.task_id}:signup:{s.pk}"
+        assert s.entry.confirmed_by_id == s.task.lead_id
+    for r in entries.filter(source=HoursSource.REVERSAL):
+        assert r.reverses is not None and r.hours == -r.reverses.hours and r.reason
+    assert VolunteerTask.objects.filter(state=TaskState.OPEN, starts_at__gt=NOW).exists()
+    v = Volunteer.objects.filter(hours__isnull=False).first()
+    total = HoursEntry.objects.filter(volunteer=v).aggregate(s=Sum("hours"))["s"]
+    assert volunteer_service.balance(v) == Decimal(total).quantize(Decimal("0.1")) > 0
+    # The demo street's rules credit no volunteer_hours fact: no ledger entry comes from the bank.
+    assert not PointEntry.objects.filter(source_key__startswith="hours:").exists()
+
+
+# --- mobilisation ----------------------------------------------------------------------------------
+
+
+def _solution(incident: Incident, rota_shifts: list[Shift]) -> tuple[object, Solution]:
+    """The incident's standing rota over these shifts as a Solution for the checker."""
+    standing = Assignment.objects.filter(
+        shift__in=rota_shifts, state__in=(*AssignmentState.values[:3],)
+    ).values_list("shift_id", "person_id")
+    pairs = [Fixed(shift_id=s, person_id=p) for s, p in standing]
+    need = Counter(f.shift_id for f in pairs)
+    built = rostering.build(incident, rota_shifts, need=dict(need))
+    return built.problem, Solution(tuple(pairs), "feasible", None, None, None, ())
+
+
+def test_six_entrances_and_two_mobilisations_over_five_committees() -> None:
+    assert Entrance.objects.filter(node__path__startswith="/FL/").count() == 6
+    incidents = Incident.objects.filter(street__code="FL")
+    assert sorted(incidents.values_list("state", flat=True)) == [IncidentState.ACTIVE, IncidentState.CLOSED]
+    for incident in incidents:
+        assert sorted(incident.zone.values_list("code", flat=True)) == list(demo_volunteers.ZONE_AREAS)
+        assert incident.posts.filter(entrance__isnull=False).count() == 6
+        assert incident.units.filter(kind="property").exists()
+        sources = set(
+            Assignment.objects.filter(shift__post__incident=incident).values_list("source", flat=True)
+        )
+        assert {PersonSource.VOLUNTEER, PersonSource.PROPERTY} <= sources
+        assert incident.rotas.filter(kind=RotaKind.FULL, status__in=("optimal", "feasible")).exists()
+
+
+def test_every_rota_passes_the_independent_checker() -> None:
+    for incident in Incident.objects.filter(street__code="FL"):
+        shifts = list(Shift.objects.filter(post__incident=incident).select_related("post__node"))
+        problem, solution = _solution(incident, shifts)
+        assert check(problem, solution) == []
+        for shift in shifts:  # a full rota: every shift holds its headcount
+            standing = shift.assignments.exclude(state__in=("no_show", "swapped", "replaced")).count()
+            assert standing == shift.need
+
+
+def test_the_finished_one_was_served_closed_and_reports() -> None:
+    incident = Incident.objects.get(street__code="FL", state=IncidentState.CLOSED)
+    rows = Assignment.objects.filter(shift__post__incident=incident)
+    assert not rows.filter(state__in=(AssignmentState.ASSIGNED, AssignmentState.CHECKED_IN)).exists()
+    assert rows.filter(state=AssignmentState.NO_SHOW).count() == 1
+    assert incident.rotas.filter(kind=RotaKind.RESOLVE).exists()
+    assert not CoverageItem.objects.filter(incident=incident, done_at__isnull=True).exists()
+    shifts = HoursEntry.objects.filter(source=HoursSource.SHIFT, source_key__startswith="mobilisation:")
+    served = rows.filter(state=AssignmentState.CHECKED_OUT, volunteer__isnull=False).count()
+    assert shifts.count() == served > 0
+    document = report.report_docx(incident)
+    assert document[:2] == b"PK" and len(document) > 5000
+
+
+def test_the_ongoing_one_has_today_and_tomorrow_and_people_on_duty() -> None:
+    incident = Incident.objects.get(street__code="FL", state=IncidentState.ACTIVE)
+    shifts = Shift.objects.filter(post__incident=incident)
+    today = clock.now  # noqa: F841 - the day is read in Shanghai below
+    local_days = {s.starts_at.astimezone(NOW.tzinfo).date() for s in shifts}
+    assert len(local_days) >= 2
+    assert shifts.filter(starts_at__gt=NOW + timedelta(hours=12)).exists()
+    rows = Assignment.objects.filter(shift__post__incident=incident)
+    assert rows.filter(state=AssignmentState.CHECKED_IN).exists()
+    assert rows.filter(state=AssignmentState.ASSIGNED, shift__starts_at__gt=NOW).exists()
+    assert not rows.filter(state=AssignmentState.CHECKED_IN, shift__ends_at__lt=NOW).exists()
+    items = CoverageItem.objects.filter(incident=incident)
+    assert items.filter(done_at__isnull=False).exists() and items.filter(done_at__isnull=True).exists()
+    assert items.filter(kind=ItemKind.HOUSEHOLD).exists() or items.filter(kind=ItemKind.DOOR_CHECK).exists()
+
+
+def test_the_volunteer_login_has_shifts_in_the_ongoing_mobilisation(client) -> None:
+    volunteer = user("volunteer")
+    person = volunteer.person
+    assert Volunteer.objects.get(person=person, ended_at__isnull=True).kind == VolunteerKind.RESIDENT
+    mine = Assignment.objects.filter(person=person, shift__post__incident__state=IncidentState.ACTIVE)
+    assert mine.exists()
+    rows = {r.username: r for r in login_rows()}
+    assert rows["volunteer"].role.startswith("志愿者")
+    client.force_login(volunteer)
+    with clock.freeze(NOW):
+        assert client.get("/mobilisation/mine/").status_code == 200
+        assert client.get("/community/volunteer/").status_code == 200
+
+
+def test_reset_leaves_no_order_volunteer_or_mobilisation_row() -> None:
+    reset_demo()
+    for model in (Order, OrderEvent, ServiceModule, TeamMember, Volunteer, HoursEntry, VolunteerTask, TaskSignup,
+                  Incident, Assignment, Shift, Entrance, CoverageItem):  # fmt: skip
+        assert not model.objects.exists(), model.__name__
+    assert not get_user_model().objects.filter(username__startswith="demo-fl-").exists()
