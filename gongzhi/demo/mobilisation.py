@@ -27,6 +27,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.core import clock
@@ -268,18 +269,18 @@ def _ongoing(run: Run, areas: list[Node], units: list[Unit]) -> tuple[Incident, 
 
 
 def _volunteer_login(run: Run, incident: Incident) -> str:
-    """Link the `volunteer` login to a resident volunteer of the demo area on the rota (one
-    with a shift still to come, if any), before anyone checks in."""
+    """Link the `volunteer` login to a resident volunteer (not a Party member) of the demo area
+    on the rota (one with a shift still to come, if any), before anyone checks in."""
     user = get_user_model().objects.filter(username=VOLUNTEER_LOGIN).first()
     if user is None or Person.objects.filter(user=user).exists():
         return ""
     members = PartyMember.objects.values("person_id")
     rows = (
         Assignment.objects.filter(
+            Q(person__user__isnull=True) | Q(person__user__username__startswith=USER_PREFIX),
             shift__post__incident=incident,
             source=PersonSource.VOLUNTEER,
             volunteer__kind="resident",
-            person__user__isnull=True,
         )
         .exclude(person_id__in=members)
         .select_related("volunteer__area", "shift", "person")
@@ -296,6 +297,8 @@ def _volunteer_login(run: Run, incident: Incident) -> str:
     )
     if best is None:
         return ""
-    Person.objects.filter(pk=best.person_id, user__isnull=True).update(user=user)
+    # The login takes the place of the account demo.mobilisation made them for the finished
+    # incident's check-ins (left without a person; demo.reset removes it with the others).
+    Person.objects.filter(pk=best.person_id).update(user=user)
     run.accounts[best.person_id] = user
     return best.person.code
