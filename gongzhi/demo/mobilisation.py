@@ -225,12 +225,16 @@ def _play(run: Run, incident: Incident, *, until: datetime, no_shows: int) -> No
             else:
                 gap = rostering.assignment_no_show(actor=run.lead, assignment=a, time_limit_s=SOLVER_SECONDS)
                 for filled in gap.filled:
-                    heapq.heappush(queue, (at + timedelta(minutes=30), filled.pk, "in", 0))
+                    come = min(at + timedelta(minutes=30), a.shift.ends_at - timedelta(minutes=1))
+                    heapq.heappush(queue, (come, filled.pk, "in", 0))
 
 
 def _arrive(a: Assignment, published: datetime, rng: random.Random) -> datetime:
+    """A little before the start, not before the rota was out, and always before the end (a
+    shift cut short by the moment the shifts were planned may last minutes)."""
     early = a.shift.starts_at - timedelta(minutes=rng.randint(3, 30))
-    return max(early, published + timedelta(minutes=rng.randint(5, 20)))
+    arrive = max(early, published + timedelta(minutes=rng.randint(5, 20)))
+    return min(arrive, a.shift.ends_at - timedelta(minutes=1))
 
 
 def _cover(run: Run, incident: Incident, declared: datetime, *, share: float, until: datetime) -> None:
