@@ -28,6 +28,7 @@ from gongzhi.community import registrations as process
 from gongzhi.community.choices import CommitmentKind, CommitmentUnit
 from gongzhi.community.models import Commitment, RegistrationEvent, ServiceRecord
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.demo import calibration as cal
 from gongzhi.demo import communityledger, communitylists
 from gongzhi.demo.communityworld import DEMO_AREA, World, insert, load_world, weighted
@@ -447,7 +448,7 @@ def _process(world: World) -> tuple[int, int]:
 
 def _apply(
     world: World,
-    actor: Any,
+    actor: Actor,
     node: Node,
     *,
     member: PartyMember | None = None,

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from gongzhi.core.actors import Actor
+
 
 @dataclass(frozen=True)
 class Opened:
@@ -42,7 +44,7 @@ def available() -> bool:
     return bool(_mobiliser)
 
 
-def mobilise(*, actor: Any, report: Any) -> Opened:
+def mobilise(*, actor: Actor, report: Any) -> Opened:
     if not _mobiliser:
         raise LookupError("no mobiliser registered")
     return _mobiliser[0](actor=actor, report=report)

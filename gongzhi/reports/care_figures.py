@@ -34,6 +34,7 @@ from gongzhi.care.choices import CLOSING_OUTCOMES, AlertState, RuleKind, VisitKi
 from gongzhi.care.models import Alert, AwayPeriod, CareSubject, Visit
 from gongzhi.cases.models import CaseEvent
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -55,7 +56,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     """Whether `user` sees the place's care counts: VIEW_CARE over the whole place (the
     committee, the cadres above it, the auditor), or a post of theirs serving a subject there
     (a grid worker: the counts of their grid). None: the schedule (the 日报/周报 count the node).
@@ -438,12 +439,12 @@ def tile(subject: Subject, period: Period, now: datetime | None = None) -> dict[
 # --- the lists behind the figures (scoped) ---------------------------------------------------------------
 
 
-def visible_alerts(user: Any) -> QuerySet[Alert]:
+def visible_alerts(user: Actor) -> QuerySet[Alert]:
     return care_selectors.alerts(user=user, open_only=False)
 
 
 def alerts_behind(
-    subject: Subject, period: Period, key: str, part: str, *, user: Any, rule: str = ""
+    subject: Subject, period: Period, key: str, part: str, *, user: Actor, rule: str = ""
 ) -> QuerySet[Alert]:
     """The alerts behind one part (numerator, denominator, rest) of an alert KPI (`key`), or
     behind a count (`part`: raised, false_alarms, open) when `key` is empty; only those of the
@@ -473,7 +474,7 @@ def alerts_behind(
     )
 
 
-def overdue_behind(subject: Subject, *, user: Any) -> QuerySet[CareSubject]:
+def overdue_behind(subject: Subject, *, user: Actor) -> QuerySet[CareSubject]:
     """The subjects past their visit now, of those `user` may see, the longest overdue first."""
     due = overdue_subjects(subject).values("pk")
     return care_selectors.subjects(user=user).filter(pk__in=due).order_by("visit_due_at", "pk")
@@ -492,7 +493,7 @@ class DueRow:
         return self.subject.pk
 
 
-def dues_behind(subject: Subject, period: Period, part: str, *, user: Any) -> list[DueRow]:
+def dues_behind(subject: Subject, period: Period, part: str, *, user: Actor) -> list[DueRow]:
     """The visits due (denominator), met (numerator) or missed (rest), of the subjects `user`
     may see; the latest first."""
     found = dues(subject, period)

@@ -43,6 +43,7 @@ from gongzhi.community.models import (
     ServiceRecord,
 )
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -78,7 +79,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     """VIEW_COMMUNITY over the whole place. None: the schedule (the 日报/周报 count the node)."""
     if not applies(subject):
         return False
@@ -428,7 +429,7 @@ def _parts(key: str, subject: Subject, period: Period, day: date) -> tuple[Query
     return done.exclude(pk__in=late), done
 
 
-def _scoped(kind: str, rows: QuerySet[Any], user: Any) -> QuerySet[Any]:
+def _scoped(kind: str, rows: QuerySet[Any], user: Actor) -> QuerySet[Any]:
     """Only the rows `user` may open, through the community's own scopes."""
     if kind == MEMBER:
         q = access.community_q(user, field="person__home__path")
@@ -453,7 +454,7 @@ def _scoped(kind: str, rows: QuerySet[Any], user: Any) -> QuerySet[Any]:
 
 
 def kpi_behind(
-    subject: Subject, period: Period, key: str, part: str, *, user: Any
+    subject: Subject, period: Period, key: str, part: str, *, user: Actor
 ) -> tuple[str, QuerySet[Any]]:
     """The rows behind one part (numerator, denominator, rest) of a community KPI, of those
     `user` may see."""
@@ -469,7 +470,7 @@ def kpi_behind(
 
 
 def count_behind(
-    subject: Subject, period: Period, measure: str, *, user: Any, member_type: str = ""
+    subject: Subject, period: Period, measure: str, *, user: Actor, member_type: str = ""
 ) -> tuple[str, QuerySet[Any]]:
     """The rows behind a count: projects claimed or finished in the period, or the ledger
     entries of the period (of one member type if given)."""

@@ -21,6 +21,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import localized
 from gongzhi.geo.models import Node
 from gongzhi.reports import care_figures, direct_figures, drill, kpis, mobilisation_figures, rankings, rollup
@@ -53,7 +54,7 @@ class Dashboard:
         return [self.kpis[k] for k in TILES if k in self.kpis.values]
 
 
-def dashboard(subject: Subject, period: Period, *, viewer: Any = None) -> Dashboard:
+def dashboard(subject: Subject, period: Period, *, viewer: Actor | None = None) -> Dashboard:
     if not subject.paths or not subject.by_area:
         raise ValidationError({"node": [_("指挥中心只适用于街道、块区或居民区")]})
     rollup.catch_up()

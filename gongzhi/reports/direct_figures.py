@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.mobilisation import direct_chain
 from gongzhi.mobilisation.direct_roster import roster_street_ids
 from gongzhi.mobilisation.models import OPEN_STATES, DirectKind, DirectReport
@@ -40,7 +41,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     if not applies(subject):
         return False
     if user is None or access.scope(user).superuser:

@@ -30,6 +30,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.exports import xlsx_row
 from gongzhi.reports import (
     care_figures,
@@ -63,7 +64,7 @@ def template_path(street_code: str = "") -> Path:
     return SHIPPED
 
 
-def sections(user: Any, report: Report) -> dict[str, bool]:
+def sections(user: Actor, report: Report) -> dict[str, bool]:
     """Which of a report's place sections `user` sees (`context`'s keywords): 关爱 for those who
     take part in care at its node, 共建 and 志愿服务 for VIEW_COMMUNITY over it, 订单服务 for
     VIEW_ORDERS, 应急动员 for VIEW_MOBILISATION. The page, the files and the API alike."""

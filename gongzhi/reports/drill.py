@@ -34,6 +34,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.community.choices import HoursSource
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import MemberType
@@ -113,7 +114,7 @@ def part_label(kpi: d.Kpi, part: str) -> str:
     return str(labels[(NUMERATOR, REST, DENOMINATOR).index(part)])  # PART_LABELS' order
 
 
-def _cases(user: Any, subject: Subject, ids: QuerySet[Any]) -> QuerySet[Case]:
+def _cases(user: Actor, subject: Subject, ids: QuerySet[Any]) -> QuerySet[Case]:
     return (
         Case.objects.filter(pk__in=ids)
         .filter(_visible(user, subject))
@@ -122,7 +123,7 @@ def _cases(user: Any, subject: Subject, ids: QuerySet[Any]) -> QuerySet[Case]:
     )
 
 
-def _visible(user: Any, subject: Subject) -> Q:
+def _visible(user: Actor, subject: Subject) -> Q:
     """The user's case scope: a unit's or a post's facts follow the post wherever its cases
     are, so a list of them may reach cases the asker cannot open; those are left out."""
     return access.cases_q(user, under=subject.paths)
@@ -133,7 +134,9 @@ def _events(facts: QuerySet[Fact], rows: QuerySet[Case]) -> int:
     return facts.filter(case_id__in=rows.values("pk")).count()
 
 
-def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, bucket: str = "") -> DrillDown:
+def drill(
+    subject: Subject, period: Period, key: str, part: str, *, user: Actor, bucket: str = ""
+) -> DrillDown:
     """The rows behind one part of one KPI, only those `user` may see. Unknown KPI, part or
     bucket: a ValidationError."""
     kpi = kpi_for(key)
@@ -186,7 +189,7 @@ def drill(subject: Subject, period: Period, key: str, part: str, *, user: Any, b
     return found
 
 
-def _care_place(subject: Subject, user: Any) -> None:
+def _care_place(subject: Subject, user: Actor) -> None:
     """Care lists are for places, and for those who see the place's care figures."""
     if not care_figures.applies(subject):
         raise ValidationError({"node": [_("关爱统计只适用于辖区，不适用于单位或岗位")]})
@@ -194,7 +197,7 @@ def _care_place(subject: Subject, user: Any) -> None:
         raise PermissionDeniedError(_("您无权查看该辖区的关爱统计"))
 
 
-def _care(subject: Subject, period: Period, kpi: d.Kpi, part: str, user: Any, label: str) -> DrillDown:
+def _care(subject: Subject, period: Period, kpi: d.Kpi, part: str, user: Actor, label: str) -> DrillDown:
     """The alerts (or the visits due) behind a care KPI, of the subjects `user` may see."""
     _care_place(subject, user)
     if kpi.key == "care_visits_on_time":
@@ -205,7 +208,7 @@ def _care(subject: Subject, period: Period, kpi: d.Kpi, part: str, user: Any, la
     return DrillDown(kpi, part, ALERT, rows, label=label)
 
 
-def _community_place(subject: Subject, user: Any) -> None:
+def _community_place(subject: Subject, user: Actor) -> None:
     """Community lists are for places, and for those who see the place's community figures."""
     if not community_figures.applies(subject):
         raise ValidationError({"node": [_("共建统计只适用于辖区，不适用于单位或岗位")]})
@@ -213,7 +216,7 @@ def _community_place(subject: Subject, user: Any) -> None:
         raise PermissionDeniedError(_("您无权查看该辖区的共建统计"))
 
 
-def _care_figure(subject: Subject, period: Period, measure: str, user: Any, rule: str) -> DrillDown:
+def _care_figure(subject: Subject, period: Period, measure: str, user: Actor, rule: str) -> DrillDown:
     _care_place(subject, user)
     if rule and rule not in RuleKind.values:
         raise ValidationError({"rule": [_("没有这条关爱规则：%(key)s") % {"key": rule[:20]}]})
@@ -227,7 +230,7 @@ def _care_figure(subject: Subject, period: Period, measure: str, user: Any, rule
     return DrillDown(None, measure, ALERT, alerts, label=label)
 
 
-def _volunteer_hours(subject: Subject, period: Period, user: Any, source: str, label: str) -> DrillDown:
+def _volunteer_hours(subject: Subject, period: Period, user: Actor, source: str, label: str) -> DrillDown:
     """The standing time-bank entries behind the hours (of one source), of the areas `user`
     keeps; for those who see the place's volunteer figures."""
     if not volunteer_figures.applies(subject):
@@ -287,7 +290,7 @@ def figure(
     period: Period,
     measure: str,
     *,
-    user: Any,
+    user: Actor,
     category: str = "",
     group: str = "",
     rule: str = "",

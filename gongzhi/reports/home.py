@@ -3,8 +3,8 @@ places whose cases they see, from the same facts and totals as the KPI page (one
 this replaces the former cases.selectors_stats)."""
 
 from dataclasses import dataclass
-from typing import Any
 
+from gongzhi.core.actors import Actor
 from gongzhi.reports import kpis, rollup
 from gongzhi.reports.periods import last_days
 from gongzhi.reports.subjects import scope_subject
@@ -25,7 +25,7 @@ class HomeStats:
         return round(100.0 * self.closed_locally / self.closed, 1) if self.closed else None
 
 
-def home_stats(user: Any, *, days: int = 30) -> HomeStats | None:
+def home_stats(user: Actor, *, days: int = 30) -> HomeStats | None:
     """The figures of the last `days` days (today included) over the user's case scope; None
     for a user who sees no place's cases."""
     subject = scope_subject(user)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.mobilisation import duty
 from gongzhi.mobilisation.choices import STANDING, AssignmentState, IncidentState, ItemKind, PersonSource
 from gongzhi.mobilisation.models import Assignment, CoverageItem, Incident, Shift
@@ -40,7 +41,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     """VIEW_MOBILISATION over every path of the place. None: the schedule (the 日报/周报)."""
     if not applies(subject):
         return False

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from gongzhi.core.actors import Actor
 from gongzhi.orders.choices import OrderState, Satisfaction
 from gongzhi.orders.models import Order
 from gongzhi.orgs import access
@@ -28,7 +29,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     if not applies(subject):
         return False
     if user is None or access.scope(user).superuser:

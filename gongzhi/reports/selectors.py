@@ -1,19 +1,18 @@
 """Reads of the stored reports, scoped by orgs.access: a report shows a node's cases, so it is
 visible to those who see the node's cases (VIEW_CASES over it)."""
 
-from typing import Any
-
 from django.db.models import Count, Q, QuerySet
 
+from gongzhi.core.actors import Actor
 from gongzhi.orgs import access
 from gongzhi.reports.models import Report, ReportNote
 
 
-def report_q(user: Any) -> Q:
+def report_q(user: Actor) -> Q:
     return access.places_q(user, access.VIEW_CASES)
 
 
-def report_list(*, user: Any, kind: str = "", node_path: str = "") -> QuerySet[Report]:
+def report_list(*, user: Actor, kind: str = "", node_path: str = "") -> QuerySet[Report]:
     rows = Report.objects.filter(report_q(user))
     if kind:
         rows = rows.filter(kind=kind)
@@ -22,7 +21,7 @@ def report_list(*, user: Any, kind: str = "", node_path: str = "") -> QuerySet[R
     return rows.select_related("node").annotate(note_count=Count("notes")).order_by("-start", "node_path")
 
 
-def report_get(*, user: Any, pk: int) -> Report | None:
+def report_get(*, user: Actor, pk: int) -> Report | None:
     return Report.objects.filter(report_q(user), pk=pk).select_related("node").first()
 
 

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -72,7 +73,7 @@ def _code(value: str, field: str) -> str:
     return code
 
 
-def _node(user: Any, code: str) -> Node:
+def _node(user: Actor, code: str) -> Node:
     node = Node.objects.filter(code=code).first()
     if node is None:
         raise ValidationError({"node": [_("辖区 %(code)s 不存在") % {"code": code}]})
@@ -81,7 +82,7 @@ def _node(user: Any, code: str) -> Node:
     return node
 
 
-def _own_post_ids(user: Any) -> set[int]:
+def _own_post_ids(user: Actor) -> set[int]:
     person_id = access.scope(user).person_id
     if person_id is None:
         return set()
@@ -91,12 +92,12 @@ def _own_post_ids(user: Any) -> set[int]:
     return set(rows.values_list("pk", flat=True))
 
 
-def default_paths(user: Any) -> list[Node]:
+def default_paths(user: Actor) -> list[Node]:
     """The top nodes whose cases the user sees (their own scope's figures)."""
     return access.root_nodes(user, access.VIEW_CASES)
 
 
-def scope_subject(user: Any) -> Subject | None:
+def scope_subject(user: Actor) -> Subject | None:
     """Everything whose cases the user sees by place (their VIEW_CASES subtrees), from the
     scope already computed for the request (no query, except for a superuser)."""
     s = access.scope(user)
@@ -113,7 +114,7 @@ def scope_subject(user: Any) -> Subject | None:
     return Subject(paths=tuple(paths), label="", deepest=deepest)
 
 
-def subject_for(user: Any, *, node: str = "", unit: str = "", post: str = "") -> Subject:
+def subject_for(user: Actor, *, node: str = "", unit: str = "", post: str = "") -> Subject:
     """The subject a user asks for; 422 for unknown codes, 403 outside their scope."""
     node_code, unit_code, post_code = _code(node, "node"), _code(unit, "unit"), _code(post, "post")
     where = _node(user, node_code) if node_code else None

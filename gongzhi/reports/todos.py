@@ -10,7 +10,6 @@ muted); the others are left out (an auditor has none)."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -22,6 +21,7 @@ from gongzhi.cases import selectors_overdue, selectors_todo
 from gongzhi.cases.states import State
 from gongzhi.community import selectors as community_selectors
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import SlipState
 from gongzhi.orgs import access
@@ -93,7 +93,7 @@ class Todo:
         return self.key in WARN and self.count > 0
 
 
-def keys_for(user: Any) -> list[str]:
+def keys_for(user: Actor) -> list[str]:
     """The to-dos the user's posts can ever give them, in the tiles' order."""
     s = access.scope(user)
     dispatcher = access.has_power(user, access.DISPATCH)
@@ -119,7 +119,7 @@ def keys_for(user: Any) -> list[str]:
     return [key for key in ORDER if wanted[key]]
 
 
-def count(user: Any, key: str, now: datetime) -> int:
+def count(user: Actor, key: str, now: datetime) -> int:
     """The length of the list the tile opens, read as that list reads it."""
     if key == ACCEPT:
         return case_selectors.dispatch_queue(user=user, states=[State.RECEIVED]).count()
@@ -145,7 +145,7 @@ def count(user: Any, key: str, now: datetime) -> int:
     raise ValueError(key)
 
 
-def todos(user: Any) -> list[Todo]:
+def todos(user: Actor) -> list[Todo]:
     """The user's to-dos with their counts now (an empty list for a role that has none, and for
     one who sees no place: a resident's home page shows their own reports instead)."""
     s = access.scope(user)

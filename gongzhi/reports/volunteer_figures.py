@@ -24,6 +24,7 @@ from django.db.models import Q, QuerySet
 from gongzhi.community.choices import HoursSource
 from gongzhi.community.models import HoursEntry, Volunteer
 from gongzhi.core import clock
+from gongzhi.core.actors import Actor
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -39,7 +40,7 @@ def applies(subject: Subject) -> bool:
     return bool(subject.paths) and subject.unit is None and subject.post_ids is None
 
 
-def may_see(user: Any, subject: Subject) -> bool:
+def may_see(user: Actor, subject: Subject) -> bool:
     """VIEW_COMMUNITY over the whole place. None: the schedule (the 日报/周报 count the node)."""
     if not applies(subject):
         return False
@@ -159,7 +160,7 @@ def report_figures(subject: Subject, period: Period, now: Any) -> dict[str, Any]
     }
 
 
-def hours_behind(subject: Subject, period: Period, *, user: Any, source: str = "") -> QuerySet[HoursEntry]:
+def hours_behind(subject: Subject, period: Period, *, user: Actor, source: str = "") -> QuerySet[HoursEntry]:
     """The standing entries behind the hours (of one source if given), of the areas `user`
     keeps (access.community_q), the latest first."""
     rows = standing(subject, period)

@@ -12,6 +12,7 @@ from ninja import Field, File, Form, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongzhi.api.shortcuts import MAX_ID, caller, found
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
 from gongzhi.geo.models import Node
 from gongzhi.mobilisation import direct, direct_chain, direct_selectors
@@ -88,7 +89,7 @@ class ReportDetailOut(ReportOut):
     events: list[EventOut]
 
 
-def _out(report: DirectReport, user: Any) -> dict[str, Any]:
+def _out(report: DirectReport, user: Actor) -> dict[str, Any]:
     return {
         "id": report.pk,
         "kind": report.kind,
@@ -113,7 +114,7 @@ def _out(report: DirectReport, user: Any) -> dict[str, Any]:
     }
 
 
-def _detail(report: DirectReport, user: Any) -> dict[str, Any]:
+def _detail(report: DirectReport, user: Actor) -> dict[str, Any]:
     fresh = found(direct_selectors.report_get(user=user, pk=report.pk))
     return {
         **_out(fresh, user),

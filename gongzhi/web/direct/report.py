@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.choices import MAX_PHOTOS
+from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -22,7 +23,7 @@ from gongzhi.web.http import page
 MAX_PLACES = 500
 
 
-def direct_places(user: Any) -> list[Node]:
+def direct_places(user: Actor) -> list[Node]:
     """The places offered: each reporting post's node and the estates, grids and buildings
     under it, then the streets' areas and estates (an incident may be next door)."""
     places: dict[int, Node] = {}
