@@ -44,3 +44,14 @@ def _cold_reference_snapshot() -> None:
     from gongzhi.core import refdata
 
     refdata.clear()
+
+
+@pytest.fixture(autouse=True)
+def _real_clock() -> Iterator[None]:
+    """Each test starts on the real clock: a freeze a test left behind (an ExitStack or a
+    generator that outlived it) must not move the next test's "now" on the same worker."""
+    from gongzhi.core import clock
+
+    clock._frozen = None
+    yield
+    clock._frozen = None

@@ -52,7 +52,7 @@ class FollowUpOut(Schema):
     at: datetime
 
 
-class EventOut(Schema):
+class DirectEventOut(Schema):
     seq: int
     action: str
     at: datetime
@@ -60,7 +60,7 @@ class EventOut(Schema):
     note: str
 
 
-class ReportOut(Schema):
+class DirectReportOut(Schema):
     id: int
     kind: str
     state: str
@@ -83,10 +83,10 @@ class ReportOut(Schema):
     actions: list[str]
 
 
-class ReportDetailOut(ReportOut):
+class DirectReportDetailOut(DirectReportOut):
     text: str
     follow_ups: list[FollowUpOut]
-    events: list[EventOut]
+    events: list[DirectEventOut]
 
 
 def _out(report: DirectReport, user: Actor) -> dict[str, Any]:
@@ -150,37 +150,37 @@ def _create(request: HttpRequest, payload: ReportIn, files: list[Any]) -> dict[s
     return _detail(report, user)
 
 
-@router.get("", response=list[ReportOut], summary="直报列表（默认只列未办结的）")
+@router.get("", response=list[DirectReportOut], summary="直报列表（默认只列未办结的）")
 def direct_list(request: HttpRequest, all: bool = False) -> list[dict[str, Any]]:
     user = caller(request)
     rows = direct_selectors.reports(user=user, open_only=not all)[: direct_selectors.LIST_LIMIT]
     return [_out(r, user) for r in rows]
 
 
-@router.post("", response={201: ReportDetailOut}, summary="直报重大突发事件")
+@router.post("", response={201: DirectReportDetailOut}, summary="直报重大突发事件")
 def direct_create(request: HttpRequest, payload: ReportIn) -> Status:
     return Status(201, _create(request, payload, []))
 
 
-@router.post("/upload", response={201: ReportDetailOut}, summary="直报重大突发事件（带现场照片）")
+@router.post("/upload", response={201: DirectReportDetailOut}, summary="直报重大突发事件（带现场照片）")
 def direct_create_upload(
     request: HttpRequest, payload: Form[ReportIn], files: File[list[UploadedFile]]
 ) -> Status:
     return Status(201, _create(request, payload, list(files)))
 
 
-@router.get("/{report_id}", response=ReportDetailOut, summary="直报详情")
+@router.get("/{report_id}", response=DirectReportDetailOut, summary="直报详情")
 def direct_get(request: HttpRequest, report_id: int = ReportId) -> dict[str, Any]:
     return _detail(_report(request, report_id), caller(request))
 
 
-@router.post("/{report_id}/ack", response=ReportDetailOut, summary="确认收到（值班员、领导）")
+@router.post("/{report_id}/ack", response=DirectReportDetailOut, summary="确认收到（值班员、领导）")
 def direct_ack(request: HttpRequest, report_id: int = ReportId) -> dict[str, Any]:
     user = caller(request)
     return _detail(direct.report_acknowledge(actor=user, report=_report(request, report_id)), user)
 
 
-@router.post("/{report_id}/follow-ups", response=ReportDetailOut, summary="书面续报")
+@router.post("/{report_id}/follow-ups", response=DirectReportDetailOut, summary="书面续报")
 def direct_follow_up(request: HttpRequest, payload: FollowUpIn, report_id: int = ReportId) -> dict[str, Any]:
     user = caller(request)
     report = _report(request, report_id)
@@ -188,7 +188,7 @@ def direct_follow_up(request: HttpRequest, payload: FollowUpIn, report_id: int =
     return _detail(report, user)
 
 
-@router.post("/{report_id}/close", response=ReportDetailOut, summary="办结直报")
+@router.post("/{report_id}/close", response=DirectReportDetailOut, summary="办结直报")
 def direct_close(request: HttpRequest, payload: CloseIn, report_id: int = ReportId) -> dict[str, Any]:
     user = caller(request)
     return _detail(
@@ -196,7 +196,7 @@ def direct_close(request: HttpRequest, payload: CloseIn, report_id: int = Report
     )
 
 
-@router.post("/{report_id}/convert-case", response=ReportDetailOut, summary="转为工单")
+@router.post("/{report_id}/convert-case", response=DirectReportDetailOut, summary="转为工单")
 def direct_convert_case(
     request: HttpRequest, payload: ConvertCaseIn, report_id: int = ReportId
 ) -> dict[str, Any]:
@@ -208,13 +208,13 @@ def direct_convert_case(
     return _detail(direct.report_convert_case(actor=user, report=report, category=category), user)
 
 
-@router.post("/{report_id}/convert-mobilisation", response=ReportDetailOut, summary="转为应急动员")
+@router.post("/{report_id}/convert-mobilisation", response=DirectReportDetailOut, summary="转为应急动员")
 def direct_convert_mobilisation(request: HttpRequest, report_id: int = ReportId) -> dict[str, Any]:
     user = caller(request)
     return _detail(direct.report_convert_mobilisation(actor=user, report=_report(request, report_id)), user)
 
 
-@router.post("/{report_id}/misuse", response=ReportDetailOut, summary="标记为误用直报")
+@router.post("/{report_id}/misuse", response=DirectReportDetailOut, summary="标记为误用直报")
 def direct_misuse(request: HttpRequest, payload: MisuseIn, report_id: int = ReportId) -> dict[str, Any]:
     user = caller(request)
     report = _report(request, report_id)

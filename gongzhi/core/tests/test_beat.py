@@ -29,7 +29,7 @@ def test_every_entry_runs_once_at_start_then_on_its_schedule():
     assert sorted(runner.tick(START)) == sorted(settings.CELERY_BEAT_SCHEDULE)
     assert calls == [spec["task"] for spec in settings.CELERY_BEAT_SCHEDULE.values()]
     assert runner.tick(START + timedelta(seconds=30)) == []
-    every_minute = {"dispatch-outbox", "care-sweep", "orders-sweep"}
+    every_minute = {"dispatch-outbox", "care-sweep", "orders-sweep", "direct-sweep"}
     assert set(runner.tick(START + timedelta(seconds=61))) == every_minute
     assert set(runner.tick(START + timedelta(seconds=301))) == every_minute | {"sla-sweep"}
     assert set(runner.tick(START + timedelta(seconds=601))) == every_minute | {"sla-sweep", "reports-rollup"}
