@@ -31,10 +31,16 @@ NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 15:30 in Shanghai, a Friday
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """This module's media folder: the street's consent scans are written there and read back
+    (mktemp numbers folders per session, so another module may hold "media0")."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(scope="module", autouse=True)
-def street(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media)):
+def street(django_db_setup, django_db_blocker, media_root):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media_root)):
         ensure_reference_data()
         summary = generate(seed=SEED, scale=SCALE, now=NOW)
         yield summary
@@ -42,9 +48,9 @@ def street(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignor
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+def media(settings, media_root):  # type: ignore[no-untyped-def]
     settings.DEBUG = True
-    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media0")
+    settings.MEDIA_ROOT = str(media_root)
 
 
 def alone_80() -> list[Person]:
