@@ -46,10 +46,11 @@ def _cold_reference_snapshot() -> None:
     refdata.clear()
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _real_clock() -> Iterator[None]:
-    """Each test starts on the real clock: a freeze a test left behind (an ExitStack or a
-    generator that outlived it) must not move the next test's "now" on the same worker."""
+    """Each test module starts on the real clock: a freeze a module left behind (an ExitStack
+    or a generator that outlived its test) must not move the next module's "now" on the same
+    worker. Per module, not per test: some modules freeze the clock once for all their tests."""
     from gongzhi.core import clock
 
     clock._frozen = None
