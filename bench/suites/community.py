@@ -32,10 +32,10 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 
-from django.db import connection, reset_queries, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log, percentile
+from bench.pages import client_for, ms, page_queries, timed_beside
 
 NAME = "community"
 SEED = 2028
@@ -350,7 +350,7 @@ def _assessment(results: Results, world: World, rounds: int) -> None:
     for r in rows:
         grades[r["grade"] or "(not graded)"] = grades.get(r["grade"] or "(not graded)", 0) + 1
     load_start = load_average()
-    samples, base = _timed(product, raw, rounds)
+    samples, base = timed_beside(product, raw, rounds)
     results.add(
         "community.assessment.p95",
         value=percentile(samples, 95),
@@ -378,40 +378,6 @@ def _assessment(results: Results, world: World, rounds: int) -> None:
 # --- 2. and 3. the pages -------------------------------------------------------------------------------
 
 
-def _client(user: Any) -> Any:
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    return client
-
-
-def _queries(client: Any, url: str) -> tuple[int, Any, list[str]]:
-    reset_queries()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return len(captured.captured_queries), response, [q["sql"] for q in captured.captured_queries]
-
-
-def _timed(fn: Callable[[], Any], base: Callable[[], Any], rounds: int) -> tuple[list[float], list[float]]:
-    fn()  # warm: templates, sessions, caches
-    base()
-    samples, raw = [], []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        base()
-        raw.append(time.perf_counter() - start)
-    return samples, raw
-
-
-def _ms(samples: list[float], q: float) -> float:
-    return round(percentile(samples, q) * 1000, 2)
-
-
 def _half_sums(world: World, half: int) -> Callable[[], int]:
     start, end = (
         (date(world.year, 1, 1), date(world.year, 6, 30))
@@ -435,7 +401,7 @@ def _half_sums(world: World, half: int) -> Callable[[], int]:
 def _pages(results: Results, world: World, rounds: int) -> None:
     from django.utils import timezone
 
-    client = _client(world.secretary)
+    client = client_for(world.secretary)
     area = world.areas[0]
     half = 1 if timezone.localdate().month <= 6 else 2
     trivial = "/community/apply/"
@@ -443,23 +409,23 @@ def _pages(results: Results, world: World, rounds: int) -> None:
         "branch_page": f"/community/branch/?node={area.code}&year={world.year}&half={half}",
         "member_statement": f"/community/members/{world.member_id}/",
     }
-    base_queries, _, _ = _queries(client, trivial)
+    base_queries, _, _ = page_queries(client, trivial)
     half_raw = _half_sums(world, half)
     for name, url in pages.items():
-        queries, response, sqls = _queries(client, url)
+        queries, response, sqls = page_queries(client, url)
         body = response.content.decode()
         load_start = load_average()
-        samples, base = _timed(lambda u=url: client.get(u), lambda: client.get(trivial), rounds)
-        raw_samples, _unused = _timed(half_raw, lambda: None, rounds)
+        samples, base = timed_beside(lambda u=url: client.get(u), lambda: client.get(trivial), rounds)
+        raw_samples, _unused = timed_beside(half_raw, lambda: None, rounds)
         results.add(
             f"community.{name}.p95",
-            value=_ms(samples, 95),
+            value=ms(samples, 95),
             unit="ms",
-            baseline=_ms(base, 95),
+            baseline=ms(base, 95),
             baseline_is=f"a trivial page for the same user ({trivial}: the 双报到 form), p95",
-            p50=_ms(samples, 50),
-            baseline_p50=_ms(base, 50),
-            raw_half_year_sums_ms_p95=_ms(raw_samples, 95) if name == "branch_page" else None,
+            p50=ms(samples, 50),
+            baseline_p50=ms(base, 50),
+            raw_half_year_sums_ms_p95=ms(raw_samples, 95) if name == "branch_page" else None,
             target="p95 < 100 ms",
             url=url,
             user=f"the area's Party secretary ({world.secretary.get_username()})",

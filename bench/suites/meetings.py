@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, reset_queries, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, transaction
 
-from bench.measure import Results, load_average, no_query_log, percentile
+from bench.measure import Results, load_average, no_query_log
+from bench.pages import client_for, ms, page_queries, timed_beside
 
 NAME = "meetings"
 SEED = 2027
@@ -479,40 +479,6 @@ def _raw_slips(
     return fetch
 
 
-def _client(user: Any) -> Any:
-    from django.test import Client
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
-    return client
-
-
-def _queries(client: Any, url: str) -> tuple[int, Any, list[str]]:
-    reset_queries()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return len(captured.captured_queries), response, [q["sql"] for q in captured.captured_queries]
-
-
-def _timed(fn: Callable[[], Any], base: Callable[[], Any], rounds: int) -> tuple[list[float], list[float]]:
-    fn()  # warm: templates, sessions, caches
-    base()
-    samples, raw = [], []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        base()
-        raw.append(time.perf_counter() - start)
-    return samples, raw
-
-
-def _ms(samples: list[float], q: float) -> float:
-    return round(percentile(samples, q) * 1000, 2)
-
-
 def _pages(results: Results, world: World, rounds: int) -> None:
     from gongzhi.meetings.selectors import OPEN_SLIP_STATES
     from gongzhi.web.meetings.common import SLIP_PAGE as MAX_SLIPS
@@ -525,9 +491,9 @@ def _pages(results: Results, world: World, rounds: int) -> None:
     }
     one_area = world.areas[0]
     for who, user in users.items():
-        client = _client(user)
+        client = client_for(user)
         for variant, (url, states) in variants.items():
-            queries, response, sqls = _queries(client, url)
+            queries, response, sqls = page_queries(client, url)
             body = response.content.decode()
             shown = body.count('class="slip-row')
             shown_overdue = body.count('class="slip-row overdue"')
@@ -536,19 +502,21 @@ def _pages(results: Results, world: World, rounds: int) -> None:
             overdue_all = _count(world, who, states, overdue=True)
             assert raw() == shown, (who, variant, raw(), shown)
             load_start = load_average()
-            samples, base = _timed(lambda c=client, u=url: c.get(u), raw, rounds)
+            samples, base = timed_beside(lambda c=client, u=url: c.get(u), raw, rounds)
             # Do the statements grow with the rows? The same page narrowed to one area.
-            narrow_q, narrow, _ = _queries(client, f"{url}{'&' if '?' in url else '?'}node={one_area.code}")
+            narrow_q, narrow, _ = page_queries(
+                client, f"{url}{'&' if '?' in url else '?'}node={one_area.code}"
+            )
             narrow_rows = narrow.content.decode().count('class="slip-row')
             results.add(
                 f"meetings.slips_page.{who}.{variant}.p95",
-                value=_ms(samples, 95),
+                value=ms(samples, 95),
                 unit="ms",
-                baseline=_ms(base, 95),
+                baseline=ms(base, 95),
                 baseline_is="one raw SQL statement: the same slips (scope, states, overdue first, by due, "
                 f"LIMIT {MAX_SLIPS}) with the place's name and case total / closed counts, p95",
-                p50=_ms(samples, 50),
-                baseline_p50=_ms(base, 50),
+                p50=ms(samples, 50),
+                baseline_p50=ms(base, 50),
                 url=url,
                 user=f"{who} ({user.get_username()})",
                 slips_matched=matched,
@@ -593,21 +561,21 @@ def _api(results: Results, world: World, rounds: int) -> None:
         _, key = api_services.token_create(user=user, name="bench-meetings")
         client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {key}")
         client.get(url)  # the first call stamps the token's last use: one UPDATE more
-        queries, response, _sqls = _queries(client, url)
+        queries, response, _sqls = page_queries(client, url)
         data = response.json()
-        small_q, _small, _ = _queries(client, "/api/v1/meetings/slips?overdue=true&limit=5")
+        small_q, _small, _ = page_queries(client, "/api/v1/meetings/slips?overdue=true&limit=5")
         raw = _raw_slips(world, who, open_states, API_PAGE, overdue=True)
         load_start = load_average()
-        samples, base = _timed(lambda c=client: c.get(url), raw, rounds)
+        samples, base = timed_beside(lambda c=client: c.get(url), raw, rounds)
         results.add(
             f"meetings.slips_api_overdue.{who}.p95",
-            value=_ms(samples, 95),
+            value=ms(samples, 95),
             unit="ms",
-            baseline=_ms(base, 95),
+            baseline=ms(base, 95),
             baseline_is="one raw SQL statement: the overdue open slips in scope with place name, case counts "
             f"and the total (COUNT(*) OVER ()), LIMIT {API_PAGE}, p95 (parties not included)",
-            p50=_ms(samples, 50),
-            baseline_p50=_ms(base, 50),
+            p50=ms(samples, 50),
+            baseline_p50=ms(base, 50),
             url=url,
             user=f"{who} ({user.get_username()})",
             count=data["count"],
@@ -680,12 +648,12 @@ def _sweep(results: Results, world: World, rounds: int) -> None:
         base.append(time.perf_counter() - start)
     results.add(
         "meetings.follow_up.p50",
-        value=_ms(samples, 50),
+        value=ms(samples, 50),
         unit="ms",
-        baseline=_ms(base, 50),
+        baseline=ms(base, 50),
         baseline_is="one raw SQL statement: the binding slips with a closed case and no unfinished one, p50",
-        p95=_ms(samples, 95),
-        baseline_p95=_ms(base, 95),
+        p95=ms(samples, 95),
+        baseline_p95=ms(base, 95),
         slips_open=OPEN_SLIPS,
         binding=binding,
         signing=signing,
