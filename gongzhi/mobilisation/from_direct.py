@@ -12,6 +12,7 @@ from gongzhi.geo.models import Node
 from gongzhi.mobilisation import direct_hooks, incidents
 from gongzhi.mobilisation.choices import IncidentKind
 from gongzhi.mobilisation.models import DirectKind, DirectReport
+from gongzhi.orgs import access
 
 KINDS = {DirectKind.FIRE: IncidentKind.FIRE, DirectKind.EPIDEMIC: IncidentKind.EPIDEMIC}
 
@@ -20,13 +21,8 @@ def zone_of(node: Node) -> Node:
     """The residential area holding the node, else the node itself."""
     if node.level <= Level.AREA:
         return node
-    area = Node.objects.filter(level=Level.AREA, path__in=_ancestor_paths(node.path)).first()
+    area = Node.objects.filter(level=Level.AREA, path__in=access.prefixes(node.path)).first()
     return area or node
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
 def mobilise(*, actor: Actor, report: DirectReport) -> direct_hooks.Opened:

@@ -51,9 +51,9 @@ def office_users(order: Order, level: int) -> list[Any]:
     """The committee of the order's area (level COMMITTEE) or the street (STREET): holders and
     deputies of the posts that see orders there (access.VIEW_ORDERS) at the matching rung."""
     roles = [role for role, powers in access.ROLE_POWERS.items() if access.VIEW_ORDERS in powers]
-    parts = [p for p in order.node_path.split("/") if p]
-    prefixes = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
-    posts = Post.objects.filter(access.active_posts_q(), role__in=roles, node__path__in=prefixes)
+    posts = Post.objects.filter(
+        access.active_posts_q(), role__in=roles, node__path__in=access.prefixes(order.node_path)
+    )
     posts = (
         posts.filter(node__level__gte=3) if level == Escalation.COMMITTEE else posts.filter(node__level__lt=3)
     )
