@@ -20,6 +20,7 @@ the cases hook (`close_on_case_finished`, registered in CareConfig.ready()).
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -79,7 +80,7 @@ def responsible_posts(subject: CareSubject) -> list[Post]:
 
 
 def _active(post: Post) -> bool:
-    today = clock.now().date()
+    today = clock.today()
     return post.active_from <= today and (post.active_until is None or post.active_until >= today)
 
 
@@ -101,6 +102,18 @@ def _committee_and_street(subject: CareSubject) -> list[User]:
 # --- step 1: tell the contacts and the posts ---------------------------------------------------------
 
 
+def _inbox(
+    kind: str, users: list[User], subject: CareSubject, title: str, body: str, payload: dict[str, Any]
+) -> list[OutboxSpec]:
+    """One inbox message per user, filed under the subject's place."""
+    return [
+        OutboxSpec(
+            kind=kind, recipient=u, subject=title, body=body, node_path=subject.node_path, payload=payload
+        )
+        for u in users
+    ]
+
+
 def alert_messages(alert: Alert) -> list[OutboxSpec]:
     """The inbox messages for the responsible posts and, when the SMS gateway is configured, a
     text per emergency contact. No names, no phones: the home and the rule only."""
@@ -113,18 +126,9 @@ def alert_messages(alert: Alert) -> list[OutboxSpec]:
         f"无人响应将自动生成上门探访工单。"
     )
     payload = {"alert_id": alert.pk, "link": subject_link(subject.pk)}
-    users = case_notifications.users_of(responsible_posts(subject))
-    specs = [
-        OutboxSpec(
-            kind="care.alert",
-            recipient=u,
-            subject=title,
-            body=body,
-            node_path=subject.node_path,
-            payload=payload,
-        )
-        for u in users
-    ]
+    specs = _inbox(
+        "care.alert", case_notifications.users_of(responsible_posts(subject)), subject, title, body, payload
+    )
     if case_notifications.sms_enabled():
         text = f"【关爱提醒】社区关爱系统发现您登记为紧急联系人的家人可能需要关心（{label}），社区正在联系，请尽快与家人联系。"
         specs += [
@@ -341,17 +345,7 @@ def _escalate(alert: Alert, note: str) -> None:
     body = f"{RuleKind(alert.kind).label}：{alert.detail}。探访情况：{case_notifications.scrub(note)}。请立即协调（必要时联系民警或紧急联系人）。"
     payload = {"alert_id": alert.pk, "link": subject_link(subject.pk)}
     outbox.enqueue_all(
-        [
-            OutboxSpec(
-                kind="care.escalated",
-                recipient=u,
-                subject=title,
-                body=body,
-                node_path=subject.node_path,
-                payload=payload,
-            )
-            for u in _committee_and_street(subject)
-        ]
+        _inbox("care.escalated", _committee_and_street(subject), subject, title, body, payload)
     )
     if alert.visit_case_id is not None:
         case = Case.objects.get(pk=alert.visit_case_id)

@@ -62,7 +62,7 @@ def candidates(*, user: Actor, limit: int = 200) -> list[Candidate]:
     so those are enrolled by hand)."""
     if not access.has_power(user, access.MANAGE_CARE):
         return []
-    today = clock.now().date()
+    today = clock.today()
     eighty, sixty = _years_ago(today, 80), _years_ago(today, 60)
     people = (
         Person.objects.filter(access.nodes_q(user, access.MANAGE_CARE, "home"))
@@ -415,7 +415,7 @@ def serving_posts(home: Node) -> QuerySet[Post]:
     """The posts `services.subject_enrol` accepts for a subject living at `home`: posts in
     office today whose node is the home or above it; the nearest first."""
     return (
-        Post.objects.filter(access.active_posts_q(clock.now().date()))
+        Post.objects.filter(access.active_posts_q(clock.today()))
         .filter(node__code__in=home.ancestor_codes())
         .select_related("node", "person", "unit")
         .order_by("-node__level", "role", "code")

@@ -133,7 +133,7 @@ def subject_enrol(
 def _posts_errors(posts: list[tuple[Post, str]], home: Node) -> dict[str, list[str]]:
     if not posts:
         return {"posts": [_("请至少指定一个责任岗位（网格员、楼组长或结对志愿者）")]}
-    today = clock.now().date()
+    today = clock.today()
     found: list[str] = []
     for post, duty in posts:
         if duty not in Duty.values:
@@ -260,7 +260,7 @@ def consent_record(
     wanted = list(dict.fromkeys(signals))
     if not wanted or any(s not in DEVICE_SIGNALS for s in wanted):
         errors["signals"] = [_("请选择同意采集的信号（门磁、用水、用电、报警）")]
-    if given_on > clock.now().date():
+    if given_on > clock.today():
         errors["given_on"] = [_("签署日期不能晚于今天")]
     if form is None:
         errors["form"] = [_("请上传签字的同意书扫描件")]

@@ -624,7 +624,7 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
         case.rung = Rung.STREET
         data["rung"] = case.rung
     if action == "park":
-        if act.review_date is not None and act.review_date <= now.date():
+        if act.review_date is not None and act.review_date <= timezone.localdate(now):
             raise invalid("review_date", _("复查日期须晚于今天"))
         case.park_review_on = act.review_date
         data["review_date"] = act.review_date.isoformat() if act.review_date else None

@@ -36,7 +36,7 @@ def pair_create(
             unit=unit,
             node=node,
             node_path=node.path,
-            since=since or clock.now().date(),
+            since=since or clock.today(),
             note=(note or "").strip(),
             created_by=recorded(actor),
         )
@@ -46,7 +46,7 @@ def pair_end(*, actor: Actor, pair: ContactPair) -> ContactPair:
     common.require_manage(actor, pair.node)
     if pair.until is not None:
         raise ConflictError(_("该结对已结束"))
-    pair.until = clock.now().date()
+    pair.until = clock.today()
     ContactPair.objects.filter(pk=pair.pk).update(until=pair.until)
     return pair
 
@@ -59,7 +59,7 @@ def visit_record(
         raise PermissionDeniedError(_("只有结对单位或该居民区可以登记走访"))
     if pair.until is not None:
         raise ConflictError(_("该结对已结束"))
-    today = clock.now().date()
+    today = clock.today()
     if on is None:
         raise invalid("on", _("请填写走访日期"))
     if on > today or on < pair.since:

@@ -105,7 +105,7 @@ def check_cap(member: PartyMember, rule: PointRule, year: int) -> None:
 
 
 def _check_day(occurred_on: date) -> None:
-    today = clock.now().date()
+    today = clock.today()
     if occurred_on > today:
         raise invalid("occurred_on", _("发生日期不能晚于今天"))
     if occurred_on.year < today.year - 1:
@@ -164,7 +164,7 @@ def post_automatic(
 def _reverse(entry: PointEntry, reason: str, actor: Actor | None) -> PointEntry:
     # A correction counts in the year of what it corrects; it is dated today, or the last day
     # of that year once it is over, so statements already sent for past months stand.
-    today = clock.now().date()
+    today = clock.today()
     on = min(today, date(entry.year, 12, 31))
     return _post(
         member=entry.member,

@@ -106,7 +106,7 @@ def street_of(path: str) -> str:
 
 def candidates(need: Need, *, limit: int = 20) -> list[Proposal]:
     """Proposals for one need among the street's resources nobody has decided on yet."""
-    today = clock.now().date()
+    today = clock.today()
     decided = Match.objects.filter(need=need).values("resource_id")
     pool = list(
         Resource.objects.filter(

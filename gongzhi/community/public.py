@@ -118,7 +118,7 @@ def needs() -> list[dict[str, Any]]:
 
 
 def resources() -> list[dict[str, Any]]:
-    today = clock.now().date()
+    today = clock.today()
     rows = list(
         Resource.objects.filter(active=True)
         .filter(Q(available_until__isnull=True) | Q(available_until__gte=today))
@@ -147,7 +147,7 @@ def resources() -> list[dict[str, Any]]:
 def _project_rows(projects: list[Project]) -> list[dict[str, Any]]:
     names = area_names([p.node_path for p in projects])
     scores = evaluations.summary([p.pk for p in projects])
-    today = clock.now().date()
+    today = clock.today()
     versions = {
         p.pk: next((v for v in p.pledge.versions.all() if v.number == p.pledge.version), None)
         for p in projects

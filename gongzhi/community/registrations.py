@@ -187,7 +187,7 @@ def registration_apply(
             unit=unit,
             member=member,
             node=node,
-            registered_on=clock.now().date(),
+            registered_on=clock.today(),
             service_offer=offer,
             state=State.APPLIED,
         )
@@ -222,7 +222,7 @@ def registration_decide(
         before = registration.state
         registration.state = State.CONFIRMED if confirm else State.DECLINED
         if confirm:
-            registration.registered_on = clock.now().date()
+            registration.registered_on = clock.today()
         registration.save(update_fields=["state", "registered_on"])
         _event(registration, "confirm" if confirm else "decline", actor, before, text)
         outbox.enqueue_all(notifications.registration_decided(registration, text))
@@ -261,7 +261,7 @@ def service_record(
         raise invalid("note", _("更正（负数）须说明理由"))
     if len(text) > 300:
         raise invalid("note", _("说明不能超过300字"))
-    today = clock.now().date()
+    today = clock.today()
     if done_on > today:
         raise invalid("done_on", _("服务日期不能晚于今天"))
     if done_on < registration.registered_on:
@@ -302,7 +302,7 @@ def _end(
         raise ConflictError(_("该报到已结束或未通过"))
     before = registration.state
     registration.state = State.ENDED
-    registration.ended_on = clock.now().date()
+    registration.ended_on = clock.today()
     registration.save(update_fields=["state", "ended_on"])
     _event(registration, action, actor, before, text, **data)
     return registration
@@ -334,7 +334,7 @@ def registration_move(
         new = DualRegistration.objects.create(
             member=member,
             node=to,
-            registered_on=clock.now().date(),
+            registered_on=clock.today(),
             service_offer=old.service_offer,
             state=State.APPLIED,
         )

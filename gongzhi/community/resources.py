@@ -41,7 +41,7 @@ class ResourceDraft:
 
 
 def _member_area(member: PartyMember) -> Node | None:
-    today = clock.now().date()
+    today = clock.today()
     registration = (
         DualRegistration.objects.filter(member=member, registered_on__lte=today)
         .exclude(ended_on__lt=today)

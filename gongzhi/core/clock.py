@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -11,6 +11,12 @@ _frozen: datetime | None = None
 
 def now() -> datetime:
     return _frozen if _frozen is not None else timezone.now()
+
+
+def today() -> date:
+    """Today in the street's time zone. `now().date()` is the UTC date: before 08:00 in
+    Shanghai it is still yesterday."""
+    return timezone.localdate(now())
 
 
 @contextmanager

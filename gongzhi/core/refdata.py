@@ -122,7 +122,7 @@ def snapshot() -> Snapshot:
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    return _for(read_stamp(), clock.now().date())
+    return _for(read_stamp(), clock.today())
 
 
 def _for(stamp: int | None, day: date) -> Snapshot:

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import choices as case_choices
@@ -136,7 +137,7 @@ def _validate(actor: Actor, draft: SlipDraft, topic: Topic, meeting: Meeting) ->
         errors["action"] = [_("决定事项不能超过2000字")]
     if draft.due is None:
         errors["due"] = [_("请填写完成时限")]
-    elif draft.due < clock.now().date():
+    elif draft.due < clock.today():
         errors["due"] = [_("完成时限不能早于今天")]
     leads = [p for p in draft.parties if p.role == PartyRole.LEAD]
     if not draft.parties:
@@ -682,7 +683,7 @@ def slips_follow_up(now: datetime | None = None) -> FollowUp:
                 )
                 outbox.enqueue_all(notifications.to_sign(locked, units, reminder=True))
                 result.reminded += 1
-    today = now.date()
+    today = timezone.localdate(now)
     reminded = Exists(MeetingEvent.objects.filter(slip=OuterRef("pk"), action="remind", at__gte=day_ago))
     for slip in Slip.objects.filter(state=SlipState.BINDING, due__lt=today).exclude(reminded):
         with transaction.atomic():

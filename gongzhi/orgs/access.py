@@ -167,7 +167,7 @@ class Scope:
 
 
 def active_posts_q(today: date | None = None) -> Q:
-    today = today or clock.now().date()
+    today = today or clock.today()
     return Q(active_from__lte=today) & (Q(active_until__isnull=True) | Q(active_until__gte=today))
 
 

@@ -296,7 +296,7 @@ def registration_move(
 
 
 def _statement(member: PartyMember, year: int | None, month: int | None) -> dict[str, Any]:
-    today = clock.now().date()
+    today = clock.today()
     y, m = year or today.year, month or today.month
     s = statements.month_statement(member, y, m)
     return {

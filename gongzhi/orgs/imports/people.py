@@ -65,7 +65,7 @@ def _parse(
     if home_code and home_code not in nodes:
         check.error("home", missing(_("居住户编码"), home_code))
     birth_date = check.get("birth_date", cells.day)
-    if birth_date and birth_date > clock.now().date():
+    if birth_date and birth_date > clock.today():
         check.error("birth_date", _("出生日期不能晚于今天"))
     phone = check.get("phone") or ""
     id_number = check.get("id_number", cells.long_number) or ""

@@ -170,7 +170,7 @@ def _consent_page(request: HttpRequest, subject: CareSubject, **extra: Any) -> H
         "given_by": ConsentBy.choices,
         "signals": [(s, Signal(s).label) for s in DEVICE_SIGNALS],
         "errors": {},
-        "typed": {"given_on": clock.now().date().isoformat(), "signals": list(DEVICE_SIGNALS)},
+        "typed": {"given_on": clock.today().isoformat(), "signals": list(DEVICE_SIGNALS)},
         "deleted": request.GET.get("deleted", ""),
     }
     context.update(extra)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
+from gongzhi.core import clock
 from gongzhi.core.exports import xlsx_row
 from gongzhi.core.models import PiiAccessLog
 from gongzhi.orgs import access, selectors
@@ -90,7 +91,7 @@ def audit_pii_export(request: HttpRequest) -> HttpResponse:
         )
     out = BytesIO()
     book.save(out)
-    stamp = timezone.localdate().strftime("%Y%m%d")
+    stamp = clock.today().strftime("%Y%m%d")
     response = HttpResponse(
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

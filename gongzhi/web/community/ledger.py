@@ -33,7 +33,7 @@ def _int(value: str | None, default: int, low: int, high: int) -> int:
 
 
 def _period(request: HttpRequest) -> tuple[int, int]:
-    today = clock.now().date()
+    today = clock.today()
     return _int(request.GET.get("year"), today.year, 2000, 2100), _int(
         request.GET.get("month"), today.month, 1, 12
     )

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from gongzhi.core import clock
 from gongzhi.orgs import access
 from gongzhi.orgs.imports.export import export
 from gongzhi.orgs.imports.report import ImportReport
@@ -101,7 +101,7 @@ def import_export(request: HttpRequest, kind: str) -> HttpResponse:
         raise not_found()
     out = BytesIO()
     export(kind, request.user, out)
-    return _xlsx(out.getvalue(), f"gongzhi-{kind}-{timezone.localdate():%Y%m%d}.xlsx")
+    return _xlsx(out.getvalue(), f"gongzhi-{kind}-{clock.today():%Y%m%d}.xlsx")
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
