@@ -129,6 +129,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Behind PgBouncer in transaction mode (deploy/pgbouncer/pgbouncer.ini, docs/deploy.md) a server
+# connection lasts one transaction: no server-side cursors. DB_CONN_MAX_AGE above is then the
+# life of the cheap client connection to PgBouncer, health-checked before each reuse.
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVER_SIDE_CURSORS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode: WAL lets readers and a writer work together; IMMEDIATE avoids
     # "database is locked" on upgrade from read to write; case_sensitive_like lets a

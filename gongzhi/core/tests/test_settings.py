@@ -37,3 +37,68 @@ def test_production_defaults_are_secure():
     result = run(env, PRINT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[false, true, true, true, true]"
+
+
+# --- deploy/gongzhi.env.example: every setting, and it loads ------------------------------------
+
+SETTINGS_FILE = ROOT / "config" / "settings.py"
+ENV_EXAMPLE = ROOT / "deploy" / "gongzhi.env.example"
+
+
+def _names_read_by_settings() -> set[str]:
+    import re
+
+    text = SETTINGS_FILE.read_text(encoding="utf-8")
+    names = set(
+        re.findall(r'(?:os\.environ(?:\.get)?[\[(]|env_bool\(|env_list\(|_secret\()"([A-Z0-9_]+)"', text)
+    )
+    for name, minutes_name in re.findall(r'_budget\("([A-Z0-9_]+)", \d+, \d+(?:, "([A-Z0-9_]+)")?\)', text):
+        names |= {name, minutes_name or f"{name}_MINUTES"}
+    return names
+
+
+def _example_lines() -> dict[str, str | None]:
+    """NAME: value of the example's lines; None for a commented-out `#NAME=...` (listed, unset)."""
+    import re
+
+    found: dict[str, str | None] = {}
+    for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
+        match = re.fullmatch(r"(#?)([A-Z][A-Z0-9_]*)=(.*)", line)
+        if match:
+            found[match[2]] = None if match[1] else match[3].strip('"')
+    return found
+
+
+def test_env_example_lists_every_setting_the_code_reads():
+    read = _names_read_by_settings()
+    assert {
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "DB_DISABLE_SERVER_SIDE_CURSORS",
+        "REPORT_PHONE_LIMIT_MINUTES",
+    } <= read
+    missing = read - set(_example_lines()) - {"DJANGO_SETTINGS_MODULE"}
+    assert not missing, f"deploy/gongzhi.env.example lacks {sorted(missing)}"
+
+
+def test_env_example_loads_as_production_settings(tmp_path):
+    env = {k: v for k, v in _example_lines().items() if v is not None}
+    env.update(
+        SECRET_KEY="s" * 60,
+        FIELD_ENCRYPTION_KEYS="ZGV2LW9ubHktZmllbGQta2V5LW5vdC1mb3ItcHJvZC0=",
+        PII_HASH_KEY="k",
+        GONGZHI_VAR_DIR=str(tmp_path),
+    )
+    code = (
+        "import django, json; from django.conf import settings as s; django.setup(); d = s.DATABASES['default']; "
+        "print(json.dumps([s.DEBUG, d['PORT'], d['DISABLE_SERVER_SIDE_CURSORS'], d['CONN_MAX_AGE'], "
+        "d['CONN_HEALTH_CHECKS'], s.RATE_LIMIT_TRUSTED_PROXIES, s.CELERY_TASK_ALWAYS_EAGER]))"
+    )
+    result = run(env, code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[false, 6432, true, 60, true, 1, false]"
+    # without the variable, server-side cursors stay on (a direct connection to PostgreSQL)
+    env.pop("DB_DISABLE_SERVER_SIDE_CURSORS")
+    result = run(env, code)
+    assert result.returncode == 0, result.stderr
+    assert ", 6432, false, 60," in result.stdout
