@@ -1,0 +1,91 @@
+"""What the load test's clients need from the demo street, written to a JSON file the locustfile
+reads: an Open311 api_key and a street cadre's API token (made through their services, named
+"loadtest" so they are easy to revoke), service codes, places (estate and building codes),
+door sensors of consenting subjects, residents' wording and the demo's logins.
+
+Run by scripts/loadtest.sh with the stack's environment:
+    .venv/bin/python loadtest/prepare.py OUT.json
+"""
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+
+from gongzhi.api import services as api_services  # noqa: E402
+from gongzhi.care.choices import DeviceKind  # noqa: E402
+from gongzhi.cases.open311 import keys  # noqa: E402
+from gongzhi.cases.open311 import selectors as open311_selectors  # noqa: E402
+from gongzhi.demo import simulate  # noqa: E402
+from gongzhi.demo.care import DEMO_GATEWAY_TOKEN  # noqa: E402
+from gongzhi.demo.case_texts import sample_corpus  # noqa: E402
+from gongzhi.demo.logins import DEMO_PASSWORD  # noqa: E402
+from gongzhi.geo.levels import Level  # noqa: E402
+from gongzhi.geo.models import Node  # noqa: E402
+
+# who does what in the mix (the demo's logins, gongzhi demo_logins)
+STAFF = ["committee", "grid", "property", "chengguan"]  # open their queue and act on cases
+LEADERS = ["street_cadre", "block_cadre", "secretary"]  # the command centre
+API_USER = "street_cadre"  # the 12345 hotline bridge posts batches with this login's token
+PLACES = 400
+TEXTS = 2000
+DOORS = 2000
+
+
+def main(out: Path) -> None:
+    rng = random.Random(2026)
+    users = get_user_model().objects.filter(username__in=[*STAFF, *LEADERS, API_USER])
+    found = {u.username for u in users}
+    missing = sorted({*STAFF, *LEADERS, API_USER} - found)
+    if missing:
+        sys.exit(
+            f"prepare: the demo logins {missing} are missing: run `gongzhi demo` and `gongzhi demo_logins`"
+        )
+    _token, api_key = api_services.token_create(
+        user=users.get(username=API_USER), name="loadtest hotline bridge"
+    )
+    _row, open311_key = keys.key_create(name="loadtest")
+
+    estates = list(Node.objects.filter(level=Level.ESTATE).values_list("code", "path"))
+    buildings = list(Node.objects.filter(level=Level.BUILDING).values_list("code", "path"))
+    places = []
+    for code, path in rng.sample(buildings, min(PLACES, len(buildings))):
+        estate = next((e for e, p in estates if path.startswith(p)), None)
+        if estate:
+            places.append({"estate": estate, "building": code})
+    street = simulate.load(silent=0, rng=rng)
+    doors = [
+        d.serial for d in street.devices if d.kind == DeviceKind.DOOR and d.subject_id not in street.away
+    ]
+    corpus = sample_corpus(2026, 30)
+    fixture = {
+        "password": DEMO_PASSWORD,
+        "staff": STAFF,
+        "leaders": LEADERS,
+        "api_token": api_key,
+        "open311_key": open311_key,
+        "gateway_token": DEMO_GATEWAY_TOKEN,
+        "services": list(open311_selectors.service_categories().values_list("code", flat=True)),
+        "places": places,
+        "doors": rng.sample(doors, min(DOORS, len(doors))),
+        "texts": [text for _code, text in rng.sample(corpus, min(TEXTS, len(corpus)))],
+    }
+    out.write_text(json.dumps(fixture, ensure_ascii=False), encoding="utf-8")
+    print(
+        f"prepare: {len(places)} places, {len(fixture['doors'])} door sensors, "
+        f"{len(fixture['services'])} services, {len(fixture['texts'])} texts -> {out}"
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
