@@ -39,6 +39,7 @@ WEIGHTS = {
 }
 HOTLINE_BATCH = 10  # cases a request from the 12345 bridge
 SENSOR_BATCH = 20  # door events a request from the care gateway (one request every 10 s)
+QUEUES = {"committee": ("/cases/queue/", "staff dispatch queue")}  # by login prefix
 PREFERRED_ACTIONS = ("accept", "progress", "comment")  # what staff do that needs only a note
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -175,8 +176,14 @@ class Street(HttpUser):
     def staff_work(self) -> None:
         """A member of staff opens the queue, a case from it, and acts on it (accepts it, or
         reports progress, or adds a note: what the case's page offers)."""
-        session = self._session(self.rng.choice(FIXTURE["staff"]))
-        queue = session.get("/cases/queue/", name="staff queue")
+        username = self.rng.choice(FIXTURE["staff"])
+        session = self._session(username)
+        # dispatchers open the dispatch queue, handlers (property, 城管, grid) their own cases
+        url, name = next(
+            (queue for prefix, queue in QUEUES.items() if username.startswith(prefix)),
+            ("/cases/mine/", "staff my cases"),
+        )
+        queue = session.get(url, name=name)
         ids = CASE_LINK.findall(queue.text or "")
         if not ids:
             queue = session.get("/cases/", name="staff case list")

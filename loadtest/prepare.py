@@ -33,10 +33,11 @@ from gongzhi.demo.logins import DEMO_PASSWORD  # noqa: E402
 from gongzhi.geo.levels import Level  # noqa: E402
 from gongzhi.geo.models import Node  # noqa: E402
 
-# who does what in the mix (the demo's logins, gongzhi demo_logins)
-STAFF = ["committee", "grid", "property", "chengguan"]  # open their queue and act on cases
-LEADERS = ["street_cadre", "block_cadre", "secretary"]  # the command centre
-API_USER = "street_cadre"  # the 12345 hotline bridge posts batches with this login's token
+# who does what in the mix (the demo's logins, gongzhi demo_logins); a district's demo names its
+# streets' logins apart: list them in LOADTEST_STAFF / LOADTEST_LEADERS (comma-separated)
+STAFF = os.environ.get("LOADTEST_STAFF", "committee,grid,property,chengguan").split(",")  # their cases
+LEADERS = os.environ.get("LOADTEST_LEADERS", "street_cadre,block_cadre,secretary").split(",")  # 指挥中心
+API_USER = os.environ.get("LOADTEST_API_USER", "street_cadre")  # the 12345 bridge's token
 PLACES = 400
 TEXTS = 2000
 DOORS = 2000

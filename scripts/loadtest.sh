@@ -23,7 +23,7 @@ while [ $# -gt 0 ]; do
     *) echo "loadtest: unknown option $1"; exit 2 ;;
   esac
 done
-: "${DATABASE_URL:?set DATABASE_URL to the stack's database}"
+: "${DATABASE_URL:?set DATABASE_URL to the database of the stack}"
 STACK_DIR=${STACK_DIR:-$ROOT/var/stack}
 host=${host:-$(cat "$STACK_DIR/url" 2>/dev/null || true)}
 [ -n "$host" ] || { echo "loadtest: start scripts/stack.sh first (or give --host)"; exit 1; }
