@@ -5,6 +5,7 @@ field-encryption keys must be given. `make demo` and the tests set DEBUG=1, whic
 development keys so the product runs on a laptop with no configuration.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -324,20 +326,56 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# --- background work (Celery on Redis; see docs/notifications.md) ------------------------
-# Production sets CELERY_BROKER_URL (redis://127.0.0.1:6379/0) and runs `celery -A config
-# worker` and `celery -A config beat`. Without it (embedded mode) tasks run in-process and
-# the embedded beat (`gongzhi schedule`, started by `gongzhi serve`) runs CELERY_BEAT_SCHEDULE.
+# --- background work (Celery on Redis or RabbitMQ; docs/background.md, ADR 0032) ----------
+# Production sets CELERY_BROKER_URL (redis://127.0.0.1:6379/0, or amqp://…@host:5672//) and
+# runs one `celery -A config worker -Q <queue>` per queue and exactly one `celery -A config
+# beat`. Without it (embedded mode) tasks run in-process and the embedded beat (`gongzhi
+# schedule`, started by `gongzhi serve`) runs CELERY_BEAT_SCHEDULE.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-# Both periodic tasks are idempotent, so redelivery after a worker dies mid-task is safe.
+# Every task is idempotent (docs/background.md lists how each one is), so a message is
+# acknowledged only after its task ran (acks_late) and put back when the process running it
+# dies (reject_on_worker_lost); a worker takes one message at a time (prefetch 1).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Named queues, one worker (or more) per queue; a worker started without -Q consumes them all
+# (a small street runs one worker). Routes go by task name.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "notify", "reports", "care", "documents")]
+CELERY_TASK_ROUTES = {
+    "gongzhi.notify.tasks.dispatch_outbox": {"queue": "notify"},
+    "gongzhi.reports.tasks.rollup": {"queue": "reports"},
+    "gongzhi.reports.tasks.daily": {"queue": "documents"},
+    "gongzhi.reports.tasks.weekly": {"queue": "documents"},
+    "gongzhi.care.tasks.sweep": {"queue": "care"},
+    "gongzhi.care.tasks.prune": {"queue": "care"},
+    # cases.sla_sweep, meetings.follow_up, orders.sweep, community.follow_up and
+    # mobilisation.direct_sweep go to "default"
+}
+# Redis re-delivers a message whose worker died (no ack) after visibility_timeout seconds: it
+# must exceed the longest task and the longest retry countdown (TASK_RETRY_BACKOFF_MAX). A
+# JSON object in the environment adds or overrides transport options (tests shorten it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    **json.loads(os.environ.get("CELERY_BROKER_TRANSPORT_OPTIONS") or "{}"),
+}
+# Transient errors (database or network down) are retried with exponential backoff and
+# jitter, at most TASK_MAX_RETRIES times; what still fails becomes a FailedTask (core.background).
+TASK_MAX_RETRIES = int(os.environ.get("TASK_MAX_RETRIES", "5"))
+TASK_RETRY_BACKOFF_MAX = int(os.environ.get("TASK_RETRY_BACKOFF_MAX", "600"))
+# The beat runs in exactly one process: it holds a PostgreSQL advisory lock (a file lock on
+# SQLite) while it runs; a second beat waits as a standby (core.beat). Behind PgBouncer in
+# transaction mode point this at PostgreSQL itself: a session lock needs a session.
+BEAT_LOCK_DATABASE_URL = os.environ.get("BEAT_LOCK_DATABASE_URL", "")
+BEAT_LOCK_RETRY_SECONDS = float(os.environ.get("BEAT_LOCK_RETRY_SECONDS", "15"))
+CELERY_BEAT_SCHEDULER = "gongzhi.core.beat:LockedScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 15  # seconds: how soon a beat that lost its lock stops
 # A write's kick to the dispatcher (core.outbox.kick) is sent after the response, on its own
 # connection: one attempt, this many seconds at most. When the broker is down the rows stay
 # pending and the beat (or cron's notify_dispatch) sends them once it is back.

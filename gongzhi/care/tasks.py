@@ -3,15 +3,14 @@
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
 from django.conf import settings
 
 from gongzhi.care import chain, rules
 from gongzhi.care.models import Event
-from gongzhi.core import clock
+from gongzhi.core import background, clock
 
 
-@shared_task(name="gongzhi.care.tasks.sweep", ignore_result=True)
+@background.task("gongzhi.care.tasks.sweep")
 def sweep() -> dict[str, Any]:
     """The rule pass, then the alert chain (beat: every minute)."""
     result = rules.sweep()
@@ -31,7 +30,7 @@ def prune_events() -> int:
     return deleted
 
 
-@shared_task(name="gongzhi.care.tasks.prune", ignore_result=True)
+@background.task("gongzhi.care.tasks.prune")
 def prune() -> dict[str, int]:
     """Raw events past their retention (beat: daily at 03:10)."""
     return {"deleted": prune_events()}

@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from celery import shared_task
-
 from gongzhi.cases import timers
+from gongzhi.core import background
 
 
-@shared_task(name="gongzhi.cases.tasks.sla_sweep", ignore_result=True)
+@background.task("gongzhi.cases.tasks.sla_sweep")
 def sla_sweep() -> dict[str, Any]:
     """Reminders, supervision and parked-case reviews (beat: every 5 minutes)."""
     result = timers.sweep()

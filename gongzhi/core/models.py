@@ -110,3 +110,40 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bucket} {self.count}"
+
+
+class FailedTask(models.Model):
+    """A background task that kept failing (core.background): its transient errors were retried
+    with backoff until TASK_MAX_RETRIES, or it failed on an error that retrying cannot mend.
+    One row per task and arguments while it stays unresolved: a later failure adds to it, a
+    later success resolves it. Arguments are ids only (anything else is stored redacted) and
+    the error is stored with numbers masked."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        RETRIED = "retried", _("已重新排队")
+        RESOLVED = "resolved", _("已恢复")
+
+    task = models.CharField(_("任务"), max_length=200)
+    key = models.CharField(_("任务与参数摘要"), max_length=64, db_index=True)
+    args = models.JSONField(_("参数（仅编号）"), default=dict, blank=True)
+    error = models.TextField(_("最近错误"), blank=True)
+    attempts = models.PositiveIntegerField(_("失败次数"), default=0)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    first_at = models.DateTimeField(_("首次失败时间"))
+    last_at = models.DateTimeField(_("最近失败时间"))
+    retried_at = models.DateTimeField(_("重新排队时间"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("失败的后台任务")
+        verbose_name_plural = _("失败的后台任务")
+        ordering = ["-last_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~models.Q(status="resolved"), name="failedtask_one_unresolved"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} ×{self.attempts}"

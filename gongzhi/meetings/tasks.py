@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from celery import shared_task
-
+from gongzhi.core import background
 from gongzhi.meetings import slips, studies
 
 
-@shared_task(name="gongzhi.meetings.tasks.follow_up", ignore_result=True)
+@background.task("gongzhi.meetings.tasks.follow_up")
 def follow_up() -> dict[str, Any]:
     """Slips done when their cases are; reminders to sign and on overdue slips (beat: 15 min)."""
     result = slips.slips_follow_up()

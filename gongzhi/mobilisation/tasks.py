@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from celery import shared_task
-
+from gongzhi.core import background
 from gongzhi.mobilisation import direct_chain
 
 
-@shared_task(name="gongzhi.mobilisation.tasks.direct_sweep", ignore_result=True)
+@background.task("gongzhi.mobilisation.tasks.direct_sweep")
 def direct_sweep() -> dict[str, Any]:
     """The 直报 chain (beat: every minute): escalate unacknowledged reports, remind late 续报."""
     result = direct_chain.advance()

@@ -2,13 +2,12 @@
 
 from typing import Any
 
-from celery import shared_task
-
+from gongzhi.core import background
 from gongzhi.core.outbox import DISPATCH_TASK
 from gongzhi.notify import dispatch
 
 
-@shared_task(name=DISPATCH_TASK, ignore_result=True)
+@background.task(DISPATCH_TASK)
 def dispatch_outbox() -> dict[str, Any]:
     """Send what is due (beat: every minute; also kicked after each commit that enqueues)."""
     result = dispatch.dispatch_pending()

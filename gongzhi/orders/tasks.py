@@ -1,11 +1,10 @@
 """Celery task of the order mode: idempotent (a step is a conditional UPDATE on the level)."""
 
-from celery import shared_task
-
+from gongzhi.core import background
 from gongzhi.orders import sweep as order_sweep
 
 
-@shared_task(name="gongzhi.orders.tasks.sweep", ignore_result=True)
+@background.task("gongzhi.orders.tasks.sweep")
 def sweep() -> dict[str, int]:
     """Orders nobody took in time: to the lead, the committee, the street (beat: every minute)."""
     result = order_sweep.sweep()

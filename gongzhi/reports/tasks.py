@@ -2,26 +2,25 @@
 
 from typing import Any
 
-from celery import shared_task
-
+from gongzhi.core import background
 from gongzhi.reports import rollup, services
 from gongzhi.reports.models import ReportKind
 
 
-@shared_task(name="gongzhi.reports.tasks.rollup", ignore_result=True)
+@background.task("gongzhi.reports.tasks.rollup")
 def rollup_refresh() -> dict[str, Any]:
     """The KPI tables follow the case events (beat: every 10 minutes)."""
     progress = rollup.refresh()
     return {"cases": progress.cases, "pairs": progress.pairs}
 
 
-@shared_task(name="gongzhi.reports.tasks.daily", ignore_result=True)
+@background.task("gongzhi.reports.tasks.daily")
 def daily() -> str:
     """Yesterday's 日报 of every street, block area and residential area (beat: 00:30)."""
     return str(services.reports_generate(kind=ReportKind.DAILY))
 
 
-@shared_task(name="gongzhi.reports.tasks.weekly", ignore_result=True)
+@background.task("gongzhi.reports.tasks.weekly")
 def weekly() -> str:
     """Last week's 周报 (beat: Monday 01:00)."""
     return str(services.reports_generate(kind=ReportKind.WEEKLY))
