@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from gongzhi.core import beat, clock
+from gongzhi.core import background, beat, clock
 
 
 def run_task(name: str) -> Any:
     """Run a Celery task by name in this process (its module was imported by `load_tasks`)."""
     from config.celery import app
 
-    return app.tasks[name].apply(throw=True).get()
+    return background.run_here(app.tasks[name])
 
 
 def load_tasks() -> None:
@@ -35,6 +35,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        lock = beat.beat_lock()  # one beat only: a `celery beat` or another `gongzhi schedule`
+        beat.acquire_or_wait(lock, retry=settings.BEAT_LOCK_RETRY_SECONDS)
+        try:
+            self._run(lock, options)
+        finally:
+            lock.release()
+
+    def _run(self, lock: "beat.AdvisoryLock | beat.FileLock", options: dict[str, Any]) -> None:
         load_tasks()
         tz = ZoneInfo(settings.TIME_ZONE)
         runner = beat.Beat(beat.entries_from(settings.CELERY_BEAT_SCHEDULE, tz=tz), run_task)
@@ -43,6 +51,9 @@ class Command(BaseCommand):
         )
         parent = options["parent"]
         while True:
+            if not lock.held():
+                self.stderr.write("beat: 计划任务锁已丢失（数据库连接中断），退出")
+                return
             for name in runner.tick(clock.now()):
                 self.stdout.write(f"beat: {name}")
             if options["once"]:
