@@ -16,7 +16,7 @@ from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.meetings import notifications, workflow
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.meetings.models import CaseStudy, Meeting, MeetingState, Slip, SlipState
-from gongzhi.meetings.services import actor_kinds, record
+from gongzhi.meetings.services import _locked_meeting, actor_kinds, record
 
 
 def case_study_create(
@@ -72,14 +72,18 @@ def case_study_tell(*, actor: Actor, study: CaseStudy, meeting: Meeting) -> Case
 
 
 def meetings_remind(now: datetime | None = None) -> int:
-    """Participants of meetings starting within the next day are reminded once."""
+    """Participants of meetings starting within the next day are reminded once: under the
+    meeting's row lock, checked again, so overlapping or redelivered runs remind once."""
     now = now or clock.now()
     soon = Meeting.objects.filter(
         state=MeetingState.PLANNED, starts_at__gt=now, starts_at__lte=now + timedelta(days=1)
     )
     count = 0
-    for meeting in soon.exclude(events__action="remind"):
+    for candidate in soon.exclude(events__action="remind"):
         with transaction.atomic():
+            meeting = _locked_meeting(candidate)
+            if meeting.state != MeetingState.PLANNED or meeting.events.filter(action="remind").exists():
+                continue  # another run reminded it meanwhile
             record("remind", actor=None, meeting=meeting, from_state=meeting.state)
             outbox.enqueue_all(notifications.reminders(meeting))
             count += 1

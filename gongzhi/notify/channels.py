@@ -95,13 +95,22 @@ def _post_json(
         raise DeliveryError(f"无法连接{who}：{shown}") from (None if quiet else exc)
 
 
+def idempotency_key(channel: Channel, message: OutboxMessage) -> str:
+    """The same on every attempt of one message to one channel (dispatch's crash window): sent
+    as the Idempotency-Key header, so a receiver that honours it keeps one copy."""
+    return f"gongzhi-{message.pk}-{channel.key}"
+
+
 def to_webhook(channel: Channel, message: OutboxMessage) -> None:
     url = channel.url
     if not url.startswith(("https://", "http://")):
         raise DeliveryError("Webhook 地址须以 http:// 或 https:// 开头")
     if channel.format == Channel.Format.DINGTALK and channel.secret:
         url = signed_url(url, channel.secret, int(time.time() * 1000))
-    headers = {"Content-Type": "application/json; charset=utf-8"}
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Idempotency-Key": idempotency_key(channel, message),
+    }
     raw = _post_json(url, robot_body(channel, message), headers, settings.NOTIFY_WEBHOOK_TIMEOUT, "机器人")
     # Both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; a non-zero errcode
     # (bad key, keyword missing, rate limit) is a failure.

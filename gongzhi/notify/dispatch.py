@@ -1,16 +1,29 @@
 """The outbox dispatcher: send each due message through the channels that cover it, retry
 failures with exponential backoff, give up after the last step and leave it for an admin.
 
-Delivery is at least once: a crash between a robot's reply and the Delivery row resends that
-one post. Successful channels are remembered per message, so a retry only repeats the ones that
-failed. A message is claimed by moving its next attempt past a lease before it is sent, so
-the beat schedule, an on-commit kick and cron can overlap without double sends.
+Successful channels are remembered per message, so a retry only repeats the ones that failed.
+A message is claimed before it is sent, so the beat schedule, on-commit kicks, several workers
+and cron can overlap without double sends:
+
+- on PostgreSQL, by a row lock (SELECT … FOR UPDATE SKIP LOCKED) held while the message is
+  sent, its deliveries recorded and its status set, in one transaction: a worker killed
+  mid-send (SIGKILL, a lost machine) drops its connection, PostgreSQL rolls back and frees the
+  row at once, and the next pass sends it, nothing marked sent that was not;
+- on SQLite (embedded mode: one process, one writer, no transaction may wait on HTTP), by
+  moving its next attempt past a lease before it is sent.
+
+The one window no claim closes: a worker killed after a robot accepted a post and before the
+transaction committed. That post is sent again, with the same idempotency key
+(channels.idempotency_key): a receiver that honours it (an SMS gateway, the test sink) keeps
+one; a group robot shows the message twice. Delivery is exactly once up to that window.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from gongzhi.core import clock
@@ -59,10 +72,10 @@ def dispatch_pending(now: datetime | None = None, *, limit: int = 500) -> Dispat
     )
     result = DispatchResult()
     for pk in list(due):
-        if not _claim(pk, now):
-            continue  # another dispatcher has it
-        message = OutboxMessage.objects.select_related("recipient").get(pk=pk)
-        status = dispatch_one(message, active, now)
+        with claimed(pk, now) as message:
+            if message is None:
+                continue  # another dispatcher has it, or sent it meanwhile
+            status = dispatch_one(message, active, now)
         if status == OutboxMessage.Status.SENT:
             result.sent += 1
         elif status == OutboxMessage.Status.DEAD:
@@ -70,6 +83,24 @@ def dispatch_pending(now: datetime | None = None, *, limit: int = 500) -> Dispat
         else:
             result.failed += 1
     return result
+
+
+@contextmanager
+def claimed(pk: int, now: datetime) -> Iterator[OutboxMessage | None]:
+    """The message, claimed for this dispatcher while the block runs; None when it is not due
+    any more or another dispatcher holds it."""
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            yield (
+                OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("recipient")
+                .filter(pk=pk, status__in=DUE, next_attempt_at__lte=now)
+                .first()
+            )
+    elif _claim(pk, now):
+        yield OutboxMessage.objects.select_related("recipient").get(pk=pk)
+    else:
+        yield None
 
 
 def _claim(pk: int, now: datetime) -> bool:

@@ -17,6 +17,15 @@ class Robot:
     reply: dict[str, Any] = field(default_factory=lambda: {"errcode": 0, "errmsg": "ok"})
     received: list[dict[str, Any]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # each post's Idempotency-Key header
+    # hold_at=n: the n-th post is received, then held open until `release` (a sender killed
+    # while it waits for the reply); `arrived` says it came
+    hold_at: int = 0
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    # expect=n: `reached` is set once n posts were answered
+    expect: int = 0
+    reached: threading.Event = field(default_factory=threading.Event)
 
 
 @pytest.fixture
@@ -28,12 +37,19 @@ def robot() -> Iterator[Robot]:
             length = int(self.headers.get("Content-Length", "0"))
             state.received.append(json.loads(self.rfile.read(length)))
             state.paths.append(self.path)
+            state.keys.append(self.headers.get("Idempotency-Key", ""))
+            if state.hold_at and len(state.received) == state.hold_at:
+                state.arrived.set()
+                state.release.wait(timeout=60)
+                return  # no reply: its sender was killed waiting for one
             body = json.dumps(state.reply).encode()
             self.send_response(state.status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+            if state.expect and len(state.received) >= state.expect:
+                state.reached.set()
 
         def log_message(self, *args: Any) -> None:
             pass
@@ -45,6 +61,7 @@ def robot() -> Iterator[Robot]:
     try:
         yield state
     finally:
+        state.release.set()
         server.shutdown()
         server.server_close()
 
