@@ -26,7 +26,7 @@ mkdir -p "$STACK_DIR"
 export STACK_PORT=${STACK_PORT:-8080} WEB1_PORT=${WEB1_PORT:-8101} WEB2_PORT=${WEB2_PORT:-8102}
 # Three workers: until every task is routed to a named queue (CELERY_TASK_ROUTES), what is not
 # routed lands in Celery's own default queue "celery", so the first worker takes it too.
-export WORKER1_QUEUES=${WORKER1_QUEUES:-notify,default,celery}
+export WORKER1_QUEUES=${WORKER1_QUEUES:-notify,default}
 export WORKER2_QUEUES=${WORKER2_QUEUES:-reports,documents}
 export WORKER3_QUEUES=${WORKER3_QUEUES:-care}
 export WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-1}
