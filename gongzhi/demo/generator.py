@@ -45,6 +45,7 @@ from gongzhi.demo import (
     care,
     carehistory,
     community,
+    direct,
     disclosurebook,
     history,
     meetingbook,
@@ -285,7 +286,7 @@ def _write_history(
     with _timed(summary, "write_community"):
         counts |= community.write_community(street, moment(book.now))
     out.advance(1)
-    out.phase("写入订单、志愿者与应急动员", 1)
+    out.phase("写入订单、志愿者、应急动员与直报", 1)
     world = load_world(street.tree.street, moment(book.now), street.rng("services"))
     with _timed(summary, "write_orders"):
         counts |= orders.write_orders(street, world)
@@ -293,6 +294,8 @@ def _write_history(
         counts |= volunteers.write_volunteers(street, world, street.rng("volunteers"))
     with _timed(summary, "write_mobilisation"):
         counts |= mobilisation.write_mobilisation(world, street.rng("mobilisation"))
+    with _timed(summary, "write_direct"):
+        counts |= direct.write_direct(world, street.rng("direct"))
     out.advance(1)
     summary.seconds.update(bulk.timings)
     return counts

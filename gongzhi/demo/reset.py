@@ -41,6 +41,7 @@ from gongzhi.meetings.models import (
     Topic,
 )
 from gongzhi.mobilisation import models as mob
+from gongzhi.mobilisation.direct_chain import SMS_KIND
 from gongzhi.notify.models import Delivery, InboxItem
 from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule, TeamMember
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
@@ -99,6 +100,16 @@ def reset_demo() -> dict[str, int]:
             )
             | Q(actor__in=users)
         ),
+        # 直报 (demo.direct): the reports with their steps, then the duty roster; before the
+        # cases (a converted report names its case), people, users and nodes
+        "direct_photos": mob.DirectPhoto.objects.filter(report__street__path__startswith=under),
+        "direct_follow_ups": mob.DirectFollowUp.objects.filter(report__street__path__startswith=under),
+        "direct_events": mob.DirectEvent.objects.filter(report__street__path__startswith=under),
+        "direct_reports": mob.DirectReport.objects.filter(street__path__startswith=under),
+        "direct_duty_days": mob.DutyDay.objects.filter(street__path__startswith=under),
+        "direct_leaders": mob.DutyLeader.objects.filter(street__path__startswith=under),
+        "direct_robot_deliveries": Delivery.objects.filter(message__in=_robot_messages(under)),
+        "direct_robot_messages": _robot_messages(under),
         # orders (docs/services.md): the street's modules and everything ordered there; before
         # the cases (a converted order names its case), people, posts, units and nodes
         "order_photos": OrderPhoto.objects.filter(event__order__node_path__startswith=under),
@@ -216,6 +227,13 @@ def reset_demo() -> dict[str, int]:
     for name, qs in steps.items():
         deleted[name] = qs._raw_delete(qs.db)
     return deleted
+
+
+def _robot_messages(under: str) -> QuerySet[OutboxMessage]:
+    """The 直报 chain's rows without a recipient (the group robots, the texts) of the demo
+    street's places."""
+    kinds = Q(kind__startswith="direct.") | Q(kind=SMS_KIND)
+    return OutboxMessage.objects.filter(kinds, recipient__isnull=True, node_path__startswith=under)
 
 
 def _delete_consent_forms(subjects: QuerySet[care.CareSubject]) -> None:

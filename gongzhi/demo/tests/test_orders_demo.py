@@ -1,7 +1,8 @@
-"""Issue 16 in the demo street (demo.orders, demo.volunteers, demo.mobilisation) on a small
-street: modules and teams, a year of orders in every state with sealed phones, 500+ volunteers
-at scale (their scaled share here) with availability and a time bank, the finished and the
-ongoing mobilisation with rotas the independent checker passes, the logins, and reset."""
+"""Issue 16 in the demo street (demo.orders, demo.volunteers, demo.mobilisation, demo.direct) on a
+small street: modules and teams, a year of orders in every state with sealed phones, 500+
+volunteers at scale (their scaled share here) with availability and a time bank, the finished
+and the ongoing mobilisation with rotas the independent checker passes, the 直报 duty roster and
+a year of 直报, the logins, and reset."""
 
 import itertools
 from collections import Counter
@@ -29,9 +30,22 @@ from gongzhi.demo import volunteers as demo_volunteers
 from gongzhi.demo.generator import generate
 from gongzhi.demo.logins import login_rows
 from gongzhi.demo.reset import reset_demo
-from gongzhi.mobilisation import report, rostering
+from gongzhi.geo.levels import Level
+from gongzhi.mobilisation import direct_chain, direct_selectors, report, rostering
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState, ItemKind, PersonSource, RotaKind
-from gongzhi.mobilisation.models import Assignment, CoverageItem, Entrance, Incident, Shift
+from gongzhi.mobilisation.direct_roster import duty_day_of, on_duty_for
+from gongzhi.mobilisation.models import (
+    Assignment,
+    CoverageItem,
+    DirectEvent,
+    DirectReport,
+    DirectState,
+    DutyDay,
+    DutyLeader,
+    Entrance,
+    Incident,
+    Shift,
+)
 from gongzhi.mobilisation.rota.checker import check
 from gongzhi.mobilisation.rota.model import Fixed, Solution
 from gongzhi.orders import selectors as order_selectors
@@ -67,6 +81,12 @@ def debug(settings):  # type: ignore[no-untyped-def]
 
 def user(name: str):  # type: ignore[no-untyped-def]
     return get_user_model().objects.get(username=name)
+
+
+def scenario_incidents():  # type: ignore[no-untyped-def]
+    """The hospital-nearby mobilisations (not those a 直报 was converted into)."""
+    converted = DirectReport.objects.filter(incident_id__isnull=False).values("incident_id")
+    return Incident.objects.filter(street__code="FL").exclude(pk__in=converted)
 
 
 # --- orders ----------------------------------------------------------------------------------------
@@ -197,7 +217,7 @@ def _solution(incident: Incident, rota_shifts: list[Shift]) -> tuple[object, Sol
 
 def test_six_entrances_and_two_mobilisations_over_five_committees() -> None:
     assert Entrance.objects.filter(node__path__startswith="/FL/").count() == 6
-    incidents = Incident.objects.filter(street__code="FL")
+    incidents = scenario_incidents()
     assert sorted(incidents.values_list("state", flat=True)) == [IncidentState.ACTIVE, IncidentState.CLOSED]
     for incident in incidents:
         assert sorted(incident.zone.values_list("code", flat=True)) == list(demo_volunteers.ZONE_AREAS)
@@ -211,7 +231,7 @@ def test_six_entrances_and_two_mobilisations_over_five_committees() -> None:
 
 
 def test_every_rota_passes_the_independent_checker() -> None:
-    for incident in Incident.objects.filter(street__code="FL"):
+    for incident in scenario_incidents():
         shifts = list(Shift.objects.filter(post__incident=incident).select_related("post__node"))
         problem, solution = _solution(incident, shifts)
         assert check(problem, solution) == []
@@ -221,7 +241,7 @@ def test_every_rota_passes_the_independent_checker() -> None:
 
 
 def test_the_finished_one_was_served_closed_and_reports() -> None:
-    incident = Incident.objects.get(street__code="FL", state=IncidentState.CLOSED)
+    incident = scenario_incidents().get(state=IncidentState.CLOSED)
     rows = Assignment.objects.filter(shift__post__incident=incident)
     assert not rows.filter(state__in=(AssignmentState.ASSIGNED, AssignmentState.CHECKED_IN)).exists()
     assert rows.filter(state=AssignmentState.NO_SHOW).count() == 1
@@ -235,7 +255,7 @@ def test_the_finished_one_was_served_closed_and_reports() -> None:
 
 
 def test_the_ongoing_one_has_today_and_tomorrow_and_people_on_duty() -> None:
-    incident = Incident.objects.get(street__code="FL", state=IncidentState.ACTIVE)
+    incident = scenario_incidents().get(state=IncidentState.ACTIVE)
     shifts = Shift.objects.filter(post__incident=incident)
     local_days = {s.starts_at.astimezone(SHANGHAI).date() for s in shifts}
     assert TODAY in local_days and TODAY + timedelta(days=1) in local_days
@@ -263,9 +283,66 @@ def test_the_volunteer_login_has_shifts_in_the_ongoing_mobilisation(client) -> N
         assert client.get("/community/volunteer/").status_code == 200
 
 
+# --- 直报 --------------------------------------------------------------------------------------------
+
+
+def test_the_duty_roster_covers_the_year_and_the_next_month(street) -> None:
+    today = duty_day_of(NOW)
+    days = DutyDay.objects.filter(street__code="FL")
+    assert days.count() == 365 + 30 + 1 == street.counts["direct_duty_days"]
+    assert days.order_by("day").first().day == today - timedelta(days=365)
+    assert days.order_by("day").last().day == today + timedelta(days=30)
+    assert days.get(day=today).officer.user == user("street_cadre")
+    leaders = list(DutyLeader.objects.filter(street__code="FL").order_by("order"))
+    assert [x.order for x in leaders] == list(range(1, len(leaders) + 1)) and len(leaders) >= 2
+    people = {d.officer for d in days} | {d.leader for d in days} | {x.person for x in leaders}
+    assert all(p.user is not None and p.user.is_active for p in people)  # each can acknowledge
+    assert all(p.posts.filter(node__level__lte=Level.BLOCK).exists() for p in people)  # street office staff
+
+
+def test_a_year_of_direct_reports_answered_through_the_services() -> None:
+    reports = DirectReport.objects.filter(street__code="FL")
+    assert 40 <= reports.count() <= 80
+    assert reports.filter(reported_at__lt=NOW - timedelta(days=300)).exists()
+    assert not DirectEvent.objects.filter(at__gt=NOW).exists()
+    window = timedelta(minutes=direct_chain.ack_minutes())
+    acked = reports.filter(acknowledged_at__isnull=False)
+    on_time = [r for r in acked if r.acknowledged_at - r.reported_at <= window]
+    assert 0.75 < len(on_time) / acked.count() < 1  # most within 15 minutes, a few late
+    late = [r for r in acked if r.acknowledged_at - r.reported_at > window]
+    assert all(r.events.filter(action="escalate").exists() for r in late)
+    followed = reports.filter(followed_up_at__isnull=False)
+    in_time = sum(1 for r in followed if r.followed_up_at <= r.follow_up_due_at)
+    assert 0.7 < in_time / followed.count() < 1
+    assert DirectEvent.objects.filter(report__in=reports, action="remind_follow_up").exists()
+    assert 2 <= reports.filter(misuse=True).count() <= 3
+    assert reports.filter(converted_to="case", case__isnull=False).exists()
+    assert reports.filter(converted_to="mobilisation", incident_id__isnull=False).exists()
+    converted = Incident.objects.filter(pk__in=reports.values("incident_id"))
+    assert not converted.exclude(state=IncidentState.CLOSED).exists()
+    for row in reports.prefetch_related("events"):
+        events = list(row.events.all())
+        assert [e.seq for e in events] == list(range(1, len(events) + 1))
+        assert events[0].action == "report" and events[-1].to_state == row.state
+        assert all(a.at <= b.at for a, b in itertools.pairwise(events))
+
+
+def test_two_open_now_and_street_cadre_may_acknowledge_one() -> None:
+    open_ = DirectReport.objects.filter(
+        street__code="FL", state__in=("reported", "acknowledged", "followed_up")
+    )
+    assert sorted(open_.values_list("state", flat=True)) == [DirectState.FOLLOWED_UP, DirectState.REPORTED]
+    cadre = user("street_cadre")
+    with clock.freeze(NOW):
+        waiting = list(direct_selectors.to_acknowledge(cadre))
+        assert [r.state for r in waiting] == [DirectState.REPORTED]
+        assert on_duty_for(cadre, waiting[0])
+
+
 def test_reset_leaves_no_order_volunteer_or_mobilisation_row() -> None:
     reset_demo()
     for model in (Order, OrderEvent, ServiceModule, TeamMember, Volunteer, HoursEntry, VolunteerTask, TaskSignup,
-                  Incident, Assignment, Shift, Entrance, CoverageItem):  # fmt: skip
+                  Incident, Assignment, Shift, Entrance, CoverageItem, DirectReport, DirectEvent, DutyDay,
+                  DutyLeader):  # fmt: skip
         assert not model.objects.exists(), model.__name__
     assert not get_user_model().objects.filter(username__startswith="demo-fl-").exists()
