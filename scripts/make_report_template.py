@@ -208,7 +208,25 @@ def report() -> object:
     para(doc, "{%p else %}")
     para(doc, "本报表未含应急动员统计。")
     para(doc, "{%p endif %}")
-    heading(doc, "九、点评")
+    heading(doc, "九、直报")
+    para(doc, "{%p if direct %}")
+    para(
+        doc,
+        "期间内直报 {{ direct.reported }} 件；{{ direct.ack_span }}内确认 {{ direct.ack_text }}，"
+        "{{ direct.follow_up_span }}内书面续报 {{ direct.follow_up_text }}；转为工单 {{ direct.to_case }} 件，"
+        "转为应急动员 {{ direct.to_mobilisation }} 件；误用直报 {{ direct.misuse }} 件；生成时未办结 "
+        "{{ direct.open_now }} 件。",
+    )
+    loop_table(
+        doc,
+        "k in direct.by_kind",
+        [("事件类型", "{{ k.label }}"), ("直报", "{{ k.reported }}"), ("误用", "{{ k.misuse }}")],
+        [5.0, 2.6, 2.6],
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本报表未含直报统计。")
+    para(doc, "{%p endif %}")
+    heading(doc, "十、点评")
     para(doc, "{%p for n in notes %}")
     para(doc, "{{ n.by }}（{{ n.at }}）：{{ n.text }}")
     para(doc, "{%p endfor %}")
@@ -217,8 +235,8 @@ def report() -> object:
     para(doc, "{%p endif %}")
     para(
         doc,
-        "本报表数据由系统根据工单、会议、任务流转单、关爱、共建、订单、志愿服务和应急动员的记录自动生成"
-        "（关爱、共建、订单、志愿服务和应急动员只有计数，不含姓名），数据不可修改。",
+        "本报表数据由系统根据工单、会议、任务流转单、关爱、共建、订单、志愿服务、应急动员和直报的记录自动生成"
+        "（关爱、共建、订单、志愿服务、应急动员和直报只有计数，不含姓名），数据不可修改。",
         size=9,
     )
     return doc

@@ -296,6 +296,7 @@ def _mobilise(report: DirectReport, officer: Any, ladder: list[Any], at: datetim
     else the first leader), and the incident closed the next day."""
     actor = officer if officer.username == "street_cadre" else (ladder[0] if ladder else officer)
     report = direct.report_convert_mobilisation(actor=actor, report=report)
+    assert report.incident_id is not None
     incident = Incident.objects.get(pk=report.incident_id)
     with clock.freeze(at + timedelta(hours=20)):
         incidents.incident_close(actor=actor, incident=incident, note="险情解除，动员结束")

@@ -1,7 +1,7 @@
 """The reads of 直报, always cut by access.direct_reports_q: the VIEW_DIRECT subtrees, one's own
 reports, and every report of a street whose duty roster names the user."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
@@ -12,6 +12,8 @@ from gongzhi.mobilisation.models.direct import OPEN_STATES, DirectReport
 from gongzhi.orgs import access
 
 LIST_LIMIT = 200
+TODO_ACK = "ack"  # /direct/?todo=ack: to_acknowledge (the home page's 直报待确认)
+TODO_FOLLOW_UP = "follow_up"  # /direct/?todo=follow_up: follow_up_owed (续报待写)
 
 
 def visible(user: Actor) -> QuerySet[DirectReport]:
@@ -70,3 +72,19 @@ def to_acknowledge(user: Actor) -> QuerySet[DirectReport]:
         if day == today:
             q |= Q(street_id=street_id)
     return rows.filter(q).select_related("node", "reporter_post__unit").order_by("reported_at", "pk")
+
+
+def follow_up_owed(user: Actor, now: datetime) -> QuerySet[DirectReport]:
+    """The user's own open 直报 whose 续报 is overdue (none written by the deadline; a report
+    marked misuse owes none, as the reminders and the figures say)."""
+    return (
+        DirectReport.objects.filter(
+            reporter_user_id=getattr(user, "pk", None),
+            state__in=OPEN_STATES,
+            followed_up_at__isnull=True,
+            follow_up_due_at__lt=now,
+            misuse=False,
+        )
+        .select_related("node", "reporter_post__unit")
+        .order_by("reported_at", "pk")
+    )

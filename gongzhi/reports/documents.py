@@ -19,8 +19,10 @@ registered, active, median_text, sources (label, hours), areas (name, hours_text
 active, median_text); empty without VIEW_COMMUNITY there), mobilisation (running, incidents
 (number, title, kind, state, declared_at, closed_at, filled_text, checked_in_text,
 households_text, supplies_text, doors_text, hours_text, hours_by_unit (unit, hours)); empty
-without VIEW_MOBILISATION there), notes (by, at, text). The last three are empty in reports
-generated before they were counted.
+without VIEW_MOBILISATION there), direct (直报: reported, ack_span, follow_up_span, ack_text,
+follow_up_text, to_case, to_mobilisation, misuse, open_now, by_kind (label, reported, misuse);
+empty for a reader who does not see the place's 直报, reports.direct_figures.may_see), notes
+(by, at, text). The last four are empty in reports generated before they were counted.
 """
 
 from io import BytesIO
@@ -35,6 +37,7 @@ from gongzhi.core.exports import xlsx_row
 from gongzhi.reports import (
     care_figures,
     community_figures,
+    direct_figures,
     mobilisation_figures,
     order_figures,
     volunteer_figures,
@@ -67,7 +70,7 @@ def template_path(street_code: str = "") -> Path:
 def sections(user: Actor, report: Report) -> dict[str, bool]:
     """Which of a report's place sections `user` sees (`context`'s keywords): 关爱 for those who
     take part in care at its node, 共建 and 志愿服务 for VIEW_COMMUNITY over it, 订单服务 for
-    VIEW_ORDERS, 应急动员 for VIEW_MOBILISATION. The page, the files and the API alike."""
+    VIEW_ORDERS, 应急动员 for VIEW_MOBILISATION, 直报 for who sees the place's 直报. The page, the files and the API alike."""
     subject = node_subject(report.node)
     return {
         "care": care_figures.may_see(user, subject),
@@ -75,6 +78,7 @@ def sections(user: Actor, report: Report) -> dict[str, bool]:
         "orders": order_figures.may_see(user, subject),
         "volunteers": volunteer_figures.may_see(user, subject),
         "mobilisation": mobilisation_figures.may_see(user, subject),
+        "direct": direct_figures.may_see(user, subject),
     }
 
 
@@ -165,6 +169,18 @@ def _mobilisation(found: dict[str, Any] | None) -> dict[str, Any]:
     return {**found, "incidents": rows}
 
 
+def _direct(found: dict[str, Any] | None) -> dict[str, Any]:
+    """The 直报 section: counts by kind and the two rates, no text and no names."""
+    if not found:
+        return {}
+    ack, follow = found["acked_on_time"], found["followed_up_on_time"]
+    return {
+        **found,
+        "ack_text": _share(ack["numerator"], ack["denominator"]),
+        "follow_up_text": _share(follow["numerator"], follow["denominator"]),
+    }
+
+
 def context(
     report: Report,
     *,
@@ -173,11 +189,13 @@ def context(
     orders: bool = True,
     volunteers: bool = True,
     mobilisation: bool = True,
+    direct: bool = True,
 ) -> dict[str, Any]:
     """The report's values; `care=False` leaves out the 关爱 section (a reader who takes no
     part in care there: reports.care_figures.may_see), `community=False` the 共建 section
     (reports.community_figures.may_see), and likewise `orders`, `volunteers` and
-    `mobilisation` (order_figures / volunteer_figures / mobilisation_figures.may_see)."""
+    `mobilisation` and `direct` (order_figures / volunteer_figures / mobilisation_figures /
+    direct_figures.may_see)."""
     f = report.figures
     notes = [
         {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
@@ -201,6 +219,7 @@ def context(
         "orders": _orders(f.get("orders")) if orders else {},
         "volunteers": _volunteers(f.get("volunteers")) if volunteers else {},
         "mobilisation": _mobilisation(f.get("mobilisation")) if mobilisation else {},
+        "direct": _direct(f.get("direct")) if direct else {},
         "notes": notes,
     }
 
@@ -276,6 +295,8 @@ def report_xlsx(report: Report, **sections: bool) -> bytes:
         _volunteers_sheet(wb, ctx["volunteers"])
     if ctx["mobilisation"]:
         _mobilisation_sheet(wb, ctx["mobilisation"])
+    if ctx["direct"]:
+        _direct_sheet(wb, ctx["direct"])
     notes = [[n["by"], n["at"], n["text"]] for n in ctx["notes"]]
     _sheet(wb, "点评", ["填写人", "时间", "点评"], notes, [12, 18, 60])
     out = BytesIO()
@@ -386,6 +407,21 @@ def _mobilisation_sheet(wb: Any, found: dict[str, Any]) -> None:
     _sheet(wb, "应急动员", header, rows, [14, 24, 10, 8, 16, 16, 10, 12, 14, 14, 8, 8, 8, 10])
     units = [[i["number"], u["unit"], u["hours"]] for i in found["incidents"] for u in i["hours_by_unit"]]
     _sheet(wb, "应急动员·各单位时长", ["编号", "单位", "小时"], units, [14, 24, 10])
+
+
+def _direct_sheet(wb: Any, found: dict[str, Any]) -> None:
+    ack, follow = found["acked_on_time"], found["followed_up_on_time"]
+    rows: list[list[Any]] = [
+        ["直报", found["reported"], "", ""],
+        [f"{found['ack_span']}内确认", ack["value"], ack["numerator"], ack["denominator"]],
+        [f"{found['follow_up_span']}内续报", follow["value"], follow["numerator"], follow["denominator"]],
+        ["转为工单", found["to_case"], "", ""],
+        ["转为应急动员", found["to_mobilisation"], "", ""],
+        ["误用直报", found["misuse"], "", ""],
+        ["未办结（生成时）", found["open_now"], "", ""],
+    ]
+    rows += [[f"类型：{k['label']}（误用 {k['misuse']}）", k["reported"], "", ""] for k in found["by_kind"]]
+    _sheet(wb, "直报", ["项目", "数值（件或%）", "分子", "分母"], rows, [30, 14, 8, 8])
 
 
 def filename(report: Report, ext: str) -> str:

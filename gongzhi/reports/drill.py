@@ -16,7 +16,8 @@ hold); docs/kpis.md says which KPIs these are. The list holds only the cases the
 the asker may see (access.care_subjects_q); the figures count the whole place. The community
 figures (members, units, commitments, needs, projects, ledger entries: reports.community_figures)
 list only the rows of access.community_q / registrations_q / ledger_q, and so do the volunteer
-hours (time-bank entries: reports.volunteer_figures).
+hours (time-bank entries: reports.volunteer_figures). The 直报 figures (reports.direct_figures)
+list the reports of access.direct_reports_q, to those who see the place's 直报 figures.
 """
 
 from dataclasses import dataclass
@@ -36,9 +37,18 @@ from gongzhi.community.choices import HoursSource
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
+from gongzhi.mobilisation.models import DirectKind
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import MemberType
-from gongzhi.reports import care_figures, community_figures, kpis, meeting_figures, rollup, volunteer_figures
+from gongzhi.reports import (
+    care_figures,
+    community_figures,
+    direct_figures,
+    kpis,
+    meeting_figures,
+    rollup,
+    volunteer_figures,
+)
 from gongzhi.reports import definitions as d
 from gongzhi.reports import facts as f
 from gongzhi.reports.models import Fact
@@ -52,6 +62,7 @@ PER_EVENT = frozenset({f.SETTLE, f.VERDICT, f.RATE, f.ESCALATE, f.RETURN})
 CASE, MEETING, SLIP = "case", "meeting", "slip"
 ALERT, DUE, CARE_SUBJECT = "alert", "due", "care_subject"  # care: alerts, visits due, subjects
 HOURS = "hours"  # volunteers: time-bank entries
+DIRECT = "direct"  # 直报
 VOLUNTEER_HOURS = "volunteer_hours"
 NONE = "none"  # the category filter's value for cases with no 小类 (未分类)
 OVERDUE = "overdue"  # a figure measure: open cases past due now (cases.selectors_overdue)
@@ -78,6 +89,7 @@ MEASURES: dict[str, Promise] = {
     "community_finished": gettext_lazy("期间内完成的共建项目"),
     "community_points": gettext_lazy("期间内的积分记录"),
     VOLUNTEER_HOURS: gettext_lazy("期间内的志愿服务时长"),
+    **dict.fromkeys(direct_figures.MEASURES, gettext_lazy("直报")),  # titled by direct_figures
 }
 CARE_MEASURES = frozenset({"care_raised", "care_false_alarms", "care_open", "care_overdue"})
 COMMUNITY_MEASURES = frozenset(community_figures.COUNT_ROWS)
@@ -245,6 +257,22 @@ def _volunteer_hours(subject: Subject, period: Period, user: Actor, source: str,
     return DrillDown(None, VOLUNTEER_HOURS, HOURS, rows, label=label)
 
 
+def _direct(subject: Subject, period: Period, measure: str, user: Actor, kind: str) -> DrillDown:
+    """The 直报 behind a figure (of one kind), those `user` may open; for those who see the
+    place's 直报 figures."""
+    if not direct_figures.applies(subject):
+        raise ValidationError({"node": [_("直报统计只适用于辖区，不适用于单位或岗位")]})
+    if not direct_figures.may_see(user, subject):
+        raise PermissionDeniedError(_("您无权查看该辖区的直报统计"))
+    if kind and kind not in DirectKind.values:
+        raise ValidationError({"kind": [_("没有这个直报类型：%(key)s") % {"key": kind[:20]}]})
+    rows = direct_figures.behind(subject, period, measure, user=user, kind=kind)
+    label = direct_figures.measure_label(measure)
+    if kind:
+        label = f"{label}（{DirectKind(kind).label}）"
+    return DrillDown(None, measure, DIRECT, rows, label=label)
+
+
 def _measure(kpi: d.Kpi, part: str) -> str:
     return kpi.numerator if part == NUMERATOR else kpi.denominator
 
@@ -296,6 +324,7 @@ def figure(
     rule: str = "",
     member_type: str = "",
     source: str = "",
+    kind: str = "",
 ) -> DrillDown:
     """The rows behind one counter of a report or of the command centre (MEASURES), for one
     小类 (`category`) or 大类 (`group`) if given, only those `user` may see. The case counts
@@ -303,6 +332,8 @@ def figure(
     if measure not in MEASURES:
         raise ValidationError({"measure": [_("没有这项数字：%(key)s") % {"key": measure[:40]}]})
     label = str(MEASURES[measure])
+    if measure in direct_figures.MEASURES:
+        return _direct(subject, period, measure, user, kind)
     if measure == VOLUNTEER_HOURS:
         return _volunteer_hours(subject, period, user, source, label)
     if measure in CARE_MEASURES:

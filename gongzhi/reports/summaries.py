@@ -5,7 +5,8 @@ rates, service hours against commitments, points per member type, needs met, pro
 reports.community_figures); 订单服务 (orders by module, response and completion times,
 satisfaction; reports.order_figures); 志愿服务 (hours by source, volunteers active, median
 hours; reports.volunteer_figures); 应急动员 (per incident: entrance shifts manned, households
-reached, supplies delivered, hours per unit; reports.mobilisation_figures). Plain values
+reached, supplies delivered, hours per unit; reports.mobilisation_figures); 直报 (by kind,
+acknowledged and followed up on time, converted, misuse; reports.direct_figures). Plain values
 (strings, numbers, lists), so they can be frozen as JSON and rendered the same way on the
 page, in Word and in Excel.
 
@@ -30,6 +31,7 @@ from gongzhi.orgs.models import Category
 from gongzhi.reports import (
     care_figures,
     community_figures,
+    direct_figures,
     kpis,
     meeting_figures,
     mobilisation_figures,
@@ -149,5 +151,6 @@ def figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
             "orders": order_figures.report_figures(node_subject(node), period),
             "volunteers": volunteer_figures.report_figures(node_subject(node), period, now),
             "mobilisation": mobilisation_figures.report_figures(node_subject(node), period, now),
+            "direct": direct_figures.report_figures(node_subject(node), period, now),
             "as_of": _when(now),
         }

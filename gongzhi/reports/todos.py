@@ -5,7 +5,9 @@ Each count is the count of the very list its tile opens, read through the same s
 Party organisation's vetting queue, the slips waiting for the user's countersignature, the
 slips reported done that their Party organisation confirms, the meetings they are invited
 to, and the community's 双报到 waiting for confirmation and points claims and appeals waiting
-for the branch secretary (community.selectors). The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
+for the branch secretary (community.selectors), the 直报 waiting for the duty roster's
+acknowledgement and one's own 直报 past their 续报 deadline (mobilisation.direct_selectors).
+The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
 muted); the others are left out (an auditor has none)."""
 
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ from gongzhi.core import clock
 from gongzhi.core.actors import Actor
 from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import SlipState
+from gongzhi.mobilisation import direct_selectors
+from gongzhi.mobilisation.direct_roster import roster_street_ids
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import PostRole
 
@@ -39,6 +43,10 @@ CALLBACK = selectors_todo.CALLBACK  # 待回访
 CARE = "care"  # 关爱预警: open care alerts of the subjects the user sees (docs/care.md)
 REGISTRATIONS = "registrations"  # 待确认报到: 双报到 applications the user decides (docs/community.md)
 POINTS = "points"  # 待审核积分: points claims and appeals the user decides
+DIRECT_ACK = (
+    "direct_ack"  # 直报待确认: for whoever is on a street's duty roster (docs/mobilisation.md "直报")
+)
+DIRECT_FOLLOW_UP = "direct_follow_up"  # 续报待写: one's own 直报 past the 续报 deadline
 
 LABELS: dict[str, Promise] = {
     ACCEPT: _("待受理"),
@@ -53,8 +61,25 @@ LABELS: dict[str, Promise] = {
     CARE: _("关爱预警"),
     REGISTRATIONS: _("待确认报到"),
     POINTS: _("待审核积分"),
+    DIRECT_ACK: _("直报待确认"),
+    DIRECT_FOLLOW_UP: _("续报待写"),
 }
-ORDER = (ACCEPT, HANDLE, SOON, OVERDUE, VET, SIGN, CONFIRM, INVITED, CALLBACK, CARE, REGISTRATIONS, POINTS)
+ORDER = (
+    DIRECT_ACK,
+    DIRECT_FOLLOW_UP,
+    ACCEPT,
+    HANDLE,
+    SOON,
+    OVERDUE,
+    VET,
+    SIGN,
+    CONFIRM,
+    INVITED,
+    CALLBACK,
+    CARE,
+    REGISTRATIONS,
+    POINTS,
+)
 # Where each to-do leads: the list whose length it counts (URL name, query string).
 LINKS: dict[str, tuple[str, str]] = {
     ACCEPT: ("web:case_queue", "?state=received"),
@@ -69,8 +94,12 @@ LINKS: dict[str, tuple[str, str]] = {
     CARE: ("web:care_home", ""),
     REGISTRATIONS: ("web:community_queue", ""),
     POINTS: ("web:community_approvals", ""),
+    DIRECT_ACK: ("web:direct_home", f"?todo={direct_selectors.TODO_ACK}"),
+    DIRECT_FOLLOW_UP: ("web:direct_home", f"?todo={direct_selectors.TODO_FOLLOW_UP}"),
 }
-WARN = frozenset({SOON, OVERDUE, CARE})  # a non-zero count of these is shown as a warning
+WARN = frozenset(
+    {SOON, OVERDUE, CARE, DIRECT_ACK, DIRECT_FOLLOW_UP}
+)  # a non-zero count of these is shown as a warning
 
 
 @dataclass(frozen=True)
@@ -115,6 +144,10 @@ def keys_for(user: Actor) -> list[str]:
         # the Party side decides 双报到, points claims and appeals (APPROVE_COMMUNITY)
         REGISTRATIONS: access.has_power(user, access.APPROVE_COMMUNITY),
         POINTS: access.has_power(user, access.APPROVE_COMMUNITY),
+        # the duty roster acknowledges 直报 (direct_roster: the officers, the day's leaders and
+        # the leaders); reporters owe the 续报 of their own
+        DIRECT_ACK: s.person_id is not None and bool(roster_street_ids(user)),
+        DIRECT_FOLLOW_UP: access.has_power(user, access.DIRECT_REPORT),
     }
     return [key for key in ORDER if wanted[key]]
 
@@ -142,6 +175,10 @@ def count(user: Actor, key: str, now: datetime) -> int:
     if key == POINTS:  # /community/approvals/ lists both
         claims = community_selectors.pending_claims(user=user).count()
         return claims + community_selectors.open_appeals(user=user).count()
+    if key == DIRECT_ACK:
+        return direct_selectors.to_acknowledge(user).count()
+    if key == DIRECT_FOLLOW_UP:
+        return direct_selectors.follow_up_owed(user, now).count()
     raise ValueError(key)
 
 

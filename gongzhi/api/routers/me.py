@@ -14,7 +14,10 @@ router = Router(tags=["me"])
 
 
 class TodoOut(Schema):
-    key: str = Field(description="accept、handle、soon、overdue、vet、sign、confirm、invited、callback")
+    key: str = Field(
+        description="accept、handle、soon、overdue、vet、sign、confirm、invited、callback、care、"
+        "registrations、points、direct_ack（直报待确认）、direct_follow_up（续报待写）"
+    )
     label: str = Field(description="名称（按请求语言）")
     count: int = Field(description="该待办列表现在的条数（与首页待办磁贴一致）")
     warn: bool = Field(description="true：即将超期或超期且不为零")

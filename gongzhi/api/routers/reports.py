@@ -69,6 +69,9 @@ class FigureQuery(SubjectQuery, PageParams):
     source: str = Field(
         "", max_length=20, description="志愿服务时长（volunteer_hours）的来源：order、shift、task"
     )
+    kind: str = Field(
+        "", max_length=20, description="直报数字（direct_*）的事件类型：fire、injury、collapse……"
+    )
 
 
 class RankQuery(SubjectQuery):
@@ -441,6 +444,18 @@ def item_out(kind: str, row: Any) -> dict[str, Any]:
         return care_item_out(kind, row)
     if kind in COMMUNITY_KINDS:
         return community_item_out(kind, row)
+    if kind == drill.DIRECT:  # a 直报: kind, place, state; never its text (GET /api/v1/direct/{id})
+        return {
+            "type": kind,
+            "id": row.pk,
+            "number": "",
+            "title": row.get_kind_display(),
+            "node": row.node.code,
+            "node_name": row.node.name,
+            "state": row.state,
+            "state_name": row.get_state_display(),
+            "at": row.reported_at,
+        }
     if kind == drill.HOURS:  # a time-bank entry, as the volunteer pages show it to the same user
         area = row.volunteer.area
         return {
@@ -643,6 +658,7 @@ def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> d
         rule=q.rule,
         member_type=q.member_type,
         source=q.source,
+        kind=q.kind,
     )
     return drill_page(found_rows, q)
 

@@ -52,7 +52,7 @@ def test_the_weekly_report_freezes_the_three_sections(db, settings, tmp_path):
 
     with ZipFile(BytesIO(documents.report_docx(report))) as docx:
         text = docx.read("word/document.xml").decode()
-    for heading in ("六、订单服务", "七、志愿服务", "八、应急动员", "九、点评"):
+    for heading in ("六、订单服务", "七、志愿服务", "八、应急动员", "九、直报", "十、点评"):
         assert heading in text
     assert "志愿服务 18.0 小时" in text and "4/8（50.0%）" in text and "6/8（75.0%）" in text
 

@@ -39,12 +39,20 @@ def _report(request: HttpRequest, pk: int) -> DirectReport:
 def direct_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     everything = request.GET.get("all") == "1"
-    rows = direct_selectors.reports(user=user, open_only=not everything)[: direct_selectors.LIST_LIMIT]
+    todo = request.GET.get("todo", "")
+    if todo == direct_selectors.TODO_ACK:  # the home page's 直报待确认: the list it counts
+        rows = direct_selectors.to_acknowledge(user)
+    elif todo == direct_selectors.TODO_FOLLOW_UP:  # 续报待写
+        rows = direct_selectors.follow_up_owed(user, clock.now())
+    else:
+        todo = ""
+        rows = direct_selectors.reports(user=user, open_only=not everything)
     return render(
         request,
         "web/direct/home.html",
         {
-            "rows": list(rows),
+            "rows": list(rows[: direct_selectors.LIST_LIMIT]),
+            "todo": todo,
             "all": everything,
             "to_ack": list(direct_selectors.to_acknowledge(user)[:50]),
             "may_report": direct.may_report(user),

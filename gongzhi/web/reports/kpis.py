@@ -153,6 +153,7 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     rule = request.GET.get("rule", "")[:20]  # the care figures: one alert rule
     member_type = request.GET.get("member_type", "")[:20]  # the community's points: one member type
     source = request.GET.get("source", "")[:20]  # the volunteer hours: one source
+    kind = request.GET.get("kind", "")[:20]  # the 直报: one kind
     found = drill.figure(
         subject,
         period,
@@ -163,9 +164,17 @@ def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
         rule=rule,
         member_type=member_type,
         source=source,
+        kind=kind,
     )
     query = query_of(
-        subject, period, category=category, group=group, rule=rule, member_type=member_type, source=source
+        subject,
+        period,
+        category=category,
+        group=group,
+        rule=rule,
+        member_type=member_type,
+        source=source,
+        kind=kind,
     )
     return _drill_page(request, found, subject, period, query)
 

@@ -1,6 +1,7 @@
 """直报 pages through Django's test client: the form (places offered, bad input 422 with the
 message and nothing written), the officer's acknowledge and actions, the 续报 form, the
-photos scoped like the report, and who may open what."""
+photos scoped like the report, who may open what, and the home page's 直报待确认 / 续报待写
+tiles with the lists they open."""
 
 from datetime import timedelta
 
@@ -9,9 +10,11 @@ from django.test import Client
 
 from gongzhi.cases.models import Case
 from gongzhi.core import clock
+from gongzhi.mobilisation import direct
 from gongzhi.mobilisation.models import DirectReport, DirectState
 from gongzhi.mobilisation.tests.direct.conftest import T0, png
 from gongzhi.orgs.models import Category
+from gongzhi.reports import todos
 
 
 def client_for(user) -> Client:
@@ -114,3 +117,47 @@ def test_misuse_on_the_page(world):
     report.refresh_from_db()
     assert report.misuse
     assert "误用直报" in client_for(world.users["grid"]).get(f"/direct/{report.pk}/").content.decode()
+
+
+def home_tiles(user) -> dict[str, tuple[int, str]]:
+    """The home page's 我的待办 tiles as {key: (count, link)}."""
+    return {t.key: (t.count, t.url) for t in todos.todos(user)}
+
+
+def rows_on(user, url: str) -> int:
+    page = client_for(user).get(url)
+    assert page.status_code == 200
+    return page.content.decode().count('class="direct-row')
+
+
+@pytest.mark.django_db
+def test_the_home_page_tiles_count_the_lists_they_open(world):
+    officer, grid, leader = world.users["officer"], world.users["grid"], world.users["leader2"]
+    fast, slow = world.report(), world.report(kind="collapse", node=world.tree.r3)
+    other = world.report("committee", kind="injury", node=world.tree.r1)
+    with clock.freeze(T0 + timedelta(minutes=5)):
+        direct.report_acknowledge(actor=officer, report=fast)
+        direct.report_acknowledge(actor=officer, report=other)
+        direct.report_mark_misuse(actor=officer, report=other, reason="一般问题")
+    with clock.freeze(T0 + timedelta(minutes=30)):
+        direct.follow_up_add(actor=grid, report=fast, text="已扑灭")
+    with clock.freeze(T0 + timedelta(minutes=70)):
+        for user, expect in (
+            (officer, {"direct_ack": 1}),  # slow: the misused one was acknowledged, then marked
+            (leader, {"direct_ack": 1}),  # every active leader answers too
+            (grid, {"direct_follow_up": 1}),  # slow's 续报 is late; fast's came in time
+            (world.users["committee"], {"direct_follow_up": 0}),  # a misused report owes none
+        ):
+            tiles = home_tiles(user)
+            for key, count in expect.items():
+                assert tiles[key][0] == count == rows_on(user, tiles[key][1]), (user, key)
+        assert "direct_ack" not in home_tiles(grid)  # not on the roster
+        assert "direct_follow_up" not in home_tiles(officer)  # a street cadre does not report
+        assert not {"direct_ack", "direct_follow_up"} & set(home_tiles(world.users["property"]))
+        assert "直报待确认" in client_for(officer).get("/").content.decode()
+        listed = client_for(grid).get("/direct/?todo=follow_up").content.decode()
+    assert f"/direct/{slow.pk}/" in listed and f"/direct/{fast.pk}/" not in listed and "续报待写" in listed
+    with clock.freeze(T0 + timedelta(minutes=71)):
+        direct.report_acknowledge(actor=leader, report=slow)
+        direct.follow_up_add(actor=grid, report=slow, text="围挡已设")
+        assert home_tiles(officer)["direct_ack"][0] == 0 and home_tiles(grid)["direct_follow_up"][0] == 0
