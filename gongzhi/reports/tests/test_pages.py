@@ -187,9 +187,10 @@ def test_reports_page_commentary_and_downloads(scenario):
         "志愿服务",
         "应急动员",
         "应急动员·各单位时长",
+        "直报",
         "点评",
     ]  # 关爱: the committee takes part in care; 共建: it sees its area's community (one area: no area
-    # sheet); 订单服务, 志愿服务, 应急动员: it sees its area's orders, volunteers and incidents
+    # sheet); 订单服务, 志愿服务, 应急动员, 直报: it sees its area's orders, volunteers, incidents, 直报
     assert [c.value for c in wb["分类"][2]][1:] == ["楼道堆物", 8, 3, 2, 1]
     notes = {c.value for c in wb["点评"]["C"][1:]}
     assert notes == {"楼道堆物明显减少", '\'=HYPERLINK("http://x","点")'}
