@@ -44,7 +44,7 @@ DAYS_AHEAD = 30
 REPORTS = 52  # about one a week over the year
 MISUSE = 3
 TO_CASE = 6
-TO_MOBILISATION = 2
+TO_MOBILISATION = 1  # a mobilisation declared over an area is the step's dearest part (docs/mobilisation.md)
 KIND_WEIGHTS = (
     (DirectKind.FIRE, 12),
     (DirectKind.INJURY, 12),

@@ -64,9 +64,9 @@ LABELS: dict[str, Promise] = {
     DIRECT_ACK: _("直报待确认"),
     DIRECT_FOLLOW_UP: _("续报待写"),
 }
+# 直报待确认 first (minutes count); 续报待写 last (a reporter's tile, zero on most days)
 ORDER = (
     DIRECT_ACK,
-    DIRECT_FOLLOW_UP,
     ACCEPT,
     HANDLE,
     SOON,
@@ -79,6 +79,7 @@ ORDER = (
     CARE,
     REGISTRATIONS,
     POINTS,
+    DIRECT_FOLLOW_UP,
 )
 # Where each to-do leads: the list whose length it counts (URL name, query string).
 LINKS: dict[str, tuple[str, str]] = {

@@ -59,7 +59,17 @@ def test_the_committees_home_shows_its_to_dos_as_tiles_that_open_their_lists(pag
 
     tiles = page.locator("ul.todo-tiles a.todo-tile")
     labels = [t.split("\n")[-1].strip() for t in tiles.all_inner_texts()]
-    assert labels == ["待受理", "待我处理", "即将超期", "超期", "待会签", "会议邀请", "待回访", "关爱预警"]
+    assert labels == [
+        "待受理",
+        "待我处理",
+        "即将超期",
+        "超期",
+        "待会签",
+        "会议邀请",
+        "待回访",
+        "关爱预警",
+        "续报待写",
+    ]
     accept = page.locator("a.todo-accept")
     assert accept.locator("b.todo-count").inner_text() == "1"
     # big enough to tap, two to a row, nothing wider than the phone

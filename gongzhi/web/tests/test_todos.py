@@ -209,13 +209,13 @@ def test_a_role_sees_only_the_to_dos_it_can_have_and_zero_is_muted(mworld):
     w, users = mworld.cases, mworld.users
     grid = make_staff("gridworker", PostRole.GRID_WORKER, w.tree.g1)
     assert list(tiles(client_for(grid))) == [
-        "direct_follow_up",
         "handle",
         "soon",
         "overdue",
         "sign",
         "invited",
         "care",
+        "direct_follow_up",
     ]
     # the Party secretary reports 直报 but is on no duty roster
     assert list(tiles(client_for(users["secretary"]))) == [k for k in todos.ORDER if k != todos.DIRECT_ACK]
