@@ -161,3 +161,17 @@ def test_the_home_page_tiles_count_the_lists_they_open(world):
         direct.report_acknowledge(actor=leader, report=slow)
         direct.follow_up_add(actor=grid, report=slow, text="围挡已设")
         assert home_tiles(officer)["direct_ack"][0] == 0 and home_tiles(grid)["direct_follow_up"][0] == 0
+
+
+@pytest.mark.django_db
+def test_a_report_turned_into_a_mobilisation_links_to_the_incident(world):
+    report = world.report(kind="epidemic", text="确诊病例到过菜场")
+    officer = client_for(world.users["officer"])
+    assert officer.post(f"/direct/{report.pk}/ack/").status_code == 302
+    done = officer.post(f"/direct/{report.pk}/act/", {"action": "convert_mobilisation"})
+    report.refresh_from_db()
+    assert report.incident_id is not None
+    assert done.status_code == 302 and done["Location"] == f"/mobilisation/{report.incident_id}/"
+    # the report's page opens the incident it became (it showed a bare #id)
+    page = officer.get(f"/direct/{report.pk}/").content.decode()
+    assert f'<a href="/mobilisation/{report.incident_id}/">#{report.incident_id}</a>' in page
