@@ -219,8 +219,10 @@ def build(
             m.Shift(
                 id=s.pk,
                 post_id=post.pk,
-                start=s.starts_at,
-                end=s.ends_at,
+                # the solver's days, weeks and messages are those of the datetimes: local ones
+                # (from the database they come back in UTC: 东门 10:00–16:00 was "02:00–08:00")
+                start=timezone.localtime(s.starts_at),
+                end=timezone.localtime(s.ends_at),
                 need=need.get(s.pk, s.need),
                 skills=frozenset(post.skills),
                 place=place,

@@ -119,7 +119,8 @@ def test_an_infeasible_rota_says_which_shift_and_writes_nothing(world):
         with pytest.raises(ValidationError) as exc:
             rostering.rota_solve(actor=world.users["street"], incident=incident, time_limit_s=5)
     # the solver names the shift and the constraint it cannot meet
-    assert "东安一村东门 03-02 08:00–16:00 需 20 人，可排仅 9 人" in str(exc.value)
+    # in local time (the shift 16:00–24:00 once read "08:00–16:00", its hours in UTC)
+    assert "东安一村东门 03-02 16:00–00:00 需 20 人，可排仅 9 人" in str(exc.value)
     assert not Assignment.objects.exists() and not incident.rotas.exists()
 
 
