@@ -1,15 +1,21 @@
 """Where the walks happen in the demo street. S1: the estate whose everyday 楼道堆物 report the
 routing rule gives to a post held by a demo login, and who verifies there (`gongzhi walk_s1`).
-C: the residential area, the unit and the logins of the community walk (`gongzhi walk_community`)."""
+C: the residential area, the unit and the logins of the community walk (`gongzhi walk_community`).
+M: the 直报's place, today's duty officer and the hospital-nearby zone (`gongzhi walk_mobilisation`)."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 
 from gongzhi.cases import routing
 from gongzhi.community import places, registrations
+from gongzhi.demo.volunteers import ZONE_AREAS
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.mobilisation import direct_roster
+from gongzhi.mobilisation import zone as zones
+from gongzhi.mobilisation.models import Entrance
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, DualRegistration, Person, Post, Unit
 
@@ -142,3 +148,41 @@ def end_earlier_registration(place: CommunityPlace) -> DualRegistration | None:
         return None
     partner = get_user_model().objects.get(username=PARTNER)
     return registrations.registration_end(actor=partner, registration=earlier, reason="重走双报到演示流程")
+
+
+# --- the mobilisation walk (`gongzhi walk_mobilisation`) ---------------------------------------------
+
+GRID = "grid"  # the grid worker of FL-R01-E1-G1: reports the 直报 at the grid's estate
+CADRE = "block_cadre"  # MOBILISE over the block of the hospital-nearby areas
+VOLUNTEER = "volunteer"  # a resident volunteer of FL-R01
+
+
+@dataclass(frozen=True)
+class MobilisationPlace:
+    place: Node  # the 直报's place: the grid's estate
+    officer: str | None  # the login of today's duty officer, None without a duty roster for today
+    zone: list[Node]  # the hospital-nearby areas
+    entrances: list[str]  # the duty posts declaring lists, by name
+
+
+def mobilisation_place(now: datetime) -> MobilisationPlace | None:
+    """The grid worker's estate, today's duty officer (a demo login, or None: the demo has no
+    duty roster unless one was set), the five hospital-nearby areas and their entrances."""
+    grid = _holder(GRID)
+    zone = list(Node.objects.filter(code__in=ZONE_AREAS).order_by("path"))
+    if grid is None or _holder(CADRE) is None or len(zone) != len(ZONE_AREAS):
+        return None
+    estate = Node.objects.filter(level=Level.ESTATE, path__in=access.prefixes(grid.node.path)).first()
+    entrances = [
+        f"{e.node.name}{e.name}"
+        for e in Entrance.objects.filter(active=True)
+        .filter(zones.under_q([a.path for a in zone], "node__path"))
+        .select_related("node")
+        .order_by("pk")
+    ]
+    if estate is None or not entrances:
+        return None
+    duty = direct_roster.duty(direct_roster.street_of(estate), direct_roster.duty_day_of(now))
+    officer = duty.officer.user if duty is not None and duty.officer.user is not None else None
+    login = officer.get_username() if officer is not None and officer.has_usable_password() else None
+    return MobilisationPlace(estate, login, zone, entrances)
