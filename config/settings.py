@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # read-your-writes after a POST, and the API's ?replica=1 (gongzhi.core.replicas)
+    "gongzhi.core.replicas.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -147,6 +149,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
+# Read replicas (gongzhi.core.replicas, docs/scaling.md): hot standbys of the primary, given as
+# DATABASE_REPLICA_URLS (comma-separated) -> aliases replica_0, replica_1 ... Only heavy reads go
+# there; writes, and reads outside core.replicas.read(), stay on the primary. In tests a replica
+# is a test mirror of the primary (its test database is the primary's, streamed over).
+REPLICA_ALIASES: list[str] = []
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    for _url in (u.strip() for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",")):
+        if not _url:
+            continue
+        _alias = f"replica_{len(REPLICA_ALIASES)}"
+        DATABASES[_alias] = dj_database_url.parse(
+            _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+        )
+        # a stopped replica costs a request at most this long, once per REPLICA_DOWN_SECONDS
+        DATABASES[_alias]["OPTIONS"] = {
+            "connect_timeout": int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
+        }
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+        REPLICA_ALIASES.append(_alias)
+DATABASE_ROUTERS = ["gongzhi.core.replicas.Router"]
+# after a write, the writer reads from the primary this long (read-your-writes)
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "15"))
+# a replica further behind than this is passed over
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "10"))
+# how long a process trusts a replica's measured lag, and a replica found down
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+REPLICA_DOWN_SECONDS = float(os.environ.get("REPLICA_DOWN_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- cache --------------------------------------------------------------------------------

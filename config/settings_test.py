@@ -5,8 +5,29 @@ import os
 os.environ.setdefault("DEBUG", "1")
 
 from config.settings import *  # noqa: F403
+from config.settings import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests dispatch by hand; the ones about 自动派遣 turn it on (a worktree's var/ may hold the demo's
 # trained model, which would otherwise dispatch every resident report the tests make).
 CASE_AUTO_DISPATCH_CONFIDENCE = None
+
+# Read replicas (gongzhi.core.replicas): aliases for the router's tests, all test mirrors of the
+# primary, and none in use (REPLICA_ALIASES) unless a test turns it on with override_settings, so
+# the rest of the suite reads from the primary whatever DATABASE_REPLICA_URLS says.
+# - replica_mirror: the primary itself, as a mirror (the router's logic, no standby needed);
+# - replica_live: the hot standby on 127.0.0.1:5433 (scripts/replica.sh; its tests skip when it is
+#   not up), reading the primary's test database as it streams over;
+# - replica_down: nothing listens there (a replica that has stopped).
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    import dj_database_url
+
+    for _alias, _url in (
+        ("replica_mirror", os.environ.get("DATABASE_URL", "")),
+        ("replica_live", os.environ.get("TEST_REPLICA_URL", "postgres://root@127.0.0.1:5433/postgres")),
+        ("replica_down", "postgres://root@127.0.0.1:9/postgres"),
+    ):
+        DATABASES[_alias] = dj_database_url.parse(_url, conn_max_age=0)
+        DATABASES[_alias]["OPTIONS"] = {"connect_timeout": 2}
+        DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+REPLICA_ALIASES = []

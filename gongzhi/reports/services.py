@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.core import clock, outbox
+from gongzhi.core import clock, outbox, replicas
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -55,7 +55,8 @@ def report_generate(*, kind: str, node: Node, start: date) -> Generated:
         raise ValidationError({"node": [_("日报周报只生成到街道、块区和居民区")]})
     rollup.catch_up(limit=None)
     now = clock.now()
-    figures = summaries.figures(node, period, now)
+    with replicas.read(fresh=True):  # a replica only if it holds what the catch-up just wrote
+        figures = summaries.figures(node, period, now)
     with transaction.atomic():
         existing = Report.objects.select_for_update().filter(kind=kind, node=node, start=period.start).first()
         if existing is None:

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongzhi.cases.states import TEXT_WITHHELD_STATES
+from gongzhi.core import replicas
 from gongzhi.core.i18n import localized
 from gongzhi.core.scrub import public_text
 from gongzhi.meetings import selectors as meeting_selectors
@@ -193,10 +194,12 @@ def _disclosure_page(number: int) -> dict[str, Any]:
 # --- pages --------------------------------------------------------------------------------------
 
 
+@replicas.reading
 def board(request: HttpRequest) -> HttpResponse:
     return render(request, "web/public/board.html", board_data())
 
 
+@replicas.reading
 def disclosures(request: HttpRequest) -> HttpResponse:
     try:
         number = min(max(1, int(request.GET.get("page", "1"))), 1000)

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import replicas
 from gongzhi.orgs import access
 from gongzhi.reports import care_figures, periods
 from gongzhi.reports import dashboard as dash
@@ -69,6 +70,7 @@ def _board(request: HttpRequest) -> tuple[Asked, dash.Dashboard]:
 
 
 @page
+@replicas.reading
 def dashboard(request: HttpRequest) -> HttpResponse:
     asked, board = _board(request)
     form = asked.form
@@ -103,6 +105,7 @@ def _query(request: HttpRequest, *, screen: bool) -> str:
 
 
 @page
+@replicas.reading
 def dashboard_data(request: HttpRequest) -> HttpResponse:
     """The figures as JSON for the page's refresh (errors as {"errors": [...]}, 400/403)."""
     try:

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from gongzhi.core import replicas
 from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -93,6 +94,7 @@ def place_options(user: Actor) -> list[Node]:
 
 
 @page
+@replicas.reading
 def kpi_page(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     subject = subject_of(request)
@@ -129,6 +131,7 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
 
 
 @page
+@replicas.reading
 def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     subject = subject_of(request)
@@ -142,6 +145,7 @@ def kpi_cases(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @page
+@replicas.reading
 def figure_cases(request: HttpRequest, measure: str) -> HttpResponse:
     """The cases (meetings, slips) behind one figure of a 日报/周报 or of the command centre:
     `?node=&start=&end=` as on the KPI pages, `category=` (小类) or `group=` (大类), `none`
@@ -225,6 +229,7 @@ def _drill_page(
 
 
 @page
+@replicas.reading
 def ranking_page(request: HttpRequest) -> HttpResponse:
     require_power(request, access.VIEW_CASES)
     subject = subject_of(request)
