@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases.models import Case
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
-from gongzhi.core import pii
+from gongzhi.core import pii, stats
 from gongzhi.core.actors import Actor
 from gongzhi.core.workbook_limits import (
     WorkbookTooLarge,
@@ -180,4 +181,6 @@ def import_hotline(*, actor: Actor | None, data: bytes, filename: str, dry_run: 
                 continue
             case_create(actor=actor, intake=row.intake)
             report.count("created")
+    if report.created:
+        stats.analyze(*apps.get_app_config("cases").get_models())  # a batch of cases (core.stats)
     return report

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, models, transaction
 
-from gongzhi.core import clock
+from gongzhi.core import clock, stats
 from gongzhi.demo import (
     bulk,
     care,
@@ -165,6 +165,8 @@ def generate(
             _insert(NodeChange, _creation_history(nodes[:-1]), out, summary)
             _write_rest(street, party, roster, collect, staff_sealed, out, summary)
             history_counts = _write_history(street, roster, year, planned, out, summary)
+        with _timed(summary, "analyze"):
+            stats.analyze()  # the whole database is new: statistics for the planner (core.stats)
     mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     summary.cpu = {
         "main": round(mine.ru_utime + mine.ru_stime - cpu_start, 1),

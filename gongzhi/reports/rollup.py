@@ -31,7 +31,7 @@ from django.db.models import Count, Max, Min, Q, Subquery
 from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent
-from gongzhi.core import clock
+from gongzhi.core import clock, stats
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -318,6 +318,15 @@ def peek() -> tuple[int, int, datetime | None]:
 # --- the entry points ------------------------------------------------------------------------------------
 
 
+# a run that derived this many cases wrote enough facts to move the planner's statistics
+BULK_CASES = 1000
+
+
+def _analyze() -> None:
+    """Statistics for the tables a bulk run wrote (core.stats): the KPI pages plan from them."""
+    stats.analyze(Fact, DayTotal, CategoryTotal)
+
+
 def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
     """Take in the events since the last run, unless there are more than `limit` of them or
     another run is at it (then the figures are as of `built_at`)."""
@@ -338,6 +347,8 @@ def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
         state.processed_id = max(state.processed_id, latest)
         state.built_at = clock.now()
         state.save()
+    if progress.cases >= BULK_CASES:  # the first build after a demo or a restore, a long catch-up
+        _analyze()
     progress.built_at = state.built_at
     return progress
 
@@ -356,6 +367,8 @@ def refresh() -> Progress:
         state.processed_id = max(state.processed_id, latest)
         state.built_at = clock.now()
         state.save()
+    if progress.cases >= BULK_CASES:  # the first build after a demo or a restore, a long catch-up
+        _analyze()
     progress.built_at = state.built_at
     return progress
 
@@ -375,6 +388,7 @@ def rebuild() -> Progress:
         state.processed_id = state.settled_id = latest
         state.built_at = clock.now()
         state.save()
+    _analyze()
     return Progress(cases=len(ids), pairs=pairs, built_at=state.built_at)
 
 

@@ -3,11 +3,13 @@
 from collections.abc import Callable
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.core import stats
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
 from gongzhi.orgs.imports.calendar import plan_calendar
@@ -80,6 +82,11 @@ def run_import(
     except _RollBack:
         if report.errors:
             report.reset_counts()
+    else:
+        if report.created or report.updated:  # the tree, roster or calendar tables (core.stats)
+            stats.analyze(
+                *(m for app in ("geo", "orgs", "core") for m in apps.get_app_config(app).get_models())
+            )
     return report
 
 
