@@ -4,8 +4,12 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from gongzhi.api.api import api
+from gongzhi.core import warm
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # liveness and readiness for the load balancer and systemd (core.warm, docs/scaling.md)
+    path("healthz", warm.healthz, name="healthz"),
+    path("healthz/ready", warm.healthz_ready, name="healthz_ready"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

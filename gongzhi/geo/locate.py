@@ -165,6 +165,11 @@ def _index() -> Index:
     return refdata.snapshot().get("locate", "index", lambda _key: _load())  # type: ignore[no-any-return]
 
 
+def warm() -> None:
+    """Load the index into this process's snapshot before the first request (core.warm)."""
+    _index()
+
+
 def _load() -> Index:
     index = Index()
     rows = Node.objects.filter(level__lte=Level.BUILDING).values_list(

@@ -23,6 +23,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.commands.runserver import Command as RunserverCommand
 
+from gongzhi.core import warm
+
 GENTLE_RATE = 2.0  # events a second: CARE_SIMULATE=1
 SIMULATED_SOS_EVERY = 1800  # seconds: an SOS press now and then, not an alert storm
 
@@ -47,6 +49,14 @@ class Command(RunserverCommand):
                 self._beside("schedule")
             self._care(options.get("addrport") or "")
         super().handle(*args, **options)
+
+    def inner_run(self, *args: Any, **options: Any) -> None:
+        # the serving process (the autoreloader's child) warms before it listens (core.warm)
+        took = warm.warm()
+        self.stdout.write(
+            f"warm: {sum(took.values()):.1f} s ({', '.join(f'{k} {v:.2f}' for k, v in took.items())})"
+        )
+        super().inner_run(*args, **options)
 
     def _beside(self, *command: str) -> None:
         child = subprocess.Popen(
