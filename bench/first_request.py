@@ -58,7 +58,11 @@ def measure(label: str, command: list[str], port: int, ready_path: str, path: st
         print(f"{label}: up after {up:.2f} s; {path}: " + ", ".join(times))
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main() -> None:
