@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -90,6 +90,22 @@ def test_the_router_with_a_replica_mirroring_the_primary() -> None:
         assert kpi_page_on_replica() == 0  # just wrote: the primary
         with clock.freeze(clock.now() + timedelta(seconds=16)):
             assert kpi_page_on_replica() > 0  # the window is over (the cookie is not trusted further)
+
+    # a replica that fails in the middle of a page: marked down, the page made again on the primary
+    def failing(*args: object) -> None:
+        raise OperationalError("the standby went away")
+
+    client = Client()  # not sticky: no write of its own
+    client.force_login(user)
+    replicas.forget()
+    with override_settings(REPLICA_ALIASES=["replica_mirror"]):
+        assert replicas.alias() == "replica_mirror"  # measured and kept: it was fine a moment ago
+    with (
+        override_settings(REPLICA_ALIASES=["replica_mirror"]),
+        connections["replica_mirror"].execute_wrapper(failing),
+    ):
+        assert client.get("/reports/kpis/", {"node": "S"}).status_code == 200
+        assert replicas.alias() == "default"  # passed over until checked again
 
     # a replica that is down: passed over, the page answers from the primary
     with override_settings(REPLICA_ALIASES=["replica_down"]):
