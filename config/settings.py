@@ -166,6 +166,7 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         DATABASES[_alias]["OPTIONS"] = {
             "connect_timeout": int(os.environ.get("REPLICA_CONNECT_TIMEOUT", "2"))
         }
+        DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
         DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
         REPLICA_ALIASES.append(_alias)
 DATABASE_ROUTERS = ["gongzhi.core.replicas.Router"]
