@@ -153,6 +153,13 @@ def _write(
     now: datetime,
 ) -> None:
     pairs = {(int(d.subject_id or 0), SIGNAL_OF_DEVICE[d.kind]) for _, _, d in accepted.values()}
+    if ingest_db.staged():
+        ingest_db.stage(
+            [
+                (i, d.id, int(d.subject_id or 0), SIGNAL_OF_DEVICE[d.kind], e.event_id, e.at, e.value)
+                for i, e, d in accepted.values()
+            ]
+        )
     rows = ingest_db.lock_last_seen(pairs)
     stored = ingest_db.stored(accepted.keys())
     fresh = sorted(
@@ -160,7 +167,7 @@ def _write(
         key=lambda t: t[1].at,  # stable: arrival order within a moment
     )
     result.duplicates += len(accepted) - len(fresh)
-    new_events: list[tuple[int, int, str, datetime, float | None]] = []
+    new_events: list[tuple[int, int, int, str, datetime, float | None]] = []
     touched: set[tuple[int, str]] = set()
     alarms: list[tuple[int, str, str, datetime]] = []
     paths: dict[int, str] = {}
@@ -175,10 +182,10 @@ def _write(
         row.seen_at = max(row.seen_at or e.at, e.at)
         touched.add((row.subject_id, row.signal))
         paths[subject_id] = device.node_path
-        new_events.append((device.id, subject_id, e.event_id, e.at, e.value))
+        new_events.append((i, device.id, subject_id, e.event_id, e.at, e.value))
         if device.kind in ALARMS:
             alarms.append((subject_id, device.node_path, RULE_OF_ALARM[device.kind], e.at))
-    ingest_db.insert_events(new_events, now)
+    ingest_db.insert_events(new_events, now, staged_count=len(accepted))
     result.stored = len(new_events)
     changed = [rows[k] for k in touched]
     _derive_water([r for r in changed if r.signal == Signal.WATER], paths)
@@ -222,7 +229,7 @@ def _derive_water(rows: list[Seen], paths: dict[int, str]) -> None:
     """`quiet_at` and `leak_since` under each subject's own water rules."""
     if not rows:
         return
-    book = RuleBook.load({r.subject_id for r in rows})
+    book = RuleBook.load(ingest_db.staged_subjects() if ingest_db.staged() else {r.subject_id for r in rows})
     for row in rows:
         derive_water_row(row, book, paths[row.subject_id])
 

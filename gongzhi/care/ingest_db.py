@@ -1,9 +1,12 @@
 """The ingest's reads and writes, a few statements a batch whatever its size (care.ingest).
 
-On PostgreSQL the batch's lookups take one array parameter (`= ANY(%s)`, `unnest`) and the
-rows come back as tuples: with 1,000 events a batch, building Django's IN lists, model
-instances and bulk_update's CASE WHEN per row cost far more than the database's own work
-(docs/benchmarks.md, "Care"). SQLite, whose writers are serialised anyway, takes the plain
+On PostgreSQL the batch goes in by COPY: `stage` copies the accepted events into a temporary
+table (`care_ingest_stage`, emptied at commit), and the lock of the last-seen rows, the lookup
+of the events already stored and the INSERT … SELECT … ON CONFLICT DO NOTHING into care_event
+all join that table; the last-seen rows go back the same way (COPY into `care_seen_stage`,
+one UPDATE … FROM). Before, each statement took its batch as array parameters, and Django's
+client-side binding quoted every array element in Python: a third of a request's CPU
+(docs/benchmarks.md, "care"). SQLite, whose writers are serialised anyway, takes the plain
 forms. Nothing here checks or decides: care.ingest does.
 """
 
@@ -14,8 +17,21 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 
 from gongzhi.care.models import Event, LastSeen
+
+# Temporary tables, one pair per database session, emptied at every commit (a rolled-back batch
+# leaves nothing either). Created on a session's first batch; `connection.care_staged` remembers
+# the session once a transaction that created them has committed.
+STAGE_DDL = (
+    "CREATE TEMP TABLE IF NOT EXISTS care_ingest_stage (idx integer, device_id bigint, subject_id bigint, "
+    "signal text, event_id text, at timestamptz, value float8) ON COMMIT DELETE ROWS; "
+    "CREATE TEMP TABLE IF NOT EXISTS care_seen_stage (id bigint, seen_at timestamptz, active_at timestamptz, "
+    "reading float8, reading_at timestamptz, slots_start bigint, slots jsonb, quiet_at timestamptz, "
+    "leak_since timestamptz) ON COMMIT DELETE ROWS"
+)
+STAGE_COLUMNS = "idx, device_id, subject_id, signal, event_id, at, value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,8 +95,45 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
+def staged() -> bool:
+    """Whether this database takes the batch through the stage (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def stage(rows: Sequence[tuple[int, int, int, str, str, datetime, float | None]]) -> None:
+    """COPY the batch's accepted events — (index, device id, subject id, signal, event id, at,
+    value) — into the session's stage, inside the ingest's transaction. PostgreSQL only."""
+    with connection.cursor() as cursor:
+        _ensure_stage(cursor)
+        # Emptied at commit, but several batches may share a transaction (a caller's atomic, a
+        # test's): each starts from an empty stage.
+        cursor.execute("DELETE FROM care_ingest_stage")
+        with cursor.cursor.copy(f"COPY care_ingest_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _ensure_stage(cursor: Any) -> None:
+    raw = connection.connection
+    if getattr(connection, "care_staged", None) is not raw:
+        cursor.execute(STAGE_DDL)
+        connection.on_commit(lambda: setattr(connection, "care_staged", raw))
+
+
+def staged_subjects() -> RawSQL:
+    """The staged batch's subjects, as a subquery (a filter's `__in`, no list of ids)."""
+    return RawSQL("SELECT DISTINCT subject_id FROM care_ingest_stage", [])
+
+
 def stored(keys: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     """The (device, event id) pairs of the batch already stored."""
+    if staged():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.device_id, e.event_id FROM care_ingest_stage s JOIN care_event e "
+                "ON e.device_id = s.device_id AND e.event_id = s.event_id"
+            )
+            return {(d, i) for d, i in cursor.fetchall()}
     keys = list(keys)
     devices, ids = _any("device_id", {d for d, _ in keys}), _any("event_id", {i for _, i in keys})
     with connection.cursor() as cursor:
@@ -95,7 +148,7 @@ def lock_last_seen(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     consumers): a concurrent batch carrying the same events waits here, then finds them
     stored. A pair seen for the first time gets its row first (INSERT … ON CONFLICT DO NOTHING,
     in key order, so two batches creating the same rows wait for each other in one order)."""
-    rows = _select_locked(pairs)
+    rows = _select_locked_staged() if staged() else _select_locked(pairs)
     missing = sorted(pairs - rows.keys())
     if missing:
         LastSeen.objects.bulk_create(
@@ -105,18 +158,36 @@ def lock_last_seen(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     return rows
 
 
+def _seen_columns() -> str:
+    return ", ".join("t.id" if n == "pk" else f"t.{n}" for n in SEEN_FIELDS)
+
+
+def _seen_rows(cursor: Any) -> dict[tuple[int, str], Seen]:
+    found = [(*r[:8], _json(r[8]) or [], *r[9:]) for r in cursor.fetchall()]
+    return {(r[1], r[2]): Seen(*r) for r in found}
+
+
+def _select_locked_staged() -> dict[tuple[int, str], Seen]:
+    """The last-seen rows of exactly the staged batch's (subject, signal) pairs, locked."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_seen_columns()} FROM care_lastseen t JOIN (SELECT DISTINCT subject_id, signal "
+            "FROM care_ingest_stage) k ON t.subject_id = k.subject_id AND t.signal = k.signal "
+            "ORDER BY t.id FOR UPDATE OF t"
+        )
+        return _seen_rows(cursor)
+
+
 def _select_locked(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     if connection.vendor == "postgresql":  # exactly the batch's pairs, not subjects × signals
         keys = sorted(pairs)
-        columns = ", ".join("t.id" if n == "pk" else f"t.{n}" for n in SEEN_FIELDS)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM care_lastseen t JOIN unnest(%s::bigint[], %s::text[]) AS k(s, g) "
+                f"SELECT {_seen_columns()} FROM care_lastseen t JOIN unnest(%s::bigint[], %s::text[]) AS k(s, g) "
                 "ON t.subject_id = k.s AND t.signal = k.g ORDER BY t.id FOR UPDATE OF t",
                 [[k[0] for k in keys], [k[1] for k in keys]],
             )
-            found = [(*r[:8], _json(r[8]) or [], *r[9:]) for r in cursor.fetchall()]
-        return {(r[1], r[2]): Seen(*r) for r in found}
+            return _seen_rows(cursor)
     rows = (  # SQLite: the ORM converts its text datetimes; its writers are serialised anyway
         LastSeen.objects.select_for_update()
         .filter(subject_id__in={s for s, _ in pairs}, signal__in={g for _, g in pairs})
@@ -126,49 +197,52 @@ def _select_locked(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     return {(r[1], r[2]): Seen(*r) for r in rows}
 
 
-def insert_events(rows: list[tuple[int, int, str, datetime, float | None]], now: datetime) -> None:
-    """(device id, subject id, event id, at, value) rows into care_event, ON CONFLICT DO NOTHING
-    (the last guard; the lookup under the lock already left the stored ones out). PostgreSQL:
-    one INSERT from unnest(arrays), without building a model instance per event."""
+def insert_events(
+    rows: list[tuple[int, int, int, str, datetime, float | None]], now: datetime, staged_count: int = 0
+) -> None:
+    """(index, device id, subject id, event id, at, value) rows into care_event, ON CONFLICT DO
+    NOTHING (the last guard; the lookup under the lock already left the stored ones out).
+    PostgreSQL: the staged batch less the items left out (stored, or refused under the lock),
+    by one INSERT … SELECT from the stage."""
     if not rows:
         return
-    if connection.vendor != "postgresql":
+    if not staged():
         Event.objects.bulk_create(
             [
                 Event(device_id=d, subject_id=s, event_id=i, at=at, value=v, received_at=now)
-                for d, s, i, at, v in rows
+                for _, d, s, i, at, v in rows
             ],
             ignore_conflicts=True,
             batch_size=1000,
         )
         return
-    devices, subjects, ids, ats, values = (list(c) for c in zip(*rows, strict=True))
     with connection.cursor() as cursor:
+        if len(rows) < staged_count:  # a redelivery, a reading that went backwards: few
+            cursor.execute("DELETE FROM care_ingest_stage WHERE NOT (idx = ANY(%s))", [[r[0] for r in rows]])
         cursor.execute(
             f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} "
             "(device_id, subject_id, event_id, at, value, received_at) "
-            "SELECT d, s, i, a, v, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::timestamptz[], "
-            "%s::float8[]) AS x(d, s, i, a, v) ON CONFLICT DO NOTHING",
-            [now, devices, subjects, ids, ats, values],
+            "SELECT device_id, subject_id, event_id, at, value, %s FROM care_ingest_stage ON CONFLICT DO NOTHING",
+            [now],
         )
 
 
-# The columns the ingest moves, with their PostgreSQL types (the arrays of `save_last_seen`).
-LAST_SEEN_COLUMNS = {
-    "seen_at": "timestamptz",
-    "active_at": "timestamptz",
-    "reading": "float8",
-    "reading_at": "timestamptz",
-    "slots_start": "bigint",
-    "slots": "jsonb",
-    "quiet_at": "timestamptz",
-    "leak_since": "timestamptz",
-}
+# The columns the ingest moves (those of care_seen_stage but its id).
+LAST_SEEN_COLUMNS = (
+    "seen_at",
+    "active_at",
+    "reading",
+    "reading_at",
+    "slots_start",
+    "slots",
+    "quiet_at",
+    "leak_since",
+)
 
 
 def save_last_seen(rows: "Sequence[Seen | LastSeen]") -> None:
-    """Write a batch's last-seen rows back. On PostgreSQL one `UPDATE … FROM unnest(…)` with an
-    array per column; elsewhere one UPDATE per row (executemany, in process on SQLite). Not
+    """Write a batch's last-seen rows back. On PostgreSQL COPY into the session's stage (`stage`
+    created it earlier in the transaction) and one `UPDATE … FROM` it; elsewhere one UPDATE per row (executemany, in process on SQLite). Not
     `bulk_update`: its CASE WHEN per row and column made Django spend ~2 s of CPU per 1,000
     rows compiling expressions and PostgreSQL match each row against every WHEN
     (docs/benchmarks.md, "Care")."""
@@ -177,23 +251,16 @@ def save_last_seen(rows: "Sequence[Seen | LastSeen]") -> None:
     table = connection.ops.quote_name(LastSeen._meta.db_table)
     names = list(LAST_SEEN_COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            arrays = ", ".join(
-                [
-                    "%s::bigint[]",
-                    *(f"%s::{'text' if t == 'jsonb' else t}[]" for t in LAST_SEEN_COLUMNS.values()),
-                ]
-            )
-            sets = ", ".join(
-                f"{n} = v.{n}{'::jsonb' if t == 'jsonb' else ''}" for n, t in LAST_SEEN_COLUMNS.items()
-            )
-            columns: list[list[Any]] = [[r.pk for r in rows]]
-            columns += [[json.dumps(r.slots) if n == "slots" else getattr(r, n) for r in rows] for n in names]
-            cursor.execute(
-                f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v(id, {', '.join(names)}) "
-                "WHERE t.id = v.id",
-                columns,
-            )
+        if staged():
+            _ensure_stage(cursor)  # a rule edit's re-derivation comes without a batch
+            cursor.execute("DELETE FROM care_seen_stage")
+            with cursor.cursor.copy(f"COPY care_seen_stage (id, {', '.join(names)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(
+                        [r.pk, *(json.dumps(r.slots) if n == "slots" else getattr(r, n) for n in names)]
+                    )
+            sets = ", ".join(f"{n} = v.{n}" for n in names)
+            cursor.execute(f"UPDATE {table} AS t SET {sets} FROM care_seen_stage v WHERE t.id = v.id")
             return
         by_name = {f.name: f for f in LastSeen._meta.concrete_fields}
         fields = [by_name[n] for n in names]

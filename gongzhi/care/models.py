@@ -220,8 +220,10 @@ class Event(models.Model):
     """A raw device event, kept for CARE_EVENT_RETENTION_DAYS. (device, event_id) is unique: a
     redelivered event is a no-op (ingest inserts with ON CONFLICT DO NOTHING)."""
 
-    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
-    subject = models.ForeignKey(CareSubject, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: care_event_once leads with device, (subject, at) with subject;
+    # every index is one more entry written per event (docs/adr/0016-care-ingestion.md).
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+", db_index=False)
+    subject = models.ForeignKey(CareSubject, on_delete=models.CASCADE, related_name="+", db_index=False)
     event_id = models.CharField(max_length=64)
     at = models.DateTimeField()
     value = models.FloatField(null=True, blank=True)  # a meter's cumulative reading (L, kWh)
@@ -247,10 +249,15 @@ class LastSeen(models.Model):
     in the low-water window falls under the threshold if no more water flows, and `leak_since`.
     """
 
-    subject = models.ForeignKey(CareSubject, on_delete=models.CASCADE, related_name="last_seen")
+    # Every batch rewrites its rows, so each index costs the ingest an entry per update: only
+    # the ones the rule pass reads are kept, (signal, active_at) and quiet_at; care_lastseen_once
+    # leads with subject (docs/adr/0016-care-ingestion.md, "Update").
+    subject = models.ForeignKey(
+        CareSubject, on_delete=models.CASCADE, related_name="last_seen", db_index=False
+    )
     signal = models.CharField(max_length=10, choices=Signal.choices)
     seen_at = models.DateTimeField(null=True, blank=True)
-    active_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    active_at = models.DateTimeField(null=True, blank=True)
     reading = models.FloatField(null=True, blank=True)
     reading_at = models.DateTimeField(null=True, blank=True)
     slots_start = models.BigIntegerField(null=True, blank=True)

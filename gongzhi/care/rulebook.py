@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 
 from gongzhi.care.choices import ALARM_RULES, RuleKind
 from gongzhi.care.models import Rule, RuleOverride
@@ -70,7 +71,8 @@ class RuleBook:
         self.overrides = overrides
 
     @classmethod
-    def load(cls, subject_ids: Iterable[int] | None = None) -> "RuleBook":
+    def load(cls, subject_ids: Iterable[int] | RawSQL | None = None) -> "RuleBook":
+        """The streets' rules and the overrides of `subject_ids` (ids, or a subquery of them)."""
         streets = {
             (r.street.path, r.kind): Params(r.enabled, r.hours, r.litres, r.quiet_from, r.quiet_until)
             for r in Rule.objects.select_related("street").only(
@@ -79,7 +81,8 @@ class RuleBook:
         }
         overrides = RuleOverride.objects.all()
         if subject_ids is not None:
-            overrides = overrides.filter(subject_id__in=list(subject_ids))
+            ids = subject_ids if isinstance(subject_ids, RawSQL) else list(subject_ids)
+            overrides = overrides.filter(subject_id__in=ids)
         return cls(streets, {(o.subject_id, o.kind): o for o in overrides})
 
     def street(self, path: str, kind: str) -> Params:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
+from pydantic import BaseModel
 
 from gongzhi.api.auth import DEFAULT_AUTH
 from gongzhi.api.shortcuts import MAX_ID, caller, found
@@ -43,7 +44,11 @@ class GatewayAuth(HttpBearer):
         return gateway
 
 
-class EventIn(Schema):
+class EventIn(BaseModel):
+    """A plain pydantic model, not a ninja Schema: the Schema's per-object validator (made to
+    read Django models) cost more CPU than the rest of a 1,000-event request's parsing
+    (docs/benchmarks.md, "care"). Same fields, constraints and error messages."""
+
     device: str = Field(..., min_length=1, max_length=64, description="设备编号")
     id: str = Field(
         ..., min_length=1, max_length=64, description="设备（或网关）给出的事件编号：重发同一事件不会重复入库"
