@@ -3,8 +3,13 @@
 Topic scheme (docs/care.md): a device, or its gateway on its behalf, publishes at QoS 1 to
 `<root>/<device serial>` (root: CARE_MQTT_TOPIC_ROOT, "gongzhi/care/v1") a JSON object
 `{"id": <event id>, "at": <ISO 8601 with offset>, "value": <meter reading, optional>}` or an
-array of them. Consumers subscribe with an MQTT 5 shared subscription,
-`$share/<group>/<root>/+`, so the broker splits the stream between them.
+array of them; or a gateway publishes to `<root>/<its own name>` a batch of many devices'
+events, the HTTP door's body: `{"events": [{"device", "id", "at", "value"?}, …]}` (up to 5,000).
+One message per event costs the broker, paho and the consumer more than the ingest of the
+event (docs/benchmarks.md, "care"): gateways should batch. Consumers subscribe with an MQTT 5
+shared subscription, `$share/<group>/<root>/+`, so the broker splits the stream between them,
+and ingest in batches of about `batch` events (or what came in `flush_seconds`), one
+transaction each.
 
 Delivery is at least once: messages are acknowledged (PUBACK) only after the ingest's
 transaction commits, and the session survives a restart (clean start off, a session expiry),
@@ -53,14 +58,18 @@ def subscription(root: str | None = None, group: str | None = None) -> str:
     return f"$share/{group or settings.CARE_MQTT_SHARE_GROUP}/{root or settings.CARE_MQTT_TOPIC_ROOT}/+"
 
 
+def gateway_payload_of(events: list[Incoming]) -> bytes:
+    """A gateway's batch of several devices' events (the HTTP door's body)."""
+    return json.dumps({"events": [{"device": e.device, **_item_of(e)} for e in events]}).encode()
+
+
+def _item_of(e: Incoming) -> dict[str, Any]:
+    return {"id": e.event_id, "at": e.at.isoformat(), **({"value": e.value} if e.value is not None else {})}
+
+
 def payload_of(events: list[Incoming]) -> bytes:
     """The JSON a publisher sends for one device's events (the simulator and the tests use it)."""
-    return json.dumps(
-        [
-            {"id": e.event_id, "at": e.at.isoformat(), **({"value": e.value} if e.value is not None else {})}
-            for e in events
-        ]
-    ).encode()
+    return json.dumps([_item_of(e) for e in events]).encode()
 
 
 def parse(topic: str, payload: bytes) -> list[Incoming]:
@@ -73,10 +82,21 @@ def parse(topic: str, payload: bytes) -> list[Incoming]:
         body = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise Malformed("not JSON") from exc
-    items = body if isinstance(body, list) else [body]
-    if not items or len(items) > MAX_PAYLOAD_EVENTS:
+    gateway = isinstance(body, dict) and "events" in body
+    items = body["events"] if gateway else body if isinstance(body, list) else [body]
+    if not isinstance(items, list) or not items or len(items) > MAX_PAYLOAD_EVENTS:
         raise Malformed("no events, or too many")
+    if gateway:
+        return [_item(_device(item), item) for item in items]
     return [_item(serial, item) for item in items]
+
+
+def _device(item: Any) -> str:
+    """A gateway batch's item names its device."""
+    device = item.get("device") if isinstance(item, dict) else None
+    if not isinstance(device, str) or not device:
+        raise Malformed("an event of a gateway batch names no device")
+    return device
 
 
 def _item(serial: str, item: Any) -> Incoming:
@@ -96,6 +116,23 @@ def _item(serial: str, item: Any) -> Incoming:
     return Incoming(
         device=serial, event_id=str(event_id), at=when, value=float(value) if value is not None else None
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A message and its events (none when it could not be read)."""
+
+    message: mqtt.MQTTMessage
+    events: list[Incoming]
+    malformed: bool = False
+
+
+def read(message: mqtt.MQTTMessage) -> Read:
+    try:
+        return Read(message, parse(message.topic, message.payload))
+    except Malformed as exc:
+        logger.warning("care consumer: malformed message on %s: %s", message.topic, exc)
+        return Read(message, [], malformed=True)
 
 
 @dataclass
@@ -181,40 +218,42 @@ class Consumer:
         with nothing to do)."""
         idle_since = time.monotonic()
         while not stop.is_set():
-            messages = self._take()
-            if messages:
-                self.handle(messages)
+            taken = self._take()
+            if taken:
+                self._handle(taken)
                 idle_since = time.monotonic()
             elif idle_exit is not None and time.monotonic() - idle_since > idle_exit:
                 break
         return self.stats
 
-    def _take(self) -> list[mqtt.MQTTMessage]:
+    def _take(self) -> list[Read]:
+        """Messages, read, until they hold `batch` events or `flush_seconds` have passed."""
         try:
             first = self.inbox.get(timeout=self.flush_seconds)
         except queue.Empty:
             return []
-        taken = [first]
+        taken = [read(first)]
+        events = len(taken[0].events)
         deadline = time.monotonic() + self.flush_seconds
-        while len(taken) < self.batch:
+        while events < self.batch:
             try:
-                taken.append(self.inbox.get(timeout=max(0.0, deadline - time.monotonic())))
+                message = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 break
+            taken.append(read(message))
+            events += len(taken[-1].events)
         return taken
 
     def handle(self, messages: list[mqtt.MQTTMessage], before_ack: Callable[[], None] | None = None) -> None:
         """Ingest a batch of messages, then acknowledge them. A database failure leaves them
         unacknowledged and queued again here (if the process dies meanwhile, the broker
         redelivers them on the next connection)."""
-        events: list[Incoming] = []
-        malformed = 0
-        for message in messages:
-            try:
-                events += parse(message.topic, message.payload)
-            except Malformed as exc:
-                malformed += 1
-                logger.warning("care consumer: malformed message on %s: %s", message.topic, exc)
+        self._handle([read(m) for m in messages], before_ack)
+
+    def _handle(self, taken: list[Read], before_ack: Callable[[], None] | None = None) -> None:
+        messages = [t.message for t in taken]
+        events = [e for t in taken for e in t.events]
+        malformed = sum(t.malformed for t in taken)
         try:
             close_old_connections()
             if malformed:

@@ -85,6 +85,29 @@ def test_messages_are_stored_once_even_when_delivered_again(root):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_gateway_batch_of_many_devices_is_one_message_and_its_redelivery_changes_nothing(root):
+    w = build_world()
+    c = consumer(root, "care-test-g")
+    now = clock.now()
+    events = [
+        *door_events(3),
+        Incoming(device="DEV-water_meter", event_id="w1", at=now - timedelta(seconds=30), value=100.0),
+        Incoming(device="DEV-water_meter", event_id="w2", at=now - timedelta(seconds=20), value=112.5),
+        Incoming(device="NOPE", event_id="n1", at=now),  # refused, counted; the rest stored
+    ]
+    try:
+        payload = care_mqtt.gateway_payload_of(events)
+        publish(root, [("gw-1", payload), ("gw-1", payload)])  # the gateway sends its batch again
+        stats = drain(c)
+    finally:
+        c.stop()
+    assert (stats.messages, stats.stored, stats.duplicates, stats.refused) == (2, 5, 5, 2)
+    assert sorted(Event.objects.values_list("event_id", flat=True)) == ["m0", "m1", "m2", "w1", "w2"]
+    water = w.subject.last_seen.get(signal="water")
+    assert (water.reading, sum(x or 0 for x in water.slots)) == (112.5, 12.5)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_consumer_that_dies_before_acknowledging_gets_the_messages_again(root):
     build_world()
     crashed = consumer(root, "care-test-b")
@@ -182,3 +205,16 @@ def test_the_topic_scheme():
     for bad in (b"[]", b"{}", b'{"id": true, "at": "2026-03-02T09:00:00+08:00"}', b'{"id": 1, "at": 5}'):
         with pytest.raises(care_mqtt.Malformed):
             care_mqtt.parse("gongzhi/care/v1/WM-1", bad)
+    batch = care_mqtt.parse(
+        "gongzhi/care/v1/gw-1",
+        b'{"events": [{"device": "D-1", "id": "a", "at": "2026-03-02T09:00:00+08:00"},'
+        b' {"device": "WM-2", "id": "b", "at": "2026-03-02T09:00:00+08:00", "value": 3}]}',
+    )  # a gateway's batch: each event names its device, the topic names the gateway
+    assert [(e.device, e.event_id, e.value) for e in batch] == [("D-1", "a", None), ("WM-2", "b", 3.0)]
+    for bad in (
+        b'{"events": []}',
+        b'{"events": {"device": "D-1"}}',
+        b'{"events": [{"id": "a", "at": "2026-03-02T09:00:00+08:00"}]}',  # no device
+    ):
+        with pytest.raises(care_mqtt.Malformed):
+            care_mqtt.parse("gongzhi/care/v1/gw-1", bad)
