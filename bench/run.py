@@ -3,7 +3,7 @@
     python -m bench.run [--only demo,tree,cases] [--demo-scale 1] [--households 1000000] [--rounds 10]
                         [--cases 1000000] [--intake-requests 3000] [--intake-clients 8]
                         [--workers 4] [--threads 1] [--list-rounds 30] [--keep-db]
-                        [--care-subjects 100000] [--care-http-events 200000] [--care-mqtt-events 30000] ...
+                        [--care-subjects 100000] [--care-http-events 200000] [--care-mqtt-events 100000] ...
 
 On PostgreSQL when DATABASE_URL is set (in a database named gongzhi_bench, created and
 dropped here), else on SQLite (a fresh file under var/bench/). Never the dev database.
@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     care.add_argument("--care-http-events", type=int, default=200_000, help="timed events over HTTP")
     care.add_argument("--care-clients", type=int, default=4, help="HTTP client threads")
-    care.add_argument("--care-mqtt-events", type=int, default=30_000, help="timed events over MQTT")
-    care.add_argument("--care-per-message", type=int, default=1, help="events an MQTT message (one device's)")
+    care.add_argument("--care-mqtt-events", type=int, default=100_000, help="timed events over MQTT")
+    care.add_argument(
+        "--care-per-message",
+        type=int,
+        default=100,
+        help="events an MQTT message: 1, a device's own event on its topic; more, a gateway's batch",
+    )
     care.add_argument(
         "--care-broker", default="private", help="'private' (a mosquitto started for the run) or host:port"
     )
