@@ -421,7 +421,8 @@ CELERY_BEAT_SCHEDULE = {
     # care (docs/care.md): the rule pass every minute, raw events pruned nightly
     "care-sweep": {"task": "gongzhi.care.tasks.sweep", "schedule": 60.0},
     "care-prune": {"task": "gongzhi.care.tasks.prune", "schedule": crontab(hour=3, minute=10)},
-    # orders (docs/services.md): orders nobody took in time go to the lead, committee, street
+    # orders (docs/services.md): orders nobody took in time go to the lead, committee, street;
+    # served orders never confirmed close after ORDER_AUTO_CONFIRM_DAYS
     "orders-sweep": {"task": "gongzhi.orders.tasks.sweep", "schedule": 60.0},
     # community (docs/community.md): late project milestones remind their unit once a day
     "community-follow-up": {"task": "gongzhi.community.tasks.follow_up", "schedule": 3600.0},
@@ -447,6 +448,10 @@ REPORTS_SLIP_SIGN_DAYS = int(os.environ.get("REPORTS_SLIP_SIGN_DAYS", "3"))
 # Rankings grade a rate only over at least this many cases; the boards show this many.
 REPORTS_RANK_MIN = int(os.environ.get("REPORTS_RANK_MIN", "5"))
 REPORTS_BOARD_SIZE = int(os.environ.get("REPORTS_BOARD_SIZE", "5"))
+
+# --- orders (docs/services.md) -------------------------------------------------------------------
+# A served order the resident never confirmed is closed by the orders sweep after this many days.
+ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "7"))
 
 # --- care (docs/care.md) ----------------------------------------------------------------------
 # Raw device events are kept this many days, then pruned (the last-seen rows stay).

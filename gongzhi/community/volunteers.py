@@ -11,6 +11,7 @@ core.contributions, so the points ledger credits 双报到 members by its rules;
 withdraws it.
 """
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,10 +24,18 @@ from django.db import transaction
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.community import places
 from gongzhi.community.choices import HoursSource, SignupState, Skill, TaskState, VolunteerKind
-from gongzhi.community.models import Availability, HoursEntry, TaskSignup, Volunteer, VolunteerTask
+from gongzhi.community.models import (
+    Absence,
+    Availability,
+    HoursEntry,
+    TaskSignup,
+    Volunteer,
+    VolunteerTask,
+)
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.contributions import VOLUNTEER_HOURS, ServiceFact, on_service_facts
@@ -37,7 +46,18 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import DualRegistration, PartyMember, Person, Post, Unit
 
 MAX_HOURS_ENTRY = Decimal("24")
+WEEKDAY_NAMES = (
+    gettext_lazy("周一"),
+    gettext_lazy("周二"),
+    gettext_lazy("周三"),
+    gettext_lazy("周四"),
+    gettext_lazy("周五"),
+    gettext_lazy("周六"),
+    gettext_lazy("周日"),
+)
 MAX_SLOTS = 21
+MAX_ABSENCES = 20
+ABSENCE_AHEAD_DAYS = 366  # an absence ends within a year
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,15 @@ class Slot:
     weekday: int  # 0 = Monday
     start_hour: int
     end_hour: int  # exclusive, up to 24
+
+
+@dataclass(frozen=True)
+class Away:
+    """Away from one day to another, both included, with a reason (an availability exception)."""
+
+    starts_on: date | None
+    ends_on: date | None
+    reason: str
 
 
 # --- who may ---------------------------------------------------------------------------------------
@@ -58,11 +87,15 @@ def may_manage(actor: Actor, area: Node) -> bool:
     return access.can(actor, access.MANAGE_COMMUNITY, area)
 
 
-def my_volunteer(actor: Actor) -> Volunteer | None:
-    person_id = access.scope(actor).person_id
+def active_volunteer(person_id: int | None) -> Volunteer | None:
+    """The person's active volunteer record, if they have one."""
     if person_id is None:
         return None
     return Volunteer.objects.filter(person_id=person_id, ended_at__isnull=True).select_related("area").first()
+
+
+def my_volunteer(actor: Actor) -> Volunteer | None:
+    return active_volunteer(access.scope(actor).person_id)
 
 
 # --- validation ------------------------------------------------------------------------------------
@@ -84,7 +117,52 @@ def clean_slots(slots: Sequence[Slot]) -> list[Slot]:
             errors.append(_("第%(i)d个时段无效：星期为0–6，开始早于结束，0–24时") % {"i": i})
     if errors:
         raise ValidationError({"availability": errors})
+    ordered = sorted(slots, key=lambda s: (s.weekday, s.start_hour))
+    for a, b in itertools.pairwise(ordered):
+        if a.weekday == b.weekday and b.start_hour < a.end_hour:
+            raise invalid(
+                "availability",
+                _("%(day)s的时段%(a)s与%(b)s重叠")
+                % {
+                    "day": str(WEEKDAY_NAMES[a.weekday]),
+                    "a": f"{a.start_hour}–{a.end_hour}",
+                    "b": f"{b.start_hour}–{b.end_hour}",
+                },
+            )
     return list(slots)
+
+
+def clean_absences(absences: Sequence[Away]) -> list[tuple[date, date, str]]:
+    """Each stretch has both days, the end not before the start, within a year, a reason (100
+    characters); stretches do not overlap. 422 on `absences` otherwise; (from, to, reason) in
+    order of their start."""
+    if len(absences) > MAX_ABSENCES:
+        raise invalid("absences", _("暂停服务日期最多%(n)d段") % {"n": MAX_ABSENCES})
+    today = timezone.localdate(clock.now())
+    errors: list[str] = []
+    cleaned: list[tuple[date, date, str]] = []
+    for i, a in enumerate(absences, start=1):
+        reason = (a.reason or "").strip()
+        if a.starts_on is None or a.ends_on is None:
+            errors.append(_("第%(i)d段请填写开始和结束日期") % {"i": i})
+        elif a.ends_on < a.starts_on:
+            errors.append(_("第%(i)d段的结束日期早于开始日期") % {"i": i})
+        elif (a.ends_on - today).days > ABSENCE_AHEAD_DAYS:
+            errors.append(_("第%(i)d段的结束日期应在一年以内") % {"i": i})
+        elif not reason or len(reason) > 100:
+            errors.append(_("第%(i)d段请填写原因（100字以内）") % {"i": i})
+        else:
+            cleaned.append((a.starts_on, a.ends_on, reason))
+    if errors:
+        raise ValidationError({"absences": errors})
+    ordered = sorted(cleaned)
+    for (a_from, a_to, _r), (b_from, b_to, _s) in itertools.pairwise(ordered):
+        if b_from <= a_to:
+            raise invalid(
+                "absences",
+                _("暂停服务日期%(a)s与%(b)s重叠") % {"a": f"{a_from}–{a_to}", "b": f"{b_from}–{b_to}"},
+            )
+    return ordered
 
 
 def _limits(day: int, week: int, rest: int) -> None:
@@ -193,21 +271,30 @@ def volunteer_update(
     max_hours_day: int,
     max_hours_week: int,
     min_rest_hours: int,
+    absences: Sequence[Away] | None = None,
 ) -> Volunteer:
-    """Skills, availability and limits as the volunteer says them now (not a history: the
-    rota keeps what it was built from)."""
+    """Skills, availability, limits and the days away as the volunteer says them now (not a
+    history: the rota keeps what it was built from). `absences` None leaves them as they are;
+    a list replaces them. Everything is checked before anything is written."""
     _require_self_or_manager(actor, volunteer)
     if volunteer.ended_at is not None:
         raise ConflictError(_("该志愿者已退出"))
     skill_list = clean_skills(skills)
     slots = clean_slots(availability)
     _limits(max_hours_day, max_hours_week, min_rest_hours)
+    away = clean_absences(absences) if absences is not None else None
     with transaction.atomic():
         volunteer.skills = skill_list
         volunteer.max_hours_day, volunteer.max_hours_week = max_hours_day, max_hours_week
         volunteer.min_rest_hours = min_rest_hours
         volunteer.save(update_fields=["skills", "max_hours_day", "max_hours_week", "min_rest_hours"])
         _write_slots(volunteer, slots)
+        if away is not None:
+            Absence.objects.filter(volunteer=volunteer).delete()
+            Absence.objects.bulk_create(
+                Absence(volunteer=volunteer, starts_on=start, ends_on=end, reason=reason)
+                for start, end, reason in away
+            )
     return volunteer
 
 
@@ -248,7 +335,7 @@ def _fact(entry: HoursEntry, *, withdrawn: bool = False) -> ServiceFact:
 
 def hours_record(
     *,
-    confirmed_by: User,
+    confirmed_by: User | None,
     volunteer: Volunteer,
     hours: Any,
     occurred_on: date,
@@ -257,7 +344,7 @@ def hours_record(
     label: str,
 ) -> HoursEntry:
     """Post hours served, confirmed by `confirmed_by`, whom the calling service has checked
-    leads the work. Idempotent on `source_key` (the order, the assignment, the signup): posting
+    leads the work (None: a resident confirming an order through its signed link). Idempotent on `source_key` (the order, the assignment, the signup): posting
     it again returns the entry already there. Runs inside the caller's transaction."""
     if source not in HoursSource.values or source == HoursSource.REVERSAL:
         raise invalid("source", _("时长来源无效"))

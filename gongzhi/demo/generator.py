@@ -294,6 +294,8 @@ def _write_history(
         counts |= orders.write_orders(street, world)
     with _timed(summary, "write_volunteers"):
         counts |= volunteers.write_volunteers(street, world, street.rng("volunteers"))
+    with _timed(summary, "bank_order_hours"):
+        counts |= orders.bank_order_hours(world)
     with _timed(summary, "write_mobilisation"):
         counts |= mobilisation.write_mobilisation(world, street.rng("mobilisation"))
     with _timed(summary, "write_direct"):

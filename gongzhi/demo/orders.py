@@ -7,12 +7,14 @@ as the admin's do. `grid` (a grid worker: 安全) and `committee` (the committee
 are on teams, so their pool page has work.
 
 The year is planned in memory and written raw (demo.bulk): each order's events are the ones
-`orders.services` appends (create, escalate, take or assign, serve, confirm, cancel), with the
+`orders.services` appends (create, escalate, take or assign, serve, confirm or auto_close, cancel), with the
 order's denormalised state, version, level, server, times and rating as the service leaves
 them; the contact phone sealed as `order_create` seals it (Fernet, keyed hash, mask). Most
 orders are taken within the module's response time; some wait, are escalated by the sweep and
 assigned by the lead (a few by the committee); served with a note and the hours; most confirmed
-and rated. Orders of the last hours are still in the pool. The few that turned out to be
+and rated, the others closed by the sweep (`auto_close`) ORDER_AUTO_CONFIRM_DAYS after serving.
+Once the volunteers exist, `bank_order_hours` posts the confirmed orders' hours of volunteer
+servers through `orders.services.bank_hours`. Orders of the last hours are still in the pool. The few that turned out to be
 governance problems go through the services themselves (order_create, order_act "convert",
 under a frozen clock), which open their cases. No photos: the served orders carry notes only.
 """
@@ -26,8 +28,10 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Q
 
+from gongzhi.community.models import Volunteer
 from gongzhi.core import clock, pii
 from gongzhi.demo.communityworld import DEMO_AREA, World, insert, weighted
 from gongzhi.demo.records import Street
@@ -382,6 +386,10 @@ def _order(
             )
             if happen("confirm", OrderState.CLOSED, confirm, None, satisfaction=rating):
                 order.satisfaction, order.closed_at = rating, confirm
+        if order.state == OrderState.SERVED:  # never confirmed: the sweep closed it, rated nothing
+            closed = served + timedelta(days=services.auto_confirm_days())
+            if happen("auto_close", OrderState.CLOSED, closed):
+                order.closed_at = closed
     order.version = len(steps)
     return plan
 
@@ -447,3 +455,30 @@ def _convert(world: World, teams_: dict[str, Team], residents: list[Resident], r
                 actor=lead, order=order, act=services.OrderAct("convert", note=rng.choice(CONVERT_REASONS))
             )
     return n
+
+
+# --- the time bank -----------------------------------------------------------------------------------
+
+
+def bank_order_hours(world: World) -> dict[str, int]:
+    """After the volunteers exist (demo.volunteers runs after this module's step): every order
+    the resident confirmed whose server is a registered volunteer posts its hours into their
+    time bank through `orders.services.bank_hours`, as the confirmation does live (confirmed
+    through the link: no user). Orders the sweep closed post nothing (nobody confirmed)."""
+    servers = set(Volunteer.objects.filter(ended_at__isnull=True).values_list("person_id", flat=True))
+    confirmed = (
+        Order.objects.filter(
+            module__street=world.street,
+            state=OrderState.CLOSED,
+            server_id__in=servers,
+            events__action="confirm",
+        )
+        .select_related("module")
+        .order_by("pk")
+    )
+    banked = 0
+    with transaction.atomic():
+        for order in confirmed:
+            if services.bank_hours(order, confirmed_by=None) is not None:
+                banked += 1
+    return {"order_hours_entries": banked}

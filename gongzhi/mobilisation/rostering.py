@@ -3,13 +3,13 @@
 The solver is a pure package, `gongzhi.mobilisation.rota` (model: the dataclasses; solver:
 `solve`; checker: `check`, an independent test of the hard constraints). This module is its
 only caller: it builds the solver's `Problem` from the database — who can stand (volunteers of
-the zone's areas with their weekly availability, the property staff of the zone, the staff of
-the units on duty), the shifts, what stays fixed and what is forbidden — and stores the
-`Solution` as a published rota, after the checker passed it. A solution with unmet shifts is
-never stored as a partial rota: the solver's reasons ("东门 12-07 22:00–06:00 无可排人员") come
-back as the error. A no-show re-solves only the affected shift, everything else Fixed; a swap
-is checked by the checker against the whole rota before it is asked for and again when the
-lead approves it.
+the zone's areas with their weekly availability, less the days they said they are away; the
+property staff of the zone; the staff of the units on duty), the shifts, what stays fixed and
+what is forbidden — and stores the `Solution` as a published rota, after the checker passed it.
+A solution with unmet shifts is never stored as a partial rota: the solver's reasons ("东门
+12-07 22:00–06:00 无可排人员") come back as the error. A no-show re-solves only the affected
+shift, everything else Fixed; a swap is checked by the checker against the whole rota before it
+is asked for and again when the lead approves it.
 """
 
 from collections.abc import Iterable, Sequence
@@ -75,6 +75,7 @@ class Candidate:
     rest: float = STAFF_REST
     home: tuple[float, float] | None = None
     user_id: int | None = field(default=None, repr=False)
+    away: tuple[tuple[date, date], ...] = ()  # days away (from, to, both included): no shift touching them
 
 
 def pool(incident: Incident) -> dict[int, Candidate]:
@@ -89,7 +90,7 @@ def pool(incident: Incident) -> dict[int, Candidate]:
     vols = (
         Volunteer.objects.filter(ended_at__isnull=True, area__in=areas)
         .select_related("person__home")
-        .prefetch_related("availability")
+        .prefetch_related("availability", "absences")
     )
     for v in vols:
         out[v.person_id] = Candidate(
@@ -105,6 +106,7 @@ def pool(incident: Incident) -> dict[int, Candidate]:
             rest=float(v.min_rest_hours),
             home=zone.point(v.person.home, points) if v.person.home else None,
             user_id=v.person.user_id,
+            away=tuple((a.starts_on, a.ends_on) for a in v.absences.all()),
         )
     above = {p for path in paths for p in access.prefixes(path)}
     property_posts = Post.objects.filter(access.active_posts_q(), role=PostRole.PROPERTY_STAFF).filter(
@@ -160,6 +162,27 @@ def _windows(c: Candidate, first: date, last: date) -> tuple[tuple[datetime, dat
     return tuple(merged)
 
 
+def away_pairs(
+    cands: Iterable[Candidate], shifts: Sequence[Shift], *, keep: Iterable[tuple[int, int]] = ()
+) -> list[tuple[int, int]]:
+    """(shift, person) pairs the rota must not make because the person is away on a day the
+    shift touches (its start's or its end's local day). Pairs in `keep` (fixed: already under
+    way or checked in) stay as they are."""
+    kept = set(keep)
+    out: list[tuple[int, int]] = []
+    for c in cands:
+        if not c.away:
+            continue
+        for s in shifts:
+            first = timezone.localtime(s.starts_at).date()
+            last = timezone.localtime(s.ends_at - timedelta(microseconds=1)).date()
+            if (s.pk, c.person_id) in kept:
+                continue
+            if any(a <= last and first <= b for a, b in c.away):
+                out.append((s.pk, c.person_id))
+    return out
+
+
 def label(shift: Shift) -> str:
     s, e = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
     return f"{shift.post.name} {s:%m-%d} {s:%H:%M}–{e:%H:%M}"
@@ -182,15 +205,20 @@ def build(
     forbidden: Iterable[tuple[int, int]] = (),
     need: dict[int, int] | None = None,
     cands: dict[int, Candidate] | None = None,
+    standing: Iterable[tuple[int, int]] = (),
 ) -> Built:
     """The solver's Problem for these shifts: `fixed` (shift, person) pairs kept as they are,
-    `forbidden` pairs never made, `need` overriding a shift's headcount (a shift that must stay
-    as it is needs exactly its fixed people)."""
+    `forbidden` pairs never made (and every pair whose person is away that day, except the
+    fixed ones and the `standing` ones a swap's check keeps), `need` overriding a shift's
+    headcount (a shift that must stay as it is needs exactly its fixed people)."""
     eng = engine()
     m = eng.model
     fixed, forbidden = list(fixed), list(forbidden)
     people = dict(cands) if cands is not None else pool(incident)
     _ensure(people, [p for _s, p in fixed])
+    forbidden = list(
+        dict.fromkeys([*forbidden, *away_pairs(people.values(), shifts, keep=[*fixed, *standing])])
+    )
     points: dict[str, tuple[float, float] | None] = {}
     first = min(timezone.localtime(s.starts_at).date() for s in shifts) - timedelta(days=1)
     last = max(timezone.localtime(s.ends_at).date() for s in shifts) + timedelta(days=1)
@@ -427,7 +455,8 @@ def _swap_violations(incident: Incident, assignment: Assignment, to_person: Pers
     shifts = {a.shift_id: a.shift for a in standing}
     shifts[assignment.shift_id] = assignment.shift
     need = {pk: sum(1 for s, _p in pairs if s == pk) for pk in shifts}
-    built = build(incident, list(shifts.values()), need=need, cands=cands)
+    kept = [p for p in pairs if p != (assignment.shift_id, to_person.pk)]
+    built = build(incident, list(shifts.values()), need=need, cands=cands, standing=kept)
     candidate = eng.model.Solution(
         assignments=tuple(eng.model.Fixed(shift_id=s, person_id=p) for s, p in pairs),
         status="feasible",

@@ -40,6 +40,7 @@ class ModuleForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "response_minutes",
+            "default_hours",
             "active",
             "position",
         ]

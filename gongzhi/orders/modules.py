@@ -3,6 +3,7 @@ module always names its street, serves places on it, keeps hours that make sense
 response time; a team row names exactly one post, unit or registered member."""
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -27,6 +28,9 @@ def module_errors(module: ServiceModule, places: list[Any] | None = None) -> dic
         errors["closes_at"] = [_("服务结束时间须晚于开始时间")]
     if not module.response_minutes or module.response_minutes > MAX_RESPONSE_MINUTES:
         errors["response_minutes"] = [_("响应时限应在1分钟到7天之间")]
+    hours = module.default_hours
+    if hours is None or not Decimal("0.1") <= Decimal(hours) <= Decimal("24"):
+        errors["default_hours"] = [_("默认服务时长应在0.1到24小时之间")]
     if places is not None and module.street_id is not None:
         if not places:
             errors["places"] = [_("请至少选择一个服务范围")]

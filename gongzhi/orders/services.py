@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -22,6 +23,9 @@ from gongzhi.cases import attachments
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Source
+from gongzhi.community import volunteers
+from gongzhi.community.choices import HoursSource
+from gongzhi.community.models import HoursEntry
 from gongzhi.core import clock, outbox, pii
 from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.contributions import SERVE_ORDER, ServiceFact, on_service_facts
@@ -287,7 +291,70 @@ def _act(*, actor: Actor | None, order: Order, act: OrderAct, kinds: set[str]) -
         outbox.enqueue_all(notifications.for_event(done, event))
         if act.action == "serve":
             _announce_service(done, now)
+        if act.action in BANKED_BY:
+            bank_hours(done, confirmed_by=user)
     return done
+
+
+# --- the time bank -----------------------------------------------------------------------------------
+
+# The actions that confirm the server's hours: the resident's confirmation (signed in, or None
+# through the link) and the lead's. Closing by the sweep confirms nothing.
+BANKED_BY = frozenset({"confirm", "confirm_hours"})
+
+
+def hours_key(order: Order) -> str:
+    """The order's one entry in the time bank (community.volunteers.hours_record is idempotent
+    on it)."""
+    return f"order:{order.pk}"
+
+
+def hours_confirmable(user: Actor | None, order: Order) -> bool:
+    """The lead may confirm the hours now (the page's button): a lead of the module, the order
+    served or closed, its server a volunteer, nothing in the bank for it yet."""
+    rule = workflow.NOTES["confirm_hours"]
+    return order.state in rule.states and bool(rule.by & actor_kinds(user, order)) and not _bank_errors(order)
+
+
+def bank_hours(order: Order, *, confirmed_by: Any) -> HoursEntry | None:
+    """Post the server's hours into their time bank when they are a registered volunteer, in
+    the caller's transaction; once per order."""
+    volunteer = volunteers.active_volunteer(order.server_id) if order.server_id else None
+    if volunteer is None or order.hours is None:
+        return None
+    return volunteers.hours_record(
+        confirmed_by=confirmed_by,
+        volunteer=volunteer,
+        hours=order.hours,
+        occurred_on=timezone.localtime(order.served_at or clock.now()).date(),
+        source=HoursSource.ORDER,
+        source_key=hours_key(order),
+        label=_("服务订单 %(number)s（%(module)s）") % {"number": order.number, "module": order.module.name},
+    )
+
+
+def order_confirm_hours(*, actor: Actor | None, order: Order) -> Order:
+    """The module's lead confirms the server's hours into the time bank (an order the resident
+    has not confirmed, or one the sweep closed). 422 when the server is no volunteer or the
+    hours are already there."""
+    return order_act(actor=actor, order=order, act=OrderAct(action="confirm_hours"))
+
+
+# --- closing served orders nobody confirmed --------------------------------------------------------
+
+
+def auto_confirm_days() -> int:
+    return int(getattr(settings, "ORDER_AUTO_CONFIRM_DAYS", 7))
+
+
+def order_auto_close(*, order: Order) -> Order | None:
+    """The sweep's close of an order served `auto_confirm_days()` ago and never confirmed: an
+    `auto_close` event by the system, rated nothing, no hours banked (nobody confirmed them).
+    None when the resident confirmed meanwhile (the same conditional UPDATE as every step)."""
+    try:
+        return _act(actor=None, order=order, act=OrderAct(action="auto_close"), kinds={workflow.SYSTEM})
+    except ConflictError:
+        return None
 
 
 def _times(action: str, now: datetime) -> dict[str, Any]:
@@ -297,7 +364,7 @@ def _times(action: str, now: datetime) -> dict[str, Any]:
         return {"taken_at": None, "server": None}
     if action == "serve":
         return {"served_at": now}
-    if action in {"confirm", "convert", "cancel"}:
+    if action in {"confirm", "convert", "cancel", "auto_close"}:
         return {"closed_at": now}
     return {}
 
@@ -321,7 +388,8 @@ def _check(order: Order, act: OrderAct, needs: frozenset[str]) -> tuple[dict[str
             fields["server"] = act.server
             data["server"] = act.server.pk
     if "hours" in needs:
-        hours = _hours(act.hours)
+        blank = act.hours is None or not str(act.hours).strip()
+        hours = order.module.default_hours if blank else _hours(act.hours)
         if hours is None:
             errors["hours"] = [_("请填写服务时长（小时，大于0且不超过24）")]
         else:
@@ -337,10 +405,21 @@ def _check(order: Order, act: OrderAct, needs: frozenset[str]) -> tuple[dict[str
         errors["files"] = [_("只有登记服务情况时可以上传照片")]
     if len(act.files) > MAX_PHOTOS:
         errors["files"] = [_("最多上传%(n)d张照片") % {"n": MAX_PHOTOS}]
+    if act.action == "confirm_hours":
+        errors.update(_bank_errors(order))
     if errors:
         raise ValidationError(errors)
     attachments.validate_files(act.files)
     return fields, data
+
+
+def _bank_errors(order: Order) -> dict[str, list[str]]:
+    """Why the lead cannot confirm the order's hours into the time bank, if so."""
+    if order.server_id is None or volunteers.active_volunteer(order.server_id) is None:
+        return {"server": [_("服务人员不是登记的志愿者，时长不计入时间银行")]}
+    if HoursEntry.objects.filter(source_key=hours_key(order)).exists():
+        return {"hours": [_("该订单的服务时长已计入时间银行")]}
+    return {}
 
 
 def _hours(value: Any) -> Decimal | None:

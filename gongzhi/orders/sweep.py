@@ -2,15 +2,19 @@
 took within its module's response time goes to the module's lead to assign; after a second
 response time to the area's committee, after a third to the street. One event per step, each
 telling the office it reached; taken orders are left alone. Idempotent: a step is a
-conditional UPDATE on the level (services.order_escalate), so overlapping runs step once."""
+conditional UPDATE on the level (services.order_escalate), so overlapping runs step once.
+
+An order served but not confirmed within ORDER_AUTO_CONFIRM_DAYS (7 by default) is closed by
+the same sweep (services.order_auto_close: an `auto_close` event by the system, rated nothing);
+a resident confirming at the same moment wins or loses on the same conditional UPDATE."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from gongzhi.core import clock
 from gongzhi.orders.choices import Escalation, OrderState
 from gongzhi.orders.models import Order
-from gongzhi.orders.services import order_escalate
+from gongzhi.orders.services import auto_confirm_days, order_auto_close, order_escalate
 
 BATCH = 500
 
@@ -19,6 +23,7 @@ BATCH = 500
 class SweepResult:
     checked: int = 0
     escalated: int = 0  # steps taken (an order may step more than once after a long pause)
+    closed: int = 0  # served orders closed unconfirmed
 
 
 def level_due(order: Order, now: datetime) -> int:
@@ -41,4 +46,11 @@ def sweep(now: datetime | None = None) -> SweepResult:
         for level in range(order.escalation + 1, level_due(order, now) + 1):
             if order_escalate(order=order, level=level, now=now) is not None:
                 result.escalated += 1
+    stale = Order.objects.filter(
+        state=OrderState.SERVED, served_at__lte=now - timedelta(days=auto_confirm_days())
+    ).order_by("served_at")[:BATCH]
+    for order in stale:
+        result.checked += 1
+        if order_auto_close(order=order) is not None:
+            result.closed += 1
     return result

@@ -38,6 +38,8 @@ TRANSITIONS: dict[tuple[OrderState, str], Transition] = {
     (S.TAKEN, "release"): t(S.OPEN, SERVER, needs=("note",)),
     (S.TAKEN, "serve"): t(S.SERVED, SERVER, needs=("note", "hours")),
     (S.SERVED, "confirm"): t(S.CLOSED, RESIDENT, needs=("satisfaction",)),
+    # served, never confirmed: the sweep closes it after ORDER_AUTO_CONFIRM_DAYS, rated nothing
+    (S.SERVED, "auto_close"): t(S.CLOSED, SYSTEM),
     # a governance problem, not a service: it becomes a case with the order's history
     (S.OPEN, "convert"): t(S.CONVERTED, LEAD, COMMITTEE, STREET, needs=("note",)),
     (S.TAKEN, "convert"): t(S.CONVERTED, SERVER, LEAD, COMMITTEE, STREET, needs=("note",)),
@@ -58,6 +60,9 @@ NOTES: dict[str, Note] = {
         states=OPEN_STATES,
         needs=frozenset({"note"}),
     ),
+    # the module's lead confirms the server's hours into the time bank (an order closed
+    # without the resident's confirmation, or one the resident has not confirmed yet)
+    "confirm_hours": Note(by=frozenset({LEAD}), states=frozenset({S.SERVED, S.CLOSED})),
     # the sweep: the response time passed with nobody taking it (data: the level reached)
     "escalate": Note(by=frozenset({SYSTEM}), states=frozenset({S.OPEN})),
 }

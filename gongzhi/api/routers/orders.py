@@ -71,7 +71,7 @@ class OrderOut(Schema):
 class ActIn(Schema):
     note: str = Field("", max_length=services.MAX_TEXT)
     server: int | None = Field(None, ge=1, le=MAX_ID, description="派单：服务人员（团队成员）的人员编号")
-    hours: float | None = Field(None, description="登记服务：服务时长（小时）")
+    hours: float | None = Field(None, description="登记服务：服务时长（小时；不填按服务模块的默认时长）")
     satisfaction: str = Field("", max_length=12, description="确认：satisfied / basically / unsatisfied")
     category: str | None = Field(None, max_length=20, description="转为工单：小类编码（可不填）")
 
@@ -182,11 +182,13 @@ def order_take(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID))
     return _out(services.order_take(actor=user, order=order), user)
 
 
-ACTIONS = ("assign", "release", "serve", "confirm", "cancel", "convert", "comment")
+ACTIONS = ("assign", "release", "serve", "confirm", "cancel", "convert", "comment", "confirm_hours")
 
 
 @router.post(
-    "/{order_id}/{action}", response=OrderOut, summary="派单、退回、登记服务、确认评价、取消、转为工单、备注"
+    "/{order_id}/{action}",
+    response=OrderOut,
+    summary="派单、退回、登记服务、确认评价、取消、转为工单、备注、确认时长计入时间银行",
 )
 def order_action(
     request: HttpRequest, payload: ActIn, action: str, order_id: int = Path(..., ge=1, le=MAX_ID)

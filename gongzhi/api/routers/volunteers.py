@@ -1,5 +1,6 @@
 """/api/v1/volunteers: register as a volunteer (or, for committee staff, register a resident),
-my volunteer record with the time-bank balance and entries, the open tasks of my area and
+my volunteer record with the time-bank balance and entries, changing my skills, weekly
+availability, limits and days away (PUT /me), the open tasks of my area and
 accepting one (docs/mobilisation.md "Volunteers"). Writes go through community.volunteers."""
 
 from datetime import date
@@ -42,6 +43,37 @@ class VolunteerRegisterIn(Schema):
     min_rest_hours: int = Field(8, ge=0, le=24)
 
 
+class VolunteerAbsenceIn(Schema):
+    starts_on: date = Field(..., description="开始日期（含）")
+    ends_on: date = Field(..., description="结束日期（含），不早于开始日期")
+    reason: str = Field(..., max_length=100, description="原因")
+
+
+class VolunteerUpdateIn(Schema):
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    availability: list[AvailabilitySlotIn] = Field(
+        default_factory=list, max_length=21, description="每周可服务时段，同一天的时段不能重叠"
+    )
+    absences: list[VolunteerAbsenceIn] | None = Field(
+        None, max_length=20, description="暂停服务的日期段（整体替换；不传则不变），互不重叠"
+    )
+    max_hours_day: int = Field(8, ge=1, le=24)
+    max_hours_week: int = Field(24, ge=1, le=168)
+    min_rest_hours: int = Field(8, ge=0, le=24)
+
+
+class VolunteerSlotOut(Schema):
+    weekday: int
+    start_hour: int
+    end_hour: int
+
+
+class VolunteerAbsenceOut(Schema):
+    starts_on: date
+    ends_on: date
+    reason: str
+
+
 class HoursEntryOut(Schema):
     occurred_on: date
     source: str
@@ -55,6 +87,11 @@ class VolunteerRecordOut(Schema):
     kind: str
     area: str
     skills: list[str]
+    availability: list[VolunteerSlotOut]
+    absences: list[VolunteerAbsenceOut]
+    max_hours_day: int
+    max_hours_week: int
+    min_rest_hours: int
     balance: Decimal
     entries: list[HoursEntryOut]
 
@@ -76,6 +113,17 @@ def _out(v: Volunteer) -> dict[str, Any]:
         "kind": v.kind,
         "area": v.area.code,
         "skills": v.skills,
+        "availability": [
+            {"weekday": a.weekday, "start_hour": a.start_hour, "end_hour": a.end_hour}
+            for a in v.availability.order_by("weekday", "start_hour")
+        ],
+        "absences": [
+            {"starts_on": a.starts_on, "ends_on": a.ends_on, "reason": a.reason}
+            for a in v.absences.order_by("starts_on")
+        ],
+        "max_hours_day": v.max_hours_day,
+        "max_hours_week": v.max_hours_week,
+        "min_rest_hours": v.min_rest_hours,
         "balance": volunteers.balance(v),
         "entries": [
             {"occurred_on": e.occurred_on, "source": e.source, "hours": e.hours, "label": e.label}
@@ -120,6 +168,28 @@ def volunteer_register(request: HttpRequest, payload: VolunteerRegisterIn) -> tu
 @router.get("/me", response=VolunteerRecordOut, summary="我的志愿服务：时间银行余额与记录")
 def volunteer_me(request: HttpRequest) -> dict[str, Any]:
     return _out(found(volunteers.my_volunteer(caller(request))))
+
+
+@router.put("/me", response=VolunteerRecordOut, summary="修改我的技能、每周可服务时段、上限和暂停服务日期")
+def volunteer_me_update(request: HttpRequest, payload: VolunteerUpdateIn) -> dict[str, Any]:
+    user = caller(request)
+    mine = found(volunteers.my_volunteer(user))
+    absences = (
+        [volunteers.Away(a.starts_on, a.ends_on, a.reason) for a in payload.absences]
+        if payload.absences is not None
+        else None
+    )
+    v = volunteers.volunteer_update(
+        actor=user,
+        volunteer=mine,
+        skills=payload.skills,
+        availability=[volunteers.Slot(s.weekday, s.start_hour, s.end_hour) for s in payload.availability],
+        max_hours_day=payload.max_hours_day,
+        max_hours_week=payload.max_hours_week,
+        min_rest_hours=payload.min_rest_hours,
+        absences=absences,
+    )
+    return _out(v)
 
 
 @router.get("/tasks", response=list[VolunteerTaskOut], summary="本居民区招募中的志愿任务")

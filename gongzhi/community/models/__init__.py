@@ -29,6 +29,7 @@ from gongzhi.community.models.projects import (
 )
 from gongzhi.community.models.registrations import Commitment, RegistrationEvent, ServiceRecord
 from gongzhi.community.models.volunteers import (
+    Absence,
     Availability,
     HoursEntry,
     TaskSignup,
@@ -37,6 +38,7 @@ from gongzhi.community.models.volunteers import (
 )
 
 __all__ = [
+    "Absence",
     "Appeal",
     "Availability",
     "Commitment",

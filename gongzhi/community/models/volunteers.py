@@ -78,6 +78,27 @@ class Availability(models.Model):
         return f"{self.weekday} {self.start_hour:02d}–{self.end_hour:02d}"
 
 
+class Absence(models.Model):
+    """A stretch of days the volunteer is away (出差, 住院, 回老家), both days included: the rota
+    leaves them off every shift touching one of those days, whatever their weekly windows say."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="absences")
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("原因"), max_length=100)
+
+    class Meta:
+        verbose_name = _("暂停服务日期")
+        verbose_name_plural = _("暂停服务日期")
+        ordering = ["volunteer", "starts_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(starts_on__lte=models.F("ends_on")), name="absence_span")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.starts_on}–{self.ends_on} {self.reason}"
+
+
 class HoursEntry(models.Model):
     """One line of a volunteer's time bank (时间银行). Append-only: the database refuses an
     UPDATE (and on PostgreSQL a DELETE); a correction is a reversing entry."""

@@ -120,7 +120,12 @@ def test_orders_of_a_year_in_every_state_with_their_events() -> None:
         if order.state in (OrderState.TAKEN, OrderState.SERVED, OrderState.CLOSED):
             assert order.server_id in teams.person_ids(order.module)
         if order.state == OrderState.CLOSED and order.case_id is None:
-            assert order.satisfaction and order.hours and order.served_at
+            assert order.hours and order.served_at
+            if events[-1].action == "auto_close":  # never confirmed: the sweep closed it, unrated
+                assert not order.satisfaction and events[-1].actor_id is None
+                assert events[-1].at == order.served_at + timedelta(days=7) == order.closed_at
+            else:
+                assert order.satisfaction
         if order.escalation:
             levels = [e.data["level"] for e in events if e.action == "escalate"]
             assert levels == list(range(1, order.escalation + 1))
@@ -187,7 +192,8 @@ def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
     entries = HoursEntry.objects.filter(node_path__startswith="/FL/")
     sources = set(entries.values_list("source", flat=True))
     assert {HoursSource.TASK, HoursSource.SHIFT, HoursSource.REVERSAL} <= sources
-    assert not entries.filter(confirmed_by__isnull=True).exists()
+    # only orders confirmed through the resident's link are confirmed by nobody named
+    assert not entries.filter(confirmed_by__isnull=True).exclude(source=HoursSource.ORDER).exists()
     for s in TaskSignup.objects.filter(state=SignupState.SERVED).select_related("entry", "task")[:100]:
         assert s.entry is not None and s.entry.source_key == f"task:{s.task_id}:signup:{s.pk}"
         assert s.entry.confirmed_by_id == s.task.lead_id
@@ -199,6 +205,23 @@ def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
     assert volunteer_service.balance(v) == Decimal(total).quantize(Decimal("0.1")) > 0
     # The demo street's rules credit no volunteer_hours fact: no ledger entry comes from the bank.
     assert not PointEntry.objects.filter(source_key__startswith="hours:").exists()
+
+
+def test_confirmed_orders_of_volunteer_servers_are_in_their_time_bank(street) -> None:
+    served_by = dict(Volunteer.objects.filter(ended_at__isnull=True).values_list("person_id", "pk"))
+    due = Order.objects.filter(
+        node_path__startswith="/FL/", state=OrderState.CLOSED, server_id__in=served_by
+    ).exclude(satisfaction="")  # the resident confirmed (the sweep's closes are unrated)
+    assert Order.objects.filter(
+        state=OrderState.CLOSED, satisfaction="", events__action="auto_close"
+    ).exists()
+    entries = {e.source_key: e for e in HoursEntry.objects.filter(source=HoursSource.ORDER)}
+    assert len(entries) == due.count() == street.counts["order_hours_entries"] > 0
+    for order in due:
+        entry = entries[f"order:{order.pk}"]
+        assert entry.volunteer_id == served_by[order.server_id] and entry.hours == order.hours.quantize(
+            Decimal("0.1")
+        )
 
 
 # --- mobilisation ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ it) or a person (a 双报到 member); one or more rows are the module's leads.
 """
 
 from datetime import time
+from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
@@ -36,6 +37,13 @@ class ServiceModule(models.Model):
     opens_at = models.TimeField(_("服务开始时间"), default=time(8, 0))
     closes_at = models.TimeField(_("服务结束时间"), default=time(20, 0))
     response_minutes = models.PositiveIntegerField(_("响应时限（分钟）"), default=30)
+    default_hours = models.DecimalField(
+        _("默认服务时长（小时）"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        help_text=_("服务人员登记服务情况时未填时长，按此计入"),
+    )
     active = models.BooleanField(_("启用"), default=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 

@@ -22,6 +22,7 @@ urlpatterns = [
     ),
     # volunteers: register, my time bank, the open tasks to accept (docs/mobilisation.md)
     path("community/volunteer/", volunteers.community_volunteer, name="community_volunteer"),
+    path("community/volunteer/edit/", volunteers.community_volunteer_edit, name="community_volunteer_edit"),
     path(
         "community/volunteer/tasks/<int:pk>/accept/",
         volunteers.community_task_accept,

@@ -1,17 +1,23 @@
 """The volunteer's phone page: register (resident of the street, with skills and weekly
 availability), the time-bank balance and its entries, the open tasks of the area to accept,
-and a link to my shifts. Writes through community.volunteers."""
+and a link to my shifts; /community/volunteer/edit/ changes the skills, the weekly windows
+(several a day), the limits and the days away. Writes through community.volunteers: a bad
+entry is a 422 with the field's message and nothing written."""
+
+from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gongzhi.community import volunteers
 from gongzhi.community.choices import Skill, VolunteerKind
 from gongzhi.community.models import HoursEntry, VolunteerTask
-from gongzhi.core.errors import ConflictError
+from gongzhi.core.errors import ConflictError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -92,4 +98,127 @@ def community_task_accept(request: HttpRequest, pk: int) -> HttpResponse:
         volunteers.task_accept(actor=request.user, task=task)
     except (ValidationError, ConflictError) as exc:
         return _render(request, messages_of(exc) if isinstance(exc, ValidationError) else [str(exc)], 400)
+    return redirect("web:community_volunteer")
+
+
+BLANK_SLOTS = 2  # empty rows the edit form offers for new windows
+BLANK_ABSENCES = 1
+FIELD_LABELS = {
+    "availability": gettext_lazy("可服务时间"),
+    "absences": gettext_lazy("暂停服务日期"),
+    "skills": gettext_lazy("技能"),
+    "max_hours_day": gettext_lazy("每天最多小时"),
+    "max_hours_week": gettext_lazy("每周最多小时"),
+    "min_rest_hours": gettext_lazy("两班最少间隔"),
+}
+
+
+def _number(text: str) -> int:
+    text = text.strip()
+    return int(text) if text.isdigit() and len(text) <= 3 else -1
+
+
+def _edit_slots(request: HttpRequest) -> list[volunteers.Slot]:
+    """The form's window rows (weekday, from, to); a row left all blank is no window."""
+    rows = zip(
+        request.POST.getlist("slot_weekday"),
+        request.POST.getlist("slot_start"),
+        request.POST.getlist("slot_end"),
+        strict=False,
+    )
+    return [volunteers.Slot(_number(d), _number(a), _number(b)) for d, a, b in rows if a.strip() or b.strip()]
+
+
+def _day(text: str, i: int) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip()[:10])
+    except ValueError:
+        raise invalid("absences", _("第%(i)d段日期格式不对") % {"i": i}) from None
+
+
+def _edit_absences(request: HttpRequest) -> list[volunteers.Away]:
+    rows = zip(
+        request.POST.getlist("away_from"),
+        request.POST.getlist("away_to"),
+        request.POST.getlist("away_reason"),
+        strict=False,
+    )
+    kept = [(a, b, r) for a, b, r in rows if a.strip() or b.strip() or r.strip()]
+    return [volunteers.Away(_day(a, i), _day(b, i), r[:200]) for i, (a, b, r) in enumerate(kept, start=1)]
+
+
+def _edit_render(
+    request: HttpRequest, mine: Any, errors: dict[str, list[str]] | None = None, status: int = 200
+) -> HttpResponse:
+    if request.method == "POST":
+        slots = [
+            row
+            for row in zip(
+                request.POST.getlist("slot_weekday"),
+                request.POST.getlist("slot_start"),
+                request.POST.getlist("slot_end"),
+                strict=False,
+            )
+            if row[1].strip() or row[2].strip()
+        ]
+        away = list(
+            zip(
+                request.POST.getlist("away_from"),
+                request.POST.getlist("away_to"),
+                request.POST.getlist("away_reason"),
+                strict=False,
+            )
+        )
+        chosen = request.POST.getlist("skills")
+        limits = {k: request.POST.get(k, "") for k in ("max_hours_day", "max_hours_week", "min_rest_hours")}
+    else:
+        windows = mine.availability.order_by("weekday", "start_hour")
+        slots = [(str(a.weekday), str(a.start_hour), str(a.end_hour)) for a in windows]
+        away = [
+            (a.starts_on.isoformat(), a.ends_on.isoformat(), a.reason)
+            for a in mine.absences.order_by("starts_on")
+        ]
+        chosen = mine.skills
+        limits = {
+            "max_hours_day": mine.max_hours_day,
+            "max_hours_week": mine.max_hours_week,
+            "min_rest_hours": mine.min_rest_hours,
+        }
+    context = {
+        "volunteer": mine,
+        "slots": [*slots, *[("", "", "")] * BLANK_SLOTS],
+        "away": [*away, *[("", "", "")] * BLANK_ABSENCES],
+        "chosen": set(chosen),
+        "limits": limits,
+        "skills": Skill.choices,
+        "weekdays": [(str(i), name) for i, name in enumerate(volunteers.WEEKDAY_NAMES)],
+        "field_errors": [(FIELD_LABELS.get(f, ""), m) for f, ms in (errors or {}).items() for m in ms],
+    }
+    return render(request, "web/community/volunteer_edit.html", context, status=status)
+
+
+@page
+def community_volunteer_edit(request: HttpRequest) -> HttpResponse:
+    mine = volunteers.my_volunteer(request.user)
+    if mine is None:
+        return redirect("web:community_volunteer")
+    if request.method != "POST":
+        return _edit_render(request, mine)
+    try:
+        volunteers.volunteer_update(
+            actor=request.user,
+            volunteer=mine,
+            skills=request.POST.getlist("skills"),
+            availability=_edit_slots(request),
+            max_hours_day=_number(request.POST.get("max_hours_day", "")),
+            max_hours_week=_number(request.POST.get("max_hours_week", "")),
+            min_rest_hours=_number(request.POST.get("min_rest_hours", "")),
+            absences=_edit_absences(request),
+        )
+    except ConflictError as exc:
+        return _edit_render(request, mine, {"": [str(exc)]}, 409)
+    except ValidationError as exc:
+        return _edit_render(request, mine, exc.message_dict, 422)
     return redirect("web:community_volunteer")

@@ -12,7 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +26,8 @@ from gongzhi.orders.models import Order, ServiceModule
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Person
 from gongzhi.web.cases import report, report_guard
-from gongzhi.web.http import messages_of
+from gongzhi.web.cases.files import file_response
+from gongzhi.web.http import messages_of, not_found
 from gongzhi.web.public.cases import area_names
 
 
@@ -140,6 +141,7 @@ def order_done(request: HttpRequest) -> HttpResponse:
 
 def _summary(order: Order) -> dict[str, Any]:
     served = order.events.filter(action="serve").order_by("-seq").first()
+    auto = order.events.filter(action="auto_close").exists()
     return {
         "number": order.number,
         "module": order.module.name,
@@ -151,6 +153,9 @@ def _summary(order: Order) -> dict[str, Any]:
         "served": order.served_at,
         "result": public_text(served.note, limit=500) if served else "",
         "satisfaction": order.get_satisfaction_display() if order.satisfaction else "",
+        "photos": [links.photo_path(p) for p in served.photos.order_by("pk")] if served else [],
+        "auto_closed": auto,
+        "auto_days": services.auto_confirm_days(),
     }
 
 
@@ -178,3 +183,12 @@ def order_follow(request: HttpRequest, token: str) -> HttpResponse:
     response = render(request, "web/orders/follow.html", context, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def order_photo(request: HttpRequest, token: str) -> HttpResponseBase:
+    """A photo of what was done, through the signed link the order's page gave out (a day
+    long); only its thumbnail, as the case tracking page's photos."""
+    found = links.photo_for(token[:200])
+    if found is None:
+        raise not_found()
+    return file_response(found, thumb=True)

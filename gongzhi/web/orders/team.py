@@ -57,6 +57,7 @@ def _detail(
         if "convert" in allowed
         else [],
         "choices": Satisfaction.choices,
+        "bank_hours": services.hours_confirmable(request.user, order),
         "errors": errors or [],
         "now": clock.now(),
     }
@@ -83,7 +84,13 @@ def order_take(request: HttpRequest, pk: int) -> HttpResponse:
 @page
 def order_serve(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
-    context: dict[str, Any] = {"order": order, "errors": {}, "typed": {}, "max_photos": services.MAX_PHOTOS}
+    context: dict[str, Any] = {
+        "order": order,
+        "errors": {},
+        "typed": {},
+        "max_photos": services.MAX_PHOTOS,
+        "default_hours": order.module.default_hours,
+    }
     if request.method == "POST":
         note, hours = request.POST.get("note", "")[:1000], request.POST.get("hours", "")[:10]
         act = services.OrderAct(action="serve", note=note, hours=hours, files=request.FILES.getlist("files"))
@@ -99,7 +106,7 @@ def order_serve(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "web/orders/serve.html", context)
 
 
-PAGE_ACTIONS = ("assign", "release", "cancel", "convert", "confirm", "comment")
+PAGE_ACTIONS = ("assign", "release", "cancel", "convert", "confirm", "comment", "confirm_hours")
 
 
 @require_POST
