@@ -153,9 +153,11 @@ def rule_scores(text: str) -> dict[str, float]:
     return {code: score / total for code, score in raw.items()}
 
 
-def classify(text: str, k: int = 3) -> Result:
+def classify(text: str, k: int = 3, street: str = "") -> Result:
+    """The suggestion for a text; `street` (a street's code) asks that street's own model when it
+    has one (trained on its own closed cases: docs/tenancy.md), else the deployment's."""
     text = (text or "").strip()
-    bundle = load_model()
+    bundle = load_model(street)
     off_topic = 0.0
     if bundle is None:
         probs, source = rule_scores(text), "rules"
@@ -388,12 +390,14 @@ def train(
     return final, split
 
 
-def model_path() -> Path:
-    return Path(settings.VAR_DIR) / "models" / MODEL_FILE
+def model_path(street: str = "") -> Path:
+    """The deployment's model, or one street's (its code: `classifier-<code>.joblib`)."""
+    name = MODEL_FILE if not street else MODEL_FILE.replace(".joblib", f"-{street}.joblib")
+    return Path(settings.VAR_DIR) / "models" / name
 
 
-def save(pipeline: Any, meta: dict[str, Any]) -> Path:
-    path = model_path()
+def save(pipeline: Any, meta: dict[str, Any], street: str = "") -> Path:
+    path = model_path(street)
     path.parent.mkdir(parents=True, exist_ok=True)
     labels = [str(c) for c in pipeline.classes_]
     meta = {"trained_at": datetime.now(UTC).isoformat(timespec="seconds"), "labels": labels, **meta}
@@ -405,23 +409,24 @@ def save(pipeline: Any, meta: dict[str, Any]) -> Path:
 
 
 _lock = threading.Lock()
-_cache: dict[str, Any] = {}
+_cache: dict[str, tuple[int, dict[str, Any]]] = {}  # path -> (mtime, bundle)
 
 
-def load_model() -> dict[str, Any] | None:
-    """The saved model, loaded once per process and again whenever the file changes."""
-    path = model_path()
+def load_model(street: str = "") -> dict[str, Any] | None:
+    """The saved model (the street's own when it has one, else the deployment's), loaded once
+    per process and again whenever its file changes."""
+    path = model_path(street)
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
-        return None
+        return load_model() if street else None
     with _lock:
-        if _cache.get("key") != (str(path), mtime):
+        held = _cache.get(str(path))
+        if held is None or held[0] != mtime:
             bundle = joblib.load(path)
             bundle["_fast"] = FastPredictor.compile(bundle["pipeline"])
-            _cache["bundle"] = bundle
-            _cache["key"] = (str(path), mtime)
-        return _cache["bundle"]
+            held = _cache[str(path)] = (mtime, bundle)
+        return held[1]
 
 
 def model_info() -> dict[str, Any] | None:
@@ -465,11 +470,13 @@ def eval_scores(pipeline: Any, path: Path = EVAL_FILE) -> dict[str, Any]:
     return figures
 
 
-def closed_cases() -> list[tuple[str, str]]:
+def closed_cases(under: str = "") -> list[tuple[str, str]]:
+    """(小类 code, text) of the closed cases (of one street: `under`, its path)."""
     from gongzhi.cases.models import Case
     from gongzhi.cases.states import State
 
     qs = Case.objects.filter(state=State.CLOSED, category__isnull=False, category__parent__isnull=False)
+    qs = qs.filter(node_path__startswith=under)
     return [(code, text) for text, code in qs.values_list("text", "category__code").iterator()]
 
 

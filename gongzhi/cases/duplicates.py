@@ -17,6 +17,7 @@ from gongzhi.cases.models import Case
 from gongzhi.cases.states import OPEN_STATES
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -91,7 +92,11 @@ def candidates(
         dlat = RADIUS_M / 111_000
         dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
         near |= Q(lat__range=(lat - dlat, lat + dlat), lon__range=(lon - dlon, lon + dlon))
+    # Never across streets (docs/tenancy.md): a case 50 m away over the street's border belongs
+    # to another street's dispatchers, even for the system (user=None).
+    street = streets.street_path(node.path)
     qs = Case.objects.filter(near, state__in=OPEN_STATES, created_at__gte=at - timedelta(days=days))
+    qs = qs.filter(node_path__startswith=street)
     qs = qs.filter(created_at__lte=at)
     if category is not None:
         qs = qs.filter(category=category)

@@ -138,6 +138,7 @@ def public_spec() -> Spec:
     )
 
 
-def public_cases() -> QuerySet[Case]:
-    """The public page's rows, newest closed first; read at most PUBLIC_MAX_ROWS of them."""
-    return selectors.public_closed_cases()
+def public_cases(under: str = "") -> QuerySet[Case]:
+    """The public page's rows (of one street: `under`, its path), newest closed first; read at
+    most PUBLIC_MAX_ROWS of them."""
+    return selectors.public_closed_cases(under)

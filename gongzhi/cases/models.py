@@ -48,6 +48,33 @@ class CategoryPolicy(models.Model):
         return f"{localized(self.category)} {self.limit_amount}{self.get_limit_unit_display()}"
 
 
+class StreetCategoryLimit(models.Model):
+    """A street's own handling limit for one 小类 (docs/tenancy.md): in a deployment of many
+    streets each may keep its own deadlines; where a street has none, the category's policy
+    (the deployment's) applies. Only the limit: routing and evidence stay the policy's."""
+
+    street = models.ForeignKey(
+        Node, on_delete=models.CASCADE, related_name="category_limits", verbose_name=_("街道")
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="street_limits", verbose_name=_("分类")
+    )
+    limit_amount = models.PositiveIntegerField(_("处置时限"), default=1)
+    limit_unit = models.CharField(
+        _("时限单位"), max_length=5, choices=LimitUnit.choices, default=LimitUnit.DAYS
+    )
+
+    class Meta:
+        verbose_name = _("街道分类时限")
+        verbose_name_plural = _("街道分类时限")
+        constraints = [
+            models.UniqueConstraint(fields=["street", "category"], name="cases_street_category_limit")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street.name} {localized(self.category)} {self.limit_amount}{self.get_limit_unit_display()}"
+
+
 class Case(models.Model):
     node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="cases", verbose_name=_("位置"))
     node_path = models.CharField(max_length=700, editable=False)

@@ -45,7 +45,8 @@ def choose(*, node: Node, lead_kind: str, posts: Sequence[Post], answers: Callab
     `answers(post)` saying whether a post's duty names the category. Pure: the demo generator
     calls it on its roster in memory."""
     ancestry = set(node.ancestor_codes())
-    on_path = [p for p in posts if p.node.code in ancestry]
+    # per street (docs/tenancy.md): a district's posts above the street oversee, never take a case
+    on_path = [p for p in posts if p.node.code in ancestry and p.node.level >= Level.STREET]
     local = _deepest([p for p in on_path if answers(p)])
     if local:
         local.sort(key=lambda p: (p.unit.kind != lead_kind, p.code))

@@ -115,13 +115,14 @@ def open_counts(*, user: Actor, paths: list[str]) -> dict[str, int]:
     return {p: row[f"n{i}"] or 0 for i, p in enumerate(paths)}
 
 
-def public_closed_cases() -> QuerySet[Case]:
+def public_closed_cases(under: str = "") -> QuerySet[Case]:
     """Closed cases for the public board (no login): the caller shows only category, area,
-    closing date, scrubbed text and photos; never the reporter or the contact."""
+    closing date, scrubbed text and photos; never the reporter or the contact. `under` (a
+    street's path) keeps to one street's board."""
     from gongzhi.cases.states import State
 
     return (
-        Case.objects.filter(state=State.CLOSED, closed_at__isnull=False)
+        Case.objects.filter(state=State.CLOSED, closed_at__isnull=False, node_path__startswith=under)
         .select_related("category")
         .only(
             "pk",

@@ -20,6 +20,7 @@ from gongzhi.cases.states import Rung, Satisfaction, Source, State
 from gongzhi.core import clock, outbox, pii
 from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
+from gongzhi.geo import streets
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Person, Post
@@ -226,7 +227,7 @@ def _record(actor: Actor | None, intakes: Sequence[Intake]) -> list[tuple[Case, 
             post, assisting = routed.post, routed.assisting
         data: dict[str, Any] = {**intake.data, "post": post.code if post else None}
         if intake.category is None:
-            data.update(suggestion_data(intake.text))
+            data.update(suggestion_data(intake.text, streets.street_code(intake.node.path)))
         case = _new_case(intake, post=post, user=user, now=now)
         if intake.external_id:
             known[key] = case
@@ -285,17 +286,17 @@ def _new_case(intake: Intake, *, post: Post | None, user: User | None, now: date
         contact_phone_masked=pii.mask_phone(phone),
         tracking_hash=tracking.code_hash(intake.tracking_code) if intake.tracking_code else "",
         post=post,
-        dispatch_due=sla.dispatch_due(now),
+        dispatch_due=sla.dispatch_due(now, intake.node.path),
         created_at=now,
         updated_at=now,
     )
 
 
-def suggestion_data(text: str) -> dict[str, Any]:
+def suggestion_data(text: str, street: str = "") -> dict[str, Any]:
     """The category suggestion kept on the first event of a case that came without a category:
     the top 3 小类 with confidence and whether a person must triage it. Only a suggestion: the
     dispatcher sets the category when registering (事项分类: it suggests, a person decides)."""
-    result = classify.classify(text)
+    result = classify.classify(text, street=street)
     return {
         "suggested": [
             {"code": s.code, "name": s.name, "confidence": s.confidence} for s in result.suggestions
@@ -595,12 +596,12 @@ def _apply(case: Case, act: Act, to_state: State) -> dict[str, Any]:
             case._assisting_post_ids = frozenset(p.pk for p in assisting)  # type: ignore[attr-defined]
             data["assisting"] = [p.code for p in assisting]
         if action == "dispatch":
-            case.handle_due = sla.handle_due(now, case.category)
+            case.handle_due = sla.handle_due(now, case.category, case.node_path)
     if action == "submit":
         policy = getattr(case.category, "policy", None) if case.category else None
         if policy is not None and policy.photo_after and not act.files:
             raise invalid("files", _("该类问题须上传处置后照片"))
-        case.verify_due = sla.verify_due(now)
+        case.verify_due = sla.verify_due(now, case.node_path)
     if action in {"verify", "conclude"}:
         case.closed_at = now
     if action in {"reject", "reopen"}:

@@ -18,6 +18,7 @@ from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import english, localized, pick
+from gongzhi.geo import streets
 from gongzhi.orgs import reference
 from gongzhi.orgs.models import Category
 
@@ -67,7 +68,7 @@ def for_case(case: Case) -> Suggested | None:
     if stored is not None:
         found, triage = stored
         return Suggested(_active(found), triage, stored=True)
-    result = classify.classify(case.text)
+    result = classify.classify(case.text, street=streets.street_code(case.node_path))
     return Suggested(_active(result.suggestions), result.needs_triage, stored=False)
 
 

@@ -31,7 +31,7 @@ from gongzhi.cases import notifications, sla
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.cases.services import Act, case_act
 from gongzhi.cases.states import State
-from gongzhi.core import clock, outbox, workcal, workcal_db
+from gongzhi.core import clock, outbox, workcal
 from gongzhi.core.errors import ConflictError
 from gongzhi.core.outbox import OutboxSpec
 
@@ -113,15 +113,14 @@ def steps_due(
 def sweep(now: datetime | None = None) -> SweepResult:
     """One pass over the open cases with a deadline, and the parked cases."""
     now = now or clock.now()
-    cal = workcal_db.current_calendar()
     result = SweepResult()
     for phase in PHASES:
-        _sweep_phase(phase, now, cal, result)
+        _sweep_phase(phase, now, result)
     _sweep_parked(now, result)
     return result
 
 
-def _sweep_phase(phase: Phase, now: datetime, cal: workcal.WorkCalendar, result: SweepResult) -> None:
+def _sweep_phase(phase: Phase, now: datetime, result: SweepResult) -> None:
     cases = Case.objects.filter(state__in=phase.states, **{f"{phase.due_field}__isnull": False})
     in_phase = CaseEvent.objects.filter(case__state__in=phase.states)
     starts: dict[int, datetime] = dict(
@@ -136,6 +135,7 @@ def _sweep_phase(phase: Phase, now: datetime, cal: workcal.WorkCalendar, result:
         start = starts.get(case.pk, case.created_at)
         since = [(action, at) for action, at in marks.get(case.pk, []) if at >= start]
         wall = phase.name == "handle" and sla.wall_clock(case.category)
+        cal = sla.calendar(case.node_path)  # each street's own calendar (a snapshot lookup)
         for step in steps_due(phase.name, start, due, now, since, cal, wall_clock=wall):
             updated = _append(case, step, phase, due)
             if updated is None:

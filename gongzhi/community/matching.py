@@ -25,6 +25,7 @@ from gongzhi.community.models import Match, MatchState, Need, NeedState, Resourc
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, invalid
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 
@@ -101,7 +102,7 @@ def levels_of(need_paths: Sequence[str], resource_paths: Sequence[str]) -> dict[
 
 
 def street_of(path: str) -> str:
-    return "/" + path.strip("/").split("/")[0] + "/"
+    return streets.street_path(path)
 
 
 def candidates(need: Need, *, limit: int = 20) -> list[Proposal]:

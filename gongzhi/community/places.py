@@ -1,19 +1,18 @@
 """Where things belong: the street of a node, the area's Party organisation, and the branch a
 member's ledger is kept by (docs/community.md "Branches")."""
 
+from gongzhi.geo import streets
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg
 from gongzhi.orgs.roles import PartyOrgKind
 
 
 def street_code(node: Node) -> str:
-    codes = node.ancestor_codes()
-    return codes[0] if codes else node.code
+    return streets.street_code(node.path) or node.code
 
 
 def street_of(node: Node) -> Node:
-    code = street_code(node)
-    return node if node.code == code else Node.objects.get(code=code)
+    return streets.street_of(node)
 
 
 def in_street(node: Node, street: Node) -> bool:

@@ -29,13 +29,24 @@ class PiiAccessLog(models.Model):
 class WorkDay(models.Model):
     """A day that breaks the Mon–Fri rule: an official holiday, a make-up workday (调休上班), or a
     street's own arrangement. Rows from the chinesecalendar package come from `calendar_sync`;
-    rows an admin enters or edits are `admin` and are never overwritten by it."""
+    rows an admin enters or edits are `admin` and are never overwritten by it.
+
+    `street` is empty for a day of the whole deployment, or a street's code for that street's
+    own arrangement, which wins over the deployment's row of the same day for that street only
+    (docs/tenancy.md). A code, not a key: core sits below the tree, and codes never change."""
 
     class Source(models.TextChoices):
         PACKAGE = "package", _("法定安排（自动同步）")
         ADMIN = "admin", _("后台录入")
 
-    date = models.DateField(_("日期"), unique=True)
+    date = models.DateField(_("日期"))
+    street = models.CharField(
+        _("街道编码"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_("只对该街道有效；不填则对所有街道有效"),
+    )
     is_workday = models.BooleanField(
         _("上班"), help_text=_("勾选为工作日（如调休上班），不勾选为休息日（如国庆节）")
     )
@@ -45,11 +56,12 @@ class WorkDay(models.Model):
     class Meta:
         verbose_name = _("工作日历")
         verbose_name_plural = _("工作日历")
-        ordering = ["date"]
+        ordering = ["date", "street"]
+        constraints = [models.UniqueConstraint(fields=["date", "street"], name="core_workday_date_street")]
 
     def __str__(self) -> str:
         kind = "上班" if self.is_workday else "休息"
-        return f"{self.date:%Y-%m-%d} {kind} {self.note}".rstrip()
+        return f"{self.date:%Y-%m-%d} {kind} {self.note} {self.street}".rstrip()
 
 
 class OutboxMessage(models.Model):

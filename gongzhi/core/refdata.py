@@ -51,6 +51,7 @@ WATCHED: dict[str, Watch | None] = {
     "geo_node": None,
     "orgs_category": None,
     "cases_categorypolicy": None,
+    "cases_streetcategorylimit": None,
     "orgs_unit": None,
     "orgs_post": None,
     "orgs_post_categories": None,

@@ -43,9 +43,10 @@ def package_years() -> frozenset[int]:
     return frozenset(day.year for day in official.holidays)
 
 
-def load_calendar(years: Iterable[int] | None = None) -> WorkCalendar:
-    """The calendar for `years` (all years the package or the table knows when None); one query."""
-    rows = WorkDay.objects.all()
+def load_calendar(years: Iterable[int] | None = None, street: str = "") -> WorkCalendar:
+    """The calendar for `years` (all years the package or the table knows when None); one query.
+    With a street's code, that street's own days win over the deployment's (docs/tenancy.md)."""
+    rows = WorkDay.objects.filter(street__in={"", street}).order_by("date", "street")
     if years is None:
         wanted = set(package_years())
     else:
@@ -56,13 +57,16 @@ def load_calendar(years: Iterable[int] | None = None) -> WorkCalendar:
     days: dict[date, bool] = {}
     for year in sorted(wanted):
         days.update((day, work) for day, (work, _) in package_days(year).items())
-    for day, work in rows.values_list("date", "is_workday"):
+    for day, work in rows.values_list("date", "is_workday"):  # "" first: the street's row wins
         if years is None or day.year in wanted:
             days[day] = work
     return make_calendar(days, periods=parse_periods(settings.WORK_PERIODS), tz=ZoneInfo(settings.TIME_ZONE))
 
 
-def current_calendar() -> WorkCalendar:
-    """The whole calendar, kept in the process's reference snapshot (core.refdata): reloaded
-    when a WorkDay row changes in any process (or the day turns). The one to use on hot paths."""
-    return refdata.snapshot().get("calendar", "all", lambda _key: load_calendar())  # type: ignore[no-any-return]
+def current_calendar(street: str = "") -> WorkCalendar:
+    """The whole calendar (of one street, by its code: its own days over the deployment's),
+    kept in the process's reference snapshot (core.refdata): reloaded when a WorkDay row changes
+    in any process (or the day turns). The one to use on hot paths."""
+    return refdata.snapshot().get(  # type: ignore[no-any-return]
+        "calendar", ("all", street), lambda _key: load_calendar(street=street)
+    )

@@ -66,14 +66,19 @@ def calendar_warning(today: date) -> str | None:
 
 
 @transaction.atomic
-def workday_set(*, actor: Actor | None, day: date, is_workday: bool, note: str = "") -> WorkDay:
+def workday_set(
+    *, actor: Actor | None, day: date, is_workday: bool, note: str = "", street: str = ""
+) -> WorkDay:
     """Enter one day of the street's calendar (a holiday, a make-up workday); the street's own
-    entry always wins over the package (source=admin). `actor` is checked by the caller's door:
-    the admin, or the import's street-level power."""
+    entry always wins over the package (source=admin). `street` (a street's code) keeps the day
+    to that street, "" gives it to every street. `actor` is checked by the caller's door: the
+    admin, or the import's street-level power."""
     note = (note or "").strip()
     if len(note) > 60:
         raise ValidationError({"note": _("最多 %(n)s 个字") % {"n": 60}})
     row, _created = WorkDay.objects.update_or_create(
-        date=day, defaults={"is_workday": is_workday, "note": note, "source": WorkDay.Source.ADMIN}
+        date=day,
+        street=street,
+        defaults={"is_workday": is_workday, "note": note, "source": WorkDay.Source.ADMIN},
     )
     return row

@@ -1,4 +1,4 @@
-"""The jurisdiction tree: street > block area > residential area > estate > grid > building > household.
+"""The jurisdiction tree: (district >) street > block area > residential area > estate > grid > building > household.
 
 Each node keeps a materialised path of its ancestors' codes ("/FL/FL-K1/FL-K1-R01/"), so
 "everything under X" is one indexed prefix query. Codes are stable: they never change once
@@ -31,6 +31,9 @@ class Node(models.Model):
     # GeoJSON geometry (Polygon/MultiPolygon boundary or Point), stored as JSON so both
     # SQLite and PostgreSQL hold it without a spatial extension.
     geometry = models.JSONField(_("边界或位置"), null=True, blank=True)
+    # A street's Open311 jurisdiction_id (docs/tenancy.md): how a client names the street when
+    # one deployment serves many. Only streets carry one; blank elsewhere.
+    jurisdiction_id = models.CharField(_("Open311 辖区标识"), max_length=60, blank=True, default="")
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -48,6 +51,13 @@ class Node(models.Model):
                 name="geo_node_level_path_like",
                 opclasses=["int2_ops", "varchar_pattern_ops"],
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction_id"],
+                condition=~models.Q(jurisdiction_id=""),
+                name="geo_node_jurisdiction_id_unique",
+            )
         ]
 
     def __str__(self) -> str:

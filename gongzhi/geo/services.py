@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock, powers
 from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import invalid
-from gongzhi.geo.levels import ALLOWED_PARENTS, Level
+from gongzhi.geo.levels import ALLOWED_PARENTS, ROOTS, Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -32,7 +32,7 @@ def validate_code(code: str) -> None:
 def validate_parent(*, level: int, parent: Node | None) -> None:
     allowed = ALLOWED_PARENTS[level]
     if parent is None:
-        if allowed:
+        if level not in ROOTS:
             raise invalid("parent", _("%(level)s必须有上级节点") % {"level": Level(level).label})
         return
     if parent.level not in allowed:
@@ -66,7 +66,23 @@ def _snapshot(node: Node) -> dict[str, Any]:
         "parent": node.parent.code if node.parent_id and node.parent else None,
         "path": node.path,
         "address": node.address,
+        "jurisdiction_id": node.jurisdiction_id,
     }
+
+
+JURISDICTION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
+
+
+def validate_jurisdiction(node: Node, jurisdiction_id: str) -> None:
+    """A street's Open311 jurisdiction_id: letters, digits, dots, dashes; unique; streets only."""
+    if not jurisdiction_id:
+        return
+    if node.level != Level.STREET:
+        raise invalid("jurisdiction_id", _("只有街道可以设置 Open311 辖区标识"))
+    if not JURISDICTION_RE.match(jurisdiction_id):
+        raise invalid("jurisdiction_id", _("辖区标识只能由字母、数字、点或横线组成，最长60位"))
+    if Node.objects.filter(jurisdiction_id=jurisdiction_id).exclude(pk=node.pk).exists():
+        raise invalid("jurisdiction_id", _("辖区标识 %(id)s 已被其他街道使用") % {"id": jurisdiction_id})
 
 
 @transaction.atomic
@@ -117,9 +133,11 @@ def node_update(
     name: str | None = None,
     address: str | None = None,
     geometry: dict[str, Any] | None = None,
+    jurisdiction_id: str | None = None,
     note: str = "",
 ) -> Node:
-    """Rename a node or change its address or boundary; the old values stay in its history."""
+    """Rename a node or change its address, boundary or (a street's) Open311 jurisdiction_id;
+    the old values stay in its history."""
     _require_manage(actor, node.path)
     before = _snapshot(node)
     kind = NodeChange.Kind.UPDATE
@@ -134,6 +152,9 @@ def node_update(
     if geometry is not None:
         validate_geometry(geometry)
         node.geometry = geometry
+    if jurisdiction_id is not None:
+        validate_jurisdiction(node, jurisdiction_id.strip())
+        node.jurisdiction_id = jurisdiction_id.strip()
     node.save()
     after = _snapshot(node)
     if after != before or geometry is not None:

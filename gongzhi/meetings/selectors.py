@@ -376,10 +376,12 @@ def disclosure_events(disclosure: Disclosure) -> QuerySet[DisclosureEvent]:
     return disclosure.events.select_related("actor").order_by("at", "pk")
 
 
-def public_disclosures() -> QuerySet[Disclosure]:
-    """For residents: every 双公示, newest first. The callers show the place, the amounts and
-    the scrubbed texts, never who typed them (the publishing unit only)."""
-    return Disclosure.objects.select_related("node").order_by("-plan_at", "-pk")
+def public_disclosures(under: str = "") -> QuerySet[Disclosure]:
+    """For residents: every 双公示 (of one street: `under`, its path), newest first. The callers
+    show the place, the amounts and the scrubbed texts, never who typed them (the publishing
+    unit only)."""
+    rows = Disclosure.objects.filter(node_path__startswith=under) if under else Disclosure.objects.all()
+    return rows.select_related("node").order_by("-plan_at", "-pk")
 
 
 def public_amendments(disclosures: list[Disclosure]) -> dict[int, list[DisclosureEvent]]:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import PermissionDeniedError, invalid
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings.models import StreetText, TextKind
@@ -36,8 +37,7 @@ DEFAULTS: dict[str, str] = {
 
 
 def street_of(node: Node) -> Node:
-    code = node.ancestor_codes()[0]
-    return node if node.code == code else Node.objects.get(code=code)
+    return streets.street_of(node)
 
 
 def current_text(street: Node, kind: str) -> str:

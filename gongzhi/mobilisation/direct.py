@@ -23,7 +23,7 @@ from gongzhi.cases.states import Source
 from gongzhi.core import clock, outbox
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
-from gongzhi.geo import locate
+from gongzhi.geo import locate, streets
 from gongzhi.geo.models import Node
 from gongzhi.mobilisation import direct_chain, direct_hooks, direct_workflow
 from gongzhi.mobilisation.direct_roster import duty_day_of, on_duty_for, street_of
@@ -62,7 +62,7 @@ def report_streets(user: Actor) -> list[Node]:
     """The streets the user may report in: those of their DIRECT_REPORT posts (a superuser:
     every street)."""
     if access.scope(user).superuser:
-        return list(Node.objects.filter(parent__isnull=True).order_by("code"))
+        return streets.streets()
     seen: dict[int, Node] = {}
     for post in reporting_posts(user):
         street = street_of(post.node)

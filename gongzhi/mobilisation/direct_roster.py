@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import PermissionDeniedError
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.mobilisation.models.direct import DirectReport, DutyDay, DutyLeader
@@ -44,9 +45,8 @@ def duty_day_of(moment: datetime) -> date:
 
 
 def street_of(node: Node) -> Node:
-    """The street a node lies in (the root of its path)."""
-    codes = node.ancestor_codes()
-    return node if not codes or node.code == codes[0] else Node.objects.get(code=codes[0])
+    """The street a node lies in (geo.streets: under a district, not the root)."""
+    return streets.street_of(node)
 
 
 # --- who is on duty -------------------------------------------------------------------------------

@@ -84,7 +84,26 @@ _MOBILISE = {MOBILISE, VIEW_MOBILISATION}
 # duty roster (data in mobilisation, not a role).
 _DIRECT = {DIRECT_REPORT, VIEW_DIRECT}
 
+# A district (docs/tenancy.md): its staff see every street under the district node — cases,
+# meetings, figures, the roster, care, community, mobilisation, 直报 — and export; they neither
+# dispatch a street's cases nor reveal a resident's numbers (the street's staff do). The
+# district admin keeps the district's tree and roster; the district cadre supervises (督办).
+_DISTRICT = {
+    VIEW_TREE,
+    VIEW_ROSTER,
+    VIEW_PEOPLE,
+    EXPORT,
+    VIEW_CASES,
+    VIEW_MEETINGS,
+    VIEW_CARE,
+    VIEW_COMMUNITY,
+    VIEW_MOBILISATION,
+    VIEW_DIRECT,
+}
+
 ROLE_POWERS: dict[str, frozenset[str]] = {
+    PostRole.DISTRICT_ADMIN: frozenset(_DISTRICT | {MANAGE_TREE, MANAGE_ROSTER, IMPORT}),
+    PostRole.DISTRICT_CADRE: frozenset(_DISTRICT | {SUPERVISE}),
     PostRole.STREET_ADMIN: frozenset(
         _CONVENER
         | _CARE

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class UnitKind(models.TextChoices):
+    DISTRICT_OFFICE = "district_office", _("区级机关")
     STREET_OFFICE = "street_office", _("街道办事处")
     DEPARTMENT = "department", _("职能部门")
     POLICE = "police", _("派出所")
@@ -27,6 +28,9 @@ class UnitKind(models.TextChoices):
 class PostRole(models.TextChoices):
     """What a post-holder does in the product; orgs.access turns it into powers."""
 
+    # A district's staff (docs/tenancy.md) oversee the streets under the district node.
+    DISTRICT_ADMIN = "district_admin", _("区管理员")
+    DISTRICT_CADRE = "district_cadre", _("区干部")
     STREET_CADRE = "street_cadre", _("街道干部")
     STREET_ADMIN = "street_admin", _("街道管理员")
     AUDITOR = "auditor", _("审计员")

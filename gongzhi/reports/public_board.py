@@ -29,11 +29,17 @@ def group_of(state: str) -> str:
     return HANDLING
 
 
-def counts_by_place(period: Period) -> list[tuple[str, str, int]]:
+def _under(path: str) -> QuerySet[Case]:
+    """Every case, or those of one street (its path: a board per street, docs/tenancy.md)."""
+    return Case.objects.filter(node_path__startswith=path) if path else Case.objects.all()
+
+
+def counts_by_place(period: Period, under: str = "") -> list[tuple[str, str, int]]:
     """(node path, state, cases) for the cases reported in the period: one grouped query over
     the reported-at index; the caller folds the places into residential areas."""
     rows = (
-        Case.objects.filter(created_at__gte=period.since, created_at__lt=period.until)
+        _under(under)
+        .filter(created_at__gte=period.since, created_at__lt=period.until)
         .exclude(state__in=NOT_COUNTED)
         .values("node_path", "state")
         .annotate(n=Count("id"))
@@ -42,10 +48,11 @@ def counts_by_place(period: Period) -> list[tuple[str, str, int]]:
     return [(r["node_path"], r["state"], r["n"]) for r in rows]
 
 
-def latest_reported(limit: int) -> QuerySet[Case]:
+def latest_reported(limit: int, under: str = "") -> QuerySet[Case]:
     """The newest reports, without anything about who made them."""
     return (
-        Case.objects.exclude(state__in=NOT_COUNTED)
+        _under(under)
+        .exclude(state__in=NOT_COUNTED)
         .select_related("category")
         .only("pk", "node_path", "category__name", "category__name_en", "text", "state", "created_at")
         .order_by("-created_at", "-pk")[:limit]

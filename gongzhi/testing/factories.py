@@ -94,6 +94,28 @@ def make_tree() -> Tree:
     return Tree(s, k1, k2, r1, r2, r3, e1, g1, g2, b1, h1)
 
 
+@dataclass
+class District:
+    """District D (区) holding street T: T holds area T-R1 with estate T-R1-E1 and building
+    T-R1-B1. Beside the standard tree (street S stays a root, outside D), it gives tests two
+    streets side by side and a district above one of them (docs/tenancy.md)."""
+
+    district: Node
+    street: Node
+    area: Node
+    estate: Node
+    building: Node
+
+
+def make_district(code: str = "D", street: str = "T") -> District:
+    d = node(code, "示范区", Level.DISTRICT, None)
+    t = node(street, "桃源街道", Level.STREET, d)
+    r = node(f"{street}-R1", "桃源居民区", Level.AREA, t)
+    e = node(f"{street}-R1-E1", "桃源一村", Level.ESTATE, r)
+    b = node(f"{street}-R1-B1", "桃源一村1号楼", Level.BUILDING, e)
+    return District(d, t, r, e, b)
+
+
 def make_staff(
     username: str, role: str, at: Node, *, unit_kind: str = UnitKind.STREET_OFFICE, **post: Any
 ) -> Any:

@@ -10,6 +10,12 @@ states a count must list exactly that many rows.
 `CASE_LISTS` names every route that lists cases; `NOT_CASE_LISTS` says why each other route
 does not. A route added to the URL conf and named in neither fails
 `test_every_route_is_classified`: a new case list cannot ship without a row in this matrix.
+
+Two streets (docs/tenancy.md): beside street S (a root) stands district D holding street T,
+with its own staff and cases. Every user of S, whatever the role, has no grant in T, so every
+list above is also the proof that nothing of T shows in S (and the district's staff and T's
+cadre see nothing of S); `test_streets_stay_apart` adds what is not a list of one's scope:
+duplicate suggestions (for the system and a superuser too), the public board, Open311.
 """
 
 import csv
@@ -35,16 +41,19 @@ from gongzhi.api.tests.test_meetings import (  # noqa: F401 (fixtures)
     issued,
     mw,
 )
+from gongzhi.cases import duplicates
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
 from gongzhi.cases.states import OPEN_STATES, Source
 from gongzhi.core import clock
+from gongzhi.geo import services as geo_services
 from gongzhi.geo.models import Node
 from gongzhi.meetings.models import Meeting, Slip, Topic
 from gongzhi.meetings.tests.conftest import NOW
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post
-from gongzhi.orgs.roles import PostRole
+from gongzhi.orgs.roles import PostRole, UnitKind
+from gongzhi.testing.factories import make_district, make_staff
 
 # The matrix's rows: who holds each role in the API world (conftest.py + test_meetings' mw).
 ROLE_USERS = {
@@ -58,8 +67,11 @@ ROLE_USERS = {
     PostRole.DEPARTMENT: "ws",  # health, at K2, answering for one category (below)
     PostRole.PROPERTY_STAFF: "wy",  # at E1, answering for LD01
     PostRole.PARTNER: "ywh",  # the owners' committee: meetings, no cases
+    PostRole.DISTRICT_ADMIN: "district_admin",  # at district D: street T, not S
+    PostRole.DISTRICT_CADRE: "district",
 }
-OTHERS = ("root", "resident", "nobody")  # superuser; a resident with no post; no person at all
+# superuser; a resident with no post; no person at all; street T's cadre (the other street)
+OTHERS = ("root", "resident", "nobody", "t_street")
 MATRIX_USERS = (*ROLE_USERS.values(), *OTHERS)
 
 # (node, category or None, days before NOW it was reported): overdue, routed and unrouted cases
@@ -75,6 +87,11 @@ REPORTS = [
     ("S-R3", None, 2),
     ("S-K2", "HEALTH", 12),
     ("S", None, 5),
+    # street T, under district D: what no user of S may see
+    ("T-R1-B1", "LD01", 10),
+    ("T-R1-B1", None, 0),
+    ("T-R1", "HEALTH", 3),
+    ("T", None, 5),
 ]
 
 
@@ -271,7 +288,7 @@ def web_csv(path: str) -> Callable[[Matrix], dict]:
 CASE_LISTS: dict[str, Callable[[Matrix], dict[str, Callable[[str], Answer]]]] = {
     "api:case_list": lambda m: {
         p: (lambda who, p=p: api_pages(m, who, p))
-        for p in ("/cases", "/cases?node=S-R1", "/cases?node=S-R3", "/cases?state=received")
+        for p in ("/cases", "/cases?node=S-R1", "/cases?node=S-R3", "/cases?state=received", "/cases?node=T")
     },
     "api:case_export_csv": lambda m: {
         p: (lambda who, p=p: csv_ids(m.get(who, p)))
@@ -297,6 +314,7 @@ CASE_LISTS: dict[str, Callable[[Matrix], dict[str, Callable[[str], Answer]]]] = 
             "/cases/?node=S-R3",
             "/cases/?overdue=1",
             "/cases/?due_soon=1",
+            "/cases/?node=T",
         )
     },
     "web:case_queue": web_html("/cases/queue/"),
@@ -539,8 +557,16 @@ def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtur
     users["root"] = get_user_model().objects.create_user("root", password="x", is_superuser=True)
     world.users["root"] = users["root"]
     world.keys["root"] = api_services.token_create(user=users["root"], name="root")[1]
-    street = users["street"]
+    other = make_district()  # district D and its street T, with their own staff
+    for key, role, at in (
+        ("t_street", PostRole.STREET_CADRE, other.street),
+        ("district", PostRole.DISTRICT_CADRE, other.district),
+        ("district_admin", PostRole.DISTRICT_ADMIN, other.district),
+    ):
+        users[key] = world.users[key] = make_staff(key, role, at, unit_kind=UnitKind.STREET_OFFICE)
+        world.keys[key] = api_services.token_create(user=users[key], name=key)[1]
     for node_code, category, days in REPORTS:
+        street = users["t_street" if node_code.startswith("T") else "street"]
         code = health.code if category == "HEALTH" else category
         with clock.freeze(NOW - timedelta(days=days)):
             intake = case_services.Intake(
@@ -628,7 +654,8 @@ def check_user(matrix: Matrix, who: str) -> None:
 # Probes beyond one per route: case list variants (3 + 1), exports (1), the drill-downs
 # (2 × (9 subjects × 4 parts - 1)), the figures' lists (2 × (9 subjects × 3 measures - 1)),
 # the case list page's place and overdue filters (4) and the overdue list's place (1).
-EXTRA_PROBES = 3 + 1 + 2 * (9 * 4 - 1) + 2 * (9 * 3 - 1) + 4 + 1
+# Each list of cases also asked for the other street's node (2).
+EXTRA_PROBES = 3 + 1 + 2 * (9 * 4 - 1) + 2 * (9 * 3 - 1) + 4 + 1 + 2
 
 
 def test_the_leaks_that_were_found_are_closed(matrix):
@@ -646,3 +673,67 @@ def test_the_leaks_that_were_found_are_closed(matrix):
         topic = matrix.get("ywh", f"/meetings/topics/{matrix.topic}")
         assert topic.status_code == 200 and topic.json()["cases"] == []
         assert matrix.get("jwh", f"/meetings/topics/{matrix.topic}").json()["cases"] != []
+
+
+def test_streets_stay_apart(matrix, settings):
+    """What the lists above do not cover, between street S and street T (district D): duplicate
+    suggestions never cross a street (not even for the system or a superuser, who may see both),
+    each street has its own public board, and Open311 serves one jurisdiction at a time."""
+    geo_services.node_update(actor=None, node=Node.objects.get(code="T"), jurisdiction_id="taoyuan.example")
+    geo_services.node_update(actor=None, node=Node.objects.get(code="S"), jurisdiction_id="fenglin.example")
+    text, lat, lon = "楼道里堆满了纸箱和旧家具，消防通道被堵死", 31.2, 121.4
+    made = {}
+    with clock.freeze(NOW - timedelta(hours=2)):
+        for code, who in (("S-R1-B1", "street"), ("T-R1-B1", "t_street")):
+            intake = case_services.Intake(
+                node=Node.objects.get(code=code), text=text, source=Source.API, lat=lat, lon=lon
+            )
+            made[code] = case_services.case_create(actor=matrix.users[who], intake=intake)
+    s_case, t_case = made["S-R1-B1"], made["T-R1-B1"]
+    s_ids = set(Case.objects.filter(node_path__startswith="/S/").values_list("pk", flat=True))
+    t_ids = set(Case.objects.filter(node_path__startswith="/D/T/").values_list("pk", flat=True))
+    with clock.freeze(NOW):
+        # duplicates: the same text at the same point, 0 m apart, one in each street
+        for case in (s_case, t_case):
+            found = {c.case.pk for c in duplicates.candidates(node=case.node, text=text, lat=lat, lon=lon)}
+            assert found and found <= (s_ids if case is s_case else t_ids), found
+        for who in ("root", "t_street", "district"):
+            body = matrix.get(who, f"/cases/{t_case.pk}/suggestions").json()
+            assert {d["id"] for d in body["duplicates"]} <= t_ids, (who, body["duplicates"])
+        assert matrix.get("street", f"/cases/{t_case.pk}/suggestions").status_code == 404
+        # counts: another street's node is unknown to the district outside it and to T's cadre
+        for who, node_code in (("t_street", "S"), ("district", "S"), ("street", "T"), ("committee", "T")):
+            assert matrix.get(who, f"/reports/kpis?node={node_code}").status_code in (403, 404), who
+            assert "没有找到该位置" in matrix.web(who, f"/cases/?node={node_code}").text, (
+                who
+            )  # as a missing code
+        # the public board: a chooser, then each street's own (texts and areas of that street only)
+        with httpx.Client(base_url=matrix.base, timeout=30) as c:
+            chooser = c.get("/public/")
+            assert chooser.status_code == 200 and "street=S" in chooser.text and "street=T" in chooser.text
+            board_t = c.get("/public/?street=T").text
+            assert "桃源居民区" in board_t and "东安居民区" not in board_t and "南丹居民区" not in board_t
+            board_s = c.get("/public/?street=S").text
+            assert "桃源" not in board_s
+            for path in (
+                "/public/cases/",
+                "/public/decisions/",
+                "/public/disclosures/",
+                "/public/cases/export.csv",
+            ):
+                assert c.get(path).status_code == 404, path  # which street's?
+                assert c.get(f"{path}?street=NOPE").status_code == 404, path
+                assert c.get(f"{path}?street=T").status_code == 200, path
+            # Open311: one jurisdiction at a time; none or an unknown one is an errors[] answer
+            missing = c.get("/open311/v2/requests.json")
+            assert missing.status_code == 400 and "jurisdiction_id" in missing.json()[0]["description"]
+            unknown = c.get("/open311/v2/services.json?jurisdiction_id=nope.example")
+            assert unknown.status_code == 404 and "nope.example" in unknown.json()[0]["description"]
+            listed = c.get("/open311/v2/requests.json?jurisdiction_id=taoyuan.example&status=open").json()
+            numbers = {r["service_request_id"] for r in listed}
+            assert t_case.number in numbers and s_case.number not in numbers
+            assert {pk_from_number(n) for n in numbers} <= t_ids
+            other = c.get(f"/open311/v2/requests/{s_case.number}.json?jurisdiction_id=taoyuan.example")
+            assert other.status_code == 404
+            mine = c.get(f"/open311/v2/requests/{s_case.number}.json?jurisdiction_id=fenglin.example")
+            assert mine.status_code == 200

@@ -29,6 +29,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "it spans lat %(south).5f to %(north).5f and long %(west).5f to %(east).5f (WGS84)",
     ),
     "street": ("本街道", "this street"),
+    "jurisdiction_missing": (
+        "本平台服务多个街道，请提供 jurisdiction_id",
+        "This endpoint serves several streets: jurisdiction_id is required",
+    ),
+    "jurisdiction_unknown": ("未知的 jurisdiction_id：%(id)s", "Unknown jurisdiction_id: %(id)s"),
     "address_unknown": ("找不到地址：%(text)s", "Address not found: %(text)s"),
     "address_id_unknown": ("未知的 address_id：%(id)s", "Unknown address_id: %(id)s"),
     "description_empty": ("请描述问题", "description is required"),

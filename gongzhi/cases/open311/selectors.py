@@ -50,8 +50,9 @@ def _cases() -> QuerySet[Case]:
     )
 
 
-def public_requests(filters: RequestFilters, limit: int = MAX_RESULTS) -> list[Case]:
-    qs = _cases()
+def public_requests(filters: RequestFilters, limit: int = MAX_RESULTS, under: str = "") -> list[Case]:
+    """The requests the filters ask for; `under` (a street's path) keeps to one jurisdiction."""
+    qs = _cases().filter(node_path__startswith=under) if under else _cases()
     if filters.numbers:
         pks = {pk for n in filters.numbers if (pk := _pk(n)) is not None}
         wanted = set(filters.numbers)
@@ -69,11 +70,13 @@ def public_requests(filters: RequestFilters, limit: int = MAX_RESULTS) -> list[C
     return list(qs.order_by("-created_at", "-pk")[:limit])
 
 
-def request_by_number(number: str) -> Case | None:
+def request_by_number(number: str, under: str = "") -> Case | None:
     """The case whose full number (date + id) is `number`; a right id under a wrong date is
-    not found, so ids cannot be walked by guessing."""
+    not found, so ids cannot be walked by guessing; nor is one outside `under` (a street's path:
+    another jurisdiction's request is unknown here)."""
     pk = _pk(number)
-    case = _cases().filter(pk=pk).first() if pk is not None else None
+    qs = _cases().filter(node_path__startswith=under) if under else _cases()
+    case = qs.filter(pk=pk).first() if pk is not None else None
     return case if case is not None and case.number == number else None
 
 

@@ -13,11 +13,12 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 
-from gongzhi.cases.open311 import keys, params, payloads, render, selectors, throttle
+from gongzhi.cases.open311 import jurisdictions, keys, params, payloads, render, selectors, throttle
 from gongzhi.cases.open311.messages import text
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
 from gongzhi.core import refdata
+from gongzhi.geo.models import Node
 
 View = Callable[..., HttpResponse]
 
@@ -117,12 +118,14 @@ def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
 
 @endpoint("GET")
 def services(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    jurisdictions.street_for(request.GET, lang)  # the categories are shared; the name is checked
     items = [payloads.service(c, lang) for c in selectors.service_categories()]
     return render.respond(fmt, items, root="services", item="service")
 
 
 @endpoint("GET")
 def service_definition(request: HttpRequest, fmt: str, lang: str, code: str) -> HttpResponse:
+    jurisdictions.street_for(request.GET, lang)
     category = selectors.service_category(code)
     if category is None:
         return render.errors(fmt, 404, [text("service_code_unknown", lang, code=code[:40])])
@@ -139,17 +142,23 @@ def requests(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
 def _listing(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
     """GET requests.{fmt}: the public listing, behind the shared limiter's Open311 read budget
     (cases.open311.throttle, docs/security.md) before the query."""
+    street = jurisdictions.street_for(request.GET, lang)
     filters = params.request_filters(request.GET, lang)
     if refused := throttle.refuse(request, fmt, lang, filters):
         return refused
-    return _requests(fmt, lang, selectors.public_requests(filters))
+    return _requests(fmt, lang, selectors.public_requests(filters, under=_under(street)))
+
+
+def _under(street: Node | None) -> str:
+    return street.path if street is not None else ""
 
 
 @endpoint("GET")
 def request_detail(request: HttpRequest, fmt: str, lang: str, number: str) -> HttpResponse:
+    street = jurisdictions.street_for(request.GET, lang)
     if refused := throttle.refuse(request, fmt, lang):
         return refused
-    case = selectors.request_by_number(number)
+    case = selectors.request_by_number(number, under=_under(street))
     if case is None:
         return render.errors(fmt, 404, [text("request_unknown", lang, id=number[:40])])
     return _requests(fmt, lang, [case])
@@ -158,9 +167,10 @@ def request_detail(request: HttpRequest, fmt: str, lang: str, number: str) -> Ht
 @endpoint("GET")
 def token(request: HttpRequest, fmt: str, lang: str, token: str) -> HttpResponse:
     """Requests are created at once, so the token a client holds is the request id itself."""
+    street = jurisdictions.street_for(request.GET, lang)
     if refused := throttle.refuse(request, fmt, lang):
         return refused
-    case = selectors.request_by_number(token)
+    case = selectors.request_by_number(token, under=_under(street))
     if case is None:
         return render.errors(fmt, 404, [text("token_unknown", lang, token=token[:40])])
     items = [{"service_request_id": case.number, "token": token}]
@@ -188,7 +198,10 @@ def _create(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
 
 
 def _record(request: HttpRequest, fmt: str, lang: str) -> HttpResponse:
+    street = jurisdictions.street_for(request.POST, lang, also=request.GET)
     sub = params.submission(request.POST, lang)
+    if street is not None and not sub.node.path.startswith(street.path):  # another street's place
+        raise params.ParamError(400, [text("outside", lang, street=street.name)])
     intake = Intake(
         node=sub.node,
         text=sub.text,

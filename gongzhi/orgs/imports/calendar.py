@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import workdays
 from gongzhi.core.actors import Actor
 from gongzhi.core.models import WorkDay
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 from gongzhi.orgs.imports import cells
@@ -30,12 +31,28 @@ def may_set_calendar(user: Actor | None) -> bool:
     )
 
 
+def calendar_street(user: Actor | None) -> str:
+    """Whose calendar an import writes: in a deployment with districts, a street admin's goes to
+    their street alone (its code); a district's admin, a superuser, the command line and a
+    deployment of one street write the days of every street ("")."""
+    if user is None or not streets.district_paths():
+        return ""
+    scope = access.scope(user)
+    if scope.superuser:
+        return ""
+    levels = [g for g in scope.grants if access.MANAGE_TREE in g.powers and g.level <= Level.STREET]
+    if not levels or min(g.level for g in levels) < Level.STREET:
+        return ""
+    return streets.street_code(levels[0].path)
+
+
 def plan_calendar(rows: list[SheetRow], report: ImportReport, user: Actor | None) -> list[Planned]:
     if not may_set_calendar(user):
         report.add(CALENDAR.sheet, None, "", _("只有街道管理员可以导入工作日历"))
         return []
+    street = calendar_street(user)
     days = [d for r in rows if (d := _quiet_day(r.values.get("date"))) is not None]
-    stored = {w.date: w for w in WorkDay.objects.filter(date__in=days)}
+    stored = {w.date: w for w in WorkDay.objects.filter(date__in=days, street=street)}
     seen: dict[Any, int] = {}
     planned = []
     for row in rows:
@@ -57,7 +74,7 @@ def plan_calendar(rows: list[SheetRow], report: ImportReport, user: Actor | None
             action = UNCHANGED
         else:
             action = UPDATED
-        planned.append(Planned(row, action, _writer(day, is_workday, note)))
+        planned.append(Planned(row, action, _writer(day, is_workday, note, street)))
     return planned
 
 
@@ -68,5 +85,7 @@ def _quiet_day(value: Any) -> date | None:
         return None
 
 
-def _writer(day: date, is_workday: bool, note: str) -> Write:
-    return lambda actor: workdays.workday_set(actor=actor, day=day, is_workday=is_workday, note=note)
+def _writer(day: date, is_workday: bool, note: str, street: str) -> Write:
+    return lambda actor: workdays.workday_set(
+        actor=actor, day=day, is_workday=is_workday, note=note, street=street
+    )

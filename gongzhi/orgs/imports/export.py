@@ -102,10 +102,13 @@ def post_rows(user: Actor | None) -> Iterator[Row]:
 
 
 def calendar_rows(user: Actor | None) -> Iterator[Row]:
-    """Every day the calendar table holds (the street's and the package's), to edit and re-import."""
+    """Every day the calendar table holds for the user's street (the street's and the package's),
+    to edit and re-import; another street's own days are not theirs (docs/tenancy.md)."""
     from gongzhi.core.models import WorkDay
+    from gongzhi.orgs.imports.calendar import calendar_street
 
-    for day in WorkDay.objects.order_by("date"):
+    street = calendar_street(user)
+    for day in WorkDay.objects.filter(street__in={"", street}).order_by("date", "street"):
         yield {"date": day.date, "arrangement": "上班" if day.is_workday else "休息", "note": day.note}
 
 

@@ -21,7 +21,7 @@ from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case
 from gongzhi.cases.states import Source, State
 from gongzhi.cases.timers import PHASES
-from gongzhi.core import clock, workcal, workcal_db
+from gongzhi.core import clock, workcal
 from gongzhi.core.actors import Actor
 from gongzhi.orgs.models import Post
 from gongzhi.web.cases.report import MAX_PHOTOS, category_groups
@@ -94,7 +94,7 @@ def deadlines(case: Case) -> list[dict[str, Any]]:
     working time, or wall-clock time for a handling limit its category counts day and night
     (为老上门探视: a care alert's home visit cannot wait for Monday)."""
     now = clock.now()
-    cal = workcal_db.current_calendar()
+    cal = sla.calendar(case.node_path)
     out = []
     for phase in PHASES:
         due = getattr(case, phase.due_field)

@@ -24,7 +24,7 @@ from openpyxl.styles import Font, PatternFill
 from gongzhi.cases import hotline
 from gongzhi.core.actors import Actor
 from gongzhi.core.exports import xlsx_row
-from gongzhi.geo.models import PATH_SEP
+from gongzhi.geo.levels import Level
 from gongzhi.orgs import access
 from gongzhi.orgs.imports.report import ImportReport
 from gongzhi.orgs.imports.run import size_error
@@ -57,9 +57,9 @@ def may_import(user: Actor) -> bool:
     scope = access.scope(user)
     if scope.superuser:
         return True
-    # A street is always a root of the tree (geo.levels.ALLOWED_PARENTS), so its path has one
-    # segment: decided from the cached scope, with no query (the menu asks on every page).
-    return any(path.count(PATH_SEP) == 2 for path in scope.paths(access.DISPATCH))
+    # Decided from the cached scope's levels, with no query (the menu asks on every page): a
+    # street's post, or a district's above it (geo.levels).
+    return any(access.DISPATCH in g.powers and g.level <= Level.STREET for g in scope.grants)
 
 
 def require_street_dispatcher(request: HttpRequest) -> None:

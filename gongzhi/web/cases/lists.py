@@ -17,9 +17,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gongzhi.cases import selectors as case_selectors
-from gongzhi.cases import selectors_overdue, selectors_todo, suggestions
+from gongzhi.cases import selectors_overdue, selectors_todo, sla, suggestions
 from gongzhi.cases.states import State
-from gongzhi.core import clock, paging, pii, workcal, workcal_db
+from gongzhi.core import clock, paging, pii, workcal
 from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -191,8 +191,9 @@ def overdue(request: HttpRequest) -> HttpResponse:
     under = [node.path] if node else []
     found = selectors_overdue.overdue_cases(user=request.user, now=now, deadline=deadline, under=under)
     rows = _page(request, found)
-    cal = workcal_db.current_calendar()
-    items = [{"case": c, "late": -workcal.remaining(now, c.overdue_since, cal)} for c in rows]
+    items = [
+        {"case": c, "late": -workcal.remaining(now, c.overdue_since, sla.calendar(c.node_path))} for c in rows
+    ]
     kinds = [("dispatch", _("派遣超期")), ("handle", _("处置超期")), ("verify", _("核查超期"))]
     node_code = node.code if node else ""
     context = {

@@ -28,6 +28,7 @@ from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import Disclosure, DisclosureEvent, SlipState
 from gongzhi.reports import periods
 from gongzhi.reports import public_board as figures
+from gongzhi.web.public import streets
 from gongzhi.web.public.cases import (
     PUBLIC_CACHE_SECONDS,
     _public_rows,
@@ -35,6 +36,7 @@ from gongzhi.web.public.cases import (
     cases_generation,
     decision_areas,
 )
+from gongzhi.web.public.streets import PublicStreet
 
 LATEST = 8  # reports listed on the board
 RESULTS = 3  # rectified cases with photos
@@ -46,28 +48,32 @@ DISCLOSURE_PAGE = 20
 # --- the board ----------------------------------------------------------------------------------
 
 
-def board_data() -> dict[str, Any]:
-    key = f"web:public-board:{cases_generation()}:{get_language()}"
+def board_data(street: PublicStreet | None = None) -> dict[str, Any]:
+    """The board of one street (`street`; None or its path "": the one street of the deployment)."""
+    street = street or PublicStreet("", "", "")
+    under = street.path
+    key = f"web:public-board:{street.code}:{cases_generation()}:{get_language()}"  # one per street
     cached = cache.get(key)
     if cached is not None:
         return cached
     period = periods.this_month()
     data: dict[str, Any] = {
         "period": period,
-        **_month(period),
-        "latest": _latest(),
-        "results": _results(),
-        "decisions": _decisions(),
-        "disclosures": disclosure_rows(list(meeting_selectors.public_disclosures()[:DISCLOSURES])),
+        **_month(period, under),
+        "latest": _latest(under),
+        "results": _results(under),
+        "decisions": _decisions(under),
+        "disclosures": disclosure_rows(list(meeting_selectors.public_disclosures(under)[:DISCLOSURES])),
         "built": timezone.localtime(),
+        "street": street,
     }
     cache.set(key, data, PUBLIC_CACHE_SECONDS)
     return data
 
 
-def _month(period: periods.Period) -> dict[str, Any]:
+def _month(period: periods.Period, under: str) -> dict[str, Any]:
     """This month's reports by state group, for the street and per residential area."""
-    rows = figures.counts_by_place(period)
+    rows = figures.counts_by_place(period, under)
     names = area_names(sorted({path for path, _state, _n in rows}))
     totals = dict.fromkeys(figures.GROUPS, 0)
     areas: dict[str, dict[str, int]] = {}
@@ -81,8 +87,8 @@ def _month(period: periods.Period) -> dict[str, Any]:
     return {"groups": groups, "month_total": sum(totals.values()), "areas": area_rows}
 
 
-def _latest() -> list[dict[str, Any]]:
-    cases = list(figures.latest_reported(LATEST))
+def _latest(under: str) -> list[dict[str, Any]]:
+    cases = list(figures.latest_reported(LATEST, under))
     names = area_names([c.node_path for c in cases])
     out = []
     for c in cases:
@@ -102,13 +108,14 @@ def _latest() -> list[dict[str, Any]]:
     return out
 
 
-def _results() -> dict[str, Any]:
-    page = _public_rows(1)  # the closed-case list's first page (cached on its own)
+def _results(under: str) -> dict[str, Any]:
+    page = _public_rows(1, under)  # the closed-case list's first page (cached on its own)
     return {"rows": page["rows"][:RESULTS], "count": page["count"]}
 
 
-def _decisions() -> list[dict[str, Any]]:
-    slips = list(meeting_selectors.public_decisions().prefetch_related("meeting__joint_nodes")[:DECISIONS])
+def _decisions(under: str) -> list[dict[str, Any]]:
+    found = meeting_selectors.public_decisions(node_path=under)
+    slips = list(found.prefetch_related("meeting__joint_nodes")[:DECISIONS])
     names = decision_areas(slips)
     return [
         {
@@ -174,18 +181,19 @@ def _fix(event: DisclosureEvent) -> dict[str, Any]:
     }
 
 
-def _disclosure_page(number: int) -> dict[str, Any]:
-    key = f"web:public-disclosures:{get_language()}:{number}"
+def _disclosure_page(number: int, street: PublicStreet) -> dict[str, Any]:
+    key = f"web:public-disclosures:{street.code}:{get_language()}:{number}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    paginator = Paginator(meeting_selectors.public_disclosures(), DISCLOSURE_PAGE)
+    paginator = Paginator(meeting_selectors.public_disclosures(street.path), DISCLOSURE_PAGE)
     page = paginator.get_page(number)
     data = {
         "rows": disclosure_rows(list(page.object_list)),
         "number": page.number,
         "pages": paginator.num_pages,
         "count": paginator.count,
+        "street": street,
     }
     cache.set(key, data, PUBLIC_CACHE_SECONDS)
     return data
@@ -196,7 +204,10 @@ def _disclosure_page(number: int) -> dict[str, Any]:
 
 @replicas.reading
 def board(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/public/board.html", board_data())
+    street = streets.asked(request)
+    if street is None:  # several streets and none named: which street's board
+        return render(request, "web/public/streets.html", {"streets": streets.street_list()})
+    return render(request, "web/public/board.html", board_data(street))
 
 
 @replicas.reading
@@ -205,4 +216,4 @@ def disclosures(request: HttpRequest) -> HttpResponse:
         number = min(max(1, int(request.GET.get("page", "1"))), 1000)
     except ValueError:
         number = 1
-    return render(request, "web/public/disclosures.html", _disclosure_page(number))
+    return render(request, "web/public/disclosures.html", _disclosure_page(number, streets.required(request)))

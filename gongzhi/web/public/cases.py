@@ -27,6 +27,7 @@ from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.web.cases.files import file_response
 from gongzhi.web.http import not_found, valid_id
+from gongzhi.web.public import streets
 
 PUBLIC_PAGE_SIZE = 20
 PUBLIC_CACHE_SECONDS = 5 * 60
@@ -84,14 +85,15 @@ def photo_links(photos: list[Any]) -> list[str]:
     return [reverse("web:track_photo", args=[tracking.photo_token(a)]) for a in photos]
 
 
-def _public_rows(number: int) -> dict[str, Any]:
-    """One page of the public list as plain values, cached a few minutes (the list is the same
-    for everyone, and the board is where a street's traffic peaks after a publicity push)."""
-    key = f"web:public-cases:{cases_generation()}:{get_language()}:{number}"
+def _public_rows(number: int, under: str = "") -> dict[str, Any]:
+    """One page of the public list (of the street at `under`) as plain values, cached a few
+    minutes (the list is the same for everyone, and the board is where a street's traffic peaks
+    after a publicity push); the key carries the street."""
+    key = f"web:public-cases:{under}:{cases_generation()}:{get_language()}:{number}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    paginator = Paginator(case_selectors.public_closed_cases(), PUBLIC_PAGE_SIZE)
+    paginator = Paginator(case_selectors.public_closed_cases(under), PUBLIC_PAGE_SIZE)
     page = paginator.get_page(number)
     cases = list(page.object_list)
     names = area_names([c.node_path for c in cases])
@@ -122,7 +124,8 @@ def public_cases(request: HttpRequest) -> HttpResponse:
         number = min(max(1, int(request.GET.get("page", "1"))), 1000)
     except ValueError:
         number = 1
-    data = _public_rows(number)
+    street = streets.required(request)
+    data = {**_public_rows(number, street.path), "street": street}
     return render(request, "web/public/cases.html", data)
 
 

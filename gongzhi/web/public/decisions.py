@@ -10,6 +10,7 @@ from gongzhi.meetings import selectors
 from gongzhi.meetings.models import (
     SlipState,
 )
+from gongzhi.web.public import streets
 from gongzhi.web.public.cases import decision_areas
 
 PAGE_SIZE = 20
@@ -18,7 +19,8 @@ PAGE_SIZE = 20
 def public_decisions(request: HttpRequest) -> HttpResponse:
     """For residents, without login: what was decided, where (residential area), by when, and
     how far it has come. No names, no units, no signatures."""
-    found = selectors.public_decisions().prefetch_related("meeting__joint_nodes")
+    street = streets.required(request)
+    found = selectors.public_decisions(node_path=street.path).prefetch_related("meeting__joint_nodes")
     rows = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     names = decision_areas(list(rows))
     items = [
@@ -33,4 +35,4 @@ def public_decisions(request: HttpRequest) -> HttpResponse:
         }
         for s in rows
     ]
-    return render(request, "web/public/decisions.html", {"rows": rows, "items": items})
+    return render(request, "web/public/decisions.html", {"rows": rows, "items": items, "street": street})

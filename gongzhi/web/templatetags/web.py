@@ -54,6 +54,8 @@ FIELD_LABELS = {
 # What each role opens every day, first: the strip shows these (up to MENU_PRIMARY entries) and
 # everything else the user may open goes under 更多, so a phone never scrolls a 15-item strip.
 ROLE_MENU: dict[str, tuple[str, ...]] = {
+    PostRole.DISTRICT_ADMIN: ("web:dashboard", "web:kpis", "web:tree"),
+    PostRole.DISTRICT_CADRE: ("web:dashboard", "web:kpis", "web:case_list"),
     PostRole.STREET_ADMIN: ("web:dashboard", "web:case_queue", "web:tree"),
     PostRole.STREET_CADRE: ("web:dashboard", "web:case_queue", "web:kpis"),
     PostRole.BLOCK_CADRE: ("web:dashboard", "web:case_queue", "web:meetings"),

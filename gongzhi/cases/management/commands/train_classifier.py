@@ -12,6 +12,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongzhi.cases import classify
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
 
 
 class Command(BaseCommand):
@@ -27,12 +29,24 @@ class Command(BaseCommand):
         parser.add_argument("--per-category", type=int, default=400, help="演示语料每个小类的条数")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--json", action="store_true", help="以 JSON 输出各项指标")
+        parser.add_argument(
+            "--street",
+            default="",
+            help="街道编码：只用该街道的已结案工单训练该街道自己的模型（多街道部署，见 docs/tenancy.md）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source = options["source"]
+        street = options["street"]
+        under = ""
+        if street:
+            node = Node.objects.filter(code=street, level=Level.STREET).first()
+            if node is None:
+                raise CommandError(f"没有编码为 {street} 的街道")
+            under = node.path
         rows: list[tuple[str, str]] = []
         if source in ("auto", "cases"):
-            rows = classify.closed_cases()
+            rows = classify.closed_cases(under)
             if source == "auto" and len(rows) < classify.MIN_CASES:
                 rows, source = [], "demo"
             else:
@@ -60,7 +74,9 @@ class Command(BaseCommand):
                 "split": split,
                 "eval": on_eval,
                 "names": {code: names.get(code, code) for code in set(labels)},
+                "street": street,
             },
+            street=street,
         )
         figures = {
             "source": source,

@@ -41,7 +41,7 @@ class Command(BaseCommand):
 @transaction.atomic
 def _sync_year(year: int) -> tuple[int, int, int, int]:
     official = package_days(year)
-    existing = {row.date: row for row in WorkDay.objects.filter(date__year=year)}
+    existing = {row.date: row for row in WorkDay.objects.filter(date__year=year, street="")}
     created, updated, kept = [], [], 0
     # A package row the package no longer lists was a correction upstream: drop it.
     stale = [

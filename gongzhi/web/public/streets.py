@@ -1,0 +1,58 @@
+"""Which street's public pages a visitor asks for (docs/tenancy.md): `?street=<code>`.
+
+A deployment of one street answers without it, as before (every case is that street's). With
+more than one street, the board without it offers the streets to choose from, and every other
+public page answers 404 for a missing or unknown street, as for a missing page: nothing of one
+street shows on another's board, and the cached pages carry the street in their keys.
+"""
+
+from dataclasses import dataclass
+
+from django.http import Http404, HttpRequest
+
+from gongzhi.core import refdata
+from gongzhi.geo.levels import Level
+from gongzhi.geo.models import Node
+
+
+@dataclass(frozen=True)
+class PublicStreet:
+    code: str  # "" for a deployment of one street (no parameter)
+    path: str  # "" likewise: every case
+    name: str
+
+    @property
+    def query(self) -> str:
+        """What the page's own links append to keep the street ("" or "street=CODE")."""
+        return f"street={self.code}" if self.code else ""
+
+
+def street_list() -> list[PublicStreet]:
+    """Every street (code, path, name), from the reference snapshot."""
+
+    def load(_key: str) -> list[PublicStreet]:
+        rows = Node.objects.filter(level=Level.STREET).order_by("path").values_list("code", "path", "name")
+        return [PublicStreet(code, path, name) for code, path, name in rows]
+
+    return refdata.snapshot().get("public_streets", "all", load)  # type: ignore[no-any-return]
+
+
+def asked(request: HttpRequest) -> PublicStreet | None:
+    """The street asked for; None when several exist and none is named (the board then lists
+    them); Http404 for an unknown code."""
+    code = request.GET.get("street", "")[:40]
+    found = street_list()
+    if not code:
+        return PublicStreet("", "", found[0].name if found else "") if len(found) <= 1 else None
+    for street in found:
+        if street.code == code:
+            return street
+    raise Http404
+
+
+def required(request: HttpRequest) -> PublicStreet:
+    """As `asked`, for the pages that only make sense for one street: 404 without one."""
+    street = asked(request)
+    if street is None:
+        raise Http404
+    return street
