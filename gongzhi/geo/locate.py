@@ -228,21 +228,33 @@ def pk_for_point(lat: float, lon: float) -> int | None:
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     index = _index()
-    if not _inside_street(index, lon, lat):
+    street = _street_at(index, lon, lat)
+    if street is None:
         return None
+    # Only inside that street (docs/tenancy.md): a building over the border is another street's.
+    under = street.path
     container = next(
-        (s for s in index.areas if _in_bbox(lon, lat, s.bbox) and _in_polygons(lon, lat, s.polygons)), None
+        (
+            s
+            for s in index.areas
+            if s.path.startswith(under) and _in_bbox(lon, lat, s.bbox) and _in_polygons(lon, lat, s.polygons)
+        ),
+        None,
     )
     if container is not None and container.level == Level.BUILDING:
         return container.pk  # a building footprint holds the point
-    near = _nearest_building(index, lat, lon, under=container.path if container else "")
+    near = _nearest_building(index, lat, lon, under=container.path if container else under)
     if near is not None:
         return near.pk
     if container is not None:
         return container.pk
-    # Inside the street but in no drawn area: the nearest building at any distance.
-    nearest = min(index.buildings, key=lambda b: haversine_m(lat, lon, b.lat, b.lon), default=None)
-    return nearest.pk if nearest else (index.streets[0].pk if index.streets else index.street_pk)
+    # Inside the street but in no drawn area: the street's nearest building at any distance.
+    nearest = min(
+        (b for b in index.buildings if b.path.startswith(under)),
+        key=lambda b: haversine_m(lat, lon, b.lat, b.lon),
+        default=None,
+    )
+    return nearest.pk if nearest else (street.pk or index.street_pk)
 
 
 @dataclass(frozen=True)
@@ -271,15 +283,26 @@ def street_extent() -> StreetExtent:
     return StreetExtent(index.street_name, box, centre)
 
 
-def _inside_street(index: Index, lon: float, lat: float) -> bool:
+@dataclass(frozen=True)
+class _At:
+    pk: int | None
+    path: str  # "" when no street boundary is drawn (the box around everything)
+
+
+def _street_at(index: Index, lon: float, lat: float) -> _At | None:
+    """The street whose boundary holds the point; None when it lies outside every street."""
     if index.streets:
-        return any(_in_bbox(lon, lat, s.bbox) and _in_polygons(lon, lat, s.polygons) for s in index.streets)
+        found = next(
+            (s for s in index.streets if _in_bbox(lon, lat, s.bbox) and _in_polygons(lon, lat, s.polygons)),
+            None,
+        )
+        return _At(found.pk, found.path) if found is not None else None
     if index.extent is None:
-        return False
+        return None
     # No street boundary drawn: the box around everything, widened by the search radius.
     margin = NEAREST_BUILDING_M / 111_000
     w, s, e, n = index.extent
-    return w - margin <= lon <= e + margin and s - margin <= lat <= n + margin
+    return _At(None, "") if w - margin <= lon <= e + margin and s - margin <= lat <= n + margin else None
 
 
 def _nearest_building(index: Index, lat: float, lon: float, *, under: str) -> Building | None:

@@ -61,7 +61,12 @@ def test_each_street_counts_on_its_own_calendar_and_limits(two):
         2026, 12, 9, 9, 0, tzinfo=SH
     )
     assert sla.handle_due(tuesday, clutter, d.area.path).astimezone(SH) == datetime(
-        2026, 12, 8, 12, 0, tzinfo=SH  # 3 working hours end at the morning period's end
+        2026,
+        12,
+        8,
+        12,
+        0,
+        tzinfo=SH,  # 3 working hours end at the morning period's end
     )
 
 
