@@ -108,3 +108,21 @@ def test_a_street_model_is_its_own_file_and_falls_back_to_the_deployments(settin
     assert classify.load_model("T") is None  # no model anywhere: the keyword rules answer
     assert classify.classify("楼道里堆满了杂物", street="T").source == "rules"
     classify._cache.clear()
+
+
+def test_a_point_finds_a_place_of_the_street_that_holds_it(db):
+    """Two streets side by side under a district: a point inside T, where T has no building
+    drawn, is T's, never the nearest building a few metres over the border in S."""
+    from gongzhi.geo import locate
+    from gongzhi.geo.tests.test_locate import box, make
+
+    d = make("D", "示范区", Level.DISTRICT, None)
+    s = make("S", "枫林街道", Level.STREET, d, geometry=box(121.40, 31.10, 121.41, 31.11))
+    t = make("T", "桃源街道", Level.STREET, d, geometry=box(121.41, 31.10, 121.42, 31.11))
+    area = make("S-R1", "东安居民区", Level.AREA, s, geometry=box(121.40, 31.10, 121.41, 31.11))
+    e = make("S-R1-E1", "东安一村", Level.ESTATE, area)
+    make("S-R1-B1", "1号楼", Level.BUILDING, e, geometry={"type": "Point", "coordinates": [121.4099, 31.105]})
+    locate.clear_cache()
+    assert locate.pk_for_point(31.105, 121.4101) == t.pk  # 20 m from S's building, inside T
+    assert locate.node_for_point(31.105, 121.4098).code == "S-R1-B1"
+    assert locate.pk_for_point(31.105, 121.43) is None  # outside both
