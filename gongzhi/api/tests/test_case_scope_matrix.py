@@ -31,6 +31,7 @@ import httpx
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -54,6 +55,7 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import make_district, make_staff
+from gongzhi.web.public import streets as public_streets
 
 # The matrix's rows: who holds each role in the API world (conftest.py + test_meetings' mw).
 ROLE_USERS = {
@@ -708,6 +710,7 @@ def test_streets_stay_apart(matrix, settings):
                 who
             )  # as a missing code
         # the public board: a chooser, then each street's own (texts and areas of that street only)
+        cache.delete(public_streets.STREETS_KEY)  # another test's street list may be cached
         with httpx.Client(base_url=matrix.base, timeout=30) as c:
             chooser = c.get("/public/")
             assert chooser.status_code == 200 and "street=S" in chooser.text and "street=T" in chooser.text

@@ -8,9 +8,9 @@ street shows on another's board, and the cached pages carry the street in their 
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest
 
-from gongzhi.core import refdata
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 
@@ -27,14 +27,20 @@ class PublicStreet:
         return f"street={self.code}" if self.code else ""
 
 
+STREETS_KEY = "web:public-streets"
+STREETS_SECONDS = 300  # a new street shows on the public pages within five minutes
+
+
 def street_list() -> list[PublicStreet]:
-    """Every street (code, path, name), from the reference snapshot."""
-
-    def load(_key: str) -> list[PublicStreet]:
-        rows = Node.objects.filter(level=Level.STREET).order_by("path").values_list("code", "path", "name")
-        return [PublicStreet(code, path, name) for code, path, name in rows]
-
-    return refdata.snapshot().get("public_streets", "all", load)  # type: ignore[no-any-return]
+    """Every street (code, path, name): kept in the cache like the board itself, so that a
+    cached board is answered without a query."""
+    cached = cache.get(STREETS_KEY)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    rows = Node.objects.filter(level=Level.STREET).order_by("path").values_list("code", "path", "name")
+    found = [PublicStreet(code, path, name) for code, path, name in rows]
+    cache.set(STREETS_KEY, found, STREETS_SECONDS)
+    return found
 
 
 def asked(request: HttpRequest) -> PublicStreet | None:

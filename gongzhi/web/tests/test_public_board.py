@@ -171,9 +171,9 @@ def test_board_is_cached_per_language(client, cw, month, django_assert_max_num_q
         english.cookies["django_language"] = "en"
         assert english.get("/public/").status_code == 200
     gen = cases_generation()
-    assert cache.get(f"web:public-board:{gen}:zh-hans") is not None
-    assert cache.get(f"web:public-board:{gen}:en") is not None
-    cache.delete(f"web:public-board:{gen}:zh-hans")
+    assert cache.get(f"web:public-board::{gen}:zh-hans")  # "": the one street is not None
+    assert cache.get(f"web:public-board::{gen}:en") is not None
+    cache.delete(f"web:public-board::{gen}:zh-hans")
     with clock.freeze(NOW):
         assert counters(client.get("/public/").content.decode())["accepted"] == 4
 
