@@ -34,9 +34,9 @@ def street_for(query: QueryDict, lang: str, *, also: QueryDict | None = None) ->
     a second place to look (a POST's query string beside its body)."""
     wanted = (query.get("jurisdiction_id") or (also.get("jurisdiction_id") if also else "") or "").strip()
     count, streets = _streets()
+    if count <= 1 and wanted not in streets:  # one street: the parameter is not needed, and a
+        return None  # client that always sends its own value (FixMyStreet) is served as before
     if not wanted:
-        if count <= 1:
-            return None
         raise ParamError(400, [text("jurisdiction_missing", lang)])
     street = streets.get(wanted) if len(wanted) <= MAX_ID else None
     if street is None:
