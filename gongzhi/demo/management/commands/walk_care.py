@@ -24,8 +24,8 @@ from gongzhi.demo.care import DEMO_GATEWAY_TOKEN
 from gongzhi.demo.logins import DEMO_PASSWORD
 from gongzhi.demo.walk import CARE_BOARD, CARE_WALKER, care_place
 from gongzhi.web.walks import care
+from gongzhi.web.walks.phone import phone_page
 
-CHROMIUM = "/usr/bin/chromium"
 NOTE = "上门看过，老人在家，身体无恙，误按了呼叫按钮"
 
 
@@ -67,16 +67,8 @@ class Command(BaseCommand):
             f"账号 {CARE_WALKER}（网格员）、{CARE_BOARD}（看板）；"
             f"{settings.CARE_ACK_MINUTES} 分钟无人响应转上门探访工单，最多等 {ack_wait:.0f} 秒"
         )
-        # Playwright's sync API runs an event loop; this command's ORM reads are plain blocking
-        # calls between its steps.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as pw:
-            launch: dict[str, Any] = {"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {}
-            browser = pw.chromium.launch(args=["--no-sandbox", "--disable-gpu"], **launch)
-            context = browser.new_context(viewport=care.PHONE, locale="zh-CN")  # type: ignore[arg-type]
-            page = context.new_page()
+        with phone_page(care.PHONE) as page:
             walk = care.Walk(
                 base=options["base"].rstrip("/"),
                 password=DEMO_PASSWORD,
@@ -93,7 +85,6 @@ class Command(BaseCommand):
             case_url = care.becomes_a_visit_case(walk, page, CARE_WALKER, alert_id)
             self._check_case(alert_id)
             care.record_safe(walk, page, case_url, alert_id, NOTE)
-            browser.close()
         self.stdout.write(self.style.SUCCESS(f"关爱走查完成，用时 {time.monotonic() - walk.started:.0f} 秒"))
 
     def _check_case(self, alert_id: int) -> None:

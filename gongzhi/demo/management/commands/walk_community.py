@@ -4,7 +4,6 @@ the same database to pick the area, the unit and a resident, and checks the rows
 pages; every step goes through the pages. The project is built by the walk itself (the demo's
 own projects are not needed), so each run makes a new one."""
 
-import os
 import random
 import time
 from datetime import timedelta
@@ -21,8 +20,7 @@ from gongzhi.demo.logins import DEMO_PASSWORD
 from gongzhi.demo.walk import PARTNER, SECRETARY, VERIFIER, community_place, end_earlier_registration
 from gongzhi.orgs.models import DualRegistration
 from gongzhi.web.walks import community
-
-CHROMIUM = "/usr/bin/chromium"
+from gongzhi.web.walks.phone import phone_page
 
 
 class Command(BaseCommand):
@@ -63,16 +61,8 @@ class Command(BaseCommand):
             milestone="扶手安装完成",
             due=today + timedelta(days=30),
         )
-        # Playwright's sync API runs an event loop; this command's ORM reads are plain blocking
-        # calls between its steps.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as pw:
-            launch: dict[str, Any] = {"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {}
-            browser = pw.chromium.launch(args=["--no-sandbox", "--disable-gpu"], **launch)
-            context = browser.new_context(viewport=community.PHONE, locale="zh-CN")  # type: ignore[arg-type]
-            page = context.new_page()
+        with phone_page(community.PHONE) as page:
             walk = community.Walk(
                 base=options["base"].rstrip("/"),
                 password=DEMO_PASSWORD,
@@ -90,7 +80,6 @@ class Command(BaseCommand):
             community.finish(walk, page, cast, url)
             community.evaluate(walk, page, plan, url)
             community.public_board(walk, page, cast, plan, place.private)
-            browser.close()
         self.stdout.write(self.style.SUCCESS(f"共建走查完成，用时 {time.monotonic() - walk.started:.0f} 秒"))
 
     def _check_registration(self, place: Any) -> None:

@@ -9,7 +9,6 @@ sets none yet: without it the part is skipped, saying so), and checking in and o
 `volunteer` login to be on one of the new rota's shifts running now (the solver chooses among
 the zone's ~130 volunteers and staff: without one the steps are skipped, saying so)."""
 
-import os
 import tempfile
 import time
 from datetime import timedelta
@@ -26,8 +25,7 @@ from gongzhi.demo.walk import CADRE, GRID, VOLUNTEER, mobilisation_place
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState
 from gongzhi.mobilisation.models import Assignment, DirectReport, DirectState, Incident
 from gongzhi.web.walks import mobilisation
-
-CHROMIUM = "/usr/bin/chromium"
+from gongzhi.web.walks.phone import phone_page
 
 
 class Command(BaseCommand):
@@ -63,17 +61,8 @@ class Command(BaseCommand):
             f"动员走查：直报地点 {place.place.name}（{GRID}），值班员 {place.officer or '—'}，"
             f"动员 {CADRE} 于 {'、'.join(cast.zone)}（{len(place.entrances)} 个出入口），志愿者 {VOLUNTEER}"
         )
-        # Playwright's sync API runs an event loop; this command's ORM reads are plain blocking
-        # calls between its steps.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        from playwright.sync_api import sync_playwright
 
-        with sync_playwright() as pw:
-            launch: dict[str, Any] = {"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {}
-            browser = pw.chromium.launch(args=["--no-sandbox", "--disable-gpu"], **launch)
-            context = browser.new_context(viewport=mobilisation.PHONE, locale="zh-CN")  # type: ignore[arg-type]
-            context.set_default_timeout(60_000)  # the solver's 10 s on a loaded machine
-            page = context.new_page()
+        with phone_page(mobilisation.PHONE, timeout_ms=60_000) as page:
             walk = mobilisation.Walk(
                 base=options["base"].rstrip("/"),
                 password=DEMO_PASSWORD,
@@ -105,7 +94,6 @@ class Command(BaseCommand):
             if on_duty:
                 mobilisation.check_out(walk, page, cast, plan)
             mobilisation.close(walk, page, cast, plan, url)
-            browser.close()
         incident.refresh_from_db()
         if incident.state != IncidentState.CLOSED:
             raise CommandError(f"动员“{plan.title}”没有结束")

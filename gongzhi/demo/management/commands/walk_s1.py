@@ -2,7 +2,6 @@
 running `make demo` (docs/walks.md). Run it in the demo's own directory: it reads the same
 database to pick the place and to check the route; every step goes through the pages."""
 
-import os
 import random
 import tempfile
 import time
@@ -18,8 +17,7 @@ from gongzhi.cases.states import State
 from gongzhi.demo.logins import DEMO_PASSWORD
 from gongzhi.demo.walk import s1_place
 from gongzhi.web.walks import s1
-
-CHROMIUM = "/usr/bin/chromium"
+from gongzhi.web.walks.phone import phone_page
 
 
 class Command(BaseCommand):
@@ -45,21 +43,13 @@ class Command(BaseCommand):
             f"S1 @ {place.estate.name}（{place.estate.code}）：楼道堆物 → {place.post.code} "
             f"{place.post.title}，账号 {place.holder}；核查：{place.verifier}"
         )
-        # Playwright's sync API runs an event loop; this command's ORM reads are plain blocking
-        # calls between its steps.
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        from playwright.sync_api import sync_playwright
 
         rng = random.Random()
         building, boxes = rng.randint(1, 30), rng.randint(5, 30)
         marker = f"{building}号楼楼道里堆了{boxes}个纸箱和旧家具"
         text = f"{marker}，走路都要侧身，好几天了没人管"
         note = f"{boxes}个纸箱和旧家具已清走，楼道已通畅"
-        with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-            launch: dict[str, Any] = {"executable_path": CHROMIUM} if os.path.exists(CHROMIUM) else {}
-            browser = pw.chromium.launch(args=["--no-sandbox", "--disable-gpu"], **launch)
-            context = browser.new_context(viewport=s1.PHONE, locale="zh-CN")  # type: ignore[arg-type]
-            page = context.new_page()
+        with tempfile.TemporaryDirectory() as tmp, phone_page(s1.PHONE) as page:
             walk = s1.Walk(
                 base=options["base"].rstrip("/"),
                 password=DEMO_PASSWORD,
@@ -79,7 +69,6 @@ class Command(BaseCommand):
             s1.log_out(walk, page)
             s1.follow_and_rate(walk, page, found, note)
             s1.public_board(walk, page, marker, wait_seconds=options["board_wait"])
-            browser.close()
         self.stdout.write(self.style.SUCCESS(f"S1 走完，用时 {time.monotonic() - walk.started:.0f} 秒"))
 
     def _check_route(self, number: str, post_id: int) -> None:
