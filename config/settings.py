@@ -421,6 +421,11 @@ CELERY_BEAT_SCHEDULE = {
     # care (docs/care.md): the rule pass every minute, raw events pruned nightly
     "care-sweep": {"task": "gongzhi.care.tasks.sweep", "schedule": 60.0},
     "care-prune": {"task": "gongzhi.care.tasks.prune", "schedule": crontab(hour=3, minute=10)},
+    # the event tables' next monthly partitions (docs/scaling.md), a no-op on SQLite
+    "partitions-ensure": {
+        "task": "gongzhi.core.tasks.partitions_ensure",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # orders (docs/services.md): orders nobody took in time go to the lead, committee, street;
     # served orders never confirmed close after ORDER_AUTO_CONFIRM_DAYS
     "orders-sweep": {"task": "gongzhi.orders.tasks.sweep", "schedule": 60.0},
@@ -434,6 +439,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=1, minute=0, day_of_week=1),
     },
 }
+
+# --- partitioned event tables (docs/scaling.md, "Partitioned event tables"; PostgreSQL) -------
+# `gongzhi partitions_archive` detaches, dumps (gzipped CSV under ARCHIVE_DIR) and drops the
+# monthly partitions older than a table's retention in days; 0 keeps a table's months for ever.
+# Care sensor events use CARE_EVENT_RETENTION_DAYS. Case events and facts are kept by default:
+# attachments point at case events, and the rollup's rebuild reads every fact.
+ARCHIVE_DIR = Path(os.environ.get("ARCHIVE_DIR", VAR_DIR / "archive"))
+CASE_EVENT_RETENTION_DAYS = int(os.environ.get("CASE_EVENT_RETENTION_DAYS", "0"))
+OUTBOX_RETENTION_DAYS = int(os.environ.get("OUTBOX_RETENTION_DAYS", "180"))
+REPORTS_FACT_RETENTION_DAYS = int(os.environ.get("REPORTS_FACT_RETENTION_DAYS", "0"))
+# How many months ahead the daily `partitions_ensure` keeps created.
+PARTITIONS_AHEAD_MONTHS = int(os.environ.get("PARTITIONS_AHEAD_MONTHS", "3"))
 
 # --- reports and KPIs (docs/kpis.md) --------------------------------------------------------
 # Grade bands, best first, on a rate's score in percent (a lower 返工率 scores higher).

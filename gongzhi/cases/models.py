@@ -211,7 +211,12 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    event = models.ForeignKey(CaseEvent, on_delete=models.CASCADE, related_name="attachments")
+    # no database constraint: case events are partitioned by month on PostgreSQL, and a foreign
+    # key to them would have to carry `at` too (docs/adr/0036-partitioned-event-tables.md). The
+    # services write an attachment with its event, in one transaction; Django cascades deletes.
+    event = models.ForeignKey(
+        CaseEvent, on_delete=models.CASCADE, related_name="attachments", db_constraint=False
+    )
     file = models.FileField(upload_to=attachment_path)
     thumbnail = models.FileField(upload_to=attachment_path, blank=True)
     content_type = models.CharField(max_length=60)

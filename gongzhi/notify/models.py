@@ -81,7 +81,12 @@ class Channel(models.Model):
 class Delivery(models.Model):
     """One attempt to send one message through one channel (append-only)."""
 
-    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="deliveries")
+    # no database constraint: the outbox is partitioned by month on PostgreSQL (docs/adr/
+    # 0036-partitioned-event-tables.md); dispatch writes a delivery for a message it holds, and
+    # the archive moves a month's deliveries with its messages
+    message = models.ForeignKey(
+        OutboxMessage, on_delete=models.CASCADE, related_name="deliveries", db_constraint=False
+    )
     channel = models.ForeignKey(Channel, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     channel_key = models.CharField(_("渠道"), max_length=30)
     attempt = models.PositiveSmallIntegerField(_("第几次"))
