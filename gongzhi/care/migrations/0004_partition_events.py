@@ -11,5 +11,5 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = True
-    dependencies = [("care", "0002_alert_chain_and_visits")]
+    dependencies = [("care", "0003_ingest_fewer_indexes")]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=False)]

@@ -12,7 +12,7 @@ def forward(apps, schema_editor):
 
 class Migration(migrations.Migration):
     atomic = True
-    dependencies = [("cases", "0008_policy_wall_clock")]
+    dependencies = [("cases", "0009_street_category_limits")]
     operations = [
         migrations.AlterField(
             model_name="attachment",
