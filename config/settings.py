@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "gongzhi.mobilisation",
     "gongzhi.reports",
     "gongzhi.notify",
+    "gongzhi.city",
     "gongzhi.api",
     "gongzhi.web",
     "gongzhi.demo",
@@ -169,7 +170,18 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         DATABASES[_alias]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"]
         DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
         REPLICA_ALIASES.append(_alias)
-DATABASE_ROUTERS = ["gongzhi.core.replicas.Router"]
+# The city view (gongzhi.city, docs/scaling.md "City view"): this district's code and name on
+# the KPI day totals it publishes, and, on the city's server, the city reporting database
+# (CITY_DATABASE_URL -> alias "city") where the districts' totals arrive by logical replication.
+DISTRICT_CODE = os.environ.get("DISTRICT_CODE", "district")[:20]
+DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "本区")[:100]
+if os.environ.get("CITY_DATABASE_URL"):
+    DATABASES["city"] = dj_database_url.parse(os.environ["CITY_DATABASE_URL"], conn_max_age=60)
+# the city router first: the city's tables live only in "city" (and are never migrated elsewhere)
+DATABASE_ROUTERS = ["gongzhi.city.router.CityRouter", "gongzhi.core.replicas.Router"]
+# city.DistrictDayTotal / DistrictNode share the names of reports.DayTotal / CityNode on purpose
+# (a subscription matches tables by name); the router keeps them in separate databases
+SILENCED_SYSTEM_CHECKS = ["models.W035"]
 # after a write, the writer reads from the primary this long (read-your-writes)
 REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "15"))
 # a replica further behind than this is passed over

@@ -31,3 +31,12 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         DATABASES[_alias]["OPTIONS"] = {"connect_timeout": 2}
         DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
 REPLICA_ALIASES = []
+
+# The city reporting database (gongzhi.city): its own test database, only for the tests that ask
+# for it (databases=["default", "city"]). On PostgreSQL the name is DATABASE_URL's plus "_city".
+if "city" not in DATABASES:
+    DATABASES["city"] = {**DATABASES["default"], "TEST": {}}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["city"]["NAME"] = ":memory:"
+    else:
+        DATABASES["city"]["NAME"] = f"{DATABASES['default']['NAME']}_city"

@@ -65,8 +65,13 @@ class Fact(models.Model):
 
 
 class DayTotal(models.Model):
-    """The facts of one local day, one area (reports.facts grain) and one post, counted."""
+    """The facts of one local day, one area (reports.facts grain) and one post, counted.
 
+    Counts only, no personal data: this table (with CityNode) is what a district publishes to
+    the city reporting database (gongzhi.city, docs/adr/0037-city-view-logical-replication.md);
+    `district` (settings.DISTRICT_CODE, filled by the rollup) keeps districts' rows apart there."""
+
+    district = models.CharField(max_length=20, default="")
     day = models.DateField()
     area = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="+", db_index=False)
     post = models.ForeignKey(Post, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
@@ -92,6 +97,8 @@ class DayTotal(models.Model):
     class Meta:
         verbose_name = _("每日统计")
         verbose_name_plural = _("每日统计")
+        # the replica identity of the published table (gongzhi city_publish): the city's key
+        constraints = [models.UniqueConstraint(fields=["district", "id"], name="daytotal_city_key")]
         indexes = [
             models.Index(fields=["day", "area"], name="daytotal_day_area"),
             models.Index(fields=["area", "day"], name="daytotal_area_day"),
@@ -110,6 +117,28 @@ class DayTotal(models.Model):
 # closures by hours to close (reports.facts.HOUR_BUCKETS): h0 [0, 0.5), h1 [0.5, 1) … h57 [720, ∞)
 for _name, _low, _high in HOUR_BUCKETS:
     DayTotal.add_to_class(_name, models.PositiveIntegerField(default=0))
+
+
+class CityNode(models.Model):
+    """What the city needs to name a district's day totals, kept by the rollup and published
+    with DayTotal (gongzhi.city): one row for the district itself (level 0, no node) and one per
+    grain node (the areas DayTotal counts by, their blocks, the streets), carrying only the code
+    and name of the STREET it lies in (a street's own row: its code and name). No person, no
+    lower node, no names below the street."""
+
+    district = models.CharField(max_length=20)
+    node_id = models.BigIntegerField(default=0)  # the district's Node id (0: the district row)
+    level = models.SmallIntegerField()  # geo.levels.Level of the node; 0: the district
+    code = models.CharField(max_length=64)  # the street's code (the district's for its row)
+    name = models.CharField(max_length=100)  # the street's name (the district's for its row)
+
+    class Meta:
+        verbose_name = _("市级视图节点")
+        verbose_name_plural = _("市级视图节点")
+        constraints = [models.UniqueConstraint(fields=["district", "node_id"], name="citynode_city_key")]
+
+    def __str__(self) -> str:
+        return f"{self.district} {self.node_id} {self.name}"
 
 
 class CategoryTotal(models.Model):

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max, Min, Q, Subquery
@@ -37,7 +38,7 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
 from gongzhi.reports import facts as f
-from gongzhi.reports.models import CategoryTotal, DayTotal, Fact, RollupState
+from gongzhi.reports.models import CategoryTotal, CityNode, DayTotal, Fact, RollupState
 
 BATCH = 1000  # cases derived per round trip
 READ_LIMIT = 500  # a read catches up on at most this many new events itself (bounded latency)
@@ -261,9 +262,45 @@ def _insert_totals(facts: Any) -> int:
     names = ["day", "area_id", "post_id", *f.COUNTERS]  # the SELECT's order: values, then annotate
     quote = connection.ops.quote_name
     columns = ", ".join(quote(n) for n in names)
+    # every row carries the district's code: the city database holds several districts' rows
+    sql = (
+        f"INSERT INTO {quote(DayTotal._meta.db_table)} (district, {columns}) SELECT %s, g.* FROM ({select}) g"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {quote(DayTotal._meta.db_table)} ({columns}) {select}", params)
+        cursor.execute(sql, [settings.DISTRICT_CODE, *params])
         return max(cursor.rowcount, 0)
+
+
+def stamp_district() -> int:
+    """Give the day totals written before DISTRICT_CODE was set (or changed) this district's
+    code (gongzhi city_publish). Returns the rows changed."""
+    return DayTotal.objects.exclude(district=settings.DISTRICT_CODE).update(district=settings.DISTRICT_CODE)
+
+
+def sync_city_nodes() -> int:
+    """Keep CityNode (what the city view names day totals by) in step with the tree: the
+    district's row and one per grain node with its street's code and name. Only the rows that
+    differ are written (the table is replicated to the city). Returns the rows written."""
+    district = settings.DISTRICT_CODE
+    rows = list(Node.objects.filter(level__lte=Level.AREA).values_list("id", "level", "path", "code", "name"))
+    streets = {code: name for _pk, level, _path, code, name in rows if level == Level.STREET}
+    want: dict[int, tuple[int, str, str]] = {0: (0, district, settings.DISTRICT_NAME)}
+    for pk, level, path, code, name in rows:
+        top = next((c for c in path.split("/") if c), code)
+        want[pk] = (level, top, streets.get(top, name if level == Level.STREET else ""))
+    have = {
+        r[0]: (r[1], r[2], r[3])
+        for r in CityNode.objects.filter(district=district).values_list("node_id", "level", "code", "name")
+    }
+    gone = [pk for pk in have if pk not in want]
+    changed = [pk for pk, row in want.items() if have.get(pk) != row]
+    with transaction.atomic():
+        CityNode.objects.filter(district=district, node_id__in=gone + changed).delete()
+        CityNode.objects.bulk_create(
+            CityNode(district=district, node_id=pk, level=want[pk][0], code=want[pk][1], name=want[pk][2])
+            for pk in changed
+        )
+    return len(gone) + len(changed)
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -367,6 +404,7 @@ def refresh() -> Progress:
         state.processed_id = max(state.processed_id, latest)
         state.built_at = clock.now()
         state.save()
+        sync_city_nodes()
     if progress.cases >= BULK_CASES:  # the first build after a demo or a restore, a long catch-up
         _analyze()
     progress.built_at = state.built_at
@@ -388,6 +426,7 @@ def rebuild() -> Progress:
         state.processed_id = state.settled_id = latest
         state.built_at = clock.now()
         state.save()
+        sync_city_nodes()
     _analyze()
     return Progress(cases=len(ids), pairs=pairs, built_at=state.built_at)
 
