@@ -8,7 +8,6 @@ skips where initdb is not installed (and on SQLite)."""
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -48,7 +47,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def clusters() -> Iterator[dict[str, int]]:
     """Districts da and db (wal_level=logical) and the city, each on a free port."""
-    if shutil.which("initdb") is None:
+    if subprocess.run([str(SCRIPT), "check"], check=False).returncode != 0:
         pytest.skip("initdb is not installed")
     if os.geteuid() != 0 and os.environ.get("USER") != "postgres":
         pytest.skip("the clusters run as the postgres user: run as root or postgres")
