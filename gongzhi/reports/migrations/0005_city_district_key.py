@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("geo", "0002_node_level_path_like"),
         ("orgs", "0006_dualregistration_state"),
-        ("reports", "0003_kpi_tables_per_period"),
+        ("reports", "0004_partition_facts"),
     ]
 
     operations = [
