@@ -312,8 +312,11 @@ def _open_now(world: World, rng: random.Random, reporters: list[tuple[Any, Node]
     with clock.freeze(earlier):
         text = TEXTS[DirectKind.INJURY][1].format(place=place.name)
         report = direct.report_create(actor=user, kind=DirectKind.INJURY, text=text, node=place)
-    officer = roster.today_officer.user
-    with clock.freeze(earlier + timedelta(minutes=4)):
+    # acknowledged by whoever held the duty then: before the 08:30 handover, yesterday's officer
+    acked = earlier + timedelta(minutes=4)
+    shift = direct_roster.duty(world.street, direct_roster.duty_day_of(acked))
+    officer = shift.officer.user if shift is not None else roster.today_officer.user
+    with clock.freeze(acked):
         report = direct.report_acknowledge(actor=officer, report=report)
     with clock.freeze(earlier + timedelta(minutes=31)):
         direct.follow_up_add(actor=user, report=report, text=FOLLOW_UPS[DirectKind.INJURY][0])
