@@ -2,9 +2,20 @@
 
 from collections.abc import Iterator
 
+import hypothesis
 import pytest
 
 from gongzhi.testing.factories import Tree, make_tree
+
+# Property tests check what holds, not how fast: on a loaded CI machine Hypothesis's own timing
+# checks (a 200 ms deadline per example, "data generation is too slow") fail tests that are right.
+# Timings belong to `make bench`. A test may still set its own @settings.
+hypothesis.settings.register_profile(
+    "gongzhi",
+    deadline=None,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow],
+)
+hypothesis.settings.load_profile("gongzhi")
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
