@@ -64,6 +64,7 @@ QUEUES = {
     "gongzhi.orders.tasks.sweep": "default",
     "gongzhi.community.tasks.follow_up": "default",
     "gongzhi.mobilisation.tasks.direct_sweep": "default",
+    "gongzhi.core.tasks.partitions_ensure": "default",
 }
 
 
