@@ -315,7 +315,8 @@ def _open_now(world: World, rng: random.Random, reporters: list[tuple[Any, Node]
     # acknowledged by whoever held the duty then: before the 08:30 handover, yesterday's officer
     acked = earlier + timedelta(minutes=4)
     shift = direct_roster.duty(world.street, direct_roster.duty_day_of(acked))
-    officer = shift.officer.user if shift is not None else roster.today_officer.user
+    on_duty = shift.officer.user if shift is not None else None
+    officer = on_duty if on_duty is not None else roster.today_officer.user
     with clock.freeze(acked):
         report = direct.report_acknowledge(actor=officer, report=report)
     with clock.freeze(earlier + timedelta(minutes=31)):
