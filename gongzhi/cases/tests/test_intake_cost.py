@@ -16,8 +16,10 @@ from gongzhi.testing.factories import make_staff
 
 # token, node, category with its policy, routing (posts on the ancestry, and their duties:
 # two cheap reads serve a whole batch), BEGIN, case, event, dispatchers, outbox, COMMIT, the
-# caller's posts (scope for allowed_actions): nothing read twice — with a cold snapshot.
-INTAKE_QUERIES_COLD = 13
+# caller's posts (scope for allowed_actions), the district roots (which segment of a path names
+# the street: geo.streets, for the street's working calendar): nothing read twice — with a cold
+# snapshot.
+INTAKE_QUERIES_COLD = 14
 # token, the reference stamp, BEGIN, case, event, outbox, COMMIT: place, category, route,
 # dispatchers and scope come from the process's reference snapshot (core.refdata).
 INTAKE_QUERIES_WARM = 7

@@ -19,6 +19,8 @@ from gongzhi.mobilisation import board, duty, incidents, report, rostering
 from gongzhi.mobilisation.choices import STANDING, AssignmentState, IncidentKind, ItemKind, PersonSource
 from gongzhi.mobilisation.models import Assignment, CoverageItem, Shift, SwapRequest
 from gongzhi.mobilisation.tests.conftest import T0
+from gongzhi.orgs.models import Post
+from gongzhi.orgs.roles import PostRole
 
 
 def declare(w, who="street", nodes=None):
@@ -163,7 +165,10 @@ def test_a_swap_that_breaks_a_hard_constraint_is_refused_a_good_one_approved(wor
     a = _on(incident, "西门", 14)
     busy = _on(incident, "东门", 16).person  # on an overlapping shift
     on_rota = {p for _s, p in pairs(incident)}
-    free = next(v.person for k, v in world.vols.items() if v.person_id not in on_rota and k != "v8")
+    # the rota draws on the volunteers and the property staff alike (one 8-hour shift a day each,
+    # in local days): the free one may be either; v8 is free only on weekday evenings
+    pool = [v.person for k, v in world.vols.items() if k != "v8"] + [world.person("wy1"), world.person("wy2")]
+    free = next(p for p in pool if p.pk not in on_rota)
     with clock.freeze(T0):
         with pytest.raises(ValidationError) as exc:
             rostering.swap_request(actor=a.person.user, assignment=a, to_person=busy, reason="家中有事")
@@ -199,12 +204,15 @@ def test_a_no_show_re_solves_only_its_shift_and_keeps_the_others(world):
 def test_a_gap_nobody_can_fill_stays_open_and_the_lead_is_told_why(world):
     incident, _rota = planned(world)
     a = _on(incident, "东门", 16)
-    # everyone else free is busy elsewhere: end the spare volunteers first
+    # everyone else free is busy elsewhere: end the spare volunteers and property staff first
     on_rota = {p for _s, p in pairs(incident)}
     for v in world.vols.values():
         if v.person_id not in on_rota:
             v.ended_at = T0
             v.save()
+    Post.objects.filter(role=PostRole.PROPERTY_STAFF).exclude(person_id__in=on_rota).update(
+        active_until=T0.date() - timedelta(days=1)
+    )
     with clock.freeze(a.shift.starts_at + timedelta(minutes=10)):
         gap = rostering.assignment_no_show(actor=world.users["street"], assignment=a)
     assert not gap.filled and any(u.startswith("东安一村东门") and "缺 1 人" in u for u in gap.unmet)
