@@ -26,6 +26,9 @@ class DistrictDayTotal(models.Model):
         verbose_name = _("各区每日统计")
         verbose_name_plural = _("各区每日统计")
         indexes = [models.Index(fields=["day", "district", "area_id"], name="city_daytotal_day")]
+        # who may open the city dashboard (orgs.access.can_view_city): a Django permission, as
+        # the city's staff hold no post in any district's tree (docs/scaling.md "City view")
+        permissions = [("view_city", "查看全市视图")]
 
     def __str__(self) -> str:
         return f"{self.district} {self.day} {self.area_id}"

@@ -679,3 +679,21 @@ def direct_reports_q(user: Actor, *, street_ids: Iterable[int] = ()) -> Q:
     if ids:
         q |= Q(street_id__in=ids)
     return q
+
+
+# --- the city view ------------------------------------------------------------------------------
+#
+# The city dashboard (/city/, gongzhi.city) ranks every district and street from the day totals
+# the districts replicate to the city database: counts only, across every tree. The tree has no
+# city level, and a post is a place in one district's tree, so the city's staff are not posts: a
+# Django permission, granted to a user or to a group in the admin (gongzhi city_viewer does it
+# from the command line). A district's or a street's staff do not hold it by their posts.
+CITY_VIEW = "city.view_city"
+
+
+def can_view_city(user: Actor | None) -> bool:
+    """A signed-in superuser, or an active user granted `city.view_city` (directly or through
+    a group)."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return is_superuser(user) or user.has_perm(CITY_VIEW)

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("gongzhi.web.mobilisation.urls")),
     path("", include("gongzhi.web.orders.urls")),
     path("", include("gongzhi.web.direct.urls")),
+    path("", include("gongzhi.web.city.urls")),
 ]

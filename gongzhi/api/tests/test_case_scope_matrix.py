@@ -444,6 +444,8 @@ NOT_CASE_LISTS: dict[str, str] = {
         ],
         _COMMUNITY,
     ),
+    # the city's ranking of districts and streets: counts from the city database (gongzhi.city)
+    **dict.fromkeys(["web:city", "web:city_data"], "figures only, from the city database; no case"),
     **dict.fromkeys(
         ["web:public_community", "web:public_community_project", "web:public_community_evaluate"],
         _PUBLIC_COMMUNITY,

@@ -60,12 +60,12 @@ def query_of(subject: Subject, period: periods.Period, **extra: str) -> str:
     return urlencode({k: v for k, v in values.items() if v})
 
 
-def quick_periods(subject: Subject) -> list[dict[str, str]]:
+def period_choices() -> list[tuple[str, periods.Period]]:
     """The period chips: today, the last 7 and 30 days, this month, last month, this year."""
     today = periods.today()
     first = today.replace(day=1)
     last_month_end = first - timedelta(days=1)
-    options = [
+    return [
         (_("今天"), periods.day_of(today)),
         (_("近7天"), periods.last_days(7)),
         (_("近30天"), periods.last_days(30)),
@@ -73,13 +73,13 @@ def quick_periods(subject: Subject) -> list[dict[str, str]]:
         (_("上月"), periods.Period(last_month_end.replace(day=1), first)),
         (_("本年"), periods.Period(today.replace(month=1, day=1), today + timedelta(days=1))),
     ]
+
+
+def quick_periods(subject: Subject) -> list[dict[str, str]]:
+    """The chips' links for a subject's pages."""
     return [
-        {
-            "label": str(label),
-            "query": query_of(subject, p),
-            **periods.page_params(p),
-        }
-        for label, p in options
+        {"label": str(label), "query": query_of(subject, p), **periods.page_params(p)}
+        for label, p in period_choices()
     ]
 
 

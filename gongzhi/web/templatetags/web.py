@@ -39,6 +39,7 @@ NAV = [
     ("web:people", _("人员"), access.VIEW_PEOPLE),
     ("web:imports", _("导入"), access.IMPORT),  # shown once the import pages are mounted
     ("web:audit_pii", _("查看记录"), access.AUDIT),
+    ("web:city", _("全市"), "city"),  # the city's staff (access.can_view_city)
 ]
 
 FIELD_LABELS = {
@@ -166,6 +167,8 @@ def _allowed(user: Actor, power: str | None) -> bool:
         from gongzhi.cases.coverage import may_view
 
         return may_view(user)
+    if power == "city":
+        return access.can_view_city(user)
     if power == "any_post":
         scope = access.scope(user)
         return scope.superuser or bool(scope.grants)

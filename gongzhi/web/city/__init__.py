@@ -1,0 +1,1 @@
+"""全市视图: the city dashboard over the districts' replicated day totals (gongzhi.city)."""
