@@ -94,11 +94,16 @@ def area_names(paths: list[str]) -> dict[str, str]:
     return out
 
 
-def needs() -> list[dict[str, Any]]:
+def _under(under: str) -> Q:
+    """One street's rows (its path; "" for a deployment of one street: every row). Needs,
+    resources and projects all carry their node's path, as cases do."""
+    return Q(node_path__startswith=under) if under else Q()
+
+
+def needs(under: str = "") -> list[dict[str, Any]]:
     rows = list(
-        Need.objects.filter(state__in=(NeedState.OPEN, NeedState.MATCHED, NeedState.PROJECT)).order_by(
-            "-urgency", "-created_at"
-        )[:LIST_SIZE]
+        Need.objects.filter(_under(under), state__in=(NeedState.OPEN, NeedState.MATCHED, NeedState.PROJECT))
+        .order_by("-urgency", "-created_at")[:LIST_SIZE]
     )
     names = area_names([n.node_path for n in rows])
     scrub = Scrubber([t for n in rows for t in (n.title, n.beneficiaries)])
@@ -117,10 +122,10 @@ def needs() -> list[dict[str, Any]]:
     ]
 
 
-def resources() -> list[dict[str, Any]]:
+def resources(under: str = "") -> list[dict[str, Any]]:
     today = clock.today()
     rows = list(
-        Resource.objects.filter(active=True)
+        Resource.objects.filter(_under(under), active=True)
         .filter(Q(available_until__isnull=True) | Q(available_until__gte=today))
         .select_related("unit")
         .order_by("-created_at")[:LIST_SIZE]
@@ -210,9 +215,9 @@ def _project_rows(projects: list[Project]) -> list[dict[str, Any]]:
     return out
 
 
-def projects(states: tuple[str, ...]) -> list[dict[str, Any]]:
+def projects(states: tuple[str, ...], under: str = "") -> list[dict[str, Any]]:
     rows = list(
-        Project.objects.filter(state__in=states)
+        Project.objects.filter(_under(under), state__in=states)
         .select_related("claimed_by", "pledge")
         .prefetch_related("milestones", "pledge__signatures", "pledge__versions")
         .order_by("-created_at")[:LIST_SIZE]
@@ -220,9 +225,10 @@ def projects(states: tuple[str, ...]) -> list[dict[str, Any]]:
     return _project_rows(rows)
 
 
-def project(pk: int) -> dict[str, Any] | None:
+def project(pk: int, under: str = "") -> dict[str, Any] | None:
+    """One public project of the street at `under` (None: not there, or not public)."""
     found = (
-        Project.objects.filter(pk=pk, state__in=PUBLIC_STATES)
+        Project.objects.filter(_under(under), pk=pk, state__in=PUBLIC_STATES)
         .select_related("claimed_by", "pledge")
         .prefetch_related("milestones", "pledge__signatures", "pledge__versions")
         .first()
@@ -230,18 +236,20 @@ def project(pk: int) -> dict[str, Any] | None:
     return _project_rows([found])[0] if found else None
 
 
-def board() -> dict[str, Any]:
+def board(under: str = "") -> dict[str, Any]:
+    """The street's board (`under`, its path; "": the one street of the deployment). Every list
+    and count is that street's only (docs/tenancy.md "Public board")."""
     counts = dict(
-        Project.objects.filter(state__in=PUBLIC_STATES)
+        Project.objects.filter(_under(under), state__in=PUBLIC_STATES)
         .values_list("state")
         .annotate(n=Count("id"))
         .order_by()
     )
     return {
-        "needs": needs(),
-        "resources": resources(),
-        "open_projects": projects((ProjectState.OPEN,)),
-        "claimed_projects": projects((ProjectState.CLAIMED, ProjectState.ACTIVE)),
-        "done_projects": projects((ProjectState.DONE,)),
+        "needs": needs(under),
+        "resources": resources(under),
+        "open_projects": projects((ProjectState.OPEN,), under),
+        "claimed_projects": projects((ProjectState.CLAIMED, ProjectState.ACTIVE), under),
+        "done_projects": projects((ProjectState.DONE,), under),
         "project_counts": {s: counts.get(s, 0) for s in PUBLIC_STATES},
     }

@@ -19,6 +19,7 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, invalid
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.geo.streets import street_code
 from gongzhi.orgs import access
 from gongzhi.web.community.lists import place_of, places, units_for
 from gongzhi.web.http import messages_of, not_found, page, valid_id
@@ -108,6 +109,7 @@ def project_context(user: Actor, project: Project) -> dict[str, Any]:
         "staff": "staff" in kinds,
         "unit": "unit" in kinds,
         "claim_units": [u for u in units_for(user) if u.pk in access.held_unit_ids(user)] or units_for(user),
+        "public_street": street_code(project.node_path),  # its public page is its street's
     }
 
 

@@ -123,14 +123,14 @@ def test_need_to_finished_project_through_the_pages(world: CommunityWorld) -> No
     assert Project.objects.get().state == ProjectState.DONE
 
     resident = Client()
-    first = resident.get(f"/public/community/projects/{project.pk}/")
+    first = resident.get(f"/public/community/projects/{project.pk}/?street=S")
     assert first.status_code == 200 and "居民评议" in first.content.decode()
-    answer = resident.post(f"/public/community/projects/{project.pk}/evaluate/", {"rating": "good"})
+    answer = resident.post(f"/public/community/projects/{project.pk}/evaluate/?street=S", {"rating": "good"})
     assert answer.status_code == 302
-    again = resident.post(f"/public/community/projects/{project.pk}/evaluate/", {"rating": "poor"})
+    again = resident.post(f"/public/community/projects/{project.pk}/evaluate/?street=S", {"rating": "poor"})
     assert again.status_code == 409 and "只能评议一次" in again.content.decode()
     assert ProjectEvaluation.objects.count() == 1
-    board = Client().get("/public/community/").content.decode()
+    board = Client().get("/public/community/?street=S").content.decode()  # the world has two streets
     assert "助餐送餐" in board and "1 位居民评议，满意度 100%" in board
 
 
@@ -202,8 +202,8 @@ def test_public_pages_hold_no_personal_data(world: CommunityWorld) -> None:
     assert Need.objects.count() == 1 and Resource.objects.count() == 1 and signers
 
     pages = [
-        Client().get("/public/community/").content.decode(),
-        Client().get(f"/public/community/projects/{project.pk}/").content.decode(),
+        Client().get("/public/community/?street=S").content.decode(),
+        Client().get(f"/public/community/projects/{project.pk}/?street=S").content.decode(),
     ]
     for html in pages:
         assert RESIDENT not in html and MEMBER not in html
