@@ -102,8 +102,9 @@ def _under(under: str) -> Q:
 
 def needs(under: str = "") -> list[dict[str, Any]]:
     rows = list(
-        Need.objects.filter(_under(under), state__in=(NeedState.OPEN, NeedState.MATCHED, NeedState.PROJECT))
-        .order_by("-urgency", "-created_at")[:LIST_SIZE]
+        Need.objects.filter(
+            _under(under), state__in=(NeedState.OPEN, NeedState.MATCHED, NeedState.PROJECT)
+        ).order_by("-urgency", "-created_at")[:LIST_SIZE]
     )
     names = area_names([n.node_path for n in rows])
     scrub = Scrubber([t for n in rows for t in (n.title, n.beneficiaries)])
