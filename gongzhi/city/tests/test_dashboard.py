@@ -135,6 +135,10 @@ def test_the_page_ranks_districts_and_streets_of_the_last_30_days():
     streets = html[html.index('id="city-street-table"') :]
     assert streets.index("二街道") < streets.index("丙街道") < streets.index("一街道")
     assert 'data-src="/city/data.json?start=2026-11-01&amp;end=2026-11-30"' in html
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # and in English
+    with clock.freeze(NOW):
+        english = c.get("/city/").content.decode()
+    assert "Districts ranked" in english and "On-time closure rate" in english and "各区排名" not in english
 
 
 @pytest.mark.django_db(databases=BOTH)
