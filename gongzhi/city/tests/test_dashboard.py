@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 from django.test import Client, override_settings
 
 from gongzhi.city.models import DistrictDayTotal, DistrictNode
@@ -217,3 +218,15 @@ def test_the_command_grants_lists_and_revokes():
     assert not access.can_view_city(type(user).objects.get(pk=user.pk))
     with pytest.raises(CommandError, match="没有账号"):
         call_command("city_viewer", "nobody", stdout=StringIO())
+
+
+@pytest.mark.django_db(databases=BOTH)
+def test_a_city_database_that_cannot_be_read_is_a_503_not_a_500():
+    c = Client()
+    c.force_login(city_viewer())
+    with connections["city"].cursor() as cursor:  # undone with the test's transaction
+        cursor.execute("ALTER TABLE reports_daytotal RENAME TO reports_daytotal_away")
+    page = c.get("/city/")
+    assert page.status_code == 503 and "暂时无法读取市级统计数据库" in page.content.decode()
+    answer = c.get("/city/data.json")
+    assert answer.status_code == 503 and "暂时无法读取市级统计数据库" in answer.json()["errors"][0]
