@@ -10,12 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 
 from gongzhi.city import selectors
 from gongzhi.city.router import CITY
 from gongzhi.reports import periods
 
 DEFAULT_DAYS = 30  # the page opens on the last 30 days
+CACHE_SECONDS = 300  # the figures a viewer sees may be this much older than the city database
 
 
 def configured() -> bool:
@@ -57,8 +59,19 @@ def _row(rank: int, row: selectors.Row) -> dict[str, Any]:
 
 
 def board(period: periods.Period) -> CityBoard:
-    """The ranking over `period` (the city database's DatabaseError passes through: the page
-    says the city database cannot be read)."""
+    """The ranking over `period`, the same for every viewer: kept CACHE_SECONDS per period (the
+    districts' rollups change it every 10 minutes at most; a 30-day ranking over a city's year
+    of day totals took about a second to read, docs/scaling.md). The city database's
+    DatabaseError passes through, uncached: the page says the city database cannot be read."""
+    key = f"city:board:{period.start.isoformat()}:{period.end.isoformat()}"
+    found = cache.get(key)
+    if found is None:
+        found = _board(period)
+        cache.set(key, found, CACHE_SECONDS)
+    return found  # type: ignore[no-any-return]
+
+
+def _board(period: periods.Period) -> CityBoard:
     ranked = selectors.ranking(period.start, period.end)
     districts = [_row(rank, r) for rank, r in enumerate(ranked.districts, start=1)]
     names = {d["district"]: d["name"] for d in districts}

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connections
@@ -24,6 +25,11 @@ from gongzhi.testing.factories import UserFactory, make_district, make_staff
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 BOTH = ["default", "city"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()  # the board is kept per period: each test reads its own rows
 
 
 def city_permission() -> Permission:
@@ -230,3 +236,18 @@ def test_a_city_database_that_cannot_be_read_is_a_503_not_a_500():
     assert page.status_code == 503 and "暂时无法读取市级统计数据库" in page.content.decode()
     answer = c.get("/city/data.json")
     assert answer.status_code == 503 and "暂时无法读取市级统计数据库" in answer.json()["errors"][0]
+
+
+@pytest.mark.django_db(databases=BOTH)
+def test_the_board_is_kept_per_period_for_a_few_minutes():
+    replicated()
+    c = Client()
+    c.force_login(city_viewer())
+    with clock.freeze(NOW):
+        before = c.get("/city/data.json").json()
+        DistrictDayTotal.objects.filter(district="db").delete()  # a district's rollup recounted
+        assert c.get("/city/data.json").json() == before  # the same figures, not read again
+        october = c.get("/city/data.json?start=2026-10-01&end=2026-10-31").json()
+        assert october["districts"] == []  # another period is read afresh
+        cache.clear()  # as CACHE_SECONDS passing
+        assert [d["district"] for d in c.get("/city/data.json").json()["districts"]] == ["da"]

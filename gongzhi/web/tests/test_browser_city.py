@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 
 from gongzhi.city.models import DistrictDayTotal, DistrictNode
 from gongzhi.reports import periods
@@ -59,6 +60,7 @@ def replicated() -> None:
 
 
 def test_the_city_view_on_a_phone(browser, live_server):
+    cache.clear()  # the board is kept per period
     replicated()
     viewer = UserFactory(username="city")
     viewer.user_permissions.add(Permission.objects.get(content_type__app_label="city", codename="view_city"))
