@@ -3,7 +3,8 @@
     python -m bench.run [--only demo,tree,cases] [--demo-scale 1] [--households 1000000] [--rounds 10]
                         [--cases 1000000] [--intake-requests 3000] [--intake-clients 8]
                         [--workers 4] [--threads 1] [--list-rounds 30] [--keep-db]
-                        [--care-subjects 100000] [--care-http-events 200000] [--care-mqtt-events 100000] ...
+                        [--care-subjects 100000] [--care-http-events 200000] [--care-mqtt-events 100000]
+                        [--scale-streets 3] [--scale-cases 10000] [--scale-intake 2000] ...
 
 On PostgreSQL when DATABASE_URL is set (in a database named gongzhi_bench, created and
 dropped here), else on SQLite (a fresh file under var/bench/). Never the dev database.
@@ -21,7 +22,19 @@ from datetime import UTC, datetime
 from bench import db as bench_db
 from bench.measure import Results, load_average
 
-SUITES = ("demo", "tree", "cases", "documents", "meetings", "reports", "rota", "care", "orders", "community")
+SUITES = (
+    "demo",
+    "tree",
+    "cases",
+    "documents",
+    "meetings",
+    "reports",
+    "rota",
+    "care",
+    "orders",
+    "community",
+    "scale",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +74,20 @@ def main(argv: list[str] | None = None) -> int:
     care.add_argument("--care-consumers", type=int, default=2, help="care_consume processes")
     care.add_argument("--care-sos", type=int, default=200, help="SOS presses timed per door")
     care.add_argument("--care-rounds", type=int, default=10, help="timed steady-state rule passes")
+    scale = parser.add_argument_group("scale (bench/suites/scale.py, PostgreSQL only)")
+    scale.add_argument("--scale-streets", type=int, default=3, help="streets in the district")
+    scale.add_argument("--scale-areas", type=int, default=6, help="residential areas a street")
+    scale.add_argument("--scale-cases", type=int, default=10_000, help="cases a street (three years)")
+    scale.add_argument("--scale-rounds", type=int, default=20, help="timed rounds of each read")
+    scale.add_argument("--scale-intake", type=int, default=2000, help="cases of each intake phase")
+    scale.add_argument("--scale-batch", type=int, default=50, help="cases a batch request")
+    scale.add_argument("--scale-intake-clients", type=int, default=4, help="intake client threads")
+    scale.add_argument("--scale-readers", type=int, default=4, help="reader threads of the read mix")
+    scale.add_argument("--scale-read-seconds", type=float, default=15, help="seconds of the read mix alone")
+    scale.add_argument("--scale-worker-concurrency", type=int, default=1, help="the notify worker's -c")
+    scale.add_argument(
+        "--scale-broker", default="redis://127.0.0.1:6379/14", help="Redis database of the suite's queues"
+    )
     parser.add_argument("--keep-db", action="store_true", help="leave the bench database for inspection")
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s]
@@ -96,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             "workers": args.workers,
             "threads": args.threads,
             "list_rounds": args.list_rounds,
-            **{k: v for k, v in vars(args).items() if k.startswith("care_")},
+            **{k: v for k, v in vars(args).items() if k.startswith(("care_", "scale_"))},
         }
         for name in chosen:
             print(f"[{name}] on {database.vendor}", flush=True)

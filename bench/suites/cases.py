@@ -489,9 +489,12 @@ def _http_load(
 
 
 @contextmanager
-def _gunicorn(workers: int, threads: int) -> Iterator[tuple[str, int, int]]:
+def _gunicorn(
+    workers: int, threads: int, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[str, int, int]]:
     """gunicorn config.wsgi on a free port, production settings (DEBUG off) with this process's
-    keys (the token's hash is keyed by SECRET_KEY) and the bench database."""
+    keys (the token's hash is keyed by SECRET_KEY) and the bench database; `extra_env` adds to
+    or overrides its environment (the scale suite's broker)."""
     from django.conf import settings
 
     host = "127.0.0.1"
@@ -506,6 +509,7 @@ def _gunicorn(workers: int, threads: int) -> Iterator[tuple[str, int, int]]:
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
         "PII_HASH_KEY": settings.PII_HASH_KEY,
         "ALLOWED_HOSTS": host,
+        **(extra_env or {}),
     }
     from bench.db import BENCH_DB
 
