@@ -15,16 +15,17 @@ Every figure stands beside a baseline measured in the same run:
 3. Replica: with the hot standby on 127.0.0.1:5433 (`scripts/replica.sh start`), the
    district's command centre selector and a raw count on the replica's connection, beside
    the same on the primary; and how long a committed row takes to be visible there.
-4. Intake: cases/s through `POST /api/v1/cases/batch` (`--scale-batch` cases a request,
-   `--scale-intake-clients` threads, each street's cadre's token), with a worker on the real
-   broker draining the outbox as in production; then the same with `--scale-readers` threads
-   hitting the two command centres and the lists over HTTP (the mix); the readers' p95 under
-   the mix beside the same pages measured alone.
-5. Outbox catch-up (bench/outage.py): the same intake while the broker is unreachable (the app's
-   CELERY_BROKER_URL on a closed port): every message stays pending; then the broker answers
-   and the real dispatcher drains them (`dispatch_outbox` sent through the broker, as the beat
-   and the kicks send it) — messages/s, each sent exactly once; baseline: the messages of the
-   intake with the broker up all along (step 4), drained by the same worker.
+4. Intake and reads over HTTP (bench/scale_http.py): the read mix alone (`--scale-readers`
+   threads over both command centres and the three lists): requests/s and CPU per read,
+   beside /healthz. Cases/s through `POST /api/v1/cases/batch` (`--scale-batch` cases a
+   request, `--scale-intake-clients` threads, each street's cadre's token), with a worker on
+   the real broker draining the outbox as in production; then the same under the read mix;
+   the readers' p95 under the mix beside the same pages measured alone.
+5. Outbox catch-up (bench/scale_http.py): the same intake while the broker is unreachable
+   (the app's CELERY_BROKER_URL on a closed port): every message stays pending; then the broker
+   answers and the real dispatcher drains them (`dispatch_outbox` sent through the broker, as
+   the beat and the kicks send it) — messages/s, each sent exactly once; baseline: the
+   messages of the intake with the broker up all along (step 4), drained by the same worker.
 """
 
 import http.client
@@ -86,9 +87,9 @@ def run(results: Results, options: dict[str, Any]) -> None:
         _command_centre(results, district, rounds)
         _lists(results, district, rounds)
         _replica(results, district, rounds)
-        from bench import outage  # its HTTP phases use this module's helpers
+        from bench import scale_http  # its HTTP phases use this module's helpers
 
-        outage.run(results, district, options)
+        scale_http.run(results, district, options)
     results.run["scale_uptime_end"] = _uptime()
 
 
@@ -384,7 +385,7 @@ def _replication_delay(name: str, tries: int = 5) -> dict[str, float]:
     return {"p50": round(percentile(seen, 50), 2), "max": round(max(seen), 2), "tries": tries}
 
 
-# --- shared by the HTTP phases (bench/outage.py) ---------------------------------------------------
+# --- shared by the HTTP phases (bench/scale_http.py) ---------------------------------------------------
 
 
 @dataclass

@@ -50,7 +50,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
     keys = _tokens(district)
     _purge(broker)
     _collectstatic()
-    with _worker(broker, int(options.get("scale_worker_concurrency", 1))):
+    with _worker(broker, int(options.get("scale_worker_concurrency", 1))) as worker:
         with case_suite._gunicorn(workers, 1, {"CELERY_BROKER_URL": broker}) as (host, port, server):
             urls = scale.reader_urls(district)
             quiet = _quiet_pages(results, host, port, urls, rounds, workers)
@@ -87,10 +87,12 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
             time.sleep(2)  # the last requests' kicks (after their responses) have failed by now
         pending = _outbox_check(outage_mark)
         passes = math.ceil(pending["messages"] / BEAT_LIMIT) + 1
+        cpu = case_suite._cpu_snapshot(worker)
         back = time.perf_counter()
         _send_dispatch(broker, passes)
         caught_up = _wait_drained(outage_mark) - back
         after = _outbox_check(outage_mark)
+        worker_cpu = case_suite._cpu_used(cpu, case_suite._cpu_snapshot(worker), max(after["sent"], 1))
     messages = after["messages"]
     rate = messages / caught_up if caught_up else 0.0
     results.add(
@@ -117,6 +119,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
         and after["duplicate_inbox_items"] == 0,
         baseline_check=baseline_outbox,
         worker_concurrency=int(options.get("scale_worker_concurrency", 1)),
+        cpu_per_message=worker_cpu,  # "server" here: the Celery worker's processes
         load_average=load_average(),
     )
 
@@ -156,7 +159,7 @@ def _purge(broker: str) -> None:
 
 
 @contextmanager
-def _worker(broker: str, concurrency: int) -> Iterator[None]:
+def _worker(broker: str, concurrency: int) -> Iterator[int]:
     """`celery -A config worker -Q notify` on the bench database and `broker`, until the block ends."""
     from django.conf import settings
 
@@ -180,7 +183,7 @@ def _worker(broker: str, concurrency: int) -> Iterator[None]:
                 if proc.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the Celery worker did not start; see {log_path}")
                 time.sleep(0.3)
-            yield
+            yield proc.pid
         finally:
             proc.terminate()
             try:
