@@ -258,9 +258,9 @@ def _lists(results: Results, district: district_mod.District, rounds: int) -> No
 
 
 @contextmanager
-def replica_alias() -> Iterator[str | None]:
+def replica_alias() -> Iterator[tuple[str | None, str]]:
     """The hot standby on 5433 as alias `scale_replica` for this process (the bench database
-    reaches it by streaming replication); None, with the reason printed, when it does not stream."""
+    reaches it by streaming replication): (alias, ""), or (None, why) when it does not stream."""
     from django.conf import settings
     from django.db import connections
 
@@ -277,12 +277,15 @@ def replica_alias() -> Iterator[str | None]:
             (recovering,) = cursor.fetchone()
         if not recovering:
             raise RuntimeError(f"port {REPLICA_PORT} answers but is not a standby")
-        yield name
     except Exception as exc:  # no standby: the figure is skipped with the reason
-        replica_alias.reason = f"{type(exc).__name__}: {exc}".strip()[:300]  # type: ignore[attr-defined]
-        yield None
+        found: tuple[str | None, str] = (None, f"{type(exc).__name__}: {exc}".strip()[:300])
+    else:
+        found = (name, "")
+    try:
+        yield found
     finally:
         connections[name].close()
+        del connections[name]  # the wrapper too: a later use reads the settings afresh
         settings.REPLICA_ALIASES.remove(name)
         del connections.settings[name]
         replicas.forget()
@@ -296,9 +299,8 @@ def _replica(results: Results, district: district_mod.District, rounds: int) -> 
     from gongzhi.reports import periods
     from gongzhi.reports.subjects import node_subject
 
-    with replica_alias() as name:
+    with replica_alias() as (name, reason):
         if name is None:
-            reason = getattr(replica_alias, "reason", "no standby")
             why = f"no streaming standby on 127.0.0.1:{REPLICA_PORT} ({reason}); run scripts/replica.sh start"
             print(f"  replica: skipped: {why}", flush=True)
             results.run.setdefault("scale", {})["replica_skipped"] = why
