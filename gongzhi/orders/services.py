@@ -390,7 +390,9 @@ def _check(order: Order, act: OrderAct, needs: frozenset[str]) -> tuple[dict[str
     if "hours" in needs:
         blank = act.hours is None or not str(act.hours).strip()
         hours = order.module.default_hours if blank else _hours(act.hours)
-        if hours is None:
+        if blank and hours_required(order):
+            errors["hours"] = [_("请填写服务时长：您是登记的志愿者，时长将计入时间银行")]
+        elif hours is None:
             errors["hours"] = [_("请填写服务时长（小时，大于0且不超过24）")]
         else:
             fields["hours"] = hours
@@ -411,6 +413,13 @@ def _check(order: Order, act: OrderAct, needs: frozenset[str]) -> tuple[dict[str
         raise ValidationError(errors)
     attachments.validate_files(act.files)
     return fields, data
+
+
+def hours_required(order: Order) -> bool:
+    """A volunteer server states their hours: they go into the time bank (and so the points
+    ledger) once confirmed, so the module's default would credit a figure nobody gave. Anyone
+    else's hours only feed the figures, where the default stands in for a blank."""
+    return order.server_id is not None and volunteers.active_volunteer(order.server_id) is not None
 
 
 def _bank_errors(order: Order) -> dict[str, list[str]]:

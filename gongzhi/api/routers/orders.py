@@ -71,7 +71,10 @@ class OrderOut(Schema):
 class ActIn(Schema):
     note: str = Field("", max_length=services.MAX_TEXT)
     server: int | None = Field(None, ge=1, le=MAX_ID, description="派单：服务人员（团队成员）的人员编号")
-    hours: float | None = Field(None, description="登记服务：服务时长（小时；不填按服务模块的默认时长）")
+    hours: float | None = Field(
+        None,
+        description="登记服务：服务时长（小时）；服务人员是登记的志愿者时必填，否则不填按服务模块的默认时长",
+    )
     satisfaction: str = Field("", max_length=12, description="确认：satisfied / basically / unsatisfied")
     category: str | None = Field(None, max_length=20, description="转为工单：小类编码（可不填）")
 

@@ -10,6 +10,7 @@ from gongzhi.orders.choices import OrderState
 from gongzhi.orders.models import Order
 from gongzhi.orders.tests.conftest import PHONE, build_world
 from gongzhi.orders.tests.http import caller, tokens
+from gongzhi.orders.tests.test_hours import enrol
 
 
 @pytest.fixture
@@ -74,10 +75,13 @@ def test_take_then_a_second_take_is_a_409_already_taken(api, w):
 
 
 def test_serve_confirm_and_rate_once(api, w):
+    enrol(w)  # a volunteer's hours go to the time bank: they must say them
     order = api("POST", "", "resident", json=body()).json()
     api("POST", f"/{order['id']}/take", "helper")
     refused = api("POST", f"/{order['id']}/serve", "helper", json={"note": "理好了"})
     assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "hours"
+    assert "计入时间银行" in refused.json()["detail"][0]["msg"]
+    assert Order.objects.get().state == OrderState.TAKEN
     served = api("POST", f"/{order['id']}/serve", "helper", json={"note": "理好了", "hours": 0.5})
     assert served.json()["state"] == "served" and served.json()["hours"] == 0.5
     not_yours = api("POST", f"/{order['id']}/confirm", "helper", json={"satisfaction": "satisfied"})
@@ -89,6 +93,15 @@ def test_serve_confirm_and_rate_once(api, w):
     assert Order.objects.get().satisfaction == "satisfied"
     events = api("GET", f"/{order['id']}/events", "resident").json()
     assert [e["action"] for e in events] == ["create", "take", "serve", "confirm"]
+
+
+def test_a_server_who_is_no_volunteer_may_leave_the_hours_to_the_modules_default(api, w):
+    order = api("POST", "", "resident", json=body()).json()
+    api("POST", f"/{order['id']}/take", "helper")
+    served = api("POST", f"/{order['id']}/serve", "helper", json={"note": "理好了"})
+    assert served.status_code == 200 and served.json()["state"] == "served"
+    default = float(Order.objects.get().module.default_hours)
+    assert served.json()["hours"] == default
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,7 @@
 """A served order's hours in the server's time bank (community.volunteers.hours_record): posted
 once when the resident confirms — signed in or through the link — or when the module's lead
 confirms them, only for a server who is a registered volunteer; the serve form's hours default
-to the module's. A served order nobody confirms closes by the sweep after
+to the module's, except for a volunteer server, who must give them. A served order nobody confirms closes by the sweep after
 ORDER_AUTO_CONFIRM_DAYS, rated nothing, banking nothing, and the resident's link says so. The
 link page shows the photos of what was done through signed links, never the phone."""
 
@@ -109,6 +109,21 @@ def test_the_serve_form_defaults_to_the_modules_hours_and_refuses_bad_ones(world
     assert answer.status_code == 302
     order.refresh_from_db()
     assert order.state == OrderState.SERVED and order.hours == Decimal("1.50")
+
+
+def test_a_volunteer_server_must_give_the_hours(world):
+    enrol(world)
+    order = order_take(actor=world.users["helper"], order=world.order())
+    client = Client()
+    client.force_login(world.users["helper"])
+    form = client.get(f"/orders/{order.pk}/serve/").content.decode()
+    assert "计入时间银行" in form and 'placeholder="1.0"' not in form
+    answer = client.post(f"/orders/{order.pk}/serve/", {"note": "已助浴", "hours": ""})
+    assert answer.status_code == 422 and "您是登记的志愿者" in answer.content.decode()
+    order.refresh_from_db()
+    assert order.state == OrderState.TAKEN and not order.events.filter(action="serve").exists()
+    done = order_act(actor=world.users["helper"], order=order, act=OrderAct("serve", note="好了", hours="2"))
+    assert done.state == OrderState.SERVED and done.hours == Decimal("2.00")
 
 
 def test_unconfirmed_orders_close_after_the_days_and_the_lead_banks_the_hours(world, settings):

@@ -90,6 +90,7 @@ def order_serve(request: HttpRequest, pk: int) -> HttpResponse:
         "typed": {},
         "max_photos": services.MAX_PHOTOS,
         "default_hours": order.module.default_hours,
+        "hours_required": services.hours_required(order),
     }
     if request.method == "POST":
         note, hours = request.POST.get("note", "")[:1000], request.POST.get("hours", "")[:10]
