@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.community import places
+from gongzhi.community import away_hooks, places
 from gongzhi.community.choices import HoursSource, SignupState, Skill, TaskState, VolunteerKind
 from gongzhi.community.models import (
     Absence,
@@ -290,12 +290,23 @@ def volunteer_update(
         volunteer.save(update_fields=["skills", "max_hours_day", "max_hours_week", "min_rest_hours"])
         _write_slots(volunteer, slots)
         if away is not None:
-            Absence.objects.filter(volunteer=volunteer).delete()
-            Absence.objects.bulk_create(
-                Absence(volunteer=volunteer, starts_on=start, ends_on=end, reason=reason)
-                for start, end, reason in away
-            )
+            _write_absences(actor, volunteer, away)
     return volunteer
+
+
+def _write_absences(actor: Actor, volunteer: Volunteer, away: list[tuple[date, date, str]]) -> None:
+    """Replace the days away; the days newly away (a stretch added or widened) release the
+    volunteer's shifts planned on them, in this transaction (away_hooks: the rostering service)."""
+    before = list(Absence.objects.filter(volunteer=volunteer).values_list("starts_on", "ends_on"))
+    Absence.objects.filter(volunteer=volunteer).delete()
+    Absence.objects.bulk_create(
+        Absence(volunteer=volunteer, starts_on=start, ends_on=end, reason=reason)
+        for start, end, reason in away
+    )
+    spans = away_hooks.newly_away(before, [(start, end) for start, end, _r in away])
+    away_hooks.on_days_away.announce(
+        actor=actor, away=away_hooks.DaysAway(volunteer.pk, volunteer.person_id, spans)
+    )
 
 
 def volunteer_end(*, actor: Actor, volunteer: Volunteer) -> Volunteer:

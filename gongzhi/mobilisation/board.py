@@ -9,8 +9,9 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from gongzhi.core import clock
+from gongzhi.mobilisation import selectors
 from gongzhi.mobilisation.choices import AssignmentState, ItemKind
-from gongzhi.mobilisation.models import Assignment, CoverageItem, Incident, Shift
+from gongzhi.mobilisation.models import CoverageItem, Incident, Shift
 
 
 @dataclass
@@ -95,14 +96,5 @@ def figures(incident: Incident, at: datetime | None = None) -> Figures:
     out.households = pair(ItemKind.HOUSEHOLD)
     out.supplies = pair(ItemKind.SUPPLY, quantities=True)
     out.doors = pair(ItemKind.DOOR_CHECK)
-    filled_after = Assignment.objects.filter(
-        shift__post__incident=incident, state__in=[AssignmentState.ASSIGNED, AssignmentState.CHECKED_IN]
-    )
-    out.gaps = (
-        Assignment.objects.filter(
-            shift__post__incident=incident, state=AssignmentState.NO_SHOW, shift__ends_at__gt=now
-        )
-        .exclude(shift__in=filled_after.filter(rota__kind="resolve").values("shift"))
-        .count()
-    )
+    out.gaps = selectors.gaps_q(incident, now).count()
     return out

@@ -40,9 +40,13 @@ class AssignmentState(models.TextChoices):
     NO_SHOW = "no_show", _("缺岗")
     SWAPPED = "swapped", _("已换班")
     REPLACED = "replaced", _("已重排")
+    # the person said they are away on the shift's day after the rota was published
+    RELEASED = "released", _("请假释放")
 
 
 STANDING = (AssignmentState.ASSIGNED, AssignmentState.CHECKED_IN, AssignmentState.CHECKED_OUT)
+# someone who should have stood and will not: their shift is a gap while it is short of people
+GAP_STATES = (AssignmentState.NO_SHOW, AssignmentState.RELEASED)
 
 
 class RotaKind(models.TextChoices):

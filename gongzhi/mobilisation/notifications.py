@@ -1,5 +1,6 @@
 """What mobilisation writes to the outbox (core.outbox, delivered by notify): the rota to each
-person on it, a gap to the lead, a swap to the lead and back. Subjects and bodies name the
+person on it, a gap to the lead (a no-show, or shifts released by days away), a swap to the
+lead and back. Subjects and bodies name the
 incident, the post and the time, never a person's contact."""
 
 from collections.abc import Iterable, Sequence
@@ -72,10 +73,11 @@ def gap(
     incident: Incident, absent: Assignment, filled: Sequence[Assignment], unmet: Sequence[str], label: str
 ) -> list[OutboxSpec]:
     payload = {"incident": incident.pk, "url": _url(incident)}
+    why = "请假" if absent.state == "released" else "缺岗"
     if filled:
-        body = f"{label} 缺岗，已重新排班补位{len(filled)}人。"
+        body = f"{label} {why}，已重新排班补位{len(filled)}人。"
     else:
-        body = f"{label} 缺岗，无法自动补位：{'；'.join(unmet)[:300]}。请另行安排。"
+        body = f"{label} {why}，无法自动补位：{'；'.join(unmet)[:300]}。请另行安排。"
     specs = [
         OutboxSpec(
             kind="mobilisation.gap",
@@ -98,6 +100,34 @@ def gap(
                     payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
                 )
             )
+    return specs
+
+
+def released(incident: Incident, rows: Sequence[Assignment], days: str) -> list[OutboxSpec]:
+    """Days away after the rota: the lead hears of the gaps to re-solve, the volunteer of the
+    shifts let go."""
+    person = rows[0].person
+    shifts = "；".join(_when(a) for a in rows[:5]) + ("等" if len(rows) > 5 else "")
+    specs = [
+        OutboxSpec(
+            kind="mobilisation.gap",
+            subject=f"值守缺口待补位：{incident.title}",
+            body=f"{person.name}暂停服务（{days}），已释放{len(rows)}个班次：{shifts}。请在动员页面重新排班补位。",
+            recipient=incident.lead,
+            payload={"incident": incident.pk, "url": _url(incident)},
+        )
+    ]
+    user = _users([person.pk]).get(person.pk)
+    if user is not None:
+        specs.append(
+            OutboxSpec(
+                kind="mobilisation.rota",
+                subject=f"排班已调整：{incident.title}",
+                body=f"您暂停服务期间（{days}）的{len(rows)}个值守班次已取消：{shifts}。",
+                recipient=user,
+                payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
+            )
+        )
     return specs
 
 

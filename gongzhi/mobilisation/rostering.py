@@ -23,13 +23,21 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.community.away_hooks import DaysAway
 from gongzhi.community.models import Volunteer
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import ConflictError, PermissionDeniedError, invalid
 from gongzhi.core.outbox import enqueue_all
-from gongzhi.mobilisation import notifications, zone
-from gongzhi.mobilisation.choices import STANDING, AssignmentState, PersonSource, RotaKind, SwapState
+from gongzhi.mobilisation import notifications, selectors, zone
+from gongzhi.mobilisation.choices import (
+    STANDING,
+    AssignmentState,
+    IncidentState,
+    PersonSource,
+    RotaKind,
+    SwapState,
+)
 from gongzhi.mobilisation.incidents import record, require_active, require_lead, zone_paths
 from gongzhi.mobilisation.models import Assignment, Incident, Rota, Shift, SwapRequest
 from gongzhi.orgs import access
@@ -174,13 +182,16 @@ def away_pairs(
         if not c.away:
             continue
         for s in shifts:
-            first = timezone.localtime(s.starts_at).date()
-            last = timezone.localtime(s.ends_at - timedelta(microseconds=1)).date()
-            if (s.pk, c.person_id) in kept:
-                continue
-            if any(a <= last and first <= b for a, b in c.away):
+            if (s.pk, c.person_id) not in kept and touches(s, c.away):
                 out.append((s.pk, c.person_id))
     return out
+
+
+def touches(shift: Shift, spans: Iterable[tuple[date, date]]) -> bool:
+    """The shift touches one of the days (its start's or its end's local day)."""
+    first = timezone.localtime(shift.starts_at).date()
+    last = timezone.localtime(shift.ends_at - timedelta(microseconds=1)).date()
+    return any(a <= last and first <= b for a, b in spans)
 
 
 def label(shift: Shift) -> str:
@@ -400,42 +411,122 @@ def assignment_no_show(*, actor: Actor, assignment: Assignment, time_limit_s: fl
             raise invalid("assignment", _("班次已结束"))
         locked.state = AssignmentState.NO_SHOW
         locked.save(update_fields=["state"])
-        shift = locked.shift
-        standing = _standing(locked_incident)
-        others = {a.shift_id: a.shift for a in standing if a.shift_id != shift.pk}
-        need = {pk: sum(1 for a in standing if a.shift_id == pk) for pk in others}
-        fixed = [(a.shift_id, a.person_id) for a in standing]
-        built = build(
-            locked_incident,
-            [shift, *others.values()],
-            fixed=fixed,
-            forbidden=[(shift.pk, locked.person_id)],
-            need=need,
-        )
-        solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.post_names)
-        filled: list[Assignment] = []
-        unmet = list(solution.unmet)
-        if solution.status != "infeasible" and not unmet:
-            _checked(built, solution)
-            new = [
-                (f.shift_id, f.person_id)
-                for f in solution.assignments
-                if (f.shift_id, f.person_id) not in set(fixed)
-            ]
-            _rota, filled = _store(locked_incident, actor, RotaKind.RESOLVE, built, solution, new)
-        elif not unmet:
-            unmet = [_("%(shift)s 无可排人员") % {"shift": built.labels[shift.pk]}]
+        filled, unmet, where = _refill(locked_incident, locked, actor, time_limit_s)
         record(
             locked_incident,
             "no_show",
             actor,
-            built.labels[shift.pk],
+            where,
             assignment=locked.pk,
             filled=[a.person_id for a in filled],
             unmet=unmet,
         )
-        enqueue_all(notifications.gap(locked_incident, locked, filled, unmet, built.labels[shift.pk]))
+        enqueue_all(notifications.gap(locked_incident, locked, filled, unmet, where))
     return Gap(locked, filled, unmet)
+
+
+def _refill(
+    incident: Incident, absent: Assignment, actor: Actor, time_limit_s: float
+) -> tuple[list[Assignment], list[str], str]:
+    """Solve the absent person's shift again, every other standing assignment Fixed (its shift
+    needing exactly its people) and the absentee forbidden on it; store what filled it as a
+    re-solve rota. (filled, unmet reasons, the shift's label)."""
+    shift = absent.shift
+    standing = _standing(incident)
+    others = {a.shift_id: a.shift for a in standing if a.shift_id != shift.pk}
+    need = {pk: sum(1 for a in standing if a.shift_id == pk) for pk in others}
+    fixed = [(a.shift_id, a.person_id) for a in standing]
+    built = build(
+        incident, [shift, *others.values()], fixed=fixed, forbidden=[(shift.pk, absent.person_id)], need=need
+    )
+    solution = engine().solver.solve(built.problem, time_limit_s=time_limit_s, labels=built.post_names)
+    filled: list[Assignment] = []
+    unmet = list(solution.unmet)
+    if solution.status != "infeasible" and not unmet:
+        _checked(built, solution)
+        new = [
+            (f.shift_id, f.person_id)
+            for f in solution.assignments
+            if (f.shift_id, f.person_id) not in set(fixed)
+        ]
+        _rota, filled = _store(incident, actor, RotaKind.RESOLVE, built, solution, new)
+    elif not unmet:
+        unmet = [_("%(shift)s 无可排人员") % {"shift": built.labels[shift.pk]}]
+    return filled, unmet, built.labels[shift.pk]
+
+
+def gap_resolve(*, actor: Actor, assignment: Assignment, time_limit_s: float = 5.0) -> Gap:
+    """The lead re-solves a gap the board shows (a shift released by a day away, or a no-show
+    that could not be filled at once): the no-show's path, only that shift changing. 409 when
+    the shift is no longer short or is over."""
+    incident = assignment.shift.post.incident
+    require_lead(actor, incident)
+    require_active(incident)
+    with transaction.atomic():
+        locked_incident = Incident.objects.select_for_update().get(pk=incident.pk)
+        locked = Assignment.objects.select_related("shift__post").get(pk=assignment.pk)
+        if not selectors.gaps_q(locked_incident, clock.now()).filter(pk=locked.pk).exists():
+            raise ConflictError(_("该班次已补齐或已结束，无需补位"))
+        filled, unmet, where = _refill(locked_incident, locked, actor, time_limit_s)
+        record(
+            locked_incident,
+            "gap_resolved",
+            actor,
+            where,
+            assignment=locked.pk,
+            filled=[a.person_id for a in filled],
+            unmet=unmet,
+        )
+        enqueue_all(notifications.gap(locked_incident, locked, filled, unmet, where))
+    return Gap(locked, filled, unmet)
+
+
+# --- 请假: days away after the rota -------------------------------------------------------------------
+
+
+def release_for_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignment]:
+    """The volunteer's days away grew after a rota was published (community.away_hooks calls
+    this in the transaction writing them): their shifts not yet begun on those days are
+    released, the reason recorded on each incident, the lead told of the gaps to re-solve and
+    the volunteer of the shifts let go. Shifts under way or checked in stay (the lead marks a
+    no-show if they do not come). Returns the released assignments."""
+    now = clock.now()
+    mine = Assignment.objects.filter(
+        person_id=away.person_id,
+        state=AssignmentState.ASSIGNED,
+        shift__starts_at__gt=now,
+        shift__post__incident__state=IncidentState.ACTIVE,
+    )
+    released: list[Assignment] = []
+    for incident_id in sorted(set(mine.values_list("shift__post__incident_id", flat=True))):
+        incident = Incident.objects.select_for_update().get(pk=incident_id)  # as rota_solve locks
+        rows = [
+            a
+            for a in mine.filter(shift__post__incident=incident).select_related("shift__post", "person")
+            if touches(a.shift, away.spans)
+        ]
+        if not rows:
+            continue
+        Assignment.objects.filter(pk__in=[a.pk for a in rows], state=AssignmentState.ASSIGNED).update(
+            state=AssignmentState.RELEASED
+        )
+        for a in rows:
+            a.state = AssignmentState.RELEASED
+        days = ", ".join(f"{a:%m-%d}" + (f"–{b:%m-%d}" if b != a else "") for a, b in away.spans)
+        record(
+            incident,
+            "absence_released",
+            actor,
+            _("%(name)s暂停服务（%(days)s），释放%(n)d个班次")
+            % {"name": rows[0].person.name, "days": days, "n": len(rows)},
+            person=away.person_id,
+            assignments=[a.pk for a in rows],
+            shifts=[label(a.shift) for a in rows],
+            away=[[a.isoformat(), b.isoformat()] for a, b in away.spans],
+        )
+        enqueue_all(notifications.released(incident, rows, days))
+        released += rows
+    return released
 
 
 # --- 换班: swaps -------------------------------------------------------------------------------------

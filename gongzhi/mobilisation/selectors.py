@@ -1,10 +1,12 @@
 """Reads of mobilisation, every one scoped through orgs.access (incidents_q)."""
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet
 
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor
-from gongzhi.mobilisation.choices import STANDING, AssignmentState, SwapState
+from gongzhi.mobilisation.choices import GAP_STATES, STANDING, SwapState
 from gongzhi.mobilisation.models import Assignment, CoverageItem, Incident, Shift, SwapRequest
 from gongzhi.orgs import access
 
@@ -94,5 +96,19 @@ def item_get(*, user: Actor, pk: int) -> CoverageItem | None:
     return item
 
 
-def gaps(incident: Incident) -> QuerySet[Assignment]:
-    return assignments(incident).filter(state=AssignmentState.NO_SHOW)
+def gaps(incident: Incident, now: datetime) -> QuerySet[Assignment]:
+    """The gaps to re-solve (rostering.gaps_q: no-shows and days away on shifts still short),
+    soonest first."""
+    return gaps_q(incident, now).select_related("shift__post", "person").order_by("shift__starts_at", "pk")
+
+
+def gaps_q(incident: Incident, now: datetime) -> QuerySet[Assignment]:
+    """The gaps of the incident: people who will not stand (a no-show, a release for days away)
+    on shifts not over that are short of people now. One test for the page, the board and the
+    figures."""
+    short = (
+        Shift.objects.filter(post__incident=incident, ends_at__gt=now)
+        .annotate(standing=Count("assignments", filter=Q(assignments__state__in=STANDING)))
+        .filter(standing__lt=F("need"))
+    )
+    return Assignment.objects.filter(shift__in=short.values("pk"), state__in=GAP_STATES)

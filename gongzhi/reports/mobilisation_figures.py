@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock
 from gongzhi.core.actors import Actor
 from gongzhi.mobilisation import duty
+from gongzhi.mobilisation import selectors as mobilisation_selectors
 from gongzhi.mobilisation.choices import STANDING, AssignmentState, IncidentState, ItemKind, PersonSource
 from gongzhi.mobilisation.models import Assignment, CoverageItem, Incident, Shift
 from gongzhi.orgs import access
@@ -265,16 +266,7 @@ def tile(subject: Subject, now: datetime | None = None) -> dict[str, Any]:
 
 
 def _gaps(incident: Incident, subject: Subject, now: datetime) -> int:
-    """No-shows on shifts not over whose shift has no one standing in their place (the board's
-    test, cut to the place)."""
+    """The board's gaps (mobilisation.selectors.gaps_q: no-shows and days away on shifts still
+    short of people), cut to the place."""
     place = path_q(subject.paths, "shift__post__node__path")
-    refilled = Assignment.objects.filter(
-        shift__post__incident=incident, state__in=[AssignmentState.ASSIGNED, AssignmentState.CHECKED_IN]
-    ).filter(rota__kind="resolve")
-    return (
-        Assignment.objects.filter(
-            place, shift__post__incident=incident, state=AssignmentState.NO_SHOW, shift__ends_at__gt=now
-        )
-        .exclude(shift__in=refilled.values("shift"))
-        .count()
-    )
+    return mobilisation_selectors.gaps_q(incident, now).filter(place).count()

@@ -297,6 +297,17 @@ def no_show(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
     return {"assignment": gap.assignment.pk, "filled": [a.person_id for a in gap.filled], "unmet": gap.unmet}
 
 
+@router.post(
+    "/assignments/{assignment_id}/refill",
+    response=NoShowGapOut,
+    summary="缺口重新排班补位（请假释放或未补上的缺岗，只重排该班次）",
+)
+def refill(request: HttpRequest, assignment_id: int = PK) -> dict[str, Any]:
+    assignment = found(selectors.assignment_get(user=caller(request), pk=assignment_id))
+    gap = rostering.gap_resolve(actor=caller(request), assignment=assignment)
+    return {"assignment": gap.assignment.pk, "filled": [a.person_id for a in gap.filled], "unmet": gap.unmet}
+
+
 @router.post("/items/{item_id}/done", summary="登记走访、配送或排查完成")
 def item_done(request: HttpRequest, payload: IncidentNoteIn, item_id: int = PK) -> dict[str, Any]:
     item = found(selectors.item_get(user=caller(request), pk=item_id))

@@ -1,6 +1,6 @@
 """The incident pages: the list, declaring (the cadres), an incident's page with what it must
 cover, the rota and the lead's buttons (plan shifts, 排班, approve swaps, mark a no-show,
-close), the live board (also at wall size, ?screen=1, re-read every 30 s by htmx) and the
+re-solve a gap, close), the live board (also at wall size, ?screen=1, re-read every 30 s by htmx) and the
 after-action report. Reads through mobilisation.selectors, writes through its services."""
 
 from typing import Any
@@ -92,6 +92,7 @@ def _context(request: HttpRequest, incident: Incident, errors: list[str] | None 
         "shifts": [(s, by_shift.get(s.pk, [])) for s in selectors.shifts(incident)[:300]],
         "rota": incident.rotas.order_by("-version").first(),
         "swaps": list(selectors.pending_swaps(incident)),
+        "gaps": list(selectors.gaps(incident, clock.now())[:100]),
         "items": [(label, list(selectors.items(incident, k)[:200])) for k, label in ItemKind.choices],
         "figures": board.figures(incident),
         "errors": errors or [],
@@ -136,6 +137,14 @@ def _act(request: HttpRequest, incident: Incident) -> None:
         if assignment is None:
             raise not_found()
         rostering.assignment_no_show(actor=user, assignment=assignment)
+    elif action == "refill":
+        aid = post.get("assignment", "")
+        assignment = (
+            selectors.assignment_get(user=user, pk=int(aid)) if aid.isdigit() and valid_id(int(aid)) else None
+        )
+        if assignment is None:
+            raise not_found()
+        rostering.gap_resolve(actor=user, assignment=assignment)
     elif action == "item_done":
         iid = post.get("item", "")
         item = selectors.item_get(user=user, pk=int(iid)) if iid.isdigit() and valid_id(int(iid)) else None
