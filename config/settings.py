@@ -439,7 +439,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=40),
     },
     # orders (docs/services.md): orders nobody took in time go to the lead, committee, street;
-    # served orders never confirmed close after ORDER_AUTO_CONFIRM_DAYS
+    # served orders never confirmed close after ORDER_AUTO_CONFIRM_DAYS; volunteers' hours
+    # unconfirmed after ORDER_HOURS_REMIND_DAYS remind the leads once
     "orders-sweep": {"task": "gongzhi.orders.tasks.sweep", "schedule": 60.0},
     # community (docs/community.md): late project milestones remind their unit once a day
     "community-follow-up": {"task": "gongzhi.community.tasks.follow_up", "schedule": 3600.0},
@@ -481,6 +482,8 @@ REPORTS_BOARD_SIZE = int(os.environ.get("REPORTS_BOARD_SIZE", "5"))
 # --- orders (docs/services.md) -------------------------------------------------------------------
 # A served order the resident never confirmed is closed by the orders sweep after this many days.
 ORDER_AUTO_CONFIRM_DAYS = int(os.environ.get("ORDER_AUTO_CONFIRM_DAYS", "7"))
+# a volunteer's order hours still unconfirmed this long after serving remind the module's leads once
+ORDER_HOURS_REMIND_DAYS = int(os.environ.get("ORDER_HOURS_REMIND_DAYS", "3"))
 
 # --- care (docs/care.md) ----------------------------------------------------------------------
 # Raw device events are kept this many days, then pruned (the last-seen rows stay).

@@ -1,16 +1,18 @@
 """What each order event tells whom, through the outbox (docs/notifications.md): a new order the
-module's team; an order nobody took the lead, then the committee, then the street; taken and
-served the resident (inbox when signed in, a text to the phone they left when the SMS gateway
+module's team; an order nobody took the lead, then the committee, then the street; taken,
+served and closed unconfirmed the resident (inbox when signed in, a text to the phone they left when the SMS gateway
 is configured: the row holds the order's id, the channel decrypts the phone at send time and
-signs the link then). No clear personal data in any message."""
+signs the link then); closed unconfirmed and a volunteer's hours waiting the module's leads.
+No clear personal data in any message."""
 
 from typing import Any
 
+from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from gongzhi.cases import notifications as case_notifications
 from gongzhi.core.outbox import OutboxSpec
-from gongzhi.orders import teams
+from gongzhi.orders import bank, teams
 from gongzhi.orders.choices import Escalation
 from gongzhi.orders.models import Order, OrderEvent
 from gongzhi.orgs import access
@@ -20,6 +22,7 @@ TEXTS = {
     "take": "您的服务订单 {number} 已有服务人员接单，会尽快与您联系。",
     "assign": "您的服务订单 {number} 已安排服务人员，会尽快与您联系。",
     "serve": "您的服务订单 {number} 已服务完成，请确认并评价：",
+    "auto_close": "您的服务订单 {number} 服务完成后{days}天内未确认，已自动结束（未评价）。查看：",
 }
 
 
@@ -70,7 +73,7 @@ def _resident(order: Order, event: OrderEvent) -> list[OutboxSpec]:
     text = TEXTS.get(event.action)
     if text is None:
         return specs
-    body = text.format(number=order.number)
+    body = text.format(number=order.number, days=getattr(settings, "ORDER_AUTO_CONFIRM_DAYS", 7))
     if order.resident_user_id is not None:
         specs += _specs(f"order.{event.action}", [order.resident_user], body, order, event)
     if order.contact_phone_enc and case_notifications.sms_enabled():
@@ -100,7 +103,16 @@ def for_event(order: Order, event: OrderEvent) -> list[OutboxSpec]:
             users = office_users(order, level)
             subject = f"超时未接单，已上报{Escalation(level).label}：{about(order)}"
         return _specs("order.overdue", users, subject, order, event)
+    if action == "remind_hours":
+        users = teams.users_of(teams.lead_person_ids(order.module))
+        return _specs("order.hours_waiting", users, f"志愿者服务时长待您确认：{about(order)}", order, event)
     specs = _resident(order, event)
+    if action == "auto_close":
+        subject = f"居民未确认，订单已自动结束：{about(order)}"
+        if bank.waiting(order):
+            subject += "；志愿者服务时长待您确认"
+        users = teams.users_of(teams.lead_person_ids(order.module))
+        specs += _specs("order.auto_closed", users, subject, order, event)
     if action == "assign" and order.server is not None and order.server.user_id is not None:
         specs += _specs("order.assigned", [order.server.user], f"派单给您：{about(order)}", order, event)
     if action == "confirm" and order.server is not None and order.server.user_id is not None:

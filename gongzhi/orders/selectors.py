@@ -4,7 +4,7 @@ one), and of the modules residents may order from."""
 from django.db.models import QuerySet
 
 from gongzhi.core.actors import Actor
-from gongzhi.orders import teams
+from gongzhi.orders import bank, teams
 from gongzhi.orders.choices import OrderState
 from gongzhi.orders.models import Order, OrderEvent
 from gongzhi.orgs import access
@@ -51,6 +51,20 @@ def to_assign(user: Actor) -> QuerySet[Order]:
     overdue = visible(user).filter(state=OrderState.OPEN, escalation__gt=0)
     return overdue.filter(module_id__in=leads) | overdue.filter(
         pk__in=[o.pk for o in overdue if access.may_assign_order(user, o.node_path, o.escalation)]
+    )
+
+
+def hours_waiting(user: Actor) -> QuerySet[Order]:
+    """The lead's to-do (待确认时长): orders of the modules they lead, within their orders, whose
+    volunteer server's hours wait for a confirmation into the time bank (orders.bank), oldest
+    served first. The home tile counts this list; /orders/?todo=hours shows it."""
+    leads = teams.module_ids(user, leads=True)
+    if not leads:
+        return Order.objects.none()
+    return (
+        bank.waiting_q(visible(user).filter(module_id__in=leads))
+        .select_related("module", "node", "server")
+        .order_by("served_at", "pk")
     )
 
 

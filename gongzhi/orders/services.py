@@ -31,7 +31,8 @@ from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.contributions import SERVE_ORDER, ServiceFact, on_service_facts
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
 from gongzhi.geo.models import Node
-from gongzhi.orders import notifications, teams, workflow
+from gongzhi.orders import bank, notifications, teams, workflow
+from gongzhi.orders.bank import hours_key
 from gongzhi.orders.choices import OrderState, Satisfaction
 from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule
 from gongzhi.orgs import access
@@ -303,12 +304,6 @@ def _act(*, actor: Actor | None, order: Order, act: OrderAct, kinds: set[str]) -
 BANKED_BY = frozenset({"confirm", "confirm_hours"})
 
 
-def hours_key(order: Order) -> str:
-    """The order's one entry in the time bank (community.volunteers.hours_record is idempotent
-    on it)."""
-    return f"order:{order.pk}"
-
-
 def hours_confirmable(user: Actor | None, order: Order) -> bool:
     """The lead may confirm the hours now (the page's button): a lead of the module, the order
     served or closed, its server a volunteer, nothing in the bank for it yet."""
@@ -355,6 +350,34 @@ def order_auto_close(*, order: Order) -> Order | None:
         return _act(actor=None, order=order, act=OrderAct(action="auto_close"), kinds={workflow.SYSTEM})
     except ConflictError:
         return None
+
+
+def hours_remind_days() -> int:
+    return int(getattr(settings, "ORDER_HOURS_REMIND_DAYS", 3))
+
+
+def order_remind_hours(*, order: Order, now: datetime) -> Order | None:
+    """The sweep's one reminder to the module's leads that a volunteer's hours wait for their
+    confirmation (a `remind_hours` event by the system, and `order.hours_waiting` to the leads).
+    None when the order changed meanwhile: the UPDATE is conditional on the version the sweep
+    read, so overlapping runs remind once; the sweep skips orders already reminded."""
+    with transaction.atomic():
+        updated = Order.objects.filter(
+            pk=order.pk, version=order.version, state__in=workflow.NOTES["remind_hours"].states
+        ).update(version=F("version") + 1, updated_at=now)
+        if not updated:
+            return None
+        current = Order.objects.select_related("module", "node", "server").get(pk=order.pk)
+        event = OrderEvent.objects.create(
+            order=current,
+            seq=current.version,
+            action="remind_hours",
+            from_state=current.state,
+            to_state=current.state,
+            at=now,
+        )
+        outbox.enqueue_all(notifications.for_event(current, event))
+    return current
 
 
 def _times(action: str, now: datetime) -> dict[str, Any]:
@@ -426,7 +449,7 @@ def _bank_errors(order: Order) -> dict[str, list[str]]:
     """Why the lead cannot confirm the order's hours into the time bank, if so."""
     if order.server_id is None or volunteers.active_volunteer(order.server_id) is None:
         return {"server": [_("服务人员不是登记的志愿者，时长不计入时间银行")]}
-    if HoursEntry.objects.filter(source_key=hours_key(order)).exists():
+    if bank.banked(order):
         return {"hours": [_("该订单的服务时长已计入时间银行")]}
     return {}
 

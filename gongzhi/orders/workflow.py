@@ -63,6 +63,9 @@ NOTES: dict[str, Note] = {
     # the module's lead confirms the server's hours into the time bank (an order closed
     # without the resident's confirmation, or one the resident has not confirmed yet)
     "confirm_hours": Note(by=frozenset({LEAD}), states=frozenset({S.SERVED, S.CLOSED})),
+    # the sweep, once per order: a volunteer's hours have waited ORDER_HOURS_REMIND_DAYS for
+    # a confirmation; the leads are reminded
+    "remind_hours": Note(by=frozenset({SYSTEM}), states=frozenset({S.SERVED, S.CLOSED})),
     # the sweep: the response time passed with nobody taking it (data: the level reached)
     "escalate": Note(by=frozenset({SYSTEM}), states=frozenset({S.OPEN})),
 }

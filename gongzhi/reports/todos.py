@@ -6,7 +6,8 @@ Party organisation's vetting queue, the slips waiting for the user's countersign
 slips reported done that their Party organisation confirms, the meetings they are invited
 to, and the community's 双报到 waiting for confirmation and points claims and appeals waiting
 for the branch secretary (community.selectors), the 直报 waiting for the duty roster's
-acknowledgement and one's own 直报 past their 续报 deadline (mobilisation.direct_selectors).
+acknowledgement and one's own 直报 past their 续报 deadline (mobilisation.direct_selectors),
+and a service module's lead's volunteers' hours waiting for confirmation (orders.selectors).
 The home page's tiles and GET /api/v1/me/todos read them here, with the list each opens. A role sees the tiles of the to-dos it can have (zero shown
 muted); the others are left out (an auditor has none)."""
 
@@ -28,6 +29,8 @@ from gongzhi.meetings import selectors as meeting_selectors
 from gongzhi.meetings.models import SlipState
 from gongzhi.mobilisation import direct_selectors
 from gongzhi.mobilisation.direct_roster import roster_street_ids
+from gongzhi.orders import selectors as order_selectors
+from gongzhi.orders import teams as order_teams
 from gongzhi.orgs import access
 from gongzhi.orgs.roles import PostRole
 
@@ -47,6 +50,7 @@ DIRECT_ACK = (
     "direct_ack"  # 直报待确认: for whoever is on a street's duty roster (docs/mobilisation.md "直报")
 )
 DIRECT_FOLLOW_UP = "direct_follow_up"  # 续报待写: one's own 直报 past the 续报 deadline
+ORDER_HOURS = "order_hours"  # 待确认时长: volunteers' order hours a module's lead confirms (docs/services.md)
 
 LABELS: dict[str, Promise] = {
     ACCEPT: _("待受理"),
@@ -63,6 +67,7 @@ LABELS: dict[str, Promise] = {
     POINTS: _("待审核积分"),
     DIRECT_ACK: _("直报待确认"),
     DIRECT_FOLLOW_UP: _("续报待写"),
+    ORDER_HOURS: _("待确认时长"),
 }
 # 直报待确认 first (minutes count); 续报待写 last (a reporter's tile, zero on most days)
 ORDER = (
@@ -79,6 +84,7 @@ ORDER = (
     CARE,
     REGISTRATIONS,
     POINTS,
+    ORDER_HOURS,
     DIRECT_FOLLOW_UP,
 )
 # Where each to-do leads: the list whose length it counts (URL name, query string).
@@ -97,6 +103,7 @@ LINKS: dict[str, tuple[str, str]] = {
     POINTS: ("web:community_approvals", ""),
     DIRECT_ACK: ("web:direct_home", f"?todo={direct_selectors.TODO_ACK}"),
     DIRECT_FOLLOW_UP: ("web:direct_home", f"?todo={direct_selectors.TODO_FOLLOW_UP}"),
+    ORDER_HOURS: ("web:order_pool", "?todo=hours"),
 }
 WARN = frozenset(
     {SOON, OVERDUE, CARE, DIRECT_ACK, DIRECT_FOLLOW_UP}
@@ -149,6 +156,8 @@ def keys_for(user: Actor) -> list[str]:
         # the leaders); reporters owe the 续报 of their own
         DIRECT_ACK: s.person_id is not None and bool(roster_street_ids(user)),
         DIRECT_FOLLOW_UP: access.has_power(user, access.DIRECT_REPORT),
+        # a service module's lead confirms their volunteers' hours (orders.teams)
+        ORDER_HOURS: bool(order_teams.module_ids(user, leads=True)),
     }
     return [key for key in ORDER if wanted[key]]
 
@@ -180,6 +189,8 @@ def count(user: Actor, key: str, now: datetime) -> int:
         return direct_selectors.to_acknowledge(user).count()
     if key == DIRECT_FOLLOW_UP:
         return direct_selectors.follow_up_owed(user, now).count()
+    if key == ORDER_HOURS:
+        return order_selectors.hours_waiting(user).count()
     raise ValueError(key)
 
 

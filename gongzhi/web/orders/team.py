@@ -34,7 +34,11 @@ def _order(request: HttpRequest, pk: int) -> Order:
 @page
 def order_pool(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if request.GET.get("todo") == "hours":  # the lead's to-do tile: only that list
+        waiting = list(selectors.hours_waiting(user)[:MAX_LISTED])
+        return render(request, "web/orders/pool.html", {"hours_only": True, "hours_waiting": waiting})
     context = {
+        "hours_waiting": list(selectors.hours_waiting(user)[:MAX_LISTED]),
         "pool": list(selectors.pool(user)[:MAX_LISTED]),
         "serving": list(selectors.serving(user)[:MAX_LISTED]),
         "to_assign": list(selectors.to_assign(user)[:MAX_LISTED]),

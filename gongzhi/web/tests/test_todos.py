@@ -37,6 +37,7 @@ ROW_MARKS = {
     "/community/queue/": 'class="card waiting-row"',
     "/community/approvals/": 'class="card waiting-row"',  # claims and appeals alike
     "/direct/": 'class="direct-row',
+    "/orders/": 'class="order-row"',
 }
 
 
@@ -171,8 +172,9 @@ def test_every_tile_counts_exactly_the_list_it_opens(mworld, busy):
     # the busy morning gives every kind of to-do to somebody (待确认, a slip reported done,
     # has its own world: test_todos_confirm.py; 关爱预警 too: care/tests/test_board.py; 待确认报到
     # and 待审核积分: community/tests/ledger/test_notifications.py; 直报待确认 and 续报待写:
-    # mobilisation/tests/direct/test_pages.py)
+    # mobilisation/tests/direct/test_pages.py; 待确认时长: orders/tests/test_hours_notices.py)
     others = {
+        todos.ORDER_HOURS,
         todos.CONFIRM,
         todos.CARE,
         todos.REGISTRATIONS,
@@ -217,8 +219,9 @@ def test_a_role_sees_only_the_to_dos_it_can_have_and_zero_is_muted(mworld):
         "care",
         "direct_follow_up",
     ]
-    # the Party secretary reports 直报 but is on no duty roster
-    assert list(tiles(client_for(users["secretary"]))) == [k for k in todos.ORDER if k != todos.DIRECT_ACK]
+    # the Party secretary reports 直报 but is on no duty roster, and leads no service module
+    mine = [k for k in todos.ORDER if k not in {todos.DIRECT_ACK, todos.ORDER_HOURS}]
+    assert list(tiles(client_for(users["secretary"]))) == mine
     assert list(tiles(client_for(users["cg"]))) == ["handle", "soon", "sign", "invited"]  # a department
     auditor = make_staff("auditor", PostRole.AUDITOR, w.tree.street)
     page = client_for(auditor).get("/").content.decode()
