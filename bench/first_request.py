@@ -14,33 +14,12 @@ import os
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from bench.server import status_of, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[1]
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=60) as response:
-            response.read()
-            return int(response.status)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-
-
-def _wait(url: str, want: int, within: float = 300.0) -> float:
-    start = time.perf_counter()
-    while time.perf_counter() - start < within:
-        try:
-            if _get(url) == want:
-                return time.perf_counter() - start
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.05)
-    raise TimeoutError(url)
 
 
 def measure(label: str, command: list[str], port: int, ready_path: str, path: str, requests: int) -> None:
@@ -48,21 +27,16 @@ def measure(label: str, command: list[str], port: int, ready_path: str, path: st
     start = time.perf_counter()
     server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     try:
-        _wait(f"http://127.0.0.1:{port}{ready_path}", 200)
+        wait_for(f"http://127.0.0.1:{port}{ready_path}", want=lambda s: s == 200, proc=server, within=300)
         up = time.perf_counter() - start
         times = []
         for _ in range(requests):
             t = time.perf_counter()
-            status = _get(f"http://127.0.0.1:{port}{path}")
+            status = status_of(f"http://127.0.0.1:{port}{path}")
             times.append(f"{time.perf_counter() - t:.3f} s ({status})")
         print(f"{label}: up after {up:.2f} s; {path}: " + ", ".join(times))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=120)
 
 
 def main() -> None:

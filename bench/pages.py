@@ -1,6 +1,8 @@
-"""Timing pages beside a baseline, shared by the suites that measure them (meetings, community):
-a logged-in test client, a page's queries, alternating timed rounds, milliseconds at a percentile."""
+"""Timing pages beside a baseline, shared by the suites that measure them (cases, meetings,
+community): a bulk-built tree level, a logged-in test client, a page's queries and its longest
+statement on a table, a statement's plan, alternating timed rounds, milliseconds at a percentile."""
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -46,3 +48,28 @@ def timed_beside(
 
 def ms(samples: list[float], q: float) -> float:
     return round(percentile(samples, q) * 1000, 2)
+
+
+def tree_level(level: int, items: list[tuple[str, str, Any]]) -> list[Any]:
+    """Nodes of one level in bulk: (code, name, parent) each, with their materialised paths."""
+    from gongzhi.geo.models import Node
+    from gongzhi.geo.services import path_for
+
+    objs = [Node(code=c, name=n, level=level, parent=p, path=path_for(c, p)) for c, n, p in items]
+    return Node.objects.bulk_create(objs, batch_size=1000)
+
+
+def longest_on(sqls: list[str], table: str) -> str:
+    """A page's longest statement reading `table`, on one line, shortened for the results file."""
+    mine = [s for s in sqls if table in s]
+    return re.sub(r"\s+", " ", max(mine, key=len) if mine else "")[:2000]
+
+
+def explain(sql: str, params: list[Any] | None = None) -> str:
+    """The statement's plan: EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, the query plan on SQLite."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            return "\n".join(r[0] for r in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(str(r[-1]) for r in cursor.fetchall())

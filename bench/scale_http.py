@@ -31,6 +31,7 @@ from django.db import connection
 from bench import district as district_mod
 from bench.measure import Results, load_average, percentile
 from bench.pages import ms
+from bench.server import gunicorn
 from bench.suites import cases as case_suite
 from bench.suites import scale
 
@@ -51,7 +52,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
     _purge(broker)
     _collectstatic()
     with _worker(broker, int(options.get("scale_worker_concurrency", 1))) as worker:
-        with case_suite._gunicorn(workers, 1, {"CELERY_BROKER_URL": broker}) as (host, port, server):
+        with gunicorn(workers, 1, {"CELERY_BROKER_URL": broker}) as (host, port, server):
             urls = scale.reader_urls(district)
             quiet = _quiet_pages(results, host, port, urls, rounds, workers)
             _read_rate(
@@ -82,7 +83,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
         _intake_figures(results, alone, mixed, reads, quiet, workers, clients, readers, batch, district)
         # the outage: the app cannot reach the broker; the worker waits on the live one
         outage_mark = _last_message_id()
-        with case_suite._gunicorn(workers, 1, {"CELERY_BROKER_URL": DEAD_BROKER}) as (host, port, _):
+        with gunicorn(workers, 1, {"CELERY_BROKER_URL": DEAD_BROKER}) as (host, port, _):
             down = _post_all(host, port, _batches(district, keys, total, batch, "OUTAGE"), clients)
             time.sleep(2)  # the last requests' kicks (after their responses) have failed by now
         pending = _outbox_check(outage_mark)

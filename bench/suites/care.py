@@ -512,7 +512,8 @@ def _delete_raw() -> None:
 
 
 def _ingest_http(results: Results, world: World, options: dict[str, Any]) -> None:
-    from bench.suites.cases import _cpu_snapshot, _cpu_used, _gunicorn, _http_load
+    from bench.server import gunicorn
+    from bench.suites.cases import _cpu_snapshot, _cpu_used, _http_load
 
     batch = int(options.get("care_batch", 1000))
     n = int(options.get("care_http_events", 200_000))
@@ -526,7 +527,7 @@ def _ingest_http(results: Results, world: World, options: dict[str, Any]) -> Non
     def bodies(items: list[dict[str, Any]]) -> list[bytes]:
         return [json.dumps({"events": items[i : i + batch]}).encode() for i in range(0, len(items), batch)]
 
-    with _gunicorn(workers, threads) as (host, port, server_pid):
+    with gunicorn(workers, threads) as (host, port, server_pid):
         _http_load(host, port, world.gateway_key, bodies(warm), clients, path=EVENTS_PATH)
         load_start = load_average()
         cpu_start = _cpu_snapshot(server_pid)

@@ -30,16 +30,12 @@ import json
 import os
 import random
 import re
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from bisect import bisect
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
@@ -50,6 +46,8 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log, percentile
+from bench.pages import explain, tree_level
+from bench.server import gunicorn
 
 NAME = "cases"
 SEED = 2026
@@ -106,30 +104,24 @@ def _build_street() -> Street:
     from django.contrib.auth import get_user_model
 
     from gongzhi.geo.levels import Level
-    from gongzhi.geo.models import Node
-    from gongzhi.geo.services import path_for
     from gongzhi.orgs import services as org_services
     from gongzhi.orgs.models import Category, Person
     from gongzhi.orgs.roles import PostRole, UnitKind
 
-    def level(lvl: int, items: list[tuple[str, str, Any]]) -> list[Any]:
-        objs = [Node(code=c, name=n, level=lvl, parent=p, path=path_for(c, p)) for c, n, p in items]
-        return Node.objects.bulk_create(objs, batch_size=1000)
-
     with transaction.atomic():
-        (root,) = level(Level.STREET, [(STREET, "基准街道", None)])
-        blocks = level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", root) for k in range(5)])
+        (root,) = tree_level(Level.STREET, [(STREET, "基准街道", None)])
+        blocks = tree_level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", root) for k in range(5)])
         area_items = []
         for k, n in enumerate(AREAS_PER_BLOCK):
             for _ in range(n):
                 a = len(area_items) + 1
                 area_items.append((f"{STREET}-R{a:02d}", f"第{a}居民区", blocks[k]))
-        areas = level(Level.AREA, area_items)
-        estates = level(
+        areas = tree_level(Level.AREA, area_items)
+        estates = tree_level(
             Level.ESTATE,
             [(f"{a.code}-E{e + 1}", f"{a.name}{e + 1}村", a) for a in areas for e in range(ESTATES_PER_AREA)],
         )
-        grids = level(
+        grids = tree_level(
             Level.GRID,
             [
                 (f"{e.code}-G{g + 1}", f"{e.name}第{g + 1}网格", e)
@@ -137,7 +129,7 @@ def _build_street() -> Street:
                 for g in range(GRIDS_PER_ESTATE)
             ],
         )
-        buildings = level(
+        buildings = tree_level(
             Level.BUILDING,
             [(f"{g.code}-B{b + 1:02d}", f"{b + 1}号楼", g) for g in grids for b in range(BUILDINGS_PER_GRID)],
         )
@@ -223,7 +215,7 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
 
     queries = _intake_queries(key, payloads[0])
     batch_payloads = _intake_payloads(street, total, prefix="BATCH")
-    with _gunicorn(workers, threads) as (host, port, server_pid):
+    with gunicorn(workers, threads, API_PATH) as (host, port, server_pid):
         _http_load(host, port, key, _bodies(payloads[:warm]), clients)  # every worker connects
         before = (Case.objects.count(), CaseEvent.objects.count(), OutboxMessage.objects.count())
         load_start = load_average()
@@ -488,59 +480,6 @@ def _http_load(
     return Load(time.perf_counter() - start, latencies, statuses, errors)
 
 
-@contextmanager
-def _gunicorn(
-    workers: int, threads: int, extra_env: dict[str, str] | None = None
-) -> Iterator[tuple[str, int, int]]:
-    """gunicorn config.wsgi on a free port, production settings (DEBUG off) with this process's
-    keys (the token's hash is keyed by SECRET_KEY) and the bench database; `extra_env` adds to
-    or overrides its environment (the scale suite's broker)."""
-    from django.conf import settings
-
-    host = "127.0.0.1"
-    with socket.socket() as s:
-        s.bind((host, 0))
-        port = s.getsockname()[1]
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": settings.SECRET_KEY,
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "PII_HASH_KEY": settings.PII_HASH_KEY,
-        "ALLOWED_HOSTS": host,
-        **(extra_env or {}),
-    }
-    from bench.db import BENCH_DB
-
-    log_path = Path(settings.VAR_DIR) / "bench" / f"{BENCH_DB}-gunicorn.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{host}:{port}"]
-    cmd += [
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--backlog",
-        "512",
-        "--timeout",
-        "120",
-        "--no-control-socket",
-    ]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_ready(host, port, proc)
-            yield host, port, proc.pid
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 def _cpu_snapshot(server_pid: int) -> dict[str, Any]:
     """CPU seconds so far, per process, of the gunicorn master and its workers and of the
     PostgreSQL backends serving the bench database (their title names it); this process's
@@ -592,23 +531,6 @@ def _cpu_used(before: dict[str, Any], after: dict[str, Any], requests: int) -> d
         "bench database, and of this process (the client threads), per request; "
         "machine_busy_share is the whole machine's, other people's processes included",
     }
-
-
-def _wait_ready(host: str, port: int, proc: subprocess.Popen[bytes]) -> None:
-    # 180 s: 4 workers importing Django on 2 cores shared with a dozen test runs took over 60 s
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("gunicorn exited; see var/bench/gunicorn.log")
-        try:
-            conn = http.client.HTTPConnection(host, port, timeout=5)
-            conn.request("GET", API_PATH)
-            conn.getresponse().read()  # 401 without a token: the app answers
-            conn.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer within 180 s")
 
 
 def _raw_intake(street: Street, payloads: Sequence[dict[str, Any]], clients: int) -> Load:
@@ -970,7 +892,7 @@ def _measure_list(
         qs = case_selectors.case_search(user=user, filters=filters)
         paging.keyset_page(qs, cursor=cursor, size=PAGE)
     count_sql, page_sql = captured.captured_queries[-2]["sql"], captured.captured_queries[-1]["sql"]
-    plans = {"count": _explain(count_sql), "page": _explain(page_sql)}
+    plans = {"count": explain(count_sql), "page": explain(page_sql)}
     known = _case_indexes()
 
     def ms(samples: list[tuple[float, float, float]], part: int, q: float) -> float:
@@ -1046,15 +968,6 @@ def _raw_count(path: str, state: str, cap: int = 0) -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS matched", [path + "%", state])
         return int(cursor.fetchone()[0])
-
-
-def _explain(sql: str) -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            return "\n".join(r[0] for r in cursor.fetchall())
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return "\n".join(str(r[-1]) for r in cursor.fetchall())
 
 
 def _case_indexes() -> list[str]:

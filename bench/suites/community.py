@@ -24,7 +24,6 @@ entries of earlier ones, as corrections are). The append-only trigger allows ins
 """
 
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log, percentile
-from bench.pages import client_for, ms, page_queries, timed_beside
+from bench.pages import client_for, explain, longest_on, ms, page_queries, timed_beside, tree_level
 
 NAME = "community"
 SEED = 2028
@@ -100,8 +99,6 @@ def _build() -> World:
 
     from gongzhi.community.models import GradeBand, PointEntry, PointRule
     from gongzhi.geo.levels import Level
-    from gongzhi.geo.models import Node
-    from gongzhi.geo.services import path_for
     from gongzhi.orgs import services as org_services
     from gongzhi.orgs.models import PartyMember, PartyOrg, Person
     from gongzhi.orgs.roles import MemberType, PartyOrgKind, PostRole, UnitKind
@@ -113,20 +110,16 @@ def _build() -> World:
     first = date(year, 1, 1)
     days = (today - first).days + 1
 
-    def level(lvl: int, items: list[tuple[str, str, Any]]) -> list[Any]:
-        objs = [Node(code=c, name=n, level=lvl, parent=p, path=path_for(c, p)) for c, n, p in items]
-        return Node.objects.bulk_create(objs, batch_size=1000)
-
     with transaction.atomic():
-        (street,) = level(Level.STREET, [(STREET, "共建基准街道", None)])
-        blocks = level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", street) for k in range(5)])
+        (street,) = tree_level(Level.STREET, [(STREET, "共建基准街道", None)])
+        blocks = tree_level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", street) for k in range(5)])
         area_items = []
         for k, n in enumerate(AREAS_PER_BLOCK):
             for _ in range(n):
                 a = len(area_items) + 1
                 area_items.append((f"{STREET}-R{a:02d}", f"第{a}居民区", blocks[k]))
-        areas = level(Level.AREA, area_items)
-        estates = level(
+        areas = tree_level(Level.AREA, area_items)
+        estates = tree_level(
             Level.ESTATE,
             [
                 (f"{area.code}-E{e + 1}", f"{area.name}{e + 1}村", area)
@@ -362,7 +355,7 @@ def _assessment(results: Results, world: World, rounds: int) -> None:
         target="< 2 s",
         members_assessed=len(rows),
         grades=grades,
-        plan=_plan(
+        plan=explain(
             "SELECT member_id, SUM(points) FROM community_pointentry WHERE year = %s AND node_path LIKE %s "
             "GROUP BY member_id",
             [world.year, f"{world.street.path}%"],
@@ -433,22 +426,9 @@ def _pages(results: Results, world: World, rounds: int) -> None:
             rows_shown=body.count("<tr"),
             queries_per_page=queries,
             queries_trivial_page=base_queries,
-            slowest_statement=_longest(sqls),
+            slowest_statement=longest_on(sqls, "community_pointentry"),
             samples=rounds,
             load_average_start=load_start,
             load_average_end=load_average(),
             world=world.counts,
         )
-
-
-def _longest(sqls: list[str]) -> str:
-    mine = [s for s in sqls if "community_pointentry" in s]
-    return re.sub(r"\s+", " ", max(mine, key=len) if mine else "")[:2000]
-
-
-def _plan(sql: str, params: list[Any]) -> str:
-    if connection.vendor != "postgresql":
-        return ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-        return "\n".join(r[0] for r in cursor.fetchall())

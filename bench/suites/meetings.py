@@ -24,7 +24,6 @@ sweep completes them) and its events (issue, bind, complete, some recent reminde
 
 import contextlib
 import random
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,7 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log
-from bench.pages import client_for, ms, page_queries, timed_beside
+from bench.pages import client_for, longest_on, ms, page_queries, timed_beside, tree_level
 
 NAME = "meetings"
 SEED = 2027
@@ -93,8 +92,6 @@ def _build() -> World:
     from gongzhi.cases.models import Case
     from gongzhi.cases.states import State
     from gongzhi.geo.levels import Level
-    from gongzhi.geo.models import Node
-    from gongzhi.geo.services import path_for
     from gongzhi.meetings.kinds import Business, MeetingKind
     from gongzhi.meetings.models import (
         Meeting,
@@ -119,10 +116,6 @@ def _build() -> World:
     today = timezone.localtime(now).date()
     user_model = get_user_model()
 
-    def level(lvl: int, items: list[tuple[str, str, Any]]) -> list[Any]:
-        objs = [Node(code=c, name=n, level=lvl, parent=p, path=path_for(c, p)) for c, n, p in items]
-        return Node.objects.bulk_create(objs, batch_size=1000)
-
     def staff(username: str, node: Any, kind: str, role: str, name: str) -> tuple[Any, Any]:
         user = user_model.objects.create_user(username=username)
         person = org_services.person_upsert(actor=None, code=f"BM-{username}", name=username)
@@ -141,14 +134,14 @@ def _build() -> World:
         return user, post
 
     with transaction.atomic():
-        (root,) = level(Level.STREET, [(STREET, "会议基准街道", None)])
-        blocks = level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", root) for k in range(5)])
+        (root,) = tree_level(Level.STREET, [(STREET, "会议基准街道", None)])
+        blocks = tree_level(Level.BLOCK, [(f"{STREET}-K{k + 1}", f"第{k + 1}块区", root) for k in range(5)])
         area_items = []
         for k, n in enumerate(AREAS_PER_BLOCK):
             for _ in range(n):
                 a = len(area_items) + 1
                 area_items.append((f"{STREET}-R{a:02d}", f"第{a}居民区", blocks[k]))
-        areas = level(Level.AREA, area_items)
+        areas = tree_level(Level.AREA, area_items)
 
     street_user, _ = staff("bm-street", root, UnitKind.STREET_OFFICE, PostRole.STREET_CADRE, "街道办")
     departments = [
@@ -528,20 +521,13 @@ def _pages(results: Results, world: World, rounds: int) -> None:
                 queries_one_area_page={"rows": narrow_rows, "queries": narrow_q},
                 # the narrowed page looks its node up: one statement more, never fewer with fewer rows
                 queries_grow_with_rows=narrow_rows < shown and narrow_q < queries,
-                slowest_statement=_slowest(sqls),
+                slowest_statement=longest_on(sqls, "meetings_slip"),
                 samples=rounds,
                 load_average_start=load_start,
                 load_average_end=load_average(),
                 world=world.counts,
                 world_seconds=round(world.load_seconds, 1),
             )
-
-
-def _slowest(sqls: list[str]) -> str:
-    """The page's slip statement (the one reading meetings_slip), shortened for the results file."""
-    mine = [s for s in sqls if "meetings_slip" in s]
-    text = max(mine, key=len) if mine else ""
-    return re.sub(r"\s+", " ", text)[:2000]
 
 
 def _count(world: World, who: str, states: list[str], overdue: bool = False) -> int:

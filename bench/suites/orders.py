@@ -99,7 +99,7 @@ def _burst(host: str, port: int, method: str, path: str, tokens: list[str]) -> l
 def run(results: Results, options: dict[str, Any]) -> None:
     from django.db import connection
 
-    from bench.suites.cases import _gunicorn
+    from bench.server import gunicorn
     from gongzhi.orders.models import OrderEvent
 
     rounds = int(options.get("order_rounds", ROUNDS))
@@ -110,7 +110,7 @@ def run(results: Results, options: dict[str, Any]) -> None:
     takes: list[float] = []
     reads: list[float] = []
     wrong: list[str] = []
-    with _gunicorn(workers, threads) as (host, port, _pid):
+    with gunicorn(workers, threads) as (host, port, _pid):
         _burst(host, port, "GET", f"/api/v1/orders/{world.order_ids[0]}", world.tokens)  # warm-up
         _burst(host, port, "POST", f"/api/v1/orders/{world.order_ids[0]}/take", world.tokens)
         for order_id in world.order_ids[1:]:
