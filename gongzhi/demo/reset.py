@@ -137,6 +137,7 @@ def reset_demo() -> dict[str, int]:
         "volunteer_tasks": tasks,
         "volunteer_hours": community.HoursEntry.objects.filter(volunteer__in=vols),
         "volunteer_availability": community.Availability.objects.filter(volunteer__in=vols),
+        "volunteer_days_away": community.Absence.objects.filter(volunteer__in=vols),
         "volunteers": vols,
         # care (demo.care): everything hangs from the subjects but the rounds, rules and gateway
         "care_visits": care.Visit.objects.filter(subject__in=subjects),

@@ -1,6 +1,7 @@
 """Volunteers (志愿者) in the demo street (issue 16 item 8): 500+ at scale 1 — residents, 双报到
-members and units' staff — with skills, weekly availability and limits, and a year of the
-time bank (时间银行) from the tasks their committees posted.
+members and units' staff — with skills, weekly availability and limits, a few days away in
+the coming weeks (about 5 %: a day or a week), and a year of the time bank (时间银行) from the
+tasks their committees posted.
 
 Every volunteer passes what `community.volunteers.volunteer_register` checks (the skills, the
 windows, the limits, and the link that makes the person eligible: a home in the street, a
@@ -27,7 +28,15 @@ from django.conf import settings
 
 from gongzhi.community import volunteers as service
 from gongzhi.community.choices import HoursSource, SignupState, Skill, TaskState, VolunteerKind
-from gongzhi.community.models import Availability, HoursEntry, PointRule, TaskSignup, Volunteer, VolunteerTask
+from gongzhi.community.models import (
+    Absence,
+    Availability,
+    HoursEntry,
+    PointRule,
+    TaskSignup,
+    Volunteer,
+    VolunteerTask,
+)
 from gongzhi.core.contributions import VOLUNTEER_HOURS, on_service_facts
 from gongzhi.demo.communityworld import Area, World, insert, weighted
 from gongzhi.demo.people import age_on
@@ -84,6 +93,12 @@ TASKS = (
     ("邻里节活动保障", "布置场地、维持秩序"),
     ("反诈宣传进楼道", "张贴提示、讲解常见骗局"),
 )
+AWAY_SHARE = 0.05  # volunteers with days away in the coming weeks
+AWAY_WITHIN_DAYS = 28
+AWAY_KINDS = (
+    ((1, ("体检", "家中有事", "陪老人看病")), 0.6),
+    ((7, ("回老家", "出差", "探亲", "外出旅游")), 0.4),
+)
 TASKS_PER_AREA = 12  # a year, at scale 1
 OPEN_TASKS_IN_ZONE = 2  # upcoming, in each zone area
 
@@ -112,9 +127,12 @@ def write_volunteers(street: Street, world: World, rng: random.Random) -> dict[s
             for s in p.slots
         ],
     )
+    away = _days_away(world, rows, rng)
+    insert(Absence, away)
     tasks, signups, entries = _tasks(world, rows, rng)
     return {
         "volunteers": len(rows),
+        "volunteer_days_away": len(away),
         "volunteer_tasks": tasks,
         "volunteer_signups": signups,
         "volunteer_hours_entries": entries,
@@ -260,6 +278,26 @@ def _check(planned: list[Planned], world: World) -> None:
             v.unit_id,
         ):
             raise ValueError(f"demo volunteer {v.person_id} does not link as the service links it")
+
+
+# --- days away ---------------------------------------------------------------------------------------
+
+
+def _days_away(world: World, rows: list[Volunteer], rng: random.Random) -> list[Absence]:
+    """About AWAY_SHARE of the volunteers said they are away in the coming weeks: a day (a
+    hospital check-up, a family matter) or a week (a trip home, a business trip), starting from
+    the day after tomorrow — the ongoing mobilisation's rota covers today and tomorrow and was
+    solved with everyone's days as they were. Each stretch passes `clean_absences`."""
+    out: list[Absence] = []
+    for v in rows:
+        if rng.random() >= AWAY_SHARE:
+            continue
+        start = world.today + timedelta(days=rng.randint(2, AWAY_WITHIN_DAYS))
+        length, reasons = weighted(rng, AWAY_KINDS)
+        stretch = service.Away(start, start + timedelta(days=length - 1), rng.choice(reasons))
+        ((starts_on, ends_on, reason),) = service.clean_absences([stretch])
+        out.append(new(Absence, volunteer_id=v.pk, starts_on=starts_on, ends_on=ends_on, reason=reason))
+    return out
 
 
 # --- a year of tasks and the time bank --------------------------------------------------------------

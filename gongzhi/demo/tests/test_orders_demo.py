@@ -18,6 +18,7 @@ from django.test import override_settings
 from gongzhi.community import volunteers as volunteer_service
 from gongzhi.community.choices import HoursSource, SignupState, TaskState, VolunteerKind
 from gongzhi.community.models import (
+    Absence,
     Availability,
     HoursEntry,
     PointEntry,
@@ -186,6 +187,23 @@ def test_volunteers_at_least_the_scaled_share_with_availability() -> None:
         registration, unit = volunteer_service._links(v.person, v.kind, v.area, v.unit)
         assert (registration and registration.pk, unit and unit.pk) == (v.registration_id, v.unit_id)
     assert Availability.objects.filter(volunteer__in=vols).count() > vols.count()
+
+
+def test_a_few_volunteers_are_away_a_day_or_a_week_in_the_coming_weeks() -> None:
+    vols = Volunteer.objects.filter(node_path__startswith="/FL/")
+    away = Absence.objects.filter(volunteer__in=vols)
+    share = away.values("volunteer").distinct().count() / vols.count()
+    assert away.exists() and 0.01 <= share <= 0.12  # about 5 %
+    lengths = set()
+    for a in away:
+        assert (
+            TODAY + timedelta(days=2)
+            <= a.starts_on
+            <= TODAY + timedelta(days=demo_volunteers.AWAY_WITHIN_DAYS)
+        )
+        lengths.add((a.ends_on - a.starts_on).days + 1)
+        assert a.reason
+    assert lengths <= {1, 7}
 
 
 def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
