@@ -27,6 +27,7 @@ from gongzhi.community.models import (
     VolunteerTask,
 )
 from gongzhi.core import clock, pii
+from gongzhi.demo import orders as demo_orders
 from gongzhi.demo import volunteers as demo_volunteers
 from gongzhi.demo.generator import generate
 from gongzhi.demo.logins import login_rows
@@ -49,11 +50,12 @@ from gongzhi.mobilisation.models import (
 )
 from gongzhi.mobilisation.rota.checker import check
 from gongzhi.mobilisation.rota.model import Fixed, Solution
+from gongzhi.orders import bank as order_bank
 from gongzhi.orders import selectors as order_selectors
 from gongzhi.orders import teams
 from gongzhi.orders.choices import Escalation, OrderState
 from gongzhi.orders.models import Order, OrderEvent, ServiceModule, TeamMember
-from gongzhi.orders.workflow import TRANSITIONS
+from gongzhi.orders.workflow import NOTES, TRANSITIONS
 from gongzhi.orgs import access
 from gongzhi.testing.reference import ensure_reference_data
 
@@ -116,15 +118,18 @@ def test_orders_of_a_year_in_every_state_with_their_events() -> None:
         assert events[0].action == "create" and events[-1].to_state == order.state
         for before, after in itertools.pairwise(events):
             assert before.at <= after.at and after.from_state == before.to_state
-            if after.action not in ("escalate", "comment"):
+            if after.action in NOTES:  # no change of state: a note the state allows
+                assert before.to_state in NOTES[after.action].states
+            else:
                 assert (before.to_state, after.action) in TRANSITIONS
         if order.state in (OrderState.TAKEN, OrderState.SERVED, OrderState.CLOSED):
             assert order.server_id in teams.person_ids(order.module)
         if order.state == OrderState.CLOSED and order.case_id is None:
             assert order.hours and order.served_at
-            if events[-1].action == "auto_close":  # never confirmed: the sweep closed it, unrated
-                assert not order.satisfaction and events[-1].actor_id is None
-                assert events[-1].at == order.served_at + timedelta(days=7) == order.closed_at
+            closing = [e for e in events if e.action not in NOTES][-1]  # a lead's confirm_hours may follow
+            if closing.action == "auto_close":  # never confirmed: the sweep closed it, unrated
+                assert not order.satisfaction and closing.actor_id is None
+                assert closing.at == order.served_at + timedelta(days=7) == order.closed_at
             else:
                 assert order.satisfaction
         if order.escalation:
@@ -234,7 +239,17 @@ def test_confirmed_orders_of_volunteer_servers_are_in_their_time_bank(street) ->
         state=OrderState.CLOSED, satisfaction="", events__action="auto_close"
     ).exists()
     entries = {e.source_key: e for e in HoursEntry.objects.filter(source=HoursSource.ORDER)}
-    assert len(entries) == due.count() == street.counts["order_hours_entries"] > 0
+    by_leads = street.counts["order_hours_by_leads"]
+    assert len(entries) == due.count() + by_leads and due.count() == street.counts["order_hours_entries"] > 0
+    # the leads confirmed the hours of the orders the sweep closed, but for the last days'
+    closed = Order.objects.filter(node_path__startswith="/FL/", state=OrderState.CLOSED)
+    old = closed.filter(closed_at__lt=NOW - timedelta(days=demo_orders.LEAD_CONFIRMS_AFTER_DAYS))
+    assert not order_bank.waiting_q(old).exists()
+    confirmed = OrderEvent.objects.filter(action="confirm_hours", order__node_path__startswith="/FL/")
+    assert confirmed.count() == by_leads
+    for event in confirmed.select_related("order__module")[:20]:
+        assert event.actor_id in {u.pk for u in teams.users_of(teams.lead_person_ids(event.order.module))}
+        assert entries[f"order:{event.order_id}"].confirmed_by_id == event.actor_id
     for order in due:
         entry = entries[f"order:{order.pk}"]
         assert entry.volunteer_id == served_by[order.server_id] and entry.hours == order.hours.quantize(
