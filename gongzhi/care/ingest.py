@@ -5,8 +5,9 @@ and in one transaction inserts the raw events and upserts each subject's last-se
 signal. It is idempotent on (device, event id): the last-seen rows of the batch are locked
 first, then the events already stored are looked up, so a redelivered event — in the same
 batch, a later one, or a concurrent consumer's — changes nothing. Alarms open their alerts in
-the same transaction. ADR docs/adr/0016-care-ingestion.md says why it is built this way; the
-statements themselves are in care.ingest_db (a few a batch, whatever its size).
+the same transaction. ADR docs/adr/0016-care-ingestion.md says why it is built this way. On PostgreSQL the batch is a
+few set-based statements (care.ingest_sql); SQLite takes the plain path below, event by event
+(its statements in care.ingest_db).
 """
 
 import math
@@ -21,7 +22,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.care import ingest_db, windows
+from gongzhi.care import ingest_db, ingest_sql, windows
 from gongzhi.care.choices import (
     ALARMS,
     METERS,
@@ -95,6 +96,23 @@ def ingest(events: Sequence[Incoming], *, door: str) -> IngestResult:
         reason = _shape(e, now, oldest)
         if reason:
             refused[i] = reason
+    if ingest_sql.applies():
+        with transaction.atomic():
+            if len(refused) < len(events):
+                _alarms(ingest_sql.write(events, refused, result, now, derive_water_row), result, now)
+            _count(refused, door, now)
+    else:
+        _plain(events, refused, result, now, door)
+    messages = _messages()
+    result.errors = [ItemError(i, reason, messages[reason]) for i, reason in sorted(refused.items())]
+    return result
+
+
+def _plain(
+    events: Sequence[Incoming], refused: dict[int, str], result: IngestResult, now: datetime, door: str
+) -> None:
+    """SQLite's path, event by event in Python (its writers are serialised anyway); PostgreSQL
+    takes care.ingest_sql, whose semantics a test compares with these."""
     devices = ingest_db.devices({e.device for e in events})
     accepted: dict[tuple[int, str], tuple[int, Incoming, Bound]] = {}
     for i, e in enumerate(events):
@@ -115,9 +133,6 @@ def ingest(events: Sequence[Incoming], *, door: str) -> IngestResult:
         if accepted:
             _write(accepted, refused, result, now)
         _count(refused, door, now)
-    messages = _messages()
-    result.errors = [ItemError(i, reason, messages[reason]) for i, reason in sorted(refused.items())]
-    return result
 
 
 def _shape(e: Incoming, now: datetime, oldest: datetime) -> str:
@@ -153,13 +168,6 @@ def _write(
     now: datetime,
 ) -> None:
     pairs = {(int(d.subject_id or 0), SIGNAL_OF_DEVICE[d.kind]) for _, _, d in accepted.values()}
-    if ingest_db.staged():
-        ingest_db.stage(
-            [
-                (i, d.id, int(d.subject_id or 0), SIGNAL_OF_DEVICE[d.kind], e.event_id, e.at, e.value)
-                for i, e, d in accepted.values()
-            ]
-        )
     rows = ingest_db.lock_last_seen(pairs)
     stored = ingest_db.stored(accepted.keys())
     fresh = sorted(
@@ -185,14 +193,20 @@ def _write(
         new_events.append((i, device.id, subject_id, e.event_id, e.at, e.value))
         if device.kind in ALARMS:
             alarms.append((subject_id, device.node_path, RULE_OF_ALARM[device.kind], e.at))
-    ingest_db.insert_events(new_events, now, staged_count=len(accepted))
+    ingest_db.insert_events(new_events, now)
     result.stored = len(new_events)
     changed = [rows[k] for k in touched]
     _derive_water([r for r in changed if r.signal == Signal.WATER], paths)
     ingest_db.save_last_seen(changed)
+    _alarms(alarms, result, now)
+
+
+def _alarms(alarms: list[tuple[int, str, str, datetime]], result: IngestResult, now: datetime) -> None:
+    """SOS, smoke, gas: the alerts open, and the posts and contacts are told, in the ingest's
+    transaction."""
     opened = open_alarms(alarms, now)
     result.alerts = len(opened)
-    if opened:  # SOS, smoke, gas: the posts and contacts are told in the same transaction
+    if opened:
         from gongzhi.care import chain
 
         chain.notify_now(opened, now)
@@ -229,7 +243,7 @@ def _derive_water(rows: list[Seen], paths: dict[int, str]) -> None:
     """`quiet_at` and `leak_since` under each subject's own water rules."""
     if not rows:
         return
-    book = RuleBook.load(ingest_db.staged_subjects() if ingest_db.staged() else {r.subject_id for r in rows})
+    book = RuleBook.load({r.subject_id for r in rows})
     for row in rows:
         derive_water_row(row, book, paths[row.subject_id])
 

@@ -1,13 +1,6 @@
-"""The ingest's reads and writes, a few statements a batch whatever its size (care.ingest).
-
-On PostgreSQL the batch goes in by COPY: `stage` copies the accepted events into a temporary
-table (`care_ingest_stage`, emptied at commit), and the lock of the last-seen rows, the lookup
-of the events already stored and the INSERT … SELECT … ON CONFLICT DO NOTHING into care_event
-all join that table; the last-seen rows go back the same way (COPY into `care_seen_stage`,
-one UPDATE … FROM). Before, each statement took its batch as array parameters, and Django's
-client-side binding quoted every array element in Python: a third of a request's CPU
-(docs/benchmarks.md, "care"). SQLite, whose writers are serialised anyway, takes the plain
-forms. Nothing here checks or decides: care.ingest does.
+"""The plain path's reads and writes (care.ingest on SQLite, a few statements a batch), and the
+write-back of last-seen rows that a rule edit re-derives (both databases). PostgreSQL ingests by
+care.ingest_sql. Nothing here checks or decides: care.ingest does.
 """
 
 import json
@@ -17,21 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models.expressions import RawSQL
 
 from gongzhi.care.models import Event, LastSeen
 
-# Temporary tables, one pair per database session, emptied at every commit (a rolled-back batch
-# leaves nothing either). Created on a session's first batch; `connection.care_staged` remembers
-# the session once a transaction that created them has committed.
-STAGE_DDL = (
-    "CREATE TEMP TABLE IF NOT EXISTS care_ingest_stage (idx integer, device_id bigint, subject_id bigint, "
-    "signal text, event_id text, at timestamptz, value float8) ON COMMIT DELETE ROWS; "
+# A temporary table per database session, emptied at every commit, for `save_last_seen` on
+# PostgreSQL; `connection.care_seen_staged` remembers the session once its creation committed.
+SEEN_STAGE_DDL = (
     "CREATE TEMP TABLE IF NOT EXISTS care_seen_stage (id bigint, seen_at timestamptz, active_at timestamptz, "
     "reading float8, reading_at timestamptz, slots_start bigint, slots jsonb, quiet_at timestamptz, "
     "leak_since timestamptz) ON COMMIT DELETE ROWS"
 )
-STAGE_COLUMNS = "idx, device_id, subject_id, signal, event_id, at, value"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,45 +83,15 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
 
-def staged() -> bool:
-    """Whether this database takes the batch through the stage (PostgreSQL)."""
-    return connection.vendor == "postgresql"
-
-
-def stage(rows: Sequence[tuple[int, int, int, str, str, datetime, float | None]]) -> None:
-    """COPY the batch's accepted events — (index, device id, subject id, signal, event id, at,
-    value) — into the session's stage, inside the ingest's transaction. PostgreSQL only."""
-    with connection.cursor() as cursor:
-        _ensure_stage(cursor)
-        # Emptied at commit, but several batches may share a transaction (a caller's atomic, a
-        # test's): each starts from an empty stage.
-        cursor.execute("DELETE FROM care_ingest_stage")
-        with cursor.cursor.copy(f"COPY care_ingest_stage ({STAGE_COLUMNS}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-
 def _ensure_stage(cursor: Any) -> None:
     raw = connection.connection
-    if getattr(connection, "care_staged", None) is not raw:
-        cursor.execute(STAGE_DDL)
-        connection.on_commit(lambda: setattr(connection, "care_staged", raw))
-
-
-def staged_subjects() -> RawSQL:
-    """The staged batch's subjects, as a subquery (a filter's `__in`, no list of ids)."""
-    return RawSQL("SELECT DISTINCT subject_id FROM care_ingest_stage", [])
+    if getattr(connection, "care_seen_staged", None) is not raw:
+        cursor.execute(SEEN_STAGE_DDL)
+        connection.on_commit(lambda: setattr(connection, "care_seen_staged", raw))
 
 
 def stored(keys: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     """The (device, event id) pairs of the batch already stored."""
-    if staged():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT e.device_id, e.event_id FROM care_ingest_stage s JOIN care_event e "
-                "ON e.device_id = s.device_id AND e.event_id = s.event_id"
-            )
-            return {(d, i) for d, i in cursor.fetchall()}
     keys = list(keys)
     devices, ids = _any("device_id", {d for d, _ in keys}), _any("event_id", {i for _, i in keys})
     with connection.cursor() as cursor:
@@ -148,7 +106,7 @@ def lock_last_seen(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     consumers): a concurrent batch carrying the same events waits here, then finds them
     stored. A pair seen for the first time gets its row first (INSERT … ON CONFLICT DO NOTHING,
     in key order, so two batches creating the same rows wait for each other in one order)."""
-    rows = _select_locked_staged() if staged() else _select_locked(pairs)
+    rows = _select_locked(pairs)
     missing = sorted(pairs - rows.keys())
     if missing:
         LastSeen.objects.bulk_create(
@@ -165,17 +123,6 @@ def _seen_columns() -> str:
 def _seen_rows(cursor: Any) -> dict[tuple[int, str], Seen]:
     found = [(*r[:8], _json(r[8]) or [], *r[9:]) for r in cursor.fetchall()]
     return {(r[1], r[2]): Seen(*r) for r in found}
-
-
-def _select_locked_staged() -> dict[tuple[int, str], Seen]:
-    """The last-seen rows of exactly the staged batch's (subject, signal) pairs, locked."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {_seen_columns()} FROM care_lastseen t JOIN (SELECT DISTINCT subject_id, signal "
-            "FROM care_ingest_stage) k ON t.subject_id = k.subject_id AND t.signal = k.signal "
-            "ORDER BY t.id FOR UPDATE OF t"
-        )
-        return _seen_rows(cursor)
 
 
 def _select_locked(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
@@ -197,16 +144,10 @@ def _select_locked(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], Seen]:
     return {(r[1], r[2]): Seen(*r) for r in rows}
 
 
-def insert_events(
-    rows: list[tuple[int, int, int, str, datetime, float | None]], now: datetime, staged_count: int = 0
-) -> None:
+def insert_events(rows: list[tuple[int, int, int, str, datetime, float | None]], now: datetime) -> None:
     """(index, device id, subject id, event id, at, value) rows into care_event, ON CONFLICT DO
-    NOTHING (the last guard; the lookup under the lock already left the stored ones out).
-    PostgreSQL: the staged batch less the items left out (stored, or refused under the lock),
-    by one INSERT … SELECT from the stage."""
-    if not rows:
-        return
-    if not staged():
+    NOTHING (the last guard; the lookup under the lock already left the stored ones out)."""
+    if rows:
         Event.objects.bulk_create(
             [
                 Event(device_id=d, subject_id=s, event_id=i, at=at, value=v, received_at=now)
@@ -214,16 +155,6 @@ def insert_events(
             ],
             ignore_conflicts=True,
             batch_size=1000,
-        )
-        return
-    with connection.cursor() as cursor:
-        if len(rows) < staged_count:  # a redelivery, a reading that went backwards: few
-            cursor.execute("DELETE FROM care_ingest_stage WHERE NOT (idx = ANY(%s))", [[r[0] for r in rows]])
-        cursor.execute(
-            f"INSERT INTO {connection.ops.quote_name(Event._meta.db_table)} "
-            "(device_id, subject_id, event_id, at, value, received_at) "
-            "SELECT device_id, subject_id, event_id, at, value, %s FROM care_ingest_stage ON CONFLICT DO NOTHING",
-            [now],
         )
 
 
@@ -241,8 +172,8 @@ LAST_SEEN_COLUMNS = (
 
 
 def save_last_seen(rows: "Sequence[Seen | LastSeen]") -> None:
-    """Write a batch's last-seen rows back. On PostgreSQL COPY into the session's stage (`stage`
-    created it earlier in the transaction) and one `UPDATE … FROM` it; elsewhere one UPDATE per row (executemany, in process on SQLite). Not
+    """Write last-seen rows back. On PostgreSQL COPY into the session's stage and one `UPDATE …
+    FROM` it; elsewhere one UPDATE per row (executemany, in process on SQLite). Not
     `bulk_update`: its CASE WHEN per row and column made Django spend ~2 s of CPU per 1,000
     rows compiling expressions and PostgreSQL match each row against every WHEN
     (docs/benchmarks.md, "Care")."""
@@ -251,8 +182,8 @@ def save_last_seen(rows: "Sequence[Seen | LastSeen]") -> None:
     table = connection.ops.quote_name(LastSeen._meta.db_table)
     names = list(LAST_SEEN_COLUMNS)
     with connection.cursor() as cursor:
-        if staged():
-            _ensure_stage(cursor)  # a rule edit's re-derivation comes without a batch
+        if connection.vendor == "postgresql":
+            _ensure_stage(cursor)
             cursor.execute("DELETE FROM care_seen_stage")
             with cursor.cursor.copy(f"COPY care_seen_stage (id, {', '.join(names)}) FROM STDIN") as copy:
                 for r in rows:

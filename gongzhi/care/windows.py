@@ -24,8 +24,11 @@ def slot_start(slot: int) -> datetime:
 
 def new_ring(at: datetime) -> Ring:
     """The ring of a meter first heard at `at`: observed from that slot on, nothing used yet."""
-    last = slot_of(at)
-    return last - RING + 1, [None] * (RING - 1) + [0.0]
+    return new_ring_at(slot_of(at))
+
+
+def new_ring_at(slot: int) -> Ring:
+    return slot - RING + 1, [None] * (RING - 1) + [0.0]
 
 
 def advance(ring: Ring, slot: int) -> Ring:
@@ -43,7 +46,10 @@ def advance(ring: Ring, slot: int) -> Ring:
 def add(ring: Ring, at: datetime, litres: float) -> Ring:
     """Credit `litres` to the slot of `at` (moving the ring forward when `at` is newer; a slot
     older than the ring is dropped: it lies outside every window the rules read)."""
-    slot = slot_of(at)
+    return add_at(ring, slot_of(at), litres)
+
+
+def add_at(ring: Ring, slot: int, litres: float) -> Ring:
     start, slots = advance(ring, slot)
     index = slot - start
     if index < 0:
