@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+import orjson
 import paho.mqtt.client as mqtt
 from django.conf import settings
 from django.db import close_old_connections
@@ -79,8 +80,8 @@ def parse(topic: str, payload: bytes) -> list[Incoming]:
     if not serial or serial in {"+", "#"}:
         raise Malformed("no device in topic")
     try:
-        body = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = orjson.loads(payload)  # checks UTF-8 too
+    except orjson.JSONDecodeError as exc:
         raise Malformed("not JSON") from exc
     gateway = isinstance(body, dict) and "events" in body
     items = body["events"] if gateway else body if isinstance(body, list) else [body]
@@ -159,7 +160,7 @@ class Consumer:
         port: int | None = None,
         root: str | None = None,
         group: str | None = None,
-        batch: int = 1000,
+        batch: int = 2000,
         flush_seconds: float = 0.1,
     ) -> None:
         self.host = host or settings.CARE_MQTT_HOST
@@ -168,7 +169,7 @@ class Consumer:
         self.batch = batch
         self.flush_seconds = flush_seconds
         self.stats = Stats()
-        self.inbox: queue.Queue[mqtt.MQTTMessage] = queue.Queue()
+        self.inbox: queue.Queue[Read] = queue.Queue()
         self.subscribed = threading.Event()
         self.client = mqtt.Client(
             callback_api_version=CallbackAPIVersion.VERSION2,
@@ -196,7 +197,9 @@ class Consumer:
         self.subscribed.set()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
-        self.inbox.put(message)
+        # Read here, on paho's network thread: while `run` waits on the database for one batch,
+        # the next one's messages are parsed.
+        self.inbox.put(read(message))
 
     def start(self) -> None:
         props = Properties(PacketTypes.CONNECT)
@@ -232,16 +235,16 @@ class Consumer:
             first = self.inbox.get(timeout=self.flush_seconds)
         except queue.Empty:
             return []
-        taken = [read(first)]
-        events = len(taken[0].events)
+        taken = [first]
+        events = len(first.events)
         deadline = time.monotonic() + self.flush_seconds
         while events < self.batch:
             try:
-                message = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+                item = self.inbox.get(timeout=max(0.0, deadline - time.monotonic()))
             except queue.Empty:
                 break
-            taken.append(read(message))
-            events += len(taken[-1].events)
+            taken.append(item)
+            events += len(item.events)
         return taken
 
     def handle(self, messages: list[mqtt.MQTTMessage], before_ack: Callable[[], None] | None = None) -> None:
@@ -266,8 +269,8 @@ class Consumer:
             self.stats.failures += 1
             logger.exception("care consumer: ingest failed; %d messages will be tried again", len(messages))
             time.sleep(1)
-            for message in messages:
-                self.inbox.put(message)
+            for item in taken:
+                self.inbox.put(item)
             return
         if before_ack is not None:
             before_ack()

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--client-id", default=None, help="固定的客户端标识：重启后取回未确认的消息")
-        parser.add_argument("--batch", type=int, default=1000)
+        parser.add_argument("--batch", type=int, default=2000, help="一个事务最多入库的事件数")
         parser.add_argument(
             "--parent", type=int, default=0, help="父进程号：父进程退出时随之退出（gongzhi serve 使用）"
         )
