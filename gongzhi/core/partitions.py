@@ -55,7 +55,7 @@ class Partitioned:
 
 # Unique rules, with the key column added: a case event's (case, seq) is assigned under the
 # case's row lock (cases.services), so (case, seq, at) only backs it up; a care event's
-# (device, event id) is checked under the last-seen lock before insert (care.ingest_db.stored)
+# (device, event id) is checked under the last-seen lock before insert (care.ingest_sql, ingest_db)
 # and a redelivered event carries its own timestamp, so (device, event id, at) still stops it.
 TABLES = (
     Partitioned(
