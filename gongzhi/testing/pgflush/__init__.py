@@ -1,0 +1,1 @@
+"""PostgreSQL for the test suite: Django's backend with a cheaper flush (see base.py)."""
