@@ -100,22 +100,27 @@ MS03_BEFORE = (1, "days", "residents_committee", True, True, False, False)
 def seed_policies(category_model: Any, policy_model: Any) -> None:
     """Create the missing seed policies (the migration passes its historical models)."""
     wall = any(f.name == "wall_clock" for f in policy_model._meta.get_fields())  # from cases 0008
+    have = set(policy_model.objects.values_list("category_id", flat=True))
+    missing = []
     for category in category_model.objects.filter(code__in=SEED):
+        if category.pk in have:
+            continue
         amount, unit, lead, try_locally, local_only, before, after = SEED[category.code]
         extra = {"wall_clock": category.code in WALL_CLOCK} if wall else {}
-        policy_model.objects.get_or_create(
-            category=category,
-            defaults={
-                "limit_amount": amount,
-                "limit_unit": unit,
-                "lead_unit_kind": lead,
-                "must_try_locally": try_locally,
-                "local_only": local_only,
-                "photo_before": before,
-                "photo_after": after,
+        missing.append(
+            policy_model(
+                category=category,
+                limit_amount=amount,
+                limit_unit=unit,
+                lead_unit_kind=lead,
+                must_try_locally=try_locally,
+                local_only=local_only,
+                photo_before=before,
+                photo_after=after,
                 **extra,
-            },
+            )
         )
+    policy_model.objects.bulk_create(missing)  # one insert (tests re-seed after every flush)
 
 
 def seed_wall_clock(policy_model: Any) -> None:

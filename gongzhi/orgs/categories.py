@@ -313,14 +313,23 @@ def seed_categories(category_model: Any) -> None:
     flush the database); an existing code is left as the admins made it. Takes the model so a
     migration can pass its historical one."""
     english = any(f.name == "name_en" for f in category_model._meta.get_fields())  # not yet in 0002/0003
+
+    def extra(code: str) -> dict[str, str]:
+        return {"name_en": ENGLISH[code]} if english else {}
+
+    # One read and one insert per 大类 (tests re-seed after every flush); rows are created in
+    # the order the seed lists them, 大类 before its 小类, as one get_or_create each would.
+    codes = [c for code, _name, children in SEED for c in (code, *(child for child, _ in children))]
+    have = {row.code: row for row in category_model.objects.filter(code__in=codes)}
     for code, name, children in SEED:
-        extra = {"name_en": ENGLISH[code]} if english else {}
-        parent, _ = category_model.objects.get_or_create(code=code, defaults={"name": name, **extra})
-        for child_code, child_name in children:
-            extra = {"name_en": ENGLISH[child_code]} if english else {}
-            category_model.objects.get_or_create(
-                code=child_code, defaults={"name": child_name, "parent": parent, **extra}
-            )
+        parent = have.get(code) or category_model.objects.create(code=code, name=name, **extra(code))
+        category_model.objects.bulk_create(
+            [
+                category_model(code=child_code, name=child_name, parent=parent, **extra(child_code))
+                for child_code, child_name in children
+                if child_code not in have
+            ]
+        )
 
 
 def fill_english(category_model: Any) -> None:
