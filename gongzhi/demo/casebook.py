@@ -191,6 +191,7 @@ class Policy:
     lead_kind: str
     must_try_locally: bool
     local_only: bool
+    wall_limit: int | None = None  # seconds on the wall clock, for a wall-clock policy (MS03)
 
 
 @dataclass
@@ -353,7 +354,8 @@ class Lifecycle:
         post = self.routes.dispatch(case.code, case.node, rung, self.rng)
         if post == avoid:
             post = self.routes.dispatch(case.code, case.node, 0, self.rng)
-        due = self.clock.add(t, policy.limit)
+        # As sla.handle_due: a wall-clock policy's limit runs through nights and holidays.
+        due = t + policy.wall_limit if policy.wall_limit is not None else self.clock.add(t, policy.limit)
         case.events.append(Ev(t, "dispatch", S.DISPATCHED, data={"post": post}, fx=due))
         case.post_now = post
         return t

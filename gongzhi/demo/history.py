@@ -258,6 +258,7 @@ def _policies(clock: WorkClock) -> dict[str, Policy]:
             lead_kind=p.lead_unit_kind if p else "",
             must_try_locally=p.must_try_locally if p else True,
             local_only=p.local_only if p else False,
+            wall_limit=(amount * (86400 if unit == "days" else 3600)) if p and p.wall_clock else None,
         )
     return out
 
