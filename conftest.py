@@ -19,6 +19,25 @@ hypothesis.settings.load_profile("gongzhi")
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 
+# Test files that share one package-scoped fixture (a generated demo street): under
+# `--dist loadfile` (make test) the package is one unit of work, so one worker generates the
+# street once for all of them instead of each worker that draws one of the files.
+_ONE_UNIT_PACKAGES = ("gongzhi/demo/tests/street/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LoadFileKeepingPackages(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((p for p in _ONE_UNIT_PACKAGES if path.startswith(p)), path)
+
+    return LoadFileKeepingPackages(config, log)  # type: ignore[arg-type]
+
 
 @pytest.fixture
 def tree(db) -> Tree:

@@ -1,14 +1,13 @@
 """Care in the demo street (demo.care, demo.carehistory) on a small street: who is enrolled,
 their posts, contacts, consent and devices, the year of history, and a rule pass at `now`."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 
 from gongzhi.care import rules, services
 from gongzhi.care.choices import SIGNAL_OF_DEVICE, AlertState, DeviceKind, Door, Duty, Signal, SubjectKind
@@ -19,32 +18,11 @@ from gongzhi.core import clock, pii
 from gongzhi.demo.calibration import AS_OF
 from gongzhi.demo.care import DEMO_GATEWAY_TOKEN
 from gongzhi.demo.carehistory import catch_up
-from gongzhi.demo.generator import generate
 from gongzhi.demo.people import age_on
-from gongzhi.demo.reset import reset_demo
+from gongzhi.demo.tests.street.shared import NOW
 from gongzhi.orgs.models import Person
-from gongzhi.testing.reference import ensure_reference_data
 
-SEED = 11
-SCALE = 0.05
-NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 15:30 in Shanghai, a Friday
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def media_root(tmp_path_factory):  # type: ignore[no-untyped-def]
-    """This module's media folder: the street's consent scans are written there and read back
-    (mktemp numbers folders per session, so another module may hold "media0")."""
-    return tmp_path_factory.mktemp("media")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def street(django_db_setup, django_db_blocker, media_root):  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media_root)):
-        ensure_reference_data()
-        summary = generate(seed=SEED, scale=SCALE, now=NOW)
-        yield summary
-        reset_demo()
 
 
 @pytest.fixture(autouse=True)

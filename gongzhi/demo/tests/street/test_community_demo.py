@@ -4,12 +4,11 @@ ledger, the three lists, projects in every state with pledges signed, the demo l
 and a reset that leaves nothing."""
 
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.core.files.storage import default_storage
 from django.db.models import Sum
-from django.test import override_settings
 
 from gongzhi.cases.models import CaseEvent
 from gongzhi.community import matching, places, pledges, projects, registrations, selectors, statements
@@ -37,31 +36,17 @@ from gongzhi.community.models import (
 from gongzhi.core import clock, signing
 from gongzhi.core.contributions import ServiceFact, on_service_facts
 from gongzhi.demo import calibration as cal
-from gongzhi.demo.generator import generate
 from gongzhi.demo.reset import reset_demo
+from gongzhi.demo.tests.street.shared import NOW
 from gongzhi.geo.models import Node
 from gongzhi.meetings.facts import announce_attendance
 from gongzhi.meetings.models import Meeting
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Unit
 from gongzhi.orgs.roles import MemberType, UnitKind
-from gongzhi.testing.reference import ensure_reference_data
 
-SEED = 13
-SCALE = 0.05
-NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 15:30 in Shanghai, a Friday
 TODAY = date(2026, 11, 20)
 pytestmark = pytest.mark.django_db
 State = DualRegistration.State
-
-
-@pytest.fixture(scope="module", autouse=True)
-def street(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media)):
-        ensure_reference_data()
-        summary = generate(seed=SEED, scale=SCALE, now=NOW)
-        yield summary
-        reset_demo()
 
 
 @pytest.fixture(autouse=True)

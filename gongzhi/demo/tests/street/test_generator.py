@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 from itertools import pairwise
 from typing import Any
@@ -28,6 +28,7 @@ from gongzhi.demo.numbers import id_check_digit
 from gongzhi.demo.people import age_on
 from gongzhi.demo.reset import reset_demo
 from gongzhi.demo.roster import DEPARTMENT_CATEGORIES
+from gongzhi.demo.tests.street.shared import NOW, SCALE, SEED
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import FIXED_SEATS
@@ -39,22 +40,8 @@ from gongzhi.orgs.models import Category, DualRegistration, PartyMember, PartyOr
 from gongzhi.orgs.roles import THE_EIGHT, THE_ONE, MeetingRole, MemberType, PartyOrgKind, PostRole, UnitKind
 from gongzhi.orgs.services import person_reveal
 from gongzhi.testing.factories import UserFactory
-from gongzhi.testing.reference import ensure_reference_data
 
-SEED = 7
-SCALE = 0.02
-NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # a Friday afternoon in Shanghai
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def street(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """One small street for the module, removed afterwards (tests roll back their own changes)."""
-    with django_db_blocker.unblock(), override_settings(DEBUG=True):
-        ensure_reference_data()  # an earlier module's transactional test may have flushed it
-        summary = generate(seed=SEED, scale=SCALE, now=NOW)
-        yield summary
-        reset_demo()
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,13 @@ a year of 直报, the logins, and reset."""
 
 import itertools
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db.models import Sum
-from django.test import override_settings
 
 from gongzhi.community import volunteers as volunteer_service
 from gongzhi.community.choices import HoursSource, SignupState, TaskState, VolunteerKind
@@ -29,9 +28,9 @@ from gongzhi.community.models import (
 from gongzhi.core import clock, pii
 from gongzhi.demo import orders as demo_orders
 from gongzhi.demo import volunteers as demo_volunteers
-from gongzhi.demo.generator import generate
 from gongzhi.demo.logins import login_rows
 from gongzhi.demo.reset import reset_demo
+from gongzhi.demo.tests.street.shared import NOW, SCALE
 from gongzhi.geo.levels import Level
 from gongzhi.mobilisation import direct_chain, direct_selectors, report, rostering
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState, ItemKind, PersonSource, RotaKind
@@ -57,24 +56,10 @@ from gongzhi.orders.choices import Escalation, OrderState
 from gongzhi.orders.models import Order, OrderEvent, ServiceModule, TeamMember
 from gongzhi.orders.workflow import NOTES, TRANSITIONS
 from gongzhi.orgs import access
-from gongzhi.testing.reference import ensure_reference_data
 
-SEED = 17
-SCALE = 0.05
-NOW = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)  # 15:30 in Shanghai, a Friday
 TODAY = date(2026, 11, 20)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module", autouse=True)
-def street(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
-    media = tmp_path_factory.mktemp("media")
-    with django_db_blocker.unblock(), override_settings(DEBUG=True, MEDIA_ROOT=str(media)):
-        ensure_reference_data()
-        summary = generate(seed=SEED, scale=SCALE, now=NOW)
-        yield summary
-        reset_demo()
 
 
 @pytest.fixture(autouse=True)
