@@ -24,9 +24,15 @@ class DatabaseOperations(operations.DatabaseOperations):
             return super().sql_flush(
                 style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
-        deletes = " ".join(f"DELETE FROM {self.quote_name(table)};" for table in tables)
-        # One statement (a DO block): one round trip for the whole flush.
-        return [f"DO $$ BEGIN PERFORM set_config('gongzhi.allow_purge', 'on', true); {deletes} END $$;"]
+        names = [self.quote_name(table) for table in tables]
+        # TRUNCATE's lock first, so a write still in flight elsewhere (a live server's thread)
+        # is waited for and then deleted, as TRUNCATE would; each DELETE in the block then reads
+        # a fresh snapshot. One statement (a DO block): one round trip for the whole flush.
+        return [
+            "DO $$ BEGIN PERFORM set_config('gongzhi.allow_purge', 'on', true); "
+            f"LOCK TABLE {', '.join(names)} IN ACCESS EXCLUSIVE MODE; "
+            f"{' '.join(f'DELETE FROM {name};' for name in names)} END $$;"
+        ]
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
