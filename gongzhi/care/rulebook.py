@@ -11,6 +11,7 @@ from django.db.models.expressions import RawSQL
 
 from gongzhi.care.choices import ALARM_RULES, RuleKind
 from gongzhi.care.models import Rule, RuleOverride
+from gongzhi.geo import streets as geo_streets
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,9 @@ SILENCE_RULES = (RuleKind.NO_DOOR, RuleKind.WATER_LOW, RuleKind.NO_POWER, RuleKi
 
 
 def street_path(node_path: str) -> str:
-    """The street's path at the head of a node path ("/FL/FL-K1/…" → "/FL/")."""
-    head = node_path.strip("/").split("/", 1)[0]
-    return f"/{head}/"
+    """The street's path at the head of a node path ("/FL/FL-K1/…" → "/FL/", under a district
+    "/SFQ/FL/FL-K1/…" → "/SFQ/FL/"; geo.streets)."""
+    return geo_streets.street_path(node_path)
 
 
 class RuleBook:

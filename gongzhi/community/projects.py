@@ -27,6 +27,7 @@ from gongzhi.community.models import (
 from gongzhi.core import clock, outbox
 from gongzhi.core.actors import Actor, recorded
 from gongzhi.core.errors import invalid
+from gongzhi.geo import streets as geo_streets
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import Post
@@ -97,7 +98,7 @@ def _validate(actor: Actor, draft: ProjectDraft) -> tuple[Decimal, list[Step]]:
     common.window(draft.starts_on, draft.ends_on, "ends_on")
     budget = common.amount(draft.budget, "budget", allow_none=False)
     assert budget is not None
-    street = "/" + draft.node.path.strip("/").split("/")[0] + "/"
+    street = geo_streets.street_path(draft.node.path) or draft.node.path  # a district: its streets
     for need in draft.needs:
         if not common.may_manage(actor, need.node):
             raise invalid("needs", _("只能选择本辖区的需求"))

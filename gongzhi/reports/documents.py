@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.exports import xlsx_row
+from gongzhi.geo import streets as geo_streets
 from gongzhi.reports import (
     care_figures,
     community_figures,
@@ -203,7 +204,7 @@ def context(
     ]
     return {
         "node": f.get("node", {}).get("name", report.node.name),
-        "street_code": report.node_path.strip("/").split("/")[0],
+        "street_code": geo_streets.street_code(report.node_path) or report.node_path.strip("/").split("/")[0],
         "kind": report.get_kind_display(),
         "period": f.get("period", ""),
         "generated_at": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),

@@ -14,6 +14,7 @@ from gongzhi.community.models import PointRule
 from gongzhi.core import exports as core_exports
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
+from gongzhi.geo import streets as geo_streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -40,7 +41,12 @@ def _sees_street(request: HttpRequest) -> Node:
     """For the export: a street under which the user sees community rows."""
     code = (request.GET.get("street") or "")[:40]
     roots = access.root_nodes(request.user, access.VIEW_COMMUNITY)
-    codes = {r.path.strip("/").split("/")[0] for r in roots}
+    # a root inside a street names that street; a district root names each of its streets
+    codes = {
+        s.code
+        for s in geo_streets.streets()
+        if any(s.path.startswith(r.path) or r.path.startswith(s.path) for r in roots)
+    }
     if code and code not in codes:
         raise PermissionDeniedError(_("您无权查看该街道的积分规则"))
     wanted = code or (sorted(codes)[0] if codes else "")
