@@ -12,8 +12,6 @@ from datetime import date
 # Ages are counted on this day, so a seed gives the same birth dates whatever the clock says.
 AS_OF = date(2026, 1, 1)
 
-STREET_CODE = "FL"
-STREET_NAME = "枫林街道"
 AREAS_PER_BLOCK = (6, 6, 6, 6, 7)  # 31 residential areas
 ESTATES = 94
 ESTATES_WITHOUT_PROPERTY = 8

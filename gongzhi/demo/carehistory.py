@@ -41,9 +41,9 @@ from gongzhi.care.ingest import derive_water_row
 from gongzhi.care.models import Alert, AwayPeriod, CareSubject, LastSeen, Visit, VisitRound
 from gongzhi.care.rulebook import RuleBook
 from gongzhi.cases.states import Source, State
-from gongzhi.demo.calibration import STREET_CODE
 from gongzhi.demo.care import DEMO_GRID, Enrolled, insert_rows
 from gongzhi.demo.casebook import CasePlan
+from gongzhi.demo.district import FIRST
 from gongzhi.demo.rows import new
 from gongzhi.demo.workclock import moment
 from gongzhi.geo.models import Node
@@ -499,7 +499,8 @@ def catch_up(now: datetime) -> int:
     (whole half hours, so the water rings keep their slots), as if the devices had gone on
     reporting and the visits had kept their rhythm. Without it, the first rule pass would
     open an alert for nearly every subject at once. Returns the half hours moved (0: fresh)."""
-    under = f"/{STREET_CODE}/"
+    # the care demo is street 1's; its path holds the district above it (or not, made before)
+    under = Node.objects.filter(code=FIRST.code).values_list("path", flat=True).first() or f"/{FIRST.code}/"
     devices = LastSeen.objects.filter(subject__node_path__startswith=under, signal__in=DEVICE_SIGNALS)
     anchor = devices.aggregate(last=Max("seen_at"))["last"]
     if anchor is None:

@@ -53,8 +53,10 @@ class World:
         return self.today - timedelta(days=365)
 
     def area_of(self, path: str) -> Area:
-        """The residential area a node path lies in (/FL/FL-K1/FL-R01/...)."""
-        return self.by_path["/".join(path.split("/")[:4]) + "/"]
+        """The residential area a node path lies in (/SFQ/FL/FL-K1/FL-R01/...: the areas all
+        sit at one depth, under the district and a block)."""
+        depth = self.street.path.count("/") + 2  # "", the street's segments, block, area
+        return self.by_path["/".join(path.split("/")[:depth]) + "/"]
 
     @staticmethod
     def local(at: datetime) -> datetime:

@@ -47,16 +47,19 @@ from gongzhi.demo import (
     community,
     direct,
     disclosurebook,
+    districtoffice,
     history,
     meetingbook,
     mobilisation,
     orders,
     sealing,
+    streetrules,
     volunteers,
 )
 from gongzhi.demo.casebook import CasePlan, replay
 from gongzhi.demo.communityworld import load_world
-from gongzhi.demo.logins import create_demo_users
+from gongzhi.demo.district import MAX_STREETS, STREETS, building, current, street_seed
+from gongzhi.demo.logins import DISTRICT_LOGINS, create_demo_users, logins_of
 from gongzhi.demo.numbers import NumberBook
 from gongzhi.demo.party import Party, build_party
 from gongzhi.demo.people import HouseholdPlan, plan_households
@@ -99,54 +102,93 @@ class Summary:
     seconds: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds: this process, the pools
     users: list[str] = field(default_factory=list)
+    streets: int = 1
+    street_seconds: dict[str, float] = field(default_factory=dict)  # per street code: its wall time
 
 
 def generate(
     *,
     seed: int,
     scale: float = 1.0,
+    streets: int = 1,
     reporter: Reporter | None = None,
     workers: int | None = None,
     now: datetime | None = None,
 ) -> Summary:
-    """Build and write the demo street and a year of its history up to `now` (the clock's
-    now by default); raise DemoExistsError if it is already there."""
+    """Build and write the demo district with `streets` streets side by side (demo.district:
+    street 1 is 枫林街道, as before), each with a year of its history up to `now` (the clock's
+    now by default); raise DemoExistsError if the demo is already there."""
     if not settings.DEBUG:
         raise ImproperlyConfigured("演示数据含公开的演示密码，只能在 DEBUG=1 的开发或演示环境生成")
     if scale <= 0:
         raise ValueError("scale must be positive")
+    if not 1 <= streets <= MAX_STREETS:
+        raise ValueError(f"streets must be between 1 and {MAX_STREETS}")
     if demo_exists():
         raise DemoExistsError("演示街道已存在（用 --reset 重建）")
     out = reporter or Silent()
-    summary = Summary(seed=seed, scale=scale)
+    now = now or clock.now()
+    summary = Summary(seed=seed, scale=scale, streets=streets)
     usage, child_usage = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),
     )
     cpu_start = usage.ru_utime + usage.ru_stime
     child_start = child_usage.ru_utime + child_usage.ru_stime
-
+    # One book for the district: no phone or ID number is handed out twice, across streets too.
     book = NumberBook(Street.phase_rng(seed, "numbers"))
-    out.phase("规划住户", 1)
+    district = districtoffice.district_node(streets)
+    for place in STREETS[:streets]:
+        with building(place):
+            one = Summary(seed=street_seed(seed, place), scale=scale)
+            start = time.perf_counter()
+            _generate_street(one, book, district, out, workers, now)
+            summary.street_seconds[place.code] = round(time.perf_counter() - start, 1)
+        if place.number == 1:
+            summary.seconds.update(one.seconds)  # street 1's phases, as the demo always reported
+        for name, value in one.counts.items():
+            summary.counts[name] = summary.counts.get(name, 0) + value
+        summary.users += one.users
+    # the district's staff after the streets': street 1's numbers stay those it always had
+    summary.counts["posts"] += districtoffice.write_office(district, book, Street.phase_rng(seed, "district"))
+    summary.users += create_demo_users(Street.phase_rng(seed, "logins"), DISTRICT_LOGINS)
+    with _timed(summary, "analyze"):
+        stats.analyze()  # the whole database is new: statistics for the planner (core.stats)
+    summary.seconds["total"] = round(sum(summary.street_seconds.values()) + summary.seconds["analyze"], 2)
+    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    summary.cpu = {
+        "main": round(mine.ru_utime + mine.ru_stime - cpu_start, 1),
+        "workers": round(children.ru_utime + children.ru_stime - child_start, 1),
+    }
+    return summary
+
+
+def _generate_street(
+    summary: Summary, book: NumberBook, district: Node, out: Reporter, workers: int | None, now: datetime
+) -> None:
+    """One street of the district (demo.district.current()), in its own transaction."""
+    seed, scale, here = summary.seed, summary.scale, current()
+    out.phase(f"规划住户（{here.name}）", 1)
     with _timed(summary, "plan_households"):
         households = plan_households(Street.phase_rng(seed, "people"), book, scale)
     out.advance(1)
     pairs = [(p.phone, p.id_number) for h in households for p in h.members]
     mix = history.case_mix(seed, scale)
+    own = streetrules.plan(here, Street.phase_rng(seed, "street_rules"), now)
+    streetrules.write_days(here, own)  # before the history is planned on the street's calendar
     # The pool forks before the transaction opens and seals the residents' numbers while the
     # rest of the street is planned and the tree is written.
     with (
-        _timed(summary, "total"),
         sealing.sealing(pairs, workers=workers) as collect,
         _without_query_log(),
         _large_cache(),
         _gc_paused(),
     ):
         with _timed(summary, "plan"):
-            street, party, roster = _plan(seed, scale, book, households, out)
+            street, party, roster = _plan(seed, scale, book, households, district, out)
             staff_sealed = [sealing.seal_one((p.phone, p.id_number)) for p in street.staff_plans]
         with _timed(summary, "prepare_cases"):
-            year, jobs = history.prepare_cases(street, roster, mix, now or clock.now())
+            year, jobs = history.prepare_cases(street, roster, mix, now, own.limits)
         nodes = street.tree.levels()
         orgs = [o for level in party.levels for o in level]
         registrations = party.registrations + roster.registrations
@@ -156,23 +198,18 @@ def generate(
             _timed(summary, "write"),
             transaction.atomic(),
         ):
-            out.phase("写入辖区树", sum(map(len, nodes)) * 2 - len(nodes[-1]))
+            out.phase(f"写入辖区树（{here.name}）", sum(map(len, nodes)) * 2 - len(nodes[-1]))
             for level in nodes:
                 if level and level[0].level == Level.HOUSEHOLD:
-                    for home, building in zip(level, street.tree.household_building, strict=True):
-                        home.parent_id = building.pk
+                    for home, building_node in zip(level, street.tree.household_building, strict=True):
+                        home.parent_id = building_node.pk
                 _insert(Node, level, out, summary)
             _insert(NodeChange, _creation_history(nodes[:-1]), out, summary)
+            streetrules.write_limits(street.tree.street, own)
             _write_rest(street, party, roster, collect, staff_sealed, out, summary)
             history_counts = _write_history(street, roster, year, planned, out, summary)
-        with _timed(summary, "analyze"):
-            stats.analyze()  # the whole database is new: statistics for the planner (core.stats)
-    mine, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    summary.cpu = {
-        "main": round(mine.ru_utime + mine.ru_stime - cpu_start, 1),
-        "workers": round(children.ru_utime + children.ru_stime - child_start, 1),
-    }
     summary.counts = {
+        "streets": 1,
         "nodes": sum(map(len, nodes)),
         "households": len(street.tree.households),
         "residents": len(street.residents.persons),
@@ -184,14 +221,14 @@ def generate(
         "dual_registrations": len(registrations),
         **history_counts,
     }
-    return summary
 
 
 def _plan(
-    seed: int, scale: float, book: NumberBook, households: list[HouseholdPlan], out: Reporter
+    seed: int, scale: float, book: NumberBook, households: list[HouseholdPlan], district: Node, out: Reporter
 ) -> tuple[Street, Party, Roster]:
-    out.phase("规划街道", len(households))
-    tree = build_tree(Street.phase_rng(seed, "tree"), len(households))
+    out.phase(f"规划街道（{current().name}）", len(households))
+    tree = build_tree(Street.phase_rng(seed, "tree"), len(households), district)
+    tree.street.jurisdiction_id = current().jurisdiction_id
     street = Street(seed=seed, scale=scale, book=book, tree=tree)
     residents = street.residents
     for home, (household, area) in enumerate(zip(households, tree.household_area, strict=True)):
@@ -199,7 +236,7 @@ def _plan(
             residents.persons.append(  # home_id is set once the household has its id
                 new(
                     Person,
-                    code=f"FL-P{len(residents.persons) + 1:07d}",
+                    code=current().code_of(f"P{len(residents.persons) + 1:07d}"),
                     name=plan.name,
                     gender=plan.gender,
                     birth_date=plan.birth_date,
@@ -246,7 +283,7 @@ def _write_rest(
     _insert(Post, roster.posts, out, summary)
     _insert_post_categories(roster.post_categories)
     _insert(DualRegistration, registrations, out, summary)
-    summary.users = create_demo_users(street.rng("logins"))
+    summary.users = create_demo_users(street.rng("logins"), logins_of(current()))
 
 
 def _write_history(
@@ -280,6 +317,11 @@ def _write_history(
         counts |= meetingbook.write_meetings(meetings)
         counts |= disclosurebook.write_disclosures(meetings)  # 双公示 of the repairs they decided
     out.advance(1)
+    if current().number > 1:
+        # The showcase flows (care, community, orders, volunteers, mobilisation, 直报) are
+        # street 1's: the walks and the logins that show them are there (docs/tenancy.md).
+        summary.seconds.update(bulk.timings)
+        return counts
     out.phase("写入关爱", 1)
     with _timed(summary, "write_care"):
         counts |= _write_care(street, roster, book)

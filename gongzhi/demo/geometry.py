@@ -55,9 +55,26 @@ class Box:
         return {"type": "Point", "coordinates": [_r(lon), _r(lat)]}
 
 
-def street_box() -> Box:
-    lon, lat = CENTRE
+STREETS_PER_ROW = 5  # a district's streets side by side, five to a row, street 1 at CENTRE
+
+
+def street_box(number: int = 1) -> Box:
+    """The box of the district's street `number` (1-based): east of the one before it, the
+    next row south of the first."""
+    column, row = (number - 1) % STREETS_PER_ROW, (number - 1) // STREETS_PER_ROW
+    lon, lat = CENTRE[0] + column * SPAN[0], CENTRE[1] - row * SPAN[1]
     return Box(lon - SPAN[0] / 2, lat - SPAN[1] / 2, lon + SPAN[0] / 2, lat + SPAN[1] / 2)
+
+
+def district_box(streets: int) -> Box:
+    """The box around the first `streets` streets' boxes."""
+    boxes = [street_box(n) for n in range(1, streets + 1)]
+    return Box(
+        min(b.west for b in boxes),
+        min(b.south for b in boxes),
+        max(b.east for b in boxes),
+        max(b.north for b in boxes),
+    )
 
 
 def _r(value: float) -> float:

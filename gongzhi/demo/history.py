@@ -38,6 +38,7 @@ from gongzhi.demo.casebook import (
     Policy,
     Routes,
 )
+from gongzhi.demo.district import current
 from gongzhi.demo.records import Street
 from gongzhi.demo.roster import Roster
 from gongzhi.demo.workclock import WorkClock, epoch, moment
@@ -48,14 +49,14 @@ from gongzhi.orgs.roles import UnitKind
 YEAR_DAYS = 365
 DEPARTMENT_POSTS: dict[
     str, str
-] = {  # lead unit kind → the department's post at the street (roster.DEPARTMENTS)
-    UnitKind.POLICE: "FL-POST-PCS",
-    UnitKind.URBAN_MANAGEMENT: "FL-POST-CG",
-    UnitKind.MARKET_SUPERVISION: "FL-POST-SJ",
-    UnitKind.HOUSING: "FL-POST-FG",
-    UnitKind.DEPARTMENT: "FL-POST-SZ",
-    UnitKind.HEALTH: "FL-POST-WS",
-    UnitKind.LEGAL: "FL-POST-SF",
+] = {  # lead unit kind → the department's post at the street (roster.DEPARTMENTS), after "FL-"
+    UnitKind.POLICE: "POST-PCS",
+    UnitKind.URBAN_MANAGEMENT: "POST-CG",
+    UnitKind.MARKET_SUPERVISION: "POST-SJ",
+    UnitKind.HOUSING: "POST-FG",
+    UnitKind.DEPARTMENT: "POST-SZ",
+    UnitKind.HEALTH: "POST-WS",
+    UnitKind.LEGAL: "POST-SF",
 }
 AREA_SEAT_BY_KIND: dict[str, str] = {  # lead unit kind → the area's seat that answers for it
     UnitKind.POLICE: "MJ",
@@ -116,18 +117,25 @@ Job = tuple[int, list[tuple[int, int, str, str, str]]]  # estate, [(pk, created,
 
 
 def prepare_cases(
-    street: Street, roster: Roster, mix: list[tuple[str, str]], now: datetime
+    street: Street,
+    roster: Roster,
+    mix: list[tuple[str, str]],
+    now: datetime,
+    own_limits: dict[str, tuple[int, str]] | None = None,
 ) -> tuple[History, list[Job]]:
     """When and where each case of the year was reported, and their ids; the planning itself
-    is done per estate (merges stay within an estate) by `plan_chunk`, in a pool if large."""
+    is done per estate (merges stay within an estate) by `plan_chunk`, in a pool if large.
+    Deadlines count on the street's calendar with its own limits (demo.streetrules)."""
     global _context
     bulk.prepare()  # before the pool forks: the workers write timestamps as this database keeps them
     tz = ZoneInfo(settings.TIME_ZONE)
     today = now.astimezone(tz).date()
     clock = WorkClock(
-        workcal_db.current_calendar(), today - timedelta(days=YEAR_DAYS + 7), today + timedelta(days=400)
+        workcal_db.current_calendar(current().code),
+        today - timedelta(days=YEAR_DAYS + 7),
+        today + timedelta(days=400),
     )
-    policies = _policies(clock)
+    policies = _policies(clock, own_limits or {})
     places, estates = _places(street)
     rng = street.rng("cases")
     n = len(mix)
@@ -245,13 +253,14 @@ def _text(rng: random.Random, code: str, source: str) -> str:
     return case_text_in(rng, code, rng.choice(REGISTERS[source]))
 
 
-def _policies(clock: WorkClock) -> dict[str, Policy]:
-    """The handling rules per 小类 as the database holds them (sla.DEFAULT_LIMIT without one)."""
+def _policies(clock: WorkClock, own: dict[str, tuple[int, str]]) -> dict[str, Policy]:
+    """The handling rules per 小类 as the database holds them (sla.DEFAULT_LIMIT without one),
+    with the street's own limits (`own`) over the policy's."""
     found = {p.category.code: p for p in CategoryPolicy.objects.select_related("category")}
     out: dict[str, Policy] = {}
     for code in CATEGORY_WEIGHTS:
         p = found.get(code)
-        amount, unit = (p.limit_amount, p.limit_unit) if p else sla.DEFAULT_LIMIT
+        amount, unit = own.get(code) or ((p.limit_amount, p.limit_unit) if p else sla.DEFAULT_LIMIT)
         out[code] = Policy(
             code=code,
             limit=clock.limit(amount, unit),
@@ -320,14 +329,18 @@ def _routes(roster: Roster, policies: dict[str, Policy]) -> Routes:
             cache[key] = (lead, [p.code for p in found.assisting])
         return cache[key]
 
+    here = current()
+    departments = {kind: here.code_of(rest) for kind, rest in DEPARTMENT_POSTS.items()}
+
     def dispatch(code: str, node: Node, rung: int, rng: random.Random) -> str:
         parts = node.path.strip(PATH_SEP).split(PATH_SEP)
-        block, area, estate = parts[1], parts[2], parts[3]
+        at = parts.index(here.code)  # the street's segment: a district may stand above it
+        block, area, estate = parts[at + 1], parts[at + 2], parts[at + 3]
         kind = policies[code].lead_kind
         if rung == Rung.BLOCK:
-            return DEPARTMENT_POSTS.get(kind, f"FL-POST-K{block[4:]}-2")
+            return departments.get(kind, here.code_of(f"POST-K{block.removeprefix(here.code_of('K'))}-2"))
         if rung == Rung.STREET:
-            return DEPARTMENT_POSTS.get(kind, "FL-POST-JD04")
+            return departments.get(kind, here.code_of("POST-JD04"))
         if rung == Rung.AREA:
             lead, _assisting = routed(code, node)
             if lead is not None:

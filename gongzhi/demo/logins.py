@@ -1,5 +1,9 @@
 """Demo logins: one user for a post-holder of each role, all with one known password.
 
+Street 1 (枫林街道) has the bare names (committee, grid...); street k of a generated district
+(`gongzhi demo --streets N`, demo.district) has the same role logins prefixed `s{k}_`
+(s2_committee on TY-R01-ZR); the district's two are district_admin and district_cadre.
+
 The password is printed by `gongzhi demo_logins`; the generator refuses to run with DEBUG
 off, so these accounts exist only on development and demo machines.
 """
@@ -14,6 +18,7 @@ from django.db.models import Q
 
 from gongzhi.community.models import Volunteer
 from gongzhi.core.actors import Actor
+from gongzhi.demo.district import DISTRICT_CODE, FIRST, STREETS, DemoStreet
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
 from gongzhi.orgs.models import PartyMember, Person, Post
@@ -28,8 +33,15 @@ class DemoLogin:
     post_code: str  # the post whose holder logs in ("" for the superuser)
 
 
+DISTRICT_ADMIN_POST = f"{DISTRICT_CODE}-POST-ADMIN"
+DISTRICT_CADRE_POST = f"{DISTRICT_CODE}-POST-DB"
+DISTRICT_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("district_admin", DISTRICT_ADMIN_POST),
+    DemoLogin("district_cadre", DISTRICT_CADRE_POST),
+)
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
     DemoLogin(SUPERUSER, ""),
+    *DISTRICT_LOGINS,
     DemoLogin("street_admin", "FL-POST-ADMIN"),
     DemoLogin("street_cadre", "FL-POST-JD02"),
     DemoLogin("auditor", "FL-POST-AUDIT"),
@@ -49,7 +61,36 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
     # demo.mobilisation (no post: their shifts, check-in and out, hours and tasks).
     DemoLogin("volunteer", ""),
 )
-USERNAMES = tuple(login.username for login in DEMO_LOGINS)
+
+
+def street_logins(street: DemoStreet) -> tuple[DemoLogin, ...]:
+    """The role logins on street `street`'s posts: street 1's as above, street k's the same
+    roles prefixed s{k}_ on the same posts of its own codes. The member and volunteer logins
+    are street 1's (its community and mobilisation demo)."""
+    own = tuple(login for login in DEMO_LOGINS if login.post_code.startswith(FIRST.code_of("")))
+    if street.number == 1:
+        return own
+    return tuple(
+        DemoLogin(
+            street.login_prefix + login.username,
+            street.code_of(login.post_code.removeprefix(FIRST.code_of(""))),
+        )
+        for login in own
+    )
+
+
+def logins_of(street: DemoStreet) -> tuple[DemoLogin, ...]:
+    """The logins made with `street`: street 1's come with the superuser and the residents'
+    (demo.community and demo.mobilisation link those two)."""
+    if street.number == 1:
+        return tuple(login for login in DEMO_LOGINS if login not in DISTRICT_LOGINS)
+    return street_logins(street)
+
+
+# Every demo username there may be (the district's streets' too): what demo.reset removes.
+USERNAMES = tuple(login.username for login in DEMO_LOGINS) + tuple(
+    login.username for street in STREETS[1:] for login in street_logins(street)
+)
 
 POWER_LABELS = {
     access.VIEW_TREE: "辖区",
@@ -64,8 +105,9 @@ POWER_LABELS = {
 }
 
 
-def create_demo_users(rng: random.Random) -> list[str]:
-    """Create the demo users that do not exist yet and link each to its post-holder.
+def create_demo_users(rng: random.Random, logins: tuple[DemoLogin, ...]) -> list[str]:
+    """Create the demo users of `logins` that do not exist yet and link each to its
+    post-holder (the superuser and the two residents' logins come with street 1's).
 
     All share one password hash with a seed-derived salt: hashing once keeps the generator
     fast with a slow password hasher, and the same seed gives the same rows.
@@ -75,7 +117,7 @@ def create_demo_users(rng: random.Random) -> list[str]:
     password = make_password(DEMO_PASSWORD, salt=salt)
     existing = set(user_model.objects.filter(username__in=USERNAMES).values_list("username", flat=True))
     created: list[str] = []
-    for login in DEMO_LOGINS:
+    for login in logins:
         if login.username in existing:
             continue  # never overwrite someone's account
         is_super = login.username == SUPERUSER
@@ -173,3 +215,23 @@ def _what_they_see(user: Actor) -> str:
     if categories:
         text += f"；负责事项 {len(categories)} 类"
     return text
+
+
+@dataclass(frozen=True)
+class StreetLogins:
+    street: DemoStreet
+    usernames: tuple[str, ...]  # the street's role logins present, in DEMO_LOGINS' order
+
+
+def other_streets_logins() -> list[StreetLogins]:
+    """The role logins of the district's streets after the first, one entry per street that
+    has any (the same roles as street 1's, prefixed s{k}_)."""
+    wanted = {street: street_logins(street) for street in STREETS[1:]}
+    names = {login.username for logins in wanted.values() for login in logins}
+    present = set(get_user_model().objects.filter(username__in=names).values_list("username", flat=True))
+    out: list[StreetLogins] = []
+    for street, logins in wanted.items():
+        have = tuple(login.username for login in logins if login.username in present)
+        if have:
+            out.append(StreetLogins(street, have))
+    return out

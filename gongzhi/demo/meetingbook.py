@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from gongzhi.cases.states import OPEN_STATES, State
 from gongzhi.demo import bulk
 from gongzhi.demo.casebook import SWEEP, CasePlan, Ev
+from gongzhi.demo.district import current
 from gongzhi.demo.history import History
 from gongzhi.demo.records import Street
 from gongzhi.demo.roster import Roster
@@ -312,10 +313,10 @@ class MeetingBook:
             chair = self.area_post(node, "SJ")
         elif where == -100:
             node = tree.street
-            chair = self.posts["FL-POST-JD01"]
+            chair = self.posts[current().code_of("POST-JD01")]
         else:
             node = tree.blocks[-1 - where]
-            chair = self.posts[f"FL-POST-K{node.code[4:]}-1"]
+            chair = self.posts[current().code_of(f"POST-K{node.code.removeprefix(current().code_of('K'))}-1")]
         starts = self.local(day, rng.choice((9, 14, 14, 15)), rng.choice((0, 0, 30)))
         created = self.local(
             self.workday_on_or_after(day - timedelta(days=rng.randint(6, 12))), 10, rng.randrange(60)
@@ -1179,7 +1180,7 @@ def ensure_users(street: Street, roster: Roster) -> dict[int, int]:
     for post in roster.posts:
         if (
             post.meeting_role
-            or post.code.startswith(("FL-POST-K", "FL-POST-JD01"))
+            or post.code.startswith((current().code_of("POST-K"), current().code_of("POST-JD01")))
             or post.role == PostRole.DEPARTMENT  # the street's departments sign slips
         ):
             wanted[post.person.pk] = post.person

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from gongzhi.demo import calibration as cal
+from gongzhi.demo.district import current
 from gongzhi.demo.people import age_on
 from gongzhi.demo.records import Street
 from gongzhi.demo.roster import SERVICE_OFFERS
@@ -40,7 +41,10 @@ def build_party(street: Street) -> Party:
     chosen = _choose_members(rng, street)
 
     top = PartyOrg(
-        code="FL-DGW", name="中共枫林街道工作委员会", kind=PartyOrgKind.WORKING_COMMITTEE, node=tree.street
+        code=current().code_of("DGW"),
+        name=f"中共{current().name}工作委员会",
+        kind=PartyOrgKind.WORKING_COMMITTEE,
+        node=tree.street,
     )
     blocks = {
         b.code: PartyOrg(

@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass, field
 
 from gongzhi.demo import names
+from gongzhi.demo.district import current
 from gongzhi.demo.numbers import NumberBook
 from gongzhi.demo.people import PersonPlan, age_on, person
 from gongzhi.demo.rows import new
@@ -66,7 +67,7 @@ class Street:
         )
         staff = new(
             Person,
-            code=f"FL-S{len(self.staff) + 1:05d}",
+            code=current().code_of(f"S{len(self.staff) + 1:05d}"),
             name=plan.name,
             gender=plan.gender,
             birth_date=plan.birth_date,

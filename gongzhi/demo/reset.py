@@ -1,4 +1,5 @@
-"""Delete the demo street and everything hanging from it.
+"""Delete the demo district (or a demo street made before districts) and everything hanging
+from it: every street of the district, its office, and each street's own calendar days.
 
 Raw deletes (QuerySet._raw_delete, as Django's own fast delete path uses), because the ORM's
 collector would load ~200k rows and trip over the tree's PROTECT self-reference. Foreign keys
@@ -19,12 +20,13 @@ from django.db.models import Q, QuerySet
 from gongzhi.api.models import ApiToken
 from gongzhi.care import models as care
 from gongzhi.care.services import CONTACT_SUBJECT
-from gongzhi.cases.models import Attachment, Case, CaseEvent
+from gongzhi.cases.models import Attachment, Case, CaseEvent, StreetCategoryLimit
 from gongzhi.community import models as community
-from gongzhi.core.models import OutboxMessage, PiiAccessLog
-from gongzhi.demo.calibration import STREET_CODE
+from gongzhi.core.models import OutboxMessage, PiiAccessLog, WorkDay
 from gongzhi.demo.care import DEMO_GATEWAY_NAME
+from gongzhi.demo.district import DISTRICT_CODE, FIRST
 from gongzhi.demo.logins import DEMO_PASSWORD, SUPERUSER, USERNAMES
+from gongzhi.geo.levels import Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 from gongzhi.meetings.models import (
     CaseStudy,
@@ -46,22 +48,40 @@ from gongzhi.notify.models import Delivery, InboxItem
 from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule, TeamMember
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
 
-PERSON_PREFIX = f"{STREET_CODE}-"
-SIGNER_PREFIX = f"demo-{STREET_CODE.lower()}-"  # meetingbook.USER_PREFIX + a person's code
-
 
 def demo_exists() -> bool:
-    return Node.objects.filter(code=STREET_CODE).exists()
+    return Node.objects.filter(code=FIRST.code).exists()
+
+
+def _demo_root() -> str:
+    """The path everything of the demo hangs from: the district's, or street 1's when it was
+    made before the demo had a district."""
+    for code in (DISTRICT_CODE, FIRST.code):
+        path = Node.objects.filter(code=code, parent__isnull=True).values_list("path", flat=True).first()
+        if path:
+            return path
+    return f"{PATH_SEP}{DISTRICT_CODE}{PATH_SEP}"
+
+
+def _prefixed(field: str, prefixes: list[str]) -> Q:
+    found = Q(pk__in=[])
+    for prefix in prefixes:
+        found |= Q(**{f"{field}__startswith": prefix})
+    return found
 
 
 @transaction.atomic
 def reset_demo() -> dict[str, int]:
     """Delete the demo rows; return how many rows of each kind went."""
-    under = f"{PATH_SEP}{STREET_CODE}{PATH_SEP}"
-    people = Person.objects.filter(code__startswith=PERSON_PREFIX)
-    users = get_user_model().objects.filter(
-        Q(username__in=_demo_usernames()) | Q(username__startswith=SIGNER_PREFIX)
+    under = _demo_root()
+    streets = list(
+        Node.objects.filter(path__startswith=under, level=Level.STREET).values_list("code", flat=True)
     )
+    codes = [*streets, DISTRICT_CODE]
+    # persons FL-P…, TY-S…, SFQ-S…; the accounts the history made for post-holders, demo-fl-…
+    people = Person.objects.filter(_prefixed("code", [f"{code}-" for code in codes]))
+    signers = _prefixed("username", [f"demo-{code.lower()}-" for code in codes])
+    users = get_user_model().objects.filter(Q(username__in=_demo_usernames()) | signers)
     deleted: dict[str, int] = {}
     user_model = get_user_model()
     NodeChange.objects.filter(actor__in=users).update(actor=None)
@@ -222,6 +242,8 @@ def reset_demo() -> dict[str, int]:
         "units": Unit.objects.filter(node__path__startswith=under),
         "persons": people,
         "users": users,
+        "street_limits": StreetCategoryLimit.objects.filter(street__path__startswith=under),
+        "street_days": WorkDay.objects.filter(street__in=streets),
         "node_changes": NodeChange.objects.filter(node__path__startswith=under),
         "nodes": Node.objects.filter(path__startswith=under),
     }

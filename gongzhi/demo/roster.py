@@ -15,6 +15,7 @@ from django.utils import translation
 from gongzhi.cases import policies
 from gongzhi.demo import calibration as cal
 from gongzhi.demo import names
+from gongzhi.demo.district import current
 from gongzhi.demo.records import Street
 from gongzhi.geo.models import Node
 from gongzhi.orgs.models import DualRegistration, Person, Post, Unit
@@ -187,7 +188,7 @@ class RosterBuilder:
     def unit(self, code: str, name: str, kind: str, node: Node, address: str = "") -> Unit:
         unit = Unit(
             code=code,
-            name=name,
+            name=current().local(name),
             kind=kind,
             node=node,
             address=address or node.address,
@@ -237,16 +238,32 @@ class RosterBuilder:
 
     def build(self) -> Roster:
         street = self.tree.street
-        office = self.unit("FL-U-JDB", "枫林街道办事处", UnitKind.STREET_OFFICE, street)
-        self.post("FL-POST-ADMIN", office, street, "系统管理员", self.staff(), PostRole.STREET_ADMIN)
-        self.post("FL-POST-AUDIT", office, street, "个人信息审计员", self.staff(), PostRole.AUDITOR)
+        office = self.unit(current().code_of("U-JDB"), "枫林街道办事处", UnitKind.STREET_OFFICE, street)
+        self.post(
+            current().code_of("POST-ADMIN"), office, street, "系统管理员", self.staff(), PostRole.STREET_ADMIN
+        )
+        self.post(
+            current().code_of("POST-AUDIT"), office, street, "个人信息审计员", self.staff(), PostRole.AUDITOR
+        )
         for i, title in enumerate(STREET_CADRE_TITLES):
-            self.post(f"FL-POST-JD{i + 1:02d}", office, street, title, self.staff(), PostRole.STREET_CADRE)
+            self.post(
+                current().code_of(f"POST-JD{i + 1:02d}"),
+                office,
+                street,
+                title,
+                self.staff(),
+                PostRole.STREET_CADRE,
+            )
         for k, block in enumerate(self.tree.blocks):
             for j in range(2):
                 title = "块区党的工作小组组长" if j == 0 else "块区联络干部"
                 self.post(
-                    f"FL-POST-K{k + 1}-{j + 1}", office, block, title, self.staff(), PostRole.BLOCK_CADRE
+                    current().code_of(f"POST-K{k + 1}-{j + 1}"),
+                    office,
+                    block,
+                    title,
+                    self.staff(),
+                    PostRole.BLOCK_CADRE,
                 )
         departments = self._departments(street)
         shared = self._street_partners(street)
@@ -260,11 +277,11 @@ class RosterBuilder:
     def _departments(self, street: Node) -> dict[str, Unit]:
         units: dict[str, Unit] = {}
         for kind, suffix, name, title in DEPARTMENTS:
-            unit = units[kind] = self.unit(f"FL-U-{suffix}", name, kind, street)
+            unit = units[kind] = self.unit(current().code_of(f"U-{suffix}"), name, kind, street)
             lead, deputy = self.staff(), self.staff()
             categories = DEPARTMENT_CATEGORIES[kind]
             self.post(
-                f"FL-POST-{suffix}",
+                current().code_of(f"POST-{suffix}"),
                 unit,
                 street,
                 title,
@@ -274,15 +291,15 @@ class RosterBuilder:
                 categories=categories,
             )
         for kind, name in ((UnitKind.HEALTH, "枫林社区卫生服务中心"), (UnitKind.LEGAL, "枫林司法所")):
-            self.unit(f"FL-U-{kind[:6].upper()}", name, kind, street)
+            self.unit(current().code_of(f"U-{kind[:6].upper()}"), name, kind, street)
         return units
 
     def _more_departments(self, street: Node) -> None:
         existing = {u.kind: u for u in self.out.units if u.node is street}
         for kind, suffix, name, title in MORE_DEPARTMENTS:
-            unit = existing.get(kind) or self.unit(f"FL-U-{suffix}", name, kind, street)
+            unit = existing.get(kind) or self.unit(current().code_of(f"U-{suffix}"), name, kind, street)
             self.post(
-                f"FL-POST-{suffix}",
+                current().code_of(f"POST-{suffix}"),
                 unit,
                 street,
                 title,
@@ -298,21 +315,21 @@ class RosterBuilder:
         areas = [a.node for a in self.tree.areas]
         shared: dict[str, list[Unit]] = {
             MeetingRole.LAWYER: [
-                self.unit(f"FL-U-LS{i + 1}", n, UnitKind.LAW_FIRM, street)
+                self.unit(current().code_of(f"U-LS{i + 1}"), n, UnitKind.LAW_FIRM, street)
                 for i, n in enumerate(names.LAW_FIRMS)
             ],
             MeetingRole.SOCIAL_ORG: [
-                self.unit(f"FL-U-SZ{i + 1}", n, UnitKind.SOCIAL_ORG, street)
+                self.unit(current().code_of(f"U-SZ{i + 1}"), n, UnitKind.SOCIAL_ORG, street)
                 for i, n in enumerate(names.SOCIAL_ORGS)
             ],
             MeetingRole.DEPUTY: [
-                self.unit("FL-U-RD", "枫林街道人大工作委员会", UnitKind.STREET_OFFICE, street)
+                self.unit(current().code_of("U-RD"), "枫林街道人大工作委员会", UnitKind.STREET_OFFICE, street)
             ],
             MeetingRole.CO_BUILDING: [],
         }
         for i, name in enumerate(names.CO_BUILDING_UNITS):
             home_area = areas[i * len(areas) // len(names.CO_BUILDING_UNITS)]
-            unit = self.unit(f"FL-U-GJ{i + 1:02d}", name, UnitKind.CO_BUILDING, home_area)
+            unit = self.unit(current().code_of(f"U-GJ{i + 1:02d}"), name, UnitKind.CO_BUILDING, home_area)
             shared[MeetingRole.CO_BUILDING].append(unit)
             for area in self.rng.sample(areas, self.rng.randint(2, 3)):
                 self.out.registrations.append(

@@ -1,6 +1,7 @@
 """The demo street's jurisdiction tree, built in memory (unsaved Node objects).
 
-Codes follow one scheme: FL (street), FL-K1 (block), FL-R01 (residential area; no block in
+Codes follow one scheme (street 1's shown; street k's start with its own code, demo.district):
+FL (street), FL-K1 (block), FL-R01 (residential area; no block in
 the code, since codes survive moves), FL-R01-E1 (estate), FL-R01-E1-G1 (grid),
 FL-R01-E1-B001 (building), FL-R01-E1-B001-302 (household, by room number). Paths are made
 by geo.services.path_for, as node_create makes them.
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 
 from gongzhi.demo import calibration as cal
 from gongzhi.demo import names
+from gongzhi.demo.district import current
 from gongzhi.demo.geometry import Box, street_box
 from gongzhi.demo.rows import new
 from gongzhi.geo.levels import Level
@@ -65,13 +67,15 @@ def _node(code: str, name: str, level: int, parent: Node | None, **extra: object
     return Node(code=code, name=name, level=level, parent=parent, path=path_for(code, parent), **extra)
 
 
-def build_tree(rng: random.Random, household_count: int) -> StreetTree:
-    box = street_box()
-    street = _node(cal.STREET_CODE, cal.STREET_NAME, Level.STREET, None, geometry=box.polygon())
-    street.address = "枫林路 100号"
+def build_tree(rng: random.Random, household_count: int, district: Node | None = None) -> StreetTree:
+    """The street being built (demo.district.current()), under `district` when given."""
+    here = current()
+    box = street_box(here.number)
+    street = _node(here.code, here.name, Level.STREET, district, geometry=box.polygon())
+    street.address = here.local("枫林路 100号")
     block_boxes = box.split_columns([float(n) for n in cal.AREAS_PER_BLOCK])
     blocks = [
-        _node(f"FL-K{i + 1}", names.BLOCK_NAMES[i], Level.BLOCK, street, geometry=b.polygon())
+        _node(here.code_of(f"K{i + 1}"), names.BLOCK_NAMES[i], Level.BLOCK, street, geometry=b.polygon())
         for i, b in enumerate(block_boxes)
     ]
     area_count = sum(cal.AREAS_PER_BLOCK)
@@ -89,7 +93,7 @@ def build_tree(rng: random.Random, household_count: int) -> StreetTree:
             number = len(areas) + 1
             n_estates = estates_per_area[number - 1]
             first = sum(estates_per_area[: number - 1])
-            code = f"FL-R{number:02d}"
+            code = here.code_of(f"R{number:02d}")
             area_node = _node(
                 code, f"{estate_names[first]}居民区", Level.AREA, block, geometry=area_box.polygon()
             )

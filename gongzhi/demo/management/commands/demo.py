@@ -1,4 +1,6 @@
-"""`gongzhi demo --seed N --scale S [--if-empty] [--reset]`: generate the demo street."""
+"""`gongzhi demo --seed N --scale S [--streets N] [--if-empty] [--reset]`: generate the demo
+district: street 1 (枫林街道) under the district 示范区, and with --streets N the next N-1
+streets beside it (demo.district)."""
 
 import time
 from argparse import ArgumentParser
@@ -13,6 +15,7 @@ from rich.console import Console
 from gongzhi.cases import classify
 from gongzhi.core import clock
 from gongzhi.demo.carehistory import catch_up
+from gongzhi.demo.district import MAX_STREETS
 from gongzhi.demo.generator import DemoExistsError, generate
 from gongzhi.demo.progress import RichReporter
 from gongzhi.demo.reset import demo_exists, reset_demo
@@ -28,6 +31,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子生成相同数据")
         parser.add_argument("--scale", type=float, default=1.0, help="规模：1 约 10.5 万居民；0.05 供测试")
+        parser.add_argument(
+            "--streets",
+            type=int,
+            default=1,
+            help=f"区里并列的街道数（1–{MAX_STREETS}，默认 1：枫林街道；每条街道规模相同）",
+        )
         parser.add_argument("--if-empty", action="store_true", help="已有街道时什么也不做")
         parser.add_argument("--reset", action="store_true", help="先删除已有的演示数据")
         parser.add_argument("--workers", type=int, default=None, help="加密进程数（默认 CPU 核数）")
@@ -52,6 +61,8 @@ class Command(BaseCommand):
             if classify.load_model() is None:
                 self._train(console, options["classifier_texts"])
             return
+        if not 1 <= options["streets"] <= MAX_STREETS:
+            raise CommandError(f"--streets 应在 1 到 {MAX_STREETS} 之间")
         if options["reset"] and demo_exists():
             deleted = reset_demo()
             console.print(f"已删除演示数据：{sum(deleted.values()):,} 行。")
@@ -61,6 +72,7 @@ class Command(BaseCommand):
                 summary = generate(
                     seed=options["seed"],
                     scale=options["scale"],
+                    streets=options["streets"],
                     reporter=reporter,
                     workers=options["workers"],
                 )
@@ -69,7 +81,12 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - start
         counts = "，".join(f"{k} {v:,}" for k, v in summary.counts.items())
         phases = "，".join(f"{k} {v:.1f}s" for k, v in summary.seconds.items())
-        console.print(f"演示街道已生成（种子 {summary.seed}，规模 {summary.scale:g}）：{counts}")
+        console.print(
+            f"演示数据已生成（种子 {summary.seed}，规模 {summary.scale:g}，{summary.streets} 条街道）：{counts}"
+        )
+        if summary.streets > 1:
+            per_street = "，".join(f"{code} {s:.0f}s" for code, s in summary.street_seconds.items())
+            console.print(f"各街道用时：{per_street}。")
         cpu = "，".join(f"{k} {v:.1f}s" for k, v in summary.cpu.items())
         console.print(f"用时 {elapsed:.1f} 秒（{phases}；CPU：{cpu}）。登录账号见 `gongzhi demo_logins`。")
         self._train(console, options["classifier_texts"])

@@ -1,4 +1,6 @@
-"""`gongzhi demo_logins`: print the demo users, their password, post and what they can see."""
+"""`gongzhi demo_logins`: print the demo users, their password, post and what they can see:
+the district's and street 1's in full, then a line for each other street of the district
+(its role logins are street 1's prefixed s{k}_, on the same posts of its own codes)."""
 
 from typing import IO, Any, cast
 
@@ -8,7 +10,8 @@ from rich.table import Table
 
 from gongzhi.care.models import Gateway
 from gongzhi.demo.care import DEMO_GATEWAY_NAME, DEMO_GATEWAY_TOKEN
-from gongzhi.demo.logins import login_rows
+from gongzhi.demo.district import FIRST
+from gongzhi.demo.logins import login_rows, other_streets_logins
 
 
 class Command(BaseCommand):
@@ -26,6 +29,15 @@ class Command(BaseCommand):
         for row in rows:
             table.add_row(row.role, row.username, row.password, row.post, row.sees)
         console.print(table)
+        others = other_streets_logins()
+        if others:
+            console.print(f"其他街道（密码同上；角色与岗位同{FIRST.name}的同名账号，岗位编码换成本街道的）：")
+            for entry in others:
+                street = entry.street
+                console.print(
+                    f"  {street.name}（{street.code}，Open311 jurisdiction_id={street.jurisdiction_id}）："
+                    + " ".join(entry.usernames)
+                )
         if Gateway.objects.filter(name=DEMO_GATEWAY_NAME, revoked_at__isnull=True).exists():
             console.print(
                 f"关爱设备演示网关令牌（POST /api/v1/care/events，`gongzhi care_simulate` 默认使用）：{DEMO_GATEWAY_TOKEN}"

@@ -106,7 +106,7 @@ def test_no_event_is_stored_without_consent() -> None:
 
 
 def test_a_year_of_visits_and_holiday_rounds() -> None:
-    visits = Visit.objects.filter(subject__node_path__startswith="/FL/")
+    visits = Visit.objects.filter(subject__node_path__startswith="/SFQ/FL/")
     first = visits.order_by("at").first()
     assert first is not None and (NOW - first.at).days >= 300 and visits.filter(at__gte=NOW).count() == 0
     assert visits.filter(kind="call").exists() and visits.filter(by__isnull=True).count() == 0
@@ -128,7 +128,7 @@ def test_a_year_of_visits_and_holiday_rounds() -> None:
 
 
 def test_a_year_of_alerts_acknowledged_in_time_or_visited() -> None:
-    alerts = Alert.objects.filter(node_path__startswith="/FL/")
+    alerts = Alert.objects.filter(node_path__startswith="/SFQ/FL/")
     assert alerts.count() >= 20 and not alerts.exclude(state=AlertState.CLOSED).exists()
     acked = alerts.filter(visit_case__isnull=True)
     assert all(timedelta(0) < a.acknowledged_at - a.opened_at < timedelta(minutes=30) for a in acked)

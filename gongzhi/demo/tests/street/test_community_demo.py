@@ -140,7 +140,7 @@ def test_ledger_totals_are_the_sums_of_entries() -> None:
     for member in PartyMember.objects.filter(point_entries__isnull=False).distinct()[:200]:
         for year in (2025, 2026):
             assert statements.year_total(member, year) == sums.get((member.pk, year), 0)
-    assessed = {r["member"]: r["points"] for r in statements.assessment("/FL/", "FL", 2026)}
+    assessed = {r["member"]: r["points"] for r in statements.assessment("/SFQ/FL/", "FL", 2026)}
     assert all(assessed.get(m, 0) == p for (m, y), p in sums.items() if y == 2026)
     total = PointEntry.objects.aggregate(s=Sum("points"))["s"]
     assert total == sum(p for _m, _y, p in entries) > 0

@@ -64,14 +64,14 @@ def test_calibration_adds_up_to_fenglin() -> None:
 
 
 def test_tree_has_fenglins_shape() -> None:
-    by_level = Counter(Node.objects.filter(path__startswith="/FL/").values_list("level", flat=True))
+    by_level = Counter(Node.objects.filter(path__startswith="/SFQ/FL/").values_list("level", flat=True))
     assert by_level[Level.STREET] == 1
     assert by_level[Level.BLOCK] == 5
     assert by_level[Level.AREA] == 31
     assert by_level[Level.ESTATE] == 94
     assert by_level[Level.GRID] >= 94 * 2
     assert by_level[Level.HOUSEHOLD] == residents().values("home").distinct().count()
-    for node in Node.objects.filter(path__startswith="/FL/", level__lte=Level.BUILDING):
+    for node in Node.objects.filter(path__startswith="/SFQ/FL/", level__lte=Level.BUILDING):
         assert node.path == (node.parent.path if node.parent else "/") + node.code + "/"
     kinds = dict(
         Node.objects.filter(level__in=[Level.AREA, Level.ESTATE, Level.BUILDING])
@@ -111,7 +111,7 @@ def test_age_structure_matches_the_field_figures() -> None:
 
 
 def test_every_area_has_the_full_one_plus_eight_plus_x() -> None:
-    for area in Node.objects.filter(level=Level.AREA, path__startswith="/FL/"):
+    for area in Node.objects.filter(level=Level.AREA, path__startswith="/SFQ/FL/"):
         seats = set(
             Post.objects.filter(node=area).exclude(meeting_role="").values_list("meeting_role", flat=True)
         )
@@ -128,7 +128,7 @@ def test_every_area_has_the_full_one_plus_eight_plus_x() -> None:
 
 
 def test_roster_covers_every_grid_and_level() -> None:
-    grids = Node.objects.filter(level=Level.GRID, path__startswith="/FL/")
+    grids = Node.objects.filter(level=Level.GRID, path__startswith="/SFQ/FL/")
     staffed = set(Post.objects.filter(role=PostRole.GRID_WORKER).values_list("node_id", flat=True))
     assert set(grids.values_list("pk", flat=True)) <= staffed
     roles = Counter(Post.objects.values_list("role", flat=True))
@@ -229,7 +229,11 @@ def test_a_year_of_cases_scaled_over_the_street() -> None:
     # the services (demo.orders, demo.direct: TO_CASE of the 直报 are): not part of the mix.
     converted = Order.objects.filter(case__isnull=False).values("case")
     reported = DirectReport.objects.filter(case__isnull=False).values("case")
-    cases = Case.objects.filter(node_path__startswith="/FL/").exclude(pk__in=converted).exclude(pk__in=reported)
+    cases = (
+        Case.objects.filter(node_path__startswith="/SFQ/FL/")
+        .exclude(pk__in=converted)
+        .exclude(pk__in=reported)
+    )
     assert cases.count() == round(100_000 * SCALE)
     first, last = cases.order_by("created_at").first(), cases.order_by("created_at").last()
     assert first is not None and last is not None
@@ -257,7 +261,7 @@ def test_a_year_of_cases_scaled_over_the_street() -> None:
 
 
 def test_case_states_replay_from_their_events() -> None:
-    for case in _sample(Case.objects.filter(node_path__startswith="/FL/")):
+    for case in _sample(Case.objects.filter(node_path__startswith="/SFQ/FL/")):
         events = list(case.events.order_by("seq"))
         assert [e.seq for e in events] == list(range(1, case.version + 1)), case.pk
         assert replay([e.to_state for e in events]) == case.state
@@ -280,7 +284,9 @@ def test_case_states_replay_from_their_events() -> None:
 
 def test_cases_are_routed_and_timed_as_the_services_would() -> None:
     checked = 0
-    for case in _sample(Case.objects.filter(node_path__startswith="/FL/").select_related("category", "node")):
+    for case in _sample(
+        Case.objects.filter(node_path__startswith="/SFQ/FL/").select_related("category", "node")
+    ):
         create = case.events.get(seq=1)
         lead, assisting, _rule = routing.route(category=case.category, node=case.node)
         assert create.data["post"] == (lead.code if lead else None)
@@ -299,7 +305,7 @@ def test_cases_are_routed_and_timed_as_the_services_would() -> None:
 
 
 def test_escalations_come_after_an_attempt_at_the_rung_below() -> None:
-    escalations = CaseEvent.objects.filter(action="escalate", case__node_path__startswith="/FL/")
+    escalations = CaseEvent.objects.filter(action="escalate", case__node_path__startswith="/SFQ/FL/")
     assert escalations.exists()
     for event in escalations.select_related("case"):
         below = Rung.AREA if event.data["rung"] == Rung.BLOCK else Rung.BLOCK
@@ -322,7 +328,7 @@ def test_the_sweep_reminders_are_there_where_deadlines_ran_out() -> None:
 
 
 def test_meetings_follow_fenglins_figures() -> None:
-    meetings = Meeting.objects.filter(node_path__startswith="/FL/")
+    meetings = Meeting.objects.filter(node_path__startswith="/SFQ/FL/")
     held = meetings.exclude(state="planned")
     area_kinds = ["juwuhui", "joint", "evaluation"]
     assert held.filter(kind__in=area_kinds).count() == 176
@@ -423,7 +429,7 @@ def _without_order_ids(row: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _fingerprint() -> list[tuple[str, ...]]:
     people = Person.objects.filter(code__startswith="FL-").order_by("code")
-    nodes = Node.objects.filter(path__startswith="/FL/").order_by("path")
+    nodes = Node.objects.filter(path__startswith="/SFQ/FL/").order_by("path")
     posts = Post.objects.filter(code__startswith="FL-").order_by("code")
     return [
         *people.values_list("code", "name", "gender", "birth_date", "phone_masked", "phone_hash", "id_hash"),
@@ -450,7 +456,7 @@ def _fingerprint() -> list[tuple[str, ...]]:
 def test_same_seed_same_street_other_seed_other_street() -> None:
     first = _fingerprint()
     reset_demo()
-    assert not Node.objects.filter(path__startswith="/FL/").exists()
+    assert not Node.objects.filter(path__startswith="/SFQ/FL/").exists()
     assert not Case.objects.exists() and not Meeting.objects.exists()
     generate(seed=SEED, scale=SCALE, now=NOW)
     assert _fingerprint() == first
@@ -517,7 +523,7 @@ def test_demo_users_have_the_password_and_see_their_scope() -> None:
     visible = Person.objects.filter(access.people_q(grid_user), code__startswith="FL-P")
     assert 0 < visible.count() < residents().count()
     # Their own grid, and the grid they stand in for (AB岗), both in their residential area.
-    assert all(p.home.path.startswith("/FL/FL-K1/FL-R01/") for p in visible.select_related("home"))
+    assert all(p.home.path.startswith("/SFQ/FL/FL-K1/FL-R01/") for p in visible.select_related("home"))
 
 
 def test_disclosures_follow_decided_repairs_and_replay_from_their_events() -> None:

@@ -91,7 +91,7 @@ def test_six_modules_with_teams_and_leads(street) -> None:
 
 
 def test_orders_of_a_year_in_every_state_with_their_events() -> None:
-    orders = Order.objects.filter(node_path__startswith="/FL/")
+    orders = Order.objects.filter(node_path__startswith="/SFQ/FL/")
     states = Counter(orders.values_list("state", flat=True))
     assert set(states) == set(OrderState.values), states
     assert states[OrderState.CLOSED] > states[OrderState.SERVED] > 0
@@ -123,7 +123,7 @@ def test_orders_of_a_year_in_every_state_with_their_events() -> None:
 
 
 def test_most_are_taken_in_time_some_assigned_after_escalation() -> None:
-    taken = Order.objects.filter(node_path__startswith="/FL/", taken_at__isnull=False).select_related(
+    taken = Order.objects.filter(node_path__startswith="/SFQ/FL/", taken_at__isnull=False).select_related(
         "module"
     )
     in_time = sum(1 for o in taken if o.taken_at <= o.take_due)
@@ -134,7 +134,7 @@ def test_most_are_taken_in_time_some_assigned_after_escalation() -> None:
 
 
 def test_phones_are_sealed_and_masked() -> None:
-    for order in Order.objects.filter(node_path__startswith="/FL/")[:50]:
+    for order in Order.objects.filter(node_path__startswith="/SFQ/FL/")[:50]:
         phone = pii.decrypt(order.contact_phone_enc)
         assert pii.PHONE_RE.match(phone)
         assert order.contact_phone_hash == pii.lookup_hash(phone)
@@ -156,7 +156,7 @@ def test_grid_and_committee_see_open_orders_in_their_pool() -> None:
         assert pool.exists() and pool.filter(state=OrderState.OPEN).count() == pool.count()
         assert order_selectors.pool(committee).exists()
         assert Order.objects.filter(
-            access.orders_q(committee), node_path__startswith="/FL/FL-K1/FL-R01/"
+            access.orders_q(committee), node_path__startswith="/SFQ/FL/FL-K1/FL-R01/"
         ).exists()
 
 
@@ -164,7 +164,7 @@ def test_grid_and_committee_see_open_orders_in_their_pool() -> None:
 
 
 def test_volunteers_at_least_the_scaled_share_with_availability() -> None:
-    vols = Volunteer.objects.filter(node_path__startswith="/FL/")
+    vols = Volunteer.objects.filter(node_path__startswith="/SFQ/FL/")
     assert vols.count() >= 500 * SCALE
     assert set(vols.values_list("kind", flat=True)) == set(VolunteerKind.values)
     assert not vols.filter(availability__isnull=True).exists()
@@ -197,7 +197,7 @@ def test_a_few_volunteers_are_away_a_day_or_a_week_in_the_coming_weeks() -> None
 
 
 def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
-    entries = HoursEntry.objects.filter(node_path__startswith="/FL/")
+    entries = HoursEntry.objects.filter(node_path__startswith="/SFQ/FL/")
     sources = set(entries.values_list("source", flat=True))
     assert {HoursSource.TASK, HoursSource.SHIFT, HoursSource.REVERSAL} <= sources
     # only orders confirmed through the resident's link are confirmed by nobody named
@@ -218,7 +218,7 @@ def test_the_time_bank_holds_a_year_of_confirmed_hours() -> None:
 def test_confirmed_orders_of_volunteer_servers_are_in_their_time_bank(street) -> None:
     served_by = dict(Volunteer.objects.filter(ended_at__isnull=True).values_list("person_id", "pk"))
     due = Order.objects.filter(
-        node_path__startswith="/FL/", state=OrderState.CLOSED, server_id__in=served_by
+        node_path__startswith="/SFQ/FL/", state=OrderState.CLOSED, server_id__in=served_by
     ).exclude(satisfaction="")  # the resident confirmed (the sweep's closes are unrated)
     assert Order.objects.filter(
         state=OrderState.CLOSED, satisfaction="", events__action="auto_close"
@@ -257,7 +257,7 @@ def _solution(incident: Incident, rota_shifts: list[Shift]) -> tuple[object, Sol
 
 
 def test_six_entrances_and_two_mobilisations_over_five_committees() -> None:
-    assert Entrance.objects.filter(node__path__startswith="/FL/").count() == 6
+    assert Entrance.objects.filter(node__path__startswith="/SFQ/FL/").count() == 6
     incidents = scenario_incidents()
     assert sorted(incidents.values_list("state", flat=True)) == [IncidentState.ACTIVE, IncidentState.CLOSED]
     for incident in incidents:
