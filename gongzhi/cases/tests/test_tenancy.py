@@ -128,22 +128,13 @@ def test_a_point_finds_a_place_of_the_street_that_holds_it(db):
     assert locate.pk_for_point(31.105, 121.43) is None  # outside both
 
 
-def test_the_street_of_a_path_under_a_district_in_care_mobilisation_and_reports(two):
-    """The places that took the root of a path for the street ask geo.streets instead: under a
-    district the root is the district, not the street."""
+def test_a_street_under_a_district_finds_its_own_care_rules(two):
+    """The care rule book took the root of a path for the street; under a district the root is
+    the district, so it asks geo.streets."""
     from gongzhi.care.choices import RuleKind
     from gongzhi.care.rulebook import Params, RuleBook
-    from gongzhi.mobilisation import zone
-    from gongzhi.testing.factories import UserFactory
 
     _tree, d = two
     own = Params(enabled=True, hours=6.0)
     book = RuleBook({(d.street.path, RuleKind.NO_DOOR): own}, {})
     assert book.street(d.building.path, RuleKind.NO_DOOR) == own  # T's own rule, not the default
-    other = node("U", "柳岸街道", Level.STREET, d.district)
-    admin = UserFactory(is_superuser=True)
-    assert zone.check(admin, [d.area, d.estate]) == d.street
-    with pytest.raises(ValidationError):  # two streets of one district are not one zone
-        zone.check(admin, [d.area, other])
-    with pytest.raises(ValidationError):  # nor is the district itself
-        zone.check(admin, [d.district])
