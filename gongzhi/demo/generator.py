@@ -64,7 +64,7 @@ from gongzhi.demo.numbers import NumberBook
 from gongzhi.demo.party import Party, build_party
 from gongzhi.demo.people import HouseholdPlan, plan_households
 from gongzhi.demo.records import Street
-from gongzhi.demo.reset import demo_exists
+from gongzhi.demo.reset import demo_exists, demo_streets
 from gongzhi.demo.roster import Roster, RosterBuilder
 from gongzhi.demo.rows import new
 from gongzhi.demo.tree import build_tree
@@ -117,14 +117,17 @@ def generate(
 ) -> Summary:
     """Build and write the demo district with `streets` streets side by side (demo.district:
     street 1 is 枫林街道, as before), each with a year of its history up to `now` (the clock's
-    now by default); raise DemoExistsError if the demo is already there."""
+    now by default); raise DemoExistsError if the demo is already there. A district with fewer
+    streets than asked (a run stopped part way: each street is its own transaction) grows by
+    the streets it lacks, with numbers no one in the database has."""
     if not settings.DEBUG:
         raise ImproperlyConfigured("演示数据含公开的演示密码，只能在 DEBUG=1 的开发或演示环境生成")
     if scale <= 0:
         raise ValueError("scale must be positive")
     if not 1 <= streets <= MAX_STREETS:
         raise ValueError(f"streets must be between 1 and {MAX_STREETS}")
-    if demo_exists():
+    there = demo_streets()
+    if demo_exists() and (not there or len(there) >= streets):
         raise DemoExistsError("演示街道已存在（用 --reset 重建）")
     out = reporter or Silent()
     now = now or clock.now()
@@ -137,8 +140,13 @@ def generate(
     child_start = child_usage.ru_utime + child_usage.ru_stime
     # One book for the district: no phone or ID number is handed out twice, across streets too.
     book = NumberBook(Street.phase_rng(seed, "numbers"))
+    if there:  # growing the district (a run stopped, or more streets wanted): no number twice
+        taken = Person.objects.exclude(phone_hash="").values_list("phone_hash", flat=True)
+        book.avoid(set(taken) | set(Person.objects.exclude(id_hash="").values_list("id_hash", flat=True)))
     district = districtoffice.district_node(streets)
     for place in STREETS[:streets]:
+        if place.code in there:
+            continue
         with building(place):
             one = Summary(seed=street_seed(seed, place), scale=scale)
             start = time.perf_counter()

@@ -53,6 +53,12 @@ def demo_exists() -> bool:
     return Node.objects.filter(code=FIRST.code).exists()
 
 
+def demo_streets() -> set[str]:
+    """The codes of the demo district's streets already there (none before districts)."""
+    under = f"{PATH_SEP}{DISTRICT_CODE}{PATH_SEP}"
+    return set(Node.objects.filter(path__startswith=under, level=Level.STREET).values_list("code", flat=True))
+
+
 def _demo_root() -> str:
     """The path everything of the demo hangs from: the district's, or street 1's when it was
     made before the demo had a district."""

@@ -15,7 +15,7 @@ from gongzhi.cases import sla
 from gongzhi.cases.models import Case, CaseEvent, StreetCategoryLimit
 from gongzhi.core.models import WorkDay
 from gongzhi.demo.district import DISTRICT_CODE, STREETS
-from gongzhi.demo.generator import generate
+from gongzhi.demo.generator import DemoExistsError, generate
 from gongzhi.demo.reset import reset_demo
 from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
@@ -177,6 +177,29 @@ def test_the_command_checks_streets_and_if_empty_skips() -> None:
     out = StringIO()
     call_command("demo", "--streets", "2", "--if-empty", "--classifier-texts", "0", stdout=out)
     assert "跳过" in out.getvalue()
+
+
+def test_a_district_grows_by_the_streets_it_lacks() -> None:
+    """A run stopped part way (each street commits on its own) is finished by the same command:
+    the streets there are kept, the missing ones added, with numbers no one has yet."""
+    before = {s.code: Person.objects.filter(code__startswith=f"{s.code}-").count() for s in (FL, TY)}
+    with pytest.raises(DemoExistsError):  # both streets there: nothing to add
+        generate(seed=SEED, scale=SCALE, streets=2, now=NOW, workers=0)
+    grown = generate(seed=SEED, scale=SCALE, streets=3, now=NOW, workers=0)
+    third = STREETS[2]
+    assert set(grown.street_seconds) == {third.code}
+    assert [s.code for s in Node.objects.filter(level=Level.STREET).order_by("path")] == [
+        FL.code,
+        third.code,
+        TY.code,
+    ]
+    assert {s.code: Person.objects.filter(code__startswith=f"{s.code}-").count() for s in (FL, TY)} == before
+    assert Case.objects.filter(node_path__startswith=third.path).count() == round(100_000 * SCALE)
+    for field in ("phone_hash", "id_hash"):
+        new = set(Person.objects.filter(code__startswith=f"{third.code}-").values_list(field, flat=True))
+        old = set(Person.objects.exclude(code__startswith=f"{third.code}-").values_list(field, flat=True))
+        assert new and not new & old, field
+    assert get_user_model().objects.filter(username="s3_committee").exists()
 
 
 def test_reset_removes_the_whole_district() -> None:
