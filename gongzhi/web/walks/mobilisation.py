@@ -214,7 +214,7 @@ def declare(walk: Walk, page: Any, cast: Cast, plan: Plan) -> str:
         assert plan.title in page.inner_text("h1") and "动员中" in head
         for name in cast.zone:
             assert name in head, f"{name} is not in the zone shown"
-        doors = page.locator("h3:has-text('逐户排查') + ul.items li:not(.empty)")
+        doors = page.locator("details:has(h3:has-text('逐户排查')) ul.items li:not(.empty)")
         assert doors.count() > 0, "no door-to-door check listed"
         walk.shot(page, "08-declared")
     walk.step(f"{cast.cadre} declared “{plan.title}” over {'、'.join(cast.zone)}")
