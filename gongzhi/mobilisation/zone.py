@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import invalid
+from gongzhi.geo import streets as geo_streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.locate import representative_point
 from gongzhi.geo.models import Node
@@ -24,8 +25,8 @@ def check(actor: Actor, nodes: Sequence[Node]) -> Node:
         raise invalid("nodes", _("请选择动员范围"))
     if len(nodes) > MAX_ZONE:
         raise invalid("nodes", _("动员范围最多%(n)d个节点") % {"n": MAX_ZONE})
-    streets = {n.path.split("/")[1] for n in nodes}
-    if len(streets) > 1:
+    streets = {geo_streets.street_code(n.path) for n in nodes}  # "" for a district: not a zone
+    if len(streets) > 1 or "" in streets:
         raise invalid("nodes", _("动员范围须在同一街道内"))
     for n in nodes:
         if n.level == Level.HOUSEHOLD:

@@ -478,7 +478,7 @@ NOT_CASE_LISTS: dict[str, str] = {
         [
             "api:incident_list", "api:incident_declare", "api:incident_get", "api:shifts_plan", "api:rota_solve",
             "api:assignment_list", "api:incident_board", "api:incident_close", "api:incident_report",
-            "api:my_shifts", "api:check_in", "api:check_out", "api:swap_request", "api:swap_decide", "api:no_show",
+            "api:my_shifts", "api:check_in", "api:check_out", "api:swap_request", "api:swap_decide", "api:no_show", "api:refill",
             "api:item_done", "api:volunteer_register", "api:volunteer_me", "api:task_list", "api:task_accept",
             "web:mobilisation_home", "web:mobilisation_new", "web:mobilisation_mine", "web:mobilisation_duty",
             "web:mobilisation_incident", "web:mobilisation_act", "web:mobilisation_board", "web:mobilisation_report",

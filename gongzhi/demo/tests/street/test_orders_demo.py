@@ -180,7 +180,7 @@ def test_volunteers_at_least_the_scaled_share_with_availability() -> None:
 
 
 def test_a_few_volunteers_are_away_a_day_or_a_week_in_the_coming_weeks() -> None:
-    vols = Volunteer.objects.filter(node_path__startswith="/FL/")
+    vols = Volunteer.objects.filter(node_path__startswith="/SFQ/FL/")
     away = Absence.objects.filter(volunteer__in=vols)
     share = away.values("volunteer").distinct().count() / vols.count()
     assert away.exists() and 0.01 <= share <= 0.12  # about 5 %
@@ -227,10 +227,10 @@ def test_confirmed_orders_of_volunteer_servers_are_in_their_time_bank(street) ->
     by_leads = street.counts["order_hours_by_leads"]
     assert len(entries) == due.count() + by_leads and due.count() == street.counts["order_hours_entries"] > 0
     # the leads confirmed the hours of the orders the sweep closed, but for the last days'
-    closed = Order.objects.filter(node_path__startswith="/FL/", state=OrderState.CLOSED)
+    closed = Order.objects.filter(node_path__startswith="/SFQ/FL/", state=OrderState.CLOSED)
     old = closed.filter(closed_at__lt=NOW - timedelta(days=demo_orders.LEAD_CONFIRMS_AFTER_DAYS))
     assert not order_bank.waiting_q(old).exists()
-    confirmed = OrderEvent.objects.filter(action="confirm_hours", order__node_path__startswith="/FL/")
+    confirmed = OrderEvent.objects.filter(action="confirm_hours", order__node_path__startswith="/SFQ/FL/")
     assert confirmed.count() == by_leads
     for event in confirmed.select_related("order__module")[:20]:
         assert event.actor_id in {u.pk for u in teams.users_of(teams.lead_person_ids(event.order.module))}
