@@ -11,13 +11,13 @@ the benchmark reads them, never edits them); staff go through the orgs services.
 import random
 import time
 from dataclasses import dataclass
-from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import transaction
 
 from bench.measure import Results
+from bench.pages import staff_post
 from bench.suites import cases as case_suite
 
 DISTRICT = "QD"
@@ -59,7 +59,7 @@ def build(streets: int, areas: int) -> District:
     rng = random.Random(SEED)
     with transaction.atomic():
         (root,) = level(Level.DISTRICT, [(DISTRICT, "基准区", None)])
-        district_user, _ = _staff("scale-district", root, UnitKind.DISTRICT_OFFICE, PostRole.DISTRICT_CADRE)
+        district_user, _ = staff("scale-district", root, UnitKind.DISTRICT_OFFICE, PostRole.DISTRICT_CADRE)
         out = []
         for s in range(streets):
             code = f"{DISTRICT}{s + 1:02d}"
@@ -95,12 +95,12 @@ def build(streets: int, areas: int) -> District:
             nodes = [*area_nodes, *estates, *grids, *buildings]
             # a node's area is the first four segments of its path: /QD/QD01/QD01-Kk/QD01-Rnn/
             area_of = {n.pk: index["/".join(n.path.split("/")[:5]) + "/"] for n in nodes}
-            street_user, _ = _staff(
+            street_user, _ = staff(
                 f"scale-{code}-street", street, UnitKind.STREET_OFFICE, PostRole.STREET_CADRE
             )
             posts, area_user = {}, None
             for i, area in enumerate(area_nodes):
-                user, posts[i] = _staff(
+                user, posts[i] = staff(
                     f"scale-{code}-a{i + 1:02d}",
                     area,
                     UnitKind.RESIDENTS_COMMITTEE,
@@ -127,34 +127,10 @@ def build(streets: int, areas: int) -> District:
     )
 
 
-def _staff(
+def staff(
     username: str, node: Any, kind: str, role: str, categories: list[Any] | None = None
 ) -> tuple[Any, Any]:
-    """A user with a person and one active post of `role` at `node`: (user, post)."""
-    from django.contrib.auth import get_user_model
-
-    from gongzhi.orgs import services as org_services
-    from gongzhi.orgs.models import Person
-    from gongzhi.orgs.roles import PostRole
-
-    user = get_user_model().objects.create_user(username=username)
-    person = org_services.person_upsert(actor=None, code=f"SCALE-{username}", name=username)
-    Person.objects.filter(pk=person.pk).update(user=user)
-    unit = org_services.unit_upsert(
-        actor=None, code=f"SCALE-U-{username}", name=node.name, kind=kind, node=node
-    )
-    post = org_services.post_upsert(
-        actor=None,
-        code=f"SCALE-P-{username}",
-        unit=unit,
-        node=node,
-        title=str(PostRole(role).label),
-        person=person,
-        role=role,
-        active_from=date(2020, 1, 1),
-        categories=categories,
-    )
-    return user, post
+    return staff_post(username, node, kind, role, prefix="SCALE", categories=categories)
 
 
 def fill(district: District, per_street: int) -> None:

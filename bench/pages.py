@@ -59,6 +59,47 @@ def tree_level(level: int, items: list[tuple[str, str, Any]]) -> list[Any]:
     return Node.objects.bulk_create(objs, batch_size=1000)
 
 
+def staff_post(
+    username: str,
+    node: Any,
+    kind: str,
+    role: str,
+    *,
+    prefix: str,
+    unit_name: str | None = None,
+    categories: list[Any] | None = None,
+) -> tuple[Any, Any]:
+    """A user with a person and one active post of `role` at `node`, through the roster's services:
+    (user, post). Codes are `{prefix}-{username}`, `{prefix}-U-…`, `{prefix}-P-…` (a suite's own
+    prefix keeps its rows apart); the unit is named after the node unless `unit_name` says."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.orgs import services as org_services
+    from gongzhi.orgs.models import Person
+    from gongzhi.orgs.roles import PostRole
+
+    user = get_user_model().objects.create_user(username=username)
+    person = org_services.person_upsert(actor=None, code=f"{prefix}-{username}", name=username)
+    Person.objects.filter(pk=person.pk).update(user=user)
+    unit = org_services.unit_upsert(
+        actor=None, code=f"{prefix}-U-{username}", name=unit_name or node.name, kind=kind, node=node
+    )
+    post = org_services.post_upsert(
+        actor=None,
+        code=f"{prefix}-P-{username}",
+        unit=unit,
+        node=node,
+        title=str(PostRole(role).label),
+        person=person,
+        role=role,
+        active_from=date(2020, 1, 1),
+        categories=categories,
+    )
+    return user, post
+
+
 def longest_on(sqls: list[str], table: str) -> str:
     """A page's longest statement reading `table`, on one line, shortened for the results file."""
     mine = [s for s in sqls if table in s]

@@ -37,7 +37,7 @@ from bisect import bisect
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from itertools import accumulate
 from pathlib import Path
@@ -46,7 +46,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log, percentile
-from bench.pages import explain, tree_level
+from bench.pages import explain, staff_post, tree_level
 from bench.server import gunicorn
 
 NAME = "cases"
@@ -101,11 +101,9 @@ def _build_street() -> Street:
     history: the benchmark reads these nodes, it never edits them). Staff go through the
     orgs services: a street cadre (lists, and the API client), and one committee post per area
     answering for every 小类 (routing sends each case there) held by a dispatcher."""
-    from django.contrib.auth import get_user_model
 
     from gongzhi.geo.levels import Level
-    from gongzhi.orgs import services as org_services
-    from gongzhi.orgs.models import Category, Person
+    from gongzhi.orgs.models import Category
     from gongzhi.orgs.roles import PostRole, UnitKind
 
     with transaction.atomic():
@@ -139,29 +137,11 @@ def _build_street() -> Street:
     area_of = {n.pk: area_index["/".join(n.path.split("/")[:4]) + "/"] for n in nodes}
 
     categories = list(Category.objects.filter(parent__isnull=False, active=True).order_by("code"))
-    user_model = get_user_model()
 
     def staff(
         username: str, node: Any, kind: str, role: str, cats: list[Any] | None = None
     ) -> tuple[Any, Any]:
-        user = user_model.objects.create_user(username=username)
-        person = org_services.person_upsert(actor=None, code=f"BENCH-{username}", name=username)
-        Person.objects.filter(pk=person.pk).update(user=user)
-        unit = org_services.unit_upsert(
-            actor=None, code=f"BENCH-U-{username}", name=node.name, kind=kind, node=node
-        )
-        post = org_services.post_upsert(
-            actor=None,
-            code=f"BENCH-P-{username}",
-            unit=unit,
-            node=node,
-            title=str(PostRole(role).label),
-            person=person,
-            role=role,
-            active_from=date(2020, 1, 1),
-            categories=cats,
-        )
-        return user, post
+        return staff_post(username, node, kind, role, prefix="BENCH", categories=cats)
 
     street_user, _ = staff("bench-street", root, UnitKind.STREET_OFFICE, PostRole.STREET_CADRE)
     posts: dict[int, Any] = {}

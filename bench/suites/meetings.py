@@ -33,7 +33,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from bench.measure import Results, load_average, no_query_log
-from bench.pages import client_for, longest_on, ms, page_queries, timed_beside, tree_level
+from bench.pages import client_for, longest_on, ms, page_queries, staff_post, timed_beside, tree_level
 
 NAME = "meetings"
 SEED = 2027
@@ -107,7 +107,6 @@ def _build() -> World:
         TopicState,
         Verdict,
     )
-    from gongzhi.orgs import services as org_services
     from gongzhi.orgs.models import Category, Person
     from gongzhi.orgs.roles import PostRole, UnitKind
 
@@ -117,21 +116,7 @@ def _build() -> World:
     user_model = get_user_model()
 
     def staff(username: str, node: Any, kind: str, role: str, name: str) -> tuple[Any, Any]:
-        user = user_model.objects.create_user(username=username)
-        person = org_services.person_upsert(actor=None, code=f"BM-{username}", name=username)
-        Person.objects.filter(pk=person.pk).update(user=user)
-        unit = org_services.unit_upsert(actor=None, code=f"BM-U-{username}", name=name, kind=kind, node=node)
-        post = org_services.post_upsert(
-            actor=None,
-            code=f"BM-P-{username}",
-            unit=unit,
-            node=node,
-            title=str(PostRole(role).label),
-            person=person,
-            role=role,
-            active_from=date(2020, 1, 1),
-        )
-        return user, post
+        return staff_post(username, node, kind, role, prefix="BM", unit_name=name)
 
     with transaction.atomic():
         (root,) = tree_level(Level.STREET, [(STREET, "会议基准街道", None)])
