@@ -11,7 +11,6 @@ The broker is a Redis database of its own (`--scale-broker`, default db 14 on 12
 emptied of this suite's queues first, so another helper's worker never takes these tasks.
 """
 
-import http.client
 import math
 import os
 import subprocess
@@ -19,16 +18,15 @@ import sys
 import threading
 import time
 import warnings
-from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import connection
 
 from bench import district as district_mod
+from bench.load import Load, post_all
 from bench.measure import Results, load_average, percentile
 from bench.pages import ms
 from bench.server import gunicorn
@@ -66,7 +64,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
             start = time.perf_counter()
             alone = _post_all(host, port, _batches(district, keys, total, batch, "ALONE"), clients)
             ended = time.perf_counter()
-            alone.cpu = case_suite._cpu_used(cpu, case_suite._cpu_snapshot(server), max(alone.cases, 1))
+            alone.cpu = case_suite._cpu_used(cpu, case_suite._cpu_snapshot(server), max(alone.created, 1))
             drained = _wait_drained(mark) - start
             baseline_outbox = _outbox_check(mark)
             mix_mark = _last_message_id()
@@ -112,7 +110,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
         baseline_tail_after_intake_s=round(drained - (ended - start), 2),
         beat_only_ceiling=f"{BEAT_LIMIT / BEAT_SECONDS:.1f} messages/s: with no fresh kick, the beat's one pass "
         f"a minute sends {BEAT_LIMIT}",
-        outage_intake={"answers": _answers(down), "cases_per_s": round(down.cases / down.seconds, 1)},
+        outage_intake={"answers": down.answers(), "cases_per_s": round(down.created / down.seconds, 1)},
         pending_before=pending,
         after=after,
         exactly_once=after["sent"] == pending["messages"] == pending["pending"]
@@ -311,74 +309,9 @@ def _batches(
     return out
 
 
-@dataclass
-class Posted:
-    seconds: float
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    cases: int = 0
-    errors: list[str] = field(default_factory=list)
-    cpu: dict[str, Any] = field(default_factory=dict)
-
-
-def _post_all(host: str, port: int, items: list[tuple[str, bytes]], clients: int) -> Posted:
-    """POST each body once to the batch door from `clients` threads (never retried: no double posts)."""
-    lock = threading.Lock()
-    todo = iter(items)
-    out = Posted(0.0)
-    barrier = threading.Barrier(clients + 1)
-
-    def client() -> None:
-        conn: http.client.HTTPConnection | None = None
-        barrier.wait()
-        while True:
-            with lock:
-                item = next(todo, None)
-            if item is None:
-                break
-            key, body = item
-            start = time.perf_counter()
-            try:
-                conn = conn or http.client.HTTPConnection(host, port, timeout=120)
-                conn.request(
-                    "POST",
-                    f"{case_suite.API_PATH}/batch",
-                    body,
-                    {"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-                )
-                response = conn.getresponse()
-                answer = response.read()
-            except (OSError, http.client.HTTPException) as exc:
-                with lock:
-                    out.statuses[0] += 1
-                    out.errors.append(f"{type(exc).__name__}: {exc}")
-                conn = None
-                continue
-            seconds = time.perf_counter() - start
-            with lock:
-                out.latencies.append(seconds)
-                out.statuses[response.status] += 1
-                if response.status == 201:
-                    out.cases += answer.count(b'"created"')
-                else:
-                    out.errors.append(f"{response.status}: {answer[:200]!r}")
-            if response.will_close:
-                conn.close()
-                conn = None
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    out.seconds = time.perf_counter() - start
-    return out
-
-
-def _answers(posted: Posted) -> dict[str, int]:
-    return dict(sorted((str(k), v) for k, v in posted.statuses.items()))
+def _post_all(host: str, port: int, items: list[tuple[str, bytes]], clients: int) -> Load:
+    """POST each (key, body) once to the batch door from `clients` threads."""
+    return post_all(host, port, f"{case_suite.API_PATH}/batch", items, clients, timeout=120)
 
 
 def _with_readers(
@@ -493,8 +426,8 @@ def _quiet_pages(
 
 def _intake_figures(
     results: Results,
-    alone: Posted,
-    mixed: Posted,
+    alone: Load,
+    mixed: Load,
     reads: scale.Timings,
     quiet: dict[str, list[float]],
     workers: int,
@@ -509,17 +442,17 @@ def _intake_figures(
     reads_total = sum(len(s) for s in reads.by_name.values())
     results.add(
         "scale.intake.under_mix",
-        value=mixed.cases / mixed.seconds,
+        value=mixed.created / mixed.seconds,
         unit="cases/s",
-        baseline=alone.cases / alone.seconds,
+        baseline=alone.created / alone.seconds,
         baseline_is="the same intake through the batch door with no reader",
         what=f"POST /api/v1/cases/batch ({batch} cases a request, {clients} clients, the streets taking turns) "
         f"while {readers} reader threads loop over both command centres and the three lists",
         p99_ms=round(percentile(mixed.latencies, 99) * 1000, 1),
         baseline_p99_ms=round(percentile(alone.latencies, 99) * 1000, 1),
-        answers=_answers(mixed),
-        baseline_answers=_answers(alone),
-        no_lost_writes=written["MIX"] == mixed.cases and written["ALONE"] == alone.cases,
+        answers=mixed.answers(),
+        baseline_answers=alone.answers(),
+        no_lost_writes=written["MIX"] == mixed.created and written["ALONE"] == alone.created,
         cases_written=written,
         reads={
             "seconds": round(mixed.seconds, 1),
@@ -543,7 +476,7 @@ def _intake_figures(
             baseline=scale.p95_ms(base),
             baseline_is="the same page over HTTP alone, one client (scale.page.* and the quiet run), p95",
             what=f"p95 of this page under the mix: {readers} readers while intake runs at "
-            f"{mixed.cases / mixed.seconds:.0f} cases/s",
+            f"{mixed.created / mixed.seconds:.0f} cases/s",
             target=f"p95 < {_target(name):.0f} ms",
             p50=round(percentile(samples, 50) * 1000, 1) if samples else None,
             requests=len(samples),

@@ -541,7 +541,7 @@ def _ingest_http(results: Results, world: World, options: dict[str, Any]) -> Non
         "sent": n,
         "stored": stored,
         "stored_equals_sent": stored == n,
-        "answers": dict(sorted((str(k), v) for k, v in run.statuses.items())),
+        "answers": run.answers(),
         "errors": run.errors[:5],
     }
     print(f"  HTTP check: {check}", flush=True)

@@ -25,7 +25,6 @@
    the share sent to triage and the share of off-topic texts sent to triage.
 """
 
-import http.client
 import json
 import os
 import random
@@ -45,6 +44,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from bench.load import Load, post_all
 from bench.measure import Results, load_average, no_query_log, percentile
 from bench.pages import explain, staff_post, tree_level
 from bench.server import gunicorn
@@ -214,11 +214,11 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
         "requests_per_s": round(floor.count / floor.seconds, 1),
         "p50_ms": round(percentile(floor.latencies, 50) * 1000, 2),
         "p99_ms": round(percentile(floor.latencies, 99) * 1000, 2),
-        "answers": dict(sorted((str(k), v) for k, v in floor.statuses.items())),
+        "answers": floor.answers(),
     }
     print(f"  HTTP floor: {http_floor}", flush=True)
     batch_check = {
-        "answers": dict(sorted((str(k), v) for k, v in batched.statuses.items())),
+        "answers": batched.answers(),
         "cases_written": Case.objects.filter(external_id__startswith="BATCH-").count(),
         "errors": batched.errors[:5],
     }
@@ -227,7 +227,7 @@ def _intake(results: Results, street: Street, options: dict[str, Any]) -> None:
     new_cases, new_events, new_messages = (a - b for a, b in zip(after, before, strict=True))
     check = {
         "requests": total,
-        "answers": dict(sorted((str(k), v) for k, v in run.statuses.items())),
+        "answers": run.answers(),
         "cases_written": new_cases,
         "create_events_written": new_events,
         "outbox_messages_written": new_messages,
@@ -328,7 +328,7 @@ def _batch_sweep(
             "p50_ms": round(percentile(load.latencies, 50) * 1000, 1),
             "p99_ms": round(percentile(load.latencies, 99) * 1000, 1),
             "cases_written": written,
-            "answers": dict(sorted((str(k), v) for k, v in load.statuses.items())),
+            "answers": load.answers(),
         }
         print(f"  batch of {size}: {out[size]}", flush=True)
     return out
@@ -376,18 +376,6 @@ def _intake_payloads(street: Street, n: int, prefix: str = "BENCH") -> list[dict
     return out
 
 
-@dataclass
-class Load:
-    seconds: float
-    latencies: list[float]
-    statuses: Counter[int]
-    errors: list[str]
-
-    @property
-    def count(self) -> int:
-        return len(self.latencies)
-
-
 def _bodies(payloads: Sequence[dict[str, Any]], batch: int = 0) -> list[bytes]:
     """One JSON body per payload, or per `batch` payloads for the batch endpoint."""
     if not batch:
@@ -401,63 +389,8 @@ def _bodies(payloads: Sequence[dict[str, Any]], batch: int = 0) -> list[bytes]:
 def _http_load(
     host: str, port: int, key: str, bodies: Sequence[bytes], clients: int, path: str = API_PATH
 ) -> Load:
-    """POST every body once, from `clients` threads each with its own keep-alive connection
-    (reopened when the server closes it, as a sync worker does after each answer)."""
-    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    lock = threading.Lock()
-    todo = iter(range(len(bodies)))
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
-
-    def client() -> None:
-        conn: http.client.HTTPConnection | None = None
-        mine: list[float] = []
-        seen: Counter[int] = Counter()
-        barrier.wait()
-        while True:
-            with lock:
-                i = next(todo, None)
-            if i is None:
-                break
-            start = time.perf_counter()
-            try:
-                if conn is None:
-                    conn = http.client.HTTPConnection(host, port, timeout=60)
-                conn.request("POST", path, bodies[i], headers)
-                response = conn.getresponse()
-                body = response.read()
-            except (OSError, http.client.HTTPException) as exc:  # never retried: no double posts
-                seen[0] += 1
-                with lock:
-                    errors.append(f"{type(exc).__name__}: {exc}")
-                if conn is not None:
-                    conn.close()
-                conn = None
-                continue
-            mine.append(time.perf_counter() - start)
-            seen[response.status] += 1
-            if response.status >= 400:
-                with lock:
-                    errors.append(f"{response.status}: {body[:200]!r}")
-            if response.will_close:
-                conn.close()
-                conn = None
-        if conn is not None:
-            conn.close()
-        with lock:
-            latencies.extend(mine)
-            statuses.update(seen)
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in threads:
-        t.join()
-    return Load(time.perf_counter() - start, latencies, statuses, errors)
+    """POST every body once with one key (bench.load.post_all)."""
+    return post_all(host, port, path, [(key, body) for body in bodies], clients)
 
 
 def _cpu_snapshot(server_pid: int) -> dict[str, Any]:
@@ -590,7 +523,7 @@ def _raw_intake(street: Street, payloads: Sequence[dict[str, Any]], clients: int
     start = time.perf_counter()
     for t in threads:
         t.join()
-    return Load(time.perf_counter() - start, latencies, Counter(), [])
+    return Load(time.perf_counter() - start, latencies)
 
 
 def _raw_connection() -> Any:
