@@ -141,12 +141,16 @@ DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DB_DISABLE_SERVE
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Embedded mode: WAL lets readers and a writer work together; IMMEDIATE avoids
     # "database is locked" on upgrade from read to write; case_sensitive_like lets a
-    # LIKE 'prefix%' use the index on the tree's materialised path.
+    # LIKE 'prefix%' use the index on the tree's materialised path. A writer waits up to
+    # SQLITE_BUSY_TIMEOUT_MS for the one write lock: the embedded beat's first turn after a start
+    # (rollup, sweeps) held it longer than 5 s on a loaded machine (load 11), and every writer
+    # that gave up then failed with "database is locked" (the care consumer did, 6 times).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA case_sensitive_like=ON; PRAGMA busy_timeout=5000;"
+            "PRAGMA case_sensitive_like=ON; "
+            f"PRAGMA busy_timeout={int(os.environ.get('SQLITE_BUSY_TIMEOUT_MS', '30000'))};"
         ),
         "transaction_mode": "IMMEDIATE",
     }
