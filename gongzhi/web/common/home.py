@@ -11,6 +11,7 @@ from gongzhi.geo.models import Node
 from gongzhi.orgs import access, selectors
 from gongzhi.reports import todos
 from gongzhi.reports.home import HomeStats, home_stats
+from gongzhi.web.common.personal import personal
 from gongzhi.web.common.reveal import PURPOSES
 from gongzhi.web.http import page
 
@@ -65,5 +66,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "me_address": selectors.person_address(user=request.user, person=me) if me else [],
             "care_board": access.has_power(request.user, access.VIEW_CARE),
             "direct_report": access.has_power(request.user, access.DIRECT_REPORT),
+            "personal": personal(request.user, staff=bool(roots)),
         },
     )

@@ -33,6 +33,9 @@ NAV = [
     ("web:meetings", _("居务会"), access.VIEW_MEETINGS),
     ("web:slips", _("任务流转单"), access.VIEW_MEETINGS),
     ("web:care_board", _("关爱"), access.VIEW_CARE),  # the care board (docs/care.md)
+    ("web:community_home", _("共建"), access.VIEW_COMMUNITY),  # lists, projects, 双报到 (docs/community.md)
+    ("web:order_pool", _("订单"), access.VIEW_ORDERS),  # residents' orders (docs/services.md)
+    ("web:mobilisation_home", _("应急动员"), access.VIEW_MOBILISATION),  # docs/mobilisation.md
     ("web:hotline_import", _("12345热线"), "street_dispatch"),  # street-level dispatchers only
     ("web:tree", _("辖区"), access.VIEW_TREE),
     ("web:routing_coverage", _("分派覆盖"), "routing_coverage"),  # roster keepers and dispatchers
@@ -179,6 +182,8 @@ def _active(current: str, url: str) -> bool:
     name = url.split(":")[1]
     if name == "meetings":
         return current in {"meetings", "meeting_detail", "topics", "topic_vet_queue"}
+    if name in {"community_home", "order_pool", "mobilisation_home"}:  # a section's pages light it
+        return current.startswith(name.split("_")[0])
     if name.startswith("case_"):  # case_list must not light up on case_list's siblings
         return current == name or (name == "case_list" and current == "case_detail")
     return bool(current) and current.startswith(name)

@@ -64,8 +64,10 @@ def test_queries_do_not_grow_with_the_tree(as_role, world):
     # (catch-up check, daily totals); one for the inbox bell's unread count; two for the 直报
     # tiles (the duty days and leaderships that say whether the user answers for any 直报); two
     # for the orders lead's 待确认时长 (the units of the user's posts, the modules they lead); two
-    # for the menu's 全市 (the user's and their groups' permissions: city.view_city)
-    assert count("/") == home <= 31
+    # for the menu's 全市 (the user's and their groups' permissions: city.view_city); three for
+    # the person's own doors (web/common/personal.py: their standing shifts, the units of their
+    # posts and the order teams they serve on)
+    assert count("/") == home <= 34
     assert count("/tree/S/") == street <= 16  # with the menu's 全市 permission check
     assert count("/tree/S-K2/") == street  # 11 children, same queries as the street's 2
 
@@ -150,3 +152,23 @@ def test_geojson_of_subtree(as_role, world):
 def test_geojson_out_of_scope_is_404(as_role, key, code):
     client, _user = as_role(key)
     assert client.get(f"/tree/{code}/geojson").status_code == 404
+
+
+def test_a_residents_home_opens_the_doors_they_use(as_role):
+    client, _user = as_role("resident")
+    response = client.get("/")
+    body = response.content.decode()
+    for door in ("/report/", "/orders/new/", "/track/", "/community/volunteer/"):
+        assert f'href="{door}"' in body
+    assert "报名当志愿者" in body  # not a volunteer yet
+    assert 'href="/community/ledger/"' not in body  # not a registered Party member
+    assert response.context["personal"].shifts == []
+
+
+def test_staff_homes_have_no_resident_doors_and_the_menu_opens_the_sections(as_role):
+    client, _user = as_role("committee")
+    body = client.get("/").content.decode()
+    assert 'href="/orders/new/"' not in body and "我的值守班次" not in body
+    nav = body[body.index('<nav class="nav"') : body.index("</nav>")]
+    for section in ("/community/", "/orders/", "/mobilisation/"):
+        assert f'href="{section}"' in nav
