@@ -3,6 +3,7 @@ touches (`core.powers`: geo cannot import orgs.access), validates, writes in one
 records who changed what in `NodeChange`."""
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import clock, powers
 from gongzhi.core.actors import Actor, recorded_or_system
 from gongzhi.core.errors import invalid
+from gongzhi.geo import copies, signals, streets
 from gongzhi.geo.levels import ALLOWED_PARENTS, ROOTS, Level
 from gongzhi.geo.models import PATH_SEP, Node, NodeChange
 
@@ -170,9 +172,36 @@ def node_update(
     return node
 
 
+@dataclass
+class Moved:
+    node: Node
+    old_path: str
+    rows: dict[str, int] = field(default_factory=dict)  # table → copies of paths rewritten
+
+
+def _check_same_street(node: Node, new_parent: Node) -> None:
+    """A node below a street stays in its street: its cases, calendar, limits, categories'
+    models and Open311 jurisdiction are the street's (docs/tenancy.md), so a move across
+    streets is refused rather than half supported. A street itself may move (under a district)."""
+    if node.level <= Level.STREET:
+        return
+    here = streets.street_code(node.path)
+    there = streets.street_code(path_for(node.code, new_parent))
+    if here != there:
+        raise invalid(
+            "parent",
+            _("不能把%(node)s移到另一个街道（%(there)s）：街道以下的节点只能在本街道内调整")
+            % {"node": node.name, "there": there or new_parent.name},
+        )
+
+
 @transaction.atomic
-def node_move(*, actor: Actor | None, node: Node, new_parent: Node, note: str = "") -> Node:
-    """Move a node and its whole subtree under another parent, in one UPDATE of the paths."""
+def node_move_with_copies(*, actor: Actor | None, node: Node, new_parent: Node, note: str = "") -> Moved:
+    """Move a node and its whole subtree under another parent: the tree's paths in one UPDATE,
+    then every copy of them in other tables (`geo.copies`: cases, facts, care, orders…), then
+    `signals.node_moved` for the tables derived from the tree (the KPI rollup) — all in one
+    transaction. 422 (ValidationError) for a move into its own subtree, to a parent of the
+    wrong level, or (below a street) into another street."""
     node = Node.objects.select_for_update().get(pk=node.pk)
     new_parent = Node.objects.get(pk=new_parent.pk)
     _require_manage(actor, node.path, new_parent.path)  # taken from one place, put in another
@@ -180,21 +209,30 @@ def node_move(*, actor: Actor | None, node: Node, new_parent: Node, note: str = 
         raise invalid("parent", _("不能把节点移到它自己或它的下级之下"))
     validate_parent(level=node.level, parent=new_parent)
     if node.parent_id == new_parent.pk:
-        return node
+        return Moved(node=node, old_path=node.path)
+    _check_same_street(node, new_parent)
     before = _snapshot(node)
     old_path, new_path = node.path, path_for(node.code, new_parent)
-    Node.objects.filter(path__startswith=old_path).update(
+    subtree = Node.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr(F("path"), len(old_path) + 1, Length(F("path"))))
     )
     Node.objects.filter(pk=node.pk).update(parent=new_parent)
     node.refresh_from_db()
+    moved = Moved(node=node, old_path=old_path, rows={Node._meta.db_table: subtree})
+    moved.rows.update(copies.rewrite_all(old_path, new_path))
     NodeChange.objects.create(
         node=node,
         kind=NodeChange.Kind.MOVE,
         before=before,
-        after=_snapshot(node),
+        after={**_snapshot(node), "rows": {t: n for t, n in moved.rows.items() if n}},
         actor=recorded_or_system(actor),
         at=clock.now(),
         note=note,
     )
-    return node
+    signals.node_moved.send(sender=Node, node=node, old_path=old_path, new_path=new_path)
+    return moved
+
+
+def node_move(*, actor: Actor | None, node: Node, new_parent: Node, note: str = "") -> Node:
+    """`node_move_with_copies`, for callers that need only the moved node."""
+    return node_move_with_copies(actor=actor, node=node, new_parent=new_parent, note=note).node

@@ -443,6 +443,39 @@ def rebuild_days(start: date, end: date) -> Progress:
         return _apply(sorted(set(acted) | set(reported)))
 
 
+def follow_move(*, node: Node, old_path: str, new_path: str) -> Progress:
+    """The KPI tables after `node` moved from `old_path` to `new_path` (geo.signals.node_moved,
+    inside the move's transaction; the copies of the paths, facts included, are rewritten).
+
+    - Below the area level (an estate to another area, a grid, a building): its cases' grain
+      changes, so their facts are derived again and the totals of the old and the new (day,
+      area) pairs counted again — the catch-up's own path (`_apply`).
+    - At the area level or above (an area to another block, a street under a district): every
+      grain node keeps its id, so facts and day totals stand; only the category totals of the
+      grain nodes it left or joined (the ancestors not shared) are counted again.
+    """
+    with transaction.atomic():
+        _state(skip_locked=False)  # never interleaved with a catch-up
+        if node.level > Level.AREA:
+            ids = list(
+                Case.objects.filter(node_path__startswith=new_path)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            return _apply(ids)
+        grain_ids = grains()
+
+        def above(path: str) -> set[int]:
+            return {grain_ids[c] for c in path.split("/") if c and c != node.code and c in grain_ids}
+
+        changed = above(old_path) ^ above(new_path)
+        if changed:
+            CategoryTotal.objects.filter(node_id__in=changed).delete()
+            _insert_categories(grain_ancestors(), changed, None)
+        sync_city_nodes()
+        return Progress(pairs=len(changed))
+
+
 # --- the reference: the same counters straight from the events ----------------------------------------
 
 
