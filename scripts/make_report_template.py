@@ -22,6 +22,7 @@ def report() -> object:
     doc = new_document()
     title(doc, "{{ node }}{{ kind }}")
     para(doc, "统计期间：{{ period }}　　生成时间：{{ generated_at }}")
+    streets(doc)
     heading(doc, "一、工单情况")
     para(
         doc,
@@ -240,6 +241,58 @@ def report() -> object:
         size=9,
     )
     return doc
+
+
+def streets(doc: object) -> None:
+    """A district's report: one row per street, the figures of each street's own report (the
+    section shows nothing for a street, a block area or a residential area)."""
+    para(doc, "{%p if streets %}")
+    heading(doc, "各街道概况")
+    para(doc, "下表每行是该街道同期日报周报的数字；全区合计见后文各节。")
+    loop_table(
+        doc,
+        "s in streets",
+        [
+            ("街道", "{{ s.name }}"),
+            ("新增", "{{ s.totals.new }}"),
+            ("结案", "{{ s.totals.closed }}"),
+            ("超期", "{{ s.totals.overdue }}"),
+            ("上报", "{{ s.totals.escalated }}"),
+            ("结案率", "{{ s.kpi.close_rate.text }}"),
+            ("本级解决率", "{{ s.kpi.local_rate.text }}"),
+            ("满意率", "{{ s.kpi.satisfaction.text }}"),
+        ],
+        [3.0, 1.6, 1.6, 1.6, 1.6, 2.2, 2.4, 2.0],
+    )
+    loop_table(
+        doc,
+        "s in streets",
+        [
+            ("街道", "{{ s.name }}"),
+            ("按期结案率", "{{ s.kpi.close_on_time.text }}"),
+            ("按时派遣率", "{{ s.kpi.dispatch_on_time.text }}"),
+            ("返工率", "{{ s.kpi.rework_rate.text }}"),
+            ("召开会议", "{{ s.meetings_held }}"),
+            ("流转单办结", "{{ s.slips.done }}"),
+        ],
+        [3.0, 2.6, 2.6, 2.2, 2.2, 2.4],
+    )
+    loop_table(
+        doc,
+        "s in streets",
+        [
+            ("街道", "{{ s.name }}"),
+            ("关爱预警", "{{ s.care_raised }}"),
+            ("按时探访", "{{ s.care_visits }}"),
+            ("订单完成", "{{ s.orders_served }}"),
+            ("订单满意率", "{{ s.orders_satisfaction }}"),
+            ("志愿服务小时", "{{ s.volunteer_hours }}"),
+            ("直报", "{{ s.direct_reported }}"),
+            ("直报按时确认", "{{ s.direct_ack }}"),
+        ],
+        [2.6, 1.8, 2.2, 1.8, 2.0, 2.0, 1.4, 2.4],
+    )
+    para(doc, "{%p endif %}")
 
 
 def main(argv: list[str]) -> int:

@@ -23,6 +23,12 @@ without VIEW_MOBILISATION there), direct (直报: reported, ack_span, follow_up_
 follow_up_text, to_case, to_mobilisation, misuse, open_now, by_kind (label, reported, misuse);
 empty for a reader who does not see the place's 直报, reports.direct_figures.may_see), notes
 (by, at, text). The last four are empty in reports generated before they were counted.
+A district's report also has streets (one row per street: name, code, totals, kpis as above,
+kpi (the same by key), meetings_held, slips, the sections care, community, orders (total),
+volunteers, mobilisation (incidents, running), direct as the reader may see them, and the short
+texts care_raised, care_visits, community_projects, community_needs, orders_posted,
+orders_served, orders_satisfaction, volunteer_hours, mobilisation_incidents, direct_reported,
+direct_ack: "—" where a section is not shown); empty for any other place.
 """
 
 from io import BytesIO
@@ -30,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.exports import xlsx_row
@@ -81,6 +88,16 @@ def sections(user: Actor, report: Report) -> dict[str, bool]:
         "mobilisation": mobilisation_figures.may_see(user, subject),
         "direct": direct_figures.may_see(user, subject),
     }
+
+
+def visible_figures(user: Actor, report: Report) -> dict[str, Any]:
+    """The report's frozen figures without the place sections `user` may not see (`sections`),
+    in a district report's street rows too: what the API returns."""
+    hidden = {name for name, shown in sections(user, report).items() if not shown}
+    out = {k: v for k, v in report.figures.items() if k not in hidden}
+    if out.get("streets"):
+        out["streets"] = [{k: v for k, v in row.items() if k not in hidden} for row in out["streets"]]
+    return out
 
 
 def _kpi_text(k: dict[str, Any]) -> dict[str, Any]:
@@ -182,6 +199,50 @@ def _direct(found: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
+DASH = "—"
+
+
+def _street(row: dict[str, Any], shown: dict[str, bool]) -> dict[str, Any]:
+    """One street of a district report: its figures as the street's report has them (a place
+    section the reader may not see left out, as in the report itself), and short texts for the
+    tables of the page, Word and Excel ("—" where the section is not shown or not counted)."""
+    node = row.get("node") or {}
+    kpis = [_kpi_text(k) for k in row.get("kpis") or []]
+    care = (row.get("care") or {}) if shown["care"] else {}
+    community = (row.get("community") or {}) if shown["community"] else {}
+    orders = ((row.get("orders") or {}).get("total") or {}) if shown["orders"] else {}
+    volunteers = (row.get("volunteers") or {}) if shown["volunteers"] else {}
+    mobilisation = (row.get("mobilisation") or {}) if shown["mobilisation"] else {}
+    direct = (row.get("direct") or {}) if shown["direct"] else {}
+    ack = direct.get("acked_on_time") or {}
+    return {
+        "name": node.get("name", ""),
+        "code": node.get("code", ""),
+        "totals": row.get("totals") or {},
+        "kpis": kpis,
+        "kpi": {k["key"]: k for k in kpis},
+        "meetings_held": row.get("meetings_held", 0),
+        "slips": row.get("slips") or {},
+        "care": _care(care),
+        "community": _community(community),
+        "orders": _orders({"total": orders}) if orders else {},
+        "volunteers": _volunteers(volunteers),
+        "mobilisation": mobilisation,
+        "direct": _direct(direct),
+        "care_raised": care.get("raised", DASH),
+        "care_visits": _share(care["visits_met"], care["visits_due"]) if care else DASH,
+        "community_projects": community.get("projects_finished", DASH),
+        "community_needs": community.get("needs_open", DASH),
+        "orders_posted": orders.get("posted", DASH),
+        "orders_served": orders.get("served", DASH),
+        "orders_satisfaction": _order_row(orders)["satisfaction_text"] if orders else DASH,
+        "volunteer_hours": _number(volunteers.get("hours")) if volunteers else DASH,
+        "mobilisation_incidents": mobilisation.get("incidents", DASH),
+        "direct_reported": direct.get("reported", DASH),
+        "direct_ack": _share(ack.get("numerator", 0), ack.get("denominator", 0)) if direct else DASH,
+    }
+
+
 def context(
     report: Report,
     *,
@@ -198,6 +259,8 @@ def context(
     `mobilisation` and `direct` (order_figures / volunteer_figures / mobilisation_figures /
     direct_figures.may_see)."""
     f = report.figures
+    shown = {"care": care, "community": community, "orders": orders, "volunteers": volunteers,
+             "mobilisation": mobilisation, "direct": direct}  # fmt: skip
     notes = [
         {"by": n.by_name, "at": timezone.localtime(n.at).strftime("%Y-%m-%d %H:%M"), "text": n.text}
         for n in report_notes(report)
@@ -221,6 +284,8 @@ def context(
         "volunteers": _volunteers(f.get("volunteers")) if volunteers else {},
         "mobilisation": _mobilisation(f.get("mobilisation")) if mobilisation else {},
         "direct": _direct(f.get("direct")) if direct else {},
+        # a district's report: one row per street (empty for any other place)
+        "streets": [_street(row, shown) for row in f.get("streets") or []],
         "notes": notes,
     }
 
@@ -284,6 +349,8 @@ def report_xlsx(report: Report, **sections: bool) -> bytes:
     _sheet(wb, "分类", ["大类", "小类", "新增", "结案", "超期", "上报"], cases, [16, 20, 8, 8, 8, 8])
     kpis = [[k["label"], k["value"], k["numerator"], k["denominator"], k["grade"]] for k in ctx["kpis"]]
     _sheet(wb, "指标", ["指标", "数值（%）", "分子", "分母", "等级"], kpis, [20, 12, 8, 8, 8])
+    if ctx["streets"]:
+        _streets_sheet(wb, ctx)
     meetings = [[m["title"], m["kind"], m["node"], m["starts_at"], m["state"]] for m in ctx["meetings"]]
     _sheet(wb, "会议", ["会议", "类型", "辖区", "时间", "状态"], meetings, [30, 14, 16, 18, 12])
     if ctx["care"]:
@@ -303,6 +370,71 @@ def report_xlsx(report: Report, **sections: bool) -> bytes:
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# the per-street columns of a district report beyond the cases and KPIs: (section, header, key);
+# the headers follow the page's language, the Excel sheet is Chinese like the rest of the file
+STREET_COLUMNS = (
+    ("care", gettext_lazy("关爱预警"), "care_raised"),
+    ("care", gettext_lazy("按时探访"), "care_visits"),
+    ("community", gettext_lazy("完成的共建项目"), "community_projects"),
+    ("community", gettext_lazy("待对接的需求"), "community_needs"),
+    ("orders", gettext_lazy("下单"), "orders_posted"),
+    ("orders", gettext_lazy("完成服务"), "orders_served"),
+    ("orders", gettext_lazy("订单满意率"), "orders_satisfaction"),
+    ("volunteers", gettext_lazy("志愿服务小时"), "volunteer_hours"),
+    ("mobilisation", gettext_lazy("应急动员"), "mobilisation_incidents"),
+    ("direct", gettext_lazy("直报"), "direct_reported"),
+    ("direct", gettext_lazy("直报按时确认"), "direct_ack"),
+)
+
+
+def street_columns(ctx: dict[str, Any]) -> list[tuple[str, str]]:
+    """(header, key) of the section columns the reader sees (the sections of `ctx`), the
+    headers in the active language."""
+    return [
+        (str(header), key)
+        for section, header, key in STREET_COLUMNS
+        if any(r[section] for r in ctx["streets"])
+    ]
+
+
+def _streets_sheet(wb: Any, ctx: dict[str, Any]) -> None:
+    """各街道: a district report's row per street — cases, the KPIs (value, numerator and
+    denominator), meetings, slips and the place sections the reader sees."""
+    labels = [k["label"] for k in ctx["kpis"]]
+    keys = [k["key"] for k in ctx["kpis"]]
+    with translation.override("zh-hans"):
+        extra = street_columns(ctx)
+    header = [
+        "街道",
+        "新增",
+        "结案",
+        "超期",
+        "上报",
+        *labels,
+        "召开会议",
+        "流转单办结",
+        *(h for h, _k in extra),
+    ]
+
+    def kpi(row: dict[str, Any], key: str) -> str:
+        k = row["kpi"].get(key)
+        return f"{k['text']}（{k['ratio']}）" if k else DASH
+
+    rows = [
+        [r["name"], r["totals"].get("new", 0), r["totals"].get("closed", 0), r["totals"].get("overdue", 0),
+         r["totals"].get("escalated", 0), *(kpi(r, key) for key in keys), r["meetings_held"],
+         r["slips"].get("done", 0), *(r[key] for _h, key in extra)]
+        for r in ctx["streets"]
+    ]  # fmt: skip
+    t = ctx["totals"]
+    rows.append(
+        [f"合计（{ctx['node']}）", t.get("new", 0), t.get("closed", 0), t.get("overdue", 0), t.get("escalated", 0),
+         *(f"{k['text']}（{k['ratio']}）" for k in ctx["kpis"]), ctx["meetings_held"], ctx["slips"].get("done", 0),
+         *("" for _e in extra)]
+    )  # fmt: skip
+    _sheet(wb, "各街道", header, rows, [14, 8, 8, 8, 8, *([16] * len(labels)), 10, 10, *([12] * len(extra))])
 
 
 def _care_sheet(wb: Any, care: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from gongzhi.reports import notifications, rollup, summaries
 from gongzhi.reports.models import Report, ReportKind, ReportNote
 from gongzhi.reports.periods import Period, day_of, today, week_of
 
-REPORT_LEVELS = (Level.STREET, Level.BLOCK, Level.AREA)  # 街道, 块区, 居民区
+REPORT_LEVELS = (Level.DISTRICT, Level.STREET, Level.BLOCK, Level.AREA)  # 区, 街道, 块区, 居民区
 MAX_NOTE = 4000
 VOLATILE = ("as_of",)  # what changes on every run without the facts changing
 
@@ -52,7 +52,7 @@ def report_generate(*, kind: str, node: Node, start: date) -> Generated:
     """Store the report of `node` for the period holding `start` (a day, or its week)."""
     period = period_for(kind, start)
     if node.level not in REPORT_LEVELS:
-        raise ValidationError({"node": [_("日报周报只生成到街道、块区和居民区")]})
+        raise ValidationError({"node": [_("日报周报只生成到区、街道、块区和居民区")]})
     rollup.catch_up(limit=None)
     now = clock.now()
     with replicas.read(fresh=True):  # a replica only if it holds what the catch-up just wrote
@@ -95,8 +95,8 @@ class Run:
 
 
 def reports_generate(*, kind: str, start: date | None = None) -> Run:
-    """The reports of every street, block area and residential area for one period (default:
-    yesterday, or last week). The KPI tables are brought up to date first."""
+    """The reports of every district, street, block area and residential area for one period
+    (default: yesterday, or last week). The KPI tables are brought up to date first."""
     if start is None:
         start = today() - timedelta(days=1 if kind == ReportKind.DAILY else 7)
     period_for(kind, start)  # a bad kind fails before any work

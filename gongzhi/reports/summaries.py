@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from gongzhi.cases.models import Case
 from gongzhi.cases.selectors_overdue import overdue_q
 from gongzhi.core.i18n import localized
+from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.meetings.kinds import MeetingKind
 from gongzhi.orgs.models import Category
@@ -118,7 +119,63 @@ def slip_figures(node: Node, period: Period, now: datetime) -> dict[str, int]:
 
 
 def figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
-    """Everything a report shows, in Chinese, as plain values."""
+    """Everything a report shows, in Chinese, as plain values; for a district (区) also one row
+    per street (`street_rows`)."""
+    found = place_figures(node, period, now)
+    if node.level == Level.DISTRICT:
+        for section in ("community", "volunteers"):  # the per-area tables: the streets' rows say it
+            if found.get(section):
+                found[section]["areas"] = []
+        found["streets"] = street_rows(node, period, now)
+    return found
+
+
+# What a district report keeps of each street's figures: everything but the long lists (the
+# 小类 table, the meetings, the rules, the modules, the incidents, the per-area tables), which
+# the street's own report carries.
+ROW_DROPS: dict[str, tuple[str, ...]] = {
+    "care": ("by_rule",),
+    "community": ("by_type", "areas"),
+    "orders": ("modules",),
+    "volunteers": ("areas",),
+    "direct": ("by_kind",),
+}
+ROW_KEEPS = (
+    "node",
+    "totals",
+    "kpis",
+    "meetings_held",
+    "meetings_scheduled",
+    "slips",
+    *ROW_DROPS,
+    "mobilisation",
+)
+
+
+def street_row(found: dict[str, Any]) -> dict[str, Any]:
+    """A street report's figures as one row of its district's report: the same values, the long
+    lists left out (mobilisation: the incidents counted, and those still running)."""
+    row: dict[str, Any] = {key: found.get(key) for key in ROW_KEEPS}
+    for section, drops in ROW_DROPS.items():
+        values = row[section]
+        if values:
+            row[section] = {k: v for k, v in values.items() if k not in drops}
+    if row["mobilisation"]:
+        m = row["mobilisation"]
+        row["mobilisation"] = {"incidents": len(m.get("incidents", [])), "running": m.get("running", 0)}
+    return row
+
+
+def street_rows(district: Node, period: Period, now: datetime) -> list[dict[str, Any]]:
+    """One row per street of the district: each street's report figures (`place_figures`, the
+    very function its own 日报/周报 is made by, at the same `now`), so a district's figure is
+    never a second formula and its rows add up to the streets' reports."""
+    streets = Node.objects.filter(parent=district, level=Level.STREET).defer("geometry").order_by("path")
+    return [street_row(place_figures(street, period, now)) for street in streets]
+
+
+def place_figures(node: Node, period: Period, now: datetime) -> dict[str, Any]:
+    """The figures of one place (a district, a street, a block area, a residential area)."""
     with translation.override("zh-hans"):
         rows = case_rows(node, period, now)
         kpi = kpis.kpi_set(node_subject(node), period, catch_up=False, only=REPORT_KPIS)

@@ -714,11 +714,10 @@ def _detail(user: Actor, report_id: int) -> dict[str, Any]:
     notes = [
         {"id": n.pk, "text": n.text, "by": n.by_name, "at": n.at} for n in selectors.report_notes(report)
     ]
-    # a place section the reader may not see is left out (as on the page and in the files)
-    hidden = [name for name, shown in documents.sections(user, report).items() if not shown]
     return {
         **report_out(report),
-        "figures": {k: v for k, v in report.figures.items() if k not in hidden},
+        # a place section the reader may not see is left out (as on the page and in the files)
+        "figures": documents.visible_figures(user, report),
         "notes": notes,
         "may_comment": services.may_comment(user, report),
     }

@@ -2,6 +2,7 @@
 commentary, and its Word and Excel downloads. Reads go through gongzhi.reports.selectors; a
 node outside the user's case scope is the 403 page."""
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
@@ -37,6 +38,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             "kinds": ReportKind.choices,
             "node": request.GET.get("node", ""),
             "places": place_options(request.user),
+            "districts": selectors.district_reports(user=request.user),  # district staff: theirs first
             "query": query,
         },
     )
@@ -54,15 +56,38 @@ def _sections(request: HttpRequest, report: Report) -> dict[str, bool]:
     return documents.sections(request.user, report)
 
 
+def _streets(request: HttpRequest, report: Report, f: dict[str, Any]) -> list[dict[str, Any]]:
+    """A district report's street rows for the page: each opens the street's live lists for the
+    report's days and the street's own report of the same period (when the reader sees it)."""
+    if not f["streets"]:
+        return []
+    days = periods.page_params(periods.Period(report.start, report.end))
+    own = selectors.street_reports(user=request.user, report=report)
+    extra = documents.street_columns(f)
+    return [
+        {
+            **s,
+            "q": urlencode({"node": s["code"], **days}),
+            "node_q": urlencode({"node": s["code"]}),
+            "report": own.get(s["code"]),
+            "extra": [s[key] for _header, key in extra],
+        }
+        for s in f["streets"]
+    ]
+
+
 @page
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
+    f = documents.context(report, **_sections(request, report))
     return render(
         request,
         "web/reports/detail.html",
         {
             "report": report,
-            "f": documents.context(report, **_sections(request, report)),
+            "f": f,
+            "streets": _streets(request, report, f),
+            "extra": documents.street_columns(f),
             # each figure opens the live list behind it: the report's place and days
             "q": urlencode(
                 {"node": report.node.code, **periods.page_params(periods.Period(report.start, report.end))}
