@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from gongzhi.cases.models import Case, CaseEvent
 from gongzhi.core import clock, stats
+from gongzhi.geo import streets as geo_streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -279,14 +280,18 @@ def stamp_district() -> int:
 
 def sync_city_nodes() -> int:
     """Keep CityNode (what the city view names day totals by) in step with the tree: the
-    district's row and one per grain node with its street's code and name. Only the rows that
-    differ are written (the table is replicated to the city). Returns the rows written."""
+    district's row and one per grain node with its street's code and name (`geo.streets`: the
+    path's root, or its second segment under a district node, which itself is the district's
+    row 0, not a street's). Only the rows that differ are written (the table is replicated to
+    the city). Returns the rows written."""
     district = settings.DISTRICT_CODE
     rows = list(Node.objects.filter(level__lte=Level.AREA).values_list("id", "level", "path", "code", "name"))
     streets = {code: name for _pk, level, _path, code, name in rows if level == Level.STREET}
     want: dict[int, tuple[int, str, str]] = {0: (0, district, settings.DISTRICT_NAME)}
     for pk, level, path, code, name in rows:
-        top = next((c for c in path.split("/") if c), code)
+        if level == Level.DISTRICT:
+            continue
+        top = geo_streets.street_code(path) or code
         want[pk] = (level, top, streets.get(top, name if level == Level.STREET else ""))
     have = {
         r[0]: (r[1], r[2], r[3])

@@ -20,6 +20,7 @@ from gongzhi.reports import rollup
 from gongzhi.reports.models import CityNode, DayTotal
 from gongzhi.reports.tests.conftest import world  # noqa: F401 (the fixture)
 from gongzhi.reports.tests.test_kpis import NOW, scenario  # noqa: F401 (the fixture)
+from gongzhi.testing.factories import make_district
 
 
 @pytest.mark.django_db
@@ -43,6 +44,20 @@ def test_the_rollup_stamps_the_district_and_names_only_streets(scenario):
     with override_settings(DISTRICT_CODE="fl2"):
         assert rollup.stamp_district() == DayTotal.objects.count()
         assert set(DayTotal.objects.values_list("district", flat=True)) == {"fl2"}
+
+
+@pytest.mark.django_db
+def test_under_a_district_each_row_names_its_street(tree):
+    """The demo's tree: streets under a district node. Each grain node's row names its street
+    (not the district at the path's root), and the district node is no street's row."""
+    d = make_district()  # D holding T, beside the standalone street S
+    with override_settings(DISTRICT_CODE="sfq", DISTRICT_NAME="示范区"):
+        rollup.sync_city_nodes()
+        rows = {r.node_id: (r.level, r.code, r.name) for r in CityNode.objects.filter(district="sfq")}
+    assert d.district.pk not in rows and rows[0] == (0, "sfq", "示范区")
+    assert rows[d.street.pk] == (d.street.level, "T", "桃源街道")
+    assert rows[d.area.pk] == (d.area.level, "T", "桃源街道")
+    assert rows[tree.r1.pk] == (tree.r1.level, "S", tree.street.name)
 
 
 def test_the_router_keeps_the_city_tables_in_the_city_database():
