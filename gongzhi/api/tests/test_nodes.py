@@ -4,10 +4,13 @@ from datetime import date
 
 import pytest
 
+from gongzhi.api import services as api_services
+from gongzhi.geo import services as geo_services
 from gongzhi.geo.models import Node, NodeChange
 from gongzhi.orgs import services as org_services
 from gongzhi.orgs.models import Person, Unit
 from gongzhi.orgs.roles import PostRole
+from gongzhi.testing.factories import make_district, make_staff
 
 ALL = 14  # make_tree's 11 nodes and the estate, building and household under S-R3
 SQUARE = {"type": "Polygon", "coordinates": [[[121.4, 31.2], [121.5, 31.2], [121.5, 31.3], [121.4, 31.2]]]}
@@ -166,6 +169,24 @@ def test_cycle_move_is_422(api, world):
     assert r.json()["detail"][0]["loc"][-1] == "parent"
     assert "下级" in r.json()["detail"][0]["msg"]
     assert Node.objects.get(code="S-R1").path == "/S/S-K1/S-R1/"
+
+
+def test_a_move_into_another_street_is_422_and_moves_nothing(api, world, client):
+    """Streets S and T under district D; its admin may keep both trees, yet an estate of S
+    cannot move into T (docs/tenancy.md "Moving a node"); S itself moves under D with its cases."""
+    d = make_district()
+    admin = make_staff("district-admin", PostRole.DISTRICT_ADMIN, d.district)
+    key = api_services.token_create(user=admin, name="district-admin-test")[1]
+    headers = {"Authorization": f"Bearer {key}"}
+    geo_services.node_move(actor=None, node=world.tree.street, new_parent=d.district)
+    r = client.post("/nodes/S-R1-E1/move", json={"parent": "T-R1"}, headers=headers)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["detail"]
+    assert error["loc"][-1] == "parent" and "另一个街道" in error["msg"]
+    assert Node.objects.get(code="S-R1-E1").path == "/D/S/S-K1/S-R1/S-R1-E1/"
+    within = client.post("/nodes/S-R1-E1/move", json={"parent": "S-R2"}, headers=headers)
+    assert within.status_code == 200, within.text
+    assert Node.objects.get(code="S-R1-H101").path.startswith("/D/S/S-K1/S-R2/S-R1-E1/")
 
 
 def test_duplicate_and_bad_code_are_422(api, world):
