@@ -34,6 +34,7 @@ SUITES = (
     "orders",
     "community",
     "scale",
+    "district_reports",
 )
 
 
