@@ -15,7 +15,7 @@ from gongzhi.orgs.imports import cells
 from gongzhi.orgs.imports.export import export
 from gongzhi.orgs.imports.run import run_import
 from gongzhi.orgs.models import Person, Post, Unit
-from gongzhi.testing.factories import PersonFactory, UnitFactory
+from gongzhi.testing.factories import PersonFactory, UnitFactory, make_district
 
 TREE_HEADERS = ["编码", "名称", "层级", "上级编码", "地址", "经度", "纬度"]
 PEOPLE_HEADERS = ["编码", "姓名", "性别", "出生日期", "手机号", "身份证号", "居住户编码", "独居"]
@@ -154,6 +154,18 @@ def test_bad_tree_rows_report_and_write_nothing(tree, rows, expected):
     assert any(r == row and c == column and reason in msg for r, c, msg in errors(report)), errors(report)
     assert counts() == before
     assert not Node.objects.filter(code="S-NEW").exists()
+
+
+def test_a_move_into_another_street_is_a_row_error(tree):
+    """node_move refuses it (docs/tenancy.md "Moving a node"); the import files the refusal
+    under the row's 上级编码 and writes nothing of the file."""
+    make_district()  # street T with its area T-R1 beside the standalone street S
+    before = counts()
+    report = do("tree", tree_file([["S-R1-E1", "东安一村", "小区", "T-R1", None, None, None]]))
+    assert not report.ok
+    assert any(r == 2 and c == "上级编码" and "另一个街道" in m for r, c, m in errors(report)), errors(report)
+    assert counts() == before
+    assert Node.objects.get(code="S-R1-E1").path == "/S/S-K1/S-R1/S-R1-E1/"
 
 
 def test_cycle_within_the_file_is_reported_on_each_row(tree):
