@@ -2,7 +2,8 @@
 module's team; an order nobody took the lead, then the committee, then the street; taken,
 served and closed unconfirmed the resident (inbox when signed in, a text to the phone they left when the SMS gateway
 is configured: the row holds the order's id, the channel decrypts the phone at send time and
-signs the link then); closed unconfirmed and a volunteer's hours waiting the module's leads.
+signs the link then); closed unconfirmed and a volunteer's hours waiting the module's leads;
+closed unconfirmed the server too.
 No clear personal data in any message."""
 
 from typing import Any
@@ -89,6 +90,28 @@ def _resident(order: Order, event: OrderEvent) -> list[OutboxSpec]:
     return specs
 
 
+def _auto_closed(order: Order, event: OrderEvent) -> list[OutboxSpec]:
+    """The sweep closed a served order nobody confirmed: the module's leads (the hours to confirm
+    when a volunteer's wait) and the server, who learns it ended unrated and, when they are a
+    volunteer, that their hours wait for a lead (ADR 0031: the close banks nothing)."""
+    waiting = bank.waiting(order)
+    lead_ids = teams.lead_person_ids(order.module)
+    servers = teams.users_of({order.server_id}) if order.server_id is not None else []
+    subject = f"居民未确认，订单已自动结束：{about(order)}"
+    if waiting:
+        subject += "；志愿者服务时长待您确认"
+    # a server who also leads the module hears once, as the server
+    leads = [u for u in teams.users_of(lead_ids) if u not in servers]
+    specs = _specs("order.auto_closed", leads, subject, order, event)
+    if servers:
+        days = getattr(settings, "ORDER_AUTO_CONFIRM_DAYS", 7)
+        subject = f"居民{days}天内未确认，您服务的订单已自动结束（未评价）：{about(order)}"
+        if waiting:
+            subject += "；您的服务时长待" + ("您" if order.server_id in lead_ids else "负责人") + "确认"
+        specs += _specs("order.server_auto_closed", servers, subject, order, event)
+    return specs
+
+
 def for_event(order: Order, event: OrderEvent) -> list[OutboxSpec]:
     action = event.action
     if action in {"create", "release"}:
@@ -108,11 +131,7 @@ def for_event(order: Order, event: OrderEvent) -> list[OutboxSpec]:
         return _specs("order.hours_waiting", users, f"志愿者服务时长待您确认：{about(order)}", order, event)
     specs = _resident(order, event)
     if action == "auto_close":
-        subject = f"居民未确认，订单已自动结束：{about(order)}"
-        if bank.waiting(order):
-            subject += "；志愿者服务时长待您确认"
-        users = teams.users_of(teams.lead_person_ids(order.module))
-        specs += _specs("order.auto_closed", users, subject, order, event)
+        specs += _auto_closed(order, event)
     if action == "assign" and order.server is not None and order.server.user_id is not None:
         specs += _specs("order.assigned", [order.server.user], f"派单给您：{about(order)}", order, event)
     if action == "confirm" and order.server is not None and order.server.user_id is not None:

@@ -1,6 +1,7 @@
 """Who hears about a served order nobody confirmed, through the outbox: when the sweep closes it
-the resident (inbox when signed in, a text when the gateway is set) and the module's leads (who
-are told when a volunteer's hours still wait); a volunteer's hours waiting
+the resident (inbox when signed in, a text when the gateway is set), the module's leads (who
+are told when a volunteer's hours still wait) and the server (once, as the server, when they
+lead the module too); a volunteer's hours waiting
 ORDER_HOURS_REMIND_DAYS remind the leads once; and the lead's home page has a 待确认时长 tile
 counting exactly the list it opens, which empties when the hours are confirmed."""
 
@@ -41,7 +42,12 @@ def test_the_sweeps_close_tells_the_resident_and_the_lead_that_hours_wait(world,
     assert text.payload == {"order_id": order.pk, "order_number": order.number} and "138" not in text.body
     lead = OutboxMessage.objects.get(kind="order.auto_closed", recipient=world.users["lead"])
     assert "志愿者服务时长待您确认" in lead.subject and lead.payload["link"] == f"/orders/{order.pk}/"
-    assert kinds(world.users["helper"]) == []  # the server is no lead
+    server = OutboxMessage.objects.get(recipient=world.users["helper"])  # the server, no lead
+    assert server.kind == "order.server_auto_closed" and server.payload["link"] == f"/orders/{order.pk}/"
+    assert (
+        "3天内未确认，您服务的订单已自动结束（未评价）" in server.subject and order.number in server.subject
+    )
+    assert "您的服务时长待负责人确认" in server.subject and "138" not in server.subject
 
 
 def test_an_order_closed_with_nothing_waiting_tells_the_lead_only_of_the_close(world, settings):
@@ -52,6 +58,22 @@ def test_an_order_closed_with_nothing_waiting_tells_the_lead_only_of_the_close(w
     lead = OutboxMessage.objects.get(kind="order.auto_closed", recipient=world.users["lead"])
     assert "待您确认" not in lead.subject
     assert not OutboxMessage.objects.filter(kind="order.hours_waiting").exists()
+    server = OutboxMessage.objects.get(kind="order.server_auto_closed")
+    assert server.recipient == world.users["helper"] and "已自动结束（未评价）" in server.subject
+    assert "服务时长" not in server.subject
+
+
+def test_a_lead_who_served_it_hears_once_as_the_server(world, settings):
+    settings.ORDER_AUTO_CONFIRM_DAYS = 3
+    settings.ORDER_HOURS_REMIND_DAYS = 10  # no reminder in this test
+    enrol(world, key="lead")
+    served(world, hours="1", key="lead")
+    OutboxMessage.objects.all().delete()
+    with clock.freeze(NOW + timedelta(days=3)):
+        assert sweep().closed == 1
+    mine = OutboxMessage.objects.filter(recipient=world.users["lead"])
+    assert list(mine.values_list("kind", flat=True)) == ["order.server_auto_closed"]
+    assert "您的服务时长待您确认" in mine.get().subject
 
 
 def test_the_lead_is_reminded_once_of_a_volunteers_hours_and_has_the_to_do(world, settings):
