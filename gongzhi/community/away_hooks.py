@@ -1,12 +1,14 @@
-"""A volunteer's days away grew: who planned them in must let go (docs/mobilisation.md "Days away
+"""A volunteer's days away changed: who planned them in must let go of the days newly away, and
+may give back what it let go for days they are no longer away (docs/mobilisation.md "Days away
 after the rota").
 
 community sits below mobilisation, so `volunteers.volunteer_update` cannot call the rostering
 service by name. The rostering service registers its own function here when its app is ready
 (MobilisationConfig.ready); the volunteer service calls it inside the transaction that writes
-the days away, with only the days newly away (a stretch added, or one widened): what was away
-before was already kept off the rota. Like core.contributions, an explicit registry rather than
-a signal: whatever the function raises rolls the change of days away back with it.
+the days away, with only the days that changed: newly away (a stretch added, or one widened) —
+what was away before was already kept off the rota — and no longer away (a stretch removed or
+shortened). Like core.contributions, an explicit registry rather than a signal: whatever the
+function raises rolls the change of days away back with it.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +22,7 @@ class DaysAway:
     volunteer_id: int
     person_id: int
     spans: tuple[tuple[date, date], ...]  # days newly away, (from, to) both included, in order
+    back: tuple[tuple[date, date], ...] = ()  # days no longer away (a stretch removed or shortened)
 
 
 Releaser = Callable[..., Any]  # (*, actor, away: DaysAway) -> Any
@@ -41,7 +44,7 @@ class AwayHook:
             self._callbacks.remove(callback)
 
     def announce(self, *, actor: Any, away: DaysAway) -> None:
-        if not away.spans:
+        if not (away.spans or away.back):
             return
         for callback in list(self._callbacks):
             callback(actor=actor, away=away)
@@ -73,3 +76,11 @@ def newly_away(
         else:
             spans.append((day, day))
     return tuple(spans)
+
+
+def no_longer_away(
+    before: Sequence[tuple[date, date]], after: Sequence[tuple[date, date]]
+) -> tuple[tuple[date, date], ...]:
+    """The days of `before` that `after` no longer covers (a stretch removed, or the days by
+    which one was shortened), as stretches."""
+    return newly_away(after, before)

@@ -296,16 +296,20 @@ def volunteer_update(
 
 def _write_absences(actor: Actor, volunteer: Volunteer, away: list[tuple[date, date, str]]) -> None:
     """Replace the days away; the days newly away (a stretch added or widened) release the
-    volunteer's shifts planned on them, in this transaction (away_hooks: the rostering service)."""
+    volunteer's shifts planned on them, and the days no longer away (a stretch removed or
+    shortened) may take back the shifts released for them, in this transaction (away_hooks:
+    the rostering service)."""
     before = list(Absence.objects.filter(volunteer=volunteer).values_list("starts_on", "ends_on"))
     Absence.objects.filter(volunteer=volunteer).delete()
     Absence.objects.bulk_create(
         Absence(volunteer=volunteer, starts_on=start, ends_on=end, reason=reason)
         for start, end, reason in away
     )
-    spans = away_hooks.newly_away(before, [(start, end) for start, end, _r in away])
+    after = [(start, end) for start, end, _r in away]
+    spans = away_hooks.newly_away(before, after)
+    back = away_hooks.no_longer_away(before, after)
     away_hooks.on_days_away.announce(
-        actor=actor, away=away_hooks.DaysAway(volunteer.pk, volunteer.person_id, spans)
+        actor=actor, away=away_hooks.DaysAway(volunteer.pk, volunteer.person_id, spans, back)
     )
 
 

@@ -12,5 +12,6 @@ class MobilisationConfig(AppConfig):
         from gongzhi.mobilisation import direct_hooks, from_direct, rostering
 
         direct_hooks.register(from_direct.mobilise)
-        # days away added after a rota was published release those shifts (community is below)
-        away_hooks.on_days_away.register(rostering.release_for_absence)
+        # days away added after a rota was published release those shifts, days away given up
+        # take them back where still free (community is below)
+        away_hooks.on_days_away.register(rostering.absence_changed)

@@ -1,6 +1,6 @@
 """What mobilisation writes to the outbox (core.outbox, delivered by notify): the rota to each
-person on it, a gap to the lead (a no-show, or shifts released by days away), a swap to the
-lead and back. Subjects and bodies name the
+person on it, a gap to the lead (a no-show, or shifts released by days away), shifts given
+back when days away are given up, a swap to the lead and back. Subjects and bodies name the
 incident, the post and the time, never a person's contact."""
 
 from collections.abc import Iterable, Sequence
@@ -124,6 +124,51 @@ def released(incident: Incident, rows: Sequence[Assignment], days: str) -> list[
                 kind="mobilisation.rota",
                 subject=f"排班已调整：{incident.title}",
                 body=f"您暂停服务期间（{days}）的{len(rows)}个值守班次已取消：{shifts}。",
+                recipient=user,
+                payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
+            )
+        )
+    return specs
+
+
+def returned(
+    incident: Incident,
+    person: Any,
+    back: Sequence[Assignment],
+    kept: Sequence[tuple[Assignment, str]],
+    days: str,
+) -> list[OutboxSpec]:
+    """Days away given up after a release: the lead hears which shifts went back to the volunteer
+    and which stay with whoever holds them; the volunteer the same, to come or not."""
+
+    def listed(rows: Sequence[Assignment]) -> str:
+        return "；".join(_when(a) for a in rows[:5]) + ("等" if len(rows) > 5 else "")
+
+    kept_rows = [a for a, _why in kept]
+    lead_body = f"{person.name}恢复服务（{days}）"
+    mine = f"您恢复服务（{days}）"
+    if back:
+        lead_body += f"，{len(back)}个请假释放的班次已恢复给本人：{listed(back)}"
+        mine += f"，{len(back)}个值守班次已恢复给您：{listed(back)}，请按时到岗签到"
+    if kept_rows:
+        lead_body += f"；{len(kept_rows)}个维持现状（已由他人补位或不再适合）：{listed(kept_rows)}"
+        mine += f"；{len(kept_rows)}个班次已另有安排，无需到岗：{listed(kept_rows)}"
+    specs = [
+        OutboxSpec(
+            kind="mobilisation.gap",
+            subject=f"值守班次恢复：{incident.title}",
+            body=lead_body + "。",
+            recipient=incident.lead,
+            payload={"incident": incident.pk, "url": _url(incident)},
+        )
+    ]
+    user = _users([person.pk]).get(person.pk)
+    if user is not None:
+        specs.append(
+            OutboxSpec(
+                kind="mobilisation.rota",
+                subject=f"值守排班：{incident.title}",
+                body=mine + "。",
                 recipient=user,
                 payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
             )

@@ -481,7 +481,7 @@ def gap_resolve(*, actor: Actor, assignment: Assignment, time_limit_s: float = 5
     return Gap(locked, filled, unmet)
 
 
-# --- 请假: days away after the rota -------------------------------------------------------------------
+# --- 请假: days away after the rota, and back ----------------------------------------------------------
 
 
 def release_for_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignment]:
@@ -512,7 +512,7 @@ def release_for_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignme
         )
         for a in rows:
             a.state = AssignmentState.RELEASED
-        days = ", ".join(f"{a:%m-%d}" + (f"–{b:%m-%d}" if b != a else "") for a, b in away.spans)
+        days = _days_text(away.spans)
         record(
             incident,
             "absence_released",
@@ -527,6 +527,156 @@ def release_for_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignme
         enqueue_all(notifications.released(incident, rows, days))
         released += rows
     return released
+
+
+def absence_changed(*, actor: Actor | None, away: DaysAway) -> None:
+    """The one function community.away_hooks calls (MobilisationConfig.ready): the days newly
+    away release their shifts, then the days no longer away take back what is still free."""
+    if away.spans:
+        release_for_absence(actor=actor, away=away)
+    if away.back:
+        restore_after_absence(actor=actor, away=away)
+
+
+@dataclass
+class Kept:
+    """A released shift that stays with whoever holds it now, and why."""
+
+    assignment: Assignment
+    why: str
+
+
+def restore_after_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignment]:
+    """The volunteer's days away shrank (a stretch removed or shortened): each shift released
+    for those days (state `released`) that is still to come and still short of people goes back
+    to them as `assigned` — the same row, so the rota it came from still holds it — provided no
+    full rota was published since (that one re-planned the shift without them) and the whole of
+    their standing shifts on the incident, with it, passes the checker (availability, limits
+    and rest as they are now). A shift already refilled stays with the new person. Each incident
+    touched records an `absence_returned` event; the lead and the volunteer are told what came
+    back and what stays with others. Returns the assignments given back."""
+    now = clock.now()
+    mine = Assignment.objects.filter(
+        person_id=away.person_id,
+        state=AssignmentState.RELEASED,
+        shift__starts_at__gt=now,
+        shift__post__incident__state=IncidentState.ACTIVE,
+    )
+    returned: list[Assignment] = []
+    for incident_id in sorted(set(mine.values_list("shift__post__incident_id", flat=True))):
+        incident = Incident.objects.select_for_update().get(pk=incident_id)  # as rota_solve locks
+        rows = [
+            a
+            for a in mine.filter(shift__post__incident=incident)
+            .select_related("shift__post__node", "person", "rota")
+            .order_by("shift__starts_at", "-pk")
+            if touches(a.shift, away.back)
+        ]
+        if rows:
+            back, kept = _give_back(incident, away.person_id, rows)
+            returned += back
+            _tell_returned(incident, actor, away, back, kept)
+    return returned
+
+
+def _give_back(
+    incident: Incident, person_id: int, rows: list[Assignment]
+) -> tuple[list[Assignment], list[Kept]]:
+    """Which released rows (soonest first) go back to the person, and which stay as they are."""
+    cand = pool(incident).get(person_id)
+    latest_full = incident.rotas.filter(kind=RotaKind.FULL).aggregate(v=Max("version"))["v"] or 0
+    standing = _standing(incident)
+    on_shift: dict[int, int] = {}
+    for a in standing:
+        on_shift[a.shift_id] = on_shift.get(a.shift_id, 0) + 1
+    held = {a.shift_id: a.shift for a in standing if a.person_id == person_id}
+    back: list[Assignment] = []
+    kept: list[Kept] = []
+    seen: set[int] = set()
+    for a in rows:
+        if a.shift_id in seen or a.shift_id in held:
+            continue  # an older release of the same shift, or they stand on it again
+        seen.add(a.shift_id)
+        if cand is None:
+            why = _("已不在本次动员的可排人员中")
+        elif a.rota.version < latest_full:
+            why = _("此后已重新排班")
+        elif on_shift.get(a.shift_id, 0) >= a.shift.need:
+            why = _("已由他人补位")
+        else:
+            violations = _fit_violations(incident, cand, held, a.shift)
+            why = violations[0] if violations else ""
+        if why:
+            kept.append(Kept(a, why))
+            continue
+        back.append(a)
+        held[a.shift_id] = a.shift
+        on_shift[a.shift_id] = on_shift.get(a.shift_id, 0) + 1
+    if back:
+        Assignment.objects.filter(pk__in=[a.pk for a in back], state=AssignmentState.RELEASED).update(
+            state=AssignmentState.ASSIGNED
+        )
+        for a in back:
+            a.state = AssignmentState.ASSIGNED
+    return back, kept
+
+
+def _fit_violations(incident: Incident, cand: Candidate, held: dict[int, Shift], shift: Shift) -> list[str]:
+    """What the checker finds wrong with the person's standing shifts on the incident plus this
+    one, that it did not find without it (a shift they hold that no longer fits their windows is
+    the lead's to see, not a reason to refuse every other)."""
+    eng = engine()
+
+    def violations(shifts: dict[int, Shift], standing: list[tuple[int, int]]) -> list[str]:
+        if not shifts:
+            return []
+        pairs = [(pk, cand.person_id) for pk in shifts]
+        built = build(
+            incident,
+            list(shifts.values()),
+            need=dict.fromkeys(shifts, 1),
+            cands={cand.person_id: cand},
+            standing=standing,
+        )
+        solution = eng.model.Solution(
+            assignments=tuple(eng.model.Fixed(shift_id=s, person_id=p) for s, p in pairs),
+            status="feasible",
+            objective=None,
+            bound=None,
+            gap=None,
+            unmet=(),
+        )
+        return list(eng.checker.check(built.problem, solution))
+
+    kept = [(pk, cand.person_id) for pk in held]
+    before = set(violations(held, kept))
+    return [v for v in violations({**held, shift.pk: shift}, kept) if v not in before]
+
+
+def _tell_returned(
+    incident: Incident, actor: Actor | None, away: DaysAway, back: list[Assignment], kept: list[Kept]
+) -> None:
+    days = _days_text(away.back)
+    person = (back or [k.assignment for k in kept])[0].person
+    record(
+        incident,
+        "absence_returned",
+        actor,
+        _("%(name)s恢复服务（%(days)s），%(n)d个请假释放的班次恢复给本人，%(m)d个维持现状")
+        % {"name": person.name, "days": days, "n": len(back), "m": len(kept)},
+        person=away.person_id,
+        assignments=[a.pk for a in back],
+        shifts=[label(a.shift) for a in back],
+        kept=[
+            {"assignment": k.assignment.pk, "shift": label(k.assignment.shift), "why": k.why} for k in kept
+        ],
+        back=[[a.isoformat(), b.isoformat()] for a, b in away.back],
+    )
+    enqueue_all(notifications.returned(incident, person, back, [(k.assignment, k.why) for k in kept], days))
+
+
+def _days_text(spans: Iterable[tuple[date, date]]) -> str:
+    return ", ".join(f"{a:%m-%d}" + (f"–{b:%m-%d}" if b != a else "") for a, b in spans)
 
 
 # --- 换班: swaps -------------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 rostering service through community.away_hooks): the volunteer's shifts not yet begun on the
 days newly away are released, the incident's events say why, the lead is told and sees the
 gaps on the page and the board, and re-solving a gap refills only that shift. Days already
-away, a shift under way and a change of windows alone release nothing."""
+away, a shift under way and a change of windows alone release nothing. Days away given up
+(a stretch removed or shortened) give the released shifts back while they are still free and
+still fit the volunteer; a shift refilled meanwhile, or planned anew by a full rota, stays."""
 
 from datetime import timedelta
 
@@ -15,7 +17,7 @@ from gongzhi.core.errors import ConflictError
 from gongzhi.core.models import OutboxMessage
 from gongzhi.mobilisation import board, incidents, rostering, selectors
 from gongzhi.mobilisation.choices import STANDING, AssignmentState, IncidentKind
-from gongzhi.mobilisation.models import Assignment
+from gongzhi.mobilisation.models import Assignment, Shift
 from gongzhi.mobilisation.tests.conftest import ALL_WEEK, T0, build_world
 
 DAY = T0.date()  # Monday 2026-03-02; the rota covers it and Tuesday
@@ -155,3 +157,100 @@ def test_only_days_newly_away_release_and_a_shift_under_way_stays(world):
     assert event.data["away"] == [[DAY.isoformat(), (DAY + timedelta(days=4)).isoformat()]]  # the days added
     away(world, key, [(DAY, DAY + timedelta(days=6))], at=during)  # said again: nothing new
     assert incident.events.filter(action="absence_released").count() == 1
+
+
+# --- days away given up: the released shifts still free come back --------------------------------
+
+
+def released_on_tuesday(w, incident, key):
+    tuesday = DAY + timedelta(days=1)
+    away(w, key, [(tuesday, tuesday)])
+    released = set(
+        rows(incident, w.vols[key].person_id, state=AssignmentState.RELEASED).values_list("pk", flat=True)
+    )
+    assert released
+    return released
+
+
+def full(incident):
+    """Every shift holds exactly its headcount of standing people."""
+    return all(
+        s.assignments.filter(state__in=STANDING).count() == s.need
+        for s in Shift.objects.filter(post__incident=incident)
+    )
+
+
+def test_days_away_given_up_give_the_released_shifts_back(world):
+    incident = published(world)
+    key = busiest_on_tuesday(world, incident)
+    person_id = world.vols[key].person_id
+    released = released_on_tuesday(world, incident, key)
+    OutboxMessage.objects.all().delete()
+    away(world, key, [])  # the trip is off
+    back = rows(incident, person_id, pk__in=released)
+    assert {a.state for a in back} == {AssignmentState.ASSIGNED}  # the same rows, planned again
+    with clock.freeze(T0):
+        assert not selectors.gaps(incident, clock.now())
+    assert full(incident)
+    event = incident.events.get(action="absence_returned")
+    assert set(event.data["assignments"]) == released and event.data["kept"] == []
+    tuesday = (DAY + timedelta(days=1)).isoformat()
+    assert event.data["back"] == [[tuesday, tuesday]] and "恢复服务" in event.note
+    lead = OutboxMessage.objects.get(kind="mobilisation.gap", recipient=world.users["street"])
+    assert lead.subject.startswith("值守班次恢复") and "恢复给本人" in lead.body
+    mine = OutboxMessage.objects.get(kind="mobilisation.rota", recipient=world.users[key])
+    assert "已恢复给您" in mine.body and "无需到岗" not in mine.body
+    away(world, key, [])  # said again: nothing new
+    assert incident.events.filter(action="absence_returned").count() == 1
+
+
+def test_a_shift_refilled_meanwhile_stays_with_the_new_person(world):
+    incident = published(world)
+    key = busiest_on_tuesday(world, incident)
+    person_id = world.vols[key].person_id
+    released = released_on_tuesday(world, incident, key)
+    with clock.freeze(T0):
+        gap = selectors.gaps(incident, clock.now())[0]
+        filled = rostering.gap_resolve(actor=world.users["street"], assignment=gap).filled
+    assert filled and person_id not in {a.person_id for a in filled}
+    OutboxMessage.objects.all().delete()
+    away(world, key, [])
+    gap.refresh_from_db()
+    assert gap.state == AssignmentState.RELEASED  # the newcomer keeps it
+    assert all(
+        a.state == AssignmentState.ASSIGNED for a in Assignment.objects.filter(pk__in=[f.pk for f in filled])
+    )
+    others = rows(incident, person_id, pk__in=released - {gap.pk})
+    assert all(a.state == AssignmentState.ASSIGNED for a in others)
+    assert full(incident)
+    event = incident.events.get(action="absence_returned")
+    assert [k["assignment"] for k in event.data["kept"]] == [gap.pk]
+    assert event.data["kept"][0]["why"] == "已由他人补位"
+    mine = OutboxMessage.objects.get(kind="mobilisation.rota", recipient=world.users[key])
+    assert "无需到岗" in mine.body
+
+
+def test_nothing_comes_back_that_no_longer_fits_or_was_planned_anew(world):
+    incident = published(world)
+    key = busiest_on_tuesday(world, incident)
+    person_id = world.vols[key].person_id
+    released = released_on_tuesday(world, incident, key)
+    # the days away are given up, but the windows shrink to weekday evenings in the same save
+    evenings = [volunteers.Slot(d, 18, 22) for d in range(5)]
+    away(world, key, [], availability=evenings)
+    assert (
+        set(rows(incident, person_id, state=AssignmentState.RELEASED).values_list("pk", flat=True))
+        == released
+    )
+    event = incident.events.get(action="absence_returned")
+    assert event.data["assignments"] == [] and len(event.data["kept"]) == len(released)
+    assert all(k["why"] and k["why"] != "已由他人补位" for k in event.data["kept"])
+    # away again, a new full rota, then back: that rota planned the shift without them
+    tuesday = DAY + timedelta(days=1)
+    away(world, key, [(tuesday, tuesday)])
+    with clock.freeze(T0 + timedelta(minutes=5)):
+        rostering.rota_solve(actor=world.users["street"], incident=incident, time_limit_s=5)
+    away(world, key, [], at=T0 + timedelta(minutes=10))
+    last = incident.events.filter(action="absence_returned").order_by("-pk").first()
+    assert last.data["assignments"] == []
+    assert {k["why"] for k in last.data["kept"]} == {"此后已重新排班"}
