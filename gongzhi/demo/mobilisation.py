@@ -17,7 +17,13 @@ services under a frozen clock (they are few rows; the solver is the point):
 
 Everyone on duty checks in from the phone, so each of them has an account (password-less,
 named `demo-<person code>` as meetingbook names its accounts, removed by demo.reset); the
-`volunteer` demo login is a resident volunteer of FL-R01 on the ongoing rota.
+`volunteer` demo login is a resident volunteer of the zone (of FL-R01 when one fits) on the
+ongoing rota, holding a shift whose check-in is open at the moment the demo is generated and
+stays open for hours (the latest-ending such shift: 东门 is guarded all day, so one always
+exists). They have not checked in yet: the walk (`gongzhi walk_mobilisation`) does it on the
+phone. When the solver put no fitting volunteer on such a shift, one is handed it by a swap
+through the services (asked by its holder, approved by the lead, right after the rota was
+published), checked against every hard constraint like any swap.
 """
 
 import heapq
@@ -27,17 +33,20 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.community.models import Volunteer
 from gongzhi.core import clock
+from gongzhi.core.errors import ConflictError
 from gongzhi.demo.communityworld import DEMO_AREA, World
 from gongzhi.demo.volunteers import ZONE_AREAS
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.mobilisation import duty, incidents, rostering, zone
 from gongzhi.mobilisation.choices import AssignmentState, IncidentKind, ItemKind, PersonSource
-from gongzhi.mobilisation.models import Assignment, CoverageItem, Entrance, Incident
+from gongzhi.mobilisation.models import Assignment, CoverageItem, Entrance, Incident, Shift
 from gongzhi.orgs.models import PartyMember, Person, Post, Unit
 from gongzhi.orgs.roles import UnitKind
 
@@ -190,10 +199,13 @@ def _declare(
     return incident
 
 
-def _play(run: Run, incident: Incident, *, until: datetime, no_shows: int) -> None:
+def _play(
+    run: Run, incident: Incident, *, until: datetime, no_shows: int, waiting: set[int] | None = None
+) -> None:
     """Everyone checks in a little before their shift and out a little after it, in time order,
-    up to `until`; `no_shows` people do not come (the lead marks them 20 minutes in, and the
-    shift is solved again: the newcomer comes half an hour later)."""
+    up to `until`, except the assignments `waiting` (the walk's volunteer checks in on the
+    phone); `no_shows` people do not come (the lead marks them 20 minutes in, and the shift is
+    solved again: the newcomer comes half an hour later)."""
     rng = run.rng
     published = incident.rotas.order_by("version").first()
     assert published is not None
@@ -206,6 +218,8 @@ def _play(run: Run, incident: Incident, *, until: datetime, no_shows: int) -> No
     later = [a.pk for a in standing if a.shift.starts_at > published.solved_at + timedelta(hours=12)]
     absent = set(rng.sample(later, min(no_shows, len(later))))
     for a in standing:
+        if a.pk in (waiting or set()):
+            continue
         if a.pk in absent:
             heapq.heappush(queue, (a.shift.starts_at + timedelta(minutes=20), a.pk, "no_show", 0))
         else:
@@ -266,23 +280,46 @@ def _ongoing(run: Run, areas: list[Node], units: list[Unit]) -> tuple[Incident, 
     incident = _declare(
         run, areas, units, declared, f"{TITLE}（{timezone.localtime(declared):%m月%d日}起）", days=days
     )
-    login = _volunteer_login(run, incident)
-    _play(run, incident, until=now, no_shows=0)
+    login, waiting = _volunteer_login(run, incident)
+    _play(run, incident, until=now, no_shows=0, waiting={waiting} if waiting else set())
     _cover(run, incident, declared, share=0.6, until=now)
     return incident, login
 
 
-def _volunteer_login(run: Run, incident: Incident) -> str:
-    """Link the `volunteer` login to a resident volunteer (not a Party member) of the demo area
-    on the rota (one with a shift still to come, if any), before anyone checks in."""
+WALK_MARGIN = timedelta(hours=4)  # the walk's shift should stay open this long after the demo is made
+SWAP_TRIES = 40
+
+
+def _checkable(incident: Incident, now: datetime) -> list[Shift]:
+    """The incident's shifts whose check-in is open now (from duty.EARLY before the start until
+    the end), the latest-ending first: the walk has most time on it."""
+    return list(
+        Shift.objects.filter(post__incident=incident, starts_at__lte=now + duty.EARLY, ends_at__gt=now)
+        .select_related("post")
+        .order_by("-ends_at", "pk")
+    )
+
+
+def _login_q() -> Q:
+    """A person the `volunteer` login may become: no account, or one the demo made."""
+    return Q(person__user__isnull=True) | Q(person__user__username__startswith=USER_PREFIX)
+
+
+def _volunteer_login(run: Run, incident: Incident) -> tuple[str, int | None]:
+    """Link the `volunteer` login to a resident volunteer (not a Party member) of the zone on
+    the rota, holding a shift whose check-in is open now, before anyone checks in; it stays
+    unchecked for the walk. (their code, that assignment's id)."""
     user = get_user_model().objects.filter(username=VOLUNTEER_LOGIN).first()
     if user is None or Person.objects.filter(user=user).exists():
-        return ""
+        return "", None
+    now = run.world.now
+    shifts = _checkable(incident, now)
     members = PartyMember.objects.values("person_id")
-    rows = (
+    held = (
         Assignment.objects.filter(
-            Q(person__user__isnull=True) | Q(person__user__username__startswith=USER_PREFIX),
-            shift__post__incident=incident,
+            _login_q(),
+            shift__in=shifts,
+            state=AssignmentState.ASSIGNED,
             source=PersonSource.VOLUNTEER,
             volunteer__kind="resident",
         )
@@ -290,19 +327,70 @@ def _volunteer_login(run: Run, incident: Incident) -> str:
         .select_related("volunteer__area", "shift", "person")
     )
     best = min(
-        rows,
+        held,
         key=lambda a: (
+            a.shift.ends_at < now + WALK_MARGIN,
             a.volunteer is None or a.volunteer.area.code != DEMO_AREA,
-            a.shift.ends_at <= run.world.now,
-            a.shift.starts_at,
+            -a.shift.ends_at.timestamp(),
             a.pk,
         ),
         default=None,
     )
+    if best is None or best.shift.ends_at < now + WALK_MARGIN:
+        best = _handed_over(run, incident, shifts) or best
     if best is None:
-        return ""
+        return "", None
     # The login takes the place of the account demo.mobilisation made them for the finished
     # incident's check-ins (left without a person; demo.reset removes it with the others).
     Person.objects.filter(pk=best.person_id).update(user=user)
     run.accounts[best.person_id] = user
-    return best.person.code
+    return best.person.code, best.pk
+
+
+def _handed_over(run: Run, incident: Incident, shifts: list[Shift]) -> Assignment | None:
+    """No fitting volunteer holds a shift open now: its holder hands one to a resident volunteer
+    of the zone by a swap, asked and approved right after the rota was published (through
+    rostering.swap_request / swap_decide: the checker refuses a volunteer it does not fit)."""
+    rota = incident.rotas.order_by("version").first()
+    if rota is None:
+        return None
+    at = rota.solved_at + timedelta(minutes=5)
+    members = PartyMember.objects.values("person_id")
+    for shift in (s for s in shifts if s.starts_at > at):
+        holder = shift.assignments.filter(state=AssignmentState.ASSIGNED).order_by("pk").first()
+        if holder is None:
+            continue
+        start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+        end_hour = 24 if end.date() > start.date() else end.hour + (1 if end.minute else 0)
+        fitting = (
+            Volunteer.objects.filter(
+                _login_q(),
+                ended_at__isnull=True,
+                kind="resident",
+                area__in=incident.zone.all(),
+                availability__weekday=start.weekday(),
+                availability__start_hour__lte=start.hour,
+                availability__end_hour__gte=end_hour,
+            )
+            .exclude(person_id__in=members)
+            .exclude(person_id__in=shift.assignments.values("person_id"))
+            .select_related("area", "person")
+            .distinct()
+        )
+        ranked = sorted(fitting, key=lambda v: (v.area.code != DEMO_AREA, v.pk))[:SWAP_TRIES]
+        for volunteer in ranked:
+            with clock.freeze(at):
+                try:
+                    swap = rostering.swap_request(
+                        actor=run.user(holder.person_id),
+                        assignment=holder,
+                        to_person=volunteer.person,
+                        reason="临时有事，请志愿者接班",
+                    )
+                except (ValidationError, ConflictError):
+                    continue
+                rostering.swap_decide(actor=run.lead, swap=swap, approve=True, answer="同意")
+            return Assignment.objects.select_related("shift", "person").get(
+                shift=shift, person=volunteer.person, state=AssignmentState.ASSIGNED
+            )
+    return None

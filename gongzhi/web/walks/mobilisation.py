@@ -245,24 +245,23 @@ def rota(walk: Walk, page: Any, cast: Cast, plan: Plan, url: str) -> list[str]:
     return rows
 
 
-def check_in(walk: Walk, page: Any, cast: Cast, plan: Plan) -> str:
-    """The volunteer finds the shift of this incident on the phone and checks in. Returns the
-    shift as listed."""
+def check_in(walk: Walk, page: Any, cast: Cast, plan: Plan, *, title: str = "") -> str:
+    """The volunteer finds the shift of this incident (or of the one titled `title`: against the
+    demo, its ongoing mobilisation) on the phone and checks in. Returns the shift as listed."""
+    title = title or plan.title
     with walk.failing(page, "check-in"):
         log_in(walk, page, cast.volunteer)
         _go(walk, page, "/mobilisation/")
         page.click("a.button:has-text('我的值守班次')")
         page.wait_for_url(f"{walk.base}/mobilisation/mine/")
-        mine = page.locator("li.shift", has_text=plan.title).filter(
-            has=page.locator("button:has-text('签到')")
-        )
+        mine = page.locator("li.shift", has_text=title).filter(has=page.locator("button:has-text('签到')"))
         assert mine.count() > 0, f"{cast.volunteer} has no shift to check in to"
         shift = mine.first.locator("strong").inner_text()
         no_sideways_scroll(page)
         walk.shot(page, "10-my-shift")
         mine.first.locator("button:has-text('签到')").click()
         page.wait_for_url(f"{walk.base}/mobilisation/mine/")
-        done = page.locator("li.shift", has_text=plan.title).filter(has_text="已签到")
+        done = page.locator("li.shift", has_text=title).filter(has_text="已签到")
         assert done.count() == 1, page.inner_text("main")
         assert done.locator("button:has-text('签退')").count() == 1
         walk.shot(page, "11-checked-in")
@@ -332,15 +331,16 @@ def log_out_from_board(walk: Walk, page: Any) -> None:
     log_out(walk, page)
 
 
-def check_out(walk: Walk, page: Any, cast: Cast, plan: Plan) -> None:
+def check_out(walk: Walk, page: Any, cast: Cast, plan: Plan, *, title: str = "") -> None:
+    title = title or plan.title
     walk.later(plan.served)
     with walk.failing(page, "check-out"):
         log_in(walk, page, cast.volunteer)
         _go(walk, page, "/mobilisation/mine/")
-        mine = page.locator("li.shift", has_text=plan.title).filter(has_text="已签到")
+        mine = page.locator("li.shift", has_text=title).filter(has_text="已签到")
         mine.first.locator("button:has-text('签退')").click()
         page.wait_for_url(f"{walk.base}/mobilisation/mine/")
-        assert page.locator("li.shift", has_text=plan.title).filter(has_text="已签退").count() == 1
+        assert page.locator("li.shift", has_text=title).filter(has_text="已签退").count() == 1
         walk.shot(page, "15-checked-out")
         log_out(walk, page)
     walk.step(f"{cast.volunteer} checked out")

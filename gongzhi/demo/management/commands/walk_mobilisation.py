@@ -4,10 +4,14 @@ reads the same database to pick the place, the zone and today's duty officer, an
 rows after the pages; every step goes through the pages. Each run declares an incident of its
 own over the five hospital-nearby areas (the demo's two stay as they are).
 
-Two parts depend on the demo's data: the 直报 part needs a duty roster for today (the demo
-sets none yet: without it the part is skipped, saying so), and checking in and out needs the
-`volunteer` login to be on one of the new rota's shifts running now (the solver chooses among
-the zone's ~130 volunteers and staff: without one the steps are skipped, saying so)."""
+Two parts depend on the demo's data: the 直报 part needs a duty roster for today whose officer
+is a demo login (the demo sets one: without it the part is skipped, saying so), and checking in
+and out needs the `volunteer` login to hold a shift whose check-in is open now. The solver
+chooses the new rota's people among the zone's ~130 volunteers and staff, so the walk checks in
+on the new incident when it put the volunteer on a shift open now, and otherwise on the demo's
+ongoing mobilisation, where the demo gives the `volunteer` login such a shift, left unchecked
+(demo.mobilisation); the live board and the check-out follow the incident checked in on.
+Without any such shift the walk fails: a walk that skips its check-in proves nothing."""
 
 import tempfile
 import time
@@ -22,6 +26,7 @@ from PIL import Image
 from gongzhi.core import clock
 from gongzhi.demo.logins import DEMO_PASSWORD
 from gongzhi.demo.walk import CADRE, GRID, VOLUNTEER, mobilisation_place
+from gongzhi.mobilisation import duty
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState
 from gongzhi.mobilisation.models import Assignment, DirectReport, DirectState, Incident
 from gongzhi.web.walks import mobilisation
@@ -81,19 +86,22 @@ class Command(BaseCommand):
             url = mobilisation.declare(walk, page, cast, plan)
             mobilisation.rota(walk, page, cast, plan, url)
             incident = Incident.objects.get(pk=int(url.rstrip("/").rsplit("/", 1)[-1]))
-            on_duty = self._volunteer_shift(incident)
-            shift = ""
-            if on_duty:
-                shift = mobilisation.check_in(walk, page, cast, plan)
-            else:
-                self.stdout.write(
-                    self.style.WARNING(f"{VOLUNTEER} 在新排班中没有此刻可签到的班次：跳过签到与签退")
+            on_duty = self._on_duty_in(incident)
+            if on_duty is None:
+                raise CommandError(
+                    f"{VOLUNTEER} 在新排班和演示中进行的动员里都没有此刻可签到的班次：无法走签到与签退。"
+                    "请重新生成演示数据（make demo）后再走"
                 )
-            mobilisation.no_show(walk, page, cast, url, elsewhere=shift)
-            mobilisation.live_board(walk, page, url, manned=on_duty)
-            if on_duty:
-                mobilisation.check_out(walk, page, cast, plan)
+            own = on_duty.pk == incident.pk
+            if not own:
+                self.stdout.write(f"{VOLUNTEER} 不在新排班此刻的班次中：在进行中的动员“{on_duty.title}”签到")
+            shift = mobilisation.check_in(walk, page, cast, plan, title=on_duty.title)
+            mobilisation.no_show(walk, page, cast, url, elsewhere=shift if own else "")
+            board = url if own else f"{walk.base}/mobilisation/{on_duty.pk}/"
+            mobilisation.live_board(walk, page, board)
+            mobilisation.check_out(walk, page, cast, plan, title=on_duty.title)
             mobilisation.close(walk, page, cast, plan, url)
+            self._check_checked_out(on_duty)
         incident.refresh_from_db()
         if incident.state != IncidentState.CLOSED:
             raise CommandError(f"动员“{plan.title}”没有结束")
@@ -104,14 +112,29 @@ class Command(BaseCommand):
         if report is None or report.state != DirectState.CONVERTED or report.incident_id is None:
             raise CommandError("直报没有转为应急动员")
 
-    def _volunteer_shift(self, incident: Incident) -> bool:
-        """Whether the `volunteer` login holds a shift of the new rota that may be checked in
-        now (from an hour before its start until its end)."""
+    def _on_duty_in(self, incident: Incident) -> Incident | None:
+        """The active incident in which the `volunteer` login holds a shift they may check in to
+        now (from an hour before its start until its end): the new one when the solver put them
+        on one, else the demo's ongoing mobilisation, whose shift the demo left for the walk."""
         now = clock.now()
-        return Assignment.objects.filter(
-            shift__post__incident=incident,
+        open_now = Assignment.objects.filter(
             person__user__username=VOLUNTEER,
             state=AssignmentState.ASSIGNED,
-            shift__starts_at__lte=now + timedelta(hours=1),
+            shift__post__incident__state=IncidentState.ACTIVE,
+            shift__starts_at__lte=now + duty.EARLY,
             shift__ends_at__gt=now,
-        ).exists()
+        ).select_related("shift__post__incident")
+        mine = open_now.filter(shift__post__incident=incident).first()
+        if mine is not None:
+            return incident
+        other = open_now.order_by("-shift__ends_at", "pk").first()
+        return other.shift.post.incident if other is not None else None
+
+    def _check_checked_out(self, incident: Incident) -> None:
+        if not Assignment.objects.filter(
+            shift__post__incident=incident,
+            person__user__username=VOLUNTEER,
+            state=AssignmentState.CHECKED_OUT,
+            checked_in_at__gte=clock.now() - timedelta(hours=1),
+        ).exists():
+            raise CommandError(f"{VOLUNTEER} 的签到与签退没有记录在“{incident.title}”中")

@@ -32,7 +32,7 @@ from gongzhi.demo.logins import login_rows
 from gongzhi.demo.reset import reset_demo
 from gongzhi.demo.tests.street.shared import NOW, SCALE
 from gongzhi.geo.levels import Level
-from gongzhi.mobilisation import direct_chain, direct_selectors, report, rostering
+from gongzhi.mobilisation import direct_chain, direct_selectors, duty, report, rostering
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState, ItemKind, PersonSource, RotaKind
 from gongzhi.mobilisation.direct_roster import duty_day_of, on_duty_for
 from gongzhi.mobilisation.models import (
@@ -322,6 +322,27 @@ def test_the_volunteer_login_has_shifts_in_the_ongoing_mobilisation(client) -> N
     with clock.freeze(NOW):
         assert client.get("/mobilisation/mine/").status_code == 200
         assert client.get("/community/volunteer/").status_code == 200
+
+
+def test_the_volunteer_login_can_check_in_now_and_for_hours_after(client) -> None:
+    """The walk checks in on the phone: a shift whose check-in is open when the demo is made,
+    still open four hours later, left unchecked by the demo."""
+    volunteer = user("volunteer")
+    open_now = Assignment.objects.filter(
+        person=volunteer.person,
+        shift__post__incident__state=IncidentState.ACTIVE,
+        state=AssignmentState.ASSIGNED,
+        shift__starts_at__lte=NOW + duty.EARLY,
+        shift__ends_at__gte=NOW + timedelta(hours=4),
+    )
+    assert open_now.count() == 1
+    shift = open_now.get()
+    client.force_login(volunteer)
+    with clock.freeze(NOW):
+        page = client.post(f"/mobilisation/assignments/{shift.pk}/check-in/")
+    assert page.status_code == 302
+    shift.refresh_from_db()
+    assert shift.state == AssignmentState.CHECKED_IN
 
 
 # --- 直报 --------------------------------------------------------------------------------------------
