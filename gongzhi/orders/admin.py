@@ -77,10 +77,26 @@ class MemberForm(forms.ModelForm):
 
 
 class MemberInline(admin.TabularInline):
+    """The team rows, kept by whoever keeps the module (not Django's model permissions, which
+    the street admin does not hold: without these the inline was silently left out of the form
+    and a team could not be edited)."""
+
     model = TeamMember
     form = MemberForm
     extra = 1
     raw_id_fields = ["post", "unit", "person"]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return keeps_modules(request.user, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return keeps_modules(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return keeps_modules(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return keeps_modules(request.user, obj)  # a row is who serves now, not history
 
 
 @admin.register(ServiceModule)

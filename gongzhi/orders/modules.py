@@ -1,6 +1,7 @@
 """The checks the admin (and the demo's seeding) applies to service modules and team rows, so a
 module always names its street, serves places on it, keeps hours that make sense and a
-response time; a team row names exactly one post, unit or registered member."""
+response time; a team row names exactly one post, unit or person — a registered (双报到) member
+or a registered volunteer."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -9,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.community.volunteers import active_volunteer
 from gongzhi.geo.levels import Level
 from gongzhi.orders.choices import WEEKDAY_NAMES
 from gongzhi.orders.models import ServiceModule, TeamMember
@@ -43,17 +45,29 @@ def member_errors(member: TeamMember) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     chosen = [x for x in (member.post_id, member.unit_id, member.person_id) if x]
     if len(chosen) != 1:
-        errors["post"] = [_("每行只填岗位、单位或报到党员中的一项")]
+        errors["post"] = [_("每行只填岗位、单位或个人（报到党员、志愿者）中的一项")]
         return errors
     if member.is_lead and member.unit_id:
         errors["is_lead"] = [_("模块负责人须是具体岗位或人员，不能是单位")]
-    if member.person_id:
-        registered = DualRegistration.objects.filter(
-            member__person_id=member.person_id, state=DualRegistration.State.CONFIRMED, ended_on__isnull=True
-        )
-        if not registered.exists():
-            errors["person"] = [_("个人成员须是已确认报到的党员（双报到）")]
+    if member.person_id and not _registered(member):
+        errors["person"] = [_("个人成员须是已确认报到的党员（双报到）或本街道登记的志愿者")]
     return errors
+
+
+def _registered(member: TeamMember) -> bool:
+    """A person row names a confirmed 双报到 member, or an active volunteer (community's
+    registration; of the module's street when the row knows its module)."""
+    if member.person_id is None:
+        return False
+    if DualRegistration.objects.filter(
+        member__person_id=member.person_id, state=DualRegistration.State.CONFIRMED, ended_on__isnull=True
+    ).exists():
+        return True
+    volunteer = active_volunteer(member.person_id)
+    if volunteer is None:
+        return False
+    module = ServiceModule.objects.filter(pk=member.module_id).select_related("street").first()
+    return module is None or volunteer.node_path.startswith(module.street.path)
 
 
 def open_now(module: ServiceModule, at: datetime) -> bool:

@@ -77,7 +77,7 @@ class TeamMember(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("报到党员"),
+        verbose_name=_("报到党员或志愿者"),
     )
     is_lead = models.BooleanField(_("模块负责人"), default=False)
 

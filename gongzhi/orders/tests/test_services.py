@@ -128,3 +128,30 @@ def test_the_resident_is_texted_when_taken_and_served_without_the_number_in_the_
     assert all(PHONE not in f"{m.subject}{m.body}{m.payload}" for m in texts)
     phone, link = channels._order_phone_and_link(texts[-1])
     assert phone == PHONE and links.order_for(link.rstrip("/").rsplit("/", 1)[-1]) == order
+
+
+def test_a_registered_volunteer_joins_a_team_and_takes_from_the_pool(world):
+    """Issue 16 item 1: a team is units and people from the roster, registered members and
+    volunteers. A person row must name a confirmed 双报到 member or an active volunteer of the
+    module's street; anyone else is refused by the admin's check."""
+    from gongzhi.community import volunteers
+    from gongzhi.community.choices import VolunteerKind
+    from gongzhi.orders import modules
+    from gongzhi.orders.models import TeamMember
+    from gongzhi.orgs.models import Person
+    from gongzhi.testing.factories import PersonFactory, UserFactory
+
+    user = UserFactory(username="vol")
+    person = PersonFactory(name="王志愿", home=world.tree.h1)
+    Person.objects.filter(pk=person.pk).update(user=user)
+    row = TeamMember(module=world.help, person=person)
+    assert "志愿者" in modules.member_errors(row)["person"][0]  # not registered yet
+    volunteer = volunteers.volunteer_register(
+        actor=user, person=person, kind=VolunteerKind.RESIDENT, area=world.tree.r1
+    )
+    assert modules.member_errors(row) == {}
+    row.save()
+    taken = order_take(actor=user, order=world.order())
+    assert taken.server == person and taken.state == OrderState.TAKEN
+    volunteers.volunteer_end(actor=user, volunteer=volunteer)
+    assert "person" in modules.member_errors(row)  # an ended volunteer no longer qualifies
