@@ -416,7 +416,8 @@ def report_convert_mobilisation(*, actor: Actor, report: DirectReport) -> Direct
 @transaction.atomic
 def report_mark_misuse(*, actor: Actor, report: DirectReport, reason: str) -> DirectReport:
     """An ordinary problem sent as 直报: marked with a reason (counted in the figures); the
-    reporter hears why. Any state; once."""
+    reporter hears why. Any state; once. The chain climbs no further (the duty roster has
+    answered: no leader is rung for it); the report still waits to be acknowledged and closed."""
     report = _locked(report)
     reason = (reason or "").strip()
     if not reason:
@@ -428,7 +429,8 @@ def report_mark_misuse(*, actor: Actor, report: DirectReport, reason: str) -> Di
         raise ConflictError(_("该直报已标记为误用"))
     now, user = clock.now(), recorded(actor)
     report.misuse, report.misuse_reason, report.misuse_at, report.misuse_by = True, reason, now, user
-    report.save(update_fields=["misuse", "misuse_reason", "misuse_at", "misuse_by"])
+    direct_chain.stop(report)
+    report.save(update_fields=["misuse", "misuse_reason", "misuse_at", "misuse_by", "next_escalation_at"])
     direct_chain.append(report, "mark_misuse", actor=user, at=now, from_state=report.state, note=reason)
     _tell_reporter(
         report,

@@ -62,6 +62,25 @@ def test_the_chain_climbs_every_15_minutes_until_acknowledged(world, sms_on):
 
 
 @pytest.mark.django_db
+def test_marking_misuse_stops_the_chain_but_the_report_still_waits_to_be_acknowledged(world):
+    from gongzhi.mobilisation import direct_selectors
+
+    report = world.report()
+    assert sweep(T0 + timedelta(minutes=15)).escalated == 1  # leader1 rung
+    with clock.freeze(T0 + timedelta(minutes=20)):
+        direct.report_mark_misuse(actor=world.users["officer"], report=report, reason="楼道堆物，属一般问题")
+    report.refresh_from_db()
+    assert report.misuse and report.next_escalation_at is None
+    assert sweep(T0 + timedelta(minutes=50)).escalated == 0  # no leader rung for a misuse
+    assert told("direct.escalated") == {"leader1"}
+    with clock.freeze(T0 + timedelta(minutes=50)):
+        assert report in direct_selectors.to_acknowledge(world.users["officer"])  # to close it
+        direct.report_acknowledge(actor=world.users["officer"], report=report)
+    report.refresh_from_db()
+    assert report.state == DirectState.ACKNOWLEDGED
+
+
+@pytest.mark.django_db
 def test_a_sweep_that_was_down_catches_up_and_the_ladder_ends(world):
     report = world.report()
     assert sweep(T0 + timedelta(minutes=50)).escalated == 3  # 15, 30, 45: every leader at once
