@@ -156,3 +156,42 @@ def test_tasks_are_accepted_up_to_their_need_and_confirmed_by_their_lead(w):
             volunteers.task_confirm(actor=w.users["committee_r3"], task=task, served={signup.pk: 3})
         volunteers.task_confirm(actor=w.users["committee"], task=task, served={signup.pk: 3})
     assert volunteers.balance(a) == 3 and volunteers.balance(b) == 0
+
+
+def test_a_volunteer_sees_and_accepts_a_task_on_the_phone_page(w):
+    """The phone page lists the area's open tasks with 报名; accepting one signs up; a full task
+    is refused on the page with its message and nothing written; another area's task is a 404."""
+    from django.test import Client
+
+    from gongzhi.community.models import TaskSignup
+
+    register(w)
+    register(w, key="retired", skills=[])
+    with clock.freeze(T0):
+        task = volunteers.task_create(
+            actor=w.users["committee"],
+            area=w.tree.r1,
+            title="重阳节敬老",
+            need=1,
+            starts_at=T0 + timedelta(days=1),
+            ends_at=T0 + timedelta(days=1, hours=3),
+        )
+        elsewhere = volunteers.task_create(
+            actor=w.users["committee_r3"],
+            area=w.tree.r3,
+            title="西岸清洁",
+            need=3,
+            starts_at=T0 + timedelta(days=1),
+            ends_at=T0 + timedelta(days=1, hours=2),
+        )
+        phone, other = Client(), Client()
+        phone.force_login(w.users["in_service"])
+        other.force_login(w.users["retired"])
+        page = phone.get("/community/volunteer/").content.decode()
+        assert "重阳节敬老" in page and f"/community/volunteer/tasks/{task.pk}/accept/" in page
+        assert "西岸清洁" not in page
+        assert phone.post(f"/community/volunteer/tasks/{task.pk}/accept/").status_code == 302
+        assert TaskSignup.objects.filter(task=task).count() == 1
+        full = other.post(f"/community/volunteer/tasks/{task.pk}/accept/")
+        assert full.status_code == 400 and TaskSignup.objects.filter(task=task).count() == 1
+        assert other.post(f"/community/volunteer/tasks/{elsewhere.pk}/accept/").status_code == 404
