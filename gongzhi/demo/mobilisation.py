@@ -34,9 +34,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.community import volunteers
 from gongzhi.community.models import Volunteer
 from gongzhi.core import clock
 from gongzhi.core.errors import ConflictError
@@ -288,6 +290,7 @@ def _ongoing(run: Run, areas: list[Node], units: list[Unit]) -> tuple[Incident, 
 
 WALK_MARGIN = timedelta(hours=4)  # the walk's shift should stay open this long after the demo is made
 SWAP_TRIES = 40
+AROUND_THE_CLOCK = [volunteers.Slot(day, 0, 24) for day in range(7)]
 
 
 def _checkable(incident: Incident, now: datetime) -> list[Shift]:
@@ -350,7 +353,10 @@ def _volunteer_login(run: Run, incident: Incident) -> tuple[str, int | None]:
 def _handed_over(run: Run, incident: Incident, shifts: list[Shift]) -> Assignment | None:
     """No fitting volunteer holds a shift open now: its holder hands one to a resident volunteer
     of the zone by a swap, asked and approved right after the rota was published (through
-    rostering.swap_request / swap_decide: the checker refuses a volunteer it does not fit)."""
+    rostering.swap_request / swap_decide: the checker refuses a volunteer it does not fit). At
+    night only 东门 runs and no resident of the zone signed up for night hours: the volunteer
+    first says they can stand any hour (volunteers.volunteer_update), in the same savepoint as
+    the swap, so a swap the checker refuses leaves their windows as they were."""
     rota = incident.rotas.order_by("version").first()
     if rota is None:
         return None
@@ -362,35 +368,59 @@ def _handed_over(run: Run, incident: Incident, shifts: list[Shift]) -> Assignmen
             continue
         start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
         end_hour = 24 if end.date() > start.date() else end.hour + (1 if end.minute else 0)
-        fitting = (
+        residents = (
             Volunteer.objects.filter(
-                _login_q(),
-                ended_at__isnull=True,
-                kind="resident",
-                area__in=incident.zone.all(),
-                availability__weekday=start.weekday(),
-                availability__start_hour__lte=start.hour,
-                availability__end_hour__gte=end_hour,
+                _login_q(), ended_at__isnull=True, kind="resident", area__in=incident.zone.all()
             )
             .exclude(person_id__in=members)
             .exclude(person_id__in=shift.assignments.values("person_id"))
             .select_related("area", "person")
-            .distinct()
         )
-        ranked = sorted(fitting, key=lambda v: (v.area.code != DEMO_AREA, v.pk))[:SWAP_TRIES]
-        for volunteer in ranked:
-            with clock.freeze(at):
-                try:
-                    swap = rostering.swap_request(
-                        actor=run.user(holder.person_id),
-                        assignment=holder,
-                        to_person=volunteer.person,
-                        reason="临时有事，请志愿者接班",
-                    )
-                except (ValidationError, ConflictError):
-                    continue
-                rostering.swap_decide(actor=run.lead, swap=swap, approve=True, answer="同意")
-            return Assignment.objects.select_related("shift", "person").get(
-                shift=shift, person=volunteer.person, state=AssignmentState.ASSIGNED
-            )
+        free = set(
+            residents.filter(
+                availability__weekday=start.weekday(),
+                availability__start_hour__lte=start.hour,
+                availability__end_hour__gte=end_hour,
+            ).values_list("pk", flat=True)
+        )
+        ranked = sorted(residents, key=lambda v: (v.pk not in free, v.area.code != DEMO_AREA, v.pk))
+        for volunteer in ranked[:SWAP_TRIES]:
+            if _swapped(run, holder, volunteer, at, widen=volunteer.pk not in free):
+                return Assignment.objects.select_related("shift", "person").get(
+                    shift=shift, person=volunteer.person, state=AssignmentState.ASSIGNED
+                )
     return None
+
+
+class _Refused(Exception):
+    """The checker refused the swap: roll its savepoint back."""
+
+
+def _swapped(run: Run, holder: Assignment, volunteer: Volunteer, at: datetime, *, widen: bool) -> bool:
+    holder_user = run.user(holder.person_id)  # accounts outside the savepoint: run caches them
+    volunteer_user = run.user(volunteer.person_id) if widen else holder_user
+    try:
+        with transaction.atomic(), clock.freeze(at):
+            try:
+                if widen:
+                    volunteers.volunteer_update(
+                        actor=volunteer_user,
+                        volunteer=volunteer,
+                        skills=volunteer.skills,
+                        availability=AROUND_THE_CLOCK,
+                        max_hours_day=volunteer.max_hours_day,
+                        max_hours_week=volunteer.max_hours_week,
+                        min_rest_hours=volunteer.min_rest_hours,
+                    )
+                swap = rostering.swap_request(
+                    actor=holder_user,
+                    assignment=holder,
+                    to_person=volunteer.person,
+                    reason="临时有事，请志愿者接班",
+                )
+            except (ValidationError, ConflictError) as refused:
+                raise _Refused from refused
+            rostering.swap_decide(actor=run.lead, swap=swap, approve=True, answer="同意")
+    except _Refused:
+        return False
+    return True
