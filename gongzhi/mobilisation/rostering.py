@@ -187,6 +187,44 @@ def away_pairs(
     return out
 
 
+def busy_pairs(
+    incident: Incident,
+    cands: dict[int, Candidate],
+    shifts: Sequence[Shift],
+    *,
+    keep: Iterable[tuple[int, int]] = (),
+) -> list[tuple[int, int]]:
+    """(shift, person) pairs the rota must not make because the person stands on a shift of
+    another active incident at the same time or within their rest of it (two incidents over
+    overlapping zones draw on the same people; each rota alone would not see the other's
+    shifts). Pairs in `keep` stay as they are. Day and week caps across incidents are not
+    counted."""
+    if not shifts or not cands:
+        return []
+    kept = set(keep)
+    lo = min(s.starts_at for s in shifts) - timedelta(days=1)
+    hi = max(s.ends_at for s in shifts) + timedelta(days=1)
+    elsewhere = (
+        Assignment.objects.filter(
+            person_id__in=list(cands),
+            state__in=STANDING,
+            shift__post__incident__state=IncidentState.ACTIVE,
+            shift__starts_at__lt=hi,
+            shift__ends_at__gt=lo,
+        )
+        .exclude(shift__post__incident=incident)
+        .values_list("person_id", "shift__starts_at", "shift__ends_at")
+    )
+    out: list[tuple[int, int]] = []
+    for person_id, start, end in elsewhere:
+        rest = timedelta(hours=cands[person_id].rest)
+        for s in shifts:
+            pair = (s.pk, person_id)
+            if pair not in kept and s.starts_at < end + rest and start < s.ends_at + rest:
+                out.append(pair)
+    return out
+
+
 def touches(shift: Shift, spans: Iterable[tuple[date, date]]) -> bool:
     """The shift touches one of the days (its start's or its end's local day)."""
     first = timezone.localtime(shift.starts_at).date()
@@ -219,16 +257,24 @@ def build(
     standing: Iterable[tuple[int, int]] = (),
 ) -> Built:
     """The solver's Problem for these shifts: `fixed` (shift, person) pairs kept as they are,
-    `forbidden` pairs never made (and every pair whose person is away that day, except the
-    fixed ones and the `standing` ones a swap's check keeps), `need` overriding a shift's
+    `forbidden` pairs never made (and every pair whose person is away that day or on another
+    active incident's shift then, except the fixed ones and the `standing` ones a swap's check
+    keeps), `need` overriding a shift's
     headcount (a shift that must stay as it is needs exactly its fixed people)."""
     eng = engine()
     m = eng.model
     fixed, forbidden = list(fixed), list(forbidden)
     people = dict(cands) if cands is not None else pool(incident)
     _ensure(people, [p for _s, p in fixed])
+    keep = [*fixed, *standing]
     forbidden = list(
-        dict.fromkeys([*forbidden, *away_pairs(people.values(), shifts, keep=[*fixed, *standing])])
+        dict.fromkeys(
+            [
+                *forbidden,
+                *away_pairs(people.values(), shifts, keep=keep),
+                *busy_pairs(incident, people, shifts, keep=keep),
+            ]
+        )
     )
     points: dict[str, tuple[float, float] | None] = {}
     first = min(timezone.localtime(s.starts_at).date() for s in shifts) - timedelta(days=1)
