@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.mobilisation.models import Entrance, Incident
@@ -32,6 +34,21 @@ class EntranceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entrance]:
         return super().get_queryset(request).filter(access.nodes_q(request.user, access.MOBILISE, "node"))
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        """The gate's place must be one the user may mobilise over (a block cadre of one block
+        cannot add a gate in another's)."""
+        base = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedForm(base):  # type: ignore[misc,valid-type]
+            def clean_node(self) -> Any:
+                node = self.cleaned_data.get("node")
+                if node is not None and not access.can(user, access.MOBILISE, node):
+                    raise ValidationError(_("出入口须设在您可启动应急动员的范围内"))
+                return node
+
+        return ScopedForm
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return mobilises(request.user)
