@@ -47,6 +47,7 @@ from gongzhi.mobilisation.direct_chain import SMS_KIND
 from gongzhi.notify.models import Delivery, InboxItem
 from gongzhi.orders.models import Order, OrderEvent, OrderPhoto, ServiceModule, TeamMember
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg, Person, Post, Unit
+from gongzhi.reports.models import CategoryTotal, DayTotal, Fact, Report, ReportNote
 
 
 def demo_exists() -> bool:
@@ -126,6 +127,14 @@ def reset_demo() -> dict[str, int]:
             )
             | Q(actor__in=users)
         ),
+        # the reports' derived rows (the rollup's facts and totals, the 日报/周报 and their
+        # notes), written by `gongzhi serve`'s beat or reports_rollup once the demo runs: they
+        # name its cases, nodes, posts and users
+        "report_notes": ReportNote.objects.filter(Q(report__node_path__startswith=under) | Q(by__in=users)),
+        "reports": Report.objects.filter(node_path__startswith=under),
+        "report_facts": Fact.objects.filter(Q(node_path__startswith=under) | Q(case__in=cases)),
+        "report_day_totals": DayTotal.objects.filter(area__path__startswith=under),
+        "report_category_totals": CategoryTotal.objects.filter(node__path__startswith=under),
         # 直报 (demo.direct): the reports with their steps, then the duty roster; before the
         # cases (a converted report names its case), people, users and nodes
         "direct_photos": mob.DirectPhoto.objects.filter(report__street__path__startswith=under),
