@@ -105,12 +105,13 @@ class Matrix:
     topic: int
     slip: int
     meeting: int
+    http: httpx.Client  # for the pages: one client (a new one per request built an SSL context each time)
     sessions: dict[str, str] = field(default_factory=dict)
 
     def web(self, who: str, path: str) -> httpx.Response:
-        cookies = {settings.SESSION_COOKIE_NAME: self.sessions[who]}
-        with httpx.Client(base_url=self.base, cookies=cookies, timeout=30) as c:
-            response = c.get(path)
+        self.http.cookies.clear()  # nothing a page set carries over: only `who`'s session is sent
+        cookie = f"{settings.SESSION_COOKIE_NAME}={self.sessions[who]}"
+        response = self.http.get(path, headers={"Cookie": cookie})
         assert response.status_code < 500, (who, path, response.text[:500])
         return response
 
@@ -548,7 +549,7 @@ def test_every_route_is_classified():
 
 
 @pytest.fixture
-def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtures imported above)
+def matrix(api, world, mw, issued, live_server) -> Iterator[Matrix]:  # noqa: F811 (fixtures imported above)
     health = Category.objects.filter(parent__isnull=False).exclude(code="LD01").order_by("code").first()
     assert health is not None
     Post.objects.get(code="POST-ws").categories.set([health])  # K2's; K1's go to the street
@@ -597,15 +598,17 @@ def matrix(api, world, mw, issued, live_server) -> Matrix:  # noqa: F811 (fixtur
         client.force_login(get_user_model().objects.get(pk=users[who].pk))
         sessions[who] = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert Case.objects.count() < 50, "each page lists everything: no page walk on the HTML lists"
-    return Matrix(
-        api=api,
-        base=live_server.url,
-        users=users,
-        topic=Topic.objects.get().pk,
-        slip=Slip.objects.get().pk,
-        meeting=Meeting.objects.get().pk,
-        sessions=sessions,
-    )
+    with httpx.Client(base_url=live_server.url, timeout=30) as http:
+        yield Matrix(
+            api=api,
+            base=live_server.url,
+            users=users,
+            topic=Topic.objects.get().pk,
+            slip=Slip.objects.get().pk,
+            meeting=Meeting.objects.get().pk,
+            http=http,
+            sessions=sessions,
+        )
 
 
 def _check(where: str, answer: Answer, allowed: set[int]) -> list[str]:
