@@ -42,6 +42,11 @@ class World:
 
 @pytest.fixture
 def world(transactional_db: None) -> World:
+    return build_world()
+
+
+def build_world() -> World:
+    """The tree, one staff user per role of STAFF, two residents' persons, tokens for all."""
     tree = make_tree()
     e3 = node("S-R3-E1", "南丹小区", Level.ESTATE, tree.r3)
     b3 = node("S-R3-B1", "南丹小区1号楼", Level.BUILDING, e3)
@@ -73,7 +78,10 @@ def client(live_server: Any) -> Iterator[httpx.Client]:
 @pytest.fixture
 def api(client: httpx.Client, world: World) -> Call:
     """api(method, path, as_=role key or None, **httpx kwargs); never a 5xx."""
+    return caller(client, world)
 
+
+def caller(client: httpx.Client, world: World) -> Call:
     def call(method: str, path: str, as_: str | None = None, **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
         if as_ is not None:

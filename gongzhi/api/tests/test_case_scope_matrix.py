@@ -32,16 +32,15 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
+from django.test.utils import modify_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from pytest_django.live_server_helper import LiveServer
 
 from gongzhi.api import services as api_services
-from gongzhi.api.tests.test_meetings import (  # noqa: F401 (fixtures)
-    _frozen,
-    discussed,
-    issued,
-    mw,
-)
+from gongzhi.api.tests.conftest import build_world, caller
+from gongzhi.api.tests.test_meetings import _frozen, build_mw, make_discussed, make_issued  # noqa: F401
 from gongzhi.cases import duplicates
 from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
@@ -55,7 +54,11 @@ from gongzhi.orgs import access
 from gongzhi.orgs.models import Category, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import make_district, make_staff
+from gongzhi.testing.reference import ensure_reference_data
 from gongzhi.web.public import streets as public_streets
+
+# Every test reads the module's world (`matrix`) in a transaction of its own.
+pytestmark = pytest.mark.django_db
 
 # The matrix's rows: who holds each role in the API world (conftest.py + test_meetings' mw).
 ROLE_USERS = {
@@ -548,8 +551,35 @@ def test_every_route_is_classified():
 # --- the world --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def matrix(api, world, mw, issued, live_server) -> Iterator[Matrix]:  # noqa: F811 (fixtures imported above)
+@pytest.fixture(scope="module")
+def matrix(django_db_setup: None, django_db_blocker: Any) -> Iterator[Matrix]:
+    """The matrix's world, built once for the module and read by every test in it (each test in
+    a transaction of its own, rolled back: no flush and no rebuild between them). The rows are
+    committed, for the module's own live server to read, and flushed at the end of the module,
+    as a transactional test ends. The one test that writes for the server to read
+    (test_streets_stay_apart) is transactional and runs last."""
+    server = LiveServer("localhost")
+    try:
+        with (
+            modify_settings(ALLOWED_HOSTS={"append": "localhost"}),
+            httpx.Client(base_url=f"{server.url}/api/v1", timeout=30) as api_client,
+            httpx.Client(base_url=server.url, timeout=30) as http,
+        ):
+            with django_db_blocker.unblock(), clock.freeze(NOW):
+                ensure_reference_data()
+                world = build_world()
+                api = caller(api_client, world)
+                mw = build_mw(world)
+                make_issued(api, mw, make_discussed(api, mw))
+                built = build_matrix(api, world, server.url, http)
+            yield built
+    finally:
+        server.stop()
+        with django_db_blocker.unblock():
+            call_command("flush", verbosity=0, interactive=False, database="default", reset_sequences=False)
+
+
+def build_matrix(api: Callable[..., httpx.Response], world: Any, base: str, http: httpx.Client) -> Matrix:
     health = Category.objects.filter(parent__isnull=False).exclude(code="LD01").order_by("code").first()
     assert health is not None
     Post.objects.get(code="POST-ws").categories.set([health])  # K2's; K1's go to the street
@@ -598,17 +628,16 @@ def matrix(api, world, mw, issued, live_server) -> Iterator[Matrix]:  # noqa: F8
         client.force_login(get_user_model().objects.get(pk=users[who].pk))
         sessions[who] = client.cookies[settings.SESSION_COOKIE_NAME].value
     assert Case.objects.count() < 50, "each page lists everything: no page walk on the HTML lists"
-    with httpx.Client(base_url=live_server.url, timeout=30) as http:
-        yield Matrix(
-            api=api,
-            base=live_server.url,
-            users=users,
-            topic=Topic.objects.get().pk,
-            slip=Slip.objects.get().pk,
-            meeting=Meeting.objects.get().pk,
-            http=http,
-            sessions=sessions,
-        )
+    return Matrix(
+        api=api,
+        base=base,
+        users=users,
+        topic=Topic.objects.get().pk,
+        slip=Slip.objects.get().pk,
+        meeting=Meeting.objects.get().pk,
+        http=http,
+        sessions=sessions,
+    )
 
 
 def _check(where: str, answer: Answer, allowed: set[int]) -> list[str]:
@@ -682,6 +711,7 @@ def test_the_leaks_that_were_found_are_closed(matrix):
         assert matrix.get("jwh", f"/meetings/topics/{matrix.topic}").json()["cases"] != []
 
 
+@pytest.mark.django_db(transaction=True)  # its writes must reach the live server; it runs last
 def test_streets_stay_apart(matrix, settings):
     """What the lists above do not cover, between street S and street T (district D): duplicate
     suggestions never cross a street (not even for the system or a superuser, who may see both),

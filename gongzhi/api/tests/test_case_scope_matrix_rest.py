@@ -3,8 +3,15 @@ half are in test_case_scope_matrix.py): a file of its own so that xdist checks b
 
 import pytest
 
-from gongzhi.api.tests.test_case_scope_matrix import HALF, MATRIX_USERS, check_user, matrix  # noqa: F401
-from gongzhi.api.tests.test_meetings import _frozen, discussed, issued, mw  # noqa: F401 (fixtures)
+from gongzhi.api.tests.test_case_scope_matrix import (  # noqa: F401 (the module's world and its fixtures)
+    HALF,
+    MATRIX_USERS,
+    check_user,
+    matrix,
+)
+from gongzhi.api.tests.test_meetings import _frozen  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db  # each test reads the module's world in a transaction of its own
 
 
 @pytest.mark.parametrize("who", MATRIX_USERS[HALF:])

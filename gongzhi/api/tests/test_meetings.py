@@ -39,6 +39,11 @@ def _frozen() -> Iterator[None]:
 
 @pytest.fixture
 def mw(world: Any) -> MeetingWorld:
+    return build_mw(world)
+
+
+def build_mw(world: Any) -> MeetingWorld:
+    """The residential area's 1+8 seats, the property seat and K2's health officer, with tokens."""
     tree = world.tree
     units: dict[str, str] = {}
     staff = [(u, role, tree.r1, kind, seat) for u, role, seat, kind in SEATS]
@@ -113,6 +118,10 @@ def slip_body(mw: MeetingWorld, topic_id: int, case_id: int, **change: Any) -> d
 
 @pytest.fixture
 def discussed(api: Any, mw: MeetingWorld) -> dict[str, Any]:
+    return make_discussed(api, mw)
+
+
+def make_discussed(api: Any, mw: MeetingWorld) -> dict[str, Any]:
     """A case, its approved topic, a quorate meeting held and the topic discussed there."""
     case_id = problem(api)
     topic = propose(api, case_id)
@@ -128,6 +137,11 @@ def discussed(api: Any, mw: MeetingWorld) -> dict[str, Any]:
 
 @pytest.fixture
 def issued(api: Any, mw: MeetingWorld, discussed: dict[str, Any]) -> dict[str, Any]:
+    return make_issued(api, mw, discussed)
+
+
+def make_issued(api: Any, mw: MeetingWorld, discussed: dict[str, Any]) -> dict[str, Any]:
+    """The discussed topic's slip, written and issued."""
     body = slip_body(mw, discussed["topic"]["id"], discussed["case"])
     slip = ok(api("POST", "/meetings/slips", as_="jwh", json=body), 201)
     return ok(api("POST", f"/meetings/slips/{slip['id']}/issue", as_="jwh", json={"seq": slip["seq"]}))
