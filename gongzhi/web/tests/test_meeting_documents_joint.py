@@ -115,8 +115,9 @@ def test_every_document_link_on_the_meeting_and_slip_pages_downloads(jworld):
         assert set(links) == expected, username
         follow(client, links)
         slip_links = doc_links(client.get(f"/meetings/slips/{slip.pk}/").content.decode())
-        assert set(slip_links) == expected, username
-        follow(client, slip_links)
+        # the same six links, each just downloaded by this user (rendering them twice, PDFs
+        # included, was half of this test's time and proved nothing more)
+        assert set(slip_links) == expected == set(links), username
 
 
 def test_a_slip_reader_who_cannot_open_the_meeting_gets_only_the_slip(jworld):
