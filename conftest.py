@@ -6,6 +6,7 @@ import hypothesis
 import pytest
 
 from gongzhi.testing.factories import Tree, make_tree
+from gongzhi.testing.properties import THOROUGH, THOROUGH_FACTOR, thorough
 
 # Property tests check what holds, not how fast: on a loaded CI machine Hypothesis's own timing
 # checks (a 200 ms deadline per example, "data generation is too slow") fail tests that are right.
@@ -15,7 +16,12 @@ hypothesis.settings.register_profile(
     deadline=None,
     suppress_health_check=[hypothesis.HealthCheck.too_slow],
 )
-hypothesis.settings.load_profile("gongzhi")
+# HYPOTHESIS_PROFILE=thorough: ten times the examples, for the tests that leave the count to the
+# profile and for those that name theirs through gongzhi.testing.properties.examples.
+hypothesis.settings.register_profile(
+    THOROUGH, parent=hypothesis.settings.get_profile("gongzhi"), max_examples=100 * THOROUGH_FACTOR
+)
+hypothesis.settings.load_profile(THOROUGH if thorough() else "gongzhi")
 
 _DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
 

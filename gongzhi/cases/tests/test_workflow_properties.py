@@ -21,6 +21,7 @@ from gongzhi.core import clock
 from gongzhi.orgs.models import Category, Post
 from gongzhi.orgs.roles import PostRole, UnitKind
 from gongzhi.testing.factories import PersonFactory, UnitFactory, make_tree
+from gongzhi.testing.properties import examples
 from gongzhi.testing.reference import ensure_reference_data
 
 TINY = BytesIO()
@@ -69,7 +70,12 @@ class WorkflowProperties(TestCase):
         case_act(actor=self.user, case=case, act=Act(action=action, version=case.version, **kw))
 
     @given(st.lists(st.integers(min_value=0, max_value=50), max_size=14))
-    @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @settings(
+        max_examples=examples(40),
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     def test_any_allowed_sequence_keeps_the_case_consistent(self, choices):
         self.master = case_create(
             actor=None, intake=Intake(node=self.tree.h1, text="主案", source=Source.API)

@@ -10,10 +10,11 @@ from hypothesis.extra.django import TestCase
 from gongzhi.geo import selectors, services
 from gongzhi.geo.levels import ALLOWED_PARENTS, Level
 from gongzhi.geo.models import Node
+from gongzhi.testing.properties import examples
 
 
 @given(st.text(max_size=45))
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 def test_code_validation_accepts_exactly_the_documented_alphabet(code):
     ok = bool(services.CODE_RE.match(code))
     if ok:
@@ -57,7 +58,7 @@ class TreeMoveProperties(TestCase):
             services.node_create(actor=None, code=f"G{i}", name=f"网格{i}", level=Level.GRID, parent=estate)
 
     @given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=12))
-    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     def test_moves_keep_paths_consistent(self, moves):
         nodes = list(Node.objects.order_by("code"))
         for a, b in moves:

@@ -17,9 +17,10 @@ from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, OPTIMAL, Fixed
 from gongzhi.mobilisation.rota.prep import prepare
 from gongzhi.mobilisation.rota.solver import WEIGHTS, solve
 from gongzhi.mobilisation.tests.rota_world import LABELS, at, person, shift
+from gongzhi.testing.properties import examples
 
 SKILLS = ("急救", "夜巡")
-FEW = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FEW = settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

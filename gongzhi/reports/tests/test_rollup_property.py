@@ -29,6 +29,7 @@ from gongzhi.reports import dashboard, kpis, rollup
 from gongzhi.reports import facts as f
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import Subject, node_subject, path_q
+from gongzhi.testing.properties import examples
 
 START = timezone.make_aware(datetime(2026, 3, 1, 8, 0))
 NOTES = ("rate", "record_attempt")
@@ -188,7 +189,9 @@ def compare(world) -> None:
 @pytest.mark.django_db
 # 20 examples of up to 60 steps each (2.5 s an example on PostgreSQL): the suite's longest test,
 # kept inside make test's ten minutes (raise it locally for a deeper search).
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(step, min_size=1, max_size=60))
 def test_rollup_equals_recomputation_from_events(world, steps):
     with transaction.atomic():

@@ -14,6 +14,7 @@ from gongzhi.community.tests.ledger.conftest import T0, build_world, photo
 from gongzhi.core import clock
 from gongzhi.core.errors import ConflictError
 from gongzhi.orgs.roles import MemberType
+from gongzhi.testing.properties import examples
 
 STEP = st.one_of(
     st.tuples(
@@ -25,7 +26,7 @@ STEP = st.one_of(
 
 
 class LedgerTotals(TestCase):
-    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(STEP, max_size=25))
     def test_totals_are_the_sum_of_the_standing_entries(self, steps):
         w = build_world()

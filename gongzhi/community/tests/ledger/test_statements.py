@@ -22,6 +22,7 @@ from gongzhi.core.errors import ConflictError
 from gongzhi.core.scrub import public_text
 from gongzhi.orgs.models import DualRegistration, PartyMember, PartyOrg
 from gongzhi.orgs.roles import MemberType
+from gongzhi.testing.properties import examples
 
 TYPES = [
     MemberType.IN_SERVICE,
@@ -91,7 +92,7 @@ def _reference(path: str, year: int, half: int) -> dict[str, Any]:
 
 
 class BranchStatement(TestCase):
-    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(STEP, max_size=30))
     def test_the_branch_statement_equals_the_ledger_worked_out_row_by_row(self, steps):
         w = build_world()
