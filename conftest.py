@@ -1,6 +1,7 @@
 """Shared pytest fixtures."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import hypothesis
 import pytest
@@ -37,10 +38,21 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
         return None
     from xdist.scheduler import LoadFileScheduling
 
+    from gongzhi.testing.scheduling import heavy_first
+
     class LoadFileKeepingPackages(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
             return next((p for p in _ONE_UNIT_PACKAGES if path.startswith(p)), path)
+
+        def _assign_work_unit(self, node: Any) -> None:
+            # The known heavy units first (gongzhi.testing.scheduling), once the queue is built.
+            if not getattr(self, "_reordered", False):
+                self._reordered = True
+                units = {scope: self.workqueue[scope] for scope in heavy_first(self.workqueue)}
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
 
     return LoadFileKeepingPackages(config, log)  # type: ignore[arg-type]
 
