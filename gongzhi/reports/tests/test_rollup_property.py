@@ -187,8 +187,9 @@ def compare(world) -> None:
 
 
 @pytest.mark.django_db
-# 20 examples of up to 60 steps each (2.5 s an example on PostgreSQL): the suite's longest test,
-# kept inside make test's ten minutes (raise it locally for a deeper search).
+# 12 examples of up to 60 steps each (59 s in all on PostgreSQL, session 10; most of it is
+# compare(), the kpis.counters queries over every place, post and period): the longest test,
+# kept inside make test's ten minutes (HYPOTHESIS_PROFILE=thorough: ten times as many).
 @settings(
     max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
