@@ -39,7 +39,8 @@ WEIGHTS = {
 }
 HOTLINE_BATCH = 10  # cases a request from the 12345 bridge
 SENSOR_BATCH = 20  # door events a request from the care gateway (one request every 10 s)
-QUEUES = {"committee": ("/cases/queue/", "staff dispatch queue")}  # by login prefix
+QUEUES = {"committee": ("/cases/queue/", "staff dispatch queue")}  # by role (the login less s{k}_)
+STREET_LOGIN = re.compile(r"^s\d+_")  # a district demo's street k logins: s{k}_committee ...
 PREFERRED_ACTIONS = ("accept", "progress", "comment")  # what staff do that needs only a note
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -63,6 +64,11 @@ class Street(HttpUser):
     def on_start(self) -> None:
         self.rng = random.Random()
         self.sessions: dict[str, HttpSession] = {}
+        # a client is one member of staff and one leader for its life, as people are logged in
+        # once a day: drawing a login per task would make 100 clients log in as each of a
+        # district's ~50 logins, and the password hashing (CPU by design) swamp the mix
+        self.staff = self.rng.choice(FIXTURE["staff"])
+        self.leader = self.rng.choice(FIXTURE["leaders"])
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -90,8 +96,11 @@ class Street(HttpUser):
     def _text(self) -> str:
         return self.rng.choice(FIXTURE["texts"])
 
-    def _place(self) -> dict[str, str]:
+    def _place(self) -> dict[str, Any]:
         return self.rng.choice(FIXTURE["places"])
+
+    def _hotline_place(self) -> dict[str, Any]:
+        return self.rng.choice([p for p in FIXTURE["places"] if p.get("hotline", True)])
 
     # --- the mix ----------------------------------------------------------------------------------
 
@@ -120,14 +129,17 @@ class Street(HttpUser):
     @task(WEIGHTS["open311_post"])
     def open311_post(self) -> None:
         place = self._place()
+        data = {
+            "api_key": FIXTURE["open311_key"],
+            "service_code": self.rng.choice(FIXTURE["services"]),
+            "description": self._text(),
+            "address_id": place["building"],
+        }
+        if place.get("jurisdiction"):  # a district: the place's street
+            data["jurisdiction_id"] = place["jurisdiction"]
         with self.client.post(
             "/open311/v2/requests.json",
-            data={
-                "api_key": FIXTURE["open311_key"],
-                "service_code": self.rng.choice(FIXTURE["services"]),
-                "description": self._text(),
-                "address_id": place["building"],
-            },
+            data=data,
             name="open311 POST requests",
             catch_response=True,
         ) as answer:
@@ -139,7 +151,7 @@ class Street(HttpUser):
         """The 12345 bridge: a batch of transfers, each with its hotline id (idempotent)."""
         cases = [
             {
-                "node": self._place()["building"],
+                "node": self._hotline_place()["building"],
                 "text": self._text(),
                 "external_id": f"12345-LT-{uuid.uuid4().hex[:16]}",
             }
@@ -176,11 +188,12 @@ class Street(HttpUser):
     def staff_work(self) -> None:
         """A member of staff opens the queue, a case from it, and acts on it (accepts it, or
         reports progress, or adds a note: what the case's page offers)."""
-        username = self.rng.choice(FIXTURE["staff"])
+        username = self.staff
         session = self._session(username)
         # dispatchers open the dispatch queue, handlers (property, 城管, grid) their own cases
+        role = STREET_LOGIN.sub("", username)
         url, name = next(
-            (queue for prefix, queue in QUEUES.items() if username.startswith(prefix)),
+            (queue for prefix, queue in QUEUES.items() if role.startswith(prefix)),
             ("/cases/mine/", "staff my cases"),
         )
         queue = session.get(url, name=name)
@@ -219,10 +232,20 @@ class Street(HttpUser):
 
     @task(WEIGHTS["command_centre"])
     def command_centre(self) -> None:
-        session = self._session(self.rng.choice(FIXTURE["leaders"]))
-        session.get("/dashboard/", name="command centre page")
-        session.get("/dashboard/data.json", name="command centre data")
+        """A leader's command centre: the district's for the district logins (district_*), a
+        street's (or an area's) for the others, named apart as their targets differ."""
+        username = self.leader
+        session = self._session(username)
+        level = " (district)" if username.startswith("district_") else ""
+        session.get("/dashboard/", name=f"command centre page{level}")
+        session.get("/dashboard/data.json", name=f"command centre data{level}")
 
     @task(WEIGHTS["public_board"])
     def public_board(self) -> None:
-        self.client.get("/public/", name="public board")
+        """A resident looks at the board: of one street, named, when the deployment has several
+        (without ?street= a district's /public/ only lists its streets)."""
+        streets = FIXTURE.get("public_streets") or []
+        if streets:
+            self.client.get(f"/public/?street={self.rng.choice(streets)}", name="public board")
+        else:
+            self.client.get("/public/", name="public board")

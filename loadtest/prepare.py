@@ -30,8 +30,10 @@ from gongzhi.demo import simulate  # noqa: E402
 from gongzhi.demo.care import DEMO_GATEWAY_TOKEN  # noqa: E402
 from gongzhi.demo.case_texts import sample_corpus  # noqa: E402
 from gongzhi.demo.logins import DEMO_PASSWORD  # noqa: E402
+from gongzhi.geo import streets as geo_streets  # noqa: E402
 from gongzhi.geo.levels import Level  # noqa: E402
 from gongzhi.geo.models import Node  # noqa: E402
+from gongzhi.orgs import access  # noqa: E402
 
 # who does what in the mix (the demo's logins, gongzhi demo_logins); a district's demo names its
 # streets' logins apart: list them in LOADTEST_STAFF / LOADTEST_LEADERS (comma-separated)
@@ -52,18 +54,29 @@ def main(out: Path) -> None:
         sys.exit(
             f"prepare: the demo logins {missing} are missing: run `gongzhi demo` and `gongzhi demo_logins`"
         )
-    _token, api_key = api_services.token_create(
-        user=users.get(username=API_USER), name="loadtest hotline bridge"
-    )
+    api_user = users.get(username=API_USER)
+    _token, api_key = api_services.token_create(user=api_user, name="loadtest hotline bridge")
     _row, open311_key = keys.key_create(name="loadtest")
 
+    # in a district each place names its street's Open311 jurisdiction_id (required when the
+    # deployment serves several streets: docs/tenancy.md); "" for a deployment of one street
+    streets = geo_streets.streets()
+    jurisdiction = {s.path: s.jurisdiction_id for s in streets} if len(streets) > 1 else {}
     estates = list(Node.objects.filter(level=Level.ESTATE).values_list("code", "path"))
     buildings = list(Node.objects.filter(level=Level.BUILDING).values_list("code", "path"))
     places = []
     for code, path in rng.sample(buildings, min(PLACES, len(buildings))):
         estate = next((e for e, p in estates if path.startswith(p)), None)
         if estate:
-            places.append({"estate": estate, "building": code})
+            places.append(
+                {
+                    "estate": estate,
+                    "building": code,
+                    "jurisdiction": jurisdiction.get(geo_streets.street_path(path), ""),
+                    # the 12345 bridge reports only where its login may (VIEW_CASES there)
+                    "hotline": access.can_under(api_user, access.VIEW_CASES, path),
+                }
+            )
     street = simulate.load(silent=0, rng=rng)
     doors = [
         d.serial for d in street.devices if d.kind == DeviceKind.DOOR and d.subject_id not in street.away
@@ -78,12 +91,16 @@ def main(out: Path) -> None:
         "gateway_token": DEMO_GATEWAY_TOKEN,
         "services": list(open311_selectors.service_categories().values_list("code", flat=True)),
         "places": places,
+        # the public board of a district asks which street (?street=CODE); [] for one street
+        "public_streets": [s.code for s in streets] if len(streets) > 1 else [],
         "doors": rng.sample(doors, min(DOORS, len(doors))),
         "texts": [text for _code, text in rng.sample(corpus, min(TEXTS, len(corpus)))],
     }
     out.write_text(json.dumps(fixture, ensure_ascii=False), encoding="utf-8")
+    if not any(p["hotline"] for p in places):
+        sys.exit(f"prepare: {API_USER} may report at none of the places: set LOADTEST_API_USER")
     print(
-        f"prepare: {len(places)} places, {len(fixture['doors'])} door sensors, "
+        f"prepare: {len(places)} places ({sum(p['hotline'] for p in places)} in the hotline's scope), {len(fixture['doors'])} door sensors, "
         f"{len(fixture['services'])} services, {len(fixture['texts'])} texts -> {out}"
     )
 

@@ -44,10 +44,20 @@ cases_before=$(psql "$DATABASE_URL" -tAc "select count(*) from cases_case")
   echo "load_before=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "cases_before=$cases_before"
 } > "$run/run.txt"
+# where the CPU goes (loadtest/cpu.py: /proc samples by part of the stack) and which tables the
+# run scanned (PostgreSQL's counters of the stack's database, reset here: that database only)
+db=$(psql "$DATABASE_URL" -tAc "select current_database()")
+psql "$DATABASE_URL" -tAc "select pg_stat_reset()" >/dev/null
+.venv/bin/python loadtest/cpu.py "$run" "$db" "${REPLICA_DATA:-/var/lib/postgresql/gongzhi-replica-5433}" &
+cpu_pid=$!
 LOADTEST_FIXTURE="$run/fixture.json" .venv/bin/locust -f loadtest/locustfile.py --headless \
   --users "$users" --spawn-rate "$rate" --run-time "$duration" --host "$host" \
   --csv "$run/locust" --html "$run/locust.html" --only-summary --stop-timeout 10 \
   > "$run/locust.log" 2>&1 || echo "loadtest: locust exited non-zero (failures are in the report)"
+kill "$cpu_pid" && wait "$cpu_pid" || true
+psql "$DATABASE_URL" -c "select relname, seq_scan, seq_tup_read, idx_scan, n_tup_ins, n_tup_upd
+  from pg_stat_user_tables where seq_scan + coalesce(idx_scan, 0) > 0
+  order by seq_tup_read desc limit 15" > "$run/tables.txt"
 {
   echo "load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "cases_after=$(psql "$DATABASE_URL" -tAc "select count(*) from cases_case")"
