@@ -14,10 +14,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import User
-from django.db.models import Q
+from django.db.models import F, Q
 
 from gongzhi.core import clock, refdata
 from gongzhi.core.actors import Actor, is_superuser
+from gongzhi.core.lookups import InArray
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.geo.selectors import subtree_q
@@ -374,12 +375,22 @@ def cases_q(user: Actor, *, under: Iterable[str] = ()) -> Q:
         if grant.role == PostRole.DEPARTMENT and grant.category_ids:
             q |= Q(node_path__startswith=grant.path, category_id__in=grant.category_ids)
     if s.person_id is not None:
-        q |= Q(post__person_id=s.person_id) | Q(post__deputy_id=s.person_id)
-        q |= Q(pk__in=_assisting_case_ids(s.person_id))
+        # the posts and the 协办 cases as arrays, not a join and an IN (subquery): so each arm
+        # of the OR is an index condition (core.lookups; a seq scan of every case otherwise)
+        q |= Q(InArray(F("post_id"), _held_post_ids(s.person_id)))
+        q |= Q(InArray(F("pk"), _assisting_case_ids(s.person_id)))
         q |= Q(reporter_id=s.person_id)
     if s.user_id is not None:
         q |= Q(reporter_user_id=s.user_id)
     return place & q
+
+
+def _held_post_ids(person_id: int) -> Any:
+    """The ids of every post the person holds or deputises (active or not: a case stays with
+    the post it was assigned to), as a subquery."""
+    from gongzhi.orgs.models import Post
+
+    return Post.objects.filter(Q(person_id=person_id) | Q(deputy_id=person_id)).order_by().values("id")
 
 
 def _assisting_case_ids(person_id: int) -> Any:
@@ -390,7 +401,7 @@ def _assisting_case_ids(person_id: int) -> Any:
 
     through = getattr(Post, "assisting_cases").through  # noqa: B009 (declared by cases)
     held = Q(post__person_id=person_id) | Q(post__deputy_id=person_id)
-    return through.objects.filter(held).values("case_id")
+    return through.objects.filter(held).order_by().values("case_id")
 
 
 def dispatch_cases_q(user: Actor) -> Q:

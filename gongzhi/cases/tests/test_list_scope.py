@@ -1,15 +1,18 @@
 """The case list filtered by place: inside a subtree the user sees whole, the scope's OR is left
-out (it changes nothing there and slows the list); anywhere else the scope still decides."""
+out (it changes nothing there and slows the list); anywhere else the scope still decides, and
+each arm of its OR is one an index answers."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases import selectors
+from gongzhi.cases.models import Case
 from gongzhi.cases.services import Intake, case_create
 from gongzhi.cases.states import Source
 from gongzhi.geo.models import Node
-from gongzhi.orgs.models import Person
+from gongzhi.orgs import access
+from gongzhi.orgs.models import Person, Post
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,36 @@ def test_a_place_outside_the_scope_still_shows_only_what_the_user_may_see(world)
     ids, sql = listed(world.outsider, tree.r1)  # R3's staff filtering on R1
     assert ids == {own}  # only the case they reported
     assert "reporter_id" in sql
+
+
+def test_cases_of_a_post_held_or_assisting_show_outside_the_places(world):
+    """The scope's post arms (the case assigned to a post the user holds, a case their post
+    assists on) still reach outside the places they see."""
+    tree = world.tree
+    post = Post.objects.get(person__user=world.outsider)  # R3's committee post
+    assigned = report(tree.r1, "东安的问题派给了南丹")
+    Case.objects.filter(pk=assigned).update(post=post)
+    assisting = report(tree.r1, "东安的问题请南丹协办")
+    Case.objects.get(pk=assisting).assisting_posts.add(post)
+    report(tree.r1, "东安自己的问题")
+    seen = set(Case.objects.filter(access.cases_q(world.outsider)).values_list("pk", flat=True))
+    assert {assigned, assisting} <= seen
+    assert not seen & set(Case.objects.filter(text="东安自己的问题").values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plan")
+def test_every_arm_of_the_scope_is_an_index_condition(world):
+    """The scope's OR with the posts and 协办 cases as `= ANY(ARRAY(subquery))` (core.lookups):
+    with sequential scans priced out PostgreSQL answers it from indexes (a BitmapOr). As a
+    join or an `IN (subquery)` arm no index could serve it: a scan of every case (3 s over a
+    district's 1,000,000, docs/scaling.md "The district run")."""
+    query = Case.objects.filter(access.cases_q(world.outsider)).values("pk")
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # the cases found by index conditions alone (the old form read every row, by a scan or a
+    # whole index, and tested the OR on each)
+    assert "Bitmap Heap Scan on cases_case" in plan, plan
+    assert "Seq Scan on cases_case" not in plan
