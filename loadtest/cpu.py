@@ -51,8 +51,20 @@ def _processes() -> dict[int, tuple[int, float, str, str]]:
     return out
 
 
+# processes to count apart, "pid:label,pid:label" (e.g. a PostgreSQL backend of a bulk job
+# running beside the test, which the command line alone does not tell from the stack's)
+APART = {
+    int(k): v
+    for k, v in (item.split(":", 1) for item in os.environ.get("LOADTEST_CPU_APART", "").split(",") if item)
+}
+
+
 def _part(pid: int, procs: dict[int, tuple[int, float, str, str]], db: str, replica_pid: int) -> str:
     ppid, _cpu, cmd, cwd = procs[pid]
+    if pid in APART:
+        return APART[pid]
+    if "reports_rollup" in cmd:
+        return "reports_rollup (beside the test)"
     if replica_pid and (pid == replica_pid or ppid == replica_pid):
         return "PostgreSQL replica (5433)"
     if cmd.startswith("postgres:"):
