@@ -8,7 +8,7 @@ from io import BytesIO
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 from PIL import Image
@@ -70,6 +70,10 @@ class WorkflowProperties(TestCase):
         case_act(actor=self.user, case=case, act=Act(action=action, version=case.version, **kw))
 
     @given(st.lists(st.integers(min_value=0, max_value=50), max_size=14))
+    # the main road always walked, whatever the derandomized seed draws (it follows the test's
+    # source: a reformatted decorator once drew 40 sequences none of which reached 处理中):
+    # register, dispatch, accept, submit, reject (rework), submit
+    @example([2, 0, 0, 4, 0, 4])
     @settings(
         max_examples=examples(40),
         deadline=None,
