@@ -4,22 +4,14 @@ nothing written; a committee worker, who may not mobilise, is not offered entran
 are shown, never edited."""
 
 import pytest
-from django.test import Client
 
 from gongzhi.mobilisation.models import Entrance
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(user)
-    return client
+from gongzhi.testing.clients import admin_client
 
 
 @pytest.mark.django_db
 def test_a_block_cadre_keeps_the_gates_of_their_block_only(world):
-    block = staff_client(world.users["block"])  # MOBILISE over K1
+    block = admin_client(world.users["block"])  # MOBILISE over K1
     url = "/admin/mobilisation/entrance/add/"
     gate = {"node": world.tree.e1.pk, "name": "北门", "opens": "06:00", "closes": "22:00", "active": "on"}
     added = block.post(url, gate)
@@ -30,6 +22,6 @@ def test_a_block_cadre_keeps_the_gates_of_their_block_only(world):
         elsewhere.status_code == 200 and "出入口须设在您可启动应急动员的范围内" in elsewhere.content.decode()
     )
     assert not Entrance.objects.filter(name="南丹东门").exists()
-    committee = staff_client(world.users["committee"])
+    committee = admin_client(world.users["committee"])
     assert committee.get("/admin/mobilisation/entrance/").status_code == 403
     assert block.get("/admin/mobilisation/incident/add/").status_code == 403

@@ -5,21 +5,13 @@ field's message, nothing written); a committee worker, who keeps the roster of a
 is not offered the modules; orders are read-only, cut by access.orders_q, the phone masked."""
 
 import pytest
-from django.test import Client
 
 from gongzhi.orders.models import ServiceModule, TeamMember
 from gongzhi.orgs.roles import PostRole
+from gongzhi.testing.clients import admin_client
 from gongzhi.testing.factories import PersonFactory, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def form(tree, **changes):
@@ -52,7 +44,7 @@ def form(tree, **changes):
 
 def test_the_street_admin_adds_a_module_checked_as_a_whole(world):
     tree = world.tree
-    admin = staff_client(make_staff("street_admin", PostRole.STREET_ADMIN, tree.street))
+    admin = admin_client(make_staff("street_admin", PostRole.STREET_ADMIN, tree.street))
     url = "/admin/orders/servicemodule/add/"
     late = admin.post(url, form(tree, closes_at="07:00"))
     assert late.status_code == 200 and "服务结束时间须晚于开始时间" in late.content.decode()
@@ -69,7 +61,7 @@ def test_the_street_admin_adds_a_module_checked_as_a_whole(world):
 
 
 def test_a_committee_worker_is_not_offered_the_modules_and_orders_are_read_only(world):
-    committee = staff_client(world.users["committee"])  # MANAGE_ROSTER over S-R1 only
+    committee = admin_client(world.users["committee"])  # MANAGE_ROSTER over S-R1 only
     listed = committee.get("/admin/orders/servicemodule/")
     assert listed.status_code == 200 and world.help.code not in listed.content.decode()
     assert committee.get(f"/admin/orders/servicemodule/{world.help.pk}/change/").status_code != 200
@@ -79,5 +71,5 @@ def test_a_committee_worker_is_not_offered_the_modules_and_orders_are_read_only(
     body = page.content.decode()
     assert "13800138000" not in body and "138****8000" in body
     assert committee.post(f"/admin/orders/order/{order.pk}/delete/").status_code == 403
-    outsider = staff_client(world.users["committee3"])  # another area's committee
+    outsider = admin_client(world.users["committee3"])  # another area's committee
     assert outsider.get(f"/admin/orders/order/{order.pk}/change/").status_code != 200

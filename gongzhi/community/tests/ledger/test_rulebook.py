@@ -3,11 +3,11 @@ through the same checks and never deletes one."""
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from gongzhi.community import rulebook
 from gongzhi.community.models import PointRule
 from gongzhi.core.errors import PermissionDeniedError
+from gongzhi.testing.clients import admin_client
 
 
 def test_a_deduction_must_name_the_broken_rule_and_types_must_exist(cworld):
@@ -36,11 +36,7 @@ def test_only_the_street_keeps_its_rules(cworld):
 
 
 def test_the_admin_saves_through_the_checks_and_never_deletes(cworld):
-    admin_user = cworld.users["street_admin"]
-    admin_user.is_staff = True
-    admin_user.save()
-    client = Client()
-    client.force_login(admin_user)
+    client = admin_client(cworld.users["street_admin"])
     url = f"/admin/community/pointrule/{cworld.rules['pets'].pk}/change/"
     page = client.post(
         url,

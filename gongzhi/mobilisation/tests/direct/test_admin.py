@@ -3,23 +3,15 @@ services' checks (a person without a login is refused with the message, nothing 
 committee worker sees no roster; the reports are read-only and their text stays out."""
 
 import pytest
-from django.test import Client
 
 from gongzhi.mobilisation.models import DutyDay, DutyLeader
+from gongzhi.testing.clients import admin_client
 from gongzhi.testing.factories import PersonFactory
-
-
-def staff_client(user) -> Client:
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
 def test_the_street_admin_keeps_the_roster(world):
-    admin = staff_client(world.users["admin"])
+    admin = admin_client(world.users["admin"])
     officer = world.person("leader2")
     response = admin.post(
         "/admin/mobilisation/dutyday/add/",
@@ -61,9 +53,9 @@ def test_the_street_admin_keeps_the_roster(world):
 @pytest.mark.django_db
 def test_others_see_no_roster_and_reports_are_read_only(world):
     report = world.report()
-    committee = staff_client(world.users["committee"])
+    committee = admin_client(world.users["committee"])
     assert committee.get("/admin/mobilisation/dutyday/").status_code == 403
-    admin = staff_client(world.users["admin"])
+    admin = admin_client(world.users["admin"])
     page = admin.get(f"/admin/mobilisation/directreport/{report.pk}/change/")
     assert page.status_code == 200 and "已拨119" not in page.content.decode()
     assert admin.post(f"/admin/mobilisation/directreport/{report.pk}/delete/").status_code == 403
