@@ -12,14 +12,14 @@ shift, everything else Fixed; a swap is checked by the checker against the whole
 is asked for and again when the lead approves it.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -530,27 +530,29 @@ def gap_resolve(*, actor: Actor, assignment: Assignment, time_limit_s: float = 5
 # --- 请假: days away after the rota, and back ----------------------------------------------------------
 
 
+def _upcoming_by_incident(person_id: int, state: str) -> Iterator[tuple[Incident, QuerySet[Assignment]]]:
+    """The person's assignments in `state` on shifts not yet begun, per active incident, each
+    incident locked first (as rota_solve locks it) so a solve cannot interleave."""
+    mine = Assignment.objects.filter(
+        person_id=person_id,
+        state=state,
+        shift__starts_at__gt=clock.now(),
+        shift__post__incident__state=IncidentState.ACTIVE,
+    )
+    for incident_id in sorted(set(mine.values_list("shift__post__incident_id", flat=True))):
+        incident = Incident.objects.select_for_update().get(pk=incident_id)
+        yield incident, mine.filter(shift__post__incident=incident)
+
+
 def release_for_absence(*, actor: Actor | None, away: DaysAway) -> list[Assignment]:
     """The volunteer's days away grew after a rota was published (community.away_hooks calls
     this in the transaction writing them): their shifts not yet begun on those days are
     released, the reason recorded on each incident, the lead told of the gaps to re-solve and
     the volunteer of the shifts let go. Shifts under way or checked in stay (the lead marks a
     no-show if they do not come). Returns the released assignments."""
-    now = clock.now()
-    mine = Assignment.objects.filter(
-        person_id=away.person_id,
-        state=AssignmentState.ASSIGNED,
-        shift__starts_at__gt=now,
-        shift__post__incident__state=IncidentState.ACTIVE,
-    )
     released: list[Assignment] = []
-    for incident_id in sorted(set(mine.values_list("shift__post__incident_id", flat=True))):
-        incident = Incident.objects.select_for_update().get(pk=incident_id)  # as rota_solve locks
-        rows = [
-            a
-            for a in mine.filter(shift__post__incident=incident).select_related("shift__post", "person")
-            if touches(a.shift, away.spans)
-        ]
+    for incident, mine in _upcoming_by_incident(away.person_id, AssignmentState.ASSIGNED):
+        rows = [a for a in mine.select_related("shift__post", "person") if touches(a.shift, away.spans)]
         if not rows:
             continue
         Assignment.objects.filter(pk__in=[a.pk for a in rows], state=AssignmentState.ASSIGNED).update(
@@ -601,21 +603,13 @@ def restore_after_absence(*, actor: Actor | None, away: DaysAway) -> list[Assign
     and rest as they are now). A shift already refilled stays with the new person. Each incident
     touched records an `absence_returned` event; the lead and the volunteer are told what came
     back and what stays with others. Returns the assignments given back."""
-    now = clock.now()
-    mine = Assignment.objects.filter(
-        person_id=away.person_id,
-        state=AssignmentState.RELEASED,
-        shift__starts_at__gt=now,
-        shift__post__incident__state=IncidentState.ACTIVE,
-    )
     returned: list[Assignment] = []
-    for incident_id in sorted(set(mine.values_list("shift__post__incident_id", flat=True))):
-        incident = Incident.objects.select_for_update().get(pk=incident_id)  # as rota_solve locks
+    for incident, mine in _upcoming_by_incident(away.person_id, AssignmentState.RELEASED):
         rows = [
             a
-            for a in mine.filter(shift__post__incident=incident)
-            .select_related("shift__post__node", "person", "rota")
-            .order_by("shift__starts_at", "-pk")
+            for a in mine.select_related("shift__post__node", "person", "rota").order_by(
+                "shift__starts_at", "-pk"
+            )
             if touches(a.shift, away.back)
         ]
         if rows:
