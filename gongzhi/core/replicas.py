@@ -13,7 +13,7 @@ A replica is used only while it keeps up:
   primary for REPLICA_STICKY_SECONDS (a cookie, `ReplicaMiddleware`).
 - Lag: a replica further behind than REPLICA_MAX_LAG_SECONDS, or unreachable, is passed over
   (the primary answers). Lag is measured by position first: a standby that has replayed all the
-  primary has written (`pg_current_wal_lsn()` on the primary) is 0 s behind however old its
+  primary has written (`pg_current_wal_insert_lsn()` on the primary) is 0 s behind however old its
   last replayed transaction is, so an idle primary does not make a current standby look late;
   only a standby short of that position is as late as its last replayed transaction
   (`now() - pg_last_xact_replay_timestamp()`). The answer is kept REPLICA_CHECK_SECONDS per
@@ -72,8 +72,10 @@ def configured() -> list[str]:
 def lag(name: str) -> float | None:
     """How many seconds the replica `name` is behind the primary, asked now: 0 when it has
     replayed all the primary has written; None when it cannot be reached or asked."""
+    # the insert position, not pg_current_wal_lsn() (what is written out): a commit made with
+    # synchronous_commit off may not be written yet, and a standby short of it is not fresh
     with connections[DEFAULT].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         (position,) = cursor.fetchone()
     try:
         with connections[name].cursor() as cursor:

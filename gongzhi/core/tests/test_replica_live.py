@@ -42,11 +42,25 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+def paused(within: float = 20.0) -> None:
+    """Ask the standby to pause replay and wait until it has (the request is only a request:
+    replay goes on until the startup process sees it, PostgreSQL 14+)."""
+    deadline = time.monotonic() + within
+    with connections[LIVE].cursor() as cursor:
+        cursor.execute("SELECT pg_wal_replay_pause()")
+        while True:
+            cursor.execute("SELECT pg_get_wal_replay_pause_state()")
+            if cursor.fetchone() == ("paused",):
+                return
+            assert time.monotonic() < deadline, "the standby did not pause"
+            time.sleep(0.05)
+
+
 def caught_up(within: float = 20.0) -> None:
     """Until the standby has replayed all the primary had written when this was called (other
     databases of the cluster keep writing: the position is fixed first)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         (position,) = cursor.fetchone()
     deadline = time.monotonic() + within
     while True:
@@ -96,8 +110,7 @@ def test_a_real_standby_serves_the_heavy_reads_and_is_passed_over_when_late(stan
         assert any("geo_node" in q["sql"] for q in on_standby.captured_queries)
 
     # late: replay paused, a new row on the primary is not on the standby yet
-    with connections[LIVE].cursor() as cursor:
-        cursor.execute("SELECT pg_wal_replay_pause()")
+    paused()
     geo_services.node_create(actor=None, code="S-R4", name="新建居民区", level=Level.AREA, parent=tree.k2)
     assert Node.objects.filter(code="S-R4").exists()
     assert not Node.objects.using(LIVE).filter(code="S-R4").exists()
