@@ -44,6 +44,7 @@ class Dashboard:
     open_now: int
     trend: list[dict[str, Any]] = field(default_factory=list)  # per day: received, closed
     categories: list[dict[str, Any]] = field(default_factory=list)  # 大类: name, count
+    streets: rankings.Ranking | None = None  # a district's streets
     areas: rankings.Ranking | None = None
     units: rankings.Ranking | None = None
     care: dict[str, Any] | None = None  # the care tile and map layer (care_figures.tile)
@@ -74,6 +75,8 @@ def dashboard(subject: Subject, period: Period, *, viewer: Actor | None = None) 
         trend=trend(subject, period),
         categories=category_mix(subject, period),
     )
+    if rankings.covers_streets(subject):
+        board.streets = rankings.ranking(subject, period, by=rankings.STREETS, rows=rows)
     board.areas = rankings.ranking(subject, period, by=rankings.AREAS, rows=rows)
     board.units = rankings.ranking(subject, period, by=rankings.UNITS, rows=rows)
     if viewer is not None and care_figures.may_see(viewer, subject):
@@ -176,6 +179,7 @@ def as_json(board: Dashboard) -> dict[str, Any]:
         ],
         "trend": board.trend,
         "categories": board.categories,
+        "streets": ranked(board.streets),
         "areas": ranked(board.areas),
         "units": ranked(board.units),
         "care": board.care,  # counts per place, no person's name or id

@@ -1,8 +1,9 @@
-"""Rankings of the residential areas and the units under a node, and the 点赞榜 / 亮丑榜.
+"""Rankings of the streets (under a district), the residential areas and the units under a
+node, and the 点赞榜 / 亮丑榜.
 
 Each entry's figure is the same KPI as on the KPI page, from the same daily totals, grouped
-by area or by the unit of the post (one query summed per area and post, whatever the number of
-areas). A rate whose
+by street, by area or by the unit of the post (one query summed per area and post, whatever the
+number of areas; a street's counts are its grain nodes' added up). A rate whose
 denominator is below REPORTS_RANK_MIN is not graded ("样本不足") and stays off both boards.
 The composite score (综合得分) is the mean of the case rates' scores (a lower 返工率 scores
 higher) over those with enough cases.
@@ -15,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
+from gongzhi.geo.selectors import subtree_q
 from gongzhi.orgs.models import Unit
 from gongzhi.reports import definitions as d
 from gongzhi.reports import kpis, rollup
@@ -24,7 +27,7 @@ from gongzhi.reports.models import DayTotal
 from gongzhi.reports.periods import Period
 from gongzhi.reports.subjects import Subject
 
-AREAS, UNITS = "areas", "units"
+STREETS, AREAS, UNITS = "streets", "areas", "units"
 
 
 @dataclass
@@ -109,11 +112,31 @@ def _rank(ranking: Ranking) -> Ranking:
     return ranking
 
 
+def _by_street(subject: Subject, rows: list[dict[str, Any]]) -> list[Entry]:
+    """One entry per street under the subject: the counts of its grain nodes (its areas, and the
+    street and blocks holding cases themselves) added up."""
+    grain = Node.objects.filter(subtree_q(subject.paths), level__lte=Level.AREA).values_list("pk", "path")
+    street_of = {pk: streets.street_code(path) for pk, path in grain}
+    found = _add_up([{**r, "street": street_of.get(r["area_id"])} for r in rows], "street")
+    places = (
+        Node.objects.filter(subtree_q(subject.paths), level=Level.STREET).defer("geometry").order_by("path")
+    )
+    zero = dict.fromkeys(RANKED, 0)
+    return [Entry(code=n.code, name=n.name, counts=found.get(n.code, zero)) for n in places]
+
+
+def covers_streets(subject: Subject) -> bool:
+    """Whether the subject holds more than one street (a district): its streets are ranked."""
+    return bool(subject.paths) and (
+        Node.objects.filter(subtree_q(subject.paths), level=Level.STREET).count() > 1
+    )
+
+
 def _check(kpi_key: str, by: str) -> str:
     if kpi_key != d.COMPOSITE and kpi_key not in {k.key for k in d.RANKABLE}:
         raise ValidationError({"kpi": [_("该指标不能排名，可选：综合得分或工单类比率指标")]})
-    if by not in {AREAS, UNITS}:
-        raise ValidationError({"by": [_("by 应为 areas（居民区）或 units（单位）")]})
+    if by not in {STREETS, AREAS, UNITS}:
+        raise ValidationError({"by": [_("by 应为 streets（街道）、areas（居民区）或 units（单位）")]})
     return str(_("综合得分")) if kpi_key == d.COMPOSITE else str(d.BY_KEY[kpi_key].label)
 
 
@@ -125,8 +148,8 @@ def totals_by_post(subject: Subject, period: Period) -> list[dict[str, Any]]:
     return list(rows.values("area_id", "post_id", "post__unit_id").annotate(**_sums()).order_by())
 
 
-def _add_up(rows: list[dict[str, Any]], key: str) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
+def _add_up(rows: list[dict[str, Any]], key: str) -> dict[Any, dict[str, int]]:
+    out: dict[Any, dict[str, int]] = {}
     for row in rows:
         if row[key] is None:
             continue
@@ -144,8 +167,9 @@ def ranking(
     kpi: str = d.COMPOSITE,
     rows: list[dict[str, Any]] | None = None,
 ) -> Ranking:
-    """The residential areas (or the units) under the subject's node, ranked by one KPI (from
-    `rows`, the caller's totals_by_post after a catch-up, when given)."""
+    """The residential areas (the units, or the streets of a district) under the subject's
+    node, ranked by one KPI (from `rows`, the caller's totals_by_post after a catch-up, when
+    given)."""
     label = _check(kpi, by)
     if not subject.by_area or not subject.paths:
         raise ValidationError({"node": [_("排名只适用于街道、块区或居民区")]})
@@ -154,7 +178,9 @@ def ranking(
         rows = totals_by_post(subject, period)
     result = Ranking(by=by, kpi=kpi, label=label)
     zero = dict.fromkeys(RANKED, 0)
-    if by == AREAS:
+    if by == STREETS:
+        result.entries = _by_street(subject, rows)
+    elif by == AREAS:
         areas = kpis.grain_ids(subject)
         places = Node.objects.filter(pk__in=areas if areas is not None else [], level=Level.AREA).order_by(
             "path"

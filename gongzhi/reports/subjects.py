@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import PermissionDeniedError
+from gongzhi.geo import streets
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
 from gongzhi.orgs import access
@@ -75,11 +76,24 @@ def _code(value: str, field: str) -> str:
 
 def _node(user: Actor, code: str) -> Node:
     node = Node.objects.filter(code=code).first()
-    if node is None:
+    if node is None or (not access.can(user, access.VIEW_CASES, node) and _elsewhere(user, node)):
+        # another street's node is as unknown as a missing one: no answer tells it exists
         raise ValidationError({"node": [_("辖区 %(code)s 不存在") % {"code": code}]})
     if not access.can(user, access.VIEW_CASES, node):
         raise PermissionDeniedError(_("您无权查看该辖区的统计"))
     return node
+
+
+def _elsewhere(user: Actor, node: Node) -> bool:
+    """Whether `node` lies outside every street the user works in and is not above them (their
+    district): a place of another street, whose very existence is not theirs to learn."""
+    roots = [r.path for r in access.root_nodes(user, access.VIEW_CASES)]
+    if not roots or any(
+        r.startswith(node.path) for r in roots
+    ):  # no places: a 403 says no more  # their district, their street, above them
+        return False
+    streets_of = {streets.street_path(r) or r for r in roots}  # a district's root is its own
+    return not any(node.path.startswith(p) for p in streets_of)
 
 
 def _own_post_ids(user: Actor) -> set[int]:

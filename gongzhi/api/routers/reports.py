@@ -75,7 +75,7 @@ class FigureQuery(SubjectQuery, PageParams):
 
 
 class RankQuery(SubjectQuery):
-    by: Literal["areas", "units"] = Field("areas", description="按居民区或按单位排名")
+    by: Literal["streets", "areas", "units"] = Field("areas", description="按街道（区级）、居民区或单位排名")
     kpi: str = Field(definitions.COMPOSITE, max_length=30, description="排名指标，缺省为综合得分")
 
 
@@ -663,7 +663,7 @@ def figure_cases(request: HttpRequest, measure: str, q: Query[FigureQuery]) -> d
     return drill_page(found_rows, q)
 
 
-@router.get("/rankings", response=RankingOut, summary="排名与点赞榜、亮丑榜（居民区或单位）")
+@router.get("/rankings", response=RankingOut, summary="排名与点赞榜、亮丑榜（街道、居民区或单位）")
 def ranking(request: HttpRequest, q: Query[RankQuery]) -> dict[str, Any]:
     subject, p = _subject(request, q)
     result = rankings.ranking(subject, p, by=q.by, kpi=q.kpi)

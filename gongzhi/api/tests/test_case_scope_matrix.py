@@ -740,7 +740,11 @@ def test_streets_stay_apart(matrix, settings):
         assert matrix.get("street", f"/cases/{t_case.pk}/suggestions").status_code == 404
         # counts: another street's node is unknown to the district outside it and to T's cadre
         for who, node_code in (("t_street", "S"), ("district", "S"), ("street", "T"), ("committee", "T")):
-            assert matrix.get(who, f"/reports/kpis?node={node_code}").status_code in (403, 404), who
+            answer = matrix.get(who, f"/reports/kpis?node={node_code}")  # as a missing code
+            assert answer.status_code == 422 and f"{node_code} 不存在" in str(answer.json()), (
+                who,
+                answer.text,
+            )
             assert "没有找到该位置" in matrix.web(who, f"/cases/?node={node_code}").text, (
                 who
             )  # as a missing code

@@ -165,5 +165,12 @@ def test_the_api_cuts_the_district_report_by_scope(district: Any, api_client: ht
     assert sum(s["totals"]["new"] for s in streets) == found.json()["figures"]["totals"]["new"]
     assert get("s", f"/reports/reports/{reports['D'].pk}").status_code == 404
     assert get("s", f"/reports/reports/{reports['T'].pk}").status_code == 404
+    ranked = get("d", "/reports/rankings?by=streets&node=D&start=2026-03-02&end=2026-03-08")
+    assert ranked.status_code == 200 and [e["code"] for e in ranked.json()["entries"]] == ["S", "T"]
+    assert get("d", "/reports/rankings?by=towns&node=D").status_code == 422
+    assert get("s", "/reports/rankings?by=streets&node=D").status_code == 403  # above their street
+    for asked in ("T", "T-R1", "NOPE"):  # another street's node answers as a missing one
+        other = get("s", f"/reports/rankings?node={asked}")
+        assert other.status_code == 422 and f"辖区 {asked} 不存在" in str(other.json()), other.text
     listed = {r["id"] for r in get("s", "/reports/reports").json()["items"]}
     assert reports["S"].pk in listed and reports["D"].pk not in listed and reports["T"].pk not in listed

@@ -236,7 +236,13 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     period = period_of(request)
     kpi = request.GET.get("kpi", definitions.COMPOSITE)[:30]
     areas = rankings.ranking(subject, period, by=rankings.AREAS, kpi=kpi)
-    units = rankings.ranking(subject, period, by=rankings.UNITS, kpi=kpi)
+    rows = rankings.totals_by_post(subject, period)  # the totals again for the others, not the catch-up
+    units = rankings.ranking(subject, period, by=rankings.UNITS, kpi=kpi, rows=rows)
+    streets = (
+        rankings.ranking(subject, period, by=rankings.STREETS, kpi=kpi, rows=rows)
+        if rankings.covers_streets(subject)
+        else None
+    )
     choices = [(definitions.COMPOSITE, _("综合得分")), *((k.key, k.label) for k in definitions.RANKABLE)]
     return render(
         request,
@@ -244,6 +250,7 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         {
             "subject": subject,
             "period": period,
+            "streets": streets,
             "areas": areas,
             "units": units,
             "kpi": kpi,

@@ -141,9 +141,10 @@
         var links = tile.querySelectorAll(".ratio a");  // numerator / denominator drill-downs
         if (links.length === 2) { links[0].textContent = k.numerator; links[1].textContent = k.denominator; }
       });
+      ranking("dash-streets", data.streets);
       ranking("dash-areas", data.areas);
       ranking("dash-units", data.units);
-      if (screen) { turn("dash-areas", 0); turn("dash-units", 0); }
+      if (screen) { turn("dash-streets", 0); turn("dash-areas", 0); turn("dash-units", 0); }
       var asOf = document.getElementById("dash-as-of");
       if (data.as_of) asOf.textContent = asOf.dataset.label + " " + data.as_of.slice(11, 16);
     }
@@ -219,7 +220,7 @@
     draw(JSON.parse(document.getElementById("dash-data").textContent));
     window.addEventListener("resize", function () { trend.resize(); mix.resize(); });
     setInterval(refresh, (parseInt(root.dataset.refresh, 10) || 60) * 1000);
-    if (screen) setInterval(function () { turn("dash-areas", 1); turn("dash-units", 1); }, PAGE_SECONDS * 1000);
+    if (screen) setInterval(function () { turn("dash-streets", 1); turn("dash-areas", 1); turn("dash-units", 1); }, PAGE_SECONDS * 1000);
     root.dataset.ready = "1"; // the page tests wait for this
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
