@@ -9,7 +9,7 @@ on its own (the sum of two lower bounds is a lower bound of the sum):
   candidates (at most its length to one person, at a cost of the distance points per minute,
   rounded down); a person's minutes pass through one node per group of their shifts of which
   they can hold at most one (shifts in start order whose rest-stretched spans all overlap), which
-  lets through at most the longest; then through a node per ISO week (at most the week's cap;
+  lets through at most the longest; then through a node per ISO week (at most the week's cap left;
   shifts crossing into the next week bypass it); then through the spread's tiers (the first tier free, the
   k-th at k points a minute), up to the most the day and week caps let them work. Dropped:
   the day caps one by one, the week cap for shifts crossing weeks, fixed pairs, rest between groups. The flow's cost is at most
@@ -29,7 +29,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from gongzhi.mobilisation.rota.explain import most_held
-from gongzhi.mobilisation.rota.prep import Pair, Prepared, Week, cap_minutes, km
+from gongzhi.mobilisation.rota.prep import Pair, Prepared, Week, km
 
 
 def distance_points(prep: Prepared, shift_id: int, person_id: int, per_100m: int) -> int:
@@ -37,17 +37,16 @@ def distance_points(prep: Prepared, shift_id: int, person_id: int, per_100m: int
 
 
 def most_minutes(prep: Prepared, person_id: int, shift_ids: list[int]) -> int:
-    """An upper bound of a person's minutes on these shifts: their sum, and the caps summed over
-    the days and the weeks they touch (a shift's pieces add up to at least its length, each
+    """An upper bound of a person's minutes on these shifts: their sum, and the caps left (less
+    the hours booked elsewhere) summed over the days and the weeks they touch (a shift's pieces add up to at least its length, each
     piece being rounded up)."""
-    person = prep.people[person_id]
     most = sum(prep.minutes[s] for s in shift_ids)
-    for spread, cap in ((prep.day_minutes, person.max_hours_day), (prep.week_minutes, person.max_hours_week)):
+    for spread, left in prep.caps(person_id):
         per_key: dict[Any, int] = defaultdict(int)
         for s in shift_ids:
             for key, length in spread[s].items():
                 per_key[key] += length
-        most = min(most, sum(min(cap_minutes(cap), total) for total in per_key.values()))
+        most = min(most, sum(min(left(key), total) for key, total in per_key.items()))
     return most
 
 
@@ -105,7 +104,7 @@ def _distance_and_spread(prep: Prepared, weights: Any) -> tuple[int, set[Pair]]:
             week = _week(prep, group[0])
             if week is not None and week not in week_node:
                 week_node[week], nodes = nodes, nodes + 1
-                arc(week_node[week], person_node, cap_minutes(prep.people[person_id].max_hours_week), 0)
+                arc(week_node[week], person_node, prep.week_left(person_id, week), 0)
             head = person_node if week is None else week_node[week]
             arc(group_node, head, max(prep.minutes[s] for s in group), 0)
             for s in group:

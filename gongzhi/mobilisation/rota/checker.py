@@ -1,8 +1,9 @@
 """An independent check of a rota against every hard constraint, in plain Python.
 
 It shares nothing with the solver but the data classes and the message helpers: its own
-availability test, its own day and week arithmetic (exact seconds, no rounding), so a bug in
-the solver's preparation is not repeated here. The services also use it to judge a swap.
+availability test, its own day and week arithmetic (exact seconds, no rounding, the hours a
+person stands elsewhere added here again), so a bug in the solver's preparation is not
+repeated here. The services also use it to judge a swap.
 """
 
 from collections import defaultdict
@@ -26,18 +27,23 @@ def _is_free(person: Person, shift: Shift) -> bool:
     return point >= shift.end
 
 
-def _seconds_per_day(shift: Shift) -> dict[date, float]:
+def _seconds_per_day(start: datetime, end: datetime) -> dict[date, float]:
     out: dict[date, float] = {}
-    day = shift.start.date()
+    day = start.date()
     while True:
-        day_start = datetime.combine(day, time(0), tzinfo=shift.start.tzinfo)
+        day_start = datetime.combine(day, time(0), tzinfo=start.tzinfo)
         day_end = day_start + timedelta(days=1)
-        overlap = (min(shift.end, day_end) - max(shift.start, day_start)).total_seconds()
+        overlap = (min(end, day_end) - max(start, day_start)).total_seconds()
         if overlap <= 0:
             break
         out[day] = overlap
         day += timedelta(days=1)
     return out
+
+
+def _week(day: date) -> tuple[int, int]:
+    year, week, _weekday = day.isocalendar()
+    return year, week
 
 
 def check(problem: Problem, solution: Solution) -> list[str]:
@@ -124,34 +130,56 @@ def _person_violations(person: Person, taken: list[Shift]) -> list[str]:
                         "hours": f"{person.min_rest_hours:g}",
                     }
                 )
+    # the hours they stand elsewhere (other incidents) count against the same caps
+    booked_day: dict[date, float] = defaultdict(float)
+    for start, end in person.booked:
+        for day, seconds in _seconds_per_day(start, end).items():
+            booked_day[day] += seconds
+    booked_week: dict[tuple[int, int], float] = defaultdict(float)
+    for day, seconds in booked_day.items():
+        booked_week[_week(day)] += seconds
     per_day: dict[date, float] = defaultdict(float)
     for shift in taken:
-        for day, seconds in _seconds_per_day(shift).items():
+        for day, seconds in _seconds_per_day(shift.start, shift.end).items():
             per_day[day] += seconds
     per_week: dict[tuple[int, int], float] = defaultdict(float)
-    for day, seconds in per_day.items():
-        year, week, _weekday = day.isocalendar()
-        per_week[(year, week)] += seconds
-        if seconds > person.max_hours_day * 3600 + SLACK_SECONDS:
+    for day, seconds in sorted(per_day.items()):
+        per_week[_week(day)] += seconds
+        total = seconds + booked_day[day]
+        if total > person.max_hours_day * 3600 + SLACK_SECONDS:
             out.append(
-                _("%(person)s 在 %(day)s 工作 %(hours).1f 小时，超过每日上限 %(cap)s 小时")
-                % {
-                    "person": who,
-                    "day": f"{day:%m-%d}",
-                    "hours": seconds / 3600,
-                    "cap": f"{person.max_hours_day:g}",
-                }
+                _over(
+                    _("%(person)s 在 %(day)s 工作 %(hours).1f 小时，超过每日上限 %(cap)s 小时"),
+                    _(
+                        "%(person)s 在 %(day)s 工作 %(hours).1f 小时（其中其他应急动员已排 %(booked).1f 小时），超过每日上限 %(cap)s 小时"
+                    ),
+                    {"person": who, "day": f"{day:%m-%d}", "cap": f"{person.max_hours_day:g}"},
+                    total,
+                    booked_day[day],
+                )
             )
     for (year, week), seconds in sorted(per_week.items()):
-        if seconds > person.max_hours_week * 3600 + SLACK_SECONDS:
+        total = seconds + booked_week[(year, week)]
+        if total > person.max_hours_week * 3600 + SLACK_SECONDS:
             out.append(
-                _("%(person)s 在 %(year)d 年第 %(week)d 周工作 %(hours).1f 小时，超过每周上限 %(cap)s 小时")
-                % {
-                    "person": who,
-                    "year": year,
-                    "week": week,
-                    "hours": seconds / 3600,
-                    "cap": f"{person.max_hours_week:g}",
-                }
+                _over(
+                    _(
+                        "%(person)s 在 %(year)d 年第 %(week)d 周工作 %(hours).1f 小时，超过每周上限 %(cap)s 小时"
+                    ),
+                    _(
+                        "%(person)s 在 %(year)d 年第 %(week)d 周工作 %(hours).1f 小时"
+                        "（其中其他应急动员已排 %(booked).1f 小时），超过每周上限 %(cap)s 小时"
+                    ),
+                    {"person": who, "year": year, "week": week, "cap": f"{person.max_hours_week:g}"},
+                    total,
+                    booked_week[(year, week)],
+                )
             )
     return out
+
+
+def _over(alone: str, across: str, names: dict[str, object], seconds: float, booked: float) -> str:
+    """A cap broken by the rota alone, or with the hours booked on other incidents named."""
+    if booked <= 0:
+        return alone % {**names, "hours": seconds / 3600}
+    return across % {**names, "hours": seconds / 3600, "booked": booked / 3600}

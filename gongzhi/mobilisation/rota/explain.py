@@ -15,7 +15,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from gongzhi.mobilisation.rota.model import Shift
-from gongzhi.mobilisation.rota.prep import Prepared, cap_minutes
+from gongzhi.mobilisation.rota.prep import Prepared
 from gongzhi.mobilisation.rota.text import _, person_name, post_name, shift_name
 
 Labels = dict[int, str] | None
@@ -80,16 +80,15 @@ def _kept_person_conflicts(prep: Prepared, person_id: int, shifts: list[Shift], 
                     "rest": f"{prep.people[person_id].min_rest_hours:g}",
                 }
             )
-    person = prep.people[person_id]
     days: dict[date, int] = defaultdict(int)
     weeks: dict[tuple[int, int], int] = defaultdict(int)
-    for shift in shifts:
+    for shift in shifts:  # the caps left: less what they stand on other incidents
         for day, minutes in prep.day_minutes[shift.id].items():
             days[day] += minutes
         for week, minutes in prep.week_minutes[shift.id].items():
             weeks[week] += minutes
-    if any(m > cap_minutes(person.max_hours_day) for m in days.values()) or any(
-        m > cap_minutes(person.max_hours_week) for m in weeks.values()
+    if any(m > prep.day_left(person_id, d) for d, m in days.items()) or any(
+        m > prep.week_left(person_id, w) for w, m in weeks.items()
     ):
         out.append(_("固定安排：%(person)s 的班次超过工时上限") % {"person": person_name(person_id)})
     return out

@@ -1,15 +1,16 @@
 """The benchmark's baseline: what a cadre with a spreadsheet does. Shifts in time order (the
 fewest candidates first among those starting together); each seat goes to the candidate who
 has worked least so far, then the nearest, skipping anyone it would put in breach of overlap,
-rest or the hour caps. No look-ahead: scarce skills get spent early, and a shift nobody is
-left for stays short — reported as unmet, with the partial rota (status infeasible)."""
+rest or the hour caps (less what they stand elsewhere). No look-ahead: scarce skills get spent
+early, and a shift nobody is left for stays short — reported as unmet, with the partial rota
+(status infeasible)."""
 
 import time
 from collections import defaultdict
 from datetime import date
 
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, Fixed, Problem, Shift, Solution
-from gongzhi.mobilisation.rota.prep import Pair, Prepared, Week, cap_minutes, km, prepare
+from gongzhi.mobilisation.rota.prep import Pair, Prepared, Week, km, prepare
 from gongzhi.mobilisation.rota.text import _, shift_name
 
 
@@ -30,11 +31,15 @@ class _Ledger:
             first, second = (other, shift) if other.start <= shift.start else (shift, other)
             if (second.start - first.end).total_seconds() < rest or second.start < first.end:
                 return False
-        day_cap, week_cap = cap_minutes(person.max_hours_day), cap_minutes(person.max_hours_week)
-        if any(self.days[person_id, d] + m > day_cap for d, m in self.prep.day_minutes[shift.id].items()):
+        prep = self.prep
+        if any(
+            self.days[person_id, d] + m > prep.day_left(person_id, d)
+            for d, m in prep.day_minutes[shift.id].items()
+        ):
             return False
         return all(
-            self.weeks[person_id, w] + m <= week_cap for w, m in self.prep.week_minutes[shift.id].items()
+            self.weeks[person_id, w] + m <= prep.week_left(person_id, w)
+            for w, m in prep.week_minutes[shift.id].items()
         )
 
     def take(self, person_id: int, shift: Shift) -> None:

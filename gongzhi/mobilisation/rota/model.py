@@ -21,6 +21,9 @@ class Person:
     max_hours_week: float  # per ISO week (Monday 00:00 to Monday 00:00)
     min_rest_hours: float  # between the end of one shift and the start of the next
     home: Point | None
+    # hours already standing elsewhere (other incidents' shifts): they count against the day and
+    # week caps like the rota's own (a window over midnight on both days) and are not re-planned
+    booked: tuple[Window, ...] = ()
 
 
 @dataclass(frozen=True)

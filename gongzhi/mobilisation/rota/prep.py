@@ -1,14 +1,20 @@
 """What the solver, the explanations and the greedy baseline all start from: the problem
-checked for malformed input, each shift's candidates, and shift lengths per day and per week.
+checked for malformed input, each shift's candidates, shift lengths per day and per week, and
+the hours each person already stands elsewhere on those days and weeks.
 
 Lengths are in whole minutes rounded up and caps in whole minutes rounded down, so a rota
-within them is within the exact caps (the checker measures in seconds).
+within them is within the exact caps (the checker measures in seconds). The cap a rota may
+still use on a day or a week is the person's cap less their booked minutes then
+(`Prepared.day_left`, `week_left`): every place that counts a day's or a week's minutes asks
+these, nobody subtracts the booked minutes again.
 """
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from gongzhi.mobilisation.rota.model import Person, Point, Problem, Shift
 
@@ -30,6 +36,28 @@ class Prepared:
     forbidden: set[Pair]
     candidates: dict[int, list[int]] = field(default_factory=dict)  # shift id -> person ids
     refusals: dict[Pair, str] = field(default_factory=dict)  # why a fixed pair is not eligible
+    booked_days: dict[int, dict[date, int]] = field(default_factory=dict)  # person id -> minutes elsewhere
+    booked_weeks: dict[int, dict[Week, int]] = field(default_factory=dict)
+
+    def day_left(self, person_id: int, day: date) -> int:
+        """Minutes of the day cap the rota may still use (the cap less the day's booked minutes)."""
+        cap = cap_minutes(self.people[person_id].max_hours_day)
+        return max(0, cap - self.booked_days.get(person_id, {}).get(day, 0))
+
+    def week_left(self, person_id: int, week: Week) -> int:
+        cap = cap_minutes(self.people[person_id].max_hours_week)
+        return max(0, cap - self.booked_weeks.get(person_id, {}).get(week, 0))
+
+    def caps(self, person_id: int) -> "tuple[Cap, Cap]":
+        """The day and the week caps, each as (shift id -> minutes per key, minutes left per key)."""
+        return (
+            (self.day_minutes, lambda day: self.day_left(person_id, day)),
+            (self.week_minutes, lambda week: self.week_left(person_id, week)),
+        )
+
+
+# (shift id -> minutes on each day or week, the minutes left on that day or week)
+Cap = tuple[dict[int, dict[Any, int]], Callable[[Any], int]]
 
 
 def cap_minutes(hours: float) -> int:
@@ -57,6 +85,16 @@ def by_week(days: dict[date, int]) -> dict[Week, int]:
     for day, minutes in days.items():
         iso = day.isocalendar()
         out[(iso.year, iso.week)] += minutes
+    return dict(out)
+
+
+def booked_minutes(person: Person) -> dict[date, int]:
+    """The minutes a person already stands elsewhere on each calendar day, their windows split
+    and rounded as a shift's are (the one place they are counted: see Prepared.day_left)."""
+    out: dict[date, int] = defaultdict(int)
+    for start, end in person.booked:
+        for day, minutes in split_by_day(start, end).items():
+            out[day] += minutes
     return dict(out)
 
 
@@ -100,6 +138,10 @@ def _validate(problem: Problem) -> None:
     for p in problem.people:
         if min(p.max_hours_day, p.max_hours_week, p.min_rest_hours) < 0:
             raise ValueError(f"rota: person {p.id} has a negative cap or rest")
+        if any(end <= start for start, end in p.booked):
+            raise ValueError(f"rota: person {p.id} has booked hours ending before they start")
+        if tz and {t for window in p.booked for t in (window[0].tzinfo, window[1].tzinfo)} - tz:
+            raise ValueError(f"rota: person {p.id} has booked hours in another time zone")
     known_people, known_shifts = set(person_ids), set(shift_ids)
     for pair in (*problem.fixed, *problem.forbidden, *problem.hint):
         if pair.shift_id not in known_shifts or pair.person_id not in known_people:
@@ -114,10 +156,9 @@ def refusal(person: Person, shift: Shift, prep: "Prepared") -> str | None:
         return "skills"
     if not covers(person.available, shift.start, shift.end):
         return "available"
-    day_cap, week_cap = cap_minutes(person.max_hours_day), cap_minutes(person.max_hours_week)
-    if any(m > day_cap for m in prep.day_minutes[shift.id].values()):
+    if any(m > prep.day_left(person.id, d) for d, m in prep.day_minutes[shift.id].items()):
         return "day"
-    if any(m > week_cap for m in prep.week_minutes[shift.id].values()):
+    if any(m > prep.week_left(person.id, w) for w, m in prep.week_minutes[shift.id].items()):
         return "week"
     return None
 
@@ -136,6 +177,10 @@ def prepare(problem: Problem) -> Prepared:
         fixed={(f.shift_id, f.person_id) for f in problem.fixed},
         forbidden={(f.shift_id, f.person_id) for f in problem.forbidden},
     )
+    for person in problem.people:
+        if person.booked:
+            prep.booked_days[person.id] = booked_minutes(person)
+            prep.booked_weeks[person.id] = by_week(prep.booked_days[person.id])
     fixed_count: dict[int, int] = defaultdict(int)
     for shift_id, _person_id in prep.fixed:
         fixed_count[shift_id] += 1

@@ -5,8 +5,9 @@ Variables: x[s, p] = person p works shift s, one per candidate pair (prep.py: sk
 availability over the whole shift, not forbidden, the shift alone within the person's caps).
 Constraints: each shift exactly `need`; per person, at most one of the shifts whose
 intervals stretched by the person's rest overlap (no overlap, minimum rest: one clique per
-moment of an interval graph); minutes per calendar day and per ISO week within the caps;
-fixed pairs set to 1. Objective (Weights): distance home-to-post per assignment, a convex
+moment of an interval graph); minutes per calendar day and per ISO week within the caps
+less the hours the person stands elsewhere then (prep.Prepared.day_left, week_left); fixed
+pairs set to 1. Objective (Weights): distance home-to-post per assignment, a convex
 penalty on each person's total hours (spread), and one charge per person per post-day
 (continuity).
 
@@ -30,7 +31,7 @@ from ortools.sat.python import cp_model
 
 from gongzhi.mobilisation.rota import bound, explain, greedy, prune
 from gongzhi.mobilisation.rota.model import FEASIBLE, INFEASIBLE, OPTIMAL, Fixed, Problem, Solution
-from gongzhi.mobilisation.rota.prep import Pair, Prepared, cap_minutes, prepare
+from gongzhi.mobilisation.rota.prep import Pair, Prepared, prepare
 from gongzhi.mobilisation.rota.text import _, shift_name
 
 
@@ -144,19 +145,14 @@ def _caps(
     person_id: int,
     shift_ids: list[int],
 ) -> None:
-    person = prep.people[person_id]
-    spreads: tuple[tuple[dict[int, dict[Any, int]], float], ...] = (
-        (prep.day_minutes, person.max_hours_day),
-        (prep.week_minutes, person.max_hours_week),
-    )
-    for spread, cap in spreads:
+    for spread, left in prep.caps(person_id):  # the caps less what they stand elsewhere
         terms: dict[Any, Terms] = defaultdict(lambda: ([], []))
         for s in shift_ids:
             for key, length in spread[s].items():
                 terms[key][0].append(x[s, person_id])
                 terms[key][1].append(length)
-        limit = cap_minutes(cap)
-        for variables, lengths in terms.values():
+        for key, (variables, lengths) in terms.items():
+            limit = left(key)
             if sum(lengths) > limit:  # a cap nobody could exceed costs nothing
                 model.add(_sum(variables, lengths) <= limit)
 

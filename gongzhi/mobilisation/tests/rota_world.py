@@ -25,6 +25,7 @@ def person(
     week: float = 60,
     rest: float = 0,
     home: tuple[float, float] | None = GATE,
+    booked: tuple[tuple[datetime, datetime], ...] = (),
 ) -> Person:
     return Person(
         id=pid,
@@ -34,6 +35,7 @@ def person(
         max_hours_week=week,
         min_rest_hours=rest,
         home=home,
+        booked=booked,
     )
 
 

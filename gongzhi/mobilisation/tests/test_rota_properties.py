@@ -1,10 +1,11 @@
-"""Property tests: on random small problems (availability, skills, needs, caps, rest), every
-rota the solver returns passes the independent checker, an infeasible answer always says why,
-a re-solve keeps what it was told to keep, and the greedy's partial rotas are valid too."""
+"""Property tests: on random small problems (availability, skills, needs, caps, rest, hours
+booked on other incidents), every rota the solver returns passes the independent checker, an
+infeasible answer always says why, a re-solve keeps what it was told to keep, and the greedy's
+partial rotas are valid too."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -24,9 +25,16 @@ FEW = settings(max_examples=examples(25), deadline=None, suppress_health_check=[
 
 
 @st.composite
+def booked_windows(draw: st.DrawFn) -> tuple[datetime, datetime]:
+    """Hours a person stands on another incident: around the shifts' days, some over midnight."""
+    begin = at(draw(st.integers(-1, 3)), draw(st.sampled_from([0, 8, 16, 20, 22])))
+    return begin, begin + timedelta(hours=draw(st.sampled_from([2, 4, 6, 8])))
+
+
+@st.composite
 def problems(draw: st.DrawFn) -> Problem:
-    """Up to 8 shifts over three days at two posts, 2-8 people with 1-3 free windows: about
-    half the problems are feasible."""
+    """Up to 8 shifts over three days at two posts, 2-8 people with 1-3 free windows and up to
+    two windows booked elsewhere: about half the problems are feasible."""
     shifts = []
     for sid in range(1, draw(st.integers(1, 8)) + 1):
         start = at(draw(st.integers(0, 2)), draw(st.sampled_from([0, 6, 8, 14, 18, 22])))
@@ -56,6 +64,7 @@ def problems(draw: st.DrawFn) -> Problem:
                 week=draw(st.sampled_from([8, 16, 40])),
                 rest=draw(st.sampled_from([0, 4, 8, 12])),
                 home=draw(st.sampled_from([None, (31.23, 121.47), (31.25, 121.50)])),
+                booked=tuple(draw(st.lists(booked_windows(), max_size=2))),
             )
         )
     return Problem(people=tuple(people), shifts=tuple(shifts))
