@@ -187,41 +187,67 @@ def away_pairs(
     return out
 
 
+Span = tuple[datetime, datetime]
+
+
+def standing_elsewhere(
+    incident: Incident, person_ids: Iterable[int], shifts: Sequence[Shift]
+) -> dict[int, list[Span]]:
+    """The one selection of each person's standing shifts on other active incidents, in local
+    time, in and around the rota's window: the ISO weeks its shifts touch (the week cap) and a
+    day either side (rest of up to 24 h). Two incidents over overlapping zones draw on the same
+    people, and each rota alone would not see the other's shifts: `busy_pairs` keeps them off
+    the concurrent and too close ones, and `build` hands the rest to the solver as their booked
+    hours, counted against the day and week caps. A closed incident, or an assignment no
+    longer standing (released, replaced, swapped, a no-show), frees them."""
+    ids = list(person_ids)
+    if not shifts or not ids:
+        return {}
+    first = timezone.localtime(min(s.starts_at for s in shifts))
+    last = timezone.localtime(max(s.ends_at for s in shifts))
+    monday = datetime.combine(
+        first.date() - timedelta(days=first.weekday()), datetime.min.time(), first.tzinfo
+    )
+    next_monday = datetime.combine(
+        last.date() + timedelta(days=7 - last.weekday()), datetime.min.time(), last.tzinfo
+    )
+    rows = (
+        Assignment.objects.filter(
+            person_id__in=ids,
+            state__in=STANDING,
+            shift__post__incident__state=IncidentState.ACTIVE,
+            shift__starts_at__lt=max(next_monday, last + timedelta(days=1)),
+            shift__ends_at__gt=min(monday, first - timedelta(days=1)),
+        )
+        .exclude(shift__post__incident=incident)
+        .order_by("shift__starts_at", "pk")
+        .values_list("person_id", "shift__starts_at", "shift__ends_at")
+    )
+    out: dict[int, list[Span]] = {}
+    for person_id, start, end in rows:
+        out.setdefault(person_id, []).append((timezone.localtime(start), timezone.localtime(end)))
+    return out
+
+
 def busy_pairs(
-    incident: Incident,
+    elsewhere: dict[int, list[Span]],
     cands: dict[int, Candidate],
     shifts: Sequence[Shift],
     *,
     keep: Iterable[tuple[int, int]] = (),
 ) -> list[tuple[int, int]]:
     """(shift, person) pairs the rota must not make because the person stands on a shift of
-    another active incident at the same time or within their rest of it (two incidents over
-    overlapping zones draw on the same people; each rota alone would not see the other's
-    shifts). Pairs in `keep` stay as they are. Day and week caps across incidents are not
-    counted."""
-    if not shifts or not cands:
-        return []
+    another active incident (`standing_elsewhere`) at the same time or within their rest of
+    it. Pairs in `keep` stay as they are."""
     kept = set(keep)
-    lo = min(s.starts_at for s in shifts) - timedelta(days=1)
-    hi = max(s.ends_at for s in shifts) + timedelta(days=1)
-    elsewhere = (
-        Assignment.objects.filter(
-            person_id__in=list(cands),
-            state__in=STANDING,
-            shift__post__incident__state=IncidentState.ACTIVE,
-            shift__starts_at__lt=hi,
-            shift__ends_at__gt=lo,
-        )
-        .exclude(shift__post__incident=incident)
-        .values_list("person_id", "shift__starts_at", "shift__ends_at")
-    )
     out: list[tuple[int, int]] = []
-    for person_id, start, end in elsewhere:
+    for person_id, spans in elsewhere.items():
         rest = timedelta(hours=cands[person_id].rest)
-        for s in shifts:
-            pair = (s.pk, person_id)
-            if pair not in kept and s.starts_at < end + rest and start < s.ends_at + rest:
-                out.append(pair)
+        for start, end in spans:
+            for s in shifts:
+                pair = (s.pk, person_id)
+                if pair not in kept and s.starts_at < end + rest and start < s.ends_at + rest:
+                    out.append(pair)
     return out
 
 
@@ -259,20 +285,23 @@ def build(
     """The solver's Problem for these shifts: `fixed` (shift, person) pairs kept as they are,
     `forbidden` pairs never made (and every pair whose person is away that day or on another
     active incident's shift then, except the fixed ones and the `standing` ones a swap's check
-    keeps), `need` overriding a shift's
-    headcount (a shift that must stay as it is needs exactly its fixed people)."""
+    keeps), `need` overriding a shift's headcount (a shift that must stay as it is needs
+    exactly its fixed people). Each person's standing shifts on other active incidents are
+    their `booked` hours: the day and week caps hold across incidents. Every caller (排班,
+    no-show and gap refills, swaps, giving back released shifts) comes through here."""
     eng = engine()
     m = eng.model
     fixed, forbidden = list(fixed), list(forbidden)
     people = dict(cands) if cands is not None else pool(incident)
     _ensure(people, [p for _s, p in fixed])
     keep = [*fixed, *standing]
+    elsewhere = standing_elsewhere(incident, people, shifts)
     forbidden = list(
         dict.fromkeys(
             [
                 *forbidden,
                 *away_pairs(people.values(), shifts, keep=keep),
-                *busy_pairs(incident, people, shifts, keep=keep),
+                *busy_pairs(elsewhere, people, shifts, keep=keep),
             ]
         )
     )
@@ -288,6 +317,7 @@ def build(
             max_hours_week=c.max_week,
             min_rest_hours=c.rest,
             home=c.home,
+            booked=tuple(elsewhere.get(c.person_id, ())),  # counted against their day and week caps
         )
         for c in sorted(people.values(), key=lambda c: c.person_id)
     )
