@@ -36,17 +36,21 @@ class Prepared:
     forbidden: set[Pair]
     candidates: dict[int, list[int]] = field(default_factory=dict)  # shift id -> person ids
     refusals: dict[Pair, str] = field(default_factory=dict)  # why a fixed pair is not eligible
+    day_caps: dict[int, int] = field(default_factory=dict)  # person id -> cap in minutes
+    week_caps: dict[int, int] = field(default_factory=dict)
     booked_days: dict[int, dict[date, int]] = field(default_factory=dict)  # person id -> minutes elsewhere
     booked_weeks: dict[int, dict[Week, int]] = field(default_factory=dict)
 
     def day_left(self, person_id: int, day: date) -> int:
         """Minutes of the day cap the rota may still use (the cap less the day's booked minutes)."""
-        cap = cap_minutes(self.people[person_id].max_hours_day)
-        return max(0, cap - self.booked_days.get(person_id, {}).get(day, 0))
+        booked = self.booked_days.get(person_id)
+        cap = self.day_caps[person_id]
+        return cap if booked is None else max(0, cap - booked.get(day, 0))
 
     def week_left(self, person_id: int, week: Week) -> int:
-        cap = cap_minutes(self.people[person_id].max_hours_week)
-        return max(0, cap - self.booked_weeks.get(person_id, {}).get(week, 0))
+        booked = self.booked_weeks.get(person_id)
+        cap = self.week_caps[person_id]
+        return cap if booked is None else max(0, cap - booked.get(week, 0))
 
     def caps(self, person_id: int) -> "tuple[Cap, Cap]":
         """The day and the week caps, each as (shift id -> minutes per key, minutes left per key)."""
@@ -178,6 +182,8 @@ def prepare(problem: Problem) -> Prepared:
         forbidden={(f.shift_id, f.person_id) for f in problem.forbidden},
     )
     for person in problem.people:
+        prep.day_caps[person.id] = cap_minutes(person.max_hours_day)
+        prep.week_caps[person.id] = cap_minutes(person.max_hours_week)
         if person.booked:
             prep.booked_days[person.id] = booked_minutes(person)
             prep.booked_weeks[person.id] = by_week(prep.booked_days[person.id])
