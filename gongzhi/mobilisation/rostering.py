@@ -5,8 +5,9 @@ The solver is a pure package, `gongzhi.mobilisation.rota` (model: the dataclasse
 only caller: it builds the solver's `Problem` from the database — who can stand (volunteers of
 the zone's areas with their weekly availability, less the days they said they are away; the
 property staff of the zone; the staff of the units on duty), the shifts, what stays fixed and
-what is forbidden — and stores the `Solution` as a published rota, after the checker passed it.
-A solution with unmet shifts is never stored as a partial rota: the solver's reasons ("东门
+what is forbidden, the hours each person already stands on other active incidents (counted
+against their day and week caps) — and stores the `Solution` as a published rota, after the
+checker passed it. A solution with unmet shifts is never stored as a partial rota: the solver's reasons ("东门
 12-07 22:00–06:00 无可排人员") come back as the error. A no-show re-solves only the affected
 shift, everything else Fixed; a swap is checked by the checker against the whole rota before it
 is asked for and again when the lead approves it.

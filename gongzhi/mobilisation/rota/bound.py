@@ -9,11 +9,12 @@ on its own (the sum of two lower bounds is a lower bound of the sum):
   candidates (at most its length to one person, at a cost of the distance points per minute,
   rounded down); a person's minutes pass through one node per group of their shifts of which
   they can hold at most one (shifts in start order whose rest-stretched spans all overlap), which
-  lets through at most the longest; then through a node per ISO week (at most the week's cap left;
-  shifts crossing into the next week bypass it); then through the spread's tiers (the first tier free, the
-  k-th at k points a minute), up to the most the day and week caps let them work. Dropped:
-  the day caps one by one, the week cap for shifts crossing weeks, fixed pairs, rest between groups. The flow's cost is at most
-  the objective's distance and spread of any rota, since any rota is such a flow.
+  lets through at most the longest; then through a node per ISO week (at most the week's cap
+  less the hours booked elsewhere; shifts crossing into the next week bypass it); then through
+  the spread's tiers (the first tier free, the k-th at k points a minute), up to the most the
+  day and week caps left let them work. Dropped: the day caps one by one, the week cap for
+  shifts crossing weeks, fixed pairs, rest between groups. The flow's cost is at most the
+  objective's distance and spread of any rota, since any rota is such a flow.
 - continuity: a post-day's seats need at least ceil(seats / h) person-post-days, h the most of
   its shifts one candidate could hold.
 """
@@ -38,8 +39,8 @@ def distance_points(prep: Prepared, shift_id: int, person_id: int, per_100m: int
 
 def most_minutes(prep: Prepared, person_id: int, shift_ids: list[int]) -> int:
     """An upper bound of a person's minutes on these shifts: their sum, and the caps left (less
-    the hours booked elsewhere) summed over the days and the weeks they touch (a shift's pieces add up to at least its length, each
-    piece being rounded up)."""
+    the hours booked elsewhere) summed over the days and the weeks they touch (a shift's pieces
+    add up to at least its length, each piece being rounded up)."""
     most = sum(prep.minutes[s] for s in shift_ids)
     for spread, left in prep.caps(person_id):
         per_key: dict[Any, int] = defaultdict(int)
