@@ -1,7 +1,8 @@
 """Where the walks happen in the demo street. S1: the estate whose everyday 楼道堆物 report the
 routing rule gives to a post held by a demo login, and who verifies there (`gongzhi walk_s1`).
 C: the residential area, the unit and the logins of the community walk (`gongzhi walk_community`).
-M: the 直报's place, today's duty officer and the hospital-nearby zone (`gongzhi walk_mobilisation`)."""
+M: the 直报's place, today's duty officer and the hospital-nearby zone (`gongzhi walk_mobilisation`).
+D: the demo district, its streets and a case of street 2 (`gongzhi walk_district`)."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,7 +10,9 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 
 from gongzhi.cases import routing
+from gongzhi.cases.models import Case
 from gongzhi.community import places, registrations
+from gongzhi.demo.district import DISTRICT_CODE, STREETS
 from gongzhi.demo.volunteers import ZONE_AREAS
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
@@ -186,3 +189,30 @@ def mobilisation_place(now: datetime) -> MobilisationPlace | None:
     officer = duty.officer.user if duty is not None and duty.officer.user is not None else None
     login = officer.get_username() if officer is not None and officer.has_usable_password() else None
     return MobilisationPlace(estate, login, zone, entrances)
+
+
+@dataclass(frozen=True)
+class DistrictPlace:
+    district: Node
+    streets: list[Node]  # street 1 (枫林) first
+    other_case: int | None  # a case of street 2 (None with one street)
+
+
+def district_place() -> DistrictPlace | None:
+    """D: the demo district, its streets, and a case of street 2 to keep from street 1's staff
+    (`gongzhi walk_district`)."""
+    district = Node.objects.filter(code=DISTRICT_CODE, level=Level.DISTRICT).first()
+    if district is None:
+        return None
+    order = {s.code: i for i, s in enumerate(STREETS)}
+    found_streets = Node.objects.filter(parent=district, level=Level.STREET).defer("geometry")
+    streets = sorted(found_streets, key=lambda n: (order.get(n.code, len(order)), n.path))
+    other = None
+    if len(streets) > 1:
+        found = (
+            Case.objects.filter(node_path__startswith=streets[1].path)
+            .order_by("-pk")
+            .values_list("pk", flat=True)
+        )
+        other = found.first()
+    return DistrictPlace(district, streets, other)
