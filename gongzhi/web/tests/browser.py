@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from gongzhi.web.walks.s1 import menu  # noqa: F401  (re-exported: the page tests open pages from the menu)
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
@@ -65,14 +67,3 @@ def phone_page(browser: Any, viewport: dict[str, int] | None = None) -> Iterator
         yield context.new_page()
     finally:
         context.close()
-
-
-def menu(page, label: str) -> None:
-    """Open a page from the site menu as a user does: from the strip, or from under 更多 (the
-    strip holds only the role's daily entries)."""
-    direct = page.locator("nav.nav > a", has_text=label)
-    if direct.count() and direct.first.is_visible():
-        direct.first.click()
-        return
-    page.click("nav.nav details.more > summary")
-    page.locator("nav.nav .more-menu a", has_text=label).first.click()

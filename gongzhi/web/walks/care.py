@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import PHONE, no_sideways_scroll, unread
+from gongzhi.web.walks.s1 import PHONE, log_in, log_out, no_sideways_scroll, unread
 
 __all__ = ["PHONE", "Walk"]
 
@@ -60,19 +60,6 @@ class Walk:
     @property
     def subject_url(self) -> str:
         return f"{self.base}/care/subjects/{self.subject_id}/"
-
-
-def log_in(walk: Walk, page: Any, username: str) -> None:
-    page.goto(f"{walk.base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", walk.password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{walk.base}/")
-
-
-def log_out(walk: Walk, page: Any) -> None:
-    page.click("footer button:has-text('退出登录')")
-    page.wait_for_url(f"{walk.base}/login/")
 
 
 def press_sos(walk: Walk, *, serial: str, token: str) -> datetime:

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import PHONE, no_sideways_scroll
+from gongzhi.web.walks.s1 import PHONE, log_in, log_out, no_sideways_scroll
 
 __all__ = ["PHONE", "Cast", "Plan", "Walk"]
 
@@ -80,19 +80,6 @@ class Plan:
 
 def _go(walk: Walk, page: Any, path: str) -> None:
     page.goto(f"{walk.base}{path}")
-
-
-def log_in(walk: Walk, page: Any, username: str) -> None:
-    _go(walk, page, "/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", walk.password)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(f"{walk.base}/")
-
-
-def log_out(walk: Walk, page: Any) -> None:
-    page.click("footer button:has-text('退出登录')")
-    page.wait_for_url(f"{walk.base}/login/")
 
 
 def register(walk: Walk, page: Any, cast: Cast, plan: Plan) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import log_in, log_out, no_sideways_scroll
+from gongzhi.web.walks.s1 import log_in, log_out, menu, no_sideways_scroll
 
 PHONE = {"width": 375, "height": 812}
 
@@ -47,16 +47,6 @@ class Cast:
     district: str  # the district's name
     streets: list[tuple[str, str]]  # (code, name) of the district's streets, street 1 first
     other_case: int | None = None  # a case of a street other than street 1 (None: one street)
-
-
-def menu(page: Any, label: str) -> None:
-    """Open a page from the site menu: the strip, or under 更多."""
-    direct = page.locator("nav.nav > a", has_text=label)
-    if direct.count() and direct.first.is_visible():
-        direct.first.click()
-        return
-    page.click("nav.nav details.more > summary")
-    page.locator("nav.nav .more-menu a", has_text=label).first.click()
 
 
 def board(walk: Walk, page: Any, cast: Cast) -> None:

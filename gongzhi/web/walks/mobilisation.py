@@ -28,8 +28,7 @@ from typing import Any
 from docx import Document
 
 from gongzhi.web.walks import community
-from gongzhi.web.walks.community import log_in, log_out
-from gongzhi.web.walks.s1 import PHONE, no_sideways_scroll
+from gongzhi.web.walks.s1 import PHONE, log_in, log_out, no_sideways_scroll
 
 __all__ = ["PHONE", "Cast", "Plan", "Walk"]
 

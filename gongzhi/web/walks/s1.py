@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from PIL import Image
 
@@ -82,7 +82,14 @@ def report(walk: Walk, page: Any, *, text: str, estate: str) -> Report:
     return found
 
 
-def log_in(walk: Walk, page: Any, username: str) -> None:
+class Site(Protocol):
+    """What logging in and out needs of any walk."""
+
+    base: str
+    password: str
+
+
+def log_in(walk: Site, page: Any, username: str) -> None:
     page.goto(f"{walk.base}/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", walk.password)
@@ -90,9 +97,19 @@ def log_in(walk: Walk, page: Any, username: str) -> None:
     page.wait_for_url(f"{walk.base}/")
 
 
-def log_out(walk: Walk, page: Any) -> None:
+def log_out(walk: Site, page: Any) -> None:
     page.click("footer button:has-text('退出登录')")
     page.wait_for_url(f"{walk.base}/login/")
+
+
+def menu(page: Any, label: str) -> None:
+    """Open a page from the site menu: the strip, or under 更多."""
+    direct = page.locator("nav.nav > a", has_text=label)
+    if direct.count() and direct.first.is_visible():
+        direct.first.click()
+        return
+    page.click("nav.nav details.more > summary")
+    page.locator("nav.nav .more-menu a", has_text=label).first.click()
 
 
 def unread(page: Any) -> int:
