@@ -39,6 +39,8 @@ class District:
     rollup_seconds: float = 0.0
     cases: int = 0
     events: int = 0
+    residents: int = 0
+    residents_seconds: float = 0.0
 
 
 def build(streets: int, areas: int) -> District:
@@ -159,3 +161,35 @@ def fill(district: District, per_street: int) -> None:
             for table in ("reports_fact", "reports_daytotal", "reports_categorytotal", "cases_case"):
                 cursor.execute(f"VACUUM ANALYZE {table}")
     district.rollup_seconds = time.perf_counter() - start
+
+
+def residents(district: District, per_street: int) -> None:
+    """`per_street` residents in each street, spread over its buildings (bulk_create: names,
+    birth dates over 0–95 years, a few living alone; no numbers), then ANALYZE: what the home
+    page's per-node figures (residents, aged 60+, 80+, 80+ alone) count."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+
+    from gongzhi.orgs.models import Person
+
+    start = time.perf_counter()
+    rng = random.Random(SEED + 1)
+    today = date.today()
+    for s, street in enumerate(district.streets):
+        batch = [
+            Person(
+                code=f"SCALE-RES-{s + 1:02d}-{i:07d}",
+                name=f"居民{i}",
+                home=rng.choice(street.buildings),
+                birth_date=today - timedelta(days=rng.randint(0, 95 * 365)),
+                lives_alone=rng.random() < 0.05,
+            )
+            for i in range(per_street)
+        ]
+        Person.objects.bulk_create(batch, batch_size=5000)
+        district.residents += len(batch)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE orgs_person")
+    district.residents_seconds = time.perf_counter() - start

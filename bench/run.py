@@ -80,6 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument("--scale-areas", type=int, default=6, help="residential areas a street")
     scale.add_argument("--scale-cases", type=int, default=10_000, help="cases a street (three years)")
     scale.add_argument("--scale-rounds", type=int, default=20, help="timed rounds of each read")
+    scale.add_argument(
+        "--scale-residents", type=int, default=20_000, help="residents a street (the home page's figures)"
+    )
+    scale.add_argument(
+        "--scale-cache", default="redis://127.0.0.1:6379/13", help="Redis database of the app's cache"
+    )
+    scale.add_argument(
+        "--scale-pages-only",
+        action="store_true",
+        help="the pages only: skip the replica, the intake under the mix and the outbox phases",
+    )
     scale.add_argument("--scale-intake", type=int, default=2000, help="cases of each intake phase")
     scale.add_argument("--scale-batch", type=int, default=50, help="cases a batch request")
     scale.add_argument("--scale-intake-clients", type=int, default=4, help="intake client threads")

@@ -48,14 +48,18 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
     rounds = int(options.get("scale_rounds", 20))
     keys = _tokens(district)
     _purge(broker)
+    cache = str(options.get("scale_cache", "redis://127.0.0.1:6379/13"))
+    _flush_cache(cache)
     _collectstatic()
     with _worker(broker, int(options.get("scale_worker_concurrency", 1))) as worker:
-        with gunicorn(workers, 1, {"CELERY_BROKER_URL": broker}) as (host, port, server):
+        with gunicorn(workers, 1, {"CELERY_BROKER_URL": broker, "REDIS_URL": cache}) as (host, port, server):
             urls = scale.reader_urls(district)
             quiet = _quiet_pages(results, host, port, urls, rounds, workers)
             _read_rate(
                 results, host, port, urls, readers, server, float(options.get("scale_read_seconds", 15))
             )
+            if options.get("scale_pages_only"):
+                return
             warm = _last_message_id()  # every worker's first batches (imports, caches) untimed
             _post_all(host, port, _batches(district, keys, batch * clients * 2, batch, "WARM"), clients)
             _wait_drained(warm)
@@ -81,7 +85,7 @@ def run(results: Results, district: district_mod.District, options: dict[str, An
         _intake_figures(results, alone, mixed, reads, quiet, workers, clients, readers, batch, district)
         # the outage: the app cannot reach the broker; the worker waits on the live one
         outage_mark = _last_message_id()
-        with gunicorn(workers, 1, {"CELERY_BROKER_URL": DEAD_BROKER}) as (host, port, _):
+        with gunicorn(workers, 1, {"CELERY_BROKER_URL": DEAD_BROKER, "REDIS_URL": cache}) as (host, port, _):
             down = _post_all(host, port, _batches(district, keys, total, batch, "OUTAGE"), clients)
             time.sleep(2)  # the last requests' kicks (after their responses) have failed by now
         pending = _outbox_check(outage_mark)
@@ -155,6 +159,14 @@ def _purge(broker: str) -> None:
 
     queues = [q.name for q in settings.CELERY_TASK_QUEUES]
     redis.Redis.from_url(broker).delete(*queues)
+
+
+def _flush_cache(url: str) -> None:
+    """The app's cache (REDIS_URL, as scripts/stack.sh sets it) is a Redis database of the suite's
+    own: emptied first, so nothing a former run cached under the same keys is served."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 @contextmanager
@@ -414,7 +426,7 @@ def _quiet_pages(
             baseline_is="the same page for one street, p95"
             if district
             else "GET /healthz on the same server, p95",
-            target=f"p95 < {_target(name):.0f} ms",
+            target=_target(name),
             what=f"GET {url} over HTTP (gunicorn, {workers} sync workers, DEBUG off), one client, alone",
             p50=ms(samples, 50),
             samples=rounds,
@@ -477,14 +489,18 @@ def _intake_figures(
             baseline_is="the same page over HTTP alone, one client (scale.page.* and the quiet run), p95",
             what=f"p95 of this page under the mix: {readers} readers while intake runs at "
             f"{mixed.created / mixed.seconds:.0f} cases/s",
-            target=f"p95 < {_target(name):.0f} ms",
+            target=_target(name),
             p50=round(percentile(samples, 50) * 1000, 1) if samples else None,
             requests=len(samples),
             streets=len(district.streets),
         )
 
 
-def _target(name: str) -> float:
+def _target(name: str) -> str:
     if name == "command_centre.district":
-        return scale.TARGET_DISTRICT_MS
-    return scale.TARGET_STREET_MS if name.startswith("command_centre") else scale.TARGET_LIST_MS
+        return f"p95 < {scale.TARGET_DISTRICT_MS:.0f} ms"
+    if name.startswith("command_centre"):
+        return f"p95 < {scale.TARGET_STREET_MS:.0f} ms"
+    if name.startswith("list."):
+        return f"p95 < {scale.TARGET_LIST_MS:.0f} ms"
+    return "none set (issue 17 sets none for the home and case pages)"

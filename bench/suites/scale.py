@@ -67,18 +67,21 @@ def run(results: Results, options: dict[str, Any]) -> None:
         district = district_mod.build(streets, areas)
         print(f"  district {district.root.code}: {streets} streets × {areas} areas", flush=True)
         district_mod.fill(district, per_street)
+        district_mod.residents(district, int(options.get("scale_residents", 20_000)))
         info = {
             "streets": streets,
             "areas_per_street": areas,
             "cases_per_street": per_street,
             "cases": district.cases,
             "events": district.events,
+            "residents": district.residents,
             "nodes": sum(len(s.nodes) + 1 for s in district.streets) + 1,
             "seconds": {
                 "tree_and_staff": round(district.build_seconds, 1),
                 "cases_copy": round(district.cases_seconds, 1),
                 "events_sql": round(district.events_seconds, 1),
                 "rollup_rebuild_and_analyze": round(district.rollup_seconds, 1),
+                "residents": round(district.residents_seconds, 1),
             },
             "load_average_after_fill": load_average(),
         }
@@ -86,7 +89,8 @@ def run(results: Results, options: dict[str, Any]) -> None:
         print(f"  filled: {info}", flush=True)
         _command_centre(results, district, rounds)
         _lists(results, district, rounds)
-        _replica(results, district, rounds)
+        if not options.get("scale_pages_only"):
+            _replica(results, district, rounds)
         from bench import scale_http  # its HTTP phases use this module's helpers
 
         scale_http.run(results, district, options)
@@ -437,7 +441,23 @@ def reader_urls(district: district_mod.District) -> list[tuple[str, str, str]]:
         ),
     ]
     out += [(f"list.{name}", url, session_cookie(user)) for name, user, url, _ in list_pages(district)]
-    return out
+    return out + other_pages(district)
+
+
+def other_pages(district: district_mod.District) -> list[tuple[str, str, str]]:
+    """The rest of a day's pages: both leaders' home pages (the per-node figures, the to-dos),
+    a committee's 我的工单 and one of its area's cases."""
+    from gongzhi.cases.models import Case
+
+    street = district.streets[0]
+    case = Case.objects.filter(node_path__startswith=street.areas[0].path).order_by("-id").first()
+    committee = session_cookie(street.area_user)
+    out = [
+        ("home.street", "/", session_cookie(street.street_user)),
+        ("home.district", "/", session_cookie(district.district_user)),
+        ("list.mine", "/cases/mine/", committee),
+    ]
+    return out + ([("case_page", f"/cases/{case.pk}/", committee)] if case else [])
 
 
 def read_mix(
