@@ -94,6 +94,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # a GET reads the reference stamp once, however many lookups it makes (core.refdata)
+    "gongzhi.core.refdata.RequestSnapshotMiddleware",
     # read-your-writes after a POST, and the API's ?replica=1 (gongzhi.core.replicas)
     "gongzhi.core.replicas.ReplicaMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -214,6 +216,10 @@ if os.environ.get("REDIS_URL"):
             },
         }
     }
+    # Sessions read from Redis, written to both (a miss or an outage reads the database): one
+    # query less on every page. Never with the per-process locmem cache below: a session ended
+    # in one worker would live on in another's memory.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -40,7 +40,12 @@ def case_list(*, user: Actor, filters: dict[str, Any] | None = None) -> QuerySet
 
 
 def case_get(*, user: Actor, pk: int) -> Case | None:
-    return Case.objects.filter(access.cases_q(user), pk=pk).select_related("node", "category", "post").first()
+    """The case if the user may see it, with what its page and its actions read of it (the
+    category's 大类 and policy, the post's place and holder) in the same statement."""
+    found = Case.objects.filter(access.cases_q(user), pk=pk).select_related(
+        "node", "category__parent", "category__policy", "post__node", "post__person"
+    )
+    return found.defer("post__node__geometry").first()
 
 
 def visible_ids(*, user: Actor, ids: list[int]) -> set[int]:

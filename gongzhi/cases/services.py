@@ -329,6 +329,8 @@ def actor_kinds(user: Actor | None, case: Case) -> set[str]:
 def assisting_post_ids(case: Case) -> frozenset[int]:
     """The case's assisting posts (协办), read once per case object (intake stores them)."""
     known: frozenset[int] | None = getattr(case, "_assisting_post_ids", None)
+    if known is None and "assisting_posts" in getattr(case, "_prefetched_objects_cache", {}):
+        known = frozenset(p.pk for p in case.assisting_posts.all())  # the case page read them
     if known is None:
         known = frozenset(case.assisting_posts.values_list("pk", flat=True))
         case._assisting_post_ids = known  # type: ignore[attr-defined]

@@ -20,7 +20,6 @@ from gongzhi.core.actors import Actor
 from gongzhi.core.i18n import english, localized, pick
 from gongzhi.geo import streets
 from gongzhi.orgs import reference
-from gongzhi.orgs.models import Category
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,8 @@ class Suggested:
 def _active(suggestions: list[classify.Suggestion]) -> list[classify.Suggestion]:
     """Only 小类 a dispatcher can pick now, named as the roster names them (in English when the
     reader reads English)."""
-    names = {
-        code: pick(name, name_en)
-        for code, name, name_en in Category.objects.filter(
-            code__in=[s.code for s in suggestions], active=True, parent__isnull=False
-        ).values_list("code", "name", "name_en")
-    }
+    found = reference.categories_by_code(s.code for s in suggestions)
+    names = {code: pick(c.name, c.name_en) for code, c in found.items()}
     return [classify.Suggestion(s.code, names[s.code], s.confidence) for s in suggestions if s.code in names]
 
 

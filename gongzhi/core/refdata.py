@@ -13,7 +13,9 @@ scope). Reading them through the ORM cost most of an intake's CPU (ADR 0009). In
 - `snapshot()` reads the stamp (one primary-key read) and hands back this process's snapshot
   for it and today's date (active posts depend on the day), a fresh empty one when either moved.
   A snapshot fills lazily: `get_many` loads only the keys it lacks, in one call of the loader.
-- `pinned()` reads the stamp once for a block (an intake request) instead of at every lookup.
+- `pinned()` reads the stamp once for a block (an intake request) instead of at every lookup;
+  `RequestSnapshotMiddleware` does the same for every GET: the stamp is read at the request's
+  first lookup and kept until its end (a page asked it up to eight times).
 
 Values in a snapshot are shared between requests and threads: treat them as read-only.
 The triggers are (re)created after every `migrate` (`install`, from CoreConfig.ready), so a
@@ -58,6 +60,10 @@ WATCHED: dict[str, Watch | None] = {
     # a holder's name shows in answers; an account's person decides its scope
     "orgs_person": Watch(("name", "user_id"), insert_when="NEW.user_id IS NOT NULL"),
     "auth_user": Watch(("is_active", "is_superuser")),
+    # a user's permissions (the city view, access.can_view_city) are kept in their scope
+    "auth_user_user_permissions": None,
+    "auth_user_groups": None,
+    "auth_group_permissions": None,
     "core_workday": None,
 }
 
@@ -108,6 +114,8 @@ class Snapshot:
 _current: Snapshot | None = None
 _swap = Lock()
 _pinned: ContextVar[Snapshot | None] = ContextVar("refdata_pinned", default=None)
+# A request's slot: empty until its first lookup, then that lookup's snapshot (RequestSnapshotMiddleware).
+_slot: ContextVar[list[Snapshot] | None] = ContextVar("refdata_slot", default=None)
 
 
 def read_stamp() -> int | None:
@@ -123,7 +131,13 @@ def snapshot() -> Snapshot:
     pinned = _pinned.get()
     if pinned is not None:
         return pinned
-    return _for(read_stamp(), clock.today())
+    slot = _slot.get()
+    if slot:
+        return slot[0]
+    found = _for(read_stamp(), clock.today())
+    if slot is not None:
+        slot.append(found)
+    return found
 
 
 def _for(stamp: int | None, day: date) -> Snapshot:
@@ -150,6 +164,32 @@ def pinned() -> Iterator[Snapshot]:
         yield held
     finally:
         _pinned.reset(token)
+
+
+@contextmanager
+def lazily_pinned() -> Iterator[None]:
+    """Inside the block the first lookup reads the stamp and every later one reuses its
+    snapshot; a block that never looks anything up reads nothing."""
+    token = _slot.set([])
+    try:
+        yield
+    finally:
+        _slot.reset(token)
+
+
+class RequestSnapshotMiddleware:
+    """One reading of the stamp per GET or HEAD (lazily, at its first lookup): a page's many
+    lookups (scope, categories, roster, calendar) share one snapshot. Writes are left alone: a
+    POST that changes reference data must see its own change (as `pinned()` says)."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with lazily_pinned():
+            return self.get_response(request)
 
 
 def clear() -> None:

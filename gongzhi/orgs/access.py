@@ -175,6 +175,7 @@ class Scope:
     superuser: bool
     grants: tuple[Grant, ...] = field(default_factory=tuple)
     post_ids: frozenset[int] = frozenset()  # the active posts held or deputised
+    person_name: str = ""  # shown in every page's header
 
     def paths(self, power: str) -> list[str]:
         return [g.path for g in self.grants if power in g.powers]
@@ -224,12 +225,16 @@ def _load_scope(user: User, today: date) -> Scope:
         .select_related("node", "person", "deputy")
         .defer("node__geometry")  # a scope needs paths and levels, not boundaries
     )
-    person_id = next(
-        (p.person_id if p.person is not None and p.person.user_id == user.pk else p.deputy_id for p in posts),
+    me = next(
+        (p.person if p.person is not None and p.person.user_id == user.pk else p.deputy for p in posts),
         None,
     )
-    if person_id is None:
-        person_id = Person.objects.filter(user=user).values_list("id", flat=True).first()
+    person_id, person_name = (me.pk, me.name) if me is not None else (None, "")
+    if me is None:
+        person_id, person_name = Person.objects.filter(user=user).values_list("id", "name").first() or (
+            None,
+            "",
+        )
     grants: list[Grant] = []
     if person_id is not None:
         categories = _department_categories(posts)
@@ -249,6 +254,7 @@ def _load_scope(user: User, today: date) -> Scope:
         superuser=is_superuser(user),
         grants=tuple(grants),
         post_ids=frozenset(p.pk for p in posts) if person_id is not None else frozenset(),
+        person_name=person_name,
     )
 
 
@@ -707,4 +713,8 @@ def can_view_city(user: Actor | None) -> bool:
     a group)."""
     if not isinstance(user, User) or not user.is_active:
         return False
-    return is_superuser(user) or user.has_perm(CITY_VIEW)
+    if is_superuser(user):
+        return True
+    # The menu asks on every page: kept in the reference snapshot, whose stamp moves with any
+    # change of a user's permissions or groups (core.refdata.WATCHED).
+    return bool(refdata.snapshot().get("city_viewer", user.pk, lambda _key: user.has_perm(CITY_VIEW)))

@@ -20,6 +20,17 @@ def categories_by_code(codes: Iterable[str]) -> dict[str, Category]:
     return refdata.snapshot().get_many("category", codes, load)
 
 
+def active_categories() -> list[Category]:
+    """Every active 小类 in code order, with its 大类 and policy loaded: the pickers and the
+    category filter of every case page, read once per snapshot rather than once a page."""
+
+    def load(_key: str) -> list[Category]:
+        found = Category.objects.filter(active=True, parent__isnull=False).select_related("parent", "policy")
+        return list(found.order_by("code"))
+
+    return refdata.snapshot().get("categories", "active", load)  # type: ignore[no-any-return]
+
+
 def posts_on(codes: Iterable[str]) -> list[Post]:
     """The posts active today on the nodes with these codes, with unit, node (no boundary),
     holder and deputy and their accounts loaded; in the tree's order (node path, code)."""

@@ -17,7 +17,8 @@ from gongzhi.cases import services as case_services
 from gongzhi.cases.models import Case, pk_from_number
 from gongzhi.core.actors import Actor
 from gongzhi.core.errors import ConflictError, PermissionDeniedError
-from gongzhi.orgs.models import Category, Post
+from gongzhi.orgs import reference
+from gongzhi.orgs.models import Post
 from gongzhi.web.cases.detail import ACTION_LABELS, ASSISTED, case_or_404, detail_context
 from gongzhi.web.http import messages_of, page, valid_id
 
@@ -47,7 +48,7 @@ def _parse(request: HttpRequest, case: Case, errors: dict[str, list[str]]) -> ca
     # A tapped suggestion (分类建议) wins over the select in the same form.
     code = post.get("suggested") or post.get("category")
     if code:
-        act.category = Category.objects.filter(code=code, active=True, parent__isnull=False).first()
+        act.category = reference.categories_by_code([code]).get(code)
         if act.category is None:
             errors.setdefault("category", []).append(_("请选择一个启用的小类"))
     if post.get("post"):  # the service checks it is one of the case's candidates

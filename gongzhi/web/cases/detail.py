@@ -8,6 +8,7 @@ the version the user saw, so a case changed meanwhile answers 409 with the typed
 
 from typing import Any
 
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -146,6 +147,10 @@ def forms_for(user: Actor, case: Case) -> list[dict[str, Any]]:
 
 def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
     user = request.user
+    # the 协办 posts, read once: the actions ask whether the user holds one, the page lists them
+    prefetch_related_objects(
+        [case], Prefetch("assisting_posts", Post.objects.select_related("unit", "node", "person"))
+    )
     forms = forms_for(user, case)
     needs = set().union(*(f["needs"] for f in forms)) if forms else set()
     kinds = case_services.actor_kinds(user, case)
@@ -162,7 +167,7 @@ def detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, 
         "duplicates": suggestions.duplicates_for(user=user, case=case) if "merge" in actions else [],
         "merged": merged_cases(request, case, callbacks=dispatcher and case.state == State.CLOSED),
         "events": list(case_selectors.case_events(case)),
-        "assisting": list(case.assisting_posts.select_related("unit", "node", "person")),
+        "assisting": list(case.assisting_posts.all()),
         "deadlines": limits,
         "wall_clock": any(d["wall_clock"] for d in limits),
         "care_alert": care_alert(user, case),

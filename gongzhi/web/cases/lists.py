@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from gongzhi.cases import selectors as case_selectors
 from gongzhi.cases import selectors_overdue, selectors_todo, sla, suggestions
 from gongzhi.cases.states import State
-from gongzhi.core import clock, paging, pii, workcal
+from gongzhi.core import clock, paging, pii, refdata, workcal
 from gongzhi.core.actors import Actor
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
@@ -91,9 +91,15 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def _filter_nodes(user: Actor) -> list[Node]:
+    """The place filter's choices: the tree and the user's posts decide them, so they are kept
+    in the reference snapshot (core.refdata), not read on every page of the list."""
+    return refdata.snapshot().get("case_filter_nodes", user.pk, lambda _key: _read_filter_nodes(user))  # type: ignore[no-any-return]
+
+
+def _read_filter_nodes(user: Actor) -> list[Node]:
     nodes: list[Node] = []
     for root in access.root_nodes(user, access.VIEW_CASES):
-        below = geo_selectors.descendants(root).filter(level__lte=Level.ESTATE)
+        below = geo_selectors.descendants(root).filter(level__lte=Level.ESTATE).defer("geometry")
         nodes.extend(below.order_by("path")[:FILTER_NODES])
     return nodes[:FILTER_NODES]
 

@@ -35,7 +35,7 @@ from gongzhi.geo import locate
 from gongzhi.geo import selectors as geo_selectors
 from gongzhi.geo.levels import Level
 from gongzhi.geo.models import Node
-from gongzhi.orgs import access
+from gongzhi.orgs import access, reference
 from gongzhi.orgs import selectors as org_selectors
 from gongzhi.orgs.models import Category, Person
 from gongzhi.web.cases import report_guard
@@ -333,8 +333,6 @@ def patrol(request: HttpRequest) -> HttpResponse:
 def category_groups() -> list[tuple[str, list[Category]]]:
     """Active 小类 grouped by 大类, for <optgroup>s."""
     groups: dict[str, list[Category]] = {}
-    for c in (
-        Category.objects.filter(active=True, parent__isnull=False).select_related("parent").order_by("code")
-    ):
+    for c in reference.active_categories():
         groups.setdefault(localized(c.parent), []).append(c)
     return list(groups.items())

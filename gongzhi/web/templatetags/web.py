@@ -136,6 +136,12 @@ def calendar_warning(context: dict[str, Any], everyone: bool = False) -> dict[st
 
 
 @register.filter
+def display_name(user: Actor) -> str:
+    """The header's name: the user's person record's (kept in their scope, no query), else the login."""
+    return access.scope(user).person_name or user.get_username()
+
+
+@register.filter
 def localized(obj: Any, field: str = "name") -> str:
     """Data with an English name beside its Chinese one, in the page's language:
     `{{ c|localized }}` for a category, `{{ post|localized:"title" }}`, `{{ post|localized:"duty" }}`
