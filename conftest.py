@@ -94,6 +94,15 @@ def _cold_reference_snapshot() -> None:
     refdata.clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (locmem in tests): what a page kept for a rollup run
+    or a period (the command centre, ADR 0045) belongs to the test that wrote it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="module")
 def _real_clock() -> Iterator[None]:
     """Each test module starts on the real clock: a freeze a module left behind (an ExitStack

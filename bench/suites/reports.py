@@ -170,7 +170,7 @@ def _dashboard(results: Results, street: case_suite.Street, rounds: int) -> None
         ("month", periods.this_month()),
         ("year", periods.Period(today - timedelta(days=364), today + timedelta(days=1))),
     ):
-        dash.dashboard(subject, period)  # warm
+        dash.dashboard(subject, period, keep=False)  # warm
         _raw_rates(street, period)
         samples, tiles, raw = [], [], []
         load_start = load_average()
@@ -179,7 +179,7 @@ def _dashboard(results: Results, street: case_suite.Street, rounds: int) -> None
             kpis.kpi_set(subject, period, only=dash.TILES)
             tiles.append(time.perf_counter() - start)
             start = time.perf_counter()
-            board = dash.dashboard(subject, period)
+            board = dash.dashboard(subject, period, keep=False)
             samples.append(time.perf_counter() - start)
             start = time.perf_counter()
             _raw_rates(street, period)

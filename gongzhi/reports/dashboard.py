@@ -10,15 +10,27 @@ map layer (reports.care_figures: counts only, never a name) are added when the v
 part in care at the place, every open 直报 of the place (reports.direct_figures: kind,
 place, times and the reporter's post) when the viewer sees 直报 there, and the mobilisation tile (reports.mobilisation_figures.tile: the
 incidents running and their coverage now, counts only) when they hold VIEW_MOBILISATION there.
+
+The figures the KPI tables give for a period (tiles, trend, category mix, rankings) change when
+the rollup runs: they are kept in the Django cache (Redis in production) per subject, period,
+language and rollup run (`RollupState.run`, a new random token each scheduled run), so a run
+makes a new key and the next view computes them once for everyone (ADR 0045). The key holds the
+subject's own places and posts: one street's figures are never another's, and the caller has
+already cut the subject to the viewer's scope. The live parts — 待受理 and open now, care, 直报,
+mobilisation — are read on every view. Before the first scheduled run nothing is kept.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gongzhi.core.actors import Actor
@@ -55,30 +67,57 @@ class Dashboard:
         return [self.kpis[k] for k in TILES if k in self.kpis.values]
 
 
-def dashboard(subject: Subject, period: Period, *, viewer: Actor | None = None) -> Dashboard:
+KEPT_SECONDS = 30 * 60  # a kept entry outlives its run by little: the beat makes a new one every 10 minutes
+
+
+@dataclass
+class Kept:
+    """What one rollup run fixes for a subject and a period (the subject itself is not kept)."""
+
+    values: dict[str, KpiValue]
+    counts: dict[str, int]
+    as_of: Any
+    stale: bool
+    trend: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    areas: rankings.Ranking
+    units: rankings.Ranking
+    streets: rankings.Ranking | None = None  # a district's streets
+
+
+def dashboard(
+    subject: Subject, period: Period, *, viewer: Actor | None = None, keep: bool = True
+) -> Dashboard:
+    """The board; `keep=False` computes every figure now (the benchmark's selector figure)."""
     if not subject.paths or not subject.by_area:
         raise ValidationError({"node": [_("指挥中心只适用于街道、块区或居民区")]})
-    rollup.catch_up()
-    # The daily totals of the period summed once per (area, post): both rankings and the tiles
-    # add them up. The tiles only: the percentiles and the meeting figures are on the KPI page.
-    rows = rankings.totals_by_post(subject, period)
-    tiles = [k for k in d.KPIS if k.key in TILES]
-    counts = {name: sum(r[name] or 0 for r in rows) for name in kpis.needed(tiles)}
-    figures = kpis.kpi_set(subject, period, only=TILES, counts=counts)
+    run = rollup.catch_up().run  # the live tiles follow every event
+    key = kept_key(subject, period, run) if keep and run else None
+    kept: Kept | None = cache.get(key) if key else None
+    if kept is None:
+        kept = compute(subject, period)
+        if key:
+            cache.set(key, kept, KEPT_SECONDS)
     open_now, waiting = open_counts(subject)
     board = Dashboard(
         subject=subject,
         period=period,
-        kpis=figures,
+        kpis=kpis.KpiSet(
+            subject=subject,
+            period=period,
+            values=kept.values,
+            counts=kept.counts,
+            as_of=kept.as_of,
+            stale=kept.stale,
+        ),
         waiting=waiting,
         open_now=open_now,
-        trend=trend(subject, period),
-        categories=category_mix(subject, period),
+        trend=kept.trend,
+        categories=kept.categories,
+        streets=kept.streets,
+        areas=kept.areas,
+        units=kept.units,
     )
-    if rankings.covers_streets(subject):
-        board.streets = rankings.ranking(subject, period, by=rankings.STREETS, rows=rows)
-    board.areas = rankings.ranking(subject, period, by=rankings.AREAS, rows=rows)
-    board.units = rankings.ranking(subject, period, by=rankings.UNITS, rows=rows)
     if viewer is not None and care_figures.may_see(viewer, subject):
         board.care = care_figures.tile(subject, period)
     if viewer is not None and direct_figures.may_see(viewer, subject):
@@ -86,6 +125,45 @@ def dashboard(subject: Subject, period: Period, *, viewer: Actor | None = None) 
     if viewer is not None and mobilisation_figures.may_see(viewer, subject):
         board.mobilisation = mobilisation_figures.tile(subject)
     return board
+
+
+def kept_key(subject: Subject, period: Period, run: int) -> str:
+    """The cache key of a subject's figures for a period in a rollup run: its places, posts,
+    unit, the days and the language (names and labels are kept translated)."""
+    parts = {
+        "run": run,
+        "paths": sorted(subject.paths),
+        "posts": sorted(subject.post_ids) if subject.post_ids is not None else None,
+        "unit": subject.unit.pk if subject.unit else None,
+        "post": subject.post.pk if subject.post else None,
+        "days": [period.start.isoformat(), period.end.isoformat()],
+        "language": get_language(),
+    }
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
+    return f"gongzhi:dashboard:{digest}"
+
+
+def compute(subject: Subject, period: Period) -> Kept:
+    """The figures of the KPI tables for the subject and period, read now."""
+    # The daily totals of the period summed once per (area, post): both rankings and the tiles
+    # add them up. The tiles only: the percentiles and the meeting figures are on the KPI page.
+    rows = rankings.totals_by_post(subject, period)
+    tiles = [k for k in d.KPIS if k.key in TILES]
+    counts = {name: sum(r[name] or 0 for r in rows) for name in kpis.needed(tiles)}
+    figures = kpis.kpi_set(subject, period, only=TILES, counts=counts)
+    return Kept(
+        values=figures.values,
+        counts=figures.counts,
+        as_of=figures.as_of,
+        stale=figures.stale,
+        trend=trend(subject, period),
+        categories=category_mix(subject, period),
+        areas=rankings.ranking(subject, period, by=rankings.AREAS, rows=rows),
+        units=rankings.ranking(subject, period, by=rankings.UNITS, rows=rows),
+        streets=rankings.ranking(subject, period, by=rankings.STREETS, rows=rows)
+        if rankings.covers_streets(subject)
+        else None,
+    )
 
 
 def open_counts(subject: Subject) -> tuple[int, int]:

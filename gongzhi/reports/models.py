@@ -179,6 +179,11 @@ class RollupState(models.Model):
     processed_id = models.BigIntegerField(default=0)
     settled_id = models.BigIntegerField(default=0)
     built_at = models.DateTimeField(null=True)
+    # A new random value at every scheduled run, rebuild or tree move (never at a read's
+    # catch-up): the command centre keeps its figures per run (reports.dashboard, ADR 0045).
+    # Random, as the reference stamp: a restored or rolled-back row never brings back a key
+    # whose figures are cached.
+    run = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("统计汇总进度")

@@ -19,6 +19,7 @@ See docs/adr/0006-kpi-rollup.md.
 """
 
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ class Progress:
     pairs: int = 0
     skipped: bool = False  # another run holds the lock, or too much for a read to do
     built_at: datetime | None = None
+    run: int = 0  # the last scheduled run's token (RollupState.run); 0: none yet
 
     def __str__(self) -> str:
         return f"重算工单 {self.cases} 件，更新日汇总 {self.pairs} 组"
@@ -353,18 +355,27 @@ def latest_event_id() -> int:
     return CaseEvent.objects.aggregate(m=Max("id"))["m"] or 0
 
 
-def peek() -> tuple[int, int, datetime | None]:
-    """(processed id, latest event id, built at) in one query."""
+def peek() -> tuple[int, int, datetime | None, int]:
+    """(processed id, latest event id, built at, run) in one query."""
     latest = CaseEvent.objects.order_by("-id").values("id")[:1]
     row = (
         RollupState.objects.filter(pk=1)
         .annotate(latest=Subquery(latest))
-        .values_list("processed_id", "latest", "built_at")
+        .values_list("processed_id", "latest", "built_at", "run")
         .first()
     )
     if row is None:
-        return 0, latest_event_id(), None
-    return row[0], row[1] or 0, row[2]
+        return 0, latest_event_id(), None, 0
+    return row[0], row[1] or 0, row[2], row[3]
+
+
+def new_run() -> int:
+    """A fresh run token (RollupState.run): positive, random, never 0 (no run yet)."""
+    return secrets.randbits(62) + 1
+
+
+def _mark_run() -> None:
+    RollupState.objects.filter(pk=1).update(run=new_run())
 
 
 # --- the entry points ------------------------------------------------------------------------------------
@@ -382,18 +393,18 @@ def _analyze() -> None:
 def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
     """Take in the events since the last run, unless there are more than `limit` of them or
     another run is at it (then the figures are as of `built_at`)."""
-    processed, latest, built_at = peek()
+    processed, latest, built_at, run = peek()
     if latest <= processed:
-        return Progress(built_at=built_at)
+        return Progress(built_at=built_at, run=run)
     if limit is not None:
         # counted, not taken from the ids' difference: ids have gaps (rolled-back inserts)
         pending = CaseEvent.objects.filter(id__gt=processed).order_by().values("id")[: limit + 1].count()
         if pending > limit:
-            return Progress(skipped=True, built_at=built_at)
+            return Progress(skipped=True, built_at=built_at, run=run)
     with transaction.atomic():
         state = _state(skip_locked=True)
         if state is None:
-            return Progress(skipped=True, built_at=built_at)
+            return Progress(skipped=True, built_at=built_at, run=run)
         latest = latest_event_id()
         progress = _apply(_touched(state.processed_id, latest))
         state.processed_id = max(state.processed_id, latest)
@@ -401,7 +412,7 @@ def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
         state.save()
     if progress.cases >= BULK_CASES:  # the first build after a demo or a restore, a long catch-up
         _analyze()
-    progress.built_at = state.built_at
+    progress.built_at, progress.run = state.built_at, state.run
     return progress
 
 
@@ -418,11 +429,12 @@ def refresh() -> Progress:
         state.settled_id = max(state.settled_id, recent - 1 if recent else latest)
         state.processed_id = max(state.processed_id, latest)
         state.built_at = clock.now()
+        state.run = new_run()
         state.save()
         sync_city_nodes()
     if progress.cases >= BULK_CASES:  # the first build after a demo or a restore, a long catch-up
         _analyze()
-    progress.built_at = state.built_at
+    progress.built_at, progress.run = state.built_at, state.run
     return progress
 
 
@@ -442,10 +454,11 @@ def rebuild() -> Progress:
         pairs = _total_everything()
         state.processed_id = state.settled_id = latest
         state.built_at = clock.now()
+        state.run = new_run()
         state.save()
         sync_city_nodes()
     _analyze()
-    return Progress(cases=len(ids), pairs=pairs, built_at=state.built_at)
+    return Progress(cases=len(ids), pairs=pairs, built_at=state.built_at, run=state.run)
 
 
 def rebuild_days(start: date, end: date) -> Progress:
@@ -457,6 +470,7 @@ def rebuild_days(start: date, end: date) -> Progress:
     reported = Case.objects.filter(created_at__gte=since, created_at__lt=until).values_list("pk", flat=True)
     with transaction.atomic():
         _state(skip_locked=False)
+        _mark_run()
         return _apply(sorted(set(acted) | set(reported)))
 
 
@@ -473,6 +487,7 @@ def follow_move(*, node: Node, old_path: str, new_path: str) -> Progress:
     """
     with transaction.atomic():
         _state(skip_locked=False)  # never interleaved with a catch-up
+        _mark_run()  # the figures of the places it left and joined change
         if node.level > Level.AREA:
             ids = list(
                 Case.objects.filter(node_path__startswith=new_path)
