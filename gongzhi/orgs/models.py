@@ -265,3 +265,26 @@ class RosterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_subject_display()} {self.code} {self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class NodeFigure(models.Model):
+    """A node's card figures as last counted (home page, tree browser): its descendants by
+    level and its residents by age. Counting them aggregates the whole subtree (seconds for a
+    district of a million residents), so they are kept here, counted again by the scheduled
+    rollup (every 10 minutes) and on the first view of a day (orgs.figures, ADR 0045)."""
+
+    node = models.OneToOneField(Node, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    levels = models.JSONField(default=dict)  # {level: descendants at that level}, keys as strings
+    residents = models.PositiveIntegerField(default=0)
+    aged_60 = models.PositiveIntegerField(default=0)
+    aged_80 = models.PositiveIntegerField(default=0)
+    aged_80_alone = models.PositiveIntegerField(default=0)
+    counted_on = models.DateField()  # the day the ages were counted for
+    counted_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("节点统计")
+        verbose_name_plural = _("节点统计")
+
+    def __str__(self) -> str:
+        return f"{self.node_id} @ {self.counted_at:%Y-%m-%d %H:%M}"

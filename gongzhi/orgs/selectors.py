@@ -138,22 +138,47 @@ def _branch(path_field: str, prefix_len: int) -> Any:
 def node_figures(*, user: Actor, nodes: list[Node]) -> dict[int, NodeFigures]:
     """Figures for each node the user may see (VIEW_TREE: aggregate figures, never names).
 
-    Nodes are grouped by their parent's path; each group costs three aggregate queries
-    (nodes by level, residents, posts) whatever its size.
+    The descendants and residents are the counts kept per node (orgs.figures: counted by the
+    scheduled rollup, or now when a node has none of today); the posts, cut to what the user
+    sees, are counted now: one query per group of siblings.
     """
     from django.db.models import Count
-    from django.utils import timezone
 
-    from gongzhi.core import clock
+    from gongzhi.orgs import figures as kept_figures
 
     visible = [n for n in nodes if access.can(user, access.VIEW_TREE, n)]
-    result = {n.pk: NodeFigures() for n in visible}
-    today = timezone.localdate(clock.now())
-    born_60, born_80 = _years_before(today, 60), _years_before(today, 80)
+    result = kept_figures.of(visible)
+    for prefix, group in _siblings(visible).items():
+        by_path = {n.path: result[n.pk] for n in group}
+        posts = (
+            Post.objects.filter(
+                access.posts_q(user), access.active_posts_q(), subtree_q(list(by_path), "node")
+            )
+            .annotate(branch=_branch("node__path", len(prefix)))
+            .values("branch")
+            .annotate(n=Count("id"))
+        )
+        for row in posts:
+            by_path[row["branch"]].posts = row["n"]
+    return result
+
+
+def _siblings(nodes: list[Node]) -> dict[str, list[Node]]:
+    """Nodes grouped by their parent's path: each group's figures are one aggregate query."""
     groups: dict[str, list[Node]] = {}
-    for n in visible:
+    for n in nodes:
         groups.setdefault(n.path[: n.path.rstrip("/").rfind("/") + 1], []).append(n)
-    for prefix, group in groups.items():
+    return groups
+
+
+def count_node_figures(nodes: list[Node], today: date) -> dict[int, NodeFigures]:
+    """Descendants by level and residents by age of each node, counted now over its subtree
+    (two aggregate queries per group of siblings, whatever their size); no posts."""
+    from django.db.models import Count
+
+    result = {n.pk: NodeFigures() for n in nodes}
+    born_60, born_80 = _years_before(today, 60), _years_before(today, 80)
+    for prefix, group in _siblings(nodes).items():
         by_path = {n.path: result[n.pk] for n in group}
         paths = list(by_path)
         levels = (
@@ -180,14 +205,6 @@ def node_figures(*, user: Actor, nodes: list[Node]) -> dict[int, NodeFigures]:
             figures = by_path[row["branch"]]
             figures.residents, figures.aged_60 = row["residents"], row["aged_60"]
             figures.aged_80, figures.aged_80_alone = row["aged_80"], row["aged_80_alone"]
-        posts = (
-            Post.objects.filter(access.posts_q(user), access.active_posts_q(), subtree_q(paths, "node"))
-            .annotate(branch=_branch("node__path", len(prefix)))
-            .values("branch")
-            .annotate(n=Count("id"))
-        )
-        for row in posts:
-            by_path[row["branch"]].posts = row["n"]
     return result
 
 

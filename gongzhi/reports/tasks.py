@@ -3,15 +3,17 @@
 from typing import Any
 
 from gongzhi.core import background
+from gongzhi.orgs import figures
 from gongzhi.reports import rollup, services
 from gongzhi.reports.models import ReportKind
 
 
 @background.task("gongzhi.reports.tasks.rollup")
 def rollup_refresh() -> dict[str, Any]:
-    """The KPI tables follow the case events (beat: every 10 minutes)."""
+    """The KPI tables follow the case events (beat: every 10 minutes); then the kept card
+    figures of the home page and the tree browser are counted again (orgs.figures)."""
     progress = rollup.refresh()
-    return {"cases": progress.cases, "pairs": progress.pairs}
+    return {"cases": progress.cases, "pairs": progress.pairs, "node_figures": figures.refresh_kept()}
 
 
 @background.task("gongzhi.reports.tasks.daily")

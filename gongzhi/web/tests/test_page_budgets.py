@@ -5,6 +5,7 @@ here rather than in a load test. Every page pays the session, the user, the refe
 and the unread count (the session comes from Redis in production, settings.SESSION_ENGINE)."""
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -14,7 +15,10 @@ from django.test.utils import CaptureQueriesContext
 
 from gongzhi.cases import services as case_services
 from gongzhi.cases.states import Source
-from gongzhi.orgs.models import Category, Person
+from gongzhi.orgs.models import Category, NodeFigure, Person
+from gongzhi.reports import tasks
+from gongzhi.testing.factories import PersonFactory
+from gongzhi.web.tests.conftest import born
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +88,24 @@ def test_the_header_and_menu_ask_nothing_per_page_and_follow_changes(as_role):
     Person.objects.filter(user=user).update(name="新名字")
     body = client.get("/inbox/").content.decode()
     assert "/city/" in body and "新名字" in body
+
+
+def test_home_figures_are_kept_per_node_and_follow_the_rollup(as_role, world):
+    client, _user = as_role("committee")
+    first = statements(client, "/")  # the first view counted R1 and kept it; this one reads it
+    assert not reading(first, "orgs_person")  # the residents by age
+    assert not [s for s in reading(first, "geo_node") if "GROUP BY" in s]  # the descendants by level
+    card = card_of(client.get("/"), "S-R1")
+    assert (card.residents, card.aged_80) == (5, 3)
+    PersonFactory(name="新居民", home=world.tree.h1, birth_date=born(90))
+    assert card_of(client.get("/"), "S-R1").residents == 5  # as of the last count
+    tasks.rollup_refresh()  # the scheduled rollup counts every kept node again
+    card = card_of(client.get("/"), "S-R1")
+    assert (card.residents, card.aged_80) == (6, 4)
+    # a count of another day is not served: the ages move with the date
+    NodeFigure.objects.update(counted_on=date(2020, 1, 1), residents=999)
+    assert card_of(client.get("/"), "S-R1").residents == 6
+
+
+def card_of(response: Any, code: str) -> Any:
+    return next(c["figures"] for c in response.context["cards"] if c["node"].code == code)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongzhi.orgs import figures
 from gongzhi.reports import rollup
 
 
@@ -34,4 +35,5 @@ class Command(BaseCommand):
             progress = rollup.rebuild_days(start, end)
         else:
             progress = rollup.refresh()
+            figures.refresh_kept()  # the home page's card figures, as the scheduled task does
         self.stdout.write(str(progress))
