@@ -4,8 +4,13 @@ from datetime import timedelta
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import date as date_filter
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import clock, i18n
@@ -133,6 +138,44 @@ def calendar_warning(context: dict[str, Any], everyone: bool = False) -> dict[st
     if not (everyone or (user.is_authenticated and access.has_power(user, access.MANAGE_TREE))):
         return {"warning": None}
     return {"warning": workdays.calendar_warning(timezone.localdate(clock.now()))}
+
+
+@register.simple_tag
+def case_row(c: Any, suggestions: Any = None) -> SafeString:
+    """One case of a list (queue, 我的工单, the case list) as its `<li>`: built here rather
+    than by a template included once per row, which cost ~0.75 ms a row (half a list page).
+    `suggestions`: {case id: stored intake suggestion} on the queue (cases.suggestions)."""
+    found = suggestions.get(c.pk) if isinstance(suggestions, dict) else None
+    hint = SafeString("")
+    if found is not None and found.needs_triage:
+        hint = format_html('<span class="tag vacant triage">{}</span>', gettext("需人工分诊"))
+    elif found is not None and found.top:
+        hint = format_html(
+            '<span class="muted small">{}</span>', gettext("建议：%(name)s") % {"name": found.top.name}
+        )
+    rework = (
+        format_html('<span class="tag vacant">{} {}</span>', gettext("返工"), c.rework_count)
+        if c.rework_count
+        else ""
+    )
+    post = format_html(" · {}", i18n.localized(c.post, "title")) if c.post else ""
+    return format_html(
+        '<li class="case-row">\n  <a href="{}"><strong>{}</strong></a>\n'
+        '  <span class="tag state-{}">{}</span>\n  {}\n  {}\n'
+        '  <p class="case-text">{}</p>\n'
+        '  <p class="muted small">{} · {} · {}{}</p>\n</li>',
+        reverse("web:case_detail", args=[c.pk]),
+        c.number,
+        c.state,
+        c.get_state_display(),
+        hint,
+        rework,
+        Truncator(c.text).chars(60),
+        i18n.localized(c.category) if c.category else gettext("未分类"),
+        c.node.name,
+        date_filter(timezone.localtime(c.created_at), "Y-m-d H:i"),
+        post,
+    )
 
 
 @register.filter
