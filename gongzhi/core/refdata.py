@@ -60,7 +60,7 @@ WATCHED: dict[str, Watch | None] = {
     # a holder's name shows in answers; an account's person decides its scope
     "orgs_person": Watch(("name", "user_id"), insert_when="NEW.user_id IS NOT NULL"),
     "auth_user": Watch(("is_active", "is_superuser")),
-    # a user's permissions (the city view, access.can_view_city) are kept in their scope
+    # a user's permissions and groups decide the city view (access.can_view_city), kept here
     "auth_user_user_permissions": None,
     "auth_user_groups": None,
     "auth_group_permissions": None,
