@@ -150,12 +150,15 @@ def test_the_ledger_keeps_the_services_rules() -> None:
     rules = {r.pk: r for r in PointRule.objects.all()}
     assert {r.code for r in rules.values()} >= {"A01", "A02", "A10", "D01"}
     net: Counter[tuple[int, int, int]] = Counter()
-    for e in PointEntry.objects.select_related("member"):
+    keeps: dict[int, tuple[int, str] | None] = {}  # member -> (branch, its path), read once
+    for e in PointEntry.objects.select_related("member", "reverses", "claim"):
         rule = rules[e.rule_id]
         net[(e.member_id, e.rule_id, e.year)] += e.points
         assert e.member_type == e.member.member_type and e.member_type in rule.member_types
-        branch = places.branch_of(e.member)
-        assert branch is not None and (e.branch_id, e.node_path) == (branch.pk, branch.node.path)
+        if e.member_id not in keeps:
+            branch = places.branch_of(e.member)
+            keeps[e.member_id] = (branch.pk, branch.node.path) if branch is not None else None
+        assert keeps[e.member_id] is not None and (e.branch_id, e.node_path) == keeps[e.member_id]
         if e.kind == EntryKind.REVERSAL:
             assert e.reverses is not None and e.points == -e.reverses.points and e.reason
         elif e.kind == EntryKind.MANUAL:
