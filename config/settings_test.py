@@ -36,6 +36,8 @@ REPLICA_ALIASES = []
 # than TRUNCATE (same empty tables, far cheaper: gongzhi/testing/pgflush/base.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "gongzhi.testing.pgflush"
+    # its flush command: no post_migrate after the DELETE flush (it kept what that would write)
+    INSTALLED_APPS = [*INSTALLED_APPS, "gongzhi.testing.pgflush"]  # noqa: F405
     # A commit need not wait for its WAL to reach the disk: a test database is thrown away at the
     # end of the run, and a crash loses at most the last few hundred ms of it, never consistency.
     # Transactional and live-server tests commit every write; waiting on fsync for each was a
