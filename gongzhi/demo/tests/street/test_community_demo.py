@@ -37,7 +37,7 @@ from gongzhi.core import clock, signing
 from gongzhi.core.contributions import ServiceFact, on_service_facts
 from gongzhi.demo import calibration as cal
 from gongzhi.demo.reset import reset_demo
-from gongzhi.demo.tests.street.shared import NOW
+from gongzhi.demo.tests.street.shared import NOW, rolled_back
 from gongzhi.geo.models import Node
 from gongzhi.meetings.facts import announce_attendance
 from gongzhi.meetings.models import Meeting
@@ -309,8 +309,9 @@ def test_contact_pairs_have_their_visits() -> None:
 def test_reset_leaves_no_community_row_nor_evidence_file() -> None:
     files = set(PointClaim.objects.exclude(evidence="").values_list("evidence", flat=True))
     assert files and all(default_storage.exists(f) for f in files)
-    reset_demo()
-    for model in (PointEntry, PointClaim, PointRule, Appeal, Need, Resource, Project, ContactPair, Commitment,
-                  ServiceRecord, RegistrationEvent, DualRegistration, Match):  # fmt: skip
-        assert not model.objects.exists(), model.__name__
-    assert not any(default_storage.exists(f) for f in files)
+    with rolled_back():
+        reset_demo()
+        for model in (PointEntry, PointClaim, PointRule, Appeal, Need, Resource, Project, ContactPair, Commitment,
+                      ServiceRecord, RegistrationEvent, DualRegistration, Match):  # fmt: skip
+            assert not model.objects.exists(), model.__name__
+        assert not any(default_storage.exists(f) for f in files)

@@ -30,7 +30,7 @@ from gongzhi.demo import orders as demo_orders
 from gongzhi.demo import volunteers as demo_volunteers
 from gongzhi.demo.logins import login_rows
 from gongzhi.demo.reset import reset_demo
-from gongzhi.demo.tests.street.shared import NOW, SCALE
+from gongzhi.demo.tests.street.shared import NOW, SCALE, rolled_back
 from gongzhi.geo.levels import Level
 from gongzhi.mobilisation import direct_chain, direct_selectors, duty, report, rostering
 from gongzhi.mobilisation.choices import AssignmentState, IncidentState, ItemKind, PersonSource, RotaKind
@@ -402,9 +402,10 @@ def test_two_open_now_and_street_cadre_may_acknowledge_one() -> None:
 
 
 def test_reset_leaves_no_order_volunteer_or_mobilisation_row() -> None:
-    reset_demo()
-    for model in (Order, OrderEvent, ServiceModule, TeamMember, Volunteer, HoursEntry, VolunteerTask, TaskSignup,
-                  Incident, Assignment, Shift, Entrance, CoverageItem, DirectReport, DirectEvent, DutyDay,
-                  DutyLeader):  # fmt: skip
-        assert not model.objects.exists(), model.__name__
-    assert not get_user_model().objects.filter(username__startswith="demo-fl-").exists()
+    with rolled_back():
+        reset_demo()
+        for model in (Order, OrderEvent, ServiceModule, TeamMember, Volunteer, HoursEntry, VolunteerTask, TaskSignup,
+                      Incident, Assignment, Shift, Entrance, CoverageItem, DirectReport, DirectEvent, DutyDay,
+                      DutyLeader):  # fmt: skip
+            assert not model.objects.exists(), model.__name__
+        assert not get_user_model().objects.filter(username__startswith="demo-fl-").exists()
