@@ -11,6 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests dispatch by hand; the ones about 自动派遣 turn it on (a worktree's var/ may hold the demo's
 # trained model, which would otherwise dispatch every resident report the tests make).
 CASE_AUTO_DISPATCH_CONFIDENCE = None
+# Reads catch the KPI tables up on every new event (the tests compare them with the case table
+# right after writing); the production window is tested on its own (reports/tests/test_rollup.py).
+REPORTS_READ_FRESH_SECONDS = 0.0
 
 # Read replicas (gongzhi.core.replicas): aliases for the router's tests, all test mirrors of the
 # primary, and none in use (REPLICA_ALIASES) unless a test turns it on with override_settings, so

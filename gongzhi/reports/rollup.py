@@ -6,7 +6,9 @@ from the facts. Derivation is idempotent, so running any of these twice, or over
 already done, changes nothing.
 
 - `catch_up()`: what a page or an API read calls first: the events since the last run, if
-  there are few (a read never does a big job); otherwise the figures are as of `built_at`.
+  there are few (a read never does a big job) and the tables were brought up to date more than
+  REPORTS_READ_FRESH_SECONDS ago (under a stream of events most reads do not write); otherwise
+  the figures are as of `built_at`.
 - `refresh()`: the scheduled run (Celery beat every 10 minutes, or cron `gongzhi
   reports_rollup`): reads again from the last settled event, so an event whose transaction
   committed late is not missed, and settles what is older than LAG.
@@ -396,6 +398,10 @@ def catch_up(*, limit: int | None = READ_LIMIT) -> Progress:
     processed, latest, built_at, run = peek()
     if latest <= processed:
         return Progress(built_at=built_at, run=run)
+    if limit is not None and built_at is not None:
+        age = clock.now() - built_at  # a clock set back (tests) never counts as fresh
+        if timedelta(0) <= age < timedelta(seconds=settings.REPORTS_READ_FRESH_SECONDS):
+            return Progress(built_at=built_at, run=run)  # a read within the window: as of built_at
     if limit is not None:
         # counted, not taken from the ids' difference: ids have gaps (rolled-back inserts)
         pending = CaseEvent.objects.filter(id__gt=processed).order_by().values("id")[: limit + 1].count()
