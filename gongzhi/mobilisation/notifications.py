@@ -107,12 +107,35 @@ def released(incident: Incident, rows: Sequence[Assignment], days: str) -> list[
     """Days away after the rota: the lead hears of the gaps to re-solve, the volunteer of the
     shifts let go."""
     person = rows[0].person
-    shifts = "；".join(_when(a) for a in rows[:5]) + ("等" if len(rows) > 5 else "")
+    shifts = _listed(rows)
+    return _lead_and_volunteer(
+        incident,
+        person,
+        (
+            f"值守缺口待补位：{incident.title}",
+            f"{person.name}暂停服务（{days}），已释放{len(rows)}个班次：{shifts}。请在动员页面重新排班补位。",
+        ),
+        (
+            f"排班已调整：{incident.title}",
+            f"您暂停服务期间（{days}）的{len(rows)}个值守班次已取消：{shifts}。",
+        ),
+    )
+
+
+def _listed(rows: Sequence[Assignment]) -> str:
+    """The first five shifts' times, 等 after them when there are more."""
+    return "；".join(_when(a) for a in rows[:5]) + ("等" if len(rows) > 5 else "")
+
+
+def _lead_and_volunteer(
+    incident: Incident, person: Any, lead: tuple[str, str], own: tuple[str, str]
+) -> list[OutboxSpec]:
+    """(subject, body) to the incident's lead, and to the volunteer when they have a login."""
     specs = [
         OutboxSpec(
             kind="mobilisation.gap",
-            subject=f"值守缺口待补位：{incident.title}",
-            body=f"{person.name}暂停服务（{days}），已释放{len(rows)}个班次：{shifts}。请在动员页面重新排班补位。",
+            subject=lead[0],
+            body=lead[1],
             recipient=incident.lead,
             payload={"incident": incident.pk, "url": _url(incident)},
         )
@@ -122,8 +145,8 @@ def released(incident: Incident, rows: Sequence[Assignment], days: str) -> list[
         specs.append(
             OutboxSpec(
                 kind="mobilisation.rota",
-                subject=f"排班已调整：{incident.title}",
-                body=f"您暂停服务期间（{days}）的{len(rows)}个值守班次已取消：{shifts}。",
+                subject=own[0],
+                body=own[1],
                 recipient=user,
                 payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
             )
@@ -141,39 +164,21 @@ def returned(
     """Days away given up after a release: the lead hears which shifts went back to the volunteer
     and which stay with whoever holds them; the volunteer the same, to come or not."""
 
-    def listed(rows: Sequence[Assignment]) -> str:
-        return "；".join(_when(a) for a in rows[:5]) + ("等" if len(rows) > 5 else "")
-
     kept_rows = [a for a, _why in kept]
     lead_body = f"{person.name}恢复服务（{days}）"
     mine = f"您恢复服务（{days}）"
     if back:
-        lead_body += f"，{len(back)}个请假释放的班次已恢复给本人：{listed(back)}"
-        mine += f"，{len(back)}个值守班次已恢复给您：{listed(back)}，请按时到岗签到"
+        lead_body += f"，{len(back)}个请假释放的班次已恢复给本人：{_listed(back)}"
+        mine += f"，{len(back)}个值守班次已恢复给您：{_listed(back)}，请按时到岗签到"
     if kept_rows:
-        lead_body += f"；{len(kept_rows)}个维持现状（已由他人补位或不再适合）：{listed(kept_rows)}"
-        mine += f"；{len(kept_rows)}个班次已另有安排，无需到岗：{listed(kept_rows)}"
-    specs = [
-        OutboxSpec(
-            kind="mobilisation.gap",
-            subject=f"值守班次恢复：{incident.title}",
-            body=lead_body + "。",
-            recipient=incident.lead,
-            payload={"incident": incident.pk, "url": _url(incident)},
-        )
-    ]
-    user = _users([person.pk]).get(person.pk)
-    if user is not None:
-        specs.append(
-            OutboxSpec(
-                kind="mobilisation.rota",
-                subject=f"值守排班：{incident.title}",
-                body=mine + "。",
-                recipient=user,
-                payload={"incident": incident.pk, "url": "/mobilisation/mine/"},
-            )
-        )
-    return specs
+        lead_body += f"；{len(kept_rows)}个维持现状（已由他人补位或不再适合）：{_listed(kept_rows)}"
+        mine += f"；{len(kept_rows)}个班次已另有安排，无需到岗：{_listed(kept_rows)}"
+    return _lead_and_volunteer(
+        incident,
+        person,
+        (f"值守班次恢复：{incident.title}", lead_body + "。"),
+        (f"值守排班：{incident.title}", mine + "。"),
+    )
 
 
 def swap_asked(incident: Incident, swap: SwapRequest) -> list[OutboxSpec]:

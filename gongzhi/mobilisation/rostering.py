@@ -709,15 +709,7 @@ def _fit_violations(incident: Incident, cand: Candidate, held: dict[int, Shift],
             cands={cand.person_id: cand},
             standing=standing,
         )
-        solution = eng.model.Solution(
-            assignments=tuple(eng.model.Fixed(shift_id=s, person_id=p) for s, p in pairs),
-            status="feasible",
-            objective=None,
-            bound=None,
-            gap=None,
-            unmet=(),
-        )
-        return list(eng.checker.check(built.problem, solution))
+        return _check_pairs(eng, built, pairs)
 
     kept = [(pk, cand.person_id) for pk in held]
     before = set(violations(held, kept))
@@ -769,6 +761,11 @@ def _swap_violations(incident: Incident, assignment: Assignment, to_person: Pers
     need = {pk: sum(1 for s, _p in pairs if s == pk) for pk in shifts}
     kept = [p for p in pairs if p != (assignment.shift_id, to_person.pk)]
     built = build(incident, list(shifts.values()), need=need, cands=cands, standing=kept)
+    return _check_pairs(eng, built, pairs)
+
+
+def _check_pairs(eng: Any, built: Built, pairs: Iterable[tuple[int, int]]) -> list[str]:
+    """What the checker finds in these (shift, person) pairs taken as a rota of `built`."""
     candidate = eng.model.Solution(
         assignments=tuple(eng.model.Fixed(shift_id=s, person_id=p) for s, p in pairs),
         status="feasible",
