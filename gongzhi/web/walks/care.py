@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import PHONE, log_in, log_out, no_sideways_scroll, unread
+from gongzhi.web.walks.s1 import PHONE, Steps, log_in, log_out, no_sideways_scroll, unread
 
 __all__ = ["PHONE", "Walk"]
 
@@ -34,7 +34,8 @@ SOS_LABEL = "一键呼叫"  # RuleKind.SOS's label, as the pages show it
 
 
 @dataclass
-class Walk:
+class Walk(Steps):
+    SHOT_PREFIX = "care-walk"
     base: str  # the site, without a trailing slash
     password: str
     subject_id: int  # the care subject whose SOS button is pressed
@@ -46,16 +47,6 @@ class Walk:
     say: Callable[[str], None] = print
     timings: list[tuple[str, float]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
-
-    def step(self, name: str) -> None:
-        elapsed = time.monotonic() - self.started
-        self.timings.append((name, elapsed))
-        self.say(f"[{elapsed:6.1f}s] {name}")
-
-    def shot(self, page: Any, name: str) -> None:
-        if self.shots is not None:
-            self.shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.shots / f"care-walk-{name}.png"), full_page=True)
 
     @property
     def subject_url(self) -> str:

@@ -20,7 +20,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import PHONE, log_in, log_out, no_sideways_scroll
+from gongzhi.web.walks.s1 import PHONE, Steps, log_in, log_out, no_sideways_scroll
 
 __all__ = ["PHONE", "Cast", "Plan", "Walk"]
 
@@ -28,23 +28,14 @@ PHONE_NUMBER = re.compile(r"1[3-9]\d{9}")
 
 
 @dataclass
-class Walk:
+class Walk(Steps):
+    SHOT_PREFIX = "community"
     base: str  # the site, without a trailing slash
     password: str
     shots: Path | None = None  # screenshots community-*.png go here
     say: Callable[[str], None] = print
     timings: list[tuple[str, float]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
-
-    def step(self, name: str) -> None:
-        elapsed = time.monotonic() - self.started
-        self.timings.append((name, elapsed))
-        self.say(f"[{elapsed:6.1f}s] {name}")
-
-    def shot(self, page: Any, name: str) -> None:
-        if self.shots is not None:
-            self.shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.shots / f"community-{name}.png"), full_page=True)
 
 
 @dataclass(frozen=True)

@@ -18,26 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongzhi.web.walks.s1 import log_in, log_out, menu, no_sideways_scroll
+from gongzhi.web.walks.s1 import Steps, log_in, log_out, menu, no_sideways_scroll
 
 PHONE = {"width": 375, "height": 812}
 
 
 @dataclass
-class Walk:
+class Walk(Steps):
+    SHOT_PREFIX = "d"
     base: str  # the site, without a trailing slash
     password: str
     shots: Path | None = None  # screenshots d-*.png go here
     say: Callable[[str], None] = print
+    timings: list[tuple[str, float]] = field(default_factory=list)
     started: float = field(default_factory=time.monotonic)
-
-    def step(self, name: str) -> None:
-        self.say(f"[{time.monotonic() - self.started:6.1f}s] {name}")
-
-    def shot(self, page: Any, name: str) -> None:
-        if self.shots is not None:
-            self.shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.shots / f"d-{name}.png"), full_page=True)
 
 
 @dataclass

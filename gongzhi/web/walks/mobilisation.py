@@ -39,13 +39,9 @@ def _no_wait(_: timedelta) -> None:
 
 @dataclass
 class Walk(community.Walk):
+    SHOT_PREFIX = "mobilisation"
     # moves the shared clock on between steps (the test's frozen clock); the demo waits for nothing
     later: Callable[[timedelta], None] = _no_wait
-
-    def shot(self, page: Any, name: str) -> None:
-        if self.shots is not None:
-            self.shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.shots / f"mobilisation-{name}.png"), full_page=True)
 
     @contextmanager
     def failing(self, page: Any, name: str) -> Iterator[None]:

@@ -15,24 +15,22 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from PIL import Image
 
 PHONE = {"width": 375, "height": 812}
 
 
-@dataclass
-class Walk:
-    base: str  # the site, without a trailing slash
-    password: str
-    photos: Path  # a folder for the generated photos
-    shots: Path | None = None  # screenshots s1-*.png go here
-    deliver: Callable[[], None] = lambda: None  # what makes the beat's next turn come (tests)
-    wait_seconds: float = 90.0  # how long the bell may take to ring (the beat's minute + slack)
-    say: Callable[[str], None] = print
-    timings: list[tuple[str, float]] = field(default_factory=list)
-    started: float = field(default_factory=time.monotonic)
+class Steps:
+    """A walk's printed steps and screenshots (`<SHOT_PREFIX>-<name>.png`); the walk's dataclass
+    gives the fields."""
+
+    SHOT_PREFIX: ClassVar[str]
+    shots: Path | None
+    say: Callable[[str], None]
+    timings: list[tuple[str, float]]
+    started: float
 
     def step(self, name: str) -> None:
         elapsed = time.monotonic() - self.started
@@ -42,7 +40,21 @@ class Walk:
     def shot(self, page: Any, name: str) -> None:
         if self.shots is not None:
             self.shots.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(self.shots / f"s1-{name}.png"), full_page=True)
+            page.screenshot(path=str(self.shots / f"{self.SHOT_PREFIX}-{name}.png"), full_page=True)
+
+
+@dataclass
+class Walk(Steps):
+    SHOT_PREFIX = "s1"
+    base: str  # the site, without a trailing slash
+    password: str
+    photos: Path  # a folder for the generated photos
+    shots: Path | None = None  # screenshots s1-*.png go here
+    deliver: Callable[[], None] = lambda: None  # what makes the beat's next turn come (tests)
+    wait_seconds: float = 90.0  # how long the bell may take to ring (the beat's minute + slack)
+    say: Callable[[str], None] = print
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     def photo(self, name: str, colour: str) -> str:
         self.photos.mkdir(parents=True, exist_ok=True)
