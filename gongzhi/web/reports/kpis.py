@@ -32,6 +32,7 @@ from gongzhi.reports import (
     order_figures,
     periods,
     rankings,
+    rollup,
     volunteer_figures,
 )
 from gongzhi.reports.subjects import Subject, subject_for
@@ -235,8 +236,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     subject = subject_of(request)
     period = period_of(request)
     kpi = request.GET.get("kpi", definitions.COMPOSITE)[:30]
-    areas = rankings.ranking(subject, period, by=rankings.AREAS, kpi=kpi)
-    rows = rankings.totals_by_post(subject, period)  # the totals again for the others, not the catch-up
+    rollup.catch_up()
+    rows = rankings.totals_by_post(subject, period)  # summed once for the two or three rankings
+    areas = rankings.ranking(subject, period, by=rankings.AREAS, kpi=kpi, rows=rows)
     units = rankings.ranking(subject, period, by=rankings.UNITS, kpi=kpi, rows=rows)
     streets = (
         rankings.ranking(subject, period, by=rankings.STREETS, kpi=kpi, rows=rows)
